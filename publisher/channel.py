@@ -1,0 +1,76 @@
+"""The channel contract: what a plugin declares and what it gets to render with.
+
+A channel is a class registered under the ``publisher.channels`` entry-point
+group. It declares its ``name``, a human ``title``, the ``layout`` folder of
+its templates and an ``Options`` model for its part of ``config.yaml``, and
+implements :meth:`Channel.render`, which writes files into ``ctx.out`` and
+returns what it wrote.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, ClassVar
+
+import jinja2
+from pydantic import BaseModel, ConfigDict
+
+from publisher.model import Issue
+from publisher.urls import Urls
+
+
+class ChannelError(Exception):
+    """A problem the editor can fix (a missing image, an impossible option); shown without a traceback."""
+
+
+class NoOptions(BaseModel):
+    """A channel without settings: any key under ``channels.<name>`` is an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file a channel wrote, relative to its output folder."""
+
+    path: str
+    media_type: str
+
+
+@dataclass
+class BuildContext:
+    """What a channel renders with. Write only below ``out``; read only from ``issue_dir`` and layouts."""
+
+    out: Path
+    issue_dir: Path
+    options: BaseModel
+    urls: Urls
+    templates: jinja2.Environment
+    archive: Callable[[int], list[Issue]]
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        """Report a non-fatal problem (e.g. a character no font has); it appears in the build report."""
+        self.warnings.append(message)
+
+    def layout_source(self, name: str) -> str:
+        """The text of a layout file (CSS, a static fragment), honouring site overrides."""
+        return self.templates.loader.get_source(self.templates, name)[0]
+
+    def render_template(self, name: str, **values) -> str:
+        return self.templates.get_template(name).render(**values)
+
+
+class Channel:
+    """Base class for channels. Subclasses set the class attributes and implement ``render``."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    layout: ClassVar[str]
+    #: Where the layout folder lives; the built-in ``layouts/`` when None. Plugins point at their own.
+    layout_root: ClassVar[Path | None] = None
+    Options: ClassVar[type[BaseModel]] = NoOptions
+
+    def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
+        """Write this channel's files for ``issue`` into ``ctx.out``; raise ChannelError for editor-fixable problems."""
+        raise NotImplementedError

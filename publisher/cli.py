@@ -1,0 +1,218 @@
+"""The ``publisher`` command line: list, check, show and build issues; list channels."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from publisher import loading, pipeline, plugins
+from publisher.config import Config, ConfigError, load_config
+from publisher.loading import ContentErrors
+
+
+class Ctx:
+    def __init__(self, config_path: str | None):
+        self._path = config_path
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(self._path)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._config
+
+    def issue_id(self, issue: str | None) -> str:
+        ids = loading.list_issue_ids(self.config.content_dir)
+        if not ids:
+            raise click.ClickException(
+                f"no issues under {self.config.content_dir / 'issues'}; add an issue folder or set 'content:' in config.yaml"
+            )
+        if issue is None:
+            return ids[-1]
+        if issue not in ids:
+            raise click.ClickException(f"no issue {issue!r}; known issues: {', '.join(ids)} (see 'publisher issues')")
+        return issue
+
+    def load(self, issue_id: str) -> loading.Loaded:
+        try:
+            return loading.load(loading.issue_dir(self.config.content_dir, issue_id))
+        except ContentErrors as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            raise click.ClickException(
+                f"issue {issue_id} has {len(exc.problems)} problem(s); fix them and run 'publisher check {issue_id}'"
+            ) from None
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="PUBLISHER_CONFIG",
+              help="config.yaml to use (default: ./config.yaml, else the project's).")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """publisher: one newspaper issue in; feed, EPUB, print PDF and mobile digest out.
+
+    Issues live in content/issues/<id>/ (issue.yaml plus one Markdown file per
+    article). Start with 'publisher issues', check with 'publisher check',
+    build with 'publisher build'.
+    """
+    ctx.obj = Ctx(config_path)
+
+
+@main.command("issues")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_ctx
+def issues_cmd(ctx: Ctx, as_json: bool) -> None:
+    """List the issues in the content folder, newest first."""
+    rows = []
+    for issue_id in reversed(loading.list_issue_ids(ctx.config.content_dir)):
+        try:
+            issue = loading.load_issue(loading.issue_dir(ctx.config.content_dir, issue_id))
+            rows.append({"id": issue_id, "title": issue.title, "articles": len(issue.articles), "ok": True})
+        except ContentErrors as exc:
+            rows.append({"id": issue_id, "title": None, "articles": None, "ok": False, "problems": len(exc.problems)})
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo(f"No issues under {ctx.config.content_dir / 'issues'}.")
+    for row in rows:
+        if row["ok"]:
+            click.echo(f"{row['id']}  {row['title']}  ({row['articles']} articles)")
+        else:
+            click.echo(f"{row['id']}  ✗ {row['problems']} problem(s): run 'publisher check {row['id']}'")
+
+
+@main.command()
+@click.argument("issue", required=False)
+@pass_ctx
+def check(ctx: Ctx, issue: str | None) -> None:
+    """Validate an issue's content (default: every issue); list every error and warning with file:line."""
+    ids = [ctx.issue_id(issue)] if issue else loading.list_issue_ids(ctx.config.content_dir)
+    failed = 0
+    for issue_id in ids:
+        try:
+            loaded = loading.load(loading.issue_dir(ctx.config.content_dir, issue_id))
+        except ContentErrors as exc:
+            failed += 1
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            click.echo(f"{issue_id}: {len(exc.problems)} error(s)", err=True)
+            continue
+        for problem in loaded.warnings:
+            click.echo(f"warning: {problem}", err=True)
+        click.echo(f"{issue_id}: ok, {len(loaded.issue.articles)} articles, {len(loaded.warnings)} warning(s)")
+    if failed:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("issue", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole model as JSON.")
+@pass_ctx
+def show(ctx: Ctx, issue: str | None, as_json: bool) -> None:
+    """Show an issue (default: the newest): masthead, sections and articles in reading order."""
+    from publisher.serialize import issue_data
+
+    model = ctx.load(ctx.issue_id(issue)).issue
+    if as_json:
+        click.echo(json.dumps(issue_data(model), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{model.title}  {model.weekday}  农历{model.lunar_date}")
+    for section, articles in model.by_section():
+        label = f" {section.page_label}" if section.page_label else ""
+        click.echo(f"\n【{section.name}】{label}")
+        for article in articles:
+            byline = f"  — {article.byline}" if article.byline else ""
+            click.echo(f"  {article.slug:<28} {article.headline}{byline}  ({article.char_count}字)")
+
+
+def _channels(names: tuple[str, ...]) -> list:
+    try:
+        installed = plugins.discover()
+    except plugins.PluginError as exc:
+        raise click.ClickException(str(exc)) from None
+    for info in installed.values():
+        if info.error and (not names or info.name in names):
+            click.echo(f"warning: channel {info.name} from {info.package} {info.error}", err=True)
+    usable = {n: i.cls for n, i in installed.items() if i.cls is not None}
+    unknown = [n for n in names if n not in usable]
+    if unknown:
+        raise click.ClickException(
+            f"unknown channel(s): {', '.join(unknown)}; installed: {', '.join(usable) or 'none'} (see 'publisher channels')"
+        )
+    return [usable[n] for n in (names or usable)]
+
+
+@main.command()
+@click.argument("issue", required=False)
+@click.option("--channel", "-c", "names", multiple=True, metavar="NAME",
+              help="Build only this channel (repeatable). Default: every installed channel.")
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: 'output:' in config.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print the build manifest as JSON on stdout.")
+@pass_ctx
+def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], out: str | None, as_json: bool) -> None:
+    """Build an issue (default: the newest) into every channel, or the ones named.
+
+    Each channel is written to OUT/<issue>/<channel>/ only when it succeeds; a
+    failed channel keeps its previous output. Exits 1 when any channel failed.
+    """
+    issue_id = ctx.issue_id(issue)
+    loaded = ctx.load(issue_id)
+    channels = _channels(names)
+    total = len(channels)
+    counter = {"n": 0}
+
+    def progress(event: str, name: str, result: pipeline.ChannelResult | None) -> None:
+        if event == "start":
+            counter["n"] += 1
+            click.echo(f"[{counter['n']}/{total}] {name:<8} building…", err=True)
+        elif result.ok:
+            size = sum(a.bytes for a in result.artifacts)
+            click.echo(f"[{counter['n']}/{total}] {name:<8} ✓ {result.seconds:.2f} s, {len(result.artifacts)} file(s), {size / 1024:.0f} KiB", err=True)
+            for warning in result.warnings:
+                click.echo(f"          warning: {warning}", err=True)
+        else:
+            click.echo(f"[{counter['n']}/{total}] {name:<8} ✗ failed after {result.seconds:.2f} s: {result.error}", err=True)
+
+    click.echo(f"Building {loaded.issue.title} ({issue_id}), {len(loaded.issue.articles)} articles", err=True)
+    report = pipeline.build(loaded.issue, channels, ctx.config, Path(out) if out else None, progress=progress)
+    if as_json:
+        click.echo(json.dumps(report.manifest(), ensure_ascii=False, indent=2))
+    else:
+        for artifact in report.artifacts:
+            click.echo(artifact.path)
+    if not report.ok:
+        click.echo(f"{len(report.errors)} channel(s) failed; the other channels were built.", err=True)
+        raise SystemExit(1)
+
+
+@main.command("channels")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def channels_cmd(as_json: bool) -> None:
+    """List installed channels and the package that provides each."""
+    try:
+        installed = plugins.discover()
+    except plugins.PluginError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = [
+        {"name": i.name, "title": i.cls.title if i.cls else None, "package": i.package, "target": i.target, "error": i.error}
+        for i in installed.values()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        state = f"BROKEN: {row['error']}" if row["error"] else row["title"]
+        click.echo(f"{row['name']:<10} {row['package']:<20} {state}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

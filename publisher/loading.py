@@ -1,0 +1,362 @@
+"""Load an issue folder (issue.yaml + NN-slug.md files) into the model, strictly.
+
+Every problem is collected with its file, line and what to do, and reported all
+at once as :class:`ContentErrors`; nothing half-loaded goes further. Warnings
+(things a channel may trip over, or an editor should look at) come back beside
+the issue.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from pydantic import ValidationError
+
+from publisher import text
+from publisher.model import Article, Author, Block, BlockKind, Figure, Issue, Section
+
+ISSUE_FILE = "issue.yaml"
+ARTICLE_NAME = re.compile(r"^(\d+)-(.+)\.md$")
+
+ISSUE_KEYS = set(Issue.model_fields) - {"id", "articles"}
+ARTICLE_KEYS = set(Article.model_fields) - {"slug", "body"}
+
+_md = MarkdownIt("commonmark", {"html": True})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about the content, pointing at a file and line (1-based)."""
+
+    path: Path
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.message}"
+
+
+class ContentErrors(Exception):
+    """The content could not be loaded; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class Loaded:
+    issue: Issue
+    warnings: list[Problem] = field(default_factory=list)
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def error(self, path: Path, line: int | None, message: str) -> None:
+        self.errors.append(Problem(path, line, message))
+
+    def warn(self, path: Path, line: int | None, message: str) -> None:
+        self.warnings.append(Problem(path, line, message))
+
+
+class _YamlError(Exception):
+    def __init__(self, line: int | None, message: str):
+        self.line, self.message = line, message
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors, aliases and duplicate keys (no alias bombs, no silent overrides)."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _YamlError(
+                event.start_mark.line + 1,
+                "YAML anchors and aliases (&name, *name) are not allowed in content; write the value out",
+            )
+        node = super().compose_node(parent, index)
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key, _ in node.value:
+                if key.value in seen:
+                    raise _YamlError(
+                        key.start_mark.line + 1,
+                        f"key {key.value!r} appears twice (first on line {seen[key.value]}); keep one",
+                    )
+                seen[key.value] = key.start_mark.line + 1
+        return node
+
+
+def _parse_yaml(source: str, first_line: int) -> tuple[Any, yaml.Node | None]:
+    """Parse one YAML document; line numbers in errors are shifted by ``first_line - 1``."""
+    loader = _StrictLoader(source)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except _YamlError as exc:
+        raise _YamlError(exc.line + first_line - 1, exc.message) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark else None
+        raise _YamlError(line, f"not valid YAML: {exc.problem or exc}") from None
+    except ValueError as exc:  # e.g. date: 2025-02-30
+        raise _YamlError(None, f"bad value: {exc}") from None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def _node_line(node: yaml.Node | None, loc: tuple[Any, ...], first_line: int) -> int | None:
+    """Line of the YAML value at ``loc`` (a pydantic error location), as near as it can be found."""
+    line = node.start_mark.line + first_line if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == part), None)
+            if match is None:
+                return line
+            line = match[0].start_mark.line + first_line
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + first_line
+        else:
+            return line
+    return line
+
+
+def _read_text(path: Path, out: _Collector) -> str | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        out.error(path, None, f"cannot read the file: {exc.strerror}")
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        out.error(path, line, "is not UTF-8 text; save it as UTF-8 (GB18030/GBK files must be converted)")
+        return None
+
+
+def _mapping(data: Any, path: Path, line: int, what: str, out: _Collector) -> dict | None:
+    if not isinstance(data, dict):
+        out.error(path, line, f"{what} must be a YAML mapping of key: value lines")
+        return None
+    return data
+
+
+def _unknown_keys(data: dict, allowed: set[str], node, path: Path, first_line: int, out: _Collector) -> bool:
+    bad = [k for k in data if k not in allowed]
+    for key in bad:
+        out.error(
+            path,
+            _node_line(node, (key,), first_line),
+            f"unknown key {key!r}; allowed keys are: {', '.join(sorted(allowed))}",
+        )
+    return not bad
+
+
+def _validation_errors(exc: ValidationError, node, path: Path, first_line: int, out: _Collector) -> None:
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        field_name = ".".join(str(p) for p in loc) or "value"
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            message = f"{field_name!r} is required; add a line '{loc[-1]}: …'"
+        else:
+            message = f"{field_name}: {message}"
+        out.error(path, _node_line(node, loc, first_line), message)
+
+
+def _split_front_matter(source: str, path: Path, out: _Collector) -> tuple[str, str, int] | None:
+    """Return (front matter, body, first body line)."""
+    lines = source.split("\n")
+    if not lines or lines[0].strip() != "---":
+        out.error(path, 1, "must start with a '---' line, then the front matter (headline: …), then '---'")
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    out.error(path, 1, "the front matter is not closed: add a '---' line after it")
+    return None
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Join wrapped lines: CJK next to CJK joins directly, anything else with a space."""
+    joined = ""
+    for line in (ln.strip() for ln in lines):
+        if joined and line and not (text.has_cjk(joined[-1]) or text.has_cjk(line[0])):
+            joined += " "
+        joined += line
+    return joined
+
+
+def _parse_body(body: str, first_line: int, path: Path, out: _Collector) -> tuple[Block, ...]:
+    """Split the body into blocks: paragraphs, '## ' subheads and '> ' quotes."""
+    blocks: list[Block] = []
+    chunk: list[str] = []
+    start = first_line
+
+    def flush() -> None:
+        if not chunk:
+            return
+        kind = BlockKind.paragraph
+        lines = list(chunk)
+        if re.match(r"#{1,6}\s", lines[0]):
+            kind = BlockKind.subhead
+            lines[0] = lines[0].lstrip("#")
+        elif all(ln.startswith(">") for ln in lines):
+            kind = BlockKind.quote
+            lines = [ln[1:] for ln in lines]
+        markup = text.sanitize_inline(_md.renderInline(_join_lines(lines)))
+        plain = text.html_to_text(markup).strip()
+        if plain:
+            blocks.append(Block(kind=kind, html=markup.strip(), text=plain))
+        else:
+            out.warn(path, start, "this block has no text left after removing unsafe markup; it is skipped")
+        chunk.clear()
+
+    for number, line in enumerate(body.split("\n"), start=first_line):
+        if line.strip():
+            if not chunk:
+                start = number
+            chunk.append(line)
+        else:
+            flush()
+    flush()
+    return tuple(blocks)
+
+
+def _clean_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return text.clean(value)
+    if isinstance(value, list):
+        return [_clean_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean_strings(v) for k, v in value.items()}
+    return value
+
+
+def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collector) -> Article | None:
+    source = _read_text(path, out)
+    if source is None:
+        return None
+    parts = _split_front_matter(source, path, out)
+    if parts is None:
+        return None
+    front, body, body_line = parts
+    try:
+        data, node = _parse_yaml(front, 2)
+    except _YamlError as exc:
+        out.error(path, exc.line, exc.message)
+        return None
+    data = _mapping(data, path, 1, "the front matter", out)
+    if data is None or not _unknown_keys(data, ARTICLE_KEYS, node, path, 2, out):
+        return None
+    if "section" in data and data["section"] not in sections:
+        out.error(
+            path,
+            _node_line(node, ("section",), 2),
+            f"section {data['section']!r} is not declared in {ISSUE_FILE}; use one of: {', '.join(sorted(sections))}",
+        )
+        return None
+    match = ARTICLE_NAME.match(path.name)
+    slug = match.group(2) if match else path.stem
+    data = _clean_strings(data)
+    authors = data.get("authors")
+    if isinstance(authors, list):
+        data["authors"] = [{"name": a} if isinstance(a, str) else a for a in authors]
+    for index, fig in enumerate(data.get("figures") or []):
+        src = fig.get("src") if isinstance(fig, dict) else None
+        if isinstance(src, str) and not (issue_dir / src).is_file():
+            out.warn(path, _node_line(node, ("figures", index, "src"), 2), f"image file {src!r} is not in the issue folder")
+    try:
+        return Article(slug=slug, body=_parse_body(body, body_line, path, out), **data)
+    except ValidationError as exc:
+        _validation_errors(exc, node, path, 2, out)
+        return None
+
+
+def list_issue_ids(content_dir: Path) -> list[str]:
+    """Ids of the issues under ``content_dir/issues``, oldest first (ids start with the date)."""
+    root = Path(content_dir) / "issues"
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / ISSUE_FILE).is_file())
+
+
+def issue_dir(content_dir: Path, issue_id: str) -> Path:
+    return Path(content_dir) / "issues" / issue_id
+
+
+def load(folder: Path) -> Loaded:
+    """Load the issue in ``folder``; raise :class:`ContentErrors` listing every problem."""
+    folder = Path(folder)
+    out = _Collector()
+    meta_path = folder / ISSUE_FILE
+    if not meta_path.is_file():
+        raise ContentErrors([Problem(meta_path, None, f"no {ISSUE_FILE} here; every issue folder needs one")])
+    source = _read_text(meta_path, out)
+    data = node = None
+    if source is not None:
+        try:
+            data, node = _parse_yaml(source, 1)
+        except _YamlError as exc:
+            out.error(meta_path, exc.line, exc.message)
+        else:
+            data = _mapping(data, meta_path, 1, ISSUE_FILE, out)
+            if data is not None and not _unknown_keys(data, ISSUE_KEYS, node, meta_path, 1, out):
+                data = None
+    if data is None:
+        raise ContentErrors(out.errors)
+    data = _clean_strings(data)
+    try:
+        sections = tuple(Section(**s) if isinstance(s, dict) else s for s in data.get("sections") or [])
+    except (ValidationError, TypeError) as exc:
+        if isinstance(exc, ValidationError):
+            for err in exc.errors():
+                out.error(meta_path, _node_line(node, ("sections",), 1), f"sections: {err['msg']} ({'.'.join(map(str, err['loc']))})")
+        else:
+            out.error(meta_path, _node_line(node, ("sections",), 1), "each section needs slug: and name: (and optionally page:)")
+        raise ContentErrors(out.errors) from None
+    section_slugs = {s.slug for s in sections}
+
+    articles: list[Article] = []
+    first_file: dict[str, Path] = {}
+    files = sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
+    for path in files:
+        if not ARTICLE_NAME.match(path.name):
+            out.error(path, None, "article files are named NN-slug.md (e.g. 03-jishu-zhongxin.md); rename it")
+            continue
+        article = _load_article(path, folder, section_slugs, out)
+        if article is None:
+            continue
+        if article.slug in first_file:
+            out.error(path, None, f"slug {article.slug!r} is already used by {first_file[article.slug].name}; rename one file")
+            continue
+        first_file[article.slug] = path
+        articles.append(article)
+    if out.errors:
+        raise ContentErrors(out.errors)
+    for section in sections:
+        if not any(a.section == section.slug for a in articles):
+            out.warn(meta_path, _node_line(node, ("sections",), 1), f"section {section.name} ({section.slug}) has no articles")
+    try:
+        issue = Issue(id=folder.name, articles=tuple(articles), **{**data, "sections": sections})
+    except ValidationError as exc:
+        _validation_errors(exc, node, meta_path, 1, out)
+        raise ContentErrors(out.errors) from None
+    return Loaded(issue, out.warnings)
+
+
+def load_issue(folder: Path) -> Issue:
+    """Load the issue in ``folder`` (see :func:`load`), without the warnings."""
+    return load(folder).issue

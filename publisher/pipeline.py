@@ -1,0 +1,166 @@
+"""Build an issue into channels: one channel at a time, each failure recorded, never raised.
+
+Each channel renders into a private staging folder; only a channel that
+finished is moved into ``<out>/<issue id>/<channel>/`` (replacing the older
+build of that channel in one rename). A failed channel leaves the older output
+untouched and its error in the report.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pydantic import ValidationError
+
+from publisher import loading, templates, writer
+from publisher.channel import BuildContext, Channel, ChannelError
+from publisher.config import Config
+from publisher.model import Issue
+from publisher.urls import Urls
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Artifact:
+    channel: str
+    path: str  # absolute path of the published file
+    media_type: str
+    bytes: int
+    seconds: float  # time of the channel build that made it
+
+
+@dataclass
+class ChannelResult:
+    channel: str
+    ok: bool
+    seconds: float
+    artifacts: list[Artifact] = field(default_factory=list)
+    error: str | None = None
+    detail: str | None = None  # traceback, for logs; never shown to readers
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildReport:
+    issue: str
+    results: list[ChannelResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    @property
+    def artifacts(self) -> list[Artifact]:
+        return [a for r in self.results for a in r.artifacts]
+
+    @property
+    def errors(self) -> list[dict[str, str]]:
+        return [{"channel": r.channel, "message": r.error or ""} for r in self.results if not r.ok]
+
+    @property
+    def warnings(self) -> list[dict[str, str]]:
+        return [{"channel": r.channel, "message": w} for r in self.results for w in r.warnings]
+
+    def manifest(self) -> dict:
+        """The JSON manifest of ``publisher build --json``."""
+        return {
+            "issue": self.issue,
+            "artifacts": [asdict(a) for a in self.artifacts],
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+#: Progress callback: (event, channel name, result or None); events are "start" and "done".
+Progress = Callable[[str, str, ChannelResult | None], None]
+
+
+def archive_loader(content_dir: Path, issue: Issue) -> Callable[[int], list[Issue]]:
+    """A function giving the newest ``n`` issues up to and including ``issue``, newest first.
+
+    Only the issues asked for are read, so a feed over the last ten issues costs the
+    same with a thousand issues on disk.
+    """
+
+    def archive(n: int) -> list[Issue]:
+        ids = [i for i in loading.list_issue_ids(content_dir) if i <= issue.id and i != issue.id]
+        older = [loading.load_issue(loading.issue_dir(content_dir, i)) for i in reversed(ids[-(n - 1) :])] if n > 1 else []
+        return [issue, *older]
+
+    return archive
+
+
+def build_channel(
+    cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path
+) -> ChannelResult:
+    """Render one channel into staging and move it into place; record any failure."""
+    name = cls.name
+    started = time.perf_counter()
+    final = Path(out_root) / issue.id / name
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.staging-", dir=final.parent))
+    ctx = None
+    try:
+        try:
+            options = cls.Options(**config.channel_options(name))
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ChannelError(f"config.yaml channels.{name}: {problems}") from None
+        ctx = BuildContext(
+            out=staging,
+            issue_dir=issue_dir,
+            options=options,
+            urls=Urls(config.site.url),
+            templates=templates.environment(cls.layout, cls.layout_root, config.templates_dir),
+            archive=archive_loader(config.content_dir, issue),
+        )
+        outputs = cls().render(issue, ctx)
+        if not outputs:
+            raise ChannelError("the channel produced no files")
+        for output in outputs:
+            if not (staging / output.path).is_file():
+                raise ChannelError(f"the channel reported {output.path} but did not write it")
+        writer.replace_dir(staging, final)
+    except Exception as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        seconds = time.perf_counter() - started
+        message = str(exc) if isinstance(exc, ChannelError) else f"{type(exc).__name__}: {exc}"
+        log.warning("channel %s failed for %s: %s", name, issue.id, message)
+        return ChannelResult(
+            name, False, seconds, error=message, detail=traceback.format_exc(), warnings=ctx.warnings if ctx else []
+        )
+    seconds = time.perf_counter() - started
+    artifacts = [
+        Artifact(name, str(final / o.path), o.media_type, (final / o.path).stat().st_size, round(seconds, 3))
+        for o in outputs
+    ]
+    return ChannelResult(name, True, seconds, artifacts, warnings=ctx.warnings)
+
+
+def build(
+    issue: Issue,
+    channels: list[type[Channel]],
+    config: Config,
+    out_root: Path | None = None,
+    issue_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build ``issue`` into each of ``channels``; one failing channel never stops the others."""
+    out_root = Path(out_root) if out_root else config.output_dir
+    issue_dir = Path(issue_dir) if issue_dir else loading.issue_dir(config.content_dir, issue.id)
+    report = BuildReport(issue.id)
+    for cls in channels:
+        if progress:
+            progress("start", cls.name, None)
+        result = build_channel(cls, issue, issue_dir, config, out_root)
+        report.results.append(result)
+        if progress:
+            progress("done", cls.name, result)
+    return report

@@ -1,0 +1,80 @@
+"""Text helpers shared by the loader and every channel, defined once.
+
+- ``clean``: drop characters no XML document may carry (C0/C1 controls, lone
+  surrogates, non-characters) and normalise line ends;
+- ``sanitize_inline``: the one HTML allow-list (nh3) for article markup;
+- ``html_to_text``: plain text of sanitized markup;
+- ``trim_at_sentence``: a lead or summary cut at a Chinese or Western sentence end;
+- ``count_chars`` and ``has_cjk``.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+# XML 1.0 forbids C0 controls except tab/newline/return; C1 controls and
+# non-characters are legal but break feed readers and PDF text, so they go too.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+
+#: Inline elements article text may carry, and their attributes.
+INLINE_TAGS = {"a", "em", "strong", "b", "i", "u", "sup", "sub", "br", "span", "small", "mark", "q", "cite", "code"}
+INLINE_ATTRIBUTES = {"a": {"href", "title"}, "span": {"lang"}, "q": {"lang"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_TAG = re.compile(r"<[^>]*>")
+_SENTENCE_END = re.compile(r"[。！？!?…]+[”’」』）)]*|[.](?=\s)")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def clean(value: str) -> str:
+    """Remove characters that XML, feeds and PDFs cannot carry; keep everything else."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _FORBIDDEN.sub("", value)
+
+
+def sanitize_inline(markup: str) -> str:
+    """Sanitize article markup to the inline allow-list: no script, styles, handlers or javascript: URLs."""
+    return nh3.clean(
+        clean(markup),
+        tags=INLINE_TAGS,
+        attributes=INLINE_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of (already sanitized) inline markup."""
+    return html.unescape(_TAG.sub("", markup.replace("<br>", "\n")))
+
+
+def count_chars(value: str) -> int:
+    """Characters that are not white space."""
+    return sum(1 for ch in value if not ch.isspace())
+
+
+def has_cjk(value: str) -> bool:
+    return bool(_CJK.search(value))
+
+
+def trim_at_sentence(value: str, limit: int = 120) -> str:
+    """Shorten ``value`` to at most ``limit`` characters, ending at a sentence end when one is near.
+
+    Falls back to a hard cut with an ellipsis when the first sentence alone is longer than ``limit``.
+    """
+    value = value.strip()
+    if len(value) <= limit:
+        return value
+    best = 0
+    for match in _SENTENCE_END.finditer(value):
+        if match.end() > limit:
+            break
+        best = match.end()
+    if best >= limit // 3:
+        return value[:best]
+    return value[: limit - 1] + "…"

@@ -1,0 +1,60 @@
+"""Public URLs and download names, built once from ``site.url``.
+
+The public site serves exactly these paths; channels link with them so every
+link in a feed, an EPUB or a PDF points where the site answers.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from publisher.model import Article, Issue, Section
+
+
+@dataclass(frozen=True)
+class Urls:
+    site: str  # e.g. https://news.example.com (no trailing slash)
+
+    def absolute(self, path: str) -> str:
+        return self.site + path
+
+    def feed(self, fmt: str = "rss") -> str:
+        return self.absolute("/atom.xml" if fmt == "atom" else "/feed.xml")
+
+    def section_feed(self, section: Section | str) -> str:
+        slug = section if isinstance(section, str) else section.slug
+        return self.absolute(f"/feeds/{slug}.xml")
+
+    def archive(self) -> str:
+        return self.absolute("/issues/")
+
+    def issue(self, issue: Issue) -> str:
+        """The issue's mobile digest."""
+        return self.absolute(f"/issues/{issue.id}/")
+
+    def article(self, issue: Issue, article: Article) -> str:
+        """An article's permalink: its anchor in the issue's digest."""
+        return f"{self.issue(issue)}#{article.slug}"
+
+    def download(self, issue: Issue, ext: str) -> str:
+        return self.absolute(f"/issues/{issue.id}/{download_file(issue, ext)}")
+
+    def media(self, issue: Issue, src: str) -> str:
+        return self.absolute(f"/issues/{issue.id}/media/{quote(src)}")
+
+
+def download_file(issue: Issue, ext: str) -> str:
+    """The ASCII file name of a download on disk and in URLs: ``2025-04-19-1330.epub``."""
+    return f"{issue.id}.{ext}"
+
+
+def download_name(issue: Issue, ext: str) -> str:
+    """The name a reader's browser saves: ``中国铝业报-2025-04-19-1330.epub``."""
+    safe_paper = re.sub(r'[\\/:*?"<>|\s]+', "", issue.paper)
+    return f"{safe_paper}-{issue.date.isoformat()}-{issue.number}.{ext}"
+
+
+def content_disposition(filename: str, ascii_fallback: str) -> str:
+    """``attachment`` header with an RFC 6266/5987 UTF-8 name and an ASCII fallback."""
+    return f"attachment; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
