@@ -107,6 +107,8 @@ def _parse_yaml(source: str, first_line: int) -> tuple[Any, yaml.Node | None]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
         raise _YamlError(line, f"not valid YAML: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise _YamlError(None, f"not valid YAML: {exc}") from None
     except ValueError as exc:  # e.g. date: 2025-02-30
         raise _YamlError(None, f"bad value: {exc}") from None
     finally:
@@ -139,11 +141,16 @@ def _read_text(path: Path, out: _Collector) -> str | None:
         out.error(path, None, f"cannot read the file: {exc.strerror}")
         return None
     try:
-        return raw.decode("utf-8-sig")
+        source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         out.error(path, line, "is not UTF-8 text; save it as UTF-8 (GB18030/GBK files must be converted)")
         return None
+    cleaned = text.clean(source)
+    if cleaned != source.replace("\r\n", "\n").replace("\r", "\n"):
+        first = next(i for i, (a, b) in enumerate(zip(source, cleaned)) if a != b)
+        out.warn(path, source[:first].count("\n") + 1, "control characters were removed from this file")
+    return cleaned
 
 
 def _mapping(data: Any, path: Path, line: int, what: str, out: _Collector) -> dict | None:
