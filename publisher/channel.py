@@ -15,6 +15,7 @@ from typing import Callable, ClassVar
 import jinja2
 from pydantic import BaseModel, ConfigDict
 
+from publisher.config import SiteConfig
 from publisher.model import Issue
 from publisher.urls import Urls
 
@@ -48,6 +49,7 @@ class BuildContext:
     templates: jinja2.Environment
     archive: Callable[[int], list[Issue]]
     warnings: list[str] = field(default_factory=list)
+    site: SiteConfig = field(default_factory=SiteConfig)  # time zone and publish hour for dates
 
     def warn(self, message: str) -> None:
         """Report a non-fatal problem (e.g. a character no font has); it appears in the build report."""
@@ -59,6 +61,14 @@ class BuildContext:
 
     def render_template(self, name: str, **values) -> str:
         return self.templates.get_template(name).render(**values)
+
+    def layout_path(self, name: str) -> Path:
+        """A binary layout file (an image, a font), honouring site overrides."""
+        folders = self.templates.loader.searchpath
+        for folder in folders:
+            if (Path(folder) / name).is_file():
+                return Path(folder) / name
+        raise ChannelError(f"layout file {name!r} is missing; put it in one of: {', '.join(folders)}")
 
 
 class Channel:

@@ -120,6 +120,7 @@ def build_channel(
             urls=Urls(config.site.url),
             templates=templates.environment(cls.layout, cls.layout_root, config.templates_dir),
             archive=archive_loader(config.content_dir, issue),
+            site=config.site,
         )
         outputs = cls().render(issue, ctx)
         if not outputs:

@@ -78,3 +78,20 @@ def trim_at_sentence(value: str, limit: int = 120) -> str:
     if best >= limit // 3:
         return value[:best]
     return value[: limit - 1] + "…"
+
+
+#: A whole article's HTML (feed content, EPUB chapters): the inline list plus block elements.
+ARTICLE_TAGS = INLINE_TAGS | {"p", "h2", "h3", "h4", "blockquote", "figure", "figcaption", "img", "div", "header", "footer", "hr"}
+ARTICLE_ATTRIBUTES = {**INLINE_ATTRIBUTES, "img": {"src", "alt", "width", "height"}, "*": {"class", "lang"}}
+
+
+def sanitize_article(markup: str) -> str:
+    """Sanitize a rendered article (block and inline markup) to the article allow-list."""
+    return nh3.clean(
+        clean(markup),
+        tags=ARTICLE_TAGS,
+        attributes=ARTICLE_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
