@@ -42,5 +42,5 @@ def lunar_date(date: dt.date) -> str:
     lunar = LunarDate.from_solar_date(date.year, date.month, date.day)
     cycle = (lunar.year - 4) % 60
     year = _STEMS[cycle % 10] + _BRANCHES[cycle % 12]
-    month = ("闰" if lunar.isLeapMonth else "") + _MONTHS[lunar.month - 1] + "月"
+    month = ("闰" if lunar.is_leap_month else "") + _MONTHS[lunar.month - 1] + "月"
     return f"{year}年{month}{_lunar_day(lunar.day)}"

@@ -75,11 +75,13 @@ class _YamlError(Exception):
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses anchors, aliases and duplicate keys (no alias bombs, no silent overrides)."""
 
+    first_line = 1  # line of the file where this YAML starts
+
     def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise _YamlError(
-                event.start_mark.line + 1,
+                event.start_mark.line + self.first_line,
                 "YAML anchors and aliases (&name, *name) are not allowed in content; write the value out",
             )
         node = super().compose_node(parent, index)
@@ -88,21 +90,20 @@ class _StrictLoader(yaml.SafeLoader):
             for key, _ in node.value:
                 if key.value in seen:
                     raise _YamlError(
-                        key.start_mark.line + 1,
+                        key.start_mark.line + self.first_line,
                         f"key {key.value!r} appears twice (first on line {seen[key.value]}); keep one",
                     )
-                seen[key.value] = key.start_mark.line + 1
+                seen[key.value] = key.start_mark.line + self.first_line
         return node
 
 
 def _parse_yaml(source: str, first_line: int) -> tuple[Any, yaml.Node | None]:
     """Parse one YAML document; line numbers in errors are shifted by ``first_line - 1``."""
     loader = _StrictLoader(source)
+    loader.first_line = first_line
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
-    except _YamlError as exc:
-        raise _YamlError(exc.line + first_line - 1, exc.message) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None

@@ -1,0 +1,165 @@
+"""The strict loader: a good issue loads; each kind of bad content names its file and line."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from publisher import loading
+from publisher.loading import ContentErrors
+from publisher.model import BlockKind
+
+from .conftest import root
+
+TINY = root("tiny") / "issues" / "2025-05-01-1331"
+
+
+def test_tiny_issue_loads_with_derived_fields():
+    issue = loading.load_issue(TINY)
+    assert issue.id == "2025-05-01-1331"
+    assert issue.date == dt.date(2025, 5, 1)
+    assert issue.weekday == "星期四"
+    assert issue.lunar_date == "乙巳年四月初四"
+    assert issue.title == "中国铝业报 2025年5月1日 总第1331期"
+    assert [a.slug for a in issue.articles] == ["lvse-dixing", "pinglun"]
+    first = issue.articles[0]
+    assert first.kicker == "新能源" and first.subtitle == "年用绿电七十亿千瓦时"
+    assert first.authors[0].name == "李明" and first.authors[0].role == "记者"
+    assert [b.kind for b in first.body] == [BlockKind.paragraph, BlockKind.subhead, BlockKind.paragraph, BlockKind.quote]
+    # Wrapped CJK lines join without a space.
+    assert "依赖转向清洁能源主导，构建起" in first.body[2].text
+    assert first.char_count == sum(len(b.text.replace(" ", "")) for b in first.body)
+    assert first.reading_minutes == 1
+    assert issue.section("redian").page_label == "第2版"
+
+
+def test_sample_dates_are_derived():
+    issue = loading.load_issue(TINY)
+    moved = issue.model_copy(update={"date": dt.date(2025, 4, 19)})
+    assert (moved.weekday, moved.lunar_date) == ("星期六", "乙巳年三月廿二")
+
+
+def _issue(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    folder = tmp_path / "2025-05-01-1331"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text((TINY / "issue.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    for name, content in files.items():
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def _problems(folder: Path) -> list[str]:
+    with pytest.raises(ContentErrors) as caught:
+        loading.load(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+GOOD = "---\nheadline: 标题\nsection: yaowen\n---\n正文。\n"
+
+
+def test_unknown_key_names_file_line_and_allowed_keys(tmp_path):
+    folder = _issue(tmp_path, {"01-a.md": "---\nheadline: 标题\nsection: yaowen\nheadlin: 错\n---\n正文。\n"})
+    [problem] = _problems(folder)
+    assert problem.startswith(f"{folder / '01-a.md'}:4: unknown key 'headlin'")
+    assert "allowed keys are:" in problem and "headline" in problem
+
+
+def test_missing_headline(tmp_path):
+    folder = _issue(tmp_path, {"01-a.md": "---\nsection: yaowen\nkind: news\n---\n正文。\n"})
+    [problem] = _problems(folder)
+    assert f"{folder / '01-a.md'}:2:" in problem
+    assert "'headline' is required" in problem
+
+
+def test_duplicate_slug_names_both_files(tmp_path):
+    folder = _issue(tmp_path, {"01-same.md": GOOD, "02-same.md": GOOD})
+    [problem] = _problems(folder)
+    assert "02-same.md" in problem and "already used by 01-same.md" in problem
+
+
+def test_bad_date_in_issue_yaml(tmp_path):
+    folder = _issue(tmp_path, {"01-a.md": GOOD})
+    meta = folder / "issue.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("date: 2025-05-01", "date: 2025-02-30"), encoding="utf-8")
+    [problem] = _problems(folder)
+    assert str(meta) in problem and "day is out of range" in problem
+
+
+def test_date_not_matching_folder(tmp_path):
+    folder = _issue(tmp_path, {"01-a.md": GOOD})
+    meta = folder / "issue.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("date: 2025-05-01", "date: 2025-05-02"), encoding="utf-8")
+    [problem] = _problems(folder)
+    assert "must start with its date 2025-05-02" in problem
+
+
+def test_non_utf8_file_names_line(tmp_path):
+    body = "---\nheadline: 标题\nsection: yaowen\n---\n第一段。\n".encode("utf-8") + "第二段。".encode("gb18030")
+    folder = _issue(tmp_path, {"01-a.md": body})
+    [problem] = _problems(folder)
+    assert problem.startswith(f"{folder / '01-a.md'}:6: is not UTF-8")
+    assert "GB18030" in problem
+
+
+def test_yaml_alias_bomb_is_refused(tmp_path):
+    bomb = "---\nheadline: &a 标题\nsection: yaowen\nkicker: *a\n---\n正文。\n"
+    folder = _issue(tmp_path, {"01-a.md": bomb})
+    [problem] = _problems(folder)
+    assert f"{folder / '01-a.md'}:2:" in problem and "anchors and aliases" in problem
+
+
+def test_duplicate_key_is_refused(tmp_path):
+    folder = _issue(tmp_path, {"01-a.md": "---\nheadline: 一\nsection: yaowen\nheadline: 二\n---\n正文。\n"})
+    [problem] = _problems(folder)
+    assert f"{folder / '01-a.md'}:4:" in problem and "appears twice (first on line 2)" in problem
+
+
+def test_unknown_section_lists_the_known_ones(tmp_path):
+    folder = _issue(tmp_path, {"01-a.md": "---\nheadline: 标题\nsection: sports\n---\n正文。\n"})
+    [problem] = _problems(folder)
+    assert f"{folder / '01-a.md'}:3:" in problem and "redian, yaowen" in problem
+
+
+def test_broken_yaml_syntax_points_at_line(tmp_path):
+    folder = _issue(tmp_path, {"01-a.md": "---\nheadline: 标题\nsection: [yaowen\n---\n正文。\n"})
+    [problem] = _problems(folder)
+    assert f"{folder / '01-a.md'}:" in problem and "not valid YAML" in problem
+
+
+def test_bad_authors_entry_points_at_its_line(tmp_path):
+    folder = _issue(
+        tmp_path, {"01-a.md": "---\nheadline: 标题\nsection: yaowen\nauthors:\n  - {role: 记者}\n---\n正文。\n"}
+    )
+    [problem] = _problems(folder)
+    assert f"{folder / '01-a.md'}:5:" in problem and "authors.0.name" in problem
+
+
+def test_every_problem_is_reported_at_once_and_nothing_loads(tmp_path):
+    folder = _issue(
+        tmp_path,
+        {"01-a.md": "---\nsection: yaowen\n---\nx\n", "02-b.md": "---\nheadline: 标题\nsection: nowhere\n---\nx\n", "03-c.md": GOOD},
+    )
+    problems = _problems(folder)
+    assert len(problems) == 2
+    assert any("01-a.md" in p for p in problems) and any("02-b.md" in p for p in problems)
+
+
+def test_unsafe_markup_is_sanitized_at_load():
+    issue = loading.load_issue(root("hostile") / "issues" / "2025-06-01-1400")
+    article = issue.articles[0]
+    html = "".join(b.html for b in article.body)
+    for bad in ("<script", "onerror", "onclick", "javascript:", "<style", "<svg", "<math", "<img", "<link", "\x01", "\x7f"):
+        assert bad not in html
+    assert '<a href="https://example.org/ok"' in html
+    assert "𡃁" in article.text and "😀" in article.text
+    assert article.slug == "2025-hostile"
+
+
+def test_hostile_issue_warnings_name_lines():
+    loaded = loading.load(root("hostile") / "issues" / "2025-06-01-1400")
+    messages = [str(w) for w in loaded.warnings]
+    assert any("01-2025-hostile.md:2: control characters were removed" in m for m in messages)
+    assert any("01-2025-hostile.md:9: image file 'images/missing.jpg'" in m for m in messages)
+    assert any("空版 (kong) has no articles" in m for m in messages)

@@ -1,0 +1,149 @@
+"""The pipeline: channels build independently, failures are reported and never clobber good output."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from publisher import loading, pipeline
+from publisher.channel import Channel, ChannelError, Output
+from publisher.writer import write_text
+
+from .conftest import root
+
+BIN = Path(sys.executable).parent
+TINY_ID = "2025-05-01-1331"
+
+
+class Headlines(Channel):
+    name = "headlines"
+    title = "Headlines"
+    layout = "headlines"
+
+    def render(self, issue, ctx):
+        write_text(ctx.out / "headlines.txt", "\n".join(a.headline for a in issue.articles))
+        write_text(ctx.out / "archive.txt", "\n".join(i.id for i in ctx.archive(10)))
+        return [Output("headlines.txt", "text/plain"), Output("archive.txt", "text/plain")]
+
+
+class Broken(Channel):
+    name = "broken"
+    title = "Always fails half-way"
+    layout = "broken"
+
+    def render(self, issue, ctx):
+        write_text(ctx.out / "partial.txt", "half")
+        raise ChannelError("the image 图1.jpg is missing; add it to the issue folder")
+
+
+class Crashing(Channel):
+    name = "crashing"
+    title = "Raises a bug"
+    layout = "crashing"
+
+    def render(self, issue, ctx):
+        return [Output("never-written.txt", "text/plain")]
+
+
+def test_one_failing_channel_does_not_stop_the_others(tiny_config):
+    issue = loading.load_issue(root("tiny") / "issues" / TINY_ID)
+    report = pipeline.build(issue, [Broken, Headlines, Crashing], tiny_config)
+    assert [r.ok for r in report.results] == [False, True, False]
+    assert report.errors == [
+        {"channel": "broken", "message": "the image 图1.jpg is missing; add it to the issue folder"},
+        {"channel": "crashing", "message": "the channel reported never-written.txt but did not write it"},
+    ]
+    out = tiny_config.output_dir / TINY_ID
+    assert (out / "headlines" / "headlines.txt").read_text(encoding="utf-8").splitlines() == [
+        "绿色低碳项目全面投产",
+        "在深化内化转化上下功夫",
+    ]
+    # Nothing of the failed channels is visible, and no staging folder is left behind.
+    assert sorted(p.name for p in out.iterdir()) == ["headlines"]
+
+
+def test_failed_rebuild_keeps_the_last_good_output(tiny_config):
+    issue = loading.load_issue(root("tiny") / "issues" / TINY_ID)
+    pipeline.build(issue, [Headlines], tiny_config)
+
+    class HeadlinesNowBroken(Broken):
+        name = "headlines"
+
+    report = pipeline.build(issue, [HeadlinesNowBroken], tiny_config)
+    assert not report.ok
+    folder = tiny_config.output_dir / TINY_ID / "headlines"
+    assert sorted(p.name for p in folder.iterdir()) == ["archive.txt", "headlines.txt"]
+    assert "绿色低碳项目全面投产" in (folder / "headlines.txt").read_text(encoding="utf-8")
+
+
+def test_rebuild_replaces_output_and_manifest_is_complete(tiny_config):
+    issue = loading.load_issue(root("tiny") / "issues" / TINY_ID)
+    pipeline.build(issue, [Headlines], tiny_config)
+    report = pipeline.build(issue, [Headlines], tiny_config)
+    manifest = report.manifest()
+    assert manifest["issue"] == TINY_ID and manifest["errors"] == []
+    paths = {Path(a["path"]).name: a for a in manifest["artifacts"]}
+    assert set(paths) == {"headlines.txt", "archive.txt"}
+    assert paths["headlines.txt"]["bytes"] == len("绿色低碳项目全面投产\n在深化内化转化上下功夫".encode())
+
+
+def test_archive_reads_only_issues_up_to_this_one(copy_root, tmp_path):
+    from .conftest import make_config
+
+    content = copy_root("tiny")
+    older = content / "issues" / "2025-04-01-1329"
+    older.mkdir()
+    (older / "issue.yaml").write_text(
+        (content / "issues" / TINY_ID / "issue.yaml").read_text(encoding="utf-8")
+        .replace("2025-05-01", "2025-04-01").replace("1331", "1329"),
+        encoding="utf-8",
+    )
+    newer = content / "issues" / "2025-06-01-1332"  # newer than the one built: never part of its archive
+    newer.mkdir()
+    (newer / "issue.yaml").write_text("this: [is broken", encoding="utf-8")
+    config = make_config(content, tmp_path)
+    issue = loading.load_issue(content / "issues" / TINY_ID)
+    report = pipeline.build(issue, [Headlines], config)
+    assert report.ok, report.errors
+    archive = (config.output_dir / TINY_ID / "headlines" / "archive.txt").read_text(encoding="utf-8")
+    assert archive.splitlines() == [TINY_ID, "2025-04-01-1329"]
+
+
+def test_cli_build_reports_unknown_channel_and_bad_content(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(f"content: {root('tiny')}\noutput: {tmp_path / 'out'}\n", encoding="utf-8")
+    result = subprocess.run(
+        [str(BIN / "publisher"), "--config", str(config), "build", "-c", "nope"], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "unknown channel(s): nope" in result.stderr and "publisher channels" in result.stderr
+
+
+def test_cli_show_json_shape(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(f"content: {root('tiny')}\n", encoding="utf-8")
+    result = subprocess.run(
+        [str(BIN / "publisher"), "--config", str(config), "show", TINY_ID, "--json"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"issue", "sections", "articles"}
+    assert data["issue"]["weekday"] == "星期四" and data["issue"]["number"] == 1331
+    first = data["articles"][0]
+    for key in ("slug", "headline", "kicker", "subtitle", "section", "series", "byline", "authors", "source",
+                "kind", "editor_note", "text", "figures"):
+        assert key in first
+    assert first["figures"] == [{"caption": "图为风电场。", "credit": "王五 摄", "src": None}]
+    assert first["text"].split("\n")[1] == "闭环体系"
+
+
+def test_cli_check_fails_with_file_and_line(copy_root, tmp_path):
+    content = copy_root("tiny")
+    article = content / "issues" / TINY_ID / "02-pinglun.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("headline:", "headlin:"), encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"content: {content}\n", encoding="utf-8")
+    result = subprocess.run([str(BIN / "publisher"), "--config", str(config), "check"], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert f"error: {article}:2: unknown key 'headlin'" in result.stderr
