@@ -43,7 +43,8 @@ class SiteConfig(_Strict):
 class QueueConfig(_Strict):
     url: str | None = None  # redis://… to use RQ; empty for the embedded queue
     workers: int = Field(default=1, ge=1, le=16)
-    build_timeout: int = Field(default=600, ge=10)
+    build_timeout: int = Field(default=600, ge=1)  # seconds per channel render
+    memory_limit_mb: int = Field(default=2048, ge=64)  # address space per channel render
 
 
 class DatabaseConfig(_Strict):
