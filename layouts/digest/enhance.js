@@ -1,0 +1,1 @@
+(function(){function o(){var e=document.getElementById(decodeURIComponent(location.hash.slice(1)));if(e&&e.tagName=="ARTICLE"){e=e.querySelector("details");if(e)e.open=true}}addEventListener("hashchange",o);if(location.hash)o();addEventListener("beforeprint",function(){document.querySelectorAll("details").forEach(function(d){d.open=true})})})();
