@@ -38,13 +38,24 @@ def clean(value: str) -> str:
 
 def sanitize_inline(markup: str) -> str:
     """Sanitize article markup to the inline allow-list: no script, styles, handlers or javascript: URLs."""
-    return nh3.clean(
+    return _drop_rel_without_href(nh3.clean(
         clean(markup),
         tags=INLINE_TAGS,
         attributes=INLINE_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+    ))
+
+
+_A_TAG = re.compile(r"<a\b[^>]*>")
+
+
+def _drop_rel_without_href(markup: str) -> str:
+    """nh3 adds rel to every <a>; HTML forbids rel on an <a> whose href was removed (e.g. javascript:)."""
+    return _A_TAG.sub(
+        lambda m: m[0] if re.search(r'\shref="', m[0]) else m[0].replace(' rel="noopener noreferrer nofollow"', ""),
+        markup,
     )
 
 
