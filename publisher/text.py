@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 
@@ -96,8 +97,18 @@ ARTICLE_TAGS = INLINE_TAGS | {"p", "h2", "h3", "h4", "blockquote", "figure", "fi
 ARTICLE_ATTRIBUTES = {**INLINE_ATTRIBUTES, "img": {"src", "alt", "width", "height"}, "*": {"class", "lang"}}
 
 
-def sanitize_article(markup: str) -> str:
-    """Sanitize a rendered article (block and inline markup) to the article allow-list."""
+def sanitize_article(markup: str, base: str | None = None) -> str:
+    """Sanitize a rendered article (block and inline markup) to the article allow-list.
+
+    With ``base`` (an absolute URL), relative ``href``/``src`` values are made absolute
+    against it, as feeds and e-mail need.
+    """
+
+    def absolute(tag: str, attribute: str, value: str) -> str:
+        if base and attribute in ("href", "src") and not urlsplit(value).scheme:
+            return urljoin(base, value)
+        return value
+
     return nh3.clean(
         clean(markup),
         tags=ARTICLE_TAGS,
@@ -105,4 +116,5 @@ def sanitize_article(markup: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        attribute_filter=absolute,
     )

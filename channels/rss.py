@@ -1,0 +1,236 @@
+"""Full-text RSS 2.0 and Atom 1.0 feeds over the newest issues, plus one RSS feed per section.
+
+Writes ``feed.xml``, ``atom.xml``, ``feeds/<section slug>.xml`` and the feed image
+into the channel folder, which the site serves at its root (``Urls.feed()``).
+Every item is one article of one of the newest ``issues`` issues, newest issue
+first and reading order within an issue. Guids, links and dates depend only on
+the article's issue, so a new issue never changes older items; the channel
+dates come from the newest issue, never the clock, so two builds of the same
+content are byte-identical.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feedgen.entry import FeedEntry
+from feedgen.ext.dc import DcEntryExtension
+from feedgen.feed import FeedGenerator
+from pydantic import BaseModel, ConfigDict, Field
+
+from publisher import text, writer
+from publisher.channel import BuildContext, Channel, ChannelError, Output
+from publisher.loading import ContentErrors
+from publisher.model import Article, Issue, Section
+
+RSS_TYPE = "application/rss+xml"
+ATOM_TYPE = "application/atom+xml"
+
+
+class FeedOptions(BaseModel):
+    """``channels.rss`` in config.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    issues: int = Field(default=10, ge=1, le=100, description="how many of the newest issues the feeds span")
+    ttl: int = Field(default=60, ge=1, description="minutes a reader may cache the feed")
+    image: str | None = Field(
+        default="logo.png",
+        description="the paper's image: a file in the rss layout (site templates override it); null for none",
+    )
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What every feed of one build shares."""
+
+    paper: str
+    language: str
+    copyright: str
+    publisher: str
+    updated: dt.datetime
+    ttl: int
+    link: str
+    image: str | None
+
+
+class _Entry(FeedEntry):
+    """A feedgen entry whose Atom links keep their attributes.
+
+    feedgen 1.0.0 drops rel/type/length of an entry's Atom links (a shadowed loop
+    variable), which turns the enclosure into a second "alternate" link.
+    """
+
+    def atom_entry(self, extensions: bool = True):
+        entry = super().atom_entry(extensions)
+        for element, link in zip(entry.findall("link"), self.link() or []):
+            for key in ("rel", "type", "hreflang", "title", "length"):
+                if link.get(key):
+                    element.set(key, link[key])
+        return entry
+
+
+def _text(value: str) -> str:
+    """Plain text made safe for XML: no control characters or lone surrogates reach feedgen."""
+    return text.clean(value).strip()
+
+
+class FeedChannel(Channel):
+    name = "rss"
+    title = "RSS/Atom 全文订阅"
+    layout = "rss"
+    Options = FeedOptions
+
+    def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
+        options: FeedOptions = ctx.options
+        try:
+            zone = ZoneInfo(ctx.site.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ChannelError(
+                f"site.timezone {ctx.site.timezone!r} is not a known time zone; use a name such as Asia/Shanghai"
+            ) from None
+        try:
+            issues = ctx.archive(options.issues)
+        except ContentErrors as exc:
+            raise ChannelError(
+                f"an issue among the newest {options.issues} cannot be loaded ({exc.problems[0]}); "
+                "fix it (see 'publisher check') or lower channels.rss.issues"
+            ) from None
+
+        def published(item_issue: Issue) -> dt.datetime:
+            return dt.datetime.combine(item_issue.date, dt.time(ctx.site.publish_hour), tzinfo=zone)
+
+        outputs: list[Output] = []
+        image = None
+        if options.image:
+            data = ctx.layout_path(options.image).read_bytes()
+            writer.write_bytes(ctx.out / Path(options.image).name, data)
+            outputs.append(Output(Path(options.image).name, mimetypes.guess_type(options.image)[0] or "image/png"))
+            image = ctx.urls.absolute("/" + Path(options.image).name)
+        meta = Meta(
+            paper=_text(ctx.site.title or issue.paper),
+            language=issue.language.lower(),
+            copyright=f"© {issue.date.year} {_text(issue.publisher or issue.paper)}",
+            publisher=_text(issue.publisher or issue.paper),
+            updated=published(issue),
+            ttl=options.ttl,
+            link=ctx.urls.archive(),
+            image=image,
+        )
+
+        entries: list[FeedEntry] = []
+        by_section: dict[str, list[FeedEntry]] = {}
+        section_names: dict[str, str] = {}
+        for item_issue in issues:
+            current = item_issue.id == issue.id
+            source_dir = ctx.issue_dir if current else ctx.issue_dir.parent / item_issue.id
+            for section, articles in item_issue.by_section():
+                section_names.setdefault(section.slug, _text(section.name))
+                by_section.setdefault(section.slug, [])
+                for article in articles:
+                    entry = self._entry(ctx, item_issue, section, article, source_dir, published(item_issue), current)
+                    entries.append(entry)
+                    by_section[section.slug].append(entry)
+
+        description = f"《{meta.paper}》全文订阅：最近{len(issues)}期的全部文章。"
+        writer.write_bytes(ctx.out / "feed.xml", _rss(meta, meta.paper, description, ctx.urls.feed(), entries))
+        writer.write_bytes(ctx.out / "atom.xml", _atom(meta, description, ctx.urls.feed("atom"), entries))
+        outputs += [Output("feed.xml", RSS_TYPE), Output("atom.xml", ATOM_TYPE)]
+        for slug, section_entries in by_section.items():
+            name = section_names[slug]
+            data = _rss(
+                meta, f"{meta.paper} · {name}", f"《{meta.paper}》{name}栏目全文订阅。",
+                ctx.urls.section_feed(slug), section_entries,
+            )
+            writer.write_bytes(ctx.out / "feeds" / f"{slug}.xml", data)
+            outputs.append(Output(f"feeds/{slug}.xml", RSS_TYPE))
+        return outputs
+
+    def _entry(
+        self,
+        ctx: BuildContext,
+        issue: Issue,
+        section: Section,
+        article: Article,
+        source_dir: Path,
+        date: dt.datetime,
+        current: bool,
+    ) -> FeedEntry:
+        """One feed item for ``article``; shared by the paper's feeds and its section's feed."""
+        url = ctx.urls.article(issue, article)
+        figures, enclosure = [], None
+        for figure in article.figures:
+            path = source_dir / figure.src if figure.src else None
+            has_file = path is not None and path.is_file()
+            if figure.src and not has_file and current:
+                ctx.warn(f"{article.slug}: image {figure.src} is missing; the feed shows its caption only")
+            figure_url = ctx.urls.media(issue, figure.src) if has_file else None
+            figures.append({"url": figure_url, "caption": figure.caption, "credit": figure.credit})
+            if has_file and enclosure is None:
+                kind = mimetypes.guess_type(figure.src)[0] or "application/octet-stream"
+                enclosure = (figure_url, str(path.stat().st_size), kind)
+        html = ctx.render_template("article.html", issue=issue, section=section, article=article, figures=figures)
+        summary = _text(text.trim_at_sentence(article.lead) or (article.figures[0].caption if article.figures else ""))
+
+        entry = _Entry()
+        entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+        entry.title(_text(article.headline))
+        entry.link(href=url, rel="alternate")
+        entry.guid(url, permalink=True)
+        entry.published(date)
+        entry.updated(date)
+        entry.category(term=_text(section.name), scheme=ctx.urls.section_feed(section))
+        names = [_text(name) for name in article.author_names if _text(name)]
+        if names:
+            entry.author([{"name": name} for name in names])
+            entry.dc.dc_creator(names)
+        entry.description(summary or _text(article.headline), isSummary=True)  # RSS description, Atom summary
+        entry.content(text.sanitize_article(html, base=url), type="html")
+        if enclosure:
+            entry.enclosure(*enclosure)
+        return entry
+
+
+def _feed(meta: Meta, title: str, description: str) -> FeedGenerator:
+    feed = FeedGenerator()
+    feed.title(title)
+    feed.description(description)
+    feed.language(meta.language)
+    feed.copyright(meta.copyright)
+    feed.author(name=meta.publisher)
+    feed.updated(meta.updated)  # also lastBuildDate: from the content, never the clock
+    feed.generator("publisher")
+    if meta.image:
+        feed.logo(meta.image)
+        feed.icon(meta.image)
+    return feed
+
+
+def _links(feed: FeedGenerator, meta: Meta, self_url: str, self_type: str) -> None:
+    # feedgen takes the RSS <link> from the *last* link, so self goes first.
+    feed.link([{"href": self_url, "rel": "self", "type": self_type}, {"href": meta.link, "rel": "alternate"}])
+
+
+def _rss(meta: Meta, title: str, description: str, self_url: str, entries: list[FeedEntry]) -> bytes:
+    feed = _feed(meta, title, description)
+    _links(feed, meta, self_url, RSS_TYPE)
+    feed.ttl(meta.ttl)
+    if meta.image:
+        feed.image(url=meta.image, title=title, link=meta.link)
+    feed.load_extension("dc", atom=False, rss=True)
+    for entry in entries:
+        feed.add_entry(entry, order="append")  # feedgen prepends by default
+    return feed.rss_str(pretty=True)
+
+
+def _atom(meta: Meta, description: str, self_url: str, entries: list[FeedEntry]) -> bytes:
+    feed = _feed(meta, meta.paper, description)
+    feed.id(self_url)
+    feed.subtitle(description)
+    _links(feed, meta, self_url, ATOM_TYPE)
+    for entry in entries:
+        feed.add_entry(entry, order="append")
+    return feed.atom_str(pretty=True)
