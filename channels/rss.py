@@ -28,6 +28,7 @@ from publisher.model import Article, Issue, Section
 
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
+SUMMARY_MIN, SUMMARY_MAX = 40, 120  # characters of an item's description
 
 
 class FeedOptions(BaseModel):
@@ -76,6 +77,17 @@ class _Entry(FeedEntry):
 def _text(value: str) -> str:
     """Plain text made safe for XML: no control characters or lone surrogates reach feedgen."""
     return text.clean(value).strip()
+
+
+def _summary(article: Article) -> str:
+    """The lead trimmed at a sentence end; a stub lead such as （接上期） takes the next paragraph along."""
+    lead = ""
+    for block in article.paragraphs:
+        lead += ("" if text.has_cjk(lead + block.text) or not lead else " ") + block.text
+        if len(lead) >= SUMMARY_MIN:
+            break
+    lead = lead or next((f.caption for f in article.figures if f.caption), "") or article.headline
+    return _text(text.trim_at_sentence(lead, SUMMARY_MAX))
 
 
 class FeedChannel(Channel):
@@ -173,7 +185,7 @@ class FeedChannel(Channel):
                 kind = mimetypes.guess_type(figure.src)[0] or "application/octet-stream"
                 enclosure = (figure_url, str(path.stat().st_size), kind)
         html = ctx.render_template("article.html", issue=issue, section=section, article=article, figures=figures)
-        summary = _text(text.trim_at_sentence(article.lead) or (article.figures[0].caption if article.figures else ""))
+        summary = _summary(article)
 
         entry = _Entry()
         entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
@@ -187,7 +199,7 @@ class FeedChannel(Channel):
         if names:
             entry.author([{"name": name} for name in names])
             entry.dc.dc_creator(names)
-        entry.description(summary or _text(article.headline), isSummary=True)  # RSS description, Atom summary
+        entry.description(summary, isSummary=True)  # RSS description, Atom summary
         entry.content(text.sanitize_article(html, base=url), type="html")
         if enclosure:
             entry.enclosure(*enclosure)

@@ -109,7 +109,7 @@ def sanitize_article(markup: str, base: str | None = None) -> str:
             return urljoin(base, value)
         return value
 
-    return nh3.clean(
+    return _drop_rel_without_href(nh3.clean(
         clean(markup),
         tags=ARTICLE_TAGS,
         attributes=ARTICLE_ATTRIBUTES,
@@ -117,4 +117,4 @@ def sanitize_article(markup: str, base: str | None = None) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
         attribute_filter=absolute,
-    )
+    ))

@@ -21,7 +21,7 @@ from lxml import etree
 from publisher import loading, pipeline
 from publisher.config import PROJECT_ROOT, SiteConfig
 from publisher.model import Article, Block, Figure, Issue, Section
-from publisher_channels.rss import FeedChannel
+from publisher_channels.rss import FeedChannel, _summary
 from tests.conftest import SAMPLE_ID, make_config, root
 
 TINY_ISSUE = root("tiny") / "issues" / "2025-05-01-1331"
@@ -54,17 +54,22 @@ def feed_files(folder: Path) -> list[Path]:
     return sorted(folder.rglob("*.xml"))
 
 
+@functools.cache
+def tiny_files() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in TINY_ISSUE.iterdir()}
+
+
 def add_issue(content: Path, date: dt.date, number: int) -> str:
     """A copy of the tiny issue under a new date and number (headlines say which); returns its id."""
     issue_id = f"{date.isoformat()}-{number}"
     folder = content / "issues" / issue_id
-    shutil.copytree(TINY_ISSUE, folder)
-    meta = (folder / "issue.yaml").read_text(encoding="utf-8")
-    meta = meta.replace("date: 2025-05-01", f"date: {date.isoformat()}").replace("number: 1331", f"number: {number}")
-    (folder / "issue.yaml").write_text(meta, encoding="utf-8")
-    for md in folder.glob("*.md"):
-        source = md.read_text(encoding="utf-8")
-        md.write_text(source.replace("headline: ", f"headline: 第{number}期 ", 1), encoding="utf-8")
+    folder.mkdir(parents=True)
+    for name, source in tiny_files().items():
+        if name == "issue.yaml":
+            source = source.replace("date: 2025-05-01", f"date: {date}").replace("number: 1331", f"number: {number}")
+        else:
+            source = source.replace("headline: ", f"headline: 第{number}期 ", 1)
+        (folder / name).write_text(source, encoding="utf-8")
     return issue_id
 
 
@@ -111,7 +116,7 @@ def test_rss_items_carry_title_link_guid_date_category_author_lead_and_full_text
     assert body.xpath("string(//h3)") == "闭环体系"
     assert body.xpath("string(//blockquote)") == "我们实行“日跟踪、周调度、月复盘”机制。"
     assert "构建起“新能源开发—绿电直供—电解铝生产”的闭环体系" in body.text_content()
-    assert body.xpath("string(//figcaption)") == "图为风电场。（王五 摄）"
+    assert body.xpath("string(//figcaption)") == "图为风电场。 王五 摄"
     assert not body.xpath("//img")  # the figure has no image file: caption only
     assert first.find("enclosure") is None
     second = lxml.html.fragment_fromstring(items[1].findtext("content:encoded", namespaces=NS), create_parent="div")
@@ -183,6 +188,20 @@ def test_manifest_lists_every_feed(tiny_config):
     }
 
 
+def test_description_is_the_lead_cut_at_a_sentence_end():
+    def article(*paragraphs: str) -> Article:
+        blocks = tuple(Block(html=p, text=p) for p in paragraphs)
+        return Article(slug="a", headline="标题", section="s", body=blocks, figures=(Figure(caption="图说"),))
+
+    long = "第一句很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长。" * 6
+    assert _summary(article(long, "第二段。")) == long[: long.rindex("。", 0, 120) + 1]
+    assert _summary(article("（接上期）", "正文从这里开始，这是一个足够长的句子，用来作为摘要的内容。后面还有。")) == (
+        "（接上期）正文从这里开始，这是一个足够长的句子，用来作为摘要的内容。后面还有。")
+    assert _summary(article()) == "图说"
+    assert _summary(article("A short lead.", "And the next paragraph follows it here.")) == (
+        "A short lead. And the next paragraph follows it here.")
+
+
 # --- hostile content ------------------------------------------------------------------------------
 
 
@@ -207,9 +226,11 @@ def test_hostile_issue_gives_strict_clean_feeds(hostile_config):
     for kept in ("𡃁", "😀", "\u202eمرحبا\u202c", "]]>", "点我", "正常链接", "文本", "<b onmouseover=alert(1)>粗</b>"):
         assert kept in text_content, kept
     assert "alert('x')" not in text_content and "display:none" not in text_content
-    assert [a.get("href") for a in content.iter("a")] == [None, "https://example.org/ok"]
+    assert [(a.get("href"), a.get("rel")) for a in content.iter("a")] == [
+        (None, None), ("https://example.org/ok", "noopener noreferrer nofollow")]
     assert not content.xpath("//img")  # the hostile figure's file is missing
-    assert len(rss.entries[1].title) == 10_000 or len(rss.entries[1].title) > 5_000
+    issue = loading.load_issue(root("hostile") / "issues" / "2025-06-01-1400")
+    assert [e.title for e in rss.entries] == [a.headline for a in issue.articles]  # the 10,000-character one too
     assert len(feedparser.parse((folder / "feeds" / "kong.xml").read_bytes()).entries) == 0
 
 
