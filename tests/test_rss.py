@@ -283,6 +283,23 @@ def test_feed_spans_the_newest_issues_newest_first(tmp_path):
     assert len(feedparser.parse((folder / "atom.xml").read_bytes()).entries) == 20
 
 
+def test_section_feeds_cover_sections_of_older_issues(tmp_path):
+    content = archive_root(tmp_path, 2)
+    older = content / "issues" / "2025-01-01-100"
+    meta = (older / "issue.yaml").read_text(encoding="utf-8")
+    (older / "issue.yaml").write_text(meta.replace("name: 热议, page: 2}", "name: 热议, page: 2}\n  - {slug: zhuanti, name: 专题}"),
+                                      encoding="utf-8")
+    md = older / "02-pinglun.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("section: redian", "section: zhuanti"), encoding="utf-8")
+    config = make_config(content, tmp_path, site=SiteConfig(title="铝业报"))
+    folder = build_feed(config)
+    assert [p.name for p in feed_files(folder / "feeds")] == ["redian.xml", "yaowen.xml", "zhuanti.xml"]
+    zhuanti = strict(folder / "feeds" / "zhuanti.xml").find("channel")
+    assert zhuanti.findtext("title") == "铝业报 · 专题"
+    assert [i.findtext("title") for i in zhuanti.findall("item")] == ["第100期 在深化内化转化上下功夫"]
+    assert [i.findtext("title") for i in strict(folder / "feeds" / "redian.xml").iter("item")] == ["第101期 在深化内化转化上下功夫"]
+
+
 def test_a_new_issue_leaves_older_items_unchanged(tmp_path):
     content = archive_root(tmp_path, 3)
     config = make_config(content, tmp_path)
