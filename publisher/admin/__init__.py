@@ -1,0 +1,132 @@
+"""The Flask application: editors' admin (``/admin``) and the public site, one app factory.
+
+The app holds no publishing logic: builds go to the queue (:mod:`publisher.jobs`),
+records and the live pointer live in the store (:mod:`publisher.store`). Views
+only read and ask.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, current_app, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from publisher import plugins
+from publisher.config import PROJECT_ROOT, Config, load_config
+
+LAYOUT = PROJECT_ROOT / "layouts" / "admin"
+#: Largest request body accepted (forms only; nothing is uploaded through the app).
+MAX_REQUEST_BYTES = 64 * 1024
+
+csrf = CSRFProtect()
+
+
+@dataclass
+class Services:
+    """What the views work with, kept on ``app.extensions['publisher']``."""
+
+    config: Config
+    store: object
+    queue: object
+    channels: dict[str, str]  # installed channel name → title, in build order
+    live: object = None
+    extras: dict = field(default_factory=dict)
+
+
+def services() -> Services:
+    return current_app.extensions["publisher"]
+
+
+def secret_key(config: Config) -> str:
+    """$PUBLISHER_SECRET_KEY, else a key generated once and kept (mode 600) in the data folder."""
+    if os.environ.get("PUBLISHER_SECRET_KEY"):
+        return os.environ["PUBLISHER_SECRET_KEY"]
+    path = config.data_dir / "secret_key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def installed_channels() -> dict[str, str]:
+    """The channels that can be built: name → human title, in a stable order."""
+    return {name: info.cls.title for name, info in plugins.discover().items() if info.cls is not None}
+
+
+def create_app(config: Config | None = None, *, store=None, queue=None, testing: bool = False) -> Flask:
+    """Build the app; the store and queue are made from ``config`` unless given."""
+    from publisher.admin import auth, public, security, views
+
+    config = config or load_config()
+    if store is None:
+        from publisher.store import Store
+
+        store = Store.from_config(config)
+        store.create_all()
+    if queue is None:
+        from publisher.jobs import make_queue
+
+        queue = make_queue(config, store, config_path=os.environ.get("PUBLISHER_CONFIG"))
+
+    app = Flask(
+        __name__,
+        template_folder=str(LAYOUT),
+        static_folder=str(LAYOUT / "static"),
+        static_url_path="/static",
+    )
+    https = config.site.url.startswith("https://")
+    app.config.update(
+        TESTING=testing,
+        SECRET_KEY=secret_key(config),
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_NAME="publisher_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=https,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=https,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        BUILD_RATE_LIMIT=(6, 60),  # build triggers per user per seconds
+        LOGIN_RATE_LIMIT=(10, 60),  # sign-in attempts per address per seconds
+        PUBLIC_CACHE_SECONDS=1.0,  # how stale another process's view of what is live may be
+    )
+    # Paths are looked up, never joined; '//etc/passwd' must not be redirected to '/etc/passwd'.
+    app.url_map.merge_slashes = False
+
+    app.extensions["publisher"] = Services(config, store, queue, installed_channels())
+    csrf.init_app(app)
+    auth.init_app(app)
+    security.init_app(app)
+    public.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(public.bp)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return render_template(
+            "error.html", code=400, title="The form expired",
+            message="This form is too old or came from another site. Go back, reload the page and try again.",
+        ), 400
+
+    for code, title, message in [
+        (404, "Not found", "There is nothing at this address."),
+        (405, "Not allowed", "This address does not accept that kind of request."),
+        (413, "Too large", "The request was larger than this site accepts."),
+    ]:
+        app.register_error_handler(code, _error_page(code, title, message))
+    return app
+
+
+def _error_page(code: int, title: str, message: str):
+    def handler(exc):
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    return handler

@@ -1,0 +1,196 @@
+"""The public site: feeds, the archive, each issue's digest and downloads.
+
+Every URL is answered by looking the file up in a map of what is published
+(built from the store's live builds), never by joining the request path to a
+folder, so ``../``, encoded traversal, absolute paths and NUL bytes find
+nothing and get 404. The map is rebuilt when an editor publishes in this
+process, and at most ``PUBLIC_CACHE_SECONDS`` later in other processes.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, send_file, url_for
+from flask.sessions import SecureCookieSessionInterface
+
+from publisher import loading
+from publisher.admin import services
+from publisher.admin.files import BuildFile, channel_files
+from publisher.admin.security import PUBLIC_CSP, use_csp
+from publisher.urls import content_disposition, download_name
+
+bp = Blueprint("public", __name__)
+
+#: Feeds and pages revalidate every time (a rollback must show at once; 304s are cheap);
+#: downloads and media may be kept a few minutes.
+REVALIDATE = "public, no-cache"
+DOWNLOAD = "public, max-age=300"
+
+
+@dataclass(frozen=True)
+class LiveIssue:
+    issue_id: str
+    build_id: int
+    files: dict[str, BuildFile]  # by the path below /issues/<id>/ ("" is the digest)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    site: dict[str, BuildFile] = field(default_factory=dict)  # feed.xml, atom.xml, feeds/<s>.xml, issues/
+    issues: dict[str, LiveIssue] = field(default_factory=dict)
+    newest: str | None = None
+
+
+def issue_map(issue_id: str, build) -> dict[str, BuildFile]:
+    """Public paths below ``/issues/<id>/`` of one live build."""
+    files: dict[str, BuildFile] = {}
+    for rel, found in channel_files(build, "digest").items():
+        if rel == "index.html":
+            files[""] = found
+        elif rel != "archive.html":
+            files[rel] = found
+    for channel, ext in (("epub", ".epub"), ("pdf", ".pdf")):
+        for rel, found in channel_files(build, channel).items():
+            if rel.endswith(ext) and "/" not in rel:
+                files[rel] = found
+    return files
+
+
+def site_map(build) -> dict[str, BuildFile]:
+    """Site-wide paths served from the newest published issue's live build."""
+    files = {rel: found for rel, found in channel_files(build, "rss").items() if rel.endswith(".xml")}
+    archive = channel_files(build, "digest").get("archive.html")
+    if archive is not None:
+        files["issues/"] = archive
+    return files
+
+
+class LiveSite:
+    """What the public URLs serve now, cached; :meth:`invalidate` after publishing or rolling back."""
+
+    def __init__(self, store, ttl: float):
+        self.store, self.ttl = store, ttl
+        self._snapshot: Snapshot | None = None
+        self._loaded_at = 0.0
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        self._loaded_at = 0.0
+
+    def snapshot(self) -> Snapshot:
+        if self._snapshot is None or time.monotonic() - self._loaded_at > self.ttl:
+            with self._lock:
+                if self._snapshot is None or time.monotonic() - self._loaded_at > self.ttl:
+                    started = time.monotonic()
+                    self._snapshot = self._load()
+                    self._loaded_at = started
+        return self._snapshot
+
+    def _load(self) -> Snapshot:
+        published = self.store.published_issues()
+        issues = {issue_id: LiveIssue(issue_id, build.id, issue_map(issue_id, build)) for issue_id, build in published}
+        if not published:
+            return Snapshot()
+        newest_id, newest_build = published[0]
+        return Snapshot(site_map(newest_build), issues, newest_id)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Public responses are the same for everyone: they never set a cookie or ``Vary: Cookie``."""
+
+    def save_session(self, app, session, response) -> None:
+        if g.get("public") and not session.modified:
+            return
+        super().save_session(app, session, response)
+
+
+@bp.before_request
+def mark_public() -> None:
+    g.public = True
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    app.extensions["publisher"].live = LiveSite(
+        app.extensions["publisher"].store, app.config["PUBLIC_CACHE_SECONDS"]
+    )
+
+
+def _serve(found: BuildFile | None, cache: str = REVALIDATE, attachment: tuple[str, str] | None = None):
+    if found is None:
+        abort(404)
+    use_csp(PUBLIC_CSP)
+    try:
+        response = send_file(found.path, mimetype=found.media_type, conditional=True, etag=True)
+    except FileNotFoundError:
+        current_app.logger.error("published file is missing: %s", found.path)
+        abort(404)
+    response.headers["Content-Type"] = found.media_type
+    response.headers["Cache-Control"] = cache
+    if attachment:
+        response.headers["Content-Disposition"] = content_disposition(*attachment)
+    else:
+        del response.headers["Content-Disposition"]
+    return response
+
+
+@lru_cache(maxsize=256)
+def _download_name(content_dir: str, issue_id: str, build_id: int, ext: str) -> str | None:
+    """The Chinese download name (from the issue's masthead), or None when the issue no longer loads."""
+    try:
+        issue = loading.load_issue(loading.issue_dir(content_dir, issue_id))
+    except (loading.ContentErrors, OSError):
+        return None
+    return download_name(issue, ext)
+
+
+@bp.route("/")
+def home():
+    return redirect(url_for("public.archive"))
+
+
+@bp.route("/feed.xml")
+def feed():
+    return _serve(services().live.snapshot().site.get("feed.xml"))
+
+
+@bp.route("/atom.xml")
+def atom():
+    return _serve(services().live.snapshot().site.get("atom.xml"))
+
+
+@bp.route("/feeds/<section>.xml")
+def section_feed(section: str):
+    return _serve(services().live.snapshot().site.get(f"feeds/{section}.xml"))
+
+
+@bp.route("/issues/")
+def archive():
+    return _serve(services().live.snapshot().site.get("issues/"))
+
+
+@bp.route("/issues/<issue_id>/", defaults={"name": ""})
+@bp.route("/issues/<issue_id>/<path:name>")
+def issue_file(issue_id: str, name: str):
+    live = services().live.snapshot().issues.get(issue_id)
+    found = live.files.get(name) if live else None
+    if found is None or not name.endswith((".epub", ".pdf")):
+        return _serve(found, REVALIDATE if not name.startswith("media/") else DOWNLOAD)
+    ext = name.rsplit(".", 1)[1]
+    chinese = _download_name(str(services().config.content_dir), issue_id, live.build_id, ext)
+    return _serve(found, DOWNLOAD, (chinese or name, name))
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        snapshot = services().live.snapshot()
+    except Exception as exc:  # the database is down: say so, do not crash
+        current_app.logger.error("healthz: %s", exc)
+        return jsonify(status="error", error="the database cannot be read"), 503
+    response = jsonify(status="ok", live=snapshot.newest, issues=len(snapshot.issues))
+    response.headers["Cache-Control"] = "no-store"
+    return response

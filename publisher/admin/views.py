@@ -1,0 +1,353 @@
+"""The editors' admin (``/admin``): dashboard, issue pages, builds, previews, publishing, history.
+
+Views are thin: they read the store, hand builds to the queue and ask the
+store to publish. Every route here needs a signed-in editor (checked once for
+the whole blueprint) and every POST a CSRF token (checked app-wide).
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for,
+)
+from flask_login import current_user
+
+from publisher import loading
+from publisher.admin import services
+from publisher.admin.auth import login_manager
+from publisher.admin.files import channel_files, media_type
+from publisher.admin.previews import PreviewError, read_epub, read_feed, read_member
+from publisher.admin.security import DOCUMENT_CSP, RateLimiter, use_csp
+from publisher.store import BuildInProgress, ChannelState, PublishError
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+FINISHED = ("succeeded", "failed")
+LOG_TAIL_LINES = 40
+RAW_XML_LIMIT = 200_000
+_INTERNAL = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)|Traceback)\b")
+
+_limiter = RateLimiter()
+
+
+@bp.before_request
+def require_editor():
+    """Every admin route: anonymous users are sent to sign in."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+
+
+# --- what editors read -------------------------------------------------------------------------
+
+@bp.app_template_global()
+def explain(title: str, error: str | None, build_id: int | None = None) -> str:
+    """An editor's sentence for a channel error; the raw message stays in the log and the details."""
+    if not error:
+        return ""
+    lowered = error.lower()
+    if "timed out" in lowered or "timeout" in lowered:
+        return (f"The {title} took longer than the build time limit and was stopped. "
+                "Try again; if it happens again, shorten the issue or raise queue.build_timeout in config.yaml.")
+    if "memory" in lowered:
+        return f"The {title} needed more memory than allowed and was stopped. Raise queue.memory_limit_mb or ask the developers."
+    if "interrupted" in lowered:
+        return f"The {title} build was interrupted (the server or worker stopped). Start the build again."
+    if _INTERNAL.match(error):
+        ref = f" with build #{build_id}" if build_id else ""
+        return (f"The {title} could not be made because of a fault in publisher, not in your content. "
+                f"Build again; if it fails again, tell the developers{ref}.")
+    return error  # a ChannelError: already written for editors
+
+
+def human_bytes(n: int | None) -> str:
+    if not n:
+        return "–"
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return ""
+
+
+def human_seconds(s: float | None) -> str:
+    if s is None:
+        return "–"
+    return f"{s:.1f} s" if s < 60 else f"{int(s // 60)} min {int(s % 60)} s"
+
+
+def when(moment: datetime | None) -> str:
+    """A moment in the paper's time zone (site.timezone)."""
+    if moment is None:
+        return "–"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(services().config.site.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+@bp.app_template_filter("bytes")
+def _bytes_filter(n):
+    return human_bytes(n)
+
+
+@bp.app_template_filter("seconds")
+def _seconds_filter(s):
+    return human_seconds(s)
+
+
+@bp.app_template_filter("when")
+def _when_filter(moment):
+    return when(moment)
+
+
+def _stamp(folder: Path) -> float:
+    try:
+        return max((p.stat().st_mtime for p in folder.iterdir()), default=0.0)
+    except OSError:
+        return 0.0
+
+
+@lru_cache(maxsize=128)
+def _load(folder: str, stamp: float) -> loading.Loaded | loading.ContentErrors:
+    try:
+        return loading.load(Path(folder))
+    except loading.ContentErrors as exc:
+        return exc
+
+
+def load_issue(issue_id: str) -> loading.Loaded | loading.ContentErrors:
+    """The issue with its warnings (or its errors), reloaded only when a file in its folder changed."""
+    folder = loading.issue_dir(services().config.content_dir, issue_id)
+    return _load(str(folder), _stamp(folder))
+
+
+def known_issue(issue_id: str) -> str:
+    if issue_id not in loading.list_issue_ids(services().config.content_dir):
+        abort(404)
+    return issue_id
+
+
+def get_build(build_id: int):
+    build = services().store.get_build(build_id)
+    if build is None:
+        abort(404)
+    return build
+
+
+def channel_rows(build) -> list[dict]:
+    """One row per channel of ``build``: state, time, size, the error in words and the raw one."""
+    titles = services().channels
+    rows = []
+    for name in build.channels:
+        state = build.results.get(name) or ChannelState(name, "queued")
+        title = titles.get(name, name)
+        rows.append({
+            "channel": name,
+            "title": title,
+            "state": state.state,
+            "seconds": state.seconds,
+            "bytes": state.bytes,
+            "error": state.error,
+            "explanation": explain(title, state.error, build.id),
+            "warnings": list(state.warnings),
+        })
+    return rows
+
+
+def log_tail(build, lines: int = LOG_TAIL_LINES) -> str:
+    return "\n".join((build.log or "").splitlines()[-lines:])
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+@bp.route("/")
+def dashboard():
+    svc = services()
+    rows = []
+    for issue_id in reversed(loading.list_issue_ids(svc.config.content_dir)):
+        loaded = load_issue(issue_id)
+        live = svc.store.live_build(issue_id)
+        last = svc.store.last_builds_by_channel(issue_id)
+        rows.append({
+            "id": issue_id,
+            "title": loaded.issue.title if isinstance(loaded, loading.Loaded) else None,
+            "problems": len(loaded.problems) if isinstance(loaded, loading.ContentErrors) else 0,
+            "live": live,
+            "channels": [
+                {"channel": name, "title": title, "state": last.get(name),
+                 "explanation": explain(title, last[name].error) if name in last else ""}
+                for name, title in svc.channels.items()
+            ],
+        })
+    return render_template("dashboard.html", issues=rows, channels=svc.channels)
+
+
+@bp.route("/issues/<issue_id>")
+def issue(issue_id: str):
+    svc = services()
+    known_issue(issue_id)
+    loaded = load_issue(issue_id)
+    builds = svc.store.builds(issue_id=issue_id, limit=30)
+    live = svc.store.live_build(issue_id)
+    return render_template(
+        "issue.html", issue_id=issue_id, loaded=loaded if isinstance(loaded, loading.Loaded) else None,
+        problems=loaded.problems if isinstance(loaded, loading.ContentErrors) else [],
+        builds=builds, live=live, channels=svc.channels, rows_of=channel_rows,
+    )
+
+
+@bp.route("/issues/<issue_id>/build", methods=["POST"])
+def build(issue_id: str):
+    svc = services()
+    known_issue(issue_id)
+    channel = request.form.get("channel") or None
+    if channel is not None and channel not in svc.channels:
+        abort(400)
+    limit, window = current_app.config["BUILD_RATE_LIMIT"]
+    _limiter.hit(f"build:{current_user.username}", limit, window, "Builds are started too often.")
+    try:
+        record = svc.queue.submit(issue_id, [channel] if channel else None, current_user.username)
+    except BuildInProgress as exc:
+        flash(f"Issue {issue_id} is already being built (build #{exc.existing.id}); follow it here.", "info")
+        return redirect(url_for("admin.build_page", build_id=exc.existing.id))
+    except ValueError as exc:  # an issue or channel the queue cannot build
+        flash(f"Nothing was built: {exc}.", "error")
+        return redirect(url_for("admin.issue", issue_id=issue_id))
+    flash(f"Build #{record.id} of {issue_id} is queued.", "info")
+    return redirect(url_for("admin.build_page", build_id=record.id))
+
+
+@bp.route("/builds/<int:build_id>")
+def build_page(build_id: int):
+    record = get_build(build_id)
+    live = services().store.live_build(record.issue_id)
+    return render_template(
+        "build.html", build=record, rows=channel_rows(record), log=log_tail(record),
+        duration=record.seconds, finished=record.state in FINISHED,
+        is_live=live is not None and live.id == record.id, live=live,
+    )
+
+
+@bp.route("/builds/<int:build_id>/status")
+def build_status(build_id: int):
+    """The build's progress as JSON, polled by admin.js every second while it runs."""
+    record = get_build(build_id)
+    response = jsonify(
+        id=record.id, state=record.state, finished=record.state in FINISHED,
+        duration=human_seconds(record.seconds),
+        channels=[
+            {**row, "seconds": human_seconds(row["seconds"]), "bytes": human_bytes(row["bytes"])}
+            for row in channel_rows(record)
+        ],
+        log=log_tail(record),
+        error=explain("build", record.error, record.id),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/builds/<int:build_id>/publish", methods=["POST"])
+def publish(build_id: int):
+    svc = services()
+    record = get_build(build_id)
+    try:
+        svc.store.publish(record.id, current_user.username)
+    except PublishError as exc:
+        flash(f"Build #{record.id} was not published: {exc}", "error")
+        return redirect(url_for("admin.build_page", build_id=record.id))
+    svc.live.invalidate()
+    flash(f"Build #{record.id} of {record.issue_id} is live now.", "info")
+    return redirect(url_for("admin.issue", issue_id=record.issue_id))
+
+
+@bp.route("/builds/<int:build_id>/rollback", methods=["POST"])
+def rollback(build_id: int):
+    svc = services()
+    record = get_build(build_id)
+    try:
+        svc.store.rollback(record.issue_id, record.id, current_user.username)
+    except PublishError as exc:
+        flash(f"Could not roll back to build #{record.id}: {exc}", "error")
+        return redirect(url_for("admin.issue", issue_id=record.issue_id))
+    svc.live.invalidate()
+    flash(f"Rolled back: build #{record.id} of {record.issue_id} is live again.", "info")
+    return redirect(url_for("admin.issue", issue_id=record.issue_id))
+
+
+@bp.route("/history")
+def history():
+    return render_template("history.html", entries=services().store.history(200))
+
+
+# --- previews ---------------------------------------------------------------------------------
+
+def _file(record, channel: str, name: str):
+    found = channel_files(record, channel).get(name)
+    if found is None or not found.path.is_file():
+        abort(404)
+    return found
+
+
+@bp.route("/builds/<int:build_id>/preview/<channel>")
+def preview(build_id: int, channel: str):
+    record = get_build(build_id)
+    files = channel_files(record, channel)
+    if not files:
+        abort(404)
+    context = {"build": record, "channel": channel, "title": services().channels.get(channel, channel), "files": files}
+    try:
+        if channel == "rss":
+            main = "feed.xml" if "feed.xml" in files else next(n for n in files if n.endswith(".xml"))
+            raw = files[main].path.read_text(encoding="utf-8", errors="replace")
+            return render_template(
+                "preview_rss.html", **context, feed=read_feed(files[main].path), main=main,
+                raw=raw[:RAW_XML_LIMIT], cut=len(raw) > RAW_XML_LIMIT,
+            )
+        if channel == "epub":
+            name = next(n for n in files if n.endswith(".epub"))
+            book = read_epub(files[name].path)
+            chapter = request.args.get("chapter") or (book.toc[0].href if book.toc else "")
+            if chapter.partition("#")[0] not in book.members:
+                abort(404)
+            return render_template("preview_epub.html", **context, book=book, epub=name, chapter=chapter)
+        if channel == "pdf":
+            pdf = next(n for n in files if n.endswith(".pdf"))
+            thumbs = sorted(n for n in files if n.startswith("thumbs/"))
+            return render_template("preview_pdf.html", **context, pdf=pdf, thumbs=thumbs)
+        if channel == "digest":
+            return render_template("preview_digest.html", **context)
+    except PreviewError as exc:
+        return render_template("preview_error.html", **context, message=str(exc))
+    return render_template("preview_files.html", **context)
+
+
+@bp.route("/builds/<int:build_id>/files/<channel>/<path:name>")
+def build_file(build_id: int, channel: str, name: str):
+    """A file of a build, inline, for previews; HTML in it runs sandboxed with no script."""
+    found = _file(get_build(build_id), channel, name)
+    use_csp(DOCUMENT_CSP)
+    response = send_file(found.path, mimetype=found.media_type, conditional=True)
+    response.headers["Content-Type"] = found.media_type
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/builds/<int:build_id>/epub/<path:member>")
+def epub_member(build_id: int, member: str):
+    """One file inside a build's EPUB (a chapter, its stylesheet, an image), sandboxed."""
+    record = get_build(build_id)
+    files = channel_files(record, "epub")
+    name = next((n for n in files if n.endswith(".epub")), None)
+    if name is None:
+        abort(404)
+    data = read_member(files[name].path, member)
+    if data is None:
+        abort(404)
+    use_csp(DOCUMENT_CSP)
+    response = Response(data, content_type=media_type(member))
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+

@@ -1,0 +1,173 @@
+"""``publisher up`` (build, publish and serve the newest issue) and ``publisher serve``."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+
+import click
+
+from publisher.cli import Ctx, main, pass_ctx
+
+FINISHED = ("succeeded", "failed")
+
+
+def _open_store(config):
+    from publisher.store import Store
+
+    store = Store.from_config(config)
+    store.create_all()
+    return store
+
+
+def _sign_in_help(config, store) -> None:
+    """Make sure the admin user exists and tell how to sign in."""
+    generated = store.ensure_admin(os.environ.get("PUBLISHER_ADMIN_PASSWORD"))
+    click.echo(f"Admin:  {config.site.url}/admin/  (user: admin)")
+    if generated:
+        click.echo(f"        password: {generated}")
+        click.echo("        (generated now and shown once; set PUBLISHER_ADMIN_PASSWORD or run 'publisher user add' for more)")
+    elif os.environ.get("PUBLISHER_ADMIN_PASSWORD"):
+        click.echo("        password: the value of $PUBLISHER_ADMIN_PASSWORD")
+    else:
+        click.echo("        password: the one set when the admin user was created (see 'publisher user --help')")
+
+
+def wait_for(store, build_id: int, timeout: float, echo=click.echo):
+    """Poll a build until it ends, printing each channel as it starts and finishes; return the record."""
+    seen: dict[str, str] = {}
+    started = time.monotonic()
+    waiting_said = False
+    while True:
+        record = store.get_build(build_id)
+        for name in record.channels:
+            state = record.results.get(name) if record.results else None
+            current = state.state if state else "queued"
+            if seen.get(name) == current or current == "queued":
+                continue
+            seen[name] = current
+            if current == "running":
+                echo(f"  {name:<8} building…")
+            elif current == "succeeded":
+                echo(f"  {name:<8} ✓ {state.seconds or 0:.1f} s, {(state.bytes or 0) / 1024:.0f} KiB")
+            elif current == "failed":
+                echo(f"  {name:<8} ✗ {state.error}")
+        if record.state in FINISHED:
+            return record
+        if record.state == "queued" and not waiting_said and time.monotonic() > started + 5:
+            echo("  (still queued: with an RQ queue, start a worker with 'publisher worker')")
+            waiting_said = True
+        if time.monotonic() > started + timeout:
+            raise click.ClickException(f"build #{build_id} did not finish in {timeout:.0f} s; see it in the admin")
+        time.sleep(0.25)
+
+
+def build_and_publish(ctx: Ctx, store, queue, issue_id: str, user: str = "admin") -> bool:
+    """Build ``issue_id`` into every channel through the queue, wait, publish it if it succeeded."""
+    from publisher.store import BuildInProgress, PublishError
+
+    loaded = ctx.load(issue_id)
+    click.echo(f"Building {loaded.issue.title} ({issue_id}) into every channel…")
+    try:
+        record = queue.submit(issue_id, None, user)
+    except BuildInProgress as exc:
+        click.echo(f"  build #{exc.existing.id} is already running; waiting for it")
+        record = exc.existing
+    record = wait_for(store, record.id, ctx.config.queue.build_timeout * max(1, len(record.channels)) + 60)
+    if record.state != "succeeded":
+        click.echo(f"Build #{record.id} failed; nothing was published. Open the admin to see why.", err=True)
+        return False
+    try:
+        store.publish(record.id, user)
+    except PublishError as exc:
+        click.echo(f"Build #{record.id} was not published: {exc}", err=True)
+        return False
+    click.echo(f"Published build #{record.id} ({record.seconds or 0:.1f} s).")
+    return True
+
+
+def _config_path(ctx: Ctx) -> str | None:
+    """The --config file as an absolute path, so RQ workers and gunicorn find the same one."""
+    return os.path.abspath(ctx._path) if ctx._path else None
+
+
+def _run_single(app, host: str, port: int) -> None:
+    from werkzeug.serving import make_server
+
+    server = make_server(host, port, app, threaded=True)
+    click.echo(f"Serving on http://{host}:{port}/  (Ctrl-C to stop; use --gunicorn in production)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def _public_urls(url: str) -> None:
+    click.echo(f"Public: {url}/feed.xml  {url}/atom.xml  {url}/issues/")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--rebuild", is_flag=True, help="Build and publish again even when the newest issue is already live.")
+@click.option("--no-serve", is_flag=True, help="Build and publish, then exit (e.g. before starting gunicorn).")
+@pass_ctx
+def up(ctx: Ctx, host: str, port: int, rebuild: bool, no_serve: bool) -> None:
+    """Build the newest issue into every channel, publish it and serve the admin and the public site."""
+    from publisher.admin import create_app
+    from publisher.jobs import make_queue
+
+    config = ctx.config
+    store = _open_store(config)
+    issue_id = ctx.issue_id(None)
+    queue = make_queue(config, store, config_path=_config_path(ctx))
+    try:
+        live = store.live_build(issue_id)
+        if live is not None and not rebuild:
+            click.echo(f"{issue_id} is live (build #{live.id}); not rebuilding (use --rebuild to build again).")
+        else:
+            build_and_publish(ctx, store, queue, issue_id)
+        if no_serve:
+            return
+        _sign_in_help(config, store)
+        _public_urls(config.site.url)
+        _run_single(create_app(config, store=store, queue=queue), host, port)
+    finally:
+        queue.close()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--gunicorn", "use_gunicorn", is_flag=True, help="Run under gunicorn (production) instead of one process.")
+@click.option("--workers", default=4, show_default=True, type=int, help="gunicorn worker processes.")
+@pass_ctx
+def serve(ctx: Ctx, host: str, port: int, use_gunicorn: bool, workers: int) -> None:
+    """Serve the admin (/admin) and the public site (/feed.xml, /issues/…)."""
+    config = ctx.config
+    store = _open_store(config)
+    _sign_in_help(config, store)
+    _public_urls(config.site.url)
+    if use_gunicorn:
+        exe = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        if ctx._path:
+            os.environ["PUBLISHER_CONFIG"] = _config_path(ctx)
+        if config.queue.url:
+            processes = ["--workers", str(workers)]
+        else:  # the embedded queue lives in one process: use threads, not processes
+            click.echo("queue.url is not set: one gunicorn process with threads (set queue.url for more processes)")
+            processes = ["--workers", "1", "--threads", str(max(4, workers * 2))]
+        args = [exe, *processes, "--bind", f"{host}:{port}", "--access-logfile", "-", "publisher.admin:create_app()"]
+        click.echo(f"Starting gunicorn on http://{host}:{port}/")
+        os.execv(exe, args)
+    from publisher.admin import create_app
+    from publisher.jobs import make_queue
+
+    queue = make_queue(config, store, config_path=_config_path(ctx))
+    try:
+        _run_single(create_app(config, store=store, queue=queue), host, port)
+    finally:
+        queue.close()
