@@ -269,7 +269,7 @@ class Store:
         row = conn.execute(sa.select(builds_t).where(builds_t.c.active_issue == issue_id)).first()
         return self._record(row) if row else None
 
-    def new_build(self, issue_id: str, channels: list[str], user: str | None) -> BuildRecord:
+    def new_build(self, issue_id: str, channels: list[str], user: str | None, *, runner: str | None = None) -> BuildRecord:
         """Record a queued build; raises BuildInProgress if the issue has a queued or running one."""
         channels = list(channels)
         if not channels:
@@ -286,6 +286,7 @@ class Store:
                         state="queued",
                         active_issue=issue_id,
                         requested_by=user,
+                        runner=runner,
                         created_at=utcnow(),
                         results={c: asdict(ChannelState(c, "queued")) for c in channels},
                         log="",
@@ -328,21 +329,14 @@ class Store:
                     found.setdefault(name, ChannelState.from_dict(data))
         return dict(sorted(found.items()))
 
-    def start_build(self, build_id: int, runner: str | None = None) -> BuildRecord | None:
+    def start_build(self, build_id: int) -> BuildRecord | None:
         """Mark a queued build running; None when it is no longer queued (failed meanwhile, or unknown)."""
         with self._write() as conn:
             record = self._get(conn, build_id)
             if record is None or record.state != "queued":
                 return None
-            values = {"state": "running", "started_at": utcnow()}
-            if runner:
-                values["runner"] = runner
-            conn.execute(builds_t.update().where(builds_t.c.id == build_id).values(**values))
+            conn.execute(builds_t.update().where(builds_t.c.id == build_id).values(state="running", started_at=utcnow()))
             return self._get(conn, build_id)
-
-    def set_runner(self, build_id: int, runner: str) -> None:
-        with self._write() as conn:
-            conn.execute(builds_t.update().where(builds_t.c.id == build_id).values(runner=runner))
 
     def update_channel(self, build_id: int, state: ChannelState, log: str | None = None) -> None:
         """Replace one channel's state (and append a progress line) of a running build."""

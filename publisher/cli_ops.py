@@ -1,0 +1,197 @@
+"""Operations commands: ``worker``, ``user``, ``builds``, ``publish``, ``rollback``, ``history``."""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from publisher.cli import Ctx, main, pass_ctx
+
+
+def _store(ctx: Ctx):
+    from publisher.store import Store
+
+    store = Store.from_config(ctx.config)
+    store.create_all()
+    return store
+
+
+def _actor() -> str:
+    """Who did it, for the history: the operating-system user at the command line."""
+    try:
+        return f"{getpass.getuser()} (cli)"
+    except Exception:  # no user name in this environment (some containers)
+        return "cli"
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (for scripts and tests).")
+@pass_ctx
+def worker(ctx: Ctx, burst: bool) -> None:
+    """Run builds from the RQ queue on queue.url (start as many as you like, on any machine).
+
+    Every worker needs the same database and the same data folder as the
+    server (a shared folder), and the content folder.
+    """
+    from redis import Redis
+    from redis.exceptions import RedisError
+    from rq import Queue, Worker
+
+    from publisher import jobs
+
+    config = ctx.config
+    if not config.queue.url:
+        raise click.ClickException(
+            "queue.url is not set, so builds run inside 'publisher serve' and need no worker. To run builds "
+            "in workers, set queue.url (e.g. redis://127.0.0.1:6379/0) in config.yaml or $PUBLISHER_QUEUE_URL"
+        )
+    if ctx._path:  # work horses load the config again: give them the same file
+        os.environ["PUBLISHER_CONFIG"] = str(Path(ctx._path).resolve())
+    connection = Redis.from_url(config.queue.url, socket_connect_timeout=5)
+    try:
+        connection.ping()
+    except RedisError as exc:
+        raise click.ClickException(
+            f"cannot reach Redis at {config.queue.url} ({exc}); start redis-server or correct queue.url"
+        ) from None
+    _store(ctx).close()
+    channels = jobs.installed_channels()
+    click.echo(f"worker: queue {jobs.QUEUE_NAME!r} on {config.queue.url}; channels: {', '.join(channels) or 'none'}",
+               err=True)
+    rq_worker = Worker([Queue(jobs.QUEUE_NAME, connection=connection)], connection=connection,
+                       work_horse_killed_handler=jobs.on_horse_killed)
+    rq_worker.work(burst=burst, logging_level="INFO")
+
+
+@main.group()
+def user() -> None:
+    """Manage the editors who may sign in to the admin."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@pass_ctx
+def user_add(ctx: Ctx, name: str, password_stdin: bool) -> None:
+    """Add the editor NAME (the password is asked for twice)."""
+    password = _password(password_stdin)
+    store = _store(ctx)
+    try:
+        store.add_user(name, password, by=_actor())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Added {name}; they sign in at {ctx.config.site.url}/admin/")
+
+
+@user.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@pass_ctx
+def user_passwd(ctx: Ctx, name: str, password_stdin: bool) -> None:
+    """Set a new password for NAME (also to recover the admin account)."""
+    password = _password(password_stdin)
+    try:
+        _store(ctx).set_password(name, password, by=_actor())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"New password set for {name}.")
+
+
+@user.command("list")
+@pass_ctx
+def user_list(ctx: Ctx) -> None:
+    """List the editors."""
+    for account in _store(ctx).users():
+        click.echo(f"{account.username:<20} added {account.created_at:%Y-%m-%d %H:%M} UTC")
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password (8 characters or more)", hide_input=True, confirmation_prompt=True)
+
+
+def _build_row(record, live_ids: set[int]) -> dict:
+    row = asdict(record)
+    for key in ("created_at", "started_at", "finished_at"):
+        row[key] = row[key].isoformat() if row[key] else None
+    row["seconds"] = record.seconds
+    row["live"] = record.id in live_ids
+    return row
+
+
+@main.command("builds")
+@click.argument("issue", required=False)
+@click.option("--limit", default=20, show_default=True, help="How many builds to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def builds_cmd(ctx: Ctx, issue: str | None, limit: int, as_json: bool) -> None:
+    """List builds, newest first (of ISSUE if given); the live one is marked."""
+    store = _store(ctx)
+    records = store.builds(issue, limit)
+    live_ids = {record.id for _, record in store.published_issues()}
+    if as_json:
+        click.echo(json.dumps([_build_row(r, live_ids) for r in records], ensure_ascii=False, indent=2))
+        return
+    if not records:
+        click.echo("No builds yet; start one in the admin or with 'publisher up'.")
+    for r in records:
+        marks = " ".join(f"{name}{'✓' if s.state == 'succeeded' else '✗' if s.state == 'failed' else '…'}"
+                         for name, s in r.results.items())
+        took = f"{r.seconds:.1f} s" if r.seconds is not None else "–"
+        live = "  LIVE" if r.id in live_ids else ""
+        click.echo(f"#{r.id:<5} {r.issue_id}  {r.state:<9} {took:>8}  {marks}  "
+                   f"{r.requested_by or '-'} {r.created_at:%Y-%m-%d %H:%M}{live}")
+        for error in r.errors if r.state == "failed" else []:
+            click.echo(f"       ✗ {error}")
+
+
+@main.command()
+@click.argument("build_id", type=int)
+@pass_ctx
+def publish(ctx: Ctx, build_id: int) -> None:
+    """Make succeeded build BUILD_ID what the public URLs of its issue serve."""
+    from publisher.store import PublishError
+
+    store = _store(ctx)
+    try:
+        record = store.publish(build_id, _actor())
+    except PublishError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Build #{record.id} of {record.issue_id} is live ({store.data_dir / 'live' / record.issue_id}).")
+
+
+@main.command()
+@click.argument("issue")
+@click.argument("build_id", type=int)
+@pass_ctx
+def rollback(ctx: Ctx, issue: str, build_id: int) -> None:
+    """Publish an earlier succeeded build BUILD_ID of ISSUE again."""
+    from publisher.store import PublishError
+
+    try:
+        record = _store(ctx).rollback(issue, build_id, _actor())
+    except PublishError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Rolled back: build #{record.id} of {issue} is live again.")
+
+
+@main.command()
+@click.option("--limit", default=50, show_default=True, help="How many entries to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def history(ctx: Ctx, limit: int, as_json: bool) -> None:
+    """Who did what and when, newest first."""
+    entries = _store(ctx).history(limit)
+    if as_json:
+        rows = [{**asdict(e), "at": e.at.isoformat()} for e in entries]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for e in entries:
+        where = " ".join(x for x in (e.issue_id, f"#{e.build_id}" if e.build_id else None) if x)
+        click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.user or '-':<16} {e.action:<16} {where}  {e.detail}".rstrip())

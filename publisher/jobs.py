@@ -1,0 +1,351 @@
+"""Background builds: one queue interface, two backends.
+
+* :class:`EmbeddedQueue` (default): worker threads inside the server process;
+  nothing else to start.
+* :class:`RqQueue` when ``queue.url`` is set: jobs go to the RQ queue
+  ``publisher`` on that Redis and run in ``publisher worker`` processes on any
+  number of machines (sharing the database and the data folder).
+
+Either way a job is :func:`run_build`: it builds the issue channel by channel
+into the build's own folder ``<data>/builds/<id>/``, each channel's render in a
+child process with a time and a memory limit, and records progress in the
+store. What is live is never touched: publishing is a separate step.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import shutil
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Protocol
+
+from publisher import loading, pipeline, plugins, sandbox
+from publisher.channel import Channel
+from publisher.config import Config, load_config
+from publisher.store import INTERRUPTED, BuildRecord, ChannelState, Store
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "publisher"
+#: Seconds an RQ job may run beyond the sum of its channels' time limits (loading, bookkeeping).
+JOB_MARGIN = 120
+
+
+class BuildQueue(Protocol):
+    def submit(self, issue_id: str, channels: list[str] | None = None, user: str | None = None) -> BuildRecord:
+        """Queue a build of ``issue_id`` (every installed channel when ``channels`` is None).
+
+        Raises store.BuildInProgress when the issue already has a queued or running build,
+        ValueError for an unknown issue or channel.
+        """
+
+    def recover(self) -> int:
+        """Fail builds nobody is running any more; returns how many."""
+
+    def close(self) -> None: ...
+
+
+def make_queue(config: Config, store: Store, *, channels: list[type[Channel]] | None = None,
+               config_path: str | None = None) -> BuildQueue:
+    """The embedded queue, or the RQ queue when ``queue.url`` is set; stale builds are failed first.
+
+    ``channels`` replaces the installed channels (embedded queue only: RQ workers
+    use what is installed where they run). RQ jobs load ``config_path`` on the
+    worker, or the worker's own config when None.
+    """
+    if config.queue.url:
+        if channels is not None:
+            raise ValueError("RQ workers build the channels installed where they run; channels= is for the embedded queue")
+        queue: BuildQueue = RqQueue(config, store, config_path)
+    else:
+        queue = EmbeddedQueue(config, store, channels)
+    queue.recover()
+    return queue
+
+
+def installed_channels() -> dict[str, type[Channel]]:
+    """Channels that can be built here (broken plugins left out), by name."""
+    return {name: info.cls for name, info in plugins.discover().items() if info.cls is not None}
+
+
+def _check(config: Config, issue_id: str, names: list[str] | None, available: list[str]) -> list[str]:
+    known = loading.list_issue_ids(config.content_dir)
+    if issue_id not in known:
+        raise ValueError(f"there is no issue {issue_id!r} in {config.content_dir / 'issues'}; "
+                         f"known issues: {', '.join(known) or 'none'}")
+    names = list(names) if names else list(available)
+    unknown = [n for n in names if n not in available]
+    if unknown:
+        raise ValueError(f"unknown channel(s): {', '.join(unknown)}; installed: {', '.join(available) or 'none'}")
+    return names
+
+
+class EmbeddedQueue:
+    """Builds in ``queue.workers`` threads of this process; one server process only."""
+
+    def __init__(self, config: Config, store: Store, channels: list[type[Channel]] | None = None):
+        self.config = config
+        self.store = store
+        self.channels = {c.name: c for c in channels} if channels is not None else None
+        self.runner = f"embedded:{socket.gethostname()}:{os.getpid()}"
+        self._pool = ThreadPoolExecutor(config.queue.workers, thread_name_prefix="publisher-build")
+
+    def _available(self) -> dict[str, type[Channel]]:
+        return self.channels if self.channels is not None else installed_channels()
+
+    def submit(self, issue_id: str, channels: list[str] | None = None, user: str | None = None) -> BuildRecord:
+        available = self._available()
+        names = _check(self.config, issue_id, channels, list(available))
+        record = self.store.new_build(issue_id, names, user, runner=self.runner)
+        self._pool.submit(run_build, record.id, config=self.config, store=self.store, channels=list(available.values()))
+        return record
+
+    def recover(self) -> int:
+        """At start-up nothing of ours can be running: fail every queued or running build."""
+        return self.store.fail_interrupted()
+
+    def close(self) -> None:
+        """Let running builds finish; fail the ones still waiting."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for record in self.store.active_builds():
+            if record.runner == self.runner:
+                self.store.fail_build(record.id, "the server stopped before this build started; start it again")
+
+
+class RqQueue:
+    """Builds in ``publisher worker`` processes fed by the RQ queue ``publisher`` on ``queue.url``."""
+
+    def __init__(self, config: Config, store: Store, config_path: str | None = None):
+        from redis import Redis
+        from rq import Queue
+
+        self.config = config
+        self.store = store
+        self.config_path = str(config_path) if config_path else None
+        self.connection = Redis.from_url(config.queue.url, socket_connect_timeout=5)
+        self.queue = Queue(QUEUE_NAME, connection=self.connection)
+
+    def submit(self, issue_id: str, channels: list[str] | None = None, user: str | None = None) -> BuildRecord:
+        from redis.exceptions import RedisError
+        from rq import Callback
+
+        names = _check(self.config, issue_id, channels, list(installed_channels()))
+        job_id = f"publisher-build-{secrets.token_hex(6)}"
+        record = self.store.new_build(issue_id, names, user, runner=f"rq:{job_id}")
+        timeout = self.config.queue.build_timeout * len(names) + JOB_MARGIN
+        try:
+            self.queue.enqueue(
+                run_build, record.id, self.config_path,
+                job_id=job_id, job_timeout=timeout, result_ttl=7 * 86400, failure_ttl=30 * 86400,
+                description=f"build #{record.id} of {issue_id}", on_failure=Callback(on_job_failure),
+            )
+        except RedisError as exc:
+            return self.store.fail_build(
+                record.id, f"the build queue at {self.config.queue.url} cannot be reached ({exc}); "
+                "start Redis or correct queue.url in config.yaml, then build again",
+            )
+        return record
+
+    def recover(self) -> int:
+        """Fail active builds whose job is gone, failed, or held by a worker that stopped."""
+        from redis.exceptions import RedisError
+
+        count = 0
+        try:
+            for record in self.store.active_builds():
+                reason = self._lost(record)
+                if reason and self.store.fail_build(record.id, reason):
+                    count += 1
+        except RedisError as exc:
+            log.warning("cannot check queued builds: Redis at %s: %s", self.config.queue.url, exc)
+        return count
+
+    def _lost(self, record: BuildRecord) -> str | None:
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job, JobStatus
+        from rq.worker import Worker
+
+        if not (record.runner or "").startswith("rq:"):
+            return INTERRUPTED  # queued in the embedded queue of a server that has stopped
+        try:
+            job = Job.fetch(record.runner[3:], connection=self.connection)
+        except NoSuchJobError:
+            return "the queue lost this build (Redis was emptied or replaced); start it again"
+        status = job.get_status()
+        if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+            return f"the worker gave up on this build (job {status.value}); start it again"
+        if status == JobStatus.STARTED and job.worker_name:
+            key = Worker.redis_worker_namespace_prefix + job.worker_name
+            if Worker.find_by_key(key, connection=self.connection) is None:
+                return "the worker running this build stopped; start it again"
+        return None
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+# ---- the job --------------------------------------------------------------------------------------
+
+
+def run_build(build_id: int, config_path: str | None = None, *, config: Config | None = None,
+              store: Store | None = None, channels: list[type[Channel]] | None = None) -> BuildRecord | None:
+    """Run queued build ``build_id``: every channel into ``<data>/builds/<id>/``, progress into the store.
+
+    ``config``/``store`` are the caller's (embedded queue) or made from ``config_path``
+    (RQ worker; the worker's own config when None). ``channels`` replaces the
+    installed channels. Never raises for a failed build: the record says why.
+    """
+    config = config or load_config(config_path)
+    own_store = store is None
+    store = store or Store.from_config(config)
+    try:
+        record = store.start_build(build_id)
+        if record is None:  # failed meanwhile (server restarted) or unknown
+            return store.get_build(build_id)
+        try:
+            _run(record, config, store, channels)
+        except Exception as exc:  # a bug, or the queue's own time limit: never leave the build running
+            log.exception("build #%s failed", build_id)
+            store.fail_build(build_id, f"{type(exc).__name__}: {exc}; see the worker's log")
+        return store.get_build(build_id)
+    finally:
+        if own_store:
+            store.close()
+
+
+def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[Channel]] | None) -> None:
+    issue_dir = loading.issue_dir(config.content_dir, record.issue_id)
+    if not (issue_dir / loading.ISSUE_FILE).is_file():
+        store.fail_build(record.id, f"there is no issue {record.issue_id} in {config.content_dir / 'issues'} "
+                                    "on the machine that ran the build; check 'content:' in its config.yaml")
+        return
+    try:
+        loaded = loading.load(issue_dir)
+    except loading.ContentErrors as exc:
+        first = "; ".join(str(p) for p in exc.problems[:3])
+        store.fail_build(record.id, f"the issue has {len(exc.problems)} content error(s): {first}; "
+                                    f"run 'publisher check {record.issue_id}' for the full list")
+        return
+    store.append_log(record.id, f"{_now()} {loaded.issue.title}: {len(loaded.issue.articles)} articles, "
+                                f"{len(loaded.warnings)} content warning(s)")
+    available = {c.name: c for c in channels} if channels is not None else installed_channels()
+    for name in record.channels:
+        store.update_channel(record.id, ChannelState(name, "running"), log=f"{_now()} {name}: building…")
+        state = build_one(available.get(name), name, loaded.issue, issue_dir, config, Path(record.out_dir))
+        store.update_channel(record.id, state, log=_summary(state))
+    store.finish_build(record.id)
+
+
+def build_one(cls: type[Channel] | None, name: str, issue, issue_dir: Path, config: Config,
+              out_root: Path) -> ChannelState:
+    """Render one channel in a child process under ``queue.build_timeout`` and ``queue.memory_limit_mb``."""
+    if cls is None:
+        return ChannelState(name, "failed", 0.0, error=f"the channel {name} is not installed where this build ran; "
+                                                       "install it there, or build without it")
+    limits = config.queue
+    label = name.upper() if len(name) <= 4 else name.capitalize()
+    started = time.monotonic()
+    try:
+        result = sandbox.run(pipeline.build_channel, (cls, issue, issue_dir, config, out_root),
+                             timeout=limits.build_timeout, memory_mb=limits.memory_limit_mb)
+    except (sandbox.LimitExceeded, MemoryError) as exc:
+        _remove_staging(out_root / issue.id, name)
+        seconds = round(time.monotonic() - started, 3)
+        if isinstance(exc, sandbox.TimeLimit):
+            error = (f"the {label} render took longer than {limits.build_timeout} s and was stopped; "
+                     "simplify the issue (fewer or smaller images) or raise queue.build_timeout in config.yaml")
+        elif isinstance(exc, MemoryError):
+            error = _memory_error(label, limits.memory_limit_mb)
+        else:
+            error = (f"the {label} render {exc}; if it needed more than {limits.memory_limit_mb} MB, "
+                     "raise queue.memory_limit_mb in config.yaml")
+        return ChannelState(name, "failed", seconds, error=error)
+    if not result.ok:
+        error = result.error or "failed"
+        if error.startswith("MemoryError"):
+            error = _memory_error(label, limits.memory_limit_mb)
+        return ChannelState(name, "failed", round(result.seconds, 3), error=error, warnings=list(result.warnings))
+    final = out_root / issue.id / name
+    files = [{"path": Path(a.path).relative_to(final).as_posix(), "media_type": a.media_type, "bytes": a.bytes}
+             for a in result.artifacts]
+    return ChannelState(name, "succeeded", round(result.seconds, 3), sum(f["bytes"] for f in files), files,
+                        None, list(result.warnings))
+
+
+def _memory_error(label: str, limit_mb: int) -> str:
+    return (f"the {label} render needed more than {limit_mb} MB of memory and was stopped; "
+            "use smaller images or raise queue.memory_limit_mb in config.yaml")
+
+
+def _remove_staging(issue_out: Path, name: str) -> None:
+    """A killed render leaves its staging folder behind; nothing else in the build folder is touched."""
+    for leftover in issue_out.glob(f".{name}.staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%H:%M:%S")
+
+
+def _summary(state: ChannelState) -> str:
+    if state.state == "succeeded":
+        line = (f"{_now()} {state.channel}: ✓ {state.seconds:.2f} s, {len(state.files)} file(s), "
+                f"{state.bytes / 1024:.0f} KiB")
+    else:
+        line = f"{_now()} {state.channel}: ✗ failed after {state.seconds or 0:.2f} s: {state.error}"
+    return "\n".join([line, *(f"{_now()} {state.channel}: warning: {w}" for w in state.warnings)])
+
+
+def wait(store: Store, build_id: int, timeout: float = 600, interval: float = 0.1) -> BuildRecord:
+    """Poll until build ``build_id`` has ended; raises TimeoutError after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        record = store.get_build(build_id)
+        if record is None:
+            raise ValueError(f"there is no build #{build_id}")
+        if not record.active:
+            return record
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"build #{build_id} is still {record.state} after {timeout:g} s")
+        time.sleep(interval)
+
+
+# ---- RQ worker hooks ------------------------------------------------------------------------------
+
+
+def _store_for(job) -> Store:
+    config_path = job.args[1] if len(job.args) > 1 else None
+    return Store.from_config(load_config(config_path))
+
+
+def on_job_failure(job, connection, exc_type, exc_value, tb) -> None:
+    """RQ failure callback: the job raised, hit RQ's own time limit or was abandoned by a dead worker."""
+    from rq.exceptions import AbandonedJobError
+    from rq.timeouts import JobTimeoutException
+
+    if exc_type is not None and issubclass(exc_type, AbandonedJobError):
+        reason = "the worker running this build stopped (crashed or was killed); start it again"
+    elif exc_type is not None and issubclass(exc_type, JobTimeoutException):
+        reason = f"the build took longer than the queue allows ({job.timeout} s); start it again"
+    else:
+        reason = f"the worker failed: {exc_type.__name__ if exc_type else 'error'}: {exc_value}; see the worker's log"
+    store = _store_for(job)
+    try:
+        store.fail_build(job.args[0], reason)
+    finally:
+        store.close()
+
+
+def on_horse_killed(job, retpid, ret_val, rusage) -> None:
+    """RQ worker hook: the process running the job died (killed by the kernel or an operator)."""
+    store = _store_for(job)
+    try:
+        store.fail_build(job.args[0], f"the worker process running this build was killed (status {ret_val}); "
+                                      "start it again")
+    finally:
+        store.close()

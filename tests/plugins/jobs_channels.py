@@ -1,0 +1,56 @@
+"""Test-only channels for the build queue: fast, failing, sleeping, memory-hungry.
+
+Injected as classes into the embedded queue, and registered for RQ workers
+through a ``*.dist-info/entry_points.txt`` written by the test (no pip).
+"""
+from __future__ import annotations
+
+import time
+
+from publisher.channel import Channel, ChannelError, Output
+from publisher.writer import write_text
+
+
+class EchoChannel(Channel):
+    """Writes the issue's title and headlines: fast and checkable."""
+
+    name = "testecho"
+    title = "Headlines (test)"
+    layout = "testecho"
+
+    def render(self, issue, ctx):
+        write_text(ctx.out / "headlines.txt", "\n".join([issue.title, *(a.headline for a in issue.articles)]))
+        return [Output("headlines.txt", "text/plain")]
+
+
+class FailChannel(Channel):
+    name = "testfail"
+    title = "Always fails (test)"
+    layout = "testfail"
+
+    def render(self, issue, ctx):
+        raise ChannelError("the image 图1.jpg is missing; add it to the issue folder")
+
+
+class SleepChannel(Channel):
+    """Never finishes in time."""
+
+    name = "testsleep"
+    title = "Sleeps (test)"
+    layout = "testsleep"
+
+    def render(self, issue, ctx):
+        time.sleep(60)
+        return []
+
+
+class HogChannel(Channel):
+    """Asks for 2 GB at once."""
+
+    name = "testhog"
+    title = "Allocates 2 GB (test)"
+    layout = "testhog"
+
+    def render(self, issue, ctx):
+        block = bytearray(2 * 1024**3)
+        return [Output(f"{len(block)}.txt", "text/plain")]
