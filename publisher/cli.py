@@ -214,5 +214,9 @@ def channels_cmd(as_json: bool) -> None:
         click.echo(f"{row['name']:<10} {row['package']:<20} {state}")
 
 
+# More commands, registered on ``main`` by their own modules: serve, up (cli_serve);
+# worker, user, builds, publish, rollback, history (cli_ops).
+from publisher import cli_ops, cli_serve  # noqa: E402,F401
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
