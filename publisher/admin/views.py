@@ -48,19 +48,11 @@ def explain(title: str, error: str | None, build_id: int | None = None) -> str:
     """An editor's sentence for a channel error; the raw message stays in the log and the details."""
     if not error:
         return ""
-    lowered = error.lower()
-    if "timed out" in lowered or "timeout" in lowered:
-        return (f"The {title} took longer than the build time limit and was stopped. "
-                "Try again; if it happens again, shorten the issue or raise queue.build_timeout in config.yaml.")
-    if "memory" in lowered:
-        return f"The {title} needed more memory than allowed and was stopped. Raise queue.memory_limit_mb or ask the developers."
-    if "interrupted" in lowered:
-        return f"The {title} build was interrupted (the server or worker stopped). Start the build again."
     if _INTERNAL.match(error):
         ref = f" with build #{build_id}" if build_id else ""
         return (f"The {title} could not be made because of a fault in publisher, not in your content. "
                 f"Build again; if it fails again, tell the developers{ref}.")
-    return error  # a ChannelError: already written for editors
+    return error  # a ChannelError or a limit the queue reports: already written for editors
 
 
 def human_bytes(n: int | None) -> str:

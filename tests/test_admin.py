@@ -1,0 +1,361 @@
+"""The Flask app through its test client: sign-in everywhere in /admin, CSRF, limits, headers, previews,
+publishing and rolling back, and the public URLs (conditional GETs, ranges, download names, traversal)."""
+from __future__ import annotations
+
+import re
+import shutil
+from urllib.parse import unquote
+
+import pytest
+from werkzeug.routing import IntegerConverter, PathConverter
+
+from tests.conftest import make_config, root
+from publisher import plugins
+from publisher.admin import create_app
+from publisher.admin.views import explain
+from publisher.jobs import make_queue, wait
+from publisher.store import Store
+
+ISSUE = "2025-05-01-1331"
+PASSWORD = "correct horse battery"
+FAST = ("rss", "epub", "digest")  # the PDF is covered end to end (tests/test_e2e.py)
+
+
+def token(client, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def sign_in(client, user: str = "editor", password: str = PASSWORD):
+    return client.post("/login", data={"username": user, "password": password, "csrf_token": token(client)})
+
+
+class Site:
+    """An app over a copy of the tiny root, with one succeeded build of the three fast channels."""
+
+    def __init__(self, tmp_path, content=None):
+        self.config = make_config(content or root("tiny"), tmp_path)
+        self.store = Store.from_config(self.config)
+        self.store.create_all()
+        self.store.add_user("editor", PASSWORD)
+        installed = plugins.discover()
+        self.queue = make_queue(self.config, self.store, channels=[installed[n].cls for n in FAST])
+        self.app = create_app(self.config, store=self.store, queue=self.queue, testing=True)
+
+    def build(self, user="editor"):
+        record = self.queue.submit(ISSUE, None, user)
+        record = wait(self.store, record.id, 120)
+        assert record.ok, record.errors
+        return record
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """Built once for the read-only tests of this module: build #1 published."""
+    tmp = tmp_path_factory.mktemp("admin")
+    shutil.copytree(root("tiny"), tmp / "content")
+    s = Site(tmp, tmp / "content")
+    s.first = s.build()
+    s.store.publish(s.first.id, "editor")
+    yield s
+    s.queue.close()
+
+
+@pytest.fixture
+def client(site):
+    return site.app.test_client()
+
+
+@pytest.fixture
+def editor(site):
+    c = site.app.test_client()
+    assert sign_in(c).status_code == 302
+    return c
+
+
+def sample_values(rule, site) -> dict:
+    """Real values for a rule's arguments: the issue, build #1, a channel, a file of that build."""
+    values = {}
+    for arg, converter in rule._converters.items():
+        if isinstance(converter, IntegerConverter):
+            values[arg] = site.first.id
+        elif isinstance(converter, PathConverter):
+            values[arg] = "feed.xml"
+        elif arg == "channel":
+            values[arg] = "rss"
+        else:
+            values[arg] = ISSUE
+    return values
+
+
+def admin_rules(app):
+    return [r for r in app.url_map.iter_rules() if r.rule.startswith("/admin")]
+
+
+# --- sign-in, CSRF, limits ----------------------------------------------------------------------
+
+def test_every_admin_route_refuses_an_anonymous_user(site, client):
+    rules = admin_rules(site.app)
+    assert len(rules) >= 12, [r.rule for r in rules]  # the walk covers the whole admin
+    csrf = token(client)  # a valid token: only the missing sign-in can refuse these
+    for rule in rules:
+        url = site.app.url_map.bind("localhost").build(rule.endpoint, sample_values(rule, site))
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={"csrf_token": csrf} if method == "POST" else None)
+            assert response.status_code == 302, (method, url, response.status_code)
+            assert response.headers["Location"].startswith("/login?next="), (method, url)
+    assert len(site.store.builds(ISSUE)) == 1  # nothing was built by an anonymous POST
+
+
+def test_every_post_without_a_csrf_token_gets_400(site, editor):
+    posts = [r for r in site.app.url_map.iter_rules() if "POST" in r.methods]
+    assert {r.endpoint for r in posts} >= {"auth.login", "auth.logout", "admin.build", "admin.publish", "admin.rollback"}
+    live = site.store.live_build(ISSUE).id
+    for rule in posts:
+        url = site.app.url_map.bind("localhost").build(rule.endpoint, sample_values(rule, site))
+        response = editor.post(url, data={"channel": "rss"})
+        assert response.status_code == 400, (url, response.status_code)
+        assert "form expired" in response.get_data(as_text=True)
+    assert len(site.store.builds(ISSUE)) == 1
+    assert site.store.live_build(ISSUE).id == live
+    assert editor.get("/admin/").status_code == 200  # still signed in: logout without a token did nothing
+
+
+def test_sign_in_wrong_password_and_open_redirect(client):
+    response = client.post("/login", data={"username": "editor", "password": "nope", "csrf_token": token(client)})
+    assert response.status_code == 200
+    assert "Wrong user name or password" in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+    response = client.post("/login?next=//evil.example/x", data={
+        "username": "editor", "password": PASSWORD, "csrf_token": token(client)})
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_sign_out_needs_a_post_with_token(editor):
+    response = editor.post("/admin/logout", data={"csrf_token": token(editor, "/admin/")})
+    assert response.headers["Location"] == "/login"
+    assert editor.get("/admin/").status_code == 302
+
+
+def test_request_body_over_the_limit_gets_413(client):
+    response = client.post("/login", data={"username": "x" * 100_000, "password": "y", "csrf_token": "z"})
+    assert response.status_code == 413
+
+
+def test_security_headers_and_cookie_flags(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    script = re.search(r"script-src ([^;]+)", csp).group(1)
+    assert script == "'self'" and "unsafe-inline" not in script
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "<script>" not in response.get_data(as_text=True)  # no inline script anywhere
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_session_cookie_is_secure_on_https(tmp_path):
+    config = make_config(root("tiny"), tmp_path, site={"url": "https://news.example.com"})
+    store = Store.from_config(config)
+    store.create_all()
+    app = create_app(config, store=store, queue=object(), testing=True)
+    response = app.test_client().get("/login")
+    assert "Secure" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_build_triggers_are_rate_limited(tmp_path):
+    s = Site(tmp_path)
+    s.app.config["BUILD_RATE_LIMIT"] = (2, 60)
+    c = s.app.test_client()
+    sign_in(c)
+    csrf = token(c, "/admin/")
+    codes = []
+    for _ in range(3):
+        codes.append(c.post(f"/admin/issues/{ISSUE}/build", data={"csrf_token": csrf, "channel": "rss"}).status_code)
+        wait(s.store, s.store.builds(ISSUE)[0].id, 60)
+    assert codes == [302, 302, 429]
+    response = c.post(f"/admin/issues/{ISSUE}/build", data={"csrf_token": csrf})
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert len(s.store.builds(ISSUE)) == 2
+    s.queue.close()
+
+
+# --- admin pages --------------------------------------------------------------------------------
+
+def test_dashboard_shows_each_channel_state_and_what_is_live(site, editor):
+    page = editor.get("/admin/").get_data(as_text=True)
+    assert ISSUE in page and "中国铝业报 2025年5月1日 总第1331期" in page
+    row = page[page.index(ISSUE):]
+    assert row.count("state-succeeded") == len(FAST)
+    assert f"build #{site.first.id}" in row
+
+
+def test_issue_page_lists_articles_and_content_warnings(editor):
+    page = editor.get(f"/admin/issues/{ISSUE}").get_data(as_text=True)
+    assert "绿色低碳项目全面投产" in page and "本报讯（记者 李明）" in page
+    assert page.count("字 ·") == 2  # two articles with their length
+    assert "Build all channels" in page
+    assert editor.get("/admin/issues/2099-01-01-9999").status_code == 404
+
+
+def test_hostile_content_is_escaped_in_the_admin(tmp_path):
+    s = Site(tmp_path, root("hostile"))
+    c = s.app.test_client()
+    sign_in(c)
+    page = c.get("/admin/issues/2025-06-01-1400").get_data(as_text=True)
+    scripts = re.findall(r"<script[^>]*>", page)
+    assert scripts == ['<script src="/static/admin.js" defer>']
+    assert "危险&lt;script&gt;alert(1)&lt;/script&gt;标题" in page
+    assert "has no articles" in page  # the loader's warning about the empty section
+    s.queue.close()
+
+
+def test_build_page_and_status_show_each_channel(site, editor):
+    page = editor.get(f"/admin/builds/{site.first.id}").get_data(as_text=True)
+    assert page.count("state-succeeded") >= len(FAST) and "live now" in page
+    status = editor.get(f"/admin/builds/{site.first.id}/status").get_json()
+    assert status["finished"] and status["state"] == "succeeded"
+    assert [c["channel"] for c in status["channels"]] == list(FAST)
+    assert "rss: ✓" in status["log"]
+
+
+def test_rss_preview_lists_the_items_a_reader_sees(site, editor):
+    page = editor.get(f"/admin/builds/{site.first.id}/preview/rss").get_data(as_text=True)
+    assert page.count('class="feed-item"') == 2
+    assert "&lt;rss" in page  # the raw XML, escaped
+
+
+def test_epub_preview_has_a_toc_and_sandboxed_chapters(site, editor):
+    page = editor.get(f"/admin/builds/{site.first.id}/preview/epub").get_data(as_text=True)
+    links = re.findall(r'href="(/admin/builds/\d+/preview/epub\?chapter=[^"]+)"', page)
+    assert len(links) >= 2
+    frame = re.search(r'<iframe class="chapter"[^>]*sandbox="allow-same-origin allow-popups"[^>]*src="([^"]+)"', page)
+    chapter = editor.get(frame.group(1).replace("&amp;", "&"))
+    assert chapter.status_code == 200 and "<html" in chapter.get_data(as_text=True)
+    assert chapter.headers["Content-Security-Policy"].startswith("sandbox ")
+    assert "allow-scripts" not in chapter.headers["Content-Security-Policy"]
+    assert editor.get(f"/admin/builds/{site.first.id}/epub/../../etc/passwd").status_code == 404
+    assert editor.get(f"/admin/builds/{site.first.id}/preview/epub?chapter=nope.xhtml").status_code == 404
+
+
+def test_digest_preview_is_a_sandboxed_phone_frame(site, editor):
+    page = editor.get(f"/admin/builds/{site.first.id}/preview/digest").get_data(as_text=True)
+    assert re.search(r'<div class="phone">\s*<iframe[^>]*sandbox="allow-same-origin allow-popups"', page)
+    html = editor.get(f"/admin/builds/{site.first.id}/files/digest/index.html")
+    assert html.status_code == 200 and "总第1331期" in html.get_data(as_text=True)
+    assert "sandbox" in html.headers["Content-Security-Policy"]
+    assert editor.get(f"/admin/builds/{site.first.id}/files/digest/..%2Findex.html").status_code == 404
+
+
+def test_explain_turns_internal_errors_into_editor_words():
+    assert "fault in publisher" in explain("PDF", "TypeError: 'NoneType' object is not subscriptable", 7)
+    assert "#7" in explain("PDF", "KeyError: 'x'", 7)
+    limit = "the PDF render took longer than 600 s and was stopped; raise queue.build_timeout in config.yaml"
+    assert explain("PDF", limit) == limit
+    editor_fixable = "figure images/missing.jpg of article 02-long is missing; add the file or remove src:"
+    assert explain("EPUB", editor_fixable) == editor_fixable
+
+
+# --- publishing, rollback, history --------------------------------------------------------------
+
+def test_publish_and_roll_back_switch_the_public_urls(tmp_path):
+    s = Site(tmp_path)
+    c = s.app.test_client()
+    sign_in(c)
+    csrf = token(c, "/admin/")
+    first = s.build()
+    assert c.get("/feed.xml").status_code == 404  # nothing published yet
+    assert c.post(f"/admin/builds/{first.id}/publish", data={"csrf_token": csrf}).status_code == 302
+    old = c.get("/feed.xml")
+    assert old.status_code == 200 and "<rss" in old.get_data(as_text=True)
+    second = s.build()
+    c.post(f"/admin/builds/{second.id}/publish", data={"csrf_token": csrf})
+    new = c.get("/feed.xml")
+    assert new.headers["ETag"] != old.headers["ETag"]
+    issue_page = c.get(f"/admin/issues/{ISSUE}").get_data(as_text=True)
+    assert "Roll back to this" in issue_page
+    assert c.post(f"/admin/builds/{first.id}/rollback", data={"csrf_token": csrf}).status_code == 302
+    assert c.get("/feed.xml").headers["ETag"] == old.headers["ETag"]
+    assert s.store.live_build(ISSUE).id == first.id
+    history = c.get("/admin/history").get_data(as_text=True)
+    for action in ("signed-in", "build-requested", "published", "rolled-back"):
+        assert action in history
+    assert "editor" in history
+    response = c.post(f"/admin/builds/{first.id}/publish", data={"csrf_token": csrf}, follow_redirects=True)
+    assert "already live" in response.get_data(as_text=True)
+    s.queue.close()
+
+
+# --- the public site ----------------------------------------------------------------------------
+
+def test_feeds_have_media_types_and_answer_conditional_gets(client):
+    feed = client.get("/feed.xml")
+    assert feed.status_code == 200
+    assert feed.headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+    assert feed.headers["Cache-Control"] == "public, no-cache"
+    assert "Vary" not in feed.headers and "Set-Cookie" not in feed.headers
+    assert client.get("/feed.xml", headers={"If-None-Match": feed.headers["ETag"]}).status_code == 304
+    assert client.get("/feed.xml", headers={"If-Modified-Since": feed.headers["Last-Modified"]}).status_code == 304
+    assert client.get("/feed.xml", headers={"If-None-Match": '"other"'}).status_code == 200
+    atom = client.get("/atom.xml")
+    assert atom.headers["Content-Type"] == "application/atom+xml; charset=utf-8" and b"<feed" in atom.data
+    section = client.get("/feeds/yaowen.xml")
+    assert section.status_code == 200 and "要闻" in section.get_data(as_text=True)
+    assert client.get("/feeds/nope.xml").status_code == 404
+
+
+def test_archive_and_digest_pages(client):
+    archive = client.get("/issues/")
+    assert archive.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert ISSUE in archive.get_data(as_text=True)
+    digest = client.get(f"/issues/{ISSUE}/")
+    assert "总第1331期" in digest.get_data(as_text=True)
+    assert "Content-Disposition" not in digest.headers
+    assert "unsafe-inline" not in re.search(r"script-src ([^;]+)", digest.headers["Content-Security-Policy"]).group(1)
+    assert client.get("/").headers["Location"] == "/issues/"
+
+
+def test_epub_download_has_a_chinese_name_and_answers_ranges(client):
+    url = f"/issues/{ISSUE}/{ISSUE}.epub"
+    full = client.get(url)
+    assert full.status_code == 200 and full.headers["Content-Type"] == "application/epub+zip"
+    assert full.data[:2] == b"PK"
+    disposition = full.headers["Content-Disposition"]
+    assert disposition.startswith(f'attachment; filename="{ISSUE}.epub"; filename*=UTF-8\'\'')
+    assert unquote(disposition.split("UTF-8''")[1]) == "中国铝业报-2025-05-01-1331.epub"
+    part = client.get(url, headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and part.data == full.data[:100]
+    assert part.headers["Content-Range"] == f"bytes 0-99/{len(full.data)}"
+    tail = client.get(url, headers={"Range": "bytes=-10"})
+    assert tail.status_code == 206 and tail.data == full.data[-10:]
+    assert client.get(url, headers={"Range": f"bytes={len(full.data) + 10}-"}).status_code == 416
+    assert client.get(url, headers={"If-None-Match": full.headers["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("path", [
+    f"/issues/{ISSUE}/../../../etc/passwd",
+    "/issues/..%2F..%2Fetc/passwd",
+    f"/issues/{ISSUE}/..%2f..%2f..%2fetc%2fpasswd",
+    f"/issues/{ISSUE}/%2e%2e/%2e%2e/etc/passwd",
+    "/issues//etc/passwd",
+    f"/issues/{ISSUE}//etc/passwd",
+    f"/issues/{ISSUE}/%2Fetc%2Fpasswd",
+    f"/issues/{ISSUE}/{ISSUE}.epub%00.html",
+    f"/issues/{ISSUE}/%00",
+    "/feeds/..%2F..%2Fdata%2Fpublisher.db.xml",
+    f"/issues/{ISSUE}/media/..%2F..%2F..%2Fpublisher.db",
+    f"/issues/{ISSUE}/archive.html",
+    f"/issues/{ISSUE}/thumbs/page-001.png",
+])
+def test_traversal_attempts_get_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404, (path, response.status_code)
+    assert b"root:" not in response.data
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "live": ISSUE, "issues": 1}
