@@ -18,6 +18,7 @@ def write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; published files must be readable by a web server
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -36,6 +37,7 @@ def replace_dir(staged: Path, final: Path) -> None:
     """Move the finished folder ``staged`` to ``final``, replacing any older one in two renames."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(staged, 0o755)  # mkdtemp makes 0700
     old = None
     if final.exists():
         old = final.with_name(f".{final.name}.old-{os.getpid()}")
