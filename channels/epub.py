@@ -1,0 +1,395 @@
+"""EPUB edition: one EPUB 3 per issue that reads like the paper, for e-readers.
+
+Cover (a PNG drawn with a CJK font: masthead, dates, number, page-one
+headlines), a contents page by section, then one XHTML document per article
+in the paper's reading order. ebooklib builds the package (OPF metadata,
+manifest, spine, EPUB 3 nav with landmarks, NCX); the pages come from the
+Jinja templates in ``layouts/epub/``. The zip is deterministic: same issue in,
+same bytes out.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import uuid
+from functools import lru_cache
+from pathlib import Path
+
+from ebooklib import epub
+from lxml import etree
+from lxml import html as lxml_html
+from markupsafe import Markup
+from PIL import Image, ImageChops, ImageDraw, ImageFont
+from pydantic import BaseModel, ConfigDict
+
+from publisher import loading, writer
+from publisher.channel import BuildContext, Channel, ChannelError, Output
+from publisher.model import Article, Issue, Section
+from publisher.text import trim_at_sentence
+from publisher.urls import download_file
+
+MEDIA_TYPE = "application/epub+zip"
+XHTML = "application/xhtml+xml"
+
+#: Image types every EPUB 3 reader must show, by their first bytes.
+_IMAGE_MAGIC = {
+    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
+    b"GIF87a": ("image/gif", "gif"),
+    b"GIF89a": ("image/gif", "gif"),
+}
+
+#: Where labels (nav, contents, cover) cut a runaway headline.
+_LABEL_CHARS = 80
+
+
+class EpubOptions(BaseModel):
+    """``channels.epub`` in config.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: A font file (TTF/OTF/TTC) with Chinese glyphs for the cover; default: Noto Serif CJK SC.
+    cover_font: Path | None = None
+
+
+class EpubChannel(Channel):
+    name = "epub"
+    title = "EPUB 电子版"
+    layout = "epub"
+    Options = EpubOptions
+
+    def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
+        sections = [(s, arts) for s, arts in issue.by_section() if arts]
+        if not sections:
+            raise ChannelError(f"issue {issue.id} has no articles; add at least one before building the EPUB")
+        images = _collect_images(issue, ctx.issue_dir)
+        book = _book(issue, ctx, sections, images)
+        entries = _Writer(book, issue).entries()
+        name = download_file(issue, "epub")
+        writer.write_bytes(ctx.out / name, writer.deterministic_zip(entries))
+        return [Output(name, MEDIA_TYPE)]
+
+
+# -- identity and metadata -------------------------------------------------------------------
+
+
+def identifier(issue: Issue) -> str:
+    """The issue's stable dc:identifier: the same on every rebuild of the same paper and issue."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'publisher:epub:{issue.paper}:{issue.id}')}"
+
+
+def _label(text: str) -> str:
+    return trim_at_sentence(text, _LABEL_CHARS)
+
+
+def _section_label(section: Section) -> str:
+    return f"{section.page_label} {section.name}" if section.page_label else section.name
+
+
+def _metadata(book: epub.EpubBook, issue: Issue, front: list[Article], has_figures: bool) -> None:
+    book.set_identifier(identifier(issue))
+    book.set_title(issue.title)
+    book.set_language(issue.language)
+    book.add_author(issue.paper)
+    book.add_metadata("DC", "publisher", issue.publisher or issue.paper)
+    book.add_metadata("DC", "date", issue.date.isoformat())
+    summary = "；".join(_label(a.headline) for a in front)
+    book.add_metadata("DC", "description", f"{issue.title}。头版：{summary}" if summary else issue.title)
+    meta = [
+        # EPUB 3 series (Apple Books, calibre, Thorium) and calibre's own series fields.
+        (issue.paper, {"property": "belongs-to-collection", "id": "series"}),
+        ("series", {"refines": "#series", "property": "collection-type"}),
+        (str(issue.number), {"refines": "#series", "property": "group-position"}),
+        ("", {"name": "calibre:series", "content": issue.paper}),
+        ("", {"name": "calibre:series_index", "content": str(issue.number)}),
+        # EPUB Accessibility 1.1 discovery metadata.
+        ("textual", {"property": "schema:accessMode"}),
+        *([("visual", {"property": "schema:accessMode"})] if has_figures else []),
+        ("textual", {"property": "schema:accessModeSufficient"}),
+        ("structuralNavigation", {"property": "schema:accessibilityFeature"}),
+        ("tableOfContents", {"property": "schema:accessibilityFeature"}),
+        ("readingOrder", {"property": "schema:accessibilityFeature"}),
+        ("displayTransformability", {"property": "schema:accessibilityFeature"}),
+        *([("alternativeText", {"property": "schema:accessibilityFeature"})] if has_figures else []),
+        ("none", {"property": "schema:accessibilityHazard"}),
+        (
+            "报纸电子版：封面、按版面排列的目录，每篇文章一个章节，标题层级清楚，阅读顺序与报纸一致；"
+            "图片附有说明文字；文字可由阅读器调整字体、字号与颜色。",
+            {"property": "schema:accessibilitySummary"},
+        ),
+    ]
+    for value, attributes in meta:
+        book.add_metadata(None, "meta", value, attributes)
+
+
+# -- images ----------------------------------------------------------------------------------
+
+
+def _article_file(issue_dir: Path, slug: str) -> str:
+    """The article's file name (``03-slug.md``) for error messages, or the slug when not found."""
+    for path in sorted(issue_dir.glob(f"*-{slug}.md")):
+        match = loading.ARTICLE_NAME.match(path.name)
+        if match and match.group(2) == slug:
+            return path.name
+    return f"article {slug}"
+
+
+def _collect_images(issue: Issue, issue_dir: Path) -> dict[str, tuple[str, str, bytes]]:
+    """Every figure file by its ``src``: (href in the book, media type, bytes). Reports all problems at once."""
+    images: dict[str, tuple[str, str, bytes]] = {}
+    problems: list[str] = []
+    for article in issue.articles:
+        for figure in article.figures:
+            if not figure.src or figure.src in images:
+                continue
+            where = _article_file(issue_dir, article.slug)
+            path = issue_dir / figure.src
+            if not path.is_file():
+                problems.append(f"{where}: image file {figure.src!r} is not in {issue_dir}; add it or remove the figure's src")
+                continue
+            data = path.read_bytes()
+            kind = next((v for magic, v in _IMAGE_MAGIC.items() if data.startswith(magic)), None)
+            if kind is None:
+                problems.append(f"{where}: image {figure.src!r} is not a JPEG, PNG or GIF file; convert it to JPEG or PNG")
+                continue
+            images[figure.src] = (f"images/{len(images) + 1:03d}.{kind[1]}", kind[0], data)
+    if problems:
+        raise ChannelError("EPUB not built: " + "; ".join(problems))
+    return images
+
+
+# -- pages -----------------------------------------------------------------------------------
+
+
+def xhtml(markup: str) -> Markup:
+    """Sanitized inline HTML (``Block.html``) re-serialized as XHTML: ``<br/>``, no named entities."""
+    if "<" not in markup and "&" not in markup:
+        return Markup(markup)
+    fragment = lxml_html.fragment_fromstring(markup, create_parent="div")
+    inner = html.escape(fragment.text or "", quote=False) + "".join(
+        etree.tostring(child, encoding="unicode", method="xml", with_tail=True) for child in fragment
+    )
+    return Markup(inner)
+
+
+class _Page(epub.EpubHtml):
+    """An XHTML document rendered by our templates; ebooklib stores it as is instead of re-parsing it."""
+
+    def get_content(self, default=None):
+        return self.content
+
+
+def _page(uid: str, file_name: str, title: str, content: str) -> _Page:
+    page = _Page(uid=uid, file_name=file_name, media_type=XHTML, title=title)
+    page.content = content.encode("utf-8")
+    return page
+
+
+def _article_href(article: Article) -> str:
+    return f"text/{article.slug}.xhtml"
+
+
+def _book(
+    issue: Issue,
+    ctx: BuildContext,
+    sections: list[tuple[Section, list[Article]]],
+    images: dict[str, tuple[str, str, bytes]],
+) -> epub.EpubBook:
+    front = sections[0][1]
+    book = epub.EpubBook()
+    _metadata(book, issue, front, bool(images))
+    common = {"issue": issue, "css": "style.css"}
+
+    book.add_item(epub.EpubItem(uid="style", file_name="style.css", media_type="text/css",
+                                content=ctx.layout_source("style.css").encode("utf-8")))
+    cover_image = epub.EpubCover(file_name="cover.png")  # what book.set_cover does, minus its mimetypes scan
+    cover_image.media_type = "image/png"
+    cover_image.content = _cover_png(issue, [s for s, _ in sections], front, ctx.options.cover_font)
+    book.add_item(cover_image)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
+    cover_alt = f"封面：{issue.title}，{issue.weekday}，农历{issue.lunar_date}。头版：" + "；".join(
+        _label(a.headline) for a in front
+    )
+    width, height = _COVER_SIZE
+    cover = _page("cover", "cover.xhtml", "封面", ctx.render_template(
+        "cover.xhtml", alt=cover_alt, width=width, height=height, **common
+    ))
+    cover.properties.append("svg")
+    contents = _page("contents", "contents.xhtml", "目录", ctx.render_template(
+        "contents.xhtml", sections=sections, href=_article_href, label=_label, section_label=_section_label, **common
+    ))
+    for item in (cover, contents):
+        book.add_item(item)
+    for src, (href, media_type, data) in images.items():
+        book.add_item(epub.EpubImage(uid=f"img-{Path(href).stem}", file_name=href, media_type=media_type, content=data))
+
+    page_css = {**common, "css": "../style.css"}
+    image_href = {src: f"../{href}" for src, (href, _, _) in images.items()}
+    toc, spine = [], [cover, contents]
+    for section, articles in sections:
+        pages = []
+        for article in articles:
+            page = _page(f"a-{article.slug}", _article_href(article), _label(article.headline), ctx.render_template(
+                "article.xhtml", article=article, section=section, section_label=_section_label(section),
+                images=image_href, xhtml=xhtml, label=_label, **page_css,
+            ))
+            book.add_item(page)
+            pages.append(page)
+        spine.extend(pages)
+        # A section opens its first article; articles point at their <article>, so every NCX entry
+        # has a target of its own and the nav stays in document order.
+        links = [epub.Link(f"{p.file_name}#article", p.title, f"n-{p.id}") for p in pages]
+        toc.append((epub.Section(_section_label(section), href=pages[0].file_name), links))
+    book.toc = toc
+    book.spine = spine
+    book.guide = [
+        {"type": "cover", "href": cover.file_name, "title": "封面"},
+        {"type": "toc", "href": contents.file_name, "title": "目录"},
+        {"type": "text", "href": spine[2].file_name, "title": "正文"},
+    ]
+    nav = epub.EpubNav(title="目录")
+    nav.add_link(href="style.css", rel="stylesheet", type="text/css")
+    book.add_item(nav)
+    book.add_item(epub.EpubNcx())
+    return book
+
+
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer, handing its files to :func:`writer.deterministic_zip` instead of a timestamped zip."""
+
+    def __init__(self, book: epub.EpubBook, issue: Issue):
+        modified = dt.datetime.combine(issue.date, dt.time())  # from the content, never the clock
+        super().__init__("", book, {
+            "epub3_pages": False,
+            "landmark_title": "导览",
+            "play_order": {"enabled": True, "start_from": 1},
+            "mtime": modified,
+        })
+        self._entries: list[tuple[str, bytes, bool]] = []
+
+    def writestr(self, name: str, data: str | bytes) -> None:
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        self._entries.append((name, data, not name.endswith((".png", ".jpg", ".gif"))))
+
+    def _get_ncx(self) -> bytes:
+        # ebooklib always writes depth 0; ours is section → article.
+        return super()._get_ncx().replace(b'content="0" name="dtb:depth"', b'content="2" name="dtb:depth"', 1)
+
+    def entries(self) -> list[tuple[str, bytes, bool]]:
+        self._entries = [("mimetype", MEDIA_TYPE.encode("ascii"), False)]
+        self.out = self
+        self._write_container()
+        self._write_opf()
+        self._write_items()
+        return self._entries
+
+
+# -- cover -----------------------------------------------------------------------------------
+
+_COVER_SIZE = (1200, 1600)
+_MARGIN = 90
+_NOTO = Path("/usr/share/fonts/opentype/noto")
+#: Palette of the cover: indices 0-127 shade white to ink, 128-255 white to masthead red.
+_INK, _RED = (17, 17, 17), (176, 18, 27)
+_PALETTE = [
+    round(255 + (c - 255) * i / 127) for i in range(128) for c in _INK
+] + [round(255 + (c - 255) * i / 127) for i in range(128) for c in _RED]
+
+
+@lru_cache(maxsize=64)
+def _font(path: Path | None, bold: bool, size: int) -> ImageFont.FreeTypeFont:
+    """The cover font at ``size``: the configured file, else the Simplified Chinese face of Noto Serif CJK."""
+    if path is not None:
+        if not path.is_file():
+            raise ChannelError(f"channels.epub.cover_font: {path} does not exist; point it at a TTF/OTF/TTC font file")
+        return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+    ttc = _NOTO / f"NotoSerifCJK-{'Bold' if bold else 'Regular'}.ttc"
+    if not ttc.is_file():
+        raise ChannelError(f"no CJK font for the EPUB cover at {ttc}: install fonts-noto-cjk (./dev setup) "
+                           "or set channels.epub.cover_font in config.yaml")
+    for index in range(10):
+        font = ImageFont.truetype(str(ttc), size, index=index, layout_engine=ImageFont.Layout.BASIC)
+        if font.getname()[0] == "Noto Serif CJK SC":
+            return font
+    raise ChannelError(f"{ttc} has no Noto Serif CJK SC face; reinstall fonts-noto-cjk or set channels.epub.cover_font")
+
+
+_NO_LINE_START = set("，。、；：？！）》」』”’…—·%")
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) -> list[str]:
+    """Break ``text`` into lines of at most ``width`` pixels, any character a break point (CJK style)."""
+    lines, line, used = [], "", 0.0
+    for ch in text:
+        advance = font.getlength(ch)
+        if line and used + advance > width and ch not in _NO_LINE_START:
+            lines.append(line)
+            line, used = "", 0.0
+            if len(lines) == max_lines:
+                lines[-1] = lines[-1][:-1] + "…"
+                return lines
+        line += ch
+        used += advance
+    return lines + [line] if line else lines
+
+
+def _fit(text: str, path: Path | None, bold: bool, size: int, width: int) -> ImageFont.FreeTypeFont:
+    """The font at ``size``, shrunk until ``text`` fits ``width`` on one line."""
+    font = _font(path, bold, size)
+    while size > 24 and font.getlength(text) > width:
+        size = size * 9 // 10
+        font = _font(path, bold, size)
+    return font
+
+
+def _cover_png(issue: Issue, sections: list[Section], front: list[Article], font_path: Path | None) -> bytes:
+    """The cover as a PNG: masthead in red, edition line, the page-one headlines, the sections."""
+    width, height = _COVER_SIZE
+    inner = width - 2 * _MARGIN
+    ink = Image.new("L", _COVER_SIZE, 0)  # values 0..127: white..ink
+    red = Image.new("L", _COVER_SIZE, 0)  # values 128..255: white..red (0 where nothing is red)
+    draw, draw_red = ImageDraw.Draw(ink), ImageDraw.Draw(red)
+    center = width // 2
+
+    if issue.paper_en:
+        draw.text((center, 120), issue.paper_en, font=_font(font_path, False, 34), fill=127, anchor="mm")
+    masthead = _fit(issue.paper, font_path, True, 190, inner)
+    draw_red.text((center, 270), issue.paper, font=masthead, fill=255, anchor="mm")
+    small = _font(font_path, False, 30)
+    if issue.serial:
+        draw.text((center, 410), f"国内统一连续出版物号 {issue.serial}", font=small, fill=110, anchor="mm")
+    draw.line((_MARGIN, 450, width - _MARGIN, 450), fill=127, width=5)
+    draw.line((_MARGIN, 462, width - _MARGIN, 462), fill=127, width=1)
+    edition = f"{issue.date_zh}  {issue.weekday}  农历{issue.lunar_date}  {issue.number_label}"
+    draw.text((center, 512), edition, font=_fit(edition, font_path, False, 36, inner), fill=127, anchor="mm")
+    draw.line((_MARGIN, 560, width - _MARGIN, 560), fill=127, width=1)
+
+    y, bottom = 620, height - 200
+    for index, article in enumerate(front):
+        font = _font(font_path, True, 64 if index == 0 else 48)
+        lines = _wrap(article.headline, font, inner, 2)
+        if len(lines) == 2 and not lines[1].endswith("…"):  # balance the two lines: no lone character
+            balanced = _wrap(article.headline, font, int(font.getlength(article.headline)) // 2 + font.size, 2)
+            lines = balanced if len(balanced) == 2 and not balanced[1].endswith("…") else lines
+        step = font.size * 13 // 10
+        if y + step * len(lines) > bottom:
+            break
+        for line in lines:
+            draw.text((_MARGIN, y), line, font=font, fill=127)
+            y += step
+        y += font.size // 2
+
+    contents = " · ".join(section.name for section in sections)
+    draw.text((center, height - 165), contents, font=_fit(contents, font_path, False, 30, inner), fill=127, anchor="mm")
+    draw.line((_MARGIN, height - 120, width - _MARGIN, height - 120), fill=127, width=1)
+    footer = " ".join(p for p in (issue.publisher and f"{issue.publisher}出版", issue.website) if p)
+    if footer:
+        draw.text((center, height - 75), footer, font=_fit(footer, font_path, False, 28, inner), fill=110, anchor="mm")
+
+    red = red.point(lambda v: 128 + v // 2 if v else 0)
+    image = Image.frombytes("P", _COVER_SIZE, ImageChops.lighter(ink, red).tobytes())
+    image.putpalette(_PALETTE)
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=6)
+    return out.getvalue()
