@@ -1,20 +1,25 @@
 """Run one function in a child process under a time and a memory limit.
 
 A runaway render (an endless layout loop, a gigantic image) then fails its own
-job and never the server or worker that asked for it. The child is started
-fresh ("spawn": safe from threads and forked RQ work horses), gets an
-address-space limit (``RLIMIT_AS``) and its own process group, and the whole
-group is killed when the time is up.
+job and never the server or worker that asked for it. The child is a fresh
+interpreter (safe from threads and from forked RQ work horses) in its own
+session, with an address-space limit (``RLIMIT_AS``); when the time is up its
+whole process group is killed. Function and arguments go in, the result comes
+back, pickled through pipes.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
 import resource
 import signal
+import subprocess
+import sys
 from typing import Any, Callable
 
 MB = 1024 * 1024
+#: The child's first step: take the parent's import path, then hand over to _child_main.
+_BOOT = "import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); import publisher.sandbox as s; s._child_main()"
 
 
 class LimitExceeded(Exception):
@@ -28,25 +33,10 @@ class TimeLimit(LimitExceeded):
 
 
 class ChildDied(LimitExceeded):
-    def __init__(self, exitcode: int | None):
-        self.exitcode = exitcode
-        how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit status {exitcode}"
+    def __init__(self, returncode: int | None):
+        self.returncode = returncode
+        how = f"signal {-returncode}" if returncode is not None and returncode < 0 else f"exit status {returncode}"
         super().__init__(f"stopped unexpectedly ({how})")
-
-
-def _child(conn, memory_bytes: int | None, fn: Callable, args: tuple) -> None:
-    os.setsid()  # its own process group: a timeout kills anything it started too
-    if memory_bytes:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    try:
-        outcome = ("ok", fn(*args))
-    except BaseException as exc:  # MemoryError included; the parent re-raises it
-        outcome = ("raised", exc)
-    try:
-        conn.send(outcome)
-    except Exception as exc:  # an unpicklable result or exception
-        conn.send(("raised", RuntimeError(f"{type(exc).__name__}: {exc}")))
-    conn.close()
 
 
 def run(fn: Callable[..., Any], args: tuple, *, timeout: float, memory_mb: int | None) -> Any:
@@ -56,34 +46,48 @@ def run(fn: Callable[..., Any], args: tuple, *, timeout: float, memory_mb: int |
     child ends without an answer (killed by the kernel, crashed in C code). ``fn``
     and ``args`` must be picklable (module-level functions and classes are).
     """
-    ctx = multiprocessing.get_context("spawn")
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, memory_mb * MB if memory_mb else None, fn, args), daemon=False)
-    proc.start()
-    send.close()
+    payload = b"".join(pickle.dumps(part) for part in (sys.path, memory_mb * MB if memory_mb else None, (fn, args)))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True
+    )
     try:
-        if not receive.poll(timeout):
-            raise TimeLimit(timeout)
-        try:
-            kind, value = receive.recv()
-        except EOFError:
-            proc.join(5)
-            raise ChildDied(proc.exitcode) from None
+        out, _ = proc.communicate(payload, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc.pid)
+        proc.communicate()
+        raise TimeLimit(timeout) from None
     finally:
-        _kill(proc)
-        receive.close()
+        _kill_group(proc.pid)  # anything the child started and left behind
+    if not out:
+        raise ChildDied(proc.returncode)
+    kind, value = pickle.loads(out)
     if kind == "raised":
         raise value
     return value
 
 
-def _kill(proc) -> None:
-    """Kill the child's process group (anything it left behind) and reap the child."""
+def _kill_group(pid: int) -> None:
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    if proc.is_alive():
-        proc.kill()
-    proc.join()
-    proc.close()
+
+
+def _child_main() -> None:
+    """In the child: set the memory limit, run the function, write the outcome to the original stdout."""
+    memory_bytes = pickle.load(sys.stdin.buffer)
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    result_fd = os.dup(1)
+    os.dup2(2, 1)  # whatever the function prints goes to the log, not into the result
+    try:
+        fn, args = pickle.load(sys.stdin.buffer)
+        outcome = ("ok", fn(*args))
+    except BaseException as exc:  # MemoryError included; the parent re-raises it
+        outcome = ("raised", exc)
+    try:
+        data = pickle.dumps(outcome)
+    except Exception as exc:  # an unpicklable result or exception
+        data = pickle.dumps(("raised", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    with os.fdopen(result_fd, "wb") as result:
+        result.write(data)
