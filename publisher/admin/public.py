@@ -8,12 +8,16 @@ process, and at most ``PUBLIC_CACHE_SECONDS`` later in other processes.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, send_file, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, redirect, send_file, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from publisher import loading
@@ -28,6 +32,7 @@ bp = Blueprint("public", __name__)
 #: downloads and media may be kept a few minutes.
 REVALIDATE = "public, no-cache"
 DOWNLOAD = "public, max-age=300"
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 
 @dataclass(frozen=True)
@@ -119,10 +124,29 @@ def init_app(app: Flask) -> None:
     )
 
 
+@lru_cache(maxsize=512)
+def _script_hashes(path: str, mtime_ns: int) -> str:
+    """CSP sources for the inline scripts a channel wrote into a page (e.g. the digest's), by hash."""
+    with open(path, "rb") as handle:
+        found = _INLINE_SCRIPT.findall(handle.read())
+    return "".join(f" 'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'" for s in found)
+
+
+def _policy(found: BuildFile) -> str:
+    """The public CSP; a page's own inline scripts are allowed by their hash, nothing else inline."""
+    if not found.media_type.startswith("text/html"):
+        return PUBLIC_CSP
+    try:
+        hashes = _script_hashes(str(found.path), os.stat(found.path).st_mtime_ns)
+    except OSError:
+        return PUBLIC_CSP
+    return PUBLIC_CSP.replace("script-src 'self'", f"script-src 'self'{hashes}", 1)
+
+
 def _serve(found: BuildFile | None, cache: str = REVALIDATE, attachment: tuple[str, str] | None = None):
     if found is None:
         abort(404)
-    use_csp(PUBLIC_CSP)
+    use_csp(_policy(found))
     try:
         response = send_file(found.path, mimetype=found.media_type, conditional=True, etag=True)
     except FileNotFoundError:
@@ -150,6 +174,14 @@ def _download_name(content_dir: str, issue_id: str, build_id: int, ext: str) -> 
 @bp.route("/")
 def home():
     return redirect(url_for("public.archive"))
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """No icon (and no 404 in every browser's console)."""
+    response = Response(status=204)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.route("/feed.xml")

@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
         h = response.headers
         h.setdefault("Content-Security-Policy", policy)
         h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY" if policy == PAGE_CSP else "SAMEORIGIN")
+        h.setdefault("X-Frame-Options", "DENY" if "frame-ancestors 'none'" in policy else "SAMEORIGIN")
         h.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")

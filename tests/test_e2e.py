@@ -1,0 +1,234 @@
+"""End to end in a real browser (Playwright on Debian's Chromium) against a real server process.
+
+`publisher up --no-serve` builds and publishes the first edition; then an editor
+signs in, builds a corrected edition, watches it, previews every channel,
+publishes it, checks the public URLs and rolls back. Once with the embedded
+queue, once with RQ and a real `publisher worker`.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+import yaml
+
+from publisher.config import PROJECT_ROOT
+from tests.conftest import SAMPLE_ID, free_port, root
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+PUBLISHER = str(Path(sys.executable).parent / "publisher")
+PASSWORD = "e2e-password-123"
+FIX = "（更正版）"
+
+
+def content_copy(tmp_path: Path) -> tuple[Path, str]:
+    """The sample issue (or the tiny root while the sample is absent), copied so the test can edit it."""
+    sample = PROJECT_ROOT / "content" / "issues" / SAMPLE_ID
+    source = sample if (sample / "issue.yaml").is_file() else next((root("tiny") / "issues").iterdir())
+    target = tmp_path / "content" / "issues" / source.name
+    shutil.copytree(source, target)
+    return tmp_path / "content", source.name
+
+
+def first_headline(issue_dir: Path) -> tuple[Path, str]:
+    article = sorted(issue_dir.glob("[0-9]*.md"))[0]
+    for line in article.read_text(encoding="utf-8").splitlines():
+        if line.startswith("headline:"):
+            return article, line.split(":", 1)[1].strip().strip("\"'")
+    raise AssertionError(f"{article} has no headline")
+
+
+class Server:
+    def __init__(self, tmp_path: Path, queue_url: str | None):
+        self.tmp = tmp_path
+        self.content, self.issue = content_copy(tmp_path)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.config = tmp_path / "config.yaml"
+        self.config.write_text(yaml.safe_dump({
+            "site": {"url": self.url},
+            "content": str(self.content),
+            "output": str(tmp_path / "out"),
+            "data": str(tmp_path / "data"),
+            "queue": {"url": queue_url},
+        }), encoding="utf-8")
+        self.env = {**os.environ, "PUBLISHER_ADMIN_PASSWORD": PASSWORD, "PUBLISHER_SECRET_KEY": "e2e-secret"}
+        self.env.pop("PUBLISHER_CONFIG", None)
+        self.procs: list[subprocess.Popen] = []
+
+    def start(self, *args: str) -> subprocess.Popen:
+        proc = subprocess.Popen([PUBLISHER, "--config", str(self.config), *args], env=self.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.procs.append(proc)
+        return proc
+
+    def run(self, *args: str) -> str:
+        done = subprocess.run([PUBLISHER, "--config", str(self.config), *args], env=self.env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout + done.stderr
+
+    def serve(self) -> None:
+        proc = self.start("serve", "--port", str(self.port))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stdout.read()
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("the server did not answer /healthz in 30 s")
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture
+def browser():
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+def flow(server: Server, browser) -> None:
+    issue_dir = server.content / "issues" / server.issue
+    out = server.run("up", "--no-serve")
+    assert "Published build #1" in out, out
+    server.serve()
+    article, old_headline = first_headline(issue_dir)
+    article.write_text(article.read_text(encoding="utf-8").replace(old_headline, old_headline + FIX, 1),
+                       encoding="utf-8")
+    new_headline = old_headline + FIX
+
+    page = browser.new_page(base_url=server.url, viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(f"{msg.text} {msg.location}") if msg.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    public = page.request
+
+    # Sign in.
+    page.goto("/admin/")
+    assert page.url.startswith(server.url + "/login")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(server.url + "/admin/")
+    assert page.locator("td.channel .state-succeeded").count() >= 3  # edition 1, built by 'publisher up'
+
+    # Build every channel and watch the progress update in place.
+    page.click(f"a[href='/admin/issues/{server.issue}']")
+    page.click("button:has-text('Build all channels')")
+    page.wait_for_url(server.url + "/admin/builds/2")
+    assert page.get_attribute("#build", "data-finished") == "no"
+    first_log = page.text_content("[data-field=log]")
+    page.wait_for_function(
+        "initial => document.querySelector('#build').dataset.finished === 'no'"
+        " && document.querySelector('[data-field=log]').textContent !== initial",
+        arg=first_log, timeout=60_000,
+    )
+    page.wait_for_selector("#build[data-finished=yes]", timeout=180_000)
+    rows = page.locator("tr[data-channel]")
+    channels = [rows.nth(i).get_attribute("data-channel") for i in range(rows.count())]
+    assert page.locator("tr[data-channel] .state-succeeded").count() == len(channels), page.text_content("#build")
+
+    # Preview each channel before it is public.
+    page.click("a[href='/admin/builds/2/preview/rss']")
+    assert page.locator(".feed-item").count() >= 1
+    assert new_headline in page.text_content(".feed-items")
+    assert "<rss" in page.text_content("pre.raw")
+    page.goto("/admin/builds/2/preview/epub")
+    toc = page.locator(".toc li a")
+    assert toc.count() >= 3
+    label = toc.nth(2).text_content().strip()
+    toc.nth(2).click()
+    chapter = page.frame_locator("iframe.chapter")
+    chapter.locator("body").wait_for()
+    assert len(chapter.locator("body").text_content().strip()) > 10
+    assert label[:4] in page.text_content(".toc [aria-current]")
+    if "pdf" in channels:
+        page.goto("/admin/builds/2/preview/pdf")
+        thumbs = page.locator(".thumbs img")
+        assert thumbs.count() >= 1
+        thumbs.first.scroll_into_view_if_needed()
+        page.wait_for_function("() => document.querySelector('.thumbs img').naturalWidth > 100")
+        pdf_href = page.get_attribute("a:has-text('Open the PDF')", "href")
+        pdf = public.get(pdf_href)
+        assert pdf.headers["content-type"] == "application/pdf" and pdf.body()[:5] == b"%PDF-"
+    page.goto("/admin/builds/2/preview/digest")
+    phone = page.frame_locator(".phone iframe")
+    assert new_headline in phone.locator("body").text_content()
+    assert page.locator(".phone iframe").bounding_box()["width"] == 375
+
+    # Before publishing, the public site still serves edition 1.
+    assert old_headline in public.get("/feed.xml").text() and new_headline not in public.get("/feed.xml").text()
+
+    # Publish edition 2: the public URLs serve it at once.
+    page.goto("/admin/builds/2")
+    page.click("button:has-text('Publish this build')")
+    page.wait_for_url(f"{server.url}/admin/issues/{server.issue}")
+    assert "is live now" in page.text_content(".flash")
+    feed = public.get("/feed.xml")
+    assert feed.ok and feed.headers["content-type"] == "application/rss+xml; charset=utf-8"
+    assert new_headline in feed.text()
+    assert public.get("/feed.xml", headers={"If-None-Match": feed.headers["etag"]}).status == 304
+    assert new_headline in public.get(f"/issues/{server.issue}/").text()
+    epub = public.get(f"/issues/{server.issue}/{server.issue}.epub")
+    assert epub.ok and epub.body()[:2] == b"PK"
+    assert unquote(epub.headers["content-disposition"].split("UTF-8''")[1]).startswith("中国铝业报-")
+    if "pdf" in channels:
+        pdf = public.get(f"/issues/{server.issue}/{server.issue}.pdf", headers={"Range": "bytes=0-4"})
+        assert pdf.status == 206 and pdf.body() == b"%PDF-"
+    page.goto(f"/issues/{server.issue}/")  # the public digest runs its own script (allowed by hash)
+    page.goto("/issues/")
+    assert server.issue in page.content()
+
+    # Roll back to edition 1: the public URLs serve it again.
+    page.goto(f"/admin/issues/{server.issue}")
+    page.click("button:has-text('Roll back to this')")
+    assert "Rolled back" in page.text_content(".flash")
+    feed = public.get("/feed.xml").text()
+    assert old_headline in feed and new_headline not in feed
+    assert new_headline not in public.get(f"/issues/{server.issue}/").text()
+
+    page.goto("/admin/history")
+    history = page.text_content("table")
+    for action in ("rolled-back", "published", "build-succeeded", "signed-in"):
+        assert action in history
+    # No CSP violations, script errors or missing files; only the preview sandbox refusing the digest's script.
+    assert [e for e in errors if "frame is sandboxed and the 'allow-scripts' permission is not set" not in e] == []
+    page.close()
+
+
+def test_flow_with_the_embedded_queue(tmp_path, browser):
+    server = Server(tmp_path, None)
+    try:
+        flow(server, browser)
+    finally:
+        server.stop()
+
+
+def test_flow_with_rq_and_a_worker(tmp_path, browser, redis_url):
+    server = Server(tmp_path, redis_url.rsplit("/", 1)[0] + "/15")  # a database no other test uses
+    server.start("worker")
+    try:
+        flow(server, browser)
+    finally:
+        server.stop()
