@@ -9,6 +9,7 @@ back, pickled through pipes.
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import resource
@@ -18,6 +19,7 @@ import sys
 from typing import Any, Callable
 
 MB = 1024 * 1024
+PR_SET_PDEATHSIG = 1
 #: The child's first step: take the parent's import path, then hand over to _child_main.
 _BOOT = "import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); import publisher.sandbox as s; s._child_main()"
 
@@ -73,8 +75,20 @@ def _kill_group(pid: int) -> None:
         pass
 
 
+def _die_with_parent() -> None:
+    """Linux: be killed when the parent dies (a killed worker must not leave its render running)."""
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the parent's timeout still applies while it lives
+        return
+    if os.getppid() != parent:  # the parent died before the call
+        os._exit(1)
+
+
 def _child_main() -> None:
     """In the child: set the memory limit, run the function, write the outcome to the original stdout."""
+    _die_with_parent()
     memory_bytes = pickle.load(sys.stdin.buffer)
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))

@@ -5,7 +5,9 @@ through a ``*.dist-info/entry_points.txt`` written by the test (no pip).
 """
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 from publisher.channel import Channel, ChannelError, Output
 from publisher.writer import write_text
@@ -33,13 +35,15 @@ class FailChannel(Channel):
 
 
 class SleepChannel(Channel):
-    """Never finishes in time."""
+    """Never finishes in time; writes "<its pid> <its parent's pid>" to $JOBTEST_PIDFILE if set."""
 
     name = "testsleep"
     title = "Sleeps (test)"
     layout = "testsleep"
 
     def render(self, issue, ctx):
+        if os.environ.get("JOBTEST_PIDFILE"):
+            Path(os.environ["JOBTEST_PIDFILE"]).write_text(f"{os.getpid()} {os.getppid()}")
         time.sleep(60)
         return []
 

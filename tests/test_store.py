@@ -1,0 +1,291 @@
+"""The store: build records, one active build per issue, publishing and rollback, history, users."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import timezone
+from pathlib import Path
+
+import pytest
+
+from publisher.store import BuildInProgress, ChannelState, PublishError, Store
+
+BIN = Path(sys.executable).parent
+ISSUE = "2025-05-01-1331"
+OLDER = "2025-04-19-1330"
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    store = Store(f"sqlite:///{tmp_path / 'data' / 'publisher.db'}")
+    store.create_all()
+    yield store
+    store.close()
+
+
+def finished_build(store: Store, issue_id: str = ISSUE, channels=("rss", "digest"), fail: str | None = None,
+                   user: str | None = "alice") -> int:
+    """A build run to the end by hand, with a file in each channel folder (as run_build leaves it)."""
+    record = store.new_build(issue_id, list(channels), user)
+    store.start_build(record.id)
+    for name in channels:
+        folder = record.channel_dir(name)
+        folder.mkdir(parents=True)
+        (folder / "index.txt").write_text(f"build {record.id} {name}")
+        failed = fail == name
+        store.update_channel(record.id, ChannelState(
+            name, "failed" if failed else "succeeded", 0.5, 0 if failed else 9,
+            [] if failed else [{"path": "index.txt", "media_type": "text/plain", "bytes": 9}],
+            "the image 图1.jpg is missing" if failed else None,
+        ), log=f"{name} done")
+    store.finish_build(record.id)
+    return record.id
+
+
+def test_new_build_is_queued_with_each_channel_queued(store, tmp_path):
+    record = store.new_build(ISSUE, ["rss", "digest"], "alice")
+    assert (record.state, record.channels, record.requested_by) == ("queued", ["rss", "digest"], "alice")
+    assert {n: s.state for n, s in record.results.items()} == {"rss": "queued", "digest": "queued"}
+    assert record.out_dir == str(tmp_path / "data" / "builds" / str(record.id))
+    assert record.created_at.tzinfo == timezone.utc and record.started_at is None and record.seconds is None
+    assert store.get_build(record.id) == record
+    assert store.get_build(999) is None
+
+
+def test_second_build_of_an_issue_is_refused_while_one_is_active(store):
+    first = store.new_build(ISSUE, ["rss"], "alice")
+    with pytest.raises(BuildInProgress) as refused:
+        store.new_build(ISSUE, ["pdf"], "bob")
+    assert refused.value.existing.id == first.id
+    message = str(refused.value)
+    assert f"build #{first.id}" in message and "by alice" in message and "is queued" in message
+    assert f"{first.created_at:%Y-%m-%d %H:%M:%S} UTC" in message
+    other = store.new_build(OLDER, ["rss"], "bob")  # another issue may build meanwhile
+    store.start_build(first.id)
+    with pytest.raises(BuildInProgress, match="is running"):
+        store.new_build(ISSUE, ["rss"], "bob")
+    store.finish_build(first.id)
+    assert store.new_build(ISSUE, ["rss"], "bob").id > other.id
+
+
+def test_one_active_build_per_issue_even_when_processes_race(store, tmp_path):
+    """Eight stores (eight connections pools, as in eight processes) queue the same issue at once."""
+    stores = [Store(store.url) for _ in range(8)]
+    outcomes: list[str] = []
+    gate = threading.Barrier(len(stores))
+
+    def attempt(s: Store) -> None:
+        gate.wait()
+        try:
+            s.new_build(ISSUE, ["rss"], "racer")
+            outcomes.append("queued")
+        except BuildInProgress:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=attempt, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["queued"] + ["refused"] * 7
+    assert [b.state for b in store.builds(ISSUE)] == ["queued"]
+    for s in stores:
+        s.close()
+
+
+def test_build_succeeds_only_when_every_channel_did(store):
+    good = store.get_build(finished_build(store))
+    bad = store.get_build(finished_build(store, fail="digest"))
+    assert good.state == "succeeded" and good.ok and good.seconds >= 0 and good.log == "rss done\ndigest done"
+    assert bad.state == "failed" and not bad.ok
+    assert bad.errors == ["digest: the image 图1.jpg is missing"]
+    assert [b.id for b in store.builds()] == [bad.id, good.id]  # newest first
+    assert store.builds(OLDER) == []
+
+
+def test_channel_never_reached_is_failed_when_the_build_stops(store):
+    record = store.new_build(ISSUE, ["rss", "pdf"], None)
+    store.start_build(record.id)
+    store.update_channel(record.id, ChannelState("rss", "succeeded", 0.1))
+    ended = store.fail_build(record.id, "the worker process running this build was killed (status 9); start it again")
+    assert ended.state == "failed" and ended.results["pdf"].state == "failed"
+    assert ended.errors[0].startswith("the worker process running this build was killed")
+    assert store.fail_build(record.id, "late callback") is None  # an ended build keeps its outcome
+    assert store.get_build(record.id).error.startswith("the worker process")
+
+
+def test_fail_interrupted_ends_queued_and_running_builds(store):
+    done = finished_build(store, OLDER)
+    running = store.new_build(ISSUE, ["rss"], "alice")
+    store.start_build(running.id)
+    queued = store.new_build("2025-06-01-1400", ["rss"], "bob")
+    assert store.fail_interrupted() == 2
+    for build_id in (running.id, queued.id):
+        record = store.get_build(build_id)
+        assert record.state == "failed" and record.finished_at is not None
+        assert record.error == "interrupted: the server stopped while this build ran; start it again"
+    assert store.get_build(done).state == "succeeded"
+    assert store.fail_interrupted() == 0
+    assert store.new_build(ISSUE, ["rss"], "alice").state == "queued"  # the issue is free again
+
+
+def test_last_builds_by_channel_takes_each_channel_from_its_newest_build(store):
+    first = finished_build(store, channels=("rss", "digest"))
+    second = finished_build(store, channels=("digest",), fail="digest")
+    last = store.last_builds_by_channel(ISSUE)
+    assert set(last) == {"rss", "digest"}
+    assert last["rss"].state == "succeeded" and last["rss"].files[0]["path"] == "index.txt"
+    assert last["digest"].state == "failed" and last["digest"].error == "the image 图1.jpg is missing"
+    assert store.get_build(first).results["digest"].state == "succeeded" and second > first
+
+
+def _link(store: Store, name: str) -> str:
+    return os.readlink(store.data_dir / "live" / name)
+
+
+def test_publish_and_rollback_switch_what_is_live(store):
+    one, two = finished_build(store), finished_build(store)
+    assert store.live_build(ISSUE) is None and store.published_issues() == []
+    store.publish(one, "alice")
+    assert store.live_build(ISSUE).id == one
+    assert _link(store, ISSUE) == "../builds/1" and _link(store, "site") == "../builds/1"
+    assert (store.data_dir / "live" / ISSUE / ISSUE / "rss" / "index.txt").read_text() == "build 1 rss"
+    store.publish(two, "bob")
+    assert store.live_build(ISSUE).id == two and _link(store, ISSUE) == f"../builds/{two}"
+    store.rollback(ISSUE, one, "carol")
+    assert store.live_build(ISSUE).id == one and _link(store, ISSUE) == "../builds/1"
+    assert (store.data_dir / "live" / ISSUE / ISSUE / "digest" / "index.txt").read_text() == "build 1 digest"
+    actions = [(e.user, e.action, e.build_id) for e in store.history() if e.action in ("published", "rolled-back")]
+    assert actions == [("carol", "rolled-back", one), ("bob", "published", two), ("alice", "published", one)]
+    assert store.history()[0].detail == f"build #{one} is live; was build #{two}"
+    assert not list((store.data_dir / "live").glob(".*"))  # no temporary links left behind
+
+
+def test_publish_refuses_what_cannot_go_live(store):
+    failed = finished_build(store, fail="rss")
+    with pytest.raises(PublishError, match=f"build #{failed} of {ISSUE} is failed; only a succeeded build"):
+        store.publish(failed, "alice")
+    active = store.new_build(ISSUE, ["rss"], "alice")
+    with pytest.raises(PublishError, match="is queued; .* wait for it to finish"):
+        store.publish(active.id, "alice")
+    store.fail_build(active.id, "stopped")
+    with pytest.raises(PublishError, match="there is no build #77"):
+        store.publish(77, "alice")
+    good = finished_build(store)
+    store.publish(good, "alice")
+    with pytest.raises(PublishError, match="already live"):
+        store.publish(good, "alice")
+    other = finished_build(store, OLDER)
+    with pytest.raises(PublishError, match=f"build #{other} is not a build of {ISSUE}"):
+        store.rollback(ISSUE, other, "alice")
+    gone = finished_build(store)
+    os.rename(store.build_dir(gone), store.data_dir / "moved")
+    with pytest.raises(PublishError, match="files of build .* are gone"):
+        store.publish(gone, "alice")
+    assert store.live_build(ISSUE).id == good and _link(store, ISSUE) == f"../builds/{good}"
+
+
+def test_site_link_follows_the_newest_published_issue(store):
+    newer, older = finished_build(store, ISSUE), finished_build(store, OLDER)
+    store.publish(newer, "alice")
+    store.publish(older, "alice")
+    assert _link(store, "site") == f"../builds/{newer}" and _link(store, OLDER) == f"../builds/{older}"
+    assert [(i, b.id) for i, b in store.published_issues()] == [(ISSUE, newer), (OLDER, older)]
+    os.unlink(store.data_dir / "live" / "site")
+    store.sync_links()
+    assert _link(store, "site") == f"../builds/{newer}"
+
+
+def test_sqlite_runs_in_wal_mode_and_writers_wait_for_each_other(store, tmp_path):
+    db = tmp_path / "data" / "publisher.db"
+    assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock for a moment
+    threading.Timer(0.5, blocker.execute, args=("COMMIT",)).start()
+    started = time.monotonic()
+    record = store.new_build(ISSUE, ["rss"], "alice")
+    assert record.state == "queued" and time.monotonic() - started >= 0.4
+
+
+def test_users_have_hashed_passwords(store, tmp_path):
+    user = store.add_user("alice", "correct horse", by="admin")
+    assert user.username == "alice" and user.get_id() == "alice" and user.is_authenticated
+    stored = sqlite3.connect(tmp_path / "data" / "publisher.db").execute("SELECT password_hash FROM users").fetchone()[0]
+    assert "correct horse" not in stored and stored.split(":")[0] in ("scrypt", "pbkdf2")
+    assert store.check_user("alice", "correct horse").username == "alice"
+    assert store.check_user("alice", "wrong horse!") is None
+    assert store.check_user("nobody", "correct horse") is None
+    with pytest.raises(ValueError, match="already a user named 'alice'"):
+        store.add_user("alice", "another password")
+    with pytest.raises(ValueError, match="at least 8 characters"):
+        store.add_user("bob", "short")
+    assert store.get_user("bob") is None and store.get_user("alice").username == "alice"
+    store.set_password("alice", "battery staple")
+    assert store.check_user("alice", "correct horse") is None and store.check_user("alice", "battery staple")
+    assert [(e.user, e.action, e.detail) for e in store.history()] == [
+        (None, "password-changed", "alice"), ("admin", "user-added", "alice")
+    ]
+
+
+def test_first_admin_takes_the_password_from_the_environment(store):
+    assert store.ensure_admin("s3cret-from-env") is None
+    assert store.check_user("admin", "s3cret-from-env").username == "admin"
+    assert store.ensure_admin("something else") is None  # only the first time
+    assert store.check_user("admin", "something else") is None
+
+
+def test_first_admin_without_the_variable_gets_a_generated_password_once(store):
+    generated = store.ensure_admin(None)
+    assert generated and len(generated) >= 12
+    assert store.check_user("admin", generated) is not None
+    assert store.ensure_admin(None) is None
+
+
+def test_too_short_admin_password_says_which_variable(store):
+    with pytest.raises(ValueError, match="PUBLISHER_ADMIN_PASSWORD: the password must have at least 8"):
+        store.ensure_admin("short")
+
+
+def test_history_records_who_did_what_newest_first(store):
+    store.record("alice", "signed-in", detail="127.0.0.1")
+    build = finished_build(store, user="bob")
+    entries = store.history()
+    assert [(e.user, e.action, e.build_id) for e in entries] == [
+        (None, "build-succeeded", build), ("bob", "build-requested", build), ("alice", "signed-in", None)
+    ]
+    assert entries[1].detail == "rss, digest" and entries[2].detail == "127.0.0.1"
+    assert all(e.at.tzinfo == timezone.utc for e in entries) and entries[0].at >= entries[2].at
+    assert len(store.history(limit=1)) == 1 and [e.action for e in store.history(issue_id=ISSUE)][-1] == "build-requested"
+
+
+def test_cli_publish_rollback_builds_history(store, tmp_path):
+    one, two = finished_build(store), finished_build(store, fail="rss")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"data: {tmp_path / 'data'}\ncontent: {tmp_path}\n", encoding="utf-8")
+
+    def cli(*args, stdin=None):
+        return subprocess.run([str(BIN / "publisher"), "--config", str(config), *args], capture_output=True,
+                              text=True, input=stdin, cwd=tmp_path)
+
+    assert cli("publish", str(one)).returncode == 0
+    refused = cli("publish", str(two))
+    assert refused.returncode == 1 and f"build #{two} of {ISSUE} is failed" in refused.stderr
+    rows = json.loads(cli("builds", ISSUE, "--json").stdout)
+    assert [(r["id"], r["state"], r["live"]) for r in rows] == [(two, "failed", False), (one, "succeeded", True)]
+    assert rows[0]["results"]["rss"]["error"] == "the image 图1.jpg is missing"
+    table = cli("builds").stdout.splitlines()
+    assert table[0].startswith(f"#{two} ") and table[1] == "       ✗ rss: the image 图1.jpg is missing"
+    assert table[2].startswith(f"#{one} ") and table[2].endswith("LIVE")
+    assert cli("rollback", ISSUE, str(two)).returncode == 1
+    assert cli("user", "add", "dora", "--password-stdin", stdin="long enough\n").returncode == 0
+    assert store.check_user("dora", "long enough") is not None
+    history = json.loads(cli("history", "--json").stdout)
+    assert [h["action"] for h in history[:2]] == ["user-added", "published"]
+    assert history[1]["user"].endswith("(cli)") and history[1]["build_id"] == one
