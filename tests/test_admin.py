@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter, PathConverter
 
 from tests.conftest import make_config, root
 from publisher import plugins
+from publisher.channel import Channel
 from publisher.admin import create_app
 from publisher.admin.views import explain
 from publisher.jobs import make_queue, wait
@@ -33,13 +34,14 @@ def sign_in(client, user: str = "editor", password: str = PASSWORD):
 class Site:
     """An app over a copy of the tiny root, with one succeeded build of the three fast channels."""
 
-    def __init__(self, tmp_path, content=None):
+    def __init__(self, tmp_path, content=None, channels=None):
         self.config = make_config(content or root("tiny"), tmp_path)
         self.store = Store.from_config(self.config)
         self.store.create_all()
         self.store.add_user("editor", PASSWORD)
         installed = plugins.discover()
-        self.queue = make_queue(self.config, self.store, channels=[installed[n].cls for n in FAST])
+        channels = channels or [installed[n].cls for n in FAST]
+        self.queue = make_queue(self.config, self.store, channels=channels)
         self.app = create_app(self.config, store=self.store, queue=self.queue, testing=True)
 
     def build(self, user="editor"):
@@ -256,6 +258,40 @@ def test_explain_turns_internal_errors_into_editor_words():
     assert explain("PDF", limit) == limit
     editor_fixable = "figure images/missing.jpg of article 02-long is missing; add the file or remove src:"
     assert explain("EPUB", editor_fixable) == editor_fixable
+
+
+class BrokenChannel(Channel):
+    """A channel with a bug (not the editor's fault)."""
+
+    name = "broken"
+    title = "Broken (test)"
+    layout = "broken"
+
+    def render(self, issue, ctx):
+        return {}["missing"]
+
+
+def test_a_failed_channel_is_explained_and_cannot_be_published(tmp_path):
+    from tests.plugins.jobs_channels import FailChannel
+
+    s = Site(tmp_path, channels=[plugins.discover()["rss"].cls, BrokenChannel, FailChannel])
+    c = s.app.test_client()
+    sign_in(c)
+    response = c.post(f"/admin/issues/{ISSUE}/build", data={"csrf_token": token(c, "/admin/")})
+    build_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert wait(s.store, build_id, 120).state == "failed"
+    page = c.get(f"/admin/builds/{build_id}").get_data(as_text=True)
+    assert "The Broken (test) could not be made because of a fault in publisher, not in your content." in page
+    assert "KeyError: &#39;missing&#39;" in page  # the raw message, under 'Technical detail'
+    assert "the image 图1.jpg is missing; add it to the issue folder" in page  # the editor's own problem, as is
+    assert "Publish this build" not in page and "Nothing was published" in page
+    status = c.get(f"/admin/builds/{build_id}/status").get_json()
+    assert [ch["state"] for ch in status["channels"]] == ["succeeded", "failed", "failed"]
+    response = c.post(f"/admin/builds/{build_id}/publish", data={"csrf_token": token(c, "/admin/")},
+                      follow_redirects=True)
+    assert "was not published" in response.get_data(as_text=True)
+    assert s.store.live_build(ISSUE) is None
+    s.queue.close()
 
 
 # --- publishing, rollback, history --------------------------------------------------------------

@@ -100,7 +100,9 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
     # Paths are looked up, never joined; '//etc/passwd' must not be redirected to '/etc/passwd'.
     app.url_map.merge_slashes = False
 
-    app.extensions["publisher"] = Services(config, store, queue, installed_channels())
+    own = getattr(queue, "channels", None)  # an embedded queue given its own channel classes
+    channels = {name: cls.title for name, cls in own.items()} if own else installed_channels()
+    app.extensions["publisher"] = Services(config, store, queue, channels)
     csrf.init_app(app)
     auth.init_app(app)
     security.init_app(app)
