@@ -1,0 +1,346 @@
+"""Background builds: the embedded queue in this process, and RQ with a real redis-server and real workers."""
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import feedparser
+import pytest
+import redis
+
+from publisher import jobs, plugins
+from publisher.config import PROJECT_ROOT, QueueConfig, load_config
+from publisher.store import INTERRUPTED, BuildInProgress, PublishError, Store
+
+from .conftest import free_port, make_config, root
+from .plugins.jobs_channels import EchoChannel, FailChannel, HogChannel, SleepChannel
+
+BIN = Path(sys.executable).parent
+TINY = "2025-05-01-1331"
+TITLE = "中国铝业报 2025年5月1日 总第1331期"
+HEADLINES = ["绿色低碳项目全面投产", "在深化内化转化上下功夫"]
+TEST_CHANNELS = [EchoChannel, FailChannel, SleepChannel, HogChannel]
+
+
+def embedded(tmp_path, content=None, **queue):
+    config = make_config(content or root("tiny"), tmp_path, queue=QueueConfig(**queue))
+    store = Store.from_config(config)
+    store.create_all()
+    return config, store, jobs.make_queue(config, store, channels=TEST_CHANNELS)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # a zombie is dead too
+
+
+def gone_soon(pid: int, seconds: float = 5) -> bool:
+    deadline = time.monotonic() + seconds
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not alive(pid)
+
+
+# ---- the embedded queue ------------------------------------------------------------------------
+
+
+def test_embedded_build_writes_into_its_own_folder(tmp_path):
+    config, store, queue = embedded(tmp_path)
+    record = queue.submit(TINY, ["testecho"], "alice")
+    assert record.state == "queued" and record.requested_by == "alice"
+    done = jobs.wait(store, record.id, timeout=60)
+    assert done.state == "succeeded" and done.errors == []
+    lines = (Path(done.out_dir) / TINY / "testecho" / "headlines.txt").read_text(encoding="utf-8").splitlines()
+    assert lines == [TITLE, *HEADLINES]
+    size = len("\n".join(lines).encode())
+    assert done.results["testecho"].files == [{"path": "headlines.txt", "media_type": "text/plain", "bytes": size}]
+    assert done.results["testecho"].bytes == size and done.results["testecho"].state == "succeeded"
+    assert f"{TITLE}: 2 articles" in done.log and "testecho: ✓" in done.log
+    assert [e.action for e in store.history()][:2] == ["build-succeeded", "build-requested"]
+    assert not config.output_dir.exists()  # builds go to data/builds/<id>/, never to what is served
+    queue.close()
+
+
+def test_second_build_refused_and_runaway_render_stopped_at_the_time_limit(tmp_path, monkeypatch):
+    pidfile = tmp_path / "render.pid"
+    monkeypatch.setenv("JOBTEST_PIDFILE", str(pidfile))
+    config, store, queue = embedded(tmp_path, build_timeout=2)
+    first = queue.submit(TINY, ["testsleep", "testecho"], "alice")
+    with pytest.raises(BuildInProgress, match=f"build #{first.id} was requested by alice") as refused:
+        queue.submit(TINY, ["testecho"], "bob")
+    assert refused.value.existing.id == first.id
+    done = jobs.wait(store, first.id, timeout=60)
+    assert done.state == "failed"
+    assert done.results["testsleep"].error == (
+        "the Testsleep render took longer than 2 s and was stopped; simplify the issue (fewer or smaller images) "
+        "or raise queue.build_timeout in config.yaml"
+    )
+    assert 2 <= done.results["testsleep"].seconds < 10
+    assert done.results["testecho"].state == "succeeded"  # the next channel still ran in this process
+    render_pid = int(pidfile.read_text().split()[0])
+    assert gone_soon(render_pid)
+    assert sorted(p.name for p in (Path(done.out_dir) / TINY).iterdir()) == ["testecho"]  # no staging left
+    again = jobs.wait(store, queue.submit(TINY, ["testecho"], "bob").id, timeout=60)
+    assert again.state == "succeeded"
+    queue.close()
+
+
+def test_memory_hungry_render_fails_its_channel_only(tmp_path):
+    config, store, queue = embedded(tmp_path, memory_limit_mb=300)
+    done = jobs.wait(store, queue.submit(TINY, ["testhog", "testecho"], None).id, timeout=60)
+    assert done.state == "failed"
+    assert done.results["testhog"].error == (
+        "the Testhog render needed more than 300 MB of memory and was stopped; use smaller images or raise "
+        "queue.memory_limit_mb in config.yaml"
+    )
+    assert done.results["testecho"].state == "succeeded"
+    queue.close()
+
+
+def test_failed_build_leaves_what_is_live_untouched(tmp_path):
+    config, store, queue = embedded(tmp_path)
+    good = jobs.wait(store, queue.submit(TINY, ["testecho"], "alice").id, timeout=60)
+    store.publish(good.id, "alice")
+    link = store.data_dir / "live" / TINY
+    served = link / TINY / "testecho" / "headlines.txt"
+    before = (os.readlink(link), served.read_bytes())
+    bad = jobs.wait(store, queue.submit(TINY, ["testecho", "testfail"], "bob").id, timeout=60)
+    assert bad.state == "failed"
+    assert bad.errors == ["testfail: the image 图1.jpg is missing; add it to the issue folder"]
+    assert "testfail: ✗ failed after" in bad.log
+    with pytest.raises(PublishError, match="is failed"):
+        store.publish(bad.id, "bob")
+    assert store.live_build(TINY).id == good.id
+    assert (os.readlink(link), served.read_bytes()) == before
+    assert Path(bad.out_dir) != Path(good.out_dir)
+    queue.close()
+
+
+def test_content_errors_fail_the_build_and_say_how_to_see_them(tmp_path, copy_root):
+    content = copy_root("tiny")
+    meta = content / "issues" / TINY / "issue.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("date: 2025-05-01", "date: someday"), encoding="utf-8")
+    config, store, queue = embedded(tmp_path, content=content)
+    done = jobs.wait(store, queue.submit(TINY, ["testecho"], None).id, timeout=60)
+    assert done.state == "failed" and done.results["testecho"].state == "failed"
+    assert done.error.startswith("the issue has 1 content error(s): ") and "issue.yaml" in done.error
+    assert done.error.endswith(f"run 'publisher check {TINY}' for the full list")
+    queue.close()
+
+
+def test_unknown_issue_or_channel_is_refused_before_anything_is_queued(tmp_path):
+    config, store, queue = embedded(tmp_path)
+    with pytest.raises(ValueError, match=f"there is no issue '1999-01-01-1'.*known issues: {TINY}"):
+        queue.submit("1999-01-01-1", None, None)
+    with pytest.raises(ValueError, match="unknown channel\\(s\\): pdf; installed: testecho, testfail"):
+        queue.submit(TINY, ["pdf"], None)
+    assert store.builds() == []
+    queue.close()
+
+
+def test_every_installed_channel_when_none_named(tmp_path):
+    config, store, queue = embedded(tmp_path)
+    record = queue.submit(TINY, None, None)
+    assert record.channels == ["testecho", "testfail", "testsleep", "testhog"]
+    store.fail_build(record.id, "not needed")  # the worker finds it ended and leaves it
+    done = jobs.wait(store, record.id, timeout=60)
+    queue.close()
+    assert done.error == "not needed" and not Path(done.out_dir).exists()
+
+
+def test_starting_the_queue_fails_builds_a_restart_interrupted(tmp_path):
+    config = make_config(root("tiny"), tmp_path)
+    store = Store.from_config(config)
+    store.create_all()
+    running = store.new_build(TINY, ["testecho"], "alice")
+    store.start_build(running.id)
+    queue = jobs.make_queue(config, store, channels=TEST_CHANNELS)
+    record = store.get_build(running.id)
+    assert record.state == "failed" and record.error == INTERRUPTED
+    assert jobs.wait(store, queue.submit(TINY, ["testecho"], None).id, timeout=60).ok
+    queue.close()
+
+
+# ---- RQ: a real redis-server and real `publisher worker` processes ---------------------------------
+
+_databases = itertools.count(1)
+
+
+class Rq:
+    """A config file for workers (tiny root, its own Redis database) and the test channels as a plugin."""
+
+    def __init__(self, tmp_path: Path, redis_url: str, monkeypatch, **queue):
+        db = next(_databases) % 15 + 1  # every test its own Redis database: no job of another test is seen
+        self.url = redis_url.rsplit("/", 1)[0] + f"/{db}"
+        redis.Redis.from_url(self.url).flushdb()
+        lines = [f"content: {root('tiny')}", f"output: {tmp_path / 'out'}", f"data: {tmp_path / 'data'}",
+                 "queue:", f"  url: {self.url}", *(f"  {k}: {v}" for k, v in queue.items())]
+        self.config_path = tmp_path / "config.yaml"
+        self.config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.config = load_config(self.config_path)
+        # Registered the way any installed plugin is: an entry point in a dist-info folder on the path.
+        site = tmp_path / "site"
+        dist = site / "publisher_jobtest-1.0.dist-info"
+        dist.mkdir(parents=True)
+        (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: publisher-jobtest\nVersion: 1.0\n")
+        (dist / "entry_points.txt").write_text("[publisher.channels]\n" + "".join(
+            f"{c.name} = tests.plugins.jobs_channels:{c.__name__}\n" for c in TEST_CHANNELS))
+        monkeypatch.syspath_prepend(str(site))  # the server side knows them too (it checks names)
+        self.env = {**os.environ, "PUBLISHER_CONFIG": str(self.config_path),
+                    "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), str(site)]),
+                    "JOBTEST_PIDFILE": str(tmp_path / "render.pid")}
+        self.pidfile = tmp_path / "render.pid"
+        self.store = Store.from_config(self.config)
+        self.store.create_all()
+        self.workers: list[subprocess.Popen] = []
+
+    def burst(self) -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN / "publisher"), "worker", "--burst"], env=self.env, cwd=self.config_path.parent,
+                              capture_output=True, text=True, timeout=120)
+
+    def start_worker(self) -> subprocess.Popen:
+        proc = subprocess.Popen([str(BIN / "publisher"), "worker"], env=self.env, cwd=self.config_path.parent,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.workers.append(proc)
+        return proc
+
+    def stop(self) -> None:
+        for proc in self.workers:
+            proc.terminate()
+            proc.wait(timeout=30)
+        self.store.close()
+
+
+@pytest.fixture
+def rq(tmp_path, redis_url, monkeypatch):
+    made: list[Rq] = []
+
+    def make(**queue) -> Rq:
+        made.append(Rq(tmp_path, redis_url, monkeypatch, **queue))
+        return made[-1]
+
+    yield make
+    for setup in made:
+        setup.stop()
+
+
+def working_real_channels() -> list[str]:
+    """The fast built-in channels that are installed and import (never the PDF for the happy path)."""
+    installed = plugins.discover()
+    return [n for n in ("rss", "digest") if n in installed and installed[n].cls is not None]
+
+
+def test_rq_worker_builds_the_installed_channels(rq):
+    setup = rq()
+    queue = jobs.make_queue(setup.config, setup.store)
+    assert isinstance(queue, jobs.RqQueue)
+    real = working_real_channels()
+    record = queue.submit(TINY, [*real, "testecho"], "alice")
+    assert record.state == "queued" and record.runner.startswith("rq:publisher-build-")
+    worker = setup.burst()
+    assert worker.returncode == 0, worker.stderr
+    assert "channels: " in worker.stderr and "testecho" in worker.stderr
+    done = setup.store.get_build(record.id)
+    assert done.state == "succeeded", done.errors
+    assert (done.channel_dir("testecho") / "headlines.txt").read_text(encoding="utf-8").splitlines() == [TITLE, *HEADLINES]
+    if "rss" in real:
+        feed = feedparser.parse((done.channel_dir("rss") / "feed.xml").read_bytes())
+        assert not feed.bozo and [e.title for e in feed.entries] == HEADLINES
+        assert {f["path"] for f in done.results["rss"].files} >= {"feed.xml", "atom.xml"}
+    if "digest" in real:
+        page = (done.channel_dir("digest") / "index.html").read_text(encoding="utf-8")
+        assert all(h in page for h in HEADLINES)
+    setup.store.publish(done.id, "alice")
+    assert (setup.store.data_dir / "live" / TINY / TINY / "testecho" / "headlines.txt").is_file()
+    queue.close()
+
+
+def test_rq_runaway_renders_fail_their_job_and_the_worker_keeps_working(rq):
+    setup = rq(build_timeout=2, memory_limit_mb=300)
+    queue = jobs.make_queue(setup.config, setup.store)
+    worker = setup.start_worker()
+    first = queue.submit(TINY, ["testsleep", "testhog", "testecho"], "alice")
+    done = jobs.wait(setup.store, first.id, timeout=90)
+    assert done.state == "failed"
+    assert done.results["testsleep"].error.startswith("the Testsleep render took longer than 2 s and was stopped")
+    assert done.results["testhog"].error.startswith("the Testhog render needed more than 300 MB of memory")
+    assert done.results["testecho"].state == "succeeded"
+    assert gone_soon(int(setup.pidfile.read_text().split()[0]))
+    assert worker.poll() is None
+    second = jobs.wait(setup.store, queue.submit(TINY, ["testecho"], "bob").id, timeout=90)
+    assert second.state == "succeeded" and worker.poll() is None
+    queue.close()
+
+
+def test_rq_killed_work_horse_fails_the_build_and_its_render(rq):
+    setup = rq(build_timeout=60)
+    queue = jobs.make_queue(setup.config, setup.store)
+    worker = setup.start_worker()
+    record = queue.submit(TINY, ["testsleep"], "alice")
+    deadline = time.monotonic() + 60
+    while not setup.pidfile.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    render_pid, horse_pid = map(int, setup.pidfile.read_text().split())
+    os.kill(horse_pid, signal.SIGKILL)
+    done = jobs.wait(setup.store, record.id, timeout=60)
+    assert done.state == "failed"
+    assert done.error.startswith("the worker process running this build was killed")
+    assert done.results["testsleep"].state == "failed"
+    assert gone_soon(render_pid)  # the render died with its parent instead of running on for a minute
+    assert worker.poll() is None
+    queue.close()
+
+
+def test_rq_builds_whose_job_is_lost_are_failed_when_the_server_starts(rq):
+    from rq.job import Job
+
+    setup = rq()
+    queue = jobs.make_queue(setup.config, setup.store)
+    lost = queue.submit(TINY, ["testecho"], "alice")
+    Job.fetch(lost.runner[3:], connection=queue.connection).delete()
+    assert jobs.make_queue(setup.config, setup.store).recover() == 0  # make_queue already did it
+    record = setup.store.get_build(lost.id)
+    assert record.state == "failed"
+    assert record.error == "the queue lost this build (Redis was emptied or replaced); start it again"
+    waiting = queue.submit(TINY, ["testecho"], "alice")
+    jobs.make_queue(setup.config, setup.store)
+    assert setup.store.get_build(waiting.id).state == "queued"  # still in the queue: left for a worker
+    queue.close()
+
+
+def test_unreachable_queue_fails_the_build_and_says_what_to_do(tmp_path, monkeypatch):
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    monkeypatch.setenv("PUBLISHER_QUEUE_URL", url)
+    config = make_config(root("tiny"), tmp_path, queue=QueueConfig(url=url))
+    store = Store.from_config(config)
+    store.create_all()
+    queue = jobs.make_queue(config, store)
+    record = queue.submit(TINY, working_real_channels() or None, "alice")
+    assert record.state == "failed"
+    assert record.error.startswith(f"the build queue at {url} cannot be reached")
+    assert record.error.endswith("start Redis or correct queue.url in config.yaml, then build again")
+    worker = subprocess.run([str(BIN / "publisher"), "--config", str(_write(tmp_path, "")), "worker"],
+                            capture_output=True, text=True, timeout=60, env={**os.environ, "PUBLISHER_QUEUE_URL": url})
+    assert worker.returncode == 1 and f"cannot reach Redis at {url}" in worker.stderr
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "plain.yaml"
+    path.write_text(f"content: {root('tiny')}\ndata: {tmp_path / 'data'}\n{text}", encoding="utf-8")
+    return path
+
+
+def test_worker_without_a_queue_url_says_builds_run_in_the_server(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PUBLISHER_QUEUE_URL"}
+    worker = subprocess.run([str(BIN / "publisher"), "--config", str(_write(tmp_path, "")), "worker", "--burst"],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert worker.returncode == 1
+    assert "queue.url is not set, so builds run inside 'publisher serve'" in worker.stderr
