@@ -289,3 +289,17 @@ def test_cli_publish_rollback_builds_history(store, tmp_path):
     history = json.loads(cli("history", "--json").stdout)
     assert [h["action"] for h in history[:2]] == ["user-added", "published"]
     assert history[1]["user"].endswith("(cli)") and history[1]["build_id"] == one
+
+
+def test_schema_is_portable_to_postgresql():
+    """PostgreSQL works by URL (its driver is not installed here): the schema compiles for it unchanged."""
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.schema import CreateTable
+
+    from publisher.store import metadata
+
+    ddl = {t.name: str(CreateTable(t).compile(dialect=postgresql.dialect())) for t in metadata.sorted_tables}
+    assert set(ddl) == {"builds", "live", "history", "users"}
+    assert "UNIQUE (active_issue)" in ddl["builds"] and "id SERIAL" in ddl["builds"]
+    assert '"user" VARCHAR(64)' in ddl["history"]  # a reserved word there, quoted
+    assert "TIMESTAMP WITH TIME ZONE" in ddl["live"]
