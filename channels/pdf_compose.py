@@ -1,0 +1,314 @@
+"""Page make-up on a line grid: which article goes where, in how many columns, line by line.
+
+Pure arithmetic, no WeasyPrint. Every height is a whole number of body lines
+(the baseline grid): a page holds ``rows`` lines in each of ``columns``
+columns. A story (one article as measured in the galley pass) has a header
+whose height depends on how many columns it spans, and a body: blocks that
+flow down the columns (paragraph lines split anywhere; subheads keep two lines
+of what follows; the source line never splits) under its figures, which sit at
+the top of the body.
+
+Columns are balanced by arithmetic (the smallest column height that holds the
+body), which is what makes the print channel fast: WeasyPrint never balances
+columns, it only sets lines at positions decided here.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+#: Body lines a story must bring under its headline on a page: never a headline stranded at the foot.
+MIN_BODY = 4
+#: A story whose header alone needs more of the page than this is set as running text instead.
+MAX_HEADER_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Block:
+    """A body block: ``lines`` grid lines; paragraphs (``breakable``) split between any two lines."""
+
+    lines: int
+    breakable: bool = True
+    keep_with_next: bool = False  # a subhead
+
+
+@dataclass(frozen=True)
+class Story:
+    """One article as the composer sees it."""
+
+    index: int
+    header: dict[int, int]  # columns spanned -> header lines
+    blocks: tuple[Block, ...]
+    figures: tuple[dict[int, int], ...] = ()  # per figure: its width in columns -> its lines
+
+    @property
+    def end(self) -> tuple[int, int]:
+        return (len(self.blocks), 0)
+
+
+@dataclass(frozen=True)
+class FigureSlot:
+    figure: int
+    col: int  # first column, relative to the module
+    top: int  # lines below the header
+    span: int
+    lines: int
+
+
+Frag = tuple[int, int, int]  # block index, first line, end line
+
+
+@dataclass
+class Module:
+    """A story's rectangle on a page: header across ``span`` columns, body in columns below it."""
+
+    story: int
+    col: int
+    span: int
+    top: int
+    height: int
+    header: int  # lines; 0 on a continuation
+    columns: list[list[Frag]]
+    figures: list[FigureSlot] = field(default_factory=list)
+    continued: bool = False  # the story goes on in the next module
+    continuation: bool = False  # this module continues the story from the page before
+
+
+@dataclass
+class Page:
+    section: int
+    masthead: int = 0  # lines taken by the masthead (page one)
+    band: int = 0  # lines taken by the section band (a section's first page)
+    modules: list[Module] = field(default_factory=list)
+    flow: int | None = None  # a story too big for the grid, set as running text on its own pages
+    gaps: int = 0  # spare lines, shared out between the rows
+
+    @property
+    def used(self) -> int:
+        bottoms = [m.top + m.height for m in self.modules]
+        return max(bottoms, default=self.masthead + self.band)
+
+
+@dataclass(frozen=True)
+class Grid:
+    columns: int
+    rows: int  # lines per column on a page
+
+
+def figure_slots(story: Story, span: int) -> list[FigureSlot]:
+    """Figures side by side at the top of the body, two columns wide when the story spans four or more."""
+    width = 2 if span >= 4 else 1
+    slots: list[FigureSlot] = []
+    col = top = row_height = 0
+    for index, sizes in enumerate(story.figures):
+        if col + width > span:
+            col, top, row_height = 0, top + row_height, 0
+        lines = sizes[width]
+        slots.append(FigureSlot(index, col, top, width, lines))
+        row_height = max(row_height, lines)
+        col += width
+    return slots
+
+
+def cuts(slots: list[FigureSlot], span: int) -> list[int]:
+    """Lines taken by figures at the top of each column."""
+    taken = [0] * span
+    for slot in slots:
+        for col in range(slot.col, slot.col + slot.span):
+            taken[col] = max(taken[col], slot.top + slot.lines)
+    return taken
+
+
+def fill(blocks: tuple[Block, ...], start: tuple[int, int], caps: list[int]) -> tuple[list[list[Frag]], tuple[int, int]]:
+    """Pour blocks from ``start`` into columns of ``caps`` lines; return the columns and where it stopped."""
+    columns: list[list[Frag]] = []
+    index, line = start
+    tallest = max(caps, default=0)
+    for cap in caps:
+        column: list[Frag] = []
+        room = cap
+        while index < len(blocks) and room > 0:
+            block = blocks[index]
+            if block.breakable:
+                take = min(room, block.lines - line)
+                column.append((index, line, line + take))
+                room -= take
+                line += take
+                if line >= block.lines:
+                    index, line = index + 1, 0
+                continue
+            need = block.lines
+            if block.keep_with_next and index + 1 < len(blocks):
+                following = blocks[index + 1]
+                need += min(2, following.lines) if following.breakable else following.lines
+            fits = need <= room
+            hopeless = room == cap == tallest and block.lines > cap  # no column will ever hold it
+            if not (fits or hopeless):
+                break
+            column.append((index, 0, block.lines))
+            room -= block.lines
+            index += 1
+        columns.append(column)
+    return columns, (index, line)
+
+
+def remaining_lines(story: Story, start: tuple[int, int]) -> int:
+    index, line = start
+    return sum(b.lines for b in story.blocks[index:]) - line
+
+
+def balance(story: Story, span: int, start: tuple[int, int] = (0, 0), figures: bool = True):
+    """The shortest body (lines) that holds the story from ``start`` in ``span`` columns, with its columns."""
+    slots = figure_slots(story, span) if figures else []
+    taken = cuts(slots, span)
+    total = remaining_lines(story, start)
+    height = max(math.ceil((total + sum(taken)) / span), max(taken, default=0))
+    while True:
+        columns, end = fill(story.blocks, start, [height - t for t in taken])
+        if end >= story.end:
+            return height, columns, slots
+        height += 1
+
+
+class Composer:
+    """Lays out sections page by page on the grid; read ``pages`` afterwards."""
+
+    def __init__(self, grid: Grid, masthead: int, bands: dict[int, int]):
+        self.grid = grid
+        self.masthead = masthead
+        self.bands = bands
+        self.pages: list[Page] = []
+        self._heights: dict[tuple[int, int], int] = {}
+
+    # -- pages ---------------------------------------------------------------
+    def _new_page(self, section: int, first_of_section: bool) -> Page:
+        masthead = self.masthead if not self.pages else 0
+        band = self.bands[section] if first_of_section and not masthead else 0
+        page = Page(section, masthead=masthead, band=band)
+        self.pages.append(page)
+        return page
+
+    @property
+    def page(self) -> Page:
+        return self.pages[-1]
+
+    def _close(self) -> None:
+        self.page.gaps = self.grid.rows - self.page.used
+
+    def section(self, section: int, stories: list[Story]) -> None:
+        """Start ``section`` on a new page and lay out its stories in reading order."""
+        self._new_page(section, True)
+        for row in self._rows(stories):
+            self._place(row)
+        if self.page.used == 0 and self.page.flow is None:
+            self.pages.pop()  # nothing came after a story set as running text
+        self.page.gaps = 0  # a section's last page keeps its space at the foot
+
+    # -- rows ----------------------------------------------------------------
+    def _height(self, story: Story, span: int) -> int:
+        key = (story.index, span)
+        if key not in self._heights:
+            self._heights[key] = story.header[span] + balance(story, span)[0]
+        return self._heights[key]
+
+    def _oversize(self, story: Story) -> bool:
+        """Too tall for the grid: a huge header or figures (with a few body lines) over most of a page."""
+        n = self.grid.columns
+        figures = max(cuts(figure_slots(story, n), n), default=0)
+        return story.header[n] + figures + MIN_BODY > self.grid.rows * MAX_HEADER_SHARE
+
+    def _rows(self, stories: list[Story]) -> list[list[tuple[Story, int]]]:
+        """Group stories into rows: two short stories side by side when that takes less height than stacking."""
+        n = self.grid.columns
+        rows: list[list[tuple[Story, int]]] = []
+        i = 0
+        while i < len(stories):
+            story = stories[i]
+            if i + 1 < len(stories) and not self._oversize(story) and not self._oversize(stories[i + 1]):
+                other = stories[i + 1]
+                stacked = self._height(story, n) + 1 + self._height(other, n)
+                best = min(
+                    ((max(self._height(story, k), self._height(other, n - k)), -k) for k in range(2, n - 1)),
+                    default=None,
+                )
+                if best is not None and best[0] <= stacked and best[0] + 1 <= self.grid.rows - self._top_room():
+                    k = -best[1]
+                    rows.append([(story, k), (other, n - k)])
+                    i += 2
+                    continue
+            rows.append([(story, n)])
+            i += 1
+        return rows
+
+    def _top_room(self) -> int:
+        """Lines the page furniture of a section's first page may take (masthead or band)."""
+        return max(self.masthead, *self.bands.values())
+
+    # -- placing -------------------------------------------------------------
+    def _place(self, row: list[tuple[Story, int]]) -> None:
+        page = self.page
+        if len(row) == 1 and self._oversize(row[0][0]):
+            if page.modules:
+                self._close()
+                page = self._new_page(page.section, False)
+            page.flow = row[0][0].index
+            self._new_page(page.section, False)
+            return
+        top = page.used + (1 if page.modules else 0)
+        height = max(self._height(s, k) for s, k in row)
+        if top + height <= self.grid.rows:
+            col = 0
+            for story, span in row:
+                body, columns, slots = balance(story, span)
+                page.modules.append(Module(story.index, col, span, top, height, story.header[span], columns, slots))
+                col += span
+            return
+        if len(row) > 1:
+            for single in row:
+                self._place([(single[0], self.grid.columns)])
+            return
+        self._split(row[0][0], top)
+
+    def _split(self, story: Story, top: int, start: tuple[int, int] = (0, 0)) -> None:
+        """Set as much of ``story`` as fits below ``top``, then go on at the top of the next page."""
+        n = self.grid.columns
+        header = story.header[n] if start == (0, 0) else 0
+        slots = figure_slots(story, n) if start == (0, 0) else []
+        taken = cuts(slots, n)
+        room = self.grid.rows - top
+        if room - header - max(taken, default=0) < MIN_BODY and self.page.modules:
+            self._close()
+            self._new_page(self.page.section, False)
+            top = self.page.used
+            self._continue(story, top, start, header > 0)
+            return
+        columns, end = fill(story.blocks, start, [room - header - t for t in taken])
+        module = Module(story.index, 0, n, top, room, header, columns, slots, continuation=start != (0, 0))
+        self.page.modules.append(module)
+        if end >= story.end:
+            return
+        module.continued = True
+        self._close()
+        self._new_page(self.page.section, False)
+        self._continue(story, self.page.used, end, False)
+
+    def _continue(self, story: Story, top: int, start: tuple[int, int], with_header: bool) -> None:
+        """Place the rest of ``story`` from ``start`` at ``top`` (balanced if it fits, else split again)."""
+        n = self.grid.columns
+        header = story.header[n] if with_header else 0
+        body, columns, slots = balance(story, n, start, figures=with_header)
+        if top + header + body <= self.grid.rows:
+            self.page.modules.append(
+                Module(story.index, 0, n, top, header + body, header, columns, slots, continuation=not with_header)
+            )
+            return
+        self._split(story, top, start)
+
+
+def compose(grid: Grid, masthead: int, bands: dict[int, int], sections: list[tuple[int, list[Story]]]) -> list[Page]:
+    """Pages for ``sections`` (section index, its stories in reading order); empty sections are skipped."""
+    composer = Composer(grid, masthead, bands)
+    for section, stories in sections:
+        if stories:
+            composer.section(section, stories)
+    return composer.pages

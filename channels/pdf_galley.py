@@ -1,0 +1,231 @@
+"""Pass one of the print layout: the issue's pieces set once in a galley, then measured.
+
+Every paragraph is set at the column width exactly as it will print; its line
+boxes are read back from WeasyPrint's layout (the markup on each line and how
+much space the line leaves), so pass two can set each line where the composer
+puts it and justify it by letter spacing (WeasyPrint only stretches spaces,
+which Chinese text has none of). Headers, figures and furniture are measured in
+whole grid lines.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from html import escape
+
+from markupsafe import Markup
+from weasyprint.formatting_structure.boxes import InlineBox, LineBox, TextBox
+
+from publisher import text
+from publisher.model import Article, BlockKind, Figure
+
+PX_PER_MM = 96 / 25.4
+PX_PER_PT = 96 / 72
+
+#: Page sizes (width, height) in mm: A3, and the Chinese broadsheet (对开).
+PAGE_SIZES = {"A3": (297.0, 420.0), "broadsheet": (390.0, 540.0)}
+
+#: Inline elements pass two may re-create from a line box (the sanitizer's list, plus the dateline's).
+LINE_TAGS = text.INLINE_TAGS - {"br"}
+LINE_ATTRIBUTES = ("class", "href", "title", "lang")
+
+#: Justify a line by letter spacing only up to this share of the font size per gap (else leave it ragged).
+MAX_SPACING_EM = 0.35
+#: Justify a line a hair short of the column edge, so rounding never pushes a glyph past it.
+JUSTIFY_SLACK_PX = 0.05
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Page, grid and type sizes in CSS px, from the channel options."""
+
+    page_width: float
+    page_height: float
+    margins: tuple[float, float, float, float]  # top, right, bottom, left
+    columns: int
+    font_size: float
+    leading: float
+    column_width: float
+    gap: float
+    rows: int
+
+    @classmethod
+    def create(cls, page: str, margins_mm: tuple[float, float, float, float], columns: int, body_pt: float, leading_pt: float) -> Geometry:
+        width_mm, height_mm = PAGE_SIZES[page]
+        margins = tuple(m * PX_PER_MM for m in margins_mm)
+        content_width = (width_mm * PX_PER_MM) - margins[1] - margins[3]
+        content_height = (height_mm * PX_PER_MM) - margins[0] - margins[2]
+        font_size = body_pt * PX_PER_PT
+        leading = leading_pt * PX_PER_PT
+        # A column holds a whole number of characters, so a line of Chinese fills it exactly.
+        chars = math.floor((content_width - (columns - 1) * 1.2 * font_size) / columns / font_size)
+        column_width = chars * font_size
+        gap = (content_width - columns * column_width) / (columns - 1)
+        return cls(width_mm * PX_PER_MM, height_mm * PX_PER_MM, margins, columns, font_size, leading,
+                   column_width, gap, math.floor(content_height / leading + 1e-6))
+
+    @property
+    def content_width(self) -> float:
+        return self.page_width - self.margins[1] - self.margins[3]
+
+    def span_width(self, span: int) -> float:
+        return span * self.column_width + (span - 1) * self.gap
+
+    def x(self, col: int) -> float:
+        return col * (self.column_width + self.gap)
+
+    def lines(self, px: float) -> int:
+        """Whole grid lines that hold ``px``."""
+        return max(0, math.ceil(px / self.leading - 0.02))
+
+
+@dataclass
+class Line:
+    html: Markup
+    spacing: float  # letter spacing (px) that justifies it; 0 for a paragraph's last line
+    indent: bool
+
+
+@dataclass
+class Piece:
+    """A body block as printed: a paragraph, quote, subhead or the source line."""
+
+    id: str
+    kind: str  # para | quote | sub | src
+    html: Markup
+    lines: list[Line] = field(default_factory=list)
+    height: int = 0  # grid lines
+
+    @property
+    def breakable(self) -> bool:
+        return self.kind in ("para", "quote")
+
+
+@dataclass
+class FigureSource:
+    figure: Figure
+    url: str | None  # file: URL of the image, None when the file is not at hand
+    heights: dict[int, int] = field(default_factory=dict)  # width in columns -> grid lines
+
+
+@dataclass
+class StorySource:
+    """An article prepared for the galley: its pieces, figures and header style."""
+
+    index: int
+    article: Article
+    pieces: list[Piece]
+    figures: list[FigureSource]
+    dateline: bool  # the byline runs into the first paragraph (本报讯…)
+    headers: dict[int, int] = field(default_factory=dict)  # columns spanned -> grid lines
+
+
+def is_dateline(byline: str | None) -> bool:
+    """A news dateline (本报讯, 新华社北京4月17日电（记者 …）) runs into the first paragraph when printed."""
+    return bool(byline) and (byline.startswith("本报讯") or "电" in byline[:20] and byline.rstrip().endswith(("电", "）")))
+
+
+def prepare(index: int, article: Article, figure_urls: list[str | None]) -> StorySource:
+    """The pieces of ``article`` in print order: dateline run into the first paragraph, body, source line."""
+    pieces: list[Piece] = []
+    blocks = list(article.body)
+    dateline = is_dateline(article.byline) and bool(blocks) and blocks[0].kind is BlockKind.paragraph
+    for i, block in enumerate(blocks):
+        if not block.text.strip():
+            continue
+        kind = {BlockKind.paragraph: "para", BlockKind.quote: "quote", BlockKind.subhead: "sub"}[block.kind]
+        markup = Markup(block.html)
+        if dateline and i == 0:
+            joiner = "" if article.byline.rstrip().endswith("）") else "\u3000"
+            markup = Markup('<strong class="dl">{}</strong>{}').format(article.byline, joiner) + markup
+        pieces.append(Piece(f"b{index}-{len(pieces)}", kind, markup))
+    if article.source:
+        pieces.append(Piece(f"b{index}-{len(pieces)}", "src", Markup.escape(article.source)))
+    figures = [FigureSource(f, url) for f, url in zip(article.figures, figure_urls)]
+    return StorySource(index, article, pieces, figures, dateline)
+
+
+# -- reading the galley back ------------------------------------------------------------
+
+
+def _inline_html(box) -> str:
+    """Markup for one inline box of a line: text escaped, allowed elements re-created, generated content dropped."""
+    if isinstance(box, TextBox):
+        return escape(box.text, quote=False)
+    if not isinstance(box, InlineBox) or "::" in box.element_tag:
+        return ""
+    inner = "".join(_inline_html(child) for child in box.children)
+    tag = box.element_tag
+    if tag not in LINE_TAGS or box.element is None:
+        return inner
+    attributes = "".join(
+        f' {name}="{escape(value)}"' for name, value in box.element.attrib.items() if name in LINE_ATTRIBUTES
+    )
+    return f"<{tag}{attributes}>{inner}</{tag}>"
+
+
+def _text(box) -> str:
+    if isinstance(box, TextBox):
+        return box.text
+    if isinstance(box, InlineBox) and "::" not in box.element_tag:
+        return "".join(_text(child) for child in box.children)
+    return ""
+
+
+def _has_break(box) -> bool:
+    if getattr(box, "element_tag", "") == "br":
+        return True
+    return any(_has_break(child) for child in getattr(box, "children", ()) or ())
+
+
+def _line(paragraph, line: LineBox, last: bool, first: bool, font_size: float) -> Line:
+    children = line.children
+    markup = Markup("".join(_inline_html(child) for child in children))
+    if not children:
+        return Line(markup, 0.0, first)
+    end = max(child.position_x + child.margin_width() for child in children)
+    room = paragraph.content_box_x() + paragraph.width - end
+    gaps = len("".join(_text(child) for child in children).rstrip()) - 1
+    spacing = 0.0
+    if not last and not _has_break(line) and gaps > 0 and room > JUSTIFY_SLACK_PX:
+        spacing = (room - JUSTIFY_SLACK_PX) / gaps
+        if spacing > MAX_SPACING_EM * font_size:
+            spacing = 0.0
+    return Line(markup, round(spacing, 4), first)
+
+
+@dataclass
+class Measured:
+    height: float = 0.0  # px, summed over galley page fragments
+    lines: list[LineBox] = field(default_factory=list)
+    box: object = None
+
+
+def measure(document, ids: set[str]) -> dict[str, Measured]:
+    """Heights (and line boxes) of the galley elements whose id is in ``ids``."""
+    found: dict[str, Measured] = {}
+
+    def walk(box) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and not isinstance(box, (LineBox, InlineBox, TextBox)) and "::" not in (box.element_tag or ""):
+            ident = element.get("id")
+            if ident in ids:
+                entry = found.setdefault(ident, Measured(box=box))
+                entry.height += box.margin_height()
+                entry.lines.extend((box, child) for child in box.children if isinstance(child, LineBox))
+                return
+        for child in getattr(box, "children", ()) or ():
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return found
+
+
+def set_lines(measured: Measured, font_size: float) -> list[Line]:
+    """The lines of a measured paragraph, ready for pass two."""
+    pairs = measured.lines
+    return [
+        _line(box, line, last=i == len(pairs) - 1, first=i == 0, font_size=font_size)
+        for i, (box, line) in enumerate(pairs)
+    ]
