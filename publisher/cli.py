@@ -217,6 +217,7 @@ def channels_cmd(as_json: bool) -> None:
 # More commands, registered on ``main`` by their own modules: serve, up (cli_serve);
 # worker, user, builds, publish, rollback, history (cli_ops).
 from publisher import cli_ops, cli_serve  # noqa: E402,F401
+from publisher import cli_import  # noqa: E402,F401  (import-text)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

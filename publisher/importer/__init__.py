@@ -1,0 +1,153 @@
+"""Turn an e-paper's extracted text into a draft issue folder and a report for the editor.
+
+    result = import_text(path_or_bytes, "paper.txt")   # ImportResult(issue_files, issue, report)
+    folder = write_issue(result, content_dir / "issues")
+
+Steps: decode (UTF-8, UTF-16 with BOM, GB18030) → classify lines (:mod:`.lines`,
+conventions in :mod:`.rules`) → read the masthead → rejoin paragraphs cut by
+column breaks (:mod:`.rejoin`) → group into sections and articles
+(:mod:`.assemble`) → write the content format (:mod:`.render`) and load it
+back with the normal loader, so the model is exactly what ``publisher show``
+will see.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher import loading, writer
+from publisher import text as textlib
+from publisher.importer import lines as L
+from publisher.importer import masthead, render
+from publisher.importer.assemble import Assembler
+from publisher.importer.lines import ImportFailure
+from publisher.importer.rejoin import rejoin
+from publisher.importer.report import Report
+from publisher.importer.rules import DEFAULT_VOCABULARY, Vocabulary
+from publisher.model import Issue
+
+__all__ = ["ImportFailure", "ImportResult", "Vocabulary", "import_text", "write_issue"]
+
+REPORT_JSON = "import-report.json"
+REPORT_TEXT = "import-report.txt"
+
+
+@dataclass
+class ImportResult:
+    issue_files: dict[str, str]  # file name in the issue folder -> text
+    issue: Issue
+    report: Report
+
+
+def import_text(
+    source: bytes | str | os.PathLike,
+    filename: str | None = None,
+    *,
+    date: dt.date | None = None,
+    number: int | None = None,
+    paper: str | None = None,
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+) -> ImportResult:
+    """Import extracted e-paper text (bytes, or a path to a file); raise :class:`ImportFailure` on bad input.
+
+    ``date``, ``number`` and ``paper`` override (or stand in for) what the masthead prints.
+    """
+    started = time.perf_counter()
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        filename = filename or path.name
+        try:
+            source = path.read_bytes()
+        except OSError as exc:
+            raise ImportFailure(f"cannot read {path}: {exc.strerror}") from None
+    name = filename or "the upload"
+    decoded, encoding = L.decode(bytes(source), name)
+    cleaned = textlib.clean(decoded.lstrip("\ufeff"))
+    warnings = []
+    if len(cleaned) != len(decoded.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")):
+        warnings.append("control characters were removed from the input")
+    items = L.split(cleaned)
+    L.classify(items, vocabulary)
+    head = masthead.read(items)
+    fields = dict(head.fields)
+    for key, value in (("date", date), ("number", number), ("paper", paper)):
+        if value is not None:
+            fields[key] = value
+    missing = [k for k in ("paper", "date", "number") if k not in fields]
+    if missing:
+        hints = {"paper": "--paper 中国铝业报", "date": "--date 2025-04-19", "number": "--number 1330"}
+        raise ImportFailure(
+            f"{name}: the masthead does not give the {', '.join(missing)} (paper name line, a date like 2025年4月19日, 总第N期); "
+            f"pass {' '.join(hints[k] for k in missing)}"
+        )
+    body = [x for x in items if x.kind != L.MASTHEAD]
+    joined = rejoin(body)
+    assembly = Assembler(joined.pieces, vocabulary).run()
+    if not any(d.head_lines and not any(x["kind"] == "no-headline" and x["article"] is d for x in assembly.decisions) for d in assembly.articles):
+        raise ImportFailure(
+            f"{name}: no recognisable headline (a short line above a story, 本报讯 …); is this the text of a newspaper page?"
+        )
+    render.assign_slugs(assembly)
+    issue_id = f"{fields['date'].isoformat()}-{fields['number']}"
+    issue_furniture = [t for _, t in head.furniture] + assembly.issue_furniture
+    files = render.files(fields, assembly, issue_furniture)
+    issue, load_warnings = _load(files, issue_id)
+    report = Report(name, encoding, cleaned.count("\n") + 1, issue_id, issue.title, warnings=warnings + load_warnings)
+    report.masthead = [{"line": no, "text": t, "field": f} for no, t, f in head.printed]
+    report.sections = [{"slug": s.slug, "name": s.name, "line": s.line} for s in assembly.sections]
+    report.articles = [
+        {"slug": d.slug, "headline": d.headline, "section": d.section.slug, "lines": [min(d.lines or [d.first_line]), max(d.lines or [d.first_line])]}
+        for d in assembly.articles
+    ]
+    decisions = [{"kind": "rejoin", "lines": [a, b], "chose": f"paragraph continues at line {b} ({how})", "alternative": None, "article": None} for a, b, how in joined.joins]
+    decisions += [{"kind": "loose-end", "lines": [n], "chose": "paragraph stops mid-sentence; its continuation was not found", "alternative": None, "article": None} for n in joined.loose_ends]
+    decisions += assembly.decisions
+    owner = {n: d.slug for d in assembly.articles for n in d.lines}
+    for d in decisions:
+        article = d["article"]
+        d["article"] = article.slug if article is not None else owner.get(d["lines"][0])
+    report.decisions = sorted(decisions, key=lambda d: d["lines"][0])
+    report.furniture = sorted(
+        [{"line": no, "text": t, "why": "masthead"} for no, t in head.furniture]
+        + [{"line": no, "text": t, "why": why} for no, t, why in assembly.furniture],
+        key=lambda f: f["line"],
+    )
+    report.seconds = time.perf_counter() - started
+    return ImportResult(files, issue, report)
+
+
+def _load(files: dict[str, str], issue_id: str) -> tuple[Issue, list[str]]:
+    """Load the rendered files with the normal loader, so the model is what 'publisher show' sees."""
+    with tempfile.TemporaryDirectory(prefix="publisher-import-") as tmp:
+        folder = Path(tmp) / issue_id
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        try:
+            loaded = loading.load(folder)
+        except loading.ContentErrors as exc:
+            problems = "; ".join(f"{p.path.name}:{p.line or ''} {p.message}" for p in exc.problems[:5])
+            raise ImportFailure(f"the imported issue does not load ({problems}); please report this input") from None
+    return loaded.issue, [f"{p.path.name}: {p.message}" for p in loaded.warnings]
+
+
+def write_issue(result: ImportResult, out_dir: str | os.PathLike, *, force: bool = False) -> Path:
+    """Write the issue folder ``out_dir/<issue id>/`` (with the import report) atomically; return it.
+
+    ``out_dir`` is a content folder's ``issues/``. An existing issue folder is only replaced with ``force``.
+    """
+    out_dir = Path(out_dir)
+    final = out_dir / result.issue.id
+    if final.exists() and not force:
+        raise ImportFailure(f"{final} already exists; remove it, choose another --out, or pass --force to replace it")
+    staged = out_dir / f".{result.issue.id}.import-{os.getpid()}"
+    for name, text in result.issue_files.items():
+        writer.write_text(staged / name, text)
+    writer.write_text(staged / REPORT_JSON, result.report.to_json())
+    writer.write_text(staged / REPORT_TEXT, result.report.summary())
+    writer.replace_dir(staged, final)
+    return final

@@ -1,0 +1,206 @@
+"""Decode the extracted text and classify each non-blank line by what it looks like on its own.
+
+Context (what comes before and after) is the assembler's job; a line here only
+knows its own shape: masthead, furniture, label, byline, caption, paragraph,
+or a short line that may be a headline, subhead, kicker or subtitle.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from publisher import text as textlib
+from publisher.importer import rules
+
+
+class ImportFailure(Exception):
+    """The input cannot be imported; the message says what to do instead."""
+
+
+# Line kinds.
+MASTHEAD = "masthead"
+FURNITURE = "furniture"
+LABEL = "label"
+EDNOTE = "editor-note"
+BYLINE = "byline"  # □ name, 本报评论员, 策划：…
+NAMES = "names"  # a line of personal names (a byline when it sits under a headline)
+SPEAKER = "speaker"  # a signature line closing a speech
+SOURCE = "source"
+CAPTION = "caption"
+CREDIT = "credit"
+CONTINUED = "continued"  # (接上期): kept in the body
+AUTHOR_UNIT = "author-unit"  # 作者单位 …: kept in the body, closes the story
+SHORT = "short"  # a heading of some sort
+PARA = "para"
+
+
+@dataclass
+class Line:
+    """One non-blank input line (``no`` is 1-based) and what it looks like."""
+
+    no: int
+    text: str
+    kind: str = PARA
+    label_kind: str | None = None  # 'section' or 'series' for labels
+    data: dict = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        """A paragraph that stops mid-sentence (a column break cut it)."""
+        return self.kind == PARA and not rules.ENDS_SENTENCE.search(self.text)
+
+
+def decode(data: bytes, name: str = "the file") -> tuple[str, str]:
+    """Return (text, encoding) for UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 bytes."""
+    if not data.strip():
+        raise ImportFailure(f"{name} is empty; export the e-paper's text again (e.g. pdftotext paper.pdf paper.txt)")
+    if data.startswith(b"%PDF"):
+        raise ImportFailure(f"{name} is a PDF, not text; extract its text first: pdftotext {name} out.txt, then import out.txt")
+    if data.startswith(b"PK\x03\x04"):
+        raise ImportFailure(f"{name} is a zip/Word/EPUB file, not text; save it as plain text (.txt, UTF-8) and import that")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise ImportFailure(f"{name} starts like UTF-16 but does not decode; save it as UTF-8") from None
+    sample = data[:65536]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    if b"\x00" in sample or controls > len(sample) // 50:
+        raise ImportFailure(f"{name} looks like a binary file, not text; import the text extracted from the e-paper (UTF-8 or GB18030)")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        decoded = data.decode("gb18030")
+    except UnicodeDecodeError:
+        line = data[: utf8_error.start].count(b"\n") + 1
+        raise ImportFailure(
+            f"{name} is neither UTF-8 nor GB18030 text (first bad byte on line {line}); save it as UTF-8 and import it again"
+        ) from None
+    if not textlib.has_cjk(decoded):
+        raise ImportFailure(f"{name} is not UTF-8 and holds no Chinese text as GB18030; save it as UTF-8 and import it again")
+    return decoded, "gb18030"
+
+
+def split(source: str) -> list[Line]:
+    """The non-blank lines of ``source`` (already cleaned), with their 1-based numbers."""
+    out = []
+    for number, raw in enumerate(source.split("\n"), start=1):
+        stripped = raw.strip()
+        if stripped:
+            out.append(Line(number, stripped))
+    return out
+
+
+def masthead_end(lines: list[Line]) -> int:
+    """How many leading lines form the masthead (paper name, serial, date, 总第N期 …)."""
+    count = 0
+    for index, line in enumerate(lines[:12]):
+        t = line.text
+        if (
+            (index == 0 and rules.PAPER_NAME.match(t))
+            or rules.PAPER_EN.match(t)
+            or rules.GRADE.match(t)
+            or rules.SERIAL.search(t)
+            or rules.NUMBER.search(t)
+            or rules.MASTHEAD_WORDS.search(t)
+            or (rules.DATE.search(t) and len(t) <= 40)
+        ):
+            count = index + 1
+        else:
+            break
+    return count
+
+
+def classify(lines: list[Line], vocabulary: rules.Vocabulary) -> None:
+    """Set ``kind`` (and parsed ``data``) on every line, in place."""
+    head = masthead_end(lines)
+    for index, line in enumerate(lines):
+        if index < head:
+            line.kind = MASTHEAD
+        else:
+            _classify_line(line, vocabulary)
+
+
+def _classify_line(line: Line, vocabulary: rules.Vocabulary) -> None:
+    t = line.text
+    short = len(t) <= rules.HEADING_MAX and "。" not in t[:-1]
+    if any(p.match(t) for p in rules.FURNITURE):
+        line.kind = FURNITURE
+    elif rules.CONTINUED.match(t):
+        line.kind = CONTINUED
+    elif label := vocabulary.kind(t):
+        line.kind, line.label_kind = LABEL, label
+    elif note := rules.EDITOR_NOTE.match(t):
+        line.kind = EDNOTE
+        line.data = {"label": note.group(0).strip(), "rest": t[note.end():].strip()}
+    elif rules.COMMENTATOR.match(t):
+        line.kind, line.data = BYLINE, {"names": [t], "role": None}
+    elif box := rules.BOX_BYLINE.match(t):
+        inner = box.group(1)
+        names = [inner] if rules.COMMENTATOR.match(inner) else rules.split_names(inner)
+        line.kind, line.data = BYLINE, {"names": names, "role": None}
+    elif (role := rules.ROLE_BYLINE.match(t)) and len(t) <= 40:
+        line.kind, line.data = BYLINE, {"names": [role.group(2).strip()], "role": role.group(1)}
+    elif rules.SOURCE.match(t):
+        line.kind = SOURCE
+    elif mark := rules.CAPTION_MARK.match(t):
+        line.kind = CAPTION
+        line.data = {"mark": mark.group(1), **_caption(mark.group(2))}
+    elif rules.CAPTION_START.match(t) and len(t) <= 160:
+        line.kind, line.data = CAPTION, _caption(t)
+    elif rules.CREDIT_LINE.match(t) and len(t) <= 60:
+        line.kind = CREDIT
+    elif rules.AUTHOR_UNIT.match(t):
+        line.kind = AUTHOR_UNIT
+    elif short and rules.looks_like_names(t):
+        line.kind, line.data = NAMES, {"names": rules.split_names(t)}
+    elif short and (sp := rules.speaker(t)):
+        line.kind, line.data = SPEAKER, {"role": sp[0], "name": sp[1]}
+    elif short and _heading_shape(t):
+        line.kind = SHORT
+    else:
+        line.kind = PARA
+
+
+def _heading_shape(t: str) -> bool:
+    """Could this short line be a heading? Not when it ends or runs on like a sentence."""
+    if t.endswith(("。", "，", "、", "；", "：", ":", ";", ",", "…")):
+        return False
+    if t.endswith(("？", "！", "?", "!")) and ("，" in t or len(t) > 24):
+        return False
+    if quote_balance(t)[1] > 0:  # an opened quote that never closes: a cut paragraph
+        return False
+    commas = t.count("，") + t.count(",")
+    return commas < 2 and not ("、" in t and commas) and not (commas and len(t) >= 26)
+
+
+def _caption(body: str) -> dict:
+    """Split '图为…。 普光进 摄' into caption and credit."""
+    credit = rules.CREDIT_END.search(body)
+    if credit and credit.start() > 0:
+        return {"caption": body[: credit.start()].strip(), "credit": credit.group(1).strip()}
+    return {"caption": body, "credit": None}
+
+
+def quote_balance(value: str) -> tuple[int, int]:
+    """(closers needed from before, openers left open at the end) for “” and （） pairs."""
+    depth = lowest = 0
+    for ch in value:
+        if ch in "“「『（(":
+            depth += 1
+        elif ch in "”」』）)":
+            depth -= 1
+            lowest = min(lowest, depth)
+    return -lowest, max(0, depth - lowest)
+
+
+def starts_mid(value: str) -> bool:
+    """True when a paragraph visibly starts in the middle of a sentence."""
+    return bool(rules.STARTS_MID.match(value)) or quote_balance(value)[0] > 0
+
+
+def compact(value: str) -> str:
+    """Text without white space, for comparisons."""
+    return re.sub(r"\s+", "", value)

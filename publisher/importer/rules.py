@@ -1,0 +1,282 @@
+"""Conventions of Chinese newspapers, as patterns: nothing here names one issue's stories or people.
+
+Everything the importer recognises on a single line lives here: masthead and
+page furniture, bylines (本报讯（记者 …）, □ name, 本报评论员, a name line, a
+speaker's signature), reprint sources, captions and credits, editor's notes, and
+a :class:`Vocabulary` of common section (版名) and column (栏目) labels that a
+newsroom can extend with a YAML file.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN = f"[{CJK}]"
+
+# --- masthead -------------------------------------------------------------------------------
+PAPER_NAME = re.compile(rf"^{HAN}{{2,12}}(?:报|日报|晚报|周报|周刊|报社)$")
+PAPER_EN = re.compile(r"^[A-Z][A-Z0-9 .,&'’\-]{2,60}$")
+GRADE = re.compile(r"^(?:[一二三四]级报纸|全国(?:百强报刊|优秀企业报)|中国(?:企业|行业)?\S{0,6}报刊)$")
+SERIAL = re.compile(r"CN\s?\d{2}\s?-\s?\d{4}(?:/[A-Z0-9]+)?")
+DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+WEEKDAY = re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]")
+NUMBER = re.compile(r"总第\s*(\d+)\s*期")
+WEBSITE = re.compile(r"https?://[^\s，。]+|www\.[^\s，。]+")
+SPONSOR = re.compile(rf"({HAN}[{CJK}（）()]{{1,30}}?)\s*主管")
+PUBLISHER = re.compile(rf"({HAN}[{CJK}（）()]{{1,30}}?)\s*(?:主办|出版(?!物))")
+MASTHEAD_WORDS = re.compile(r"国内统一连续出版物号|国际标准连续出版物号|邮发代号|主管|主办|出版|总第\s*\d+\s*期|农历|^[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年")
+
+# --- page furniture (anywhere) --------------------------------------------------------------
+FURNITURE = [
+    re.compile(r"^[-—–\s]*[0-9０-９]{1,2}[-—–\s]*$"),  # a page number alone
+    re.compile(r"^第?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版$"),
+    re.compile(r"^(?:责任编辑|本版编辑|编辑|责编|美编|美术编辑|校对|版式|版式设计|排版|组版|审校|审读|值班主任|值班编辑|主编|图片编辑)\s*[：:\s]"),
+    re.compile(r"^(?:地址|电话|传真|邮编|邮箱|电子邮箱|新闻热线|广告热线|发行热线|广告经营许可证|印刷|定价|零售价|邮发代号)\s*[：:\s]"),
+    re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期[一二三四五六日天])?(?:\s+\S{1,12}){0,3}$"),  # page head
+    re.compile(r"^(?:本版|本期)(?:共\s*\d+\s*版|今日\s*\d+\s*版)$"),
+    re.compile(r"^今日\s*\d+\s*版$"),
+]
+
+# --- bylines --------------------------------------------------------------------------------
+#: 本报讯（记者 何丹）, 新华社北京4月14日电（记者 …）: the dateline that opens a news story.
+NEWS_LEAD = re.compile(
+    rf"^((?:本报讯|本报(?:记者|通讯员)[^，。]{{0,20}}?报道|(?:新华社|中新社|人民网|新华网|央视网)[{CJK}\d]{{0,16}}?电)"
+    r"(?:\s*[（(][^（()）]{1,60}[）)])?)\s*"
+)
+#: 据《中国环境报》消息，…: a brief retold from another paper.
+BRIEF_LEAD = re.compile(r"^据(?:《[^》]{1,20}》|[^，。《]{2,12}?)(?:消息|报道)[，,]")
+BOX_BYLINE = re.compile(r"^[□■◎○●◇◆]\s*(\S.{0,40})$")
+ROLE_BYLINE = re.compile(r"^(策划|撰稿|统筹|执笔|整理|作者|文|图|文/图|图/文|摄影|摄|记者|通讯员|口述)\s*[：:/|｜]\s*(\S.{0,40})$")
+COMMENTATOR = re.compile(r"^本报(?:特约)?评论员$|^本报评论部$")
+#: A reporter's role inside the brackets of a dateline.
+ROLES = ("见习记者", "特约记者", "首席记者", "记者", "通讯员", "实习生", "特约撰稿人", "摄影记者", "本报记者", "本报通讯员")
+#: Titles a speaker's signature ends with before the name: 中铝股份党委副书记、工会主席 毛世清.
+TITLE_WORDS = (
+    "书记", "主席", "经理", "总监", "部长", "主任", "院长", "厂长", "董事", "董事长", "局长", "处长", "科长",
+    "总裁", "总工程师", "会计师", "顾问", "委员", "代表", "教授", "研究员", "工程师", "校长", "理事长",
+    "秘书长", "社长", "总编辑", "主编", "负责人", "队长", "组长", "班长", "站长", "所长", "矿长", "行长",
+    "首席", "专家", "劳模", "工匠", "职工", "员工", "党员", "干部", "会长", "馆长", "主管", "师傅",
+)
+SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+    "姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温"
+    "康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成"
+    "苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫"
+    "费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈"
+    "匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰"
+    "支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕"
+    "危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
+COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "令狐", "夏侯", "端木", "西门")
+NAME = rf"{HAN}{{2,4}}"
+NAMES_LINE = re.compile(rf"^{NAME}(?:[ \u3000、，,]+{NAME}){{0,5}}$")
+#: （李建福 罗京） or (陈社勇) closing a news story: the writers' names.
+TRAILING_NAMES = re.compile(rf"[（(]\s*({NAME}(?:[ \u3000、，,]+{NAME}){{0,5}})\s*[）)]$")
+#: 中铝股份党委副书记、工会主席 毛世清 / … 董事 李 响: a signature line.
+SPEAKER = re.compile(rf"^(\S.{{1,48}}?)\s+({HAN}{{2,4}}|{HAN}[ \u3000]{HAN}{{1,2}})$")
+
+# --- sources, captions, credits, notes -------------------------------------------------------
+SOURCE = re.compile(
+    r"^[（(]?\s*(?:摘自|摘编自|转载自|转自|原载|来源|稿件来源|资料来源|文章来源|选自)\s*[：:]?\s*\S.{0,40}?[）)]?$"
+)
+CAPTION_MARK = re.compile(r"^([▲△▼►▶◀↑↓→←]+)\s*(\S.*)$")
+CAPTION_START = re.compile(r"^(?:图为|上图|下图|左图|右图|图\s*[0-9一二三四五六]+\s*[：:]|组图|图片说明)")
+#: 普光进 摄 / 秦亮摄 / （张三 摄） / 本报记者 王五 摄 at the end of a caption.
+CREDIT_END = re.compile(rf"\s*([（(]?\s*(?:(?:本报)?(?:记者|通讯员)\s*)?{NAME}(?:[ \u3000、]+{NAME}){{0,3}}\s*(?:摄|/摄|供图|绘|制图)\s*[）)]?)$")
+CREDIT_LINE = re.compile(
+    rf"^[（(]?\s*(?:图片|照片|配图|插图|图)\s*(?:来自|来源|由|提供|/|：|:)\s*\S.{{0,50}}$"
+    rf"|^.{{0,30}}(?:插图|图片|照片|书法|篆刻|配图|漫画|题图).{{0,30}}提供。?$"
+    rf"|^[（(]?\s*(?:(?:本报)?(?:记者|通讯员)\s*)?{NAME}(?:[ \u3000、]+{NAME}){{0,3}}\s*(?:摄|/摄|供图)\s*[）)]?$"
+    rf"|^.{{2,20}}供图$|^(?:资料图片|资料照片|图片来自网络|网络图片)$"
+)
+EDITOR_NOTE = re.compile(r"^[【\[［]?\s*(编者按|编者的话|编后语|编后记|编后)\s*[】\]］]?(?:\s*[：:]\s*|\s+|$)")
+CONTINUED = re.compile(r"^[（(]\s*(?:接上期|上接第?.{1,3}版|下转第?.{1,3}版|转第?.{1,3}版|接第?.{1,3}版|未完待续|待续|续完|完)\s*[）)]$")
+AUTHOR_UNIT = re.compile(r"^[（(]?\s*(?:作者单位|作者系|作者为|作者是)\s*[：:\s]")
+
+# --- shapes of text -------------------------------------------------------------------------
+SENTENCE_END = "。！？!?…；;"
+CLOSERS = "”’」』）)》〉】"
+OPENERS = "“‘「『（(《〈【"
+#: A paragraph can end with a closer after the full stop: …可以。” or …（孙萍）.
+ENDS_SENTENCE = re.compile(rf"[{SENTENCE_END}][{CLOSERS}]*$|[{CLOSERS}]$|[:：]$")
+STARTS_MID = re.compile(r"^(?:[，、。；：？！…%）》”’,.;:]|的(?!确))")
+#: Heading length limit (characters): longer lines without a full stop are paragraphs.
+HEADING_MAX = 42
+
+
+@dataclass
+class Vocabulary:
+    """Section (版名) and column (栏目) labels a paper prints as short lines of their own.
+
+    ``sections`` hold several stories until the next section label; ``series`` tag the one
+    story they sit beside. Both map a label to an ASCII slug (pinyin), used for sections.
+    """
+
+    sections: dict[str, str] = field(default_factory=dict)
+    series: dict[str, str] = field(default_factory=dict)
+    section_affixes: tuple[str, ...] = ()
+    series_affixes: tuple[str, ...] = ()
+    front_page: tuple[str, str] = ("要闻", "yaowen")
+
+    def kind(self, line: str) -> str | None:
+        """'section', 'series' or None for a line that is not a label."""
+        text = re.sub(r"\s+", "", line)
+        if text in self.sections:
+            return "section"
+        if text in self.series:
+            return "series"
+        if not re.fullmatch(f"{HAN}{{2,8}}", text):
+            return None
+        if any(re.fullmatch(p, text) for p in self.series_affixes):
+            return "series"
+        if any(re.fullmatch(p, text) for p in self.section_affixes):
+            return "section"
+        return None
+
+    def slug(self, name: str) -> str | None:
+        text = re.sub(r"\s+", "", name)
+        return self.sections.get(text) or self.series.get(text)
+
+    def extended(self, path: Path) -> Vocabulary:
+        """This vocabulary plus a YAML file with ``sections:`` and ``series:`` (label: slug, or a list of labels)."""
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise ValueError(f"{path}: cannot read the label vocabulary ({exc}); it must be a UTF-8 YAML file") from None
+        if not isinstance(data, dict) or set(data) - {"sections", "series"}:
+            raise ValueError(f"{path}: expected 'sections:' and/or 'series:' keys, each a list of labels or a label: slug mapping")
+
+        def entries(value) -> dict[str, str]:
+            if isinstance(value, list):
+                return {str(v): "" for v in value}
+            if isinstance(value, dict):
+                return {str(k): str(v or "") for k, v in value.items()}
+            return {}
+
+        return Vocabulary(
+            {**self.sections, **entries(data.get("sections"))},
+            {**self.series, **entries(data.get("series"))},
+            self.section_affixes,
+            self.series_affixes,
+            self.front_page,
+        )
+
+
+DEFAULT_VOCABULARY = Vocabulary(
+    sections={
+        "要闻": "yaowen", "综合": "zonghe", "综合新闻": "zonghe-xinwen", "新闻": "xinwen", "时政": "shizheng",
+        "时事": "shishi", "国内": "guonei", "国际": "guoji", "经济": "jingji", "财经": "caijing",
+        "财经聚焦": "caijing-jujiao", "经济信息": "jingji-xinxi", "经济观察": "jingji-guancha", "产经": "chanjing",
+        "市场": "shichang", "金融": "jinrong", "科技": "keji", "科技创新": "keji-chuangxin", "文化": "wenhua",
+        "文体": "wenti", "体育": "tiyu", "教育": "jiaoyu", "健康": "jiankang", "生活": "shenghuo", "社会": "shehui",
+        "法治": "fazhi", "党建": "dangjian", "党建工作": "dangjian-gongzuo", "理论": "lilun", "理论学习": "lilun-xuexi",
+        "深度学习": "shendu-xuexi", "学习": "xuexi", "热议": "reyi", "亮点": "liangdian", "专题": "zhuanti",
+        "专版": "zhuanban", "特刊": "tekan", "副刊": "fukan", "文艺": "wenyi", "文苑": "wenyuan", "读书": "dushu",
+        "基层": "jiceng", "基层动态": "jiceng-dongtai", "企业动态": "qiye-dongtai", "动态": "dongtai",
+        "快讯": "kuaixun", "简讯": "jianxun", "图片新闻": "tupian-xinwen", "视点": "shidian", "评论": "pinglun",
+        "言论": "yanlun", "安全": "anquan", "安全生产": "anquan-shengchan", "环保": "huanbao", "人物": "renwu",
+        "风采": "fengcai", "聚焦": "jujiao", "资讯": "zixun", "廉政": "lianzheng", "清风": "qingfeng",
+        "工会": "gonghui", "青年": "qingnian", "国资国企": "guozi-guoqi", "行业资讯": "hangye-zixun",
+    },
+    series={
+        "时评": "shiping", "经济时评": "jingji-shiping", "短评": "duanping", "微评": "weiping", "述评": "shuping",
+        "社论": "shelun", "评论员文章": "pinglunyuan-wenzhang", "党组声音": "dangzu-shengyin", "声音": "shengyin",
+        "文脉": "wenmai", "文心": "wenxin", "文采": "wencai", "文锋": "wenfeng", "老照片故事": "laozhaopian-gushi",
+        "老照片": "laozhaopian", "人物故事": "renwu-gushi", "一线故事": "yixian-gushi", "一线": "yixian",
+        "走基层": "zou-jiceng", "手记": "shouji", "随笔": "suibi", "心声": "xinsheng", "感悟": "ganwu",
+        "图说": "tushuo", "图片故事": "tupian-gushi", "特别关注": "tebie-guanzhu", "关注": "guanzhu",
+        "特写": "texie", "访谈": "fangtan", "对话": "duihua", "专访": "zhuanfang", "编读往来": "biandu-wanglai",
+        "读者来信": "duzhe-laixin", "学习园地": "xuexi-yuandi", "知识窗": "zhishichuang", "小贴士": "xiaotieshi",
+        "特别策划": "tebie-cehua", "策划": "cehua", "延伸阅读": "yanshen-yuedu", "链接": "lianjie",
+        "新闻链接": "xinwen-lianjie", "背景链接": "beijing-lianjie", "记者手记": "jizhe-shouji", "观察": "guancha",
+    },
+    section_affixes=(
+        rf"{HAN}{{1,4}}(?:聚焦|信息|动态|快讯|简讯|资讯|要闻|新闻|视点|天地|广角|纵横|之窗|专版|专刊|副刊)",
+    ),
+    series_affixes=(
+        rf"{HAN}{{1,5}}(?:时评|随笔|手记|故事|声音|访谈|专访|观察|讲堂|课堂|园地|论坛|漫谈|札记|心语|剪影|镜头)",
+        rf"{HAN}{{2,5}}看{HAN}{{1,3}}",  # 绿色低碳看某某: a running campaign column
+        rf"{HAN}{{2,4}}(?:进行时|在行动|面对面|大家谈)",
+    ),
+)
+
+
+def is_surname_start(token: str) -> bool:
+    token = token.strip()
+    return token[:1] in SURNAMES or token.startswith(COMPOUND_SURNAMES)
+
+
+def split_names(text: str) -> list[str]:
+    """Names from '王永娟 王富强 陈恩林' or '李 响' (a two-character name printed with a space)."""
+    tokens = [t for t in re.split(r"[ \u3000、，,]+", text.strip()) if t]
+    names: list[str] = []
+    pending = ""
+    for token in tokens:
+        if len(token) == 1:
+            pending += token
+            if len(pending) >= 2:
+                names.append(pending)
+                pending = ""
+        else:
+            if pending:
+                names.append(pending)
+                pending = ""
+            names.append(token)
+    if pending:
+        names.append(pending)
+    return names
+
+
+def looks_like_names(text: str) -> bool:
+    """A line of one to six personal names: 熊丽 / 崔献刚 陆开明 何丹."""
+    if not NAMES_LINE.match(text):
+        return False
+    return all(is_surname_start(n) and len(n) <= 4 for n in split_names(text))
+
+
+def speaker(text: str) -> tuple[str, str] | None:
+    """(role, name) of a signature line such as '中铝矿业财务总监 任 舒', else None."""
+    if any(ch in text for ch in "。！？"):
+        return None
+    match = SPEAKER.match(text)
+    if not match:
+        return None
+    role, name = match.group(1).strip(), re.sub(r"\s+", "", match.group(2))
+    if not role.endswith(TITLE_WORDS) and not re.search(r"[（(][^）)]*[）)]$", role):
+        return None
+    if not is_surname_start(name) or len(name) > 4:
+        return None
+    return role, name
+
+
+def bracket_authors(inner: str) -> list[tuple[str, str | None]]:
+    """(name, role) pairs from the brackets of a dateline: '见习记者 何丹' or '记者 张三 通讯员 李四'."""
+    authors: list[tuple[str, str | None]] = []
+    role: str | None = None
+    for token in (t for t in re.split(r"[ \u3000、，,]+", inner.strip()) if t):
+        found = next((r for r in ROLES if token.startswith(r)), None)
+        if found:
+            role = found
+            token = token[len(found):]
+            if not token:
+                continue
+        if re.fullmatch(f"{HAN}{{1,4}}", token):
+            authors.append((token, role))
+    return authors
+
+
+def structural_marks(heading: str) -> frozenset[str]:
+    """The punctuation that gives a heading its form; parallel subheads of one story share it."""
+    marks = {ch for ch in heading if ch in "：:，,、？?！!"}
+    marks = {"：" if m == ":" else "，" if m == "," else "？" if m == "?" else "！" if m == "!" else m for m in marks}
+    if re.search(r"\S\s+\S", re.sub(r"[“「『《][^”」』》]*[”」』》]", "", heading)):
+        marks.add("space")
+    if heading[:1] in "“「『\"":
+        marks.add("quote-start")
+    if re.match(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[，、]|\d+[.、．])", heading):
+        marks.add("ordinal")
+    return frozenset(marks)
