@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, redirect, send_file, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, send_file, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from publisher import loading
@@ -32,6 +32,7 @@ bp = Blueprint("public", __name__)
 #: downloads and media may be kept a few minutes.
 REVALIDATE = "public, no-cache"
 DOWNLOAD = "public, max-age=300"
+SESSION_PATHS = ("/admin", "/login")
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 
@@ -104,17 +105,12 @@ class LiveSite:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Public responses are the same for everyone: they never set a cookie or ``Vary: Cookie``."""
+    """Only the admin has sessions: public answers are the same for everyone (no cookie, no ``Vary: Cookie``)."""
 
-    def save_session(self, app, session, response) -> None:
-        if g.get("public") and not session.modified:
-            return
-        super().save_session(app, session, response)
-
-
-@bp.before_request
-def mark_public() -> None:
-    g.public = True
+    def open_session(self, app, request):
+        if request.path.startswith(SESSION_PATHS):
+            return super().open_session(app, request)
+        return self.make_null_session(app)
 
 
 def init_app(app: Flask) -> None:
@@ -148,11 +144,11 @@ def _serve(found: BuildFile | None, cache: str = REVALIDATE, attachment: tuple[s
         abort(404)
     use_csp(_policy(found))
     try:
-        response = send_file(found.path, mimetype=found.media_type, conditional=True, etag=True)
+        # werkzeug adds "; charset=utf-8" to text and XML types itself.
+        response = send_file(found.path, mimetype=found.media_type.partition(";")[0], conditional=True, etag=True)
     except FileNotFoundError:
         current_app.logger.error("published file is missing: %s", found.path)
         abort(404)
-    response.headers["Content-Type"] = found.media_type
     response.headers["Cache-Control"] = cache
     if attachment:
         response.headers["Content-Disposition"] = content_disposition(*attachment)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
+from functools import lru_cache
 
 from flask import Flask, Response, g, render_template
 
@@ -36,18 +37,11 @@ def use_csp(policy: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    hsts = app.config["SESSION_COOKIE_SECURE"]
+
     @app.after_request
     def headers(response: Response) -> Response:
-        policy = g.get("csp", PAGE_CSP)
-        h = response.headers
-        h.setdefault("Content-Security-Policy", policy)
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY" if "frame-ancestors 'none'" in policy else "SAMEORIGIN")
-        h.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config["SESSION_COOKIE_SECURE"]:
-            h.setdefault("Strict-Transport-Security", "max-age=31536000")
+        response.headers.extend(_headers(g.get("csp", PAGE_CSP), hsts))
         return response
 
     @app.errorhandler(RateLimited)
@@ -61,6 +55,22 @@ def init_app(app: Flask) -> None:
         ))
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
+
+
+@lru_cache(maxsize=64)
+def _headers(policy: str, hsts: bool) -> tuple[tuple[str, str], ...]:
+    """The security headers for a response with ``policy`` (built once per policy: this runs on every request)."""
+    pairs = [
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY" if "frame-ancestors 'none'" in policy else "SAMEORIGIN"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if hsts:
+        pairs.append(("Strict-Transport-Security", "max-age=31536000"))
+    return tuple(pairs)
 
 
 class RateLimited(Exception):

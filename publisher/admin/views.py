@@ -68,6 +68,8 @@ def human_bytes(n: int | None) -> str:
 def human_seconds(s: float | None) -> str:
     if s is None:
         return "–"
+    if s < 10:
+        return f"{s:.2f} s"
     return f"{s:.1f} s" if s < 60 else f"{int(s // 60)} min {int(s % 60)} s"
 
 

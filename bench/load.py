@@ -1,0 +1,194 @@
+"""Load benchmark (not a test): /feed.xml from publisher under gunicorn vs a bare Flask app, while a PDF builds.
+
+    .venv/bin/python bench/load.py [--seconds 10] [--connections 64] [--workers 4] [--json]
+
+Builds and publishes the newest issue into a temp data folder, starts gunicorn
+twice on loopback with the same settings (publisher's app, and a bare app that
+only ``send_file``s the same feed.xml), and runs wrk against each, for 200
+answers and for 304 answers (If-None-Match), while a PDF build of the issue
+runs over and over in the background. Prints requests per second and p99
+latency per case and publisher's share of the bare app's throughput.
+Targets: at least 0.8x the bare app's throughput, p99 under 50 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TARGET_RATIO, TARGET_P99_MS = 0.8, 50.0
+
+
+def bare_app():
+    """The baseline: Flask answering /feed.xml with send_file (ETag, 304) and nothing else."""
+    from flask import Flask, send_file
+
+    app = Flask("bare")
+    feed = os.environ["BENCH_FEED"]
+
+    @app.get("/feed.xml")
+    def feed_xml():
+        return send_file(feed, mimetype="application/rss+xml")
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_up(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer in {timeout:.0f} s")
+
+
+def gunicorn(target: str, port: int, workers: int, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--chdir", str(ROOT / "bench"), "--log-level", "warning", target],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def wrk(url: str, seconds: int, connections: int, etag: str | None) -> dict:
+    """Requests per second, p99 latency (ms) and non-2xx/3xx count from one wrk run."""
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if etag:
+        args[1:1] = ["-H", f"If-None-Match: {etag}"]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    return {"rps": rps, "p99_ms": round(p99, 2), "non_2xx_3xx": int(bad.group(1)) if bad else 0,
+            "socket_errors": errors.group(0) if errors else ""}
+
+
+class PdfLoop(threading.Thread):
+    """Builds the PDF (every channel when no PDF channel is installed) again and again until stopped."""
+
+    def __init__(self, config: Path, out: Path, channels: list[str]):
+        super().__init__(daemon=True)
+        self.args = [str(BIN / "publisher"), "--config", str(config), "build", "--out", str(out)]
+        self.args += [a for c in channels for a in ("-c", c)]
+        self.builds: list[float] = []
+        self._halt = threading.Event()
+        self._proc: subprocess.Popen | None = None
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            started = time.monotonic()
+            self._proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if self._proc.wait() == 0:
+                self.builds.append(time.monotonic() - started)
+
+    def stop(self) -> None:
+        self._halt.set()
+        if self._proc and self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGTERM)
+        self.join()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=10, help="seconds per wrk run (default 10)")
+    parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes for both apps (default 4)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed; run ./dev setup (or apt-get install wrk)")
+
+    from publisher import plugins
+
+    installed = [n for n, i in plugins.discover().items() if i.cls is not None]
+    background = ["pdf"] if "pdf" in installed else installed
+    with tempfile.TemporaryDirectory(prefix="publisher-load-") as tmp:
+        tmp = Path(tmp)
+        config = tmp / "config.yaml"
+        config.write_text(yaml.safe_dump({
+            "site": {"url": "http://127.0.0.1:8000"}, "content": str(ROOT / "content"),
+            "output": str(tmp / "out"), "data": str(tmp / "data"),
+        }), encoding="utf-8")
+        env = {**os.environ, "PUBLISHER_CONFIG": str(config), "PUBLISHER_ADMIN_PASSWORD": "bench-password"}
+        subprocess.run([str(BIN / "publisher"), "up", "--no-serve"], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        feed = next((tmp / "data" / "live" / "site").glob("*/rss/feed.xml"))
+        env["BENCH_FEED"] = str(feed.resolve())
+
+        ours_port, bare_port = free_port(), free_port()
+        servers = [gunicorn("publisher.admin:create_app()", ours_port, args.workers, env),
+                   gunicorn("load:bare_app()", bare_port, args.workers, env)]
+        loop = PdfLoop(config, tmp / "scratch", background)
+        try:
+            apps = {"publisher": f"http://127.0.0.1:{ours_port}/feed.xml",
+                    "bare send_file": f"http://127.0.0.1:{bare_port}/feed.xml"}
+            etags = {}
+            for name, url in apps.items():
+                wait_up(url)
+                with urllib.request.urlopen(url) as response:
+                    etags[name] = response.headers["ETag"]
+            loop.start()
+            time.sleep(2)  # let the first build get going
+            results = {}
+            for case in ("200", "304"):
+                for name, url in apps.items():
+                    results[(name, case)] = wrk(url, args.seconds, args.connections,
+                                                etags[name] if case == "304" else None)
+        finally:
+            loop.stop()
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=30)
+
+    rows = []
+    for case in ("200", "304"):
+        ours, bare = results[("publisher", case)], results[("bare send_file", case)]
+        ratio = ours["rps"] / bare["rps"] if bare["rps"] else 0.0
+        rows.append({"case": case, "publisher": ours, "bare": bare, "ratio": round(ratio, 3),
+                     "ok": ratio >= TARGET_RATIO and ours["p99_ms"] < TARGET_P99_MS})
+    summary = {"connections": args.connections, "seconds": args.seconds, "workers": args.workers,
+               "background": f"{'+'.join(background)} builds, {len(loop.builds)} finished during the run",
+               "cases": rows}
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(f"/feed.xml, gunicorn {args.workers} workers, wrk {args.connections} connections, {args.seconds} s per run, "
+          f"while {summary['background']}")
+    print(f"{'answer':<7} {'publisher rps':>14} {'p99 ms':>8} {'bare rps':>10} {'p99 ms':>8} {'ratio':>6}")
+    for row in rows:
+        flag = "" if row["ok"] else f"  ✗ target: ≥{TARGET_RATIO}x, p99 < {TARGET_P99_MS:.0f} ms"
+        print(f"{row['case']:<7} {row['publisher']['rps']:>14.0f} {row['publisher']['p99_ms']:>8.1f} "
+              f"{row['bare']['rps']:>10.0f} {row['bare']['p99_ms']:>8.1f} {row['ratio']:>6.2f}{flag}")
+        for who in ("publisher", "bare"):
+            if row[who]["non_2xx_3xx"] or row[who]["socket_errors"]:
+                print(f"        {who}: {row[who]['non_2xx_3xx']} non-2xx/3xx; {row[who]['socket_errors']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
