@@ -231,7 +231,7 @@ def _book(
         pages = []
         for article in articles:
             page = _page(f"a-{article.slug}", _article_href(article), _label(article.headline), ctx.render_template(
-                "article.xhtml", article=article, section=section, section_label=_section_label(section),
+                "article.xhtml", article=article, section_label=_section_label(section),
                 images=image_href, xhtml=xhtml, label=_label, **page_css,
             ))
             book.add_item(page)

@@ -436,6 +436,59 @@ def test_xhtml_reserializes_sanitized_markup():
     assert xhtml("纯文本") == "纯文本"
 
 
+# -- as a reader sees it ---------------------------------------------------------------------
+
+#: What a reading system's night mode does: its own colours on the root; the book must not override them.
+NIGHT = "html { color: rgb(221, 221, 221); background: rgb(0, 0, 0); }"
+LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  const width = innerWidth;
+  if (document.documentElement.scrollWidth > width) problems.push('scrolls sideways: ' + document.documentElement.scrollWidth);
+  for (const el of document.body.querySelectorAll('*')) {
+    const style = getComputedStyle(el);
+    if (style.backgroundColor !== 'rgba(0, 0, 0, 0)') problems.push(el.tagName + ' sets a background');
+    const ownText = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (ownText && style.color !== 'rgb(221, 221, 221)') problems.push(el.tagName + ' sets a text colour ' + style.color);
+    if (el.tagName === 'img' && el.getBoundingClientRect().width > width) problems.push('image wider than the screen');
+  }
+  for (const p of document.querySelectorAll('article > p:not([class])')) {
+    const style = getComputedStyle(p), size = parseFloat(style.fontSize);
+    if (Math.abs(parseFloat(style.textIndent) - 2 * size) > 0.5) problems.push('indent ' + style.textIndent);
+    if (parseFloat(style.lineHeight) / size < 1.6) problems.push('line height ' + style.lineHeight);
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.slow
+def test_pages_fit_a_phone_and_follow_night_mode(copy_root, tmp_path):
+    content = copy_root("hostile")
+    big = content / "issues" / HOSTILE_ID / "images" / "missing.jpg"
+    big.parent.mkdir()
+    Image.new("RGB", (2400, 1600), (40, 120, 200)).save(big, "JPEG")
+    books = [built(make_config(content, tmp_path / "h"), HOSTILE_ID)[1]]
+    if SAMPLE_DIR.is_dir():
+        books.append(built(make_config(PROJECT_ROOT / "content", tmp_path / "s"), SAMPLE_ID)[1])
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 360, "height": 740})
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        for number, path in enumerate(books):
+            folder = tmp_path / f"book{number}"
+            zipfile.ZipFile(path).extractall(folder)
+            for href in Epub(path).spine:
+                page.goto((folder / "EPUB" / href).as_uri(), wait_until="load")
+                page.add_style_tag(content=NIGHT)
+                assert page.evaluate(LAYOUT_PROBLEMS) == [], href
+        browser.close()
+    assert requests and all(url.startswith("file://") for url in requests), [u for u in requests if not u.startswith("file:")]
+
+
 # -- calibre ---------------------------------------------------------------------------------
 
 CALIBRE = shutil.which("ebook-convert") and shutil.which("ebook-meta")
