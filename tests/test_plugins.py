@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,10 +20,12 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="module")
 def plugin_path(tmp_path_factory) -> Path:
-    """pip-install the plugin package into a private folder (the venv stays untouched)."""
+    """pip-install the plugin package into a private folder (the venv and the repo stay untouched)."""
+    source = tmp_path_factory.mktemp("src") / PLUGIN.name
+    shutil.copytree(PLUGIN, source)
     target = tmp_path_factory.mktemp("site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(target), str(PLUGIN)],
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(target), str(source)],
         check=True,
         capture_output=True,
     )
