@@ -79,7 +79,7 @@ def import_text(
             fields[key] = value
     missing = [k for k in ("paper", "date", "number") if k not in fields]
     if missing:
-        hints = {"paper": "--paper 中国铝业报", "date": "--date 2025-04-19", "number": "--number 1330"}
+        hints = {"paper": "--paper 某某报", "date": "--date 2025-04-19", "number": "--number 1330"}
         raise ImportFailure(
             f"{name}: the masthead does not give the {', '.join(missing)} (paper name line, a date like 2025年4月19日, 总第N期); "
             f"pass {' '.join(hints[k] for k in missing)}"

@@ -81,32 +81,24 @@ class Assembly:
     decisions: list[dict]
 
 
-def _bigrams(value: str) -> set[str]:
-    value = re.sub(rf"[^{rules.CJK}0-9A-Za-z]", "", value)
-    return {value[i : i + 2] for i in range(len(value) - 1)}
-
-
-def _cosine(x: set[str], y: set[str]) -> float:
-    return len(x & y) / (len(x) * len(y)) ** 0.5 if x and y else 0.0
-
-
 def topic_split(paras: list[str], old_head: str, new_head: str) -> int | None:
     """Where a run of paragraphs turns from the old headline's story to the new one's (index, at least 1).
 
-    Each split is scored by how much more every paragraph shares (character bigrams) with
-    the rest of its own side than with the other side, the headlines included.
+    A split scores by how much more each paragraph shares (character bigrams, on average) with
+    its own side than with the other, each side led by its headline, less how much the two
+    paragraphs at the split share with each other (text tiling: stories change at a valley).
     """
-    grams = [_bigrams(p) for p in paras]
-    old, new = _bigrams(old_head), _bigrams(new_head)
+    grams = [L.bigrams(p) for p in paras]
+    old, new = L.bigrams(old_head), L.bigrams(new_head)
     best, best_score = None, float("-inf")
     for k in range(1, len(paras)):
-        score = 0.0
+        sides = ([old] + grams[:k], [new] + grams[k:])
+        total = 0.0
         for i, g in enumerate(grams):
-            own = (range(k) if i < k else range(k, len(grams)))
-            other = (range(k, len(grams)) if i < k else range(k))
-            mine = set().union(old if i < k else new, *(grams[j] for j in own if j != i))
-            theirs = set().union(new if i < k else old, *(grams[j] for j in other))
-            score += _cosine(g, mine) - _cosine(g, theirs)
+            own, other = sides if i < k else sides[::-1]
+            mine = [x for x in own if x is not g]
+            total += sum(L.cosine(g, x) for x in mine) / len(mine) - sum(L.cosine(g, x) for x in other) / len(other)
+        score = total / len(grams) - L.cosine(grams[k - 1], grams[k])
         if score > best_score:
             best, best_score = k, score
     return best
@@ -134,7 +126,7 @@ def _parts(text: str) -> list[str]:
 def split_heading(text: str) -> tuple[str | None, str, str | None] | None:
     """A one-line head that holds two of kicker/headline/subtitle side by side, else None.
 
-    '六盘山热电 营造…氛围': a short name before a long headline is its kicker;
+    '某某电厂 营造…氛围': a short name before a long headline is its kicker;
     '以一为基 勇争第一 六大核心理念之…': a couplet before a longer phrase is the headline, the rest its subtitle.
     """
     parts = _parts(text)
@@ -430,18 +422,16 @@ class Assembler:
         items: list[Piece | list[Piece]] = []
         segment: list[Piece] = []
         for piece in run:
-            if piece.kind == L.LABEL:
+            if piece.kind in (L.LABEL, L.FURNITURE):  # page furniture marks a page break: it splits too
                 if segment:
                     items.append(segment)
                     segment = []
                 items.append(piece)
-            elif piece.kind == L.FURNITURE:
-                self.drop(piece, "page furniture")
             else:
                 segment.append(piece)
         if segment:
             items.append(segment)
-        # Photos extracted just before a section label sit on that section's page.
+        # Photos extracted just before a section label (same page: no furniture between) are on its page.
         for k in range(len(items) - 1):
             item, following = items[k], items[k + 1]
             if isinstance(item, list) and _only_figures(item) and isinstance(following, Piece) and following.label_kind == "section":
@@ -449,7 +439,9 @@ class Assembler:
         body_follows = nxt is not None and (nxt.kind in BODY_KINDS or nxt.kind == L.EDNOTE)
         for k, item in enumerate(items):
             last = k == len(items) - 1
-            if isinstance(item, Piece):
+            if isinstance(item, Piece) and item.kind == L.FURNITURE:
+                self.drop(item, "page furniture")
+            elif isinstance(item, Piece):
                 self.label(item, items[k + 1] if not last else None, nxt, items[k - 1] if k else None)
             else:
                 before = items[k - 1] if k else self.prev

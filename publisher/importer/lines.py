@@ -201,6 +201,16 @@ def starts_mid(value: str) -> bool:
     return bool(rules.STARTS_MID.match(value)) or quote_balance(value)[0] > 0
 
 
+def bigrams(value: str) -> set[str]:
+    """Character bigrams of the letters and digits in ``value``: a cheap fingerprint of its wording."""
+    value = re.sub(rf"[^{rules.CJK}0-9A-Za-z]", "", value)
+    return {value[i : i + 2] for i in range(len(value) - 1)}
+
+
+def cosine(x: set[str], y: set[str]) -> float:
+    return len(x & y) / (len(x) * len(y)) ** 0.5 if x and y else 0.0
+
+
 def compact(value: str) -> str:
     """Text without white space, for comparisons."""
     return re.sub(r"\s+", "", value)

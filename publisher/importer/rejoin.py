@@ -78,22 +78,58 @@ def _is_lead(line: L.Line) -> bool:
     return bool(rules.NEWS_LEAD.match(line.text) or rules.BRIEF_LEAD.match(line.text))
 
 
-def _chunk_end(items: list[L.Line], start: int) -> int:
-    """Index of the paragraph that ends the displaced block starting at ``start`` (its first open paragraph)."""
-    for k in range(start, len(items)):
+def _block_end(items: list[L.Line], start: int, continuation: int) -> int:
+    """Last index of the displaced block that starts at ``start`` and is followed by ``continuation``."""
+    return max(k for k in range(start, continuation) if items[k].kind == L.PARA)
+
+
+def _context(items: list[L.Line], a: int) -> set[str]:
+    """Bigrams of the paragraphs leading up to ``a`` (its story so far)."""
+    texts = []
+    for k in range(a, max(-1, a - 8), -1):
         if items[k].kind in STOPS:
-            return k - 1
-        if items[k].kind == L.PARA and items[k].is_open:
-            return k
-    return len(items) - 1
+            break
+        texts.append(items[k].text)
+    return L.bigrams("".join(texts))
 
 
-def _find_forward(items: list[L.Line], a: int, claimed: set[int]) -> tuple[int, tuple[int, int] | None] | None:
-    """(index of the continuation, displaced block range or None), or None."""
+def _candidates(items: list[L.Line], a: int, start: int, claimed: set[int]) -> list[int]:
+    """Paragraphs after the block starting at ``start`` that could continue ``items[a]``."""
+    out = []
+    for j in range(start + 1, len(items)):
+        if items[j].kind in STOPS:
+            break
+        if items[j].kind == L.PARA and j not in claimed and _compatible(items[a], items[j]) and not _is_lead(items[j]):
+            out.append(j)
+    return out
+
+
+def _after_open_block(items: list[L.Line], a: int, start: int, claimed: set[int]) -> int | None:
+    """The usual case: the displaced block ends mid-sentence too; ``a`` continues right after it."""
+    return next((j for j in _candidates(items, a, start, claimed) if items[_block_end(items, start, j)].is_open), None)
+
+
+def _after_block(items: list[L.Line], a: int, start: int, claimed: set[int], owner: int | None) -> int | None:
+    """Where ``items[a]`` continues past a block (from ``start``) that ends with a whole paragraph:
+    at the first paragraph whose wording is no closer to the block (and to the story the block
+    belongs to, ``owner``'s) than to ``a``'s story.
+    """
+    candidates = _candidates(items, a, start, claimed)
+    story = _context(items, a)
+    other = _context(items, owner) if owner is not None else set()
+    for j in candidates:
+        block = other | L.bigrams("".join(items[k].text for k in range(start, j) if items[k].kind == L.PARA))
+        own = L.bigrams(items[j].text)
+        if L.cosine(own, story) >= L.cosine(own, block):
+            return j
+    return None
+
+
+def _next_paragraph(items: list[L.Line], a: int, claimed: set[int]) -> tuple[str, int] | None:
+    """What follows the open paragraph ``a``: ('join', k) its continuation, ('block', k) the start
+    of a displaced block of another story, or None (a new story starts)."""
     gap_short = False
-    k = a + 1
-    chunk: tuple[int, int] | None = None
-    while k < len(items):
+    for k in range(a + 1, len(items)):
         line = items[k]
         if line.kind in STOPS:
             return None
@@ -101,52 +137,73 @@ def _find_forward(items: list[L.Line], a: int, claimed: set[int]) -> tuple[int, 
             if line.kind == L.SHORT:
                 follows_credit = k + 1 < len(items) and items[k + 1].kind == L.CREDIT
                 gap_short = gap_short or not follows_credit
-            k += 1
             continue
-        # a paragraph
         if k in claimed or _is_lead(line):
             return None
         if _compatible(items[a], line) and (not gap_short or L.starts_mid(line.text)):
-            return k, chunk
-        if chunk is None and L.starts_mid(line.text):
-            end = _chunk_end(items, k)
-            chunk = (k, end)
-            gap_short = False
-            k = end + 1
-            continue
-        return None
+            return "join", k
+        return ("block", k) if L.starts_mid(line.text) else None
     return None
 
 
 def rejoin(items: list[L.Line]) -> Rejoined:
     """Link every cut paragraph to its continuation and return the pieces in reading order."""
     links: dict[int, int] = {}
-    claimed: set[int] = set()
-    owned_chunks: dict[int, int] = {}  # chunk start -> chunk end, for blocks moved elsewhere
     joins: list[tuple[int, int, str]] = []
-    for a, line in enumerate(items):
-        if not line.is_open:
-            continue
-        found = _find_forward(items, a, claimed)
-        if found:
-            b, chunk = found
-            links[a], claimed = b, claimed | {b}
-            joins.append((line.no, items[b].no, "next" if chunk is None else "after a displaced block"))
-            if chunk:
-                owned_chunks.setdefault(chunk[0], chunk[1])
-    # Cut paragraphs still open: their continuation starts a displaced block somewhere else.
-    for a, line in enumerate(items):
-        if not line.is_open or a in links:
-            continue
-        for b, cand in enumerate(items):
-            if b == a or b in claimed or cand.kind != L.PARA or not L.starts_mid(cand.text):
-                continue
-            if _compatible(line, cand) and not _is_lead(cand):
-                links[a], claimed = b, claimed | {b}
-                joins.append((line.no, cand.no, "displaced block"))
-                owned_chunks[b] = _chunk_end(items, b)
+
+    def link(a: int, b: int, how: str) -> None:
+        links[a] = b
+        joins.append((items[a].no, items[b].no, how))
+
+    open_ends = [a for a, line in enumerate(items) if line.is_open]
+    deferred: dict[int, int] = {}  # open paragraph -> start of the block between it and its continuation
+    blocks: dict[int, int] = {}  # block start -> block end
+    for a in open_ends:
+        found = _next_paragraph(items, a, set(links.values()))
+        if found and found[0] == "join":
+            link(a, found[1], "next")
+        elif found:
+            start = found[1]
+            after = _after_open_block(items, a, start, set(links.values()))
+            if after is None:
+                deferred[a] = start
+            else:
+                link(a, after, "after a displaced block")
+                blocks[start] = _block_end(items, start, after)
+    # An open paragraph followed by a new story continues in a block that starts mid-sentence elsewhere.
+    owners: dict[int, int] = {}  # block start -> the paragraph it continues
+    starts = sorted(set(deferred.values())) + list(range(len(items)))
+    for a in (a for a in open_ends if a not in links and a not in deferred):
+        claimed = set(links.values())
+        b = next(
+            (b for b in starts if b != a and b not in claimed and items[b].kind == L.PARA and L.starts_mid(items[b].text)
+             and _compatible(items[a], items[b]) and not _is_lead(items[b])),
+            None,
+        )
+        if b is not None:
+            link(a, b, "displaced block")
+            owners[b] = a
+    for a, start in deferred.items():
+        after = _after_block(items, a, start, set(links.values()), owners.get(start))
+        if after is not None:
+            link(a, after, "after a displaced block")
+            blocks[start] = _block_end(items, start, after)
+    for start in owners:
+        blocks.setdefault(start, _open_end(items, start))
+    return _order(items, links, blocks, joins)
+
+
+def _open_end(items: list[L.Line], start: int) -> int:
+    """The end of a block nobody skipped over: its first open paragraph, or its last before a new story."""
+    last = start
+    for k in range(start, len(items)):
+        if items[k].kind in STOPS:
+            break
+        if items[k].kind == L.PARA:
+            last = k
+            if items[k].is_open:
                 break
-    return _order(items, links, owned_chunks, joins)
+    return last
 
 
 def _order(items: list[L.Line], links: dict[int, int], chunks: dict[int, int], joins) -> Rejoined:

@@ -42,7 +42,7 @@ FURNITURE = [
 ]
 
 # --- bylines --------------------------------------------------------------------------------
-#: 本报讯（记者 何丹）, 新华社北京4月14日电（记者 …）: the dateline that opens a news story.
+#: 本报讯（记者 张华）, 新华社北京4月14日电（记者 …）: the dateline that opens a news story.
 NEWS_LEAD = re.compile(
     rf"^((?:本报讯|本报(?:记者|通讯员)[^，。]{{0,20}}?报道|(?:新华社|中新社|人民网|新华网|央视网)[{CJK}\d]{{0,16}}?电)"
     r"(?:\s*[（(][^（()）]{1,60}[）)])?)\s*"
@@ -54,7 +54,7 @@ ROLE_BYLINE = re.compile(r"^(策划|撰稿|统筹|执笔|整理|作者|文|图|�
 COMMENTATOR = re.compile(r"^本报(?:特约)?评论员$|^本报评论部$")
 #: A reporter's role inside the brackets of a dateline.
 ROLES = ("见习记者", "特约记者", "首席记者", "记者", "通讯员", "实习生", "特约撰稿人", "摄影记者", "本报记者", "本报通讯员")
-#: Titles a speaker's signature ends with before the name: 中铝股份党委副书记、工会主席 毛世清.
+#: Titles a speaker's signature ends with before the name: 某某公司党委副书记、工会主席 张明远.
 TITLE_WORDS = (
     "书记", "主席", "经理", "总监", "部长", "主任", "院长", "厂长", "董事", "董事长", "局长", "处长", "科长",
     "总裁", "总工程师", "会计师", "顾问", "委员", "代表", "教授", "研究员", "工程师", "校长", "理事长",
@@ -74,9 +74,9 @@ SURNAMES = set(
 COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "令狐", "夏侯", "端木", "西门")
 NAME = rf"{HAN}{{2,4}}"
 NAMES_LINE = re.compile(rf"^{NAME}(?:[ \u3000、，,]+{NAME}){{0,5}}$")
-#: （李建福 罗京） or (陈社勇) closing a news story: the writers' names.
+#: （张明 李华） or (王强) closing a news story: the writers' names.
 TRAILING_NAMES = re.compile(rf"[（(]\s*({NAME}(?:[ \u3000、，,]+{NAME}){{0,5}})\s*[）)]$")
-#: 中铝股份党委副书记、工会主席 毛世清 / … 董事 李 响: a signature line.
+#: 某某公司党委副书记、工会主席 张明远 / … 董事 李 响: a signature line.
 SPEAKER = re.compile(rf"^(\S.{{1,48}}?)\s+({HAN}{{2,4}}|{HAN}[ \u3000]{HAN}{{1,2}})$")
 
 # --- sources, captions, credits, notes -------------------------------------------------------
@@ -101,7 +101,7 @@ AUTHOR_UNIT = re.compile(r"^[（(]?\s*(?:作者单位|作者系|作者为|作者
 SENTENCE_END = "。！？!?…；;"
 CLOSERS = "”’」』）)》〉】"
 OPENERS = "“‘「『（(《〈【"
-#: A paragraph can end with a closer after the full stop: …可以。” or …（孙萍）.
+#: A paragraph can end with a closer after the full stop: …可以。” or …（张华）.
 ENDS_SENTENCE = re.compile(rf"[{SENTENCE_END}][{CLOSERS}]*$|[{CLOSERS}]$|[:：]$")
 STARTS_MID = re.compile(r"^(?:[，、。；：？！…%）》”’,.;:]|的(?!确))")
 #: Heading length limit (characters): longer lines without a full stop are paragraphs.
@@ -211,7 +211,7 @@ def is_surname_start(token: str) -> bool:
 
 
 def split_names(text: str) -> list[str]:
-    """Names from '王永娟 王富强 陈恩林' or '李 响' (a two-character name printed with a space)."""
+    """Names from '张明远 李华 王小红' or '李 响' (a two-character name printed with a space)."""
     tokens = [t for t in re.split(r"[ \u3000、，,]+", text.strip()) if t]
     names: list[str] = []
     pending = ""
@@ -232,14 +232,14 @@ def split_names(text: str) -> list[str]:
 
 
 def looks_like_names(text: str) -> bool:
-    """A line of one to six personal names: 熊丽 / 崔献刚 陆开明 何丹."""
+    """A line of one to six personal names: 张华 / 李明远 王小红 赵强."""
     if not NAMES_LINE.match(text):
         return False
     return all(is_surname_start(n) and len(n) <= 4 for n in split_names(text))
 
 
 def speaker(text: str) -> tuple[str, str] | None:
-    """(role, name) of a signature line such as '中铝矿业财务总监 任 舒', else None."""
+    """(role, name) of a signature line such as '某某公司财务总监 李 明', else None."""
     if any(ch in text for ch in "。！？"):
         return None
     match = SPEAKER.match(text)
@@ -254,7 +254,7 @@ def speaker(text: str) -> tuple[str, str] | None:
 
 
 def bracket_authors(inner: str) -> list[tuple[str, str | None]]:
-    """(name, role) pairs from the brackets of a dateline: '见习记者 何丹' or '记者 张三 通讯员 李四'."""
+    """(name, role) pairs from the brackets of a dateline: '见习记者 张华' or '记者 张三 通讯员 李四'."""
     authors: list[tuple[str, str | None]] = []
     role: str | None = None
     for token in (t for t in re.split(r"[ \u3000、，,]+", inner.strip()) if t):

@@ -1,0 +1,275 @@
+"""The e-paper importer: accuracy against the hand-curated sample and our own inputs, nothing lost, errors, CLI."""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from publisher import loading
+from publisher.cli import main
+from publisher.config import PROJECT_ROOT
+from publisher.importer import REPORT_JSON, REPORT_TEXT, ImportFailure, import_text, write_issue
+from publisher.importer import lines as L
+from publisher.serialize import issue_data
+
+from .conftest import SAMPLE_ID, SEED
+
+INPUTS = Path(__file__).parent / "roots" / "import"
+OWN = ["huaxia-862", "reordered-1331"]
+SAMPLE_DIR = PROJECT_ROOT / "content" / "issues" / SAMPLE_ID
+IMPORTER_SRC = PROJECT_ROOT / "publisher" / "importer"
+
+
+def norm(value: str | None) -> str:
+    return re.sub(r"\s+", "", value or "")
+
+
+def scores(issue, expected: list[dict]) -> dict:
+    """Headline precision/recall; byline, section, kicker/subtitle accuracy over the matched articles."""
+    got = {norm(a.headline): a for a in issue.articles}
+    want = {norm(e["headline"]): e for e in expected}
+    matched = sorted(set(got) & set(want))
+    def share(ok) -> float:
+        return sum(1 for h in matched if ok(got[h], want[h])) / len(matched)
+    return {
+        "precision": len(matched) / len(got),
+        "recall": len(matched) / len(want),
+        "bylines": share(lambda g, w: norm(g.byline) == norm(w.get("byline"))),
+        "sections": share(lambda g, w: issue.section(g.section).name == w["section"]),
+        "heads": share(lambda g, w: (norm(g.kicker), norm(g.subtitle)) == (norm(w.get("kicker")), norm(w.get("subtitle")))),
+        "missing": sorted(set(want) - set(got)),
+        "extra": sorted(set(got) - set(want)),
+    }
+
+
+def rejoins(result) -> set[tuple[int, int]]:
+    return {tuple(d["lines"][:2]) for d in result.report.decisions if d["kind"] == "rejoin"}
+
+
+def input_chars(data: bytes) -> Counter:
+    text, _ = L.decode(data)
+    return Counter(ch for ch in text.lstrip("\ufeff") if not ch.isspace())
+
+
+def output_chars(result) -> Counter:
+    """Every character the import put somewhere: articles, figures, masthead, printed labels, furniture."""
+    parts: list[str | None] = []
+    for a in result.issue.articles:
+        parts += [a.headline, a.kicker, a.subtitle, a.series, a.byline, a.source, a.editor_note]
+        parts += [b.text for b in a.body]
+        parts += [x for f in a.figures for x in (f.caption, f.credit)]
+    report = result.report.data()
+    parts += [m["text"] for m in report["masthead"]]
+    parts += [f["text"] for f in report["furniture"]]
+    parts += [s["name"] for s in report["sections"] if s["line"] is not None]
+    return Counter(ch for p in parts if p for ch in p if not ch.isspace())
+
+
+@pytest.fixture(scope="module")
+def seed_result():
+    if not SEED.is_file():
+        pytest.skip(f"the seed e-paper text {SEED} is not here (it lives in ../shared/seed)")
+    return import_text(SEED)
+
+
+@pytest.fixture(scope="module")
+def own_results():
+    return {name: import_text(INPUTS / f"{name}.txt") for name in OWN}
+
+
+# --- accuracy -----------------------------------------------------------------------------------
+
+def test_sample_accuracy_against_the_curated_issue(seed_result):
+    if not (SAMPLE_DIR / "issue.yaml").is_file():
+        pytest.skip("the hand-curated sample issue is not in content/issues yet")
+    curated = loading.load_issue(SAMPLE_DIR)
+    expected = [{"headline": a.headline, "byline": a.byline, "section": curated.section(a.section).name,
+                 "kicker": a.kicker, "subtitle": a.subtitle} for a in curated.articles]
+    s = scores(seed_result.issue, expected)
+    assert s["precision"] >= 0.95 and s["recall"] >= 0.95, s
+    assert s["bylines"] >= 0.9, s
+    assert s["sections"] >= 0.9, s
+    assert s["heads"] >= 0.9, s
+
+
+def test_sample_rejoined_paragraphs_are_the_curated_ones(seed_result):
+    """Each paragraph the importer put together is a curated paragraph, and each curated paragraph
+    made of several seed lines was put together by the importer."""
+    if not (SAMPLE_DIR / "issue.yaml").is_file():
+        pytest.skip("the hand-curated sample issue is not in content/issues yet")
+    curated = loading.load_issue(SAMPLE_DIR)
+    seed_lines = {norm(line) for line in SEED.read_text(encoding="utf-8").split("\n")}
+    theirs = {norm(b.text) for a in curated.articles for b in a.body}
+    ours = {norm(b.text) for a in seed_result.issue.articles for b in a.body}
+    joined_by_curator = {p for p in theirs if p not in seed_lines and not p.startswith(("本报讯", "据"))}
+    assert len(joined_by_curator) >= 15
+    assert joined_by_curator <= ours, sorted(x[:20] for x in joined_by_curator - ours)
+    joined_by_us = {p for p in ours if p not in seed_lines}
+    assert joined_by_us <= theirs, sorted(x[:20] for x in joined_by_us - theirs)
+    assert len(rejoins(seed_result)) >= 20
+
+
+@pytest.mark.parametrize("name", OWN)
+def test_own_inputs_accuracy(own_results, name):
+    expected = yaml.safe_load((INPUTS / f"{name}.expected.yaml").read_text(encoding="utf-8"))
+    result = own_results[name]
+    s = scores(result.issue, expected["articles"])
+    assert s["precision"] >= 0.95 and s["recall"] >= 0.95, s
+    assert s["bylines"] >= 0.9 and s["sections"] >= 0.9 and s["heads"] >= 0.9, s
+    for key, value in expected["issue"].items():
+        assert str(getattr(result.issue, key)) == str(value), key
+    assert rejoins(result) == {tuple(p) for p in expected["rejoins"]}
+
+
+def test_column_breaks_are_rejoined_in_reading_order(own_results):
+    essay = next(a for a in own_results["huaxia-862"].issue.articles if a.headline == "父亲的安全帽")
+    assert any("他都要把它擦得锃亮锃亮的，挂在门后" in b.text for b in essay.body)
+    other = next(a for a in own_results["huaxia-862"].issue.articles if a.headline == "炉前十年")
+    assert "干活就要干出个样子，不然对不起这身工装。”" in other.text
+    assert other.text.endswith("炉前十年，我学会的不只是技术，更是一份沉甸甸的责任。")
+    lead = own_results["huaxia-862"].issue.articles[0]
+    assert "新材料板块实现利润4.2亿元" in lead.text
+    assert [f.credit for f in lead.figures] == ["本报记者 林晓 摄"]
+
+
+# --- nothing lost -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", OWN)
+def test_nothing_is_lost_own_inputs(own_results, name):
+    assert output_chars(own_results[name]) == input_chars((INPUTS / f"{name}.txt").read_bytes())
+
+
+def test_nothing_is_lost_sample(seed_result):
+    assert output_chars(seed_result) == input_chars(SEED.read_bytes())
+
+
+def test_every_decision_points_at_input_lines(seed_result):
+    total = seed_result.report.lines
+    kinds = Counter(d["kind"] for d in seed_result.report.decisions)
+    assert {"rejoin", "headline", "orphan-caption", "headline-after-body", "loose-end"} <= set(kinds)
+    for d in seed_result.report.decisions:
+        assert d["lines"] and all(1 <= n <= total for n in d["lines"]), d
+    summary = seed_result.report.summary()
+    assert "line 565, 579: rejoin" in summary
+    assert f"{len(seed_result.issue.articles)} articles" in summary
+
+
+# --- output format ------------------------------------------------------------------------------
+
+def _config(tmp_path: Path) -> Path:
+    (tmp_path / "content" / "issues").mkdir(parents=True)
+    config = tmp_path / "config.yaml"
+    config.write_text(f"content: {tmp_path / 'content'}\noutput: {tmp_path / 'out'}\ndata: {tmp_path / 'data'}\n", encoding="utf-8")
+    return config
+
+
+def test_cli_json_equals_show_and_folder_passes_check(tmp_path):
+    config = _config(tmp_path)
+    runner = CliRunner()
+    source = INPUTS / "huaxia-862.txt"
+    imported = runner.invoke(main, ["--config", str(config), "import-text", str(source), "--json"])
+    assert imported.exit_code == 0, imported.output
+    printed = imported.stdout[imported.stdout.index("{"):]
+    shown = runner.invoke(main, ["--config", str(config), "show", "2025-05-10-862", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(printed) == json.loads(shown.stdout)
+    assert len(json.loads(printed)["articles"]) == 14
+    checked = runner.invoke(main, ["--config", str(config), "check", "2025-05-10-862"])
+    assert checked.exit_code == 0 and "ok, 14 articles, 0 warning(s)" in checked.output
+    folder = tmp_path / "content" / "issues" / "2025-05-10-862"
+    report = json.loads((folder / REPORT_JSON).read_text(encoding="utf-8"))
+    assert report["issue"] == "2025-05-10-862" and report["decisions"]
+    assert "Check these" in (folder / REPORT_TEXT).read_text(encoding="utf-8")
+    again = runner.invoke(main, ["--config", str(config), "import-text", str(source)])
+    assert again.exit_code == 1 and "--force" in again.output
+
+
+def test_api_for_uploads_bytes_and_write_issue(tmp_path):
+    data = (INPUTS / "huaxia-862.txt").read_bytes()
+    result = import_text(data, "upload.txt")
+    assert result.report.source == "upload.txt"
+    folder = write_issue(result, tmp_path)
+    assert folder == tmp_path / "2025-05-10-862"
+    assert issue_data(loading.load_issue(folder)) == issue_data(result.issue)
+    assert set(result.issue_files) | {REPORT_JSON, REPORT_TEXT} == {p.name for p in folder.iterdir()}
+    with pytest.raises(ImportFailure, match="already exists"):
+        write_issue(result, tmp_path)
+    write_issue(result, tmp_path, force=True)
+
+
+def test_markdown_characters_survive_the_round_trip():
+    text = "测试报\n\n2025年6月1日 总第7期\n\n*星号* 与 <b>标签</b> 的标题\n\n本报讯 正文含 _下划线_、[链接](x)、&amp; 和 `代码`。\n\n# 井号开头的段落。\n"
+    result = import_text(text.encode("utf-8"), "t.txt")
+    article = result.issue.articles[0]
+    assert article.headline == "*星号* 与 <b>标签</b> 的标题"
+    assert [b.text for b in article.body] == ["正文含 _下划线_、[链接](x)、&amp; 和 `代码`。", "# 井号开头的段落。"]
+
+
+# --- encodings and bad input --------------------------------------------------------------------
+
+def test_gb18030_input_is_detected_and_decoded(own_results):
+    data = (INPUTS / "huaxia-862.txt").read_text(encoding="utf-8").encode("gb18030")
+    result = import_text(data, "gbk.txt")
+    assert result.report.encoding == "gb18030"
+    assert issue_data(result.issue) == issue_data(own_results["huaxia-862"].issue)
+
+
+def test_utf16_and_bom_inputs(own_results):
+    text = (INPUTS / "huaxia-862.txt").read_text(encoding="utf-8")
+    for data in (text.encode("utf-16"), b"\xef\xbb\xbf" + text.encode("utf-8")):
+        assert issue_data(import_text(data, "x.txt").issue) == issue_data(own_results["huaxia-862"].issue)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "is empty"),
+        (b" \n\n\t\n", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "pdftotext"),
+        (b"PK\x03\x04" + bytes(40), "zip/Word"),
+        (b"\xff\xfe\xff\xfe\x00", "UTF-16"),
+        (b"\x80\xff\xfe abc \xff\xff", "neither UTF-8 nor GB18030"),
+        ("中国铝业报\n\n2025年4月19日 总第1330期\n\n这是一段没有标题的文字，只有句子。\n\n又是一段文字，也没有标题。\n".encode(), "no recognisable headline"),
+        ("一段标题\n\n本报讯 正文。\n".encode(), "--date"),
+    ],
+)
+def test_bad_input_fails_clearly(data, message):
+    with pytest.raises(ImportFailure, match=re.escape(message)):
+        import_text(data, "bad.txt")
+
+
+def test_cli_reports_bad_input_without_traceback(tmp_path):
+    config = _config(tmp_path)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    result = CliRunner().invoke(main, ["--config", str(config), "import-text", str(empty)])
+    assert result.exit_code == 1
+    assert "is empty" in result.output and "Traceback" not in result.output
+
+
+def test_overrides_stand_in_for_a_missing_masthead():
+    import datetime as dt
+
+    data = "一段标题\n\n本报讯 正文。\n".encode()
+    result = import_text(data, "x.txt", date=dt.date(2025, 6, 1), number=7, paper="测试报")
+    assert result.issue.id == "2025-06-01-7" and result.issue.paper == "测试报"
+    assert result.issue.articles[0].headline == "一段标题"
+
+
+# --- rules stay general -------------------------------------------------------------------------
+
+def test_rules_name_none_of_the_samples_stories_or_people():
+    if not (SAMPLE_DIR / "issue.yaml").is_file():
+        pytest.skip("the hand-curated sample issue is not in content/issues yet")
+    curated = loading.load_issue(SAMPLE_DIR)
+    source = "".join(p.read_text(encoding="utf-8") for p in IMPORTER_SRC.glob("*.py"))
+    names = {norm(x) for a in curated.articles for x in [a.headline, a.kicker, a.subtitle, *a.author_names] if x}
+    names |= {curated.paper, "中铝", "铝业", "驰宏", "包头", "六盘山", "会泽"}
+    names -= {"本报评论员"}  # a role every paper prints, not a person
+    assert not [n for n in names if len(n) >= 2 and n in source]
