@@ -1,13 +1,15 @@
 """Load benchmark (not a test): /feed.xml from publisher under gunicorn vs a bare Flask app, while a PDF builds.
 
-    .venv/bin/python bench/load.py [--seconds 10] [--connections 64] [--workers 4] [--json]
+    .venv/bin/python bench/load.py [--seconds 5] [--rounds 3] [--connections 64] [--workers 4] [--json]
 
 Builds and publishes the newest issue into a temp data folder, starts gunicorn
 twice on loopback with the same settings (publisher's app, and a bare app that
 only ``send_file``s the same feed.xml), and runs wrk against each, for 200
 answers and for 304 answers (If-None-Match), while a PDF build of the issue
-runs over and over in the background. Prints requests per second and p99
-latency per case and publisher's share of the bare app's throughput.
+runs over and over in the background. The two apps take turns (``--rounds``
+times each) so both see the same background load; the medians are printed:
+requests per second and p99 latency per case and publisher's share of the
+bare app's throughput.
 Targets: at least 0.8x the bare app's throughput, p99 under 50 ms.
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -88,6 +91,14 @@ def wrk(url: str, seconds: int, connections: int, etag: str | None) -> dict:
             "socket_errors": errors.group(0) if errors else ""}
 
 
+def median(runs: list[dict]) -> dict:
+    """Median requests per second and p99 over runs; errors added up."""
+    return {"rps": statistics.median(r["rps"] for r in runs),
+            "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+            "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in runs),
+            "socket_errors": "; ".join(r["socket_errors"] for r in runs if r["socket_errors"])}
+
+
 class PdfLoop(threading.Thread):
     """Builds the PDF (every channel when no PDF channel is installed) again and again until stopped."""
 
@@ -115,7 +126,8 @@ class PdfLoop(threading.Thread):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=int, default=10, help="seconds per wrk run (default 10)")
+    parser.add_argument("--seconds", type=int, default=5, help="seconds per wrk run (default 5)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per app and case, taking turns (default 3)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes for both apps (default 4)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -154,11 +166,13 @@ def main(argv: list[str] | None = None) -> int:
                     etags[name] = response.headers["ETag"]
             loop.start()
             time.sleep(2)  # let the first build get going
-            results = {}
-            for case in ("200", "304"):
-                for name, url in apps.items():
-                    results[(name, case)] = wrk(url, args.seconds, args.connections,
-                                                etags[name] if case == "304" else None)
+            runs: dict[tuple[str, str], list[dict]] = {}
+            for _ in range(args.rounds):
+                for case in ("200", "304"):
+                    for name, url in apps.items():
+                        runs.setdefault((name, case), []).append(
+                            wrk(url, args.seconds, args.connections, etags[name] if case == "304" else None))
+            results = {key: median(value) for key, value in runs.items()}
         finally:
             loop.stop()
             for server in servers:
@@ -171,14 +185,14 @@ def main(argv: list[str] | None = None) -> int:
         ratio = ours["rps"] / bare["rps"] if bare["rps"] else 0.0
         rows.append({"case": case, "publisher": ours, "bare": bare, "ratio": round(ratio, 3),
                      "ok": ratio >= TARGET_RATIO and ours["p99_ms"] < TARGET_P99_MS})
-    summary = {"connections": args.connections, "seconds": args.seconds, "workers": args.workers,
+    summary = {"connections": args.connections, "seconds": args.seconds, "rounds": args.rounds, "workers": args.workers,
                "background": f"{'+'.join(background)} builds, {len(loop.builds)} finished during the run",
                "cases": rows}
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
-    print(f"/feed.xml, gunicorn {args.workers} workers, wrk {args.connections} connections, {args.seconds} s per run, "
-          f"while {summary['background']}")
+    print(f"/feed.xml, gunicorn {args.workers} workers, wrk {args.connections} connections, median of {args.rounds} "
+          f"runs of {args.seconds} s per app and answer, while {summary['background']}")
     print(f"{'answer':<7} {'publisher rps':>14} {'p99 ms':>8} {'bare rps':>10} {'p99 ms':>8} {'ratio':>6}")
     for row in rows:
         flag = "" if row["ok"] else f"  ✗ target: ≥{TARGET_RATIO}x, p99 < {TARGET_P99_MS:.0f} ms"

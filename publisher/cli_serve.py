@@ -21,10 +21,14 @@ def _open_store(config):
     return store
 
 
-def _sign_in_help(config, store) -> None:
-    """Make sure the admin user exists and tell how to sign in."""
+def _sign_in_help(config, store, local: str) -> None:
+    """Make sure the admin user exists; tell where the admin and the public URLs are and how to sign in."""
     generated = store.ensure_admin(os.environ.get("PUBLISHER_ADMIN_PASSWORD"))
-    click.echo(f"Admin:  {config.site.url}/admin/  (user: admin)")
+    click.echo(f"Public: {local}/feed.xml  {local}/atom.xml  {local}/issues/")
+    if config.site.url != local:
+        click.echo(f"        (feeds and downloads link to site.url {config.site.url}; set it, or $PUBLISHER_SITE_URL, "
+                   "to the address readers use)")
+    click.echo(f"Admin:  {local}/admin/  (user: admin)")
     if generated:
         click.echo(f"        password: {generated}")
         click.echo("        (generated now and shown once; set PUBLISHER_ADMIN_PASSWORD or run 'publisher user add' for more)")
@@ -105,10 +109,6 @@ def _run_single(app, host: str, port: int) -> None:
         server.server_close()
 
 
-def _public_urls(url: str) -> None:
-    click.echo(f"Public: {url}/feed.xml  {url}/atom.xml  {url}/issues/")
-
-
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
@@ -126,14 +126,16 @@ def up(ctx: Ctx, host: str, port: int, rebuild: bool, no_serve: bool) -> None:
     queue = make_queue(config, store, config_path=_config_path(ctx))
     try:
         live = store.live_build(issue_id)
+        ok = True
         if live is not None and not rebuild:
             click.echo(f"{issue_id} is live (build #{live.id}); not rebuilding (use --rebuild to build again).")
         else:
-            build_and_publish(ctx, store, queue, issue_id)
+            ok = build_and_publish(ctx, store, queue, issue_id)
+        _sign_in_help(config, store, f"http://{host}:{port}")
         if no_serve:
+            if not ok:
+                raise SystemExit(1)
             return
-        _sign_in_help(config, store)
-        _public_urls(config.site.url)
         _run_single(create_app(config, store=store, queue=queue), host, port)
     finally:
         queue.close()
@@ -149,8 +151,7 @@ def serve(ctx: Ctx, host: str, port: int, use_gunicorn: bool, workers: int) -> N
     """Serve the admin (/admin) and the public site (/feed.xml, /issues/…)."""
     config = ctx.config
     store = _open_store(config)
-    _sign_in_help(config, store)
-    _public_urls(config.site.url)
+    _sign_in_help(config, store, f"http://{host}:{port}")
     if use_gunicorn:
         exe = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
         if ctx._path:

@@ -112,6 +112,8 @@ def flow(server: Server, browser) -> None:
     issue_dir = server.content / "issues" / server.issue
     out = server.run("up", "--no-serve")
     assert "Published build #1" in out, out
+    assert "Admin:  http://127.0.0.1:8000/admin/  (user: admin)" in out
+    assert "password: the value of $PUBLISHER_ADMIN_PASSWORD" in out
     server.serve()
     article, old_headline = first_headline(issue_dir)
     article.write_text(article.read_text(encoding="utf-8").replace(old_headline, old_headline + FIX, 1),
