@@ -235,7 +235,8 @@ def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[
                                 f"{len(loaded.warnings)} content warning(s)")
     available = {c.name: c for c in channels} if channels is not None else installed_channels()
     for name in record.channels:
-        store.update_channel(record.id, ChannelState(name, "running"), log=f"{_now()} {name}: building…")
+        if not store.update_channel(record.id, ChannelState(name, "running"), log=f"{_now()} {name}: building…"):
+            return  # the build was ended meanwhile (a restart failed it): stop, leave its outcome alone
         state = build_one(available.get(name), name, loaded.issue, issue_dir, config, Path(record.out_dir))
         store.update_channel(record.id, state, log=_summary(state))
     store.finish_build(record.id)
@@ -253,18 +254,9 @@ def build_one(cls: type[Channel] | None, name: str, issue, issue_dir: Path, conf
     try:
         result = sandbox.run(pipeline.build_channel, (cls, issue, issue_dir, config, out_root),
                              timeout=limits.build_timeout, memory_mb=limits.memory_limit_mb)
-    except (sandbox.LimitExceeded, MemoryError) as exc:
+    except sandbox.SandboxError as exc:
         _remove_staging(out_root / issue.id, name)
-        seconds = round(time.monotonic() - started, 3)
-        if isinstance(exc, sandbox.TimeLimit):
-            error = (f"the {label} render took longer than {limits.build_timeout} s and was stopped; "
-                     "simplify the issue (fewer or smaller images) or raise queue.build_timeout in config.yaml")
-        elif isinstance(exc, MemoryError):
-            error = _memory_error(label, limits.memory_limit_mb)
-        else:
-            error = (f"the {label} render {exc}; if it needed more than {limits.memory_limit_mb} MB, "
-                     "raise queue.memory_limit_mb in config.yaml")
-        return ChannelState(name, "failed", seconds, error=error)
+        return ChannelState(name, "failed", round(time.monotonic() - started, 3), error=_limit_error(exc, label, limits))
     if not result.ok:
         error = result.error or "failed"
         if error.startswith("MemoryError"):
@@ -275,6 +267,19 @@ def build_one(cls: type[Channel] | None, name: str, issue, issue_dir: Path, conf
              for a in result.artifacts]
     return ChannelState(name, "succeeded", round(result.seconds, 3), sum(f["bytes"] for f in files), files,
                         None, list(result.warnings))
+
+
+def _limit_error(exc: sandbox.SandboxError, label: str, limits) -> str:
+    """What went wrong with a render that gave no result, and what to do about it."""
+    if isinstance(exc, sandbox.TimeLimit):
+        return (f"the {label} render took longer than {limits.build_timeout} s and was stopped; "
+                "simplify the issue (fewer or smaller images) or raise queue.build_timeout in config.yaml")
+    if isinstance(exc, sandbox.ChildRaised) and isinstance(exc.exception, MemoryError):
+        return _memory_error(label, limits.memory_limit_mb)
+    if isinstance(exc, sandbox.ChildRaised):
+        return f"the {label} render could not run ({exc}); reinstall the channel or tell the developers"
+    return (f"the {label} render {exc}; if it needed more than {limits.memory_limit_mb} MB, "
+            "raise queue.memory_limit_mb in config.yaml")
 
 
 def _memory_error(label: str, limit_mb: int) -> str:

@@ -24,29 +24,39 @@ PR_SET_PDEATHSIG = 1
 _BOOT = "import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); import publisher.sandbox as s; s._child_main()"
 
 
-class LimitExceeded(Exception):
-    """The child did not finish within its limits."""
+class SandboxError(Exception):
+    """The child gave no result."""
 
 
-class TimeLimit(LimitExceeded):
+class TimeLimit(SandboxError):
     def __init__(self, seconds: float):
         self.seconds = seconds
         super().__init__(f"took longer than {seconds:g} s")
 
 
-class ChildDied(LimitExceeded):
+class ChildDied(SandboxError):
     def __init__(self, returncode: int | None):
         self.returncode = returncode
         how = f"signal {-returncode}" if returncode is not None and returncode < 0 else f"exit status {returncode}"
         super().__init__(f"stopped unexpectedly ({how})")
 
 
-def run(fn: Callable[..., Any], args: tuple, *, timeout: float, memory_mb: int | None) -> Any:
-    """``fn(*args)`` in a child; its result, or its exception re-raised.
+class ChildRaised(SandboxError):
+    """The function raised ``exception`` in the child (a MemoryError there usually means the memory limit)."""
 
-    Raises :class:`TimeLimit` after ``timeout`` seconds and :class:`ChildDied` when the
-    child ends without an answer (killed by the kernel, crashed in C code). ``fn``
-    and ``args`` must be picklable (module-level functions and classes are).
+    def __init__(self, exception: BaseException):
+        self.exception = exception
+        super().__init__(f"{type(exception).__name__}: {exception}")
+
+
+def run(fn: Callable[..., Any], args: tuple, *, timeout: float, memory_mb: int | None) -> Any:
+    """``fn(*args)`` in a child; its result.
+
+    Raises :class:`TimeLimit` after ``timeout`` seconds, :class:`ChildRaised` when ``fn``
+    raised (or could not be loaded) and :class:`ChildDied` when the child ended without
+    an answer (killed by the kernel, crashed in C code). Exceptions of this process
+    itself pass through. ``fn`` and ``args`` must be picklable by reference
+    (module-level functions and classes).
     """
     payload = b"".join(pickle.dumps(part) for part in (sys.path, memory_mb * MB if memory_mb else None, (fn, args)))
     proc = subprocess.Popen(
@@ -64,7 +74,7 @@ def run(fn: Callable[..., Any], args: tuple, *, timeout: float, memory_mb: int |
         raise ChildDied(proc.returncode)
     kind, value = pickle.loads(out)
     if kind == "raised":
-        raise value
+        raise ChildRaised(value)
     return value
 
 
@@ -97,7 +107,7 @@ def _child_main() -> None:
     try:
         fn, args = pickle.load(sys.stdin.buffer)
         outcome = ("ok", fn(*args))
-    except BaseException as exc:  # MemoryError included; the parent re-raises it
+    except BaseException as exc:  # MemoryError and SystemExit included: the parent reports them
         outcome = ("raised", exc)
     try:
         data = pickle.dumps(outcome)

@@ -338,15 +338,23 @@ class Store:
             conn.execute(builds_t.update().where(builds_t.c.id == build_id).values(state="running", started_at=utcnow()))
             return self._get(conn, build_id)
 
-    def update_channel(self, build_id: int, state: ChannelState, log: str | None = None) -> None:
-        """Replace one channel's state (and append a progress line) of a running build."""
+    def update_channel(self, build_id: int, state: ChannelState, log: str | None = None) -> bool:
+        """Replace one channel's state (and append a progress line) of an active build.
+
+        Returns False, changing nothing, when the build has ended meanwhile (failed by a
+        restart or by the queue): its runner should stop.
+        """
         with self._write() as conn:
-            row = conn.execute(sa.select(builds_t.c.results, builds_t.c.log).where(builds_t.c.id == build_id)).one()
-            results = {**(row.results or {}), state.channel: asdict(state)}
-            values = {"results": results}
+            row = conn.execute(
+                sa.select(builds_t.c.state, builds_t.c.results, builds_t.c.log).where(builds_t.c.id == build_id)
+            ).one()
+            if row.state not in ACTIVE:
+                return False
+            values = {"results": {**(row.results or {}), state.channel: asdict(state)}}
             if log is not None:
                 values["log"] = _append(row.log, log)
             conn.execute(builds_t.update().where(builds_t.c.id == build_id).values(**values))
+            return True
 
     def append_log(self, build_id: int, line: str) -> None:
         with self._write() as conn:

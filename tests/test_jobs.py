@@ -18,13 +18,13 @@ from publisher.config import PROJECT_ROOT, QueueConfig, load_config
 from publisher.store import INTERRUPTED, BuildInProgress, PublishError, Store
 
 from .conftest import free_port, make_config, root
-from .plugins.jobs_channels import EchoChannel, FailChannel, HogChannel, SleepChannel
+from .plugins.jobs_channels import EchoChannel, ExitChannel, FailChannel, HogChannel, SleepChannel
 
 BIN = Path(sys.executable).parent
 TINY = "2025-05-01-1331"
 TITLE = "中国铝业报 2025年5月1日 总第1331期"
 HEADLINES = ["绿色低碳项目全面投产", "在深化内化转化上下功夫"]
-TEST_CHANNELS = [EchoChannel, FailChannel, SleepChannel, HogChannel]
+TEST_CHANNELS = [EchoChannel, FailChannel, SleepChannel, HogChannel, ExitChannel]
 
 
 def embedded(tmp_path, content=None, **queue):
@@ -93,13 +93,16 @@ def test_second_build_refused_and_runaway_render_stopped_at_the_time_limit(tmp_p
     queue.close()
 
 
-def test_memory_hungry_render_fails_its_channel_only(tmp_path):
+def test_memory_hungry_or_exiting_render_fails_its_channel_only(tmp_path):
     config, store, queue = embedded(tmp_path, memory_limit_mb=300)
-    done = jobs.wait(store, queue.submit(TINY, ["testhog", "testecho"], None).id, timeout=60)
+    done = jobs.wait(store, queue.submit(TINY, ["testhog", "testexit", "testecho"], None).id, timeout=60)
     assert done.state == "failed"
     assert done.results["testhog"].error == (
         "the Testhog render needed more than 300 MB of memory and was stopped; use smaller images or raise "
         "queue.memory_limit_mb in config.yaml"
+    )
+    assert done.results["testexit"].error == (
+        "the Testexit render could not run (SystemExit: 3); reinstall the channel or tell the developers"
     )
     assert done.results["testecho"].state == "succeeded"
     queue.close()
@@ -147,13 +150,29 @@ def test_unknown_issue_or_channel_is_refused_before_anything_is_queued(tmp_path)
 
 
 def test_every_installed_channel_when_none_named(tmp_path):
-    config, store, queue = embedded(tmp_path)
+    config = make_config(root("tiny"), tmp_path)
+    store = Store.from_config(config)
+    store.create_all()
+    queue = jobs.make_queue(config, store, channels=[EchoChannel, FailChannel])
     record = queue.submit(TINY, None, None)
-    assert record.channels == ["testecho", "testfail", "testsleep", "testhog"]
-    store.fail_build(record.id, "not needed")  # the worker finds it ended and leaves it
+    assert record.channels == ["testecho", "testfail"]
     done = jobs.wait(store, record.id, timeout=60)
+    assert {n: s.state for n, s in done.results.items()} == {"testecho": "succeeded", "testfail": "failed"}
     queue.close()
-    assert done.error == "not needed" and not Path(done.out_dir).exists()
+
+
+def test_a_build_ended_meanwhile_is_left_alone(tmp_path):
+    config = make_config(root("tiny"), tmp_path)
+    store = Store.from_config(config)
+    store.create_all()
+    record = store.new_build(TINY, ["testecho"], None)
+    store.fail_build(record.id, INTERRUPTED)
+    done = jobs.run_build(record.id, config=config, store=store, channels=TEST_CHANNELS)
+    assert done.error == INTERRUPTED and not Path(done.out_dir).exists()
+    running = store.new_build(TINY, ["testecho", "testfail"], None)
+    store.start_build(running.id)
+    store.fail_build(running.id, INTERRUPTED)
+    assert not store.update_channel(running.id, store.get_build(running.id).results["testecho"])
 
 
 def test_starting_the_queue_fails_builds_a_restart_interrupted(tmp_path):

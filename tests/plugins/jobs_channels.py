@@ -58,3 +58,14 @@ class HogChannel(Channel):
     def render(self, issue, ctx):
         block = bytearray(2 * 1024**3)
         return [Output(f"{len(block)}.txt", "text/plain")]
+
+
+class ExitChannel(Channel):
+    """Exits the interpreter, as careless plugin code might."""
+
+    name = "testexit"
+    title = "Exits (test)"
+    layout = "testexit"
+
+    def render(self, issue, ctx):
+        raise SystemExit(3)
