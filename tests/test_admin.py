@@ -139,6 +139,21 @@ def test_sign_out_needs_a_post_with_token(editor):
     assert editor.get("/admin/").status_code == 302
 
 
+def test_sign_in_attempts_are_rate_limited_per_address(tmp_path, monkeypatch):
+    monkeypatch.setenv("PUBLISHER_PROXIES", "1")  # behind nginx: the address comes from X-Forwarded-For
+    s = Site(tmp_path)
+    s.app.config["LOGIN_RATE_LIMIT"] = (3, 60)
+    c = s.app.test_client()
+
+    def attempt(address):
+        form = {"username": "editor", "password": "wrong", "csrf_token": token(c)}
+        return c.post("/login", data=form, headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(4)] == [200, 200, 200, 429]
+    assert attempt("198.51.100.2") == 200  # another reader's address is not blocked
+    s.queue.close()
+
+
 def test_request_body_over_the_limit_gets_413(client):
     response = client.post("/login", data={"username": "x" * 100_000, "password": "y", "csrf_token": "z"})
     assert response.status_code == 413

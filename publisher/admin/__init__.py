@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from publisher import plugins
 from publisher.config import PROJECT_ROOT, Config, load_config
@@ -97,6 +98,9 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
         LOGIN_RATE_LIMIT=(10, 60),  # sign-in attempts per address per seconds
         PUBLIC_CACHE_SECONDS=1.0,  # how stale another process's view of what is live may be
     )
+    proxies = int(os.environ.get("PUBLISHER_PROXIES") or 0)
+    if proxies:  # behind nginx: trust its X-Forwarded-For/-Proto/-Host (for the sign-in limit, redirects)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     # Paths are looked up, never joined; '//etc/passwd' must not be redirected to '/etc/passwd'.
     app.url_map.merge_slashes = False
 
