@@ -266,7 +266,6 @@ class _Writer(epub.EpubWriter):
             "play_order": {"enabled": True, "start_from": 1},
             "mtime": modified,
         })
-        self._entries: list[tuple[str, bytes, bool]] = []
 
     def writestr(self, name: str, data: str | bytes) -> None:
         data = data.encode("utf-8") if isinstance(data, str) else data
@@ -277,7 +276,8 @@ class _Writer(epub.EpubWriter):
         return super()._get_ncx().replace(b'content="0" name="dtb:depth"', b'content="2" name="dtb:depth"', 1)
 
     def entries(self) -> list[tuple[str, bytes, bool]]:
-        self._entries = [("mimetype", MEDIA_TYPE.encode("ascii"), False)]
+        """(name, data, compress) for every file, mimetype first, in ebooklib's order."""
+        self._entries: list[tuple[str, bytes, bool]] = [("mimetype", MEDIA_TYPE.encode("ascii"), False)]
         self.out = self
         self._write_container()
         self._write_opf()
