@@ -20,7 +20,7 @@ from publisher.serialize import issue_data
 from .conftest import SAMPLE_ID, SEED
 
 INPUTS = Path(__file__).parent / "roots" / "import"
-OWN = ["huaxia-862", "reordered-1331"]
+OWN = ["huaxia-862", "huaxia-863", "reordered-1331"]
 SAMPLE_DIR = PROJECT_ROOT / "content" / "issues" / SAMPLE_ID
 IMPORTER_SRC = PROJECT_ROOT / "publisher" / "importer"
 
@@ -135,6 +135,19 @@ def test_column_breaks_are_rejoined_in_reading_order(own_results):
     lead = own_results["huaxia-862"].issue.articles[0]
     assert "新材料板块实现利润4.2亿元" in lead.text
     assert [f.credit for f in lead.figures] == ["本报记者 林晓 摄"]
+
+
+def test_jumps_verse_and_interviews(own_results):
+    articles = {a.headline: a for a in own_results["huaxia-863"].issue.articles}
+    meeting = articles["华夏有色召开2025年安全生产工作会议"]
+    assert len(meeting.paragraphs) == 4 and meeting.text.endswith("进行了表彰。")
+    assert [(a.name, a.role) for a in meeting.authors] == [("陈思", "本报记者"), ("马骏", "通讯员")]
+    poem = articles["炉火"]
+    assert [b.text for b in poem.body] == ["深夜的车间里", "炉火映红了脸庞", "我们把汗水", "浇铸成银色的光"]
+    assert articles["对话劳模：让每一块铝锭都经得起检验"].text.startswith("记者：从一名普通铸造工")
+    assert articles["安全生产没有旁观者"].series == "短评"
+    furniture = {f["text"]: f["why"] for f in own_results["huaxia-863"].report.furniture}
+    assert furniture["（上接第1版）"] == "jump line" and furniture["华夏铝业电解槽“换心”成功 2版"] == "page furniture"
 
 
 # --- nothing lost -------------------------------------------------------------------------------

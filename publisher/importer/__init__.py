@@ -85,6 +85,7 @@ def import_text(
             f"pass {' '.join(hints[k] for k in missing)}"
         )
     body = [x for x in items if x.kind != L.MASTHEAD]
+    L.mark_running_heads(body, fields["paper"])
     joined = rejoin(body)
     assembly = Assembler(joined.pieces, vocabulary).run()
     if not any(d.head_lines and not any(x["kind"] == "no-headline" and x["article"] is d for x in assembly.decisions) for d in assembly.articles):

@@ -61,6 +61,7 @@ class Draft:
     kind: str | None = None
     lead: str | None = None  # news | brief
     ended: bool = False
+    jump_out: bool = False  # continued on another page: (下转第N版)
     lines: list[int] = field(default_factory=list)
     slug: str = ""
 
@@ -247,8 +248,7 @@ class Assembler:
         elif piece.kind == L.NAMES:
             draft.authors = [(n, None) for n in data["names"]]
         else:
-            role = data.get("role")
-            draft.authors = [(re.sub(r"\s+", "", n), role) for n in data.get("names", [])]
+            draft.authors = list(data["authors"])
 
     def add_figure(self, draft: Draft | None, piece: Piece) -> None:
         data = piece.first.data
@@ -275,6 +275,10 @@ class Assembler:
     def add_paragraph(self, draft: Draft, piece: Piece) -> None:
         text = piece.text
         draft.touch(piece.numbers)
+        if (jump := rules.JUMP_OUT.search(text)) and jump.start() > 0:
+            self.furniture.append((piece.lines[-1].no, jump.group(0), "jump line"))
+            text = text[: jump.start()].rstrip()
+            draft.jump_out, draft.ended = True, True
         if not draft.body and draft.lead is None:
             if lead := rules.NEWS_LEAD.match(text):
                 draft.lead = "news"
@@ -288,12 +292,10 @@ class Assembler:
                 text = text[lead.end():]
             elif rules.BRIEF_LEAD.match(text):
                 draft.lead = "brief"
-        if trailing := rules.TRAILING_NAMES.search(text):
-            names = rules.split_names(trailing.group(1))
-            if all(rules.is_surname_start(n) for n in names):
-                if not draft.authors:
-                    draft.authors = [(n, None) for n in names]
-                draft.ended = True
+        if (trailing := rules.TRAILING_NAMES.search(text)) and (names := rules.role_names(trailing.group(1))):
+            if not draft.authors:
+                draft.authors = names
+            draft.ended = True
         if text.strip():
             draft.body.append(Block("paragraph", text.strip(), piece.numbers))
 
@@ -364,6 +366,16 @@ class Assembler:
             else:
                 self.add_paragraph(self.cur or self.new_article(piece.no), piece)
             return
+        if kind == L.CONTINUED and piece.first.data.get("jump"):
+            self.jump(piece, piece.first.data["jump"], piece.text)
+            return
+        if kind == L.PARA and (jump_in := rules.JUMP_IN.match(piece.text)):
+            self.jump(piece, "in", jump_in.group(0))
+            piece = Piece([L.Line(piece.no, piece.text[jump_in.end():].strip(), L.PARA)] + piece.lines[1:])
+            cur = self.cur
+            if cur is not None and not cur.ended:
+                self.add_paragraph(cur, piece)
+                return
         if self.pending_note is not None and self.note_open and kind == L.PARA:
             self.pending_note[0].append(piece.text)
             self.pending_note[1].extend(piece.numbers)
@@ -375,6 +387,29 @@ class Assembler:
         if kind == L.AUTHOR_UNIT:
             cur.ended = True
             cur.kind = cur.kind or "essay"
+
+    def jump(self, piece: Piece, way: str, marker: str) -> None:
+        """(下转第N版) closes a story for now; (上接第N版) takes it up again, after its repeated headline."""
+        self.furniture.append((piece.no, marker, "jump line"))
+        cur = self.cur
+        if way == "out":
+            if cur is not None:
+                cur.jump_out, cur.ended = True, True
+            return
+        target = next((a for a in reversed(self.articles) if a.jump_out), None)
+        if target is None:
+            self.decide("jump", piece.numbers, "continued from another page, but the start was not found", None, cur)
+            return
+        if cur is not None and cur is not target and not cur.body and cur.headline is not None:
+            self.articles.remove(cur)
+            for text in (cur.kicker, cur.headline, cur.subtitle, cur.byline):
+                if text:
+                    self.furniture.append((cur.head_lines[0], text, "repeated headline of a continued story"))
+            target.figures.extend(cur.figures)
+            target.touch(cur.lines)
+        target.jump_out, target.ended = False, False
+        self.cur = target
+        self.decide("jump", [*target.head_lines[:1], piece.no], "story continued from another page joined to its start", None, target)
 
     def editor_note(self, piece: Piece, pieces: list[Piece], i: int) -> None:
         rest = piece.first.data.get("rest", "")
@@ -421,14 +456,19 @@ class Assembler:
         self.note_open = False
         items: list[Piece | list[Piece]] = []
         segment: list[Piece] = []
-        for piece in run:
+        for k, piece in enumerate(run):
             if piece.kind in (L.LABEL, L.FURNITURE):  # page furniture marks a page break: it splits too
                 if segment:
                     items.append(segment)
                     segment = []
                 items.append(piece)
-            else:
-                segment.append(piece)
+                continue
+            signed = any(p.kind in (L.BYLINE, L.NAMES) for p in segment[1:])
+            next_signs = k + 1 < len(run) and run[k + 1].kind in (L.BYLINE, L.NAMES)
+            if piece.kind == L.SHORT and signed and next_signs:  # a new headline + byline after a signed one
+                items.append(segment)
+                segment = []
+            segment.append(piece)
         if segment:
             items.append(segment)
         # Photos extracted just before a section label (same page: no furniture between) are on its page.
@@ -475,15 +515,29 @@ class Assembler:
         heads: list[Piece] = []
         bylines: list[Piece] = []
         figures: list[Piece] = []
+        verse: list[Piece] = []  # short lines under a byline: a poem's lines
         for k, piece in enumerate(seg):
             under_headline = k > 0 and seg[k - 1].kind == L.SHORT and not bylines
             if piece.kind == L.BYLINE or (piece.kind == L.NAMES and under_headline):
                 bylines.append(piece)
             elif piece.kind in (L.CAPTION, L.CREDIT):
                 figures.append(piece)
+            elif bylines and heads:
+                verse.append(piece)
             else:
                 heads.append(piece)  # SHORT, or a names line under no headline
         cur = self.cur
+        bodied = bodied or bool(verse)
+        if len(heads) > 3 and not bylines and bodied:
+            keep = 0 if cur is not None and not cur.ended else 1
+            heads, verse = heads[:keep], heads[keep:]
+            self.decide("verse", [n for p in verse for n in p.numbers], "a run of short lines read as lines of text (verse)", "headlines", cur)
+            if not heads:
+                for piece in verse:
+                    self.add_paragraph(cur, piece)
+                for piece in figures:
+                    self.add_figure(cur, piece)
+                return
         if not heads:
             if bylines:
                 target = cur if cur is not None and cur.body and cur.byline is None else None
@@ -523,6 +577,11 @@ class Assembler:
             self.add_byline(draft, piece, head=True)
         for piece in figures:
             self.add_figure(draft, piece)
+        if verse:
+            draft.kind = "essay"
+            self.decide("verse", [n for p in verse for n in p.numbers], "short lines under the byline read as lines of verse", "headlines", draft)
+        for piece in verse:
+            self.add_paragraph(draft, piece)
 
     def figures_only(self, figures: list[Piece], bodied: bool) -> None:
         """Captions in a run of their own: the open story's figures, photo stories, or the next story's."""
@@ -578,8 +637,12 @@ class Assembler:
         for piece in figures:
             self.add_figure(cur, piece)
 
-    def headline_after_body(self, cur: Draft, heads: list[Piece]) -> Draft:
-        """The head printed after its story: split the story before it where the topic changes."""
+    def headline_after_body(self, cur: Draft, heads: list[Piece], at: int | None = None) -> Draft:
+        """The head printed after its story: split the story before it where the topic changes.
+
+        The new story goes at the end (``at`` None: during the walk, it becomes the current
+        story) or at index ``at`` of the articles (after the walk).
+        """
         numbers = [n for p in heads for n in p.numbers]
         if cur.headline is None:
             self.set_head(cur, heads)
@@ -590,8 +653,11 @@ class Assembler:
         old_head = " ".join(x for x in (cur.kicker, cur.headline, cur.subtitle) if x)
         best = topic_split([b.text for b in paras], old_head, new_head)
         draft = Draft(section=cur.section, first_line=paras[best].lines[0] if best is not None else heads[0].no)
-        self.articles.append(draft)
-        self.cur = draft
+        if at is None:
+            self.articles.append(draft)
+            self.cur = draft
+        else:
+            self.articles.insert(at, draft)
         self.set_head(draft, heads)
         if best is None:
             self.decide("headline-after-body", numbers, "headline with no text of its own (story not found)", None, draft)
@@ -636,13 +702,21 @@ class Assembler:
         for index, heads in self.orphans:
             numbers = [n for p in heads for n in p.numbers]
             target = next((a for a in self.articles[index:] if _lost_its_headline(a)), None)
+            before = self.articles[index - 1] if index else None
+            if target is None and before is not None and len(before.paragraphs) >= 2:
+                draft = self.headline_after_body(before, [p for p in heads if p.kind != L.BYLINE], at=index)
+                for piece in (p for p in heads if p.kind == L.BYLINE):
+                    self.add_byline(draft, piece, head=True)
+                self.decide("orphan-headline", numbers, "a headline with no story of its own: read as printed after its story", "a headline with no story", None)
+                continue
             if target is None:
                 for piece in heads:
                     self.drop(piece, "a headline with no story")
                 self.decide("orphan-headline", numbers, "a headline with no story: listed as furniture", None, None)
                 continue
             old = target.headline
-            target.body.insert(0, Block("subhead", old, list(target.head_lines)))
+            if old is not None:
+                target.body.insert(0, Block("subhead", old, list(target.head_lines)))
             self.set_head(target, [p for p in heads if p.kind != L.BYLINE])
             for piece in (p for p in heads if p.kind == L.BYLINE):
                 self.add_byline(target, piece, head=True)

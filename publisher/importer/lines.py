@@ -130,19 +130,25 @@ def _classify_line(line: Line, vocabulary: rules.Vocabulary) -> None:
         line.kind = FURNITURE
     elif rules.CONTINUED.match(t):
         line.kind = CONTINUED
+    elif rules.AUTHOR_UNIT.match(t):
+        line.kind = AUTHOR_UNIT
+    elif (jump := rules.JUMP_IN.match(t) or rules.JUMP_OUT.search(t)) and jump.group(0) == t:
+        line.kind, line.data = CONTINUED, {"jump": "in" if rules.JUMP_IN.match(t) else "out"}
     elif label := vocabulary.kind(t):
         line.kind, line.label_kind = LABEL, label
     elif note := rules.EDITOR_NOTE.match(t):
         line.kind = EDNOTE
         line.data = {"label": note.group(0).strip(), "rest": t[note.end():].strip()}
     elif rules.COMMENTATOR.match(t):
-        line.kind, line.data = BYLINE, {"names": [t], "role": None}
+        line.kind, line.data = BYLINE, {"authors": [(t, None)]}
     elif box := rules.BOX_BYLINE.match(t):
         inner = box.group(1)
-        names = [inner] if rules.COMMENTATOR.match(inner) else rules.split_names(inner)
-        line.kind, line.data = BYLINE, {"names": names, "role": None}
+        authors = None if rules.COMMENTATOR.match(inner) else rules.role_names(inner, strict=False)
+        line.kind, line.data = BYLINE, {"authors": authors or [(re.sub(r"\s+", "", inner), None)]}
+    elif short and (authors := rules.role_names(t)) and any(role for _, role in authors):
+        line.kind, line.data = BYLINE, {"authors": authors}
     elif (role := rules.ROLE_BYLINE.match(t)) and len(t) <= 40:
-        line.kind, line.data = BYLINE, {"names": [role.group(2).strip()], "role": role.group(1)}
+        line.kind, line.data = BYLINE, {"authors": [(role.group(2).strip(), role.group(1))]}
     elif rules.SOURCE.match(t):
         line.kind = SOURCE
     elif mark := rules.CAPTION_MARK.match(t):
@@ -152,8 +158,6 @@ def _classify_line(line: Line, vocabulary: rules.Vocabulary) -> None:
         line.kind, line.data = CAPTION, _caption(t)
     elif rules.CREDIT_LINE.match(t) and len(t) <= 60:
         line.kind = CREDIT
-    elif rules.AUTHOR_UNIT.match(t):
-        line.kind = AUTHOR_UNIT
     elif short and rules.looks_like_names(t):
         line.kind, line.data = NAMES, {"names": rules.split_names(t)}
     elif short and (sp := rules.speaker(t)):
@@ -162,6 +166,14 @@ def _classify_line(line: Line, vocabulary: rules.Vocabulary) -> None:
         line.kind = SHORT
     else:
         line.kind = PARA
+
+
+def mark_running_heads(lines: list[Line], paper: str) -> None:
+    """Page heads that repeat the paper's name ('某某报 2025年5月10日 第2版') are furniture."""
+    for line in lines:
+        rest = line.text[len(paper):] if line.text.startswith(paper) else None
+        if rest is not None and (not rest.strip() or rules.DATE.search(rest) or re.search(r"第?\s*\d+\s*版|星期", rest)):
+            line.kind = FURNITURE
 
 
 def _heading_shape(t: str) -> bool:

@@ -39,21 +39,29 @@ FURNITURE = [
     re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期[一二三四五六日天])?(?:\s+\S{1,12}){0,3}$"),  # page head
     re.compile(r"^(?:本版|本期)(?:共\s*\d+\s*版|今日\s*\d+\s*版)$"),
     re.compile(r"^今日\s*\d+\s*版$"),
+    re.compile(r"^(?:今日|本期|本版)?(?:导读|要目|提要)$"),
+    # a teaser or jump reference: a short line that ends by naming a page
+    re.compile(r"^[^。]{2,40}?[（(▶→>\s]\s*(?:详见|见|转)?\s*第?\s*[0-9一二三四五六七八]{1,2}\s*版\s*[）)]?$"),
 ]
 
 # --- bylines --------------------------------------------------------------------------------
 #: 本报讯（记者 张华）, 新华社北京4月14日电（记者 …）: the dateline that opens a news story.
 NEWS_LEAD = re.compile(
-    rf"^((?:本报讯|本报(?:记者|通讯员)[^，。]{{0,20}}?报道|(?:新华社|中新社|人民网|新华网|央视网)[{CJK}\d]{{0,16}}?电)"
+    rf"^((?:本报讯|本报[{CJK}\d]{{1,12}}?讯|{HAN}{{2,8}}报讯|本报(?:记者|通讯员)[^，。]{{0,20}}?报道"
+    rf"|(?:新华社|中新社|人民网|新华网|央视网)[{CJK}\d]{{0,16}}?电)"
     r"(?:\s*[（(][^（()）]{1,60}[）)])?)\s*"
 )
 #: 据《中国环境报》消息，…: a brief retold from another paper.
 BRIEF_LEAD = re.compile(r"^据(?:《[^》]{1,20}》|[^，。《]{2,12}?)(?:消息|报道)[，,]")
 BOX_BYLINE = re.compile(r"^[□■◎○●◇◆]\s*(\S.{0,40})$")
-ROLE_BYLINE = re.compile(r"^(策划|撰稿|统筹|执笔|整理|作者|文|图|文/图|图/文|摄影|摄|记者|通讯员|口述)\s*[：:/|｜]\s*(\S.{0,40})$")
+ROLE_BYLINE = re.compile(r"^(策划|撰稿|统筹|执笔|整理|作者|文|图|文/图|图/文|摄影|摄|记者|通讯员|口述)\s*[：:/|｜]\s*([^，。？！,?!]{2,30})$")
 COMMENTATOR = re.compile(r"^本报(?:特约)?评论员$|^本报评论部$")
-#: A reporter's role inside the brackets of a dateline.
-ROLES = ("见习记者", "特约记者", "首席记者", "记者", "通讯员", "实习生", "特约撰稿人", "摄影记者", "本报记者", "本报通讯员")
+#: A writer's role before the name, in a dateline's brackets or on a byline line (longest first).
+ROLES = (
+    "本报特约记者", "本报见习记者", "本报记者", "本报通讯员", "见习记者", "特约记者", "首席记者", "摄影记者", "特约撰稿人",
+    "记者", "通讯员", "实习生", "文/图", "图/文", "文／图", "图／文", "摄影", "作者", "撰稿", "文", "图",
+)
+_ROLE = "|".join(re.escape(r) for r in ROLES)
 #: Titles a speaker's signature ends with before the name: 某某公司党委副书记、工会主席 张明远.
 TITLE_WORDS = (
     "书记", "主席", "经理", "总监", "部长", "主任", "院长", "厂长", "董事", "董事长", "局长", "处长", "科长",
@@ -75,7 +83,9 @@ COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫",
 NAME = rf"{HAN}{{2,4}}"
 NAMES_LINE = re.compile(rf"^{NAME}(?:[ \u3000、，,]+{NAME}){{0,5}}$")
 #: （张明 李华） or (王强) closing a news story: the writers' names.
-TRAILING_NAMES = re.compile(rf"[（(]\s*({NAME}(?:[ \u3000、，,]+{NAME}){{0,5}})\s*[）)]$")
+TRAILING_NAMES = re.compile(
+    rf"[（(]\s*((?:(?:{_ROLE})\s*)?{NAME}(?:[ \u3000、，,]+(?:(?:{_ROLE})\s*)?{NAME}){{0,5}})\s*[）)]$"
+)
 #: 某某公司党委副书记、工会主席 张明远 / … 董事 李 响: a signature line.
 SPEAKER = re.compile(rf"^(\S.{{1,48}}?)\s+({HAN}{{2,4}}|{HAN}[ \u3000]{HAN}{{1,2}})$")
 
@@ -94,7 +104,10 @@ CREDIT_LINE = re.compile(
     rf"|^.{{2,20}}供图$|^(?:资料图片|资料照片|图片来自网络|网络图片)$"
 )
 EDITOR_NOTE = re.compile(r"^[【\[［]?\s*(编者按|编者的话|编后语|编后记|编后)\s*[】\]］]?(?:\s*[：:]\s*|\s+|$)")
-CONTINUED = re.compile(r"^[（(]\s*(?:接上期|上接第?.{1,3}版|下转第?.{1,3}版|转第?.{1,3}版|接第?.{1,3}版|未完待续|待续|续完|完)\s*[）)]$")
+CONTINUED = re.compile(r"^[（(]\s*(?:接上期|未完待续|待续|续完|完)\s*[）)]$")
+#: Jump lines of a story continued on another page: (下转第2版) at its end, (上接第1版) where it resumes.
+JUMP_OUT = re.compile(r"[（(]\s*(?:下转|转|转至|转第)\s*第?\s*[0-9一二三四五六七八九十]{1,2}\s*版\s*[）)]$")
+JUMP_IN = re.compile(r"^[（(]\s*(?:上接|接|接第)\s*第?\s*[0-9一二三四五六七八九十]{1,2}\s*版\s*[）)]")
 AUTHOR_UNIT = re.compile(r"^[（(]?\s*(?:作者单位|作者系|作者为|作者是)\s*[：:\s]")
 
 # --- shapes of text -------------------------------------------------------------------------
@@ -210,6 +223,13 @@ def is_surname_start(token: str) -> bool:
     return token[:1] in SURNAMES or token.startswith(COMPOUND_SURNAMES)
 
 
+def is_name(token: str) -> bool:
+    """A personal name: two or three characters after a common surname, four after a compound one."""
+    if not re.fullmatch(f"{HAN}{{2,4}}", token):
+        return False
+    return token.startswith(COMPOUND_SURNAMES) or (len(token) <= 3 and token[0] in SURNAMES)
+
+
 def split_names(text: str) -> list[str]:
     """Names from '张明远 李华 王小红' or '李 响' (a two-character name printed with a space)."""
     tokens = [t for t in re.split(r"[ \u3000、，,]+", text.strip()) if t]
@@ -235,7 +255,7 @@ def looks_like_names(text: str) -> bool:
     """A line of one to six personal names: 张华 / 李明远 王小红 赵强."""
     if not NAMES_LINE.match(text):
         return False
-    return all(is_surname_start(n) and len(n) <= 4 for n in split_names(text))
+    return all(is_name(n) for n in split_names(text))
 
 
 def speaker(text: str) -> tuple[str, str] | None:
@@ -248,25 +268,40 @@ def speaker(text: str) -> tuple[str, str] | None:
     role, name = match.group(1).strip(), re.sub(r"\s+", "", match.group(2))
     if not role.endswith(TITLE_WORDS) and not re.search(r"[（(][^）)]*[）)]$", role):
         return None
-    if not is_surname_start(name) or len(name) > 4:
-        return None
-    return role, name
+    return (role, name) if is_name(name) else None
 
 
 def bracket_authors(inner: str) -> list[tuple[str, str | None]]:
     """(name, role) pairs from the brackets of a dateline: '见习记者 张华' or '记者 张三 通讯员 李四'."""
+    return role_names(inner, strict=False) or []
+
+
+def role_names(text: str, strict: bool = True) -> list[tuple[str, str | None]] | None:
+    """(name, role) pairs from '本报记者 张三 通讯员 李四' / '文/图 王五' / '李 响'; None when a token is
+    neither a role nor a personal name (``strict``) or when there is no name."""
     authors: list[tuple[str, str | None]] = []
     role: str | None = None
-    for token in (t for t in re.split(r"[ \u3000、，,]+", inner.strip()) if t):
+    single = ""
+    for token in (t for t in re.split(r"[ \u3000、，,]+", text.strip()) if t):
         found = next((r for r in ROLES if token.startswith(r)), None)
-        if found:
-            role = found
-            token = token[len(found):]
+        rest = token[len(found):].lstrip("：:/|｜") if found else ""
+        if found and (not rest or is_name(rest)):
+            role, token = found.replace("／", "/"), rest
             if not token:
                 continue
-        if re.fullmatch(f"{HAN}{{1,4}}", token):
+        if len(token) == 1 and re.fullmatch(HAN, token):
+            single += token
+            if len(single) == 2:
+                authors.append((single, role))
+                single = ""
+            continue
+        if is_name(token) or (not strict and re.fullmatch(f"{HAN}{{2,4}}", token)):
             authors.append((token, role))
-    return authors
+        elif strict:
+            return None
+    if single and strict:
+        return None
+    return authors or None
 
 
 def structural_marks(heading: str) -> frozenset[str]:
