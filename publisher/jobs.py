@@ -177,8 +177,8 @@ class RqQueue:
         except NoSuchJobError:
             return "the queue lost this build (Redis was emptied or replaced); start it again"
         status = job.get_status()
-        if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
-            return f"the worker gave up on this build (job {status.value}); start it again"
+        if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED, JobStatus.FINISHED):
+            return f"the worker ended this build without recording it (job {status.value}); start it again"
         if status == JobStatus.STARTED and job.worker_name:
             key = Worker.redis_worker_namespace_prefix + job.worker_name
             if Worker.find_by_key(key, connection=self.connection) is None:

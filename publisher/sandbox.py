@@ -70,9 +70,11 @@ def run(fn: Callable[..., Any], args: tuple, *, timeout: float, memory_mb: int |
         raise TimeLimit(timeout) from None
     finally:
         _kill_group(proc.pid)  # anything the child started and left behind
-    if not out:
-        raise ChildDied(proc.returncode)
-    kind, value = pickle.loads(out)
+        proc.wait()
+    try:
+        kind, value = pickle.loads(out)
+    except Exception:  # nothing, or half an answer: the child was killed
+        raise ChildDied(proc.returncode) from None
     if kind == "raised":
         raise ChildRaised(value)
     return value

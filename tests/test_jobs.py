@@ -319,7 +319,7 @@ def test_rq_killed_work_horse_fails_the_build_and_its_render(rq):
 
 
 def test_rq_builds_whose_job_is_lost_are_failed_when_the_server_starts(rq):
-    from rq.job import Job
+    from rq.job import Job, JobStatus
 
     setup = rq()
     queue = jobs.make_queue(setup.config, setup.store)
@@ -332,6 +332,11 @@ def test_rq_builds_whose_job_is_lost_are_failed_when_the_server_starts(rq):
     waiting = queue.submit(TINY, ["testecho"], "alice")
     jobs.make_queue(setup.config, setup.store)
     assert setup.store.get_build(waiting.id).state == "queued"  # still in the queue: left for a worker
+    Job.fetch(waiting.runner[3:], connection=queue.connection).set_status(JobStatus.FAILED)
+    assert queue.recover() == 1
+    assert setup.store.get_build(waiting.id).error == (
+        "the worker ended this build without recording it (job failed); start it again"
+    )
     queue.close()
 
 
