@@ -264,6 +264,8 @@ def test_digest_preview_is_a_sandboxed_phone_frame(site, editor):
     assert html.status_code == 200 and "总第1331期" in html.get_data(as_text=True)
     assert "sandbox" in html.headers["Content-Security-Policy"]
     assert editor.get(f"/admin/builds/{site.first.id}/files/digest/..%2Findex.html").status_code == 404
+    feed = editor.get(f"/admin/builds/{site.first.id}/files/rss/feed.xml")  # XML could carry script: sandboxed too
+    assert feed.status_code == 200 and feed.headers["Content-Security-Policy"].startswith("sandbox ")
 
 
 def test_explain_turns_internal_errors_into_editor_words():

@@ -24,6 +24,8 @@ DOCUMENT_CSP = (
     "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; media-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 )
+#: For PDFs and images shown in previews: nothing to sandbox, and a sandbox would stop the browser's PDF viewer.
+FILE_CSP = "default-src 'self'; object-src 'self'; frame-ancestors 'self'"
 #: For the public site: published pages may carry their own styles, never inline script.
 PUBLIC_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

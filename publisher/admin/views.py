@@ -22,7 +22,7 @@ from publisher.admin import services
 from publisher.admin.auth import login_manager
 from publisher.admin.files import channel_files, media_type
 from publisher.admin.previews import PreviewError, read_epub, read_feed, read_member
-from publisher.admin.security import DOCUMENT_CSP, RateLimiter, use_csp
+from publisher.admin.security import DOCUMENT_CSP, FILE_CSP, RateLimiter, use_csp
 from publisher.store import BuildInProgress, ChannelState, PublishError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -322,7 +322,7 @@ def preview(build_id: int, channel: str):
 def build_file(build_id: int, channel: str, name: str):
     """A file of a build, inline, for previews; HTML in it runs sandboxed with no script."""
     found = _file(get_build(build_id), channel, name)
-    use_csp(DOCUMENT_CSP)
+    use_csp(FILE_CSP if found.media_type.startswith(("application/pdf", "image/png", "image/jpeg")) else DOCUMENT_CSP)
     response = send_file(found.path, mimetype=found.media_type, conditional=True)
     response.headers["Content-Type"] = found.media_type
     response.headers["Cache-Control"] = "private, no-cache"
