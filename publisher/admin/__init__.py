@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from publisher import plugins
+from publisher.admin.security import RateLimiter
 from publisher.config import PROJECT_ROOT, Config, load_config
 
 LAYOUT = PROJECT_ROOT / "layouts" / "admin"
@@ -34,7 +34,8 @@ class Services:
     queue: object
     channels: dict[str, str]  # installed channel name → title, in build order
     live: object = None
-    extras: dict = field(default_factory=dict)
+    login_limiter: RateLimiter = field(default_factory=RateLimiter)
+    build_limiter: RateLimiter = field(default_factory=RateLimiter)
 
 
 def services() -> Services:

@@ -10,7 +10,6 @@ from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from publisher.admin import services
-from publisher.admin.security import RateLimiter
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -31,7 +30,6 @@ class LogoutForm(FlaskForm):
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
-    app.extensions["publisher"].extras["login_limiter"] = RateLimiter()
 
     @app.context_processor
     def forms():
@@ -60,7 +58,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         limit, window = current_app.config["LOGIN_RATE_LIMIT"]
-        services().extras["login_limiter"].hit(
+        services().login_limiter.hit(
             f"login:{request.remote_addr}", limit, window, "Too many sign-in attempts from this address."
         )
         user = services().store.check_user(form.username.data, form.password.data)

@@ -22,7 +22,7 @@ from publisher.admin import services
 from publisher.admin.auth import login_manager
 from publisher.admin.files import channel_files, media_type
 from publisher.admin.previews import PreviewError, read_epub, read_feed, read_member
-from publisher.admin.security import DOCUMENT_CSP, FILE_CSP, RateLimiter, use_csp
+from publisher.admin.security import DOCUMENT_CSP, FILE_CSP, use_csp
 from publisher.store import BuildInProgress, ChannelState, PublishError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -30,8 +30,6 @@ FINISHED = ("succeeded", "failed")
 LOG_TAIL_LINES = 40
 RAW_XML_LIMIT = 200_000
 _INTERNAL = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)|Traceback)\b")
-
-_limiter = RateLimiter()
 
 
 @bp.before_request
@@ -201,7 +199,7 @@ def build(issue_id: str):
     if channel is not None and channel not in svc.channels:
         abort(400)
     limit, window = current_app.config["BUILD_RATE_LIMIT"]
-    _limiter.hit(f"build:{current_user.username}", limit, window, "Builds are started too often.")
+    svc.build_limiter.hit(f"build:{current_user.username}", limit, window, "Builds are started too often.")
     try:
         record = svc.queue.submit(issue_id, [channel] if channel else None, current_user.username)
     except BuildInProgress as exc:
