@@ -68,9 +68,10 @@ def wait_up(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"{url} did not answer in {timeout:.0f} s")
 
 
-def gunicorn(target: str, port: int, workers: int, env: dict) -> subprocess.Popen:
+def gunicorn(target: str, port: int, workers: int, worker_class: str, env: dict) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", worker_class, "--threads", "4",
+         "--bind", f"127.0.0.1:{port}",
          "--chdir", str(ROOT / "bench"), "--log-level", "warning", target],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
@@ -130,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="runs per app and case, taking turns (default 3)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes for both apps (default 4)")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync (default) or gthread")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
@@ -153,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         env["BENCH_FEED"] = str(feed.resolve())
 
         ours_port, bare_port = free_port(), free_port()
-        servers = [gunicorn("publisher.admin:create_app()", ours_port, args.workers, env),
-                   gunicorn("load:bare_app()", bare_port, args.workers, env)]
+        servers = [gunicorn("publisher.admin:create_app()", ours_port, args.workers, args.worker_class, env),
+                   gunicorn("load:bare_app()", bare_port, args.workers, args.worker_class, env)]
         loop = PdfLoop(config, tmp / "scratch", background)
         try:
             apps = {"publisher": f"http://127.0.0.1:{ours_port}/feed.xml",
@@ -185,13 +187,14 @@ def main(argv: list[str] | None = None) -> int:
         ratio = ours["rps"] / bare["rps"] if bare["rps"] else 0.0
         rows.append({"case": case, "publisher": ours, "bare": bare, "ratio": round(ratio, 3),
                      "ok": ratio >= TARGET_RATIO and ours["p99_ms"] < TARGET_P99_MS})
-    summary = {"connections": args.connections, "seconds": args.seconds, "rounds": args.rounds, "workers": args.workers,
+    summary = {"connections": args.connections, "seconds": args.seconds, "rounds": args.rounds,
+               "workers": f"{args.workers} {args.worker_class}",
                "background": f"{'+'.join(background)} builds, {len(loop.builds)} finished during the run",
                "cases": rows}
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
-    print(f"/feed.xml, gunicorn {args.workers} workers, wrk {args.connections} connections, median of {args.rounds} "
+    print(f"/feed.xml, gunicorn {args.workers} {args.worker_class} workers, wrk {args.connections} connections, median of {args.rounds} "
           f"runs of {args.seconds} s per app and answer, while {summary['background']}")
     print(f"{'answer':<7} {'publisher rps':>14} {'p99 ms':>8} {'bare rps':>10} {'p99 ms':>8} {'ratio':>6}")
     for row in rows:

@@ -29,6 +29,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 FINISHED = ("succeeded", "failed")
 LOG_TAIL_LINES = 40
 RAW_XML_LIMIT = 200_000
+DASHBOARD_ISSUES = 60  # newest issues on the dashboard; older ones are reached by their URL
 _INTERNAL = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)|Traceback)\b")
 
 
@@ -159,7 +160,7 @@ def log_tail(build, lines: int = LOG_TAIL_LINES) -> str:
 def dashboard():
     svc = services()
     rows = []
-    for issue_id in reversed(loading.list_issue_ids(svc.config.content_dir)):
+    for issue_id in list(reversed(loading.list_issue_ids(svc.config.content_dir)))[:DASHBOARD_ISSUES]:
         loaded = load_issue(issue_id)
         live = svc.store.live_build(issue_id)
         last = svc.store.last_builds_by_channel(issue_id)
