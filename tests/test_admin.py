@@ -182,6 +182,20 @@ def test_session_cookie_is_secure_on_https(tmp_path):
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
+def test_secret_key_from_the_environment_else_generated_once_in_the_data_folder(tmp_path, monkeypatch):
+    from publisher.admin import secret_key
+
+    config = make_config(root("tiny"), tmp_path)
+    monkeypatch.delenv("PUBLISHER_SECRET_KEY", raising=False)
+    first = secret_key(config)
+    kept = config.data_dir / "secret_key"
+    assert len(first) == 64 and kept.read_text() == first
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert secret_key(config) == first  # sessions survive a restart
+    monkeypatch.setenv("PUBLISHER_SECRET_KEY", "from-the-environment")
+    assert secret_key(config) == "from-the-environment"
+
+
 def test_build_triggers_are_rate_limited(tmp_path):
     s = Site(tmp_path)
     s.app.config["BUILD_RATE_LIMIT"] = (2, 60)
