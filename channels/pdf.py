@@ -20,13 +20,13 @@ import hashlib
 import io
 import logging
 import time
-from dataclasses import dataclass, field
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
 import pypdfium2
 from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from weasyprint import HTML
 from weasyprint.urls import path2url
 
@@ -37,7 +37,7 @@ from publisher.model import Issue, Kind
 from . import pdf_compose as compose
 from . import pdf_glyphs as glyphs
 from .pdf_fetch import LocalOnlyFetcher
-from .pdf_galley import FigureSource, Geometry, StorySource, measure, prepare, set_lines
+from .pdf_galley import Geometry, StorySource, measure, prepare
 
 log = logging.getLogger(__name__)
 
@@ -63,24 +63,41 @@ class PdfOptions(BaseModel):
     columns: int = Field(default=5, ge=4, le=6)
     #: Body type size and line spacing (the grid) in points.
     body_size: float = Field(default=9.5, ge=7, le=14)
-    leading: float = Field(default=14.5, ge=9, le=24)
+    leading: float = Field(default=13.5, ge=8, le=21)
     #: Width of the page thumbnails (PNG) in pixels.
     thumbnail_width: int = Field(default=300, ge=64, le=2000)
     #: Tagged PDF (structure tree for screen readers and reflow).
     tagged: bool = True
 
+    @model_validator(mode="after")
+    def _leading(self) -> PdfOptions:
+        if not self.body_size * 1.1 <= self.leading < self.body_size * 1.45:
+            raise ValueError(
+                f"leading {self.leading:g}pt must be 1.1 to 1.45 times body_size {self.body_size:g}pt "
+                f"(e.g. {self.body_size * 1.42:.1f}); wider line spacing makes text extraction "
+                "(pdftotext, search, screen readers) read across the columns"
+            )
+        return self
 
-@dataclass
+
 class Timings:
-    """Seconds per step of the last render (for the bench script)."""
+    """Wall and CPU seconds per step of a render (the bench script and the design note read them)."""
 
-    galley: float = 0.0
-    compose: float = 0.0
-    layout: float = 0.0
-    write: float = 0.0
-    thumbnails: float = 0.0
-    pages: int = 0
-    steps: dict[str, float] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.pages = 0
+
+    @contextmanager
+    def step(self, name: str):
+        wall, cpu = time.perf_counter(), time.process_time()
+        yield
+        self.wall[name] = round(time.perf_counter() - wall, 3)
+        self.cpu[name] = round(time.process_time() - cpu, 3)
+
+    def __repr__(self) -> str:
+        steps = ", ".join(f"{k} {self.wall[k]:.2f}s (cpu {self.cpu[k]:.2f})" for k in self.wall)
+        return f"<Timings {self.pages} pages: {steps}>"
 
 
 class PdfChannel(Channel):
@@ -94,9 +111,9 @@ class PdfChannel(Channel):
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
         options: PdfOptions = ctx.options
-        timings = Timings()
-        if not any(issue.articles):
+        if not issue.articles:
             raise ChannelError("the issue has no articles to print; add at least one article file")
+        timings = Timings()
         g = Geometry.create(
             options.page,
             (options.margins.top, options.margins.right, options.margins.bottom, options.margins.left),
@@ -107,83 +124,83 @@ class PdfChannel(Channel):
         css = Markup(ctx.render_template("pdf.css", g=g))  # numbers and fixed names only; not HTML-escaped in <style>
         self._warn_missing_glyphs(issue, ctx)
 
-        started = time.perf_counter()
-        sections = [(i, s) for i, s in enumerate(issue.sections)]
-        stories: list[StorySource] = []
-        by_section: list[tuple[int, list[StorySource]]] = []
-        for i, section in sections:
-            articles = issue.articles_in(section)
-            if not articles:
-                ctx.warn(f"section {section.name} ({section.slug}) has no articles; it is left out of the PDF")
-            own = [prepare(len(stories) + n, a, self._figure_urls(a, ctx)) for n, a in enumerate(articles)]
-            stories += own
-            by_section.append((i, own))
-        spans = list(range(2, g.columns + 1))
-        sizes = {s.index: {k: headline_size(s, k, g.columns, s.index == 0) for k in spans} for s in stories}
-        galley = ctx.render_template(
-            "galley.html", issue=issue, stories=stories, spans=spans, sizes=sizes, g=g, css=css
-        )
-        document = HTML(string=galley, base_url=base_url, url_fetcher=fetcher).render()
-        ids = {"mast"} | {f"band{i}" for i, _ in sections}
-        for s in stories:
-            ids |= {f"h{s.index}-{k}" for k in spans} | {p.id for p in s.pieces}
-            ids |= {f"f{s.index}-{j}-{w}" for j in range(len(s.figures)) for w in (1, 2)}
-        found = measure(document, ids)
-        del document
-        lost = ids - set(found)
-        if lost:
-            raise ChannelError(f"the layout dropped parts of the issue ({', '.join(sorted(lost)[:5])}); "
-                               "check layouts/pdf overrides for missing ids")
-        for s in stories:
-            s.headers = {k: g.lines(found[f"h{s.index}-{k}"].height) for k in spans}
-            for p in s.pieces:
-                m = found[p.id]
-                if p.breakable:
-                    p.lines = set_lines(m, g.font_size)
-                    p.height = len(p.lines)
-                else:
-                    p.height = g.lines(m.height)
-            for j, f in enumerate(s.figures):
-                f.heights = {w: g.lines(found[f"f{s.index}-{j}-{w}"].height) for w in (1, 2)}
-        masthead = g.lines(found["mast"].height) + 1
-        bands = {i: g.lines(found[f"band{i}"].height) + 1 for i, _ in sections}
-        timings.galley = time.perf_counter() - started
-
-        started = time.perf_counter()
-        grid = compose.Grid(g.columns, g.rows)
-        plan = compose.compose(grid, masthead, bands, [(i, [_story(s) for s in own]) for i, own in by_section])
-        pages = [self._page_view(issue, page, stories, sizes, g) for page in plan]
-        timings.compose = time.perf_counter() - started
-
-        started = time.perf_counter()
-        html = ctx.render_template(
-            "issue.html", issue=issue, pages=pages, css=css, leading=g.leading, created=_created(issue, ctx)
-        )
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
-        timings.layout = time.perf_counter() - started
-        if len(document.pages) != len(plan):
+        with timings.step("galley"):
+            by_section = []
+            stories: list[StorySource] = []
+            for i, section in enumerate(issue.sections):
+                articles = issue.articles_in(section)
+                if not articles:
+                    ctx.warn(f"section {section.name} ({section.slug}) has no articles; it is left out of the PDF")
+                own = [prepare(len(stories) + n, a, self._figure_urls(a, ctx)) for n, a in enumerate(articles)]
+                stories += own
+                by_section.append((i, own))
+            spans = compose.spans(g.columns)
+            sizes = {s.index: {k: headline_size(s, k, g.columns, s.index == 0) for k in spans} for s in stories}
+            galley = ctx.render_template(
+                "galley.html", issue=issue, stories=stories, spans=spans, sizes=sizes, g=g, css=css
+            )
+            document = HTML(string=galley, base_url=base_url, url_fetcher=fetcher).render()
+            masthead, bands = self._measure(document, issue, stories, spans, g)
+            del document
+        with timings.step("compose"):
+            grid = compose.Grid(g.columns, g.rows)
+            plan = compose.compose(grid, masthead, bands, [(i, [_story(s) for s in own]) for i, own in by_section])
+            pages = [self._page_view(issue, page, stories, sizes, g) for page in plan]
+        with timings.step("layout"):
+            html = ctx.render_template(
+                "issue.html", issue=issue, pages=pages, css=css, leading=g.leading, created=_created(issue, ctx)
+            )
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+        for page in plan:
+            if page.flow is not None:
+                article = stories[page.flow].article
+                ctx.warn(f"article {article.slug}: its headline ({len(article.headline)} characters) or figures are too "
+                         "long for a page of columns, so it is set as running text on pages of its own; shorten it")
+        if len(document.pages) != len(plan) and all(page.flow is None for page in plan):
             ctx.warn(f"the PDF has {len(document.pages)} pages where {len(plan)} were planned; "
-                     "a story or headline too long for a page ran on")
-
-        started = time.perf_counter()
-        pdf = document.write_pdf(
-            pdf_tags=options.tagged,
-            pdf_identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode(),
-        )
-        timings.write = time.perf_counter() - started
+                     "check the proof for text that ran over a page")
+        with timings.step("write"):
+            pdf = document.write_pdf(
+                pdf_tags=options.tagged,
+                pdf_identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode(),
+            )
+            name = urls.download_file(issue, "pdf")
+            writer.write_bytes(ctx.out / name, pdf)
         timings.pages = len(document.pages)
-        name = urls.download_file(issue, "pdf")
-        writer.write_bytes(ctx.out / name, pdf)
         outputs = [Output(name, "application/pdf")]
-
-        started = time.perf_counter()
-        outputs += thumbnails(pdf, ctx.out / "thumbs", options.thumbnail_width)
-        timings.thumbnails = time.perf_counter() - started
+        with timings.step("thumbnails"):
+            outputs += thumbnails(pdf, ctx.out / "thumbs", options.thumbnail_width)
         for url in dict.fromkeys(fetcher.refused):
             ctx.warn(f"the layout asked for {url[:120]}, which the PDF may not read (only the issue's files "
                      "and layouts/); it was left out")
         PdfChannel.last_timings = timings
         return outputs
+
+    @staticmethod
+    def _measure(document, issue: Issue, stories: list[StorySource], spans: list[int], g: Geometry):
+        """Read the galley back into the stories (header, piece and figure heights; paragraph lines)."""
+        ids = {"mast"} | {f"band{i}" for i in range(len(issue.sections))}
+        for s in stories:
+            ids |= {f"h{s.index}-{k}" for k in spans} | {p.id for p in s.pieces}
+            ids |= {f"f{s.index}-{j}-{w}" for j in range(len(s.figures)) for w in (1, 2)}
+        found = measure(document, ids, g.font_size)
+        lost = ids - set(found)
+        if lost:
+            raise ChannelError(f"the layout dropped parts of the issue ({', '.join(sorted(lost)[:5])}); "
+                               "check the layouts/pdf templates of the site for missing ids")
+        for s in stories:
+            s.headers = {k: g.lines(found[f"h{s.index}-{k}"].height) for k in spans}
+            for p in s.pieces:
+                if p.breakable:
+                    p.lines = found[p.id].lines
+                    p.height = len(p.lines)
+                else:
+                    p.height = g.lines(found[p.id].height)
+            for j, f in enumerate(s.figures):
+                f.heights = {w: g.lines(found[f"f{s.index}-{j}-{w}"].height) for w in (1, 2)}
+        masthead = g.lines(found["mast"].height) + 1
+        bands = {i: g.lines(found[f"band{i}"].height) + 1 for i in range(len(issue.sections))}
+        return masthead, bands
 
     # -- helpers -------------------------------------------------------------
     @staticmethod
@@ -295,7 +312,7 @@ def thumbnails(pdf: bytes, folder: Path, width: int) -> list[Output]:
             scale = width / page.get_width()
             image = page.render(scale=scale).to_pil()
             buffer = io.BytesIO()
-            image.save(buffer, format="PNG", optimize=True)
+            image.save(buffer, format="PNG")
             name = f"thumbs/page-{number:03d}.png"
             writer.write_bytes(folder.parent / name, buffer.getvalue())
             outputs.append(Output(name, "image/png"))

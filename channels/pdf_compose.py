@@ -95,6 +95,11 @@ class Grid:
     rows: int  # lines per column on a page
 
 
+def spans(columns: int) -> list[int]:
+    """Widths (in columns) a story can take: the full page, or a share of a row of two."""
+    return [*range(2, columns - 1), columns]
+
+
 def figure_slots(story: Story, span: int) -> list[FigureSlot]:
     """Figures side by side at the top of the body, two columns wide when the story spans four or more."""
     width = 2 if span >= 4 else 1

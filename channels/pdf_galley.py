@@ -30,7 +30,7 @@ LINE_TAGS = text.INLINE_TAGS - {"br"}
 LINE_ATTRIBUTES = ("class", "href", "title", "lang")
 
 #: Justify a line by letter spacing only up to this share of the font size per gap (else leave it ragged).
-MAX_SPACING_EM = 0.35
+MAX_SPACING_EM = 0.25
 #: Justify a line a hair short of the column edge, so rounding never pushes a glyph past it.
 JUSTIFY_SLACK_PX = 0.05
 
@@ -196,36 +196,34 @@ def _line(paragraph, line: LineBox, last: bool, first: bool, font_size: float) -
 
 @dataclass
 class Measured:
+    """A galley element read back: its height, and for a paragraph its lines (plain data, picklable)."""
+
     height: float = 0.0  # px, summed over galley page fragments
-    lines: list[LineBox] = field(default_factory=list)
-    box: object = None
+    lines: list[Line] = field(default_factory=list)
 
 
-def measure(document, ids: set[str]) -> dict[str, Measured]:
-    """Heights (and line boxes) of the galley elements whose id is in ``ids``."""
+def measure(document, ids: set[str], font_size: float) -> dict[str, Measured]:
+    """Heights (and the lines of paragraphs) of the galley elements whose id is in ``ids``."""
     found: dict[str, Measured] = {}
+    boxes: dict[str, list] = {}
 
     def walk(box) -> None:
         element = getattr(box, "element", None)
         if element is not None and not isinstance(box, (LineBox, InlineBox, TextBox)) and "::" not in (box.element_tag or ""):
             ident = element.get("id")
             if ident in ids:
-                entry = found.setdefault(ident, Measured(box=box))
-                entry.height += box.margin_height()
-                entry.lines.extend((box, child) for child in box.children if isinstance(child, LineBox))
+                found.setdefault(ident, Measured()).height += box.margin_height()
+                boxes.setdefault(ident, []).extend((box, c) for c in box.children if isinstance(c, LineBox))
                 return
         for child in getattr(box, "children", ()) or ():
             walk(child)
 
     for page in document.pages:
         walk(page._page_box)
+    for ident, pairs in boxes.items():
+        if ident.startswith("b"):  # body pieces; only paragraphs are read line by line
+            found[ident].lines = [
+                _line(box, line, last=i == len(pairs) - 1, first=i == 0, font_size=font_size)
+                for i, (box, line) in enumerate(pairs)
+            ]
     return found
-
-
-def set_lines(measured: Measured, font_size: float) -> list[Line]:
-    """The lines of a measured paragraph, ready for pass two."""
-    pairs = measured.lines
-    return [
-        _line(box, line, last=i == len(pairs) - 1, first=i == 0, font_size=font_size)
-        for i, (box, line) in enumerate(pairs)
-    ]

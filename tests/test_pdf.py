@@ -1,0 +1,470 @@
+"""The print-layout PDF channel: a newspaper replica checked with the real readers of PDF.
+
+The sample issue is rendered once per session and shared; pdftotext, pdffonts,
+pdfinfo and qpdf read it as a print shop or a reader's tools would. The page
+make-up arithmetic is tested on its own, without WeasyPrint.
+"""
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from PIL import Image
+
+from publisher import loading, pipeline
+from publisher.config import PROJECT_ROOT
+from publisher.model import Issue
+from publisher_channels import pdf_compose as compose
+from publisher_channels.pdf import PdfChannel
+from publisher_channels.pdf_fetch import LocalOnlyFetcher
+from tests.conftest import SAMPLE_ID, make_config, root
+
+pytestmark = pytest.mark.slow
+
+#: Characters a Chinese line may never start with (kinsoku: closing punctuation).
+NO_LINE_START = set("。，、；：？！）」』》〉】”’")
+
+
+@dataclass
+class Built:
+    issue: Issue
+    result: pipeline.ChannelResult
+    folder: Path  # the channel's output folder
+
+    @property
+    def pdf(self) -> Path:
+        return self.folder / f"{self.issue.id}.pdf"
+
+
+def build(content: Path, issue_id: str, out: Path, **options) -> Built:
+    config = make_config(content, out, channels={"pdf": options} if options else {})
+    folder = loading.issue_dir(config.content_dir, issue_id)
+    issue = loading.load_issue(folder)
+    result = pipeline.build_channel(PdfChannel, issue, folder, config, out / "out")
+    return Built(issue, result, out / "out" / issue_id / "pdf")
+
+
+def tool(*args: str) -> str:
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def reading_text(built: Built) -> str:
+    """The PDF's text in its reading order (pdftotext -raw), without running heads and folios."""
+    text = squeeze(tool("pdftotext", "-raw", str(built.pdf), "-"))
+    issue = built.issue
+    text = text.replace(squeeze(f"{issue.paper} {issue.date_zh} {issue.weekday}"), "")
+    names = "|".join(re.escape(squeeze(s.name)) for s in issue.sections)
+    return re.sub(rf"(?:{names})第\d+版|—\d+—", "", text)
+
+
+def in_order(text: str, pieces: list[str]) -> list[str]:
+    """The pieces that are not found, each contiguous, in this order."""
+    missing, at = [], 0
+    for piece in pieces:
+        found = text.find(piece, at)
+        if found < 0:
+            missing.append(piece[:30])
+        else:
+            at = found + len(piece)
+    return missing
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> Built:
+    """The sample issue, rendered once for every test here."""
+    built = build(PROJECT_ROOT / "content", SAMPLE_ID, tmp_path_factory.mktemp("pdf-sample"))
+    assert built.result.ok, built.result.detail
+    return built
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory) -> Built:
+    built = build(root("hostile"), "2025-06-01-1400", tmp_path_factory.mktemp("pdf-hostile"))
+    assert built.result.ok, built.result.detail
+    return built
+
+
+# -- the sample issue, as readers and printers see it --------------------------------------
+
+
+def test_every_headline_and_every_article_in_full_in_reading_order(sample):
+    text = reading_text(sample)
+    pieces = []
+    for article in sample.issue.articles:
+        pieces.append(squeeze(article.headline))
+        pieces += [squeeze(block.text) for block in article.body if block.text.strip()]
+    assert in_order(text, pieces) == []
+    assert len(pieces) > 200
+
+
+def test_no_line_starts_with_closing_punctuation(sample):
+    lines = [line.strip() for line in tool("pdftotext", "-raw", str(sample.pdf), "-").splitlines()]
+    lines = [line for line in lines if line]
+    assert len(lines) > 1500
+    assert [line for line in lines if line[0] in NO_LINE_START] == []
+
+
+def test_body_lines_are_justified_to_the_column_edge(sample):
+    """Most body lines end exactly at their column's right edge (Chinese justified by letter spacing)."""
+    layout = tool("pdftotext", "-f", "1", "-l", "3", "-bbox-layout", str(sample.pdf), "-")
+    lines = re.findall(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</line>', layout, re.S)
+    heights = [round(float(y1) - float(y0), 1) for _, y0, _, y1, _ in lines]
+    body_height = max(set(heights), key=heights.count)  # the body type is the commonest line
+    body = [(float(x0), float(x1)) for x0, y0, x1, y1, words in lines
+            if abs(float(y1) - float(y0) - body_height) < 0.2 and len(re.sub(r"<[^>]+>|\s", "", words)) >= 10]
+    edges = sorted({round(x1) for _, x1 in body})
+    right = [e for e in edges if sum(1 for _, x1 in body if abs(x1 - e) < 0.8) >= 20]
+    flush = sum(1 for _, x1 in body if any(abs(x1 - e) < 0.8 for e in right))
+    assert len(body) > 400
+    assert flush / len(body) > 0.9, (flush, len(body), right)
+
+
+def test_page_one_opens_with_the_masthead(sample):
+    issue = sample.issue
+    page_one = squeeze(tool("pdftotext", "-raw", "-f", "1", "-l", "1", str(sample.pdf), "-"))
+    for value in (issue.paper, issue.paper_en, issue.serial, "国内统一连续出版物号", issue.date_zh, issue.weekday,
+                  issue.lunar_date, issue.number_label, issue.publisher, issue.website, issue.grade):
+        assert squeeze(value) in page_one, value
+    assert page_one.index(squeeze(issue.paper_en)) < page_one.index(squeeze(issue.articles[0].headline))
+
+
+def test_every_page_has_running_head_and_folio(sample):
+    pages = int(re.search(r"Pages:\s+(\d+)", tool("pdfinfo", str(sample.pdf)))[1])
+    names = {s.name for s in sample.issue.sections}
+    for n in range(1, pages + 1):
+        text = squeeze(tool("pdftotext", "-raw", "-f", str(n), "-l", str(n), str(sample.pdf), "-"))
+        assert squeeze(f"{sample.issue.paper} {sample.issue.date_zh} {sample.issue.weekday}") in text
+        head = re.search(rf"({'|'.join(map(re.escape, names))})第{n}版", text)
+        assert head, f"page {n} has no running head"
+        assert f"—{n}—" in text
+
+
+def test_sections_start_on_a_new_page_with_their_name(sample):
+    doc = pypdfium2.PdfDocument(str(sample.pdf))
+    try:
+        starts = {}
+        for mark in doc.get_toc():
+            if mark.level == 0:
+                starts[mark.get_title()] = mark.get_dest().get_index()
+    finally:
+        doc.close()
+    filled = [s.name for s, articles in sample.issue.by_section() if articles]
+    assert list(starts) == filled
+    pages = list(starts.values())
+    assert pages == sorted(set(pages)) and pages[0] == 0
+    for name, index in starts.items():
+        first = tool("pdftotext", "-raw", "-f", str(index + 1), "-l", str(index + 1), str(sample.pdf), "-")
+        assert squeeze(name) in squeeze(first)
+
+
+def test_outline_is_section_then_article(sample):
+    doc = pypdfium2.PdfDocument(str(sample.pdf))
+    try:
+        marks = [(m.level, m.get_title()) for m in doc.get_toc()]
+    finally:
+        doc.close()
+    expected = []
+    for section, articles in sample.issue.by_section():
+        if articles:
+            expected.append((0, section.name))
+            expected += [(1, a.headline) for a in articles]
+    assert marks == expected
+
+
+def test_fonts_embedded_and_subset(sample):
+    rows = tool("pdffonts", str(sample.pdf)).splitlines()[2:]
+    assert len(rows) >= 2
+    families = set()
+    for row in rows:
+        fields = row.split()
+        assert fields[-5:-2] == ["yes", "yes", "yes"], row  # emb sub uni
+        families.add(re.sub(r"^[A-Z]{6}\+", "", fields[0]))
+    assert {"Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC"} <= families, families
+
+
+def test_qpdf_check_is_clean(sample):
+    result = subprocess.run(["qpdf", "--check", str(sample.pdf)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No syntax or stream encoding errors" in result.stdout
+
+
+def test_metadata_language_tags_and_size(sample):
+    info = tool("pdfinfo", str(sample.pdf))
+    issue = sample.issue
+    assert re.search(rf"Title:\s+{re.escape(issue.title)}\n", info)
+    assert re.search(rf"Author:\s+{re.escape(issue.publisher)}\n", info)
+    assert "Tagged:          yes" in info
+    assert "Page size:       841.89 x 1190.55 pts (A3)" in info
+    assert "JavaScript:      no" in info
+    doc = pypdfium2.PdfDocument(str(sample.pdf))
+    try:
+        meta = doc.get_metadata_dict()
+    finally:
+        doc.close()
+    assert meta["CreationDate"].startswith("D:20250419") and meta["ModDate"] == meta["CreationDate"]
+    catalog = tool("qpdf", "--show-object=trailer", str(sample.pdf))
+    root_ref = re.search(r"/Root (\d+) 0 R", catalog)[1]
+    assert "/Lang (zh-CN)" in tool("qpdf", f"--show-object={root_ref}", str(sample.pdf))
+    assert sample.pdf.stat().st_size < 2 * 1024 * 1024
+
+
+def test_thumbnails_show_every_page(sample):
+    pages = int(re.search(r"Pages:\s+(\d+)", tool("pdfinfo", str(sample.pdf)))[1])
+    thumbs = sorted((sample.folder / "thumbs").glob("*.png"))
+    assert [t.name for t in thumbs] == [f"page-{n:03d}.png" for n in range(1, pages + 1)]
+    outputs = {a.path for a in sample.result.artifacts}
+    assert {str(t) for t in thumbs} <= outputs and str(sample.pdf) in outputs
+    for number, thumb in enumerate(thumbs, start=1):
+        with Image.open(thumb) as image:
+            assert image.width == 300 and 1.38 < image.height / image.width < 1.44
+            inked = sum(image.convert("L").point(lambda px: 255 if px < 235 else 0).histogram()[255:])
+            share = inked / (image.width * image.height)
+            assert share > (0.08 if number == 1 else 0.01), thumb  # printed matter, never a blank page
+    assert sum(t.stat().st_size for t in thumbs) < 1024 * 1024
+
+
+# -- the hostile issue --------------------------------------------------------------------
+
+
+def test_hostile_text_survives_as_text(hostile):
+    text = reading_text(hostile)
+    assert "危险<script>alert(1)</script>标题" in text  # plain text stays text, escaped, never markup
+    assert "𡃁" in text
+    assert "正文第一段" in text and "很长的标题下面只有一段正文。" in text
+    assert squeeze(hostile.issue.articles[1].headline) in text
+    assert "JavaScript:      no" in tool("pdfinfo", str(hostile.pdf))
+    assert b"javascript" not in hostile.pdf.read_bytes().lower()
+
+
+def test_hostile_missing_glyphs_and_problems_are_reported(hostile):
+    warnings = hostile.result.warnings
+    emoji = [w for w in warnings if "U+1F600" in w]
+    assert emoji and "2025-hostile" in emoji[0]
+    assert not any("U+210C1" in w for w in warnings)  # 𡃁 is in Noto CJK: printed, not reported
+    assert any("空版" in w and "no articles" in w for w in warnings)
+    assert any("running text" in w and "long" in w for w in warnings)
+
+
+# -- nothing leaves the machine, nothing outside the issue is read -------------------------
+
+
+class Canary(http.server.ThreadingHTTPServer):
+    """A loopback HTTP server that counts every connection it accepts."""
+
+    def __init__(self):
+        self.connections = 0
+        super().__init__(("127.0.0.1", 0), Redirector)
+
+    def verify_request(self, request, client_address) -> bool:
+        self.connections += 1
+        return True
+
+
+class Redirector(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's name
+        self.send_response(302)
+        self.send_header("Location", "file:///etc/passwd")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def canary():
+    server = Canary()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_no_request_leaves_and_no_outside_file_is_read(canary, copy_root, tmp_path):
+    url = f"http://127.0.0.1:{canary.server_address[1]}"
+    content = copy_root("tiny")
+    issue_dir = content / "issues" / "2025-05-01-1331"
+    (issue_dir / "images").mkdir()
+    (issue_dir / "images" / "passwd.png").symlink_to("/etc/passwd")
+    (issue_dir / "images" / "evil.svg").write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        f'<image href="{url}/svg.png" width="5" height="5"/><image href="file:///etc/passwd" width="5" height="5"/></svg>'
+    )
+    article = issue_dir / "01-lvse-dixing.md"
+    article.write_text(article.read_text().replace(
+        "figures:\n  - {caption: 图为风电场。, credit: 王五 摄}",
+        "figures:\n  - {caption: 图为风电场。, credit: 王五 摄, src: images/passwd.png}\n"
+        "  - {caption: 矢量图。, src: images/evil.svg}",
+    ) + f'\n<img src="{url}/img.png"><a href="{url}/link">链接</a> file:///etc/passwd\n')
+    site = tmp_path / "site" / "pdf"
+    site.mkdir(parents=True)
+    original = (PROJECT_ROOT / "layouts" / "pdf" / "pdf.css").read_text()
+    (site / "pdf.css").write_text(
+        f"@import url({url}/import.css);\n{original}\n"
+        f".mast {{ background: url({url}/redirect) }}\n"
+        f".band {{ background-image: url(file:///etc/passwd) }}\n"
+        f"@font-face {{ font-family: Canary; src: url({url}/font.woff) }} .kicker {{ font-family: Canary }}\n"
+        f".head::after {{ content: url({url}/after.png) }}\n"
+    )
+    config = make_config(content, tmp_path, templates=tmp_path / "site")
+    folder = loading.issue_dir(config.content_dir, "2025-05-01-1331")
+    issue = loading.load_issue(folder)
+    result = pipeline.build_channel(PdfChannel, issue, folder, config, tmp_path / "out")
+    assert result.ok, result.detail
+    assert canary.connections == 0
+    refused = " ".join(w for w in result.warnings if "may not read" in w)
+    for asked in ("import.css", "redirect", "font.woff", "after.png", "file:///etc/passwd"):
+        assert asked in refused, asked
+    pdf = tmp_path / "out" / "2025-05-01-1331" / "pdf" / "2025-05-01-1331.pdf"
+    text = tool("pdftotext", "-raw", str(pdf), "-")
+    assert "root:" not in text and "链接" in text and "图为风电场。" in text
+    # the fetcher really is reachable: an unguarded fetch of the canary would have counted
+    with pytest.raises(Exception):
+        LocalOnlyFetcher([issue_dir]).fetch(f"{url}/direct")
+    assert canary.connections == 0
+
+
+def test_fetcher_serves_only_files_below_its_roots(tmp_path):
+    inside = tmp_path / "issue"
+    (inside / "images").mkdir(parents=True)
+    (inside / "images" / "a.png").write_bytes(b"\x89PNG")
+    (inside / "images" / "escape.png").symlink_to(tmp_path / "secret.txt")
+    (tmp_path / "secret.txt").write_text("secret")
+    fetcher = LocalOnlyFetcher([inside])
+    assert fetcher.fetch((inside / "images" / "a.png").as_uri()).read() == b"\x89PNG"
+    for url in (
+        (tmp_path / "secret.txt").as_uri(),
+        (inside / "images" / "escape.png").as_uri(),
+        (inside / "images" / ".." / ".." / "secret.txt").as_uri().replace("/images/../..", "/images/%2e%2e/%2e%2e"),
+        "file://evil.example/etc/passwd",
+        "data:text/plain,hello",
+        "ftp://127.0.0.1/x",
+        "https://example.org/x.png",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 7 and len(fetcher.served) == 1
+
+
+# -- options, reproducibility -------------------------------------------------------------
+
+
+def test_broadsheet_six_columns_and_rebuild_is_identical(tmp_path):
+    first = build(root("tiny"), "2025-05-01-1331", tmp_path / "a", page="broadsheet", columns=6)
+    again = build(root("tiny"), "2025-05-01-1331", tmp_path / "b", page="broadsheet", columns=6)
+    assert first.result.ok and again.result.ok, first.result.detail
+    assert "Page size:       1105.51 x 1530.71 pts" in tool("pdfinfo", str(first.pdf))
+    assert first.pdf.read_bytes() == again.pdf.read_bytes()
+    text = squeeze(tool("pdftotext", "-raw", str(first.pdf), "-"))
+    assert squeeze(first.issue.articles[0].body[0].text) in text
+
+
+@pytest.mark.parametrize("options, complaint", [
+    ({"columns": 7}, "columns"),
+    ({"page": "A4"}, "page"),
+    ({"body_size": 10, "leading": 16}, "leading"),
+])
+def test_bad_options_fail_with_a_clear_message(tmp_path, options, complaint):
+    built = build(root("tiny"), "2025-05-01-1331", tmp_path, **options)
+    assert not built.result.ok
+    assert built.result.error.startswith("config.yaml channels.pdf") and complaint in built.result.error
+
+
+# -- page make-up on the grid, without WeasyPrint -----------------------------------------
+
+
+def story(index: int, paragraphs: list[int], header: int = 3, subhead_at: int | None = None, figures=()) -> compose.Story:
+    blocks = [compose.Block(n) for n in paragraphs]
+    if subhead_at is not None:
+        blocks.insert(subhead_at, compose.Block(2, breakable=False, keep_with_next=True))
+    return compose.Story(index, {k: header for k in range(2, 7)}, tuple(blocks), tuple(figures))
+
+
+def placed_lines(pages: list[compose.Page], stories: list[compose.Story]) -> dict[int, list[tuple[int, int]]]:
+    """Every (block, line) each story printed, in the order printed."""
+    seen: dict[int, list[tuple[int, int]]] = {s.index: [] for s in stories}
+    for page in pages:
+        for module in page.modules:
+            for column in module.columns:
+                for block, start, end in column:
+                    seen[module.story] += [(block, line) for line in range(start, end)]
+    return seen
+
+
+def test_balanced_columns_hold_everything_in_order_and_end_level():
+    s = story(0, [7, 12, 3, 9, 15, 4], subhead_at=3)
+    height, columns, _ = compose.balance(s, 5)
+    total = sum(b.lines for b in s.blocks)
+    assert height == -(-total // 5) or height <= -(-total // 5) + 2
+    flat = [(b, line) for column in columns for b, start, end in column for line in range(start, end)]
+    assert flat == [(b, line) for b, block in enumerate(s.blocks) for line in range(block.lines)]
+    used = [sum(end - start for _, start, end in column) for column in columns]
+    assert max(used) <= height and min(used[:-1]) >= height - 2
+
+
+def test_a_subhead_never_ends_a_column():
+    s = story(0, [5, 5, 5, 5], subhead_at=1)  # the subhead would fall at the foot of the first column
+    columns, _ = compose.fill(s.blocks, (0, 0), [6, 6, 6, 6])
+    for column in columns:
+        last_block = column[-1][0]
+        assert not s.blocks[last_block].keep_with_next
+    first = columns[0]
+    assert first == [(0, 0, 5)]  # it moved to the next column with the lines that follow it
+
+
+def test_long_story_splits_over_pages_with_its_headline_never_stranded():
+    grid = compose.Grid(5, 60)
+    stories = [story(0, [40] * 5), story(1, [30] * 14, header=6), story(2, [20] * 3)]
+    pages = compose.compose(grid, masthead=8, bands={0: 3}, sections=[(0, stories)])
+    assert len(pages) >= 3
+    for page in pages:
+        for module in page.modules:
+            assert module.top + module.height <= grid.rows
+            body = sum(e - s for column in module.columns for _, s, e in column)
+            if module.header:
+                assert body >= compose.MIN_BODY
+        tops = sorted((m.top, m.col, m.top + m.height, m.col + m.span) for m in page.modules)
+        for a, b in zip(tops, tops[1:]):  # no two modules overlap
+            assert b[0] >= a[2] or b[1] >= a[3] or a[1] >= b[3]
+    printed = placed_lines(pages, stories)
+    for s in stories:
+        assert printed[s.index] == [(b, line) for b, block in enumerate(s.blocks) for line in range(block.lines)]
+    headers = [m.story for p in pages for m in p.modules if m.header]
+    assert headers == [0, 1, 2]  # one headline per story, in reading order
+
+
+def test_two_short_stories_share_a_row():
+    grid = compose.Grid(5, 80)
+    stories = [story(0, [20, 10]), story(1, [8, 6])]
+    pages = compose.compose(grid, masthead=0, bands={0: 3}, sections=[(0, stories)])
+    [page] = pages
+    left, right = page.modules
+    assert left.top == right.top and left.col == 0 and right.col == left.span and left.span + right.span == 5
+    assert left.span > right.span  # the longer story gets more columns
+
+
+def test_a_story_too_big_for_the_grid_is_set_as_running_text():
+    grid = compose.Grid(5, 60)
+    huge = compose.Story(1, {k: 50 for k in range(2, 7)}, (compose.Block(4),))
+    pages = compose.compose(grid, 8, {0: 3}, [(0, [story(0, [10]), huge, story(2, [10])])])
+    assert [p.flow for p in pages] == [None, 1, None]
+    assert [m.story for m in pages[2].modules] == [2]
+
+
+def test_figures_sit_at_the_top_of_the_body():
+    s = story(0, [30, 30], figures=({1: 8, 2: 6},))
+    height, columns, slots = compose.balance(s, 5)
+    assert slots == [compose.FigureSlot(0, 0, 0, 2, 6)]
+    assert sum(e - b for _, b, e in columns[0]) <= height - 6
