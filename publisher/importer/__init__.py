@@ -117,6 +117,7 @@ def import_text(
         + [{"line": no, "text": t, "why": why} for no, t, why in assembly.furniture],
         key=lambda f: f["line"],
     )
+    report.synthesized = [{"article": d.slug, "field": f, "text": t} for d, f, t in assembly.synthesized]
     report.seconds = time.perf_counter() - started
     return ImportResult(files, issue, report)
 

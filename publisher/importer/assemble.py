@@ -10,139 +10,19 @@ decision with its line numbers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from publisher.importer import lines as L
 from publisher.importer import rules
+from publisher.importer.drafts import Assembly, Block, Draft, FigureDraft, SectionDraft
+from publisher.importer.finish import AfterWalk
+from publisher.importer.heads import only_figures, read_head
 from publisher.importer.rejoin import Piece
 
 HEAD_KINDS = {L.SHORT, L.NAMES, L.BYLINE, L.CAPTION, L.CREDIT, L.LABEL, L.FURNITURE}
 BODY_KINDS = {L.PARA, L.CONTINUED, L.AUTHOR_UNIT}
 
 
-@dataclass
-class Block:
-    kind: str  # paragraph | subhead
-    text: str
-    lines: list[int]
-
-
-@dataclass
-class FigureDraft:
-    caption: str = ""
-    credit: str | None = None
-    lines: list[int] = field(default_factory=list)
-
-
-@dataclass
-class SectionDraft:
-    name: str
-    slug: str | None
-    line: int | None  # where the label is printed; None for the front page nobody labels
-    page: int | None = None
-
-
-@dataclass
-class Draft:
-    section: SectionDraft
-    first_line: int
-    kicker: str | None = None
-    headline: str | None = None
-    subtitle: str | None = None
-    head_lines: list[int] = field(default_factory=list)
-    series: str | None = None
-    byline: str | None = None
-    authors: list[tuple[str, str | None]] = field(default_factory=list)
-    head_byline: bool = False
-    source: str | None = None
-    editor_note: list[str] = field(default_factory=list)
-    figures: list[FigureDraft] = field(default_factory=list)
-    body: list[Block] = field(default_factory=list)
-    kind: str | None = None
-    lead: str | None = None  # news | brief
-    ended: bool = False
-    jump_out: bool = False  # continued on another page: (下转第N版)
-    lines: list[int] = field(default_factory=list)
-    slug: str = ""
-
-    def touch(self, numbers: list[int]) -> None:
-        self.lines.extend(numbers)
-
-    @property
-    def paragraphs(self) -> list[Block]:
-        return [b for b in self.body if b.kind == "paragraph"]
-
-
-@dataclass
-class Assembly:
-    sections: list[SectionDraft]
-    articles: list[Draft]
-    furniture: list[tuple[int, str, str]]  # (line, text, why)
-    issue_furniture: list[str]  # whole lines worth keeping in issue.yaml
-    decisions: list[dict]
-
-
-def topic_split(paras: list[str], old_head: str, new_head: str) -> int | None:
-    """Where a run of paragraphs turns from the old headline's story to the new one's (index, at least 1).
-
-    A split scores by how much more each paragraph shares (character bigrams, on average) with
-    its own side than with the other, each side led by its headline, less how much the two
-    paragraphs at the split share with each other (text tiling: stories change at a valley).
-    """
-    grams = [L.bigrams(p) for p in paras]
-    old, new = L.bigrams(old_head), L.bigrams(new_head)
-    best, best_score = None, float("-inf")
-    for k in range(1, len(paras)):
-        sides = ([old] + grams[:k], [new] + grams[k:])
-        total = 0.0
-        for i, g in enumerate(grams):
-            own, other = sides if i < k else sides[::-1]
-            mine = [x for x in own if x is not g]
-            total += sum(L.cosine(g, x) for x in mine) / len(mine) - sum(L.cosine(g, x) for x in other) / len(other)
-        score = total / len(grams) - L.cosine(grams[k - 1], grams[k])
-        if score > best_score:
-            best, best_score = k, score
-    return best
-
-
-def _parts(text: str) -> list[str]:
-    """Split a heading at white space that is not inside quotes or brackets."""
-    parts, depth, cur = [], 0, ""
-    for ch in text:
-        if ch in rules.OPENERS:
-            depth += 1
-        elif ch in rules.CLOSERS:
-            depth = max(0, depth - 1)
-        if ch.isspace() and depth == 0:
-            if cur:
-                parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    if cur:
-        parts.append(cur)
-    return parts
-
-
-def split_heading(text: str) -> tuple[str | None, str, str | None] | None:
-    """A one-line head that holds two of kicker/headline/subtitle side by side, else None.
-
-    '某某电厂 营造…氛围': a short name before a long headline is its kicker;
-    '以一为基 勇争第一 六大核心理念之…': a couplet before a longer phrase is the headline, the rest its subtitle.
-    """
-    parts = _parts(text)
-    if len(parts) == 2:
-        a, b = parts
-        if len(a) <= 10 and len(b) >= 10 and len(a) <= 0.6 * len(b) and not re.search(r"[：:，,]", a):
-            return a, b, None
-    if len(parts) >= 3:
-        a, b, rest = parts[0], parts[1], " ".join(parts[2:])
-        if len(a) == len(b) <= 8 and len(rest) >= 1.5 * len(a):
-            return None, f"{a} {b}", rest
-    return None
-
-
-class Assembler:
+class Assembler(AfterWalk):
     def __init__(self, pieces: list[Piece], vocabulary: rules.Vocabulary):
         self.pieces = pieces
         self.vocabulary = vocabulary
@@ -151,6 +31,7 @@ class Assembler:
         self.furniture: list[tuple[int, str, str]] = []
         self.issue_furniture: list[str] = []
         self.decisions: list[dict] = []
+        self.synthesized: list[tuple[Draft, str, str]] = []
         self.cur: Draft | None = None
         self.section: SectionDraft | None = None
         self.pending_section: Piece | None = None
@@ -196,6 +77,7 @@ class Assembler:
             draft.editor_note, numbers = self.pending_note
             draft.touch(numbers)
             self.pending_note = None
+            self.note_open = False
         if self.pending_figures:
             draft.figures.extend(self.pending_figures)
             self.pending_figures = []
@@ -204,35 +86,12 @@ class Assembler:
         return draft
 
     def set_head(self, draft: Draft, heads: list[Piece]) -> None:
-        texts = [p.text for p in heads]
         numbers = [n for p in heads for n in p.numbers]
         draft.head_lines = numbers
         draft.touch(numbers)
-        kicker = subtitle = None
-        if len(texts) == 1:
-            split = split_heading(texts[0])
-            if split:
-                kicker, headline, subtitle = split
-                what = "kicker + headline" if kicker else "headline + subtitle"
-                self.decide("headline", numbers, f"one line read as {what}", "the whole line as the headline", draft)
-            else:
-                headline = texts[0]
-        elif len(texts) == 2:
-            split = split_heading(texts[1])
-            a, b = texts
-            if split and split[0] is None and split[2]:
-                kicker, headline, subtitle = a, split[1], split[2]
-                self.decide("headline", numbers, "kicker + headline + subtitle (second line split)", "kicker + headline", draft)
-            elif b.startswith(("——", "──", "—", "-")) or (re.search(r"[，！？,!?].", a) and not re.search(r"[，！？,!?]", b)):
-                headline, subtitle = a, b
-                self.decide("headline", numbers, "headline + subtitle", "kicker + headline", draft)
-            else:
-                kicker, headline = a, b
-                self.decide("headline", numbers, "kicker + headline", "headline + subtitle", draft)
-        else:
-            kicker, headline, subtitle = " ".join(texts[:-2]), texts[-2], texts[-1]
-            self.decide("headline", numbers, "kicker + headline + subtitle", None, draft)
-        draft.kicker, draft.headline, draft.subtitle = kicker, headline, subtitle
+        draft.kicker, draft.headline, draft.subtitle, chose, alternative = read_head([p.text for p in heads])
+        if chose:
+            self.decide("headline", numbers, chose, alternative, draft)
 
     def add_byline(self, draft: Draft, piece: Piece, head: bool) -> None:
         data = piece.first.data
@@ -319,7 +178,7 @@ class Assembler:
                 i += 1
             self.prev = pieces[i - 1]
         self.finish()
-        return Assembly(self.sections, self.articles, self.furniture, self.issue_furniture, self.decisions)
+        return Assembly(self.sections, self.articles, self.furniture, self.issue_furniture, self.decisions, self.synthesized)
 
     def floating(self, piece: Piece, nxt: Piece | None) -> None:
         cur = self.cur
@@ -328,11 +187,9 @@ class Assembler:
                 self.set_head(cur, [piece])
                 self.decide("headline", piece.numbers, "headline printed inside its story's text (in a column gap)", None, cur)
                 return
-            if nxt is not None and nxt.floating and nxt.kind == L.CREDIT:
-                self.add_figure(cur, piece)
-                return
             self.add_figure(cur, piece)
-            self.decide("float", piece.numbers, "short line inside a cut sentence kept as a figure caption", "a pull quote", cur)
+            if not (nxt is not None and nxt.floating and nxt.kind == L.CREDIT):  # a caption when a credit follows
+                self.decide("float", piece.numbers, "short line inside a cut sentence kept as a figure caption", "a pull quote", cur)
         elif piece.kind in (L.CAPTION, L.CREDIT):
             self.add_figure(cur, piece)
         elif piece.kind == L.SOURCE and cur is not None and cur.source is None:
@@ -402,7 +259,7 @@ class Assembler:
             return
         if cur is not None and cur is not target and not cur.body and cur.headline is not None:
             self.articles.remove(cur)
-            for text in (cur.kicker, cur.headline, cur.subtitle, cur.byline):
+            for text in (cur.series, cur.kicker, cur.headline, cur.subtitle, cur.byline, cur.source, *cur.editor_note):
                 if text:
                     self.furniture.append((cur.head_lines[0], text, "repeated headline of a continued story"))
             target.figures.extend(cur.figures)
@@ -432,17 +289,18 @@ class Assembler:
         self.note_open = not rest
 
     def place_note(self) -> None:
-        """A note standing after a section's stories that names the section or a column introduces that story."""
+        """A note standing after a section's stories that names the section or one of its columns
+        introduces that section's (or column's) first story."""
+        if self.pending_note is None or self.section is None:
+            return
         texts, numbers = self.pending_note
         note = "".join(texts)
-        names = {a.series for a in self.articles if a.section is self.section and a.series}
-        if self.section is not None and self.section.line is not None:
-            names.add(self.section.name)
-        target = next(
-            (a for a in self.articles if a.section is self.section and not a.editor_note and ((a.series in names and a.series in note) or (self.section.name in names and self.section.name in note))),
-            None,
-        )
-        if target is not None and any(name in note for name in names):
+        mine = [a for a in self.articles if a.section is self.section and not a.editor_note]
+        if self.section.line is not None and self.section.name in note:
+            target = mine[0] if mine else None
+        else:
+            target = next((a for a in mine if a.series and a.series in note), None)
+        if target is not None:
             target.editor_note = texts
             target.touch(numbers)
             self.pending_note = None
@@ -474,7 +332,7 @@ class Assembler:
         # Photos extracted just before a section label (same page: no furniture between) are on its page.
         for k in range(len(items) - 1):
             item, following = items[k], items[k + 1]
-            if isinstance(item, list) and _only_figures(item) and isinstance(following, Piece) and following.label_kind == "section":
+            if isinstance(item, list) and only_figures(item) and isinstance(following, Piece) and following.label_kind == "section":
                 items[k], items[k + 1] = following, item
         body_follows = nxt is not None and (nxt.kind in BODY_KINDS or nxt.kind == L.EDNOTE)
         for k, item in enumerate(items):
@@ -566,8 +424,11 @@ class Assembler:
         )
         if not new:
             block = heads[0]
-            cur.body.append(Block("subhead", block.text, block.numbers))
-            cur.touch(block.numbers)
+            if cur.verse:  # one more line of a poem
+                self.add_paragraph(cur, block)
+            else:
+                cur.body.append(Block("subhead", block.text, block.numbers))
+                cur.touch(block.numbers)
             for piece in figures:
                 self.add_figure(cur, piece)
             return
@@ -578,7 +439,7 @@ class Assembler:
         for piece in figures:
             self.add_figure(draft, piece)
         if verse:
-            draft.kind = "essay"
+            draft.kind, draft.verse = "essay", True
             self.decide("verse", [n for p in verse for n in p.numbers], "short lines under the byline read as lines of verse", "headlines", draft)
         for piece in verse:
             self.add_paragraph(draft, piece)
@@ -623,12 +484,15 @@ class Assembler:
         if (
             len(heads) == 1
             and not bylines
+            and self.pending_section is None
             and isinstance(following, Piece)
             and re.fullmatch(f"{rules.HAN}{{2,6}}", text)
         ):
             heads[0].first.label_kind = "section"
             self.pending_section = heads[0]
             self.decide("label", numbers, "short line above a label read as a section label", "a kicker", None)
+            for piece in figures:
+                self.add_figure(cur, piece)
             return
         if self.orphans and self.orphans[-1][0] == len(self.articles):
             self.orphans[-1][1].extend(heads + bylines)
@@ -637,170 +501,3 @@ class Assembler:
         for piece in figures:
             self.add_figure(cur, piece)
 
-    def headline_after_body(self, cur: Draft, heads: list[Piece], at: int | None = None) -> Draft:
-        """The head printed after its story: split the story before it where the topic changes.
-
-        The new story goes at the end (``at`` None: during the walk, it becomes the current
-        story) or at index ``at`` of the articles (after the walk).
-        """
-        numbers = [n for p in heads for n in p.numbers]
-        if cur.headline is None:
-            self.set_head(cur, heads)
-            self.decide("headline", numbers, "headline printed after its story", None, cur)
-            return cur
-        paras = cur.body
-        new_head = " ".join(p.text for p in heads)
-        old_head = " ".join(x for x in (cur.kicker, cur.headline, cur.subtitle) if x)
-        best = topic_split([b.text for b in paras], old_head, new_head)
-        draft = Draft(section=cur.section, first_line=paras[best].lines[0] if best is not None else heads[0].no)
-        if at is None:
-            self.articles.append(draft)
-            self.cur = draft
-        else:
-            self.articles.insert(at, draft)
-        self.set_head(draft, heads)
-        if best is None:
-            self.decide("headline-after-body", numbers, "headline with no text of its own (story not found)", None, draft)
-            return draft
-        moved = paras[best:]
-        cur.body = paras[:best]
-        draft.body = moved
-        draft.touch([n for b in moved for n in b.lines])
-        if cur.source is not None:
-            draft.source, cur.source = cur.source, None
-        cur.lines = [n for n in cur.lines if n not in set(draft.lines)]
-        self.decide(
-            "headline-after-body",
-            numbers + [moved[0].lines[0]],
-            f"headline printed after its story; the story starts at line {moved[0].lines[0]}",
-            f"the story starts elsewhere in lines {paras[0].lines[0]}–{moved[-1].lines[-1]}",
-            draft,
-        )
-        return draft
-
-    # -- after the walk -----------------------------------------------------------------------
-    def finish(self) -> None:
-        if self.pending_section is not None:
-            self.drop(self.pending_section, "a section label with no story under it")
-        if self.pending_series is not None:
-            self.drop(self.pending_series, "a column label with no story under it")
-        if self.pending_note is not None:
-            words, numbers = self.pending_note
-            for text in words:
-                self.furniture.append((numbers[0], text, "an editor's note with no story under it"))
-        for figure in self.pending_figures:
-            for no in figure.lines[:1]:
-                self.furniture.append((no, " ".join(x for x in (figure.caption, figure.credit) if x), "a caption with no story"))
-        self.adopt_orphans()
-        for draft in self.articles:
-            self.rejoin_short_lines(draft)
-            if draft.headline is None:
-                self.find_headline(draft)
-            draft.kind = draft.kind or infer_kind(draft)
-
-    def adopt_orphans(self) -> None:
-        for index, heads in self.orphans:
-            numbers = [n for p in heads for n in p.numbers]
-            target = next((a for a in self.articles[index:] if _lost_its_headline(a)), None)
-            before = self.articles[index - 1] if index else None
-            if target is None and before is not None and len(before.paragraphs) >= 2:
-                draft = self.headline_after_body(before, [p for p in heads if p.kind != L.BYLINE], at=index)
-                for piece in (p for p in heads if p.kind == L.BYLINE):
-                    self.add_byline(draft, piece, head=True)
-                self.decide("orphan-headline", numbers, "a headline with no story of its own: read as printed after its story", "a headline with no story", None)
-                continue
-            if target is None:
-                for piece in heads:
-                    self.drop(piece, "a headline with no story")
-                self.decide("orphan-headline", numbers, "a headline with no story: listed as furniture", None, None)
-                continue
-            old = target.headline
-            if old is not None:
-                target.body.insert(0, Block("subhead", old, list(target.head_lines)))
-            self.set_head(target, [p for p in heads if p.kind != L.BYLINE])
-            for piece in (p for p in heads if p.kind == L.BYLINE):
-                self.add_byline(target, piece, head=True)
-            self.decide(
-                "orphan-headline",
-                numbers + target.body[0].lines,
-                "a headline printed away from its story; the story's first line becomes a subhead",
-                f"'{old}' as the headline",
-                target,
-            )
-
-    def rejoin_short_lines(self, draft: Draft) -> None:
-        """Merge 'subheads' that break the pattern of their siblings into the paragraph they begin."""
-        subheads = [b for b in draft.body if b.kind == "subhead"]
-        if len(subheads) < 3:
-            return
-        counts: dict[str, int] = {}
-        for block in subheads:
-            for mark in rules.structural_marks(block.text):
-                counts[mark] = counts.get(mark, 0) + 1
-        mark, count = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
-        if mark is None or count < 2 or count * 2 < len(subheads):
-            return
-        body: list[Block] = []
-        skip = False
-        for k, block in enumerate(draft.body):
-            if skip:
-                skip = False
-                continue
-            nxt = draft.body[k + 1] if k + 1 < len(draft.body) else None
-            if block.kind == "subhead" and mark not in rules.structural_marks(block.text) and nxt and nxt.kind == "paragraph":
-                body.append(Block("paragraph", block.text + nxt.text, block.lines + nxt.lines))
-                self.decide("rejoin", block.lines + nxt.lines[:1], "short line unlike the story's subheads: start of the next paragraph", "a subhead", draft)
-                skip = True
-            else:
-                body.append(block)
-        draft.body = body
-
-    def find_headline(self, draft: Draft) -> None:
-        first = next((b for b in draft.body if b.kind == "subhead"), None)
-        if first is not None:
-            draft.body.remove(first)
-            draft.headline = first.text
-            draft.head_lines = first.lines
-            self.decide("headline", first.lines, "story without a headline: its first subhead is used", None, draft)
-            return
-        lead = draft.paragraphs[0] if draft.paragraphs else None
-        if lead is not None:
-            sentence = re.split(r"(?<=[。！？])", lead.text, maxsplit=1)[0]
-            draft.headline = sentence[:40]
-            draft.head_lines = lead.lines[:1]
-            self.decide("no-headline", lead.lines[:1], "no headline found: the first sentence stands in (edit it)", None, draft)
-
-
-def _only_figures(seg: list[Piece]) -> bool:
-    return all(p.kind in (L.CAPTION, L.CREDIT) for p in seg)
-
-
-def _lost_its_headline(draft: Draft) -> bool:
-    """A story whose 'headline' has the form of its own subheads: it is really the first subhead."""
-    if draft.headline is None:
-        return True
-    if draft.head_byline or draft.kicker or draft.subtitle or draft.lead or len(draft.head_lines) != 1:
-        return False
-    marks = rules.structural_marks(draft.headline)
-    return bool(marks) and any(b.kind == "subhead" and marks & rules.structural_marks(b.text) for b in draft.body)
-
-
-def infer_kind(draft: Draft) -> str:
-    head = " ".join(x for x in (draft.series, draft.headline, draft.byline) if x)
-    if re.search(r"评论员|时评|短评|述评|社论|评论", head):
-        return "commentary"
-    if draft.lead == "brief":
-        return "brief"
-    if draft.lead == "news":
-        return "news"
-    if re.search(r"讲话|致辞|发言", draft.headline or ""):
-        return "speech"
-    if re.search(r"照片|图片|影像|摄影", draft.series or ""):
-        return "photo"
-    if re.search(r"访谈|专访|对话", head):
-        return "interview"
-    if re.search(r"公告|通知|启事|声明", draft.headline or ""):
-        return "notice"
-    if draft.source:
-        return "news"
-    return "feature"

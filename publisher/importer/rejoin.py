@@ -154,6 +154,10 @@ def rejoin(items: list[L.Line]) -> Rejoined:
     def link(a: int, b: int, how: str) -> None:
         links[a] = b
         joins.append((items[a].no, items[b].no, how))
+        if how != "displaced block":
+            gaps.add(a)
+
+    gaps: set[int] = set()  # links whose lines in between float out of the sentence
 
     open_ends = [a for a, line in enumerate(items) if line.is_open]
     deferred: dict[int, int] = {}  # open paragraph -> start of the block between it and its continuation
@@ -188,16 +192,17 @@ def rejoin(items: list[L.Line]) -> Rejoined:
         if after is not None:
             link(a, after, "after a displaced block")
             blocks[start] = _block_end(items, start, after)
-    for start in owners:
-        blocks.setdefault(start, _open_end(items, start))
-    return _order(items, links, blocks, joins)
+    for start, owner in owners.items():
+        blocks.setdefault(start, _open_end(items, start, owner))
+    return _order(items, links, gaps, blocks, joins)
 
 
-def _open_end(items: list[L.Line], start: int) -> int:
-    """The end of a block nobody skipped over: its first open paragraph, or its last before a new story."""
+def _open_end(items: list[L.Line], start: int, owner: int) -> int:
+    """The end of a block nobody skipped over: its first open paragraph, or its last before a new
+    story (or before ``owner``, the paragraph it continues)."""
     last = start
     for k in range(start, len(items)):
-        if items[k].kind in STOPS:
+        if items[k].kind in STOPS or k == owner:
             break
         if items[k].kind == L.PARA:
             last = k
@@ -206,13 +211,14 @@ def _open_end(items: list[L.Line], start: int) -> int:
     return last
 
 
-def _order(items: list[L.Line], links: dict[int, int], chunks: dict[int, int], joins) -> Rejoined:
+def _order(items: list[L.Line], links: dict[int, int], gaps: set[int], chunks: dict[int, int], joins) -> Rejoined:
     """Walk the stream, following links; floats go right after the rejoined paragraph.
 
     A displaced block (``chunks``: first index -> last index) whose first paragraph
     continues another paragraph is skipped where it stands and read after that paragraph.
     """
     moved = {start: end for start, end in chunks.items() if start in links.values()}
+    targets = set(links.values())  # read only where the paragraph they continue is read
     done: set[int] = set()
     pieces: list[Piece] = []
 
@@ -221,7 +227,7 @@ def _order(items: list[L.Line], links: dict[int, int], chunks: dict[int, int], j
 
     def emit_from(k: int, stop: int) -> None:
         while k <= stop:
-            if k in done:
+            if k in done or (k in targets and k not in moved):
                 k += 1
             elif k in moved:
                 k = moved[k] + 1
@@ -233,9 +239,9 @@ def _order(items: list[L.Line], links: dict[int, int], chunks: dict[int, int], j
         done.add(k)
         piece, floats, remainders = Piece([items[k]]), [], []
         cur = k
-        while cur in links:
+        while cur in links and links[cur] not in done:
             nxt = links[cur]
-            for g in range(cur + 1, nxt):
+            for g in range(cur + 1, nxt) if cur in gaps else ():
                 if g not in done and not inside_moved(g):
                     done.add(g)
                     floats.append(Piece([items[g]], floating=True))
@@ -250,5 +256,8 @@ def _order(items: list[L.Line], links: dict[int, int], chunks: dict[int, int], j
             emit_from(start, end)
 
     emit_from(0, len(items) - 1)
+    for k in range(len(items)):  # never lose a line, whatever the links said
+        if k not in done:
+            emit_piece(k)
     loose = [p.lines[-1].no for p in pieces if p.kind == L.PARA and p.is_open]
     return Rejoined(pieces, joins, loose)

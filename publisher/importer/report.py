@@ -18,6 +18,7 @@ class Report:
     articles: list[dict] = field(default_factory=list)  # {slug, headline, section, lines: [first, last]}
     decisions: list[dict] = field(default_factory=list)  # {kind, lines, chose, alternative, article}
     furniture: list[dict] = field(default_factory=list)  # {line, text, why}: text in no article
+    synthesized: list[dict] = field(default_factory=list)  # {article, field, text}: made up, not in the input
     warnings: list[str] = field(default_factory=list)
 
     def data(self) -> dict:
@@ -33,6 +34,7 @@ class Report:
             "articles": self.articles,
             "decisions": self.decisions,
             "furniture": self.furniture,
+            "synthesized": self.synthesized,
             "warnings": self.warnings,
         }
 

@@ -1,0 +1,151 @@
+"""After the walk: orphan headlines, headlines printed after their story, short lines that are
+really paragraph starts, stories still without a headline."""
+from __future__ import annotations
+
+import re
+
+from publisher.importer import lines as L
+from publisher.importer import rules
+from publisher.importer.drafts import Block, Draft
+from publisher.importer.heads import infer_kind, lost_its_headline, topic_split
+from publisher.importer.rejoin import Piece
+
+
+class AfterWalk:
+    """Mixed into the assembler: the steps that need the whole issue read first."""
+
+    def headline_after_body(self, cur: Draft, heads: list[Piece], at: int | None = None) -> Draft:
+        """The head printed after its story: split the story before it where the topic changes.
+
+        The new story goes at the end (``at`` None: during the walk, it becomes the current
+        story) or at index ``at`` of the articles (after the walk).
+        """
+        numbers = [n for p in heads for n in p.numbers]
+        if cur.headline is None:
+            self.set_head(cur, heads)
+            self.decide("headline", numbers, "headline printed after its story", None, cur)
+            return cur
+        paras = cur.body
+        new_head = " ".join(p.text for p in heads)
+        old_head = " ".join(x for x in (cur.kicker, cur.headline, cur.subtitle) if x)
+        best = topic_split([b.text for b in paras], old_head, new_head)
+        draft = Draft(section=cur.section, first_line=paras[best].lines[0] if best is not None else heads[0].no)
+        if at is None:
+            self.articles.append(draft)
+            self.cur = draft
+        else:
+            self.articles.insert(at, draft)
+        self.set_head(draft, heads)
+        if best is None:
+            self.decide("headline-after-body", numbers, "headline with no text of its own (story not found)", None, draft)
+            return draft
+        moved = paras[best:]
+        cur.body = paras[:best]
+        draft.body = moved
+        draft.touch([n for b in moved for n in b.lines])
+        if cur.source is not None:
+            draft.source, cur.source = cur.source, None
+        cur.lines = [n for n in cur.lines if n not in set(draft.lines)]
+        self.decide(
+            "headline-after-body",
+            numbers + [moved[0].lines[0]],
+            f"headline printed after its story; the story starts at line {moved[0].lines[0]}",
+            f"the story starts elsewhere in lines {paras[0].lines[0]}–{moved[-1].lines[-1]}",
+            draft,
+        )
+        return draft
+
+    def finish(self) -> None:
+        if self.pending_section is not None:
+            self.drop(self.pending_section, "a section label with no story under it")
+        if self.pending_series is not None:
+            self.drop(self.pending_series, "a column label with no story under it")
+        if self.pending_note is not None:
+            words, numbers = self.pending_note
+            for text in words:
+                self.furniture.append((numbers[0], text, "an editor's note with no story under it"))
+        for figure in self.pending_figures:
+            for no in figure.lines[:1]:
+                self.furniture.append((no, " ".join(x for x in (figure.caption, figure.credit) if x), "a caption with no story"))
+        self.adopt_orphans()
+        for draft in self.articles:
+            self.rejoin_short_lines(draft)
+            if draft.headline is None:
+                self.find_headline(draft)
+            draft.kind = draft.kind or infer_kind(draft)
+
+    def adopt_orphans(self) -> None:
+        for index, heads in self.orphans:
+            numbers = [n for p in heads for n in p.numbers]
+            before = self.articles[index - 1] if index else None
+            if before is not None and before.headline is None:
+                target = before  # a story without a headline, just before: printed after it
+            else:
+                target = next((a for a in self.articles[index:] if lost_its_headline(a)), None)
+            if target is None and before is not None and len(before.paragraphs) >= 2:
+                draft = self.headline_after_body(before, [p for p in heads if p.kind != L.BYLINE], at=index)
+                for piece in (p for p in heads if p.kind == L.BYLINE):
+                    self.add_byline(draft, piece, head=True)
+                self.decide("orphan-headline", numbers, "a headline with no story of its own: read as printed after its story", "a headline with no story", None)
+                continue
+            if target is None:
+                for piece in heads:
+                    self.drop(piece, "a headline with no story")
+                self.decide("orphan-headline", numbers, "a headline with no story: listed as furniture", None, None)
+                continue
+            old = target.headline
+            if old is not None:
+                target.body.insert(0, Block("subhead", old, list(target.head_lines)))
+            self.set_head(target, [p for p in heads if p.kind != L.BYLINE])
+            for piece in (p for p in heads if p.kind == L.BYLINE):
+                self.add_byline(target, piece, head=True)
+            self.decide(
+                "orphan-headline",
+                numbers + target.body[0].lines,
+                "a headline printed away from its story; the story's first line becomes a subhead",
+                f"'{old}' as the headline",
+                target,
+            )
+
+    def rejoin_short_lines(self, draft: Draft) -> None:
+        """Merge 'subheads' that break the pattern of their siblings into the paragraph they begin."""
+        subheads = [b for b in draft.body if b.kind == "subhead"]
+        if len(subheads) < 3:
+            return
+        counts: dict[str, int] = {}
+        for block in subheads:
+            for mark in rules.structural_marks(block.text):
+                counts[mark] = counts.get(mark, 0) + 1
+        mark, count = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
+        if mark is None or count < 2 or count * 2 < len(subheads):
+            return
+        body: list[Block] = []
+        skip = False
+        for k, block in enumerate(draft.body):
+            if skip:
+                skip = False
+                continue
+            nxt = draft.body[k + 1] if k + 1 < len(draft.body) else None
+            if block.kind == "subhead" and mark not in rules.structural_marks(block.text) and nxt and nxt.kind == "paragraph":
+                body.append(Block("paragraph", block.text + nxt.text, block.lines + nxt.lines))
+                self.decide("rejoin", block.lines + nxt.lines[:1], "short line unlike the story's subheads: start of the next paragraph", "a subhead", draft)
+                skip = True
+            else:
+                body.append(block)
+        draft.body = body
+
+    def find_headline(self, draft: Draft) -> None:
+        first = next((b for b in draft.body if b.kind == "subhead"), None)
+        if first is not None:
+            draft.body.remove(first)
+            draft.headline = first.text
+            draft.head_lines = first.lines
+            self.decide("headline", first.lines, "story without a headline: its first subhead is used", None, draft)
+            return
+        lead = draft.paragraphs[0] if draft.paragraphs else None
+        if lead is not None:
+            sentence = re.split(r"(?<=[。！？])", lead.text, maxsplit=1)[0]
+            draft.headline = sentence[:40]
+            draft.head_lines = lead.lines[:1]
+            self.synthesized.append((draft, "headline", draft.headline))
+            self.decide("no-headline", lead.lines[:1], "no headline found: the first sentence stands in (edit it)", None, draft)
