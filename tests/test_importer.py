@@ -20,7 +20,7 @@ from publisher.serialize import issue_data
 from .conftest import SAMPLE_ID, SEED
 
 INPUTS = Path(__file__).parent / "roots" / "import"
-OWN = ["huaxia-862", "huaxia-863", "reordered-1331"]
+OWN = ["huaxia-862", "huaxia-863", "reordered-1331", "conventions-12"]
 SAMPLE_DIR = PROJECT_ROOT / "content" / "issues" / SAMPLE_ID
 IMPORTER_SRC = PROJECT_ROOT / "publisher" / "importer"
 
@@ -149,6 +149,20 @@ def test_jumps_verse_and_interviews(own_results):
     assert articles["安全生产没有旁观者"].series == "短评"
     furniture = {f["text"]: f["why"] for f in own_results["huaxia-863"].report.furniture}
     assert furniture["（上接第1版）"] == "jump line" and furniture["华夏铝业电解槽“换心”成功 2版"] == "page furniture"
+
+
+def test_labels_bylines_and_items(own_results):
+    result = own_results["conventions-12"]
+    issue = result.issue
+    assert [(s.name, s.page) for s in issue.sections] == [("要闻", 1), ("快讯", None), ("副刊·文苑", 3)]
+    first = issue.articles[0]
+    assert [(a.name, a.role) for a in first.authors] == [("张明", "记者"), ("李华", "通讯员")]
+    assert first.lead.startswith("6月5日")
+    assert [a.kind.value for a in issue.articles] == ["news", "brief", "brief", "feature", "brief", "speech"]
+    assert issue.articles[3].authors[0].role == "经济日报记者"
+    assert len(issue.articles[3].paragraphs) == 4  # 问：… ？ lines are paragraphs, not subheads
+    why = {f["text"]: f["why"] for f in result.report.furniture}
+    assert why["【】"] == why["第3版"] == "label decoration" and why["■"] == "bullet"
 
 
 # --- nothing lost -------------------------------------------------------------------------------

@@ -54,11 +54,19 @@ class Assembler(AfterWalk):
         if keep:
             self.issue_furniture.append(piece.text)
 
+    def label_name(self, piece: Piece) -> str:
+        """The label's name; what was printed around it ('【】', a page number) goes to the furniture."""
+        data = piece.first.data
+        if data.get("extra"):
+            self.furniture.append((piece.no, data["extra"], "label decoration"))
+        return data.get("name", piece.text)
+
     def open_section(self) -> SectionDraft:
         if self.pending_section is not None:
             label = self.pending_section
             self.pending_section = None
-            section = SectionDraft(label.text, self.vocabulary.slug(label.text), label.no)
+            name = self.label_name(label)
+            section = SectionDraft(name, self.vocabulary.slug(name), label.no, label.first.data.get("page"))
             self.sections.append(section)
             self.section = section
         elif self.section is None:
@@ -70,7 +78,7 @@ class Assembler(AfterWalk):
     def new_article(self, first_line: int) -> Draft:
         draft = Draft(section=self.open_section(), first_line=first_line)
         if self.pending_series is not None:
-            draft.series = self.pending_series.text
+            draft.series = self.label_name(self.pending_series)
             draft.touch([self.pending_series.no])
             self.pending_series = None
         if self.pending_note is not None:
@@ -143,12 +151,16 @@ class Assembler(AfterWalk):
                 draft.lead = "news"
                 byline = lead.group(1).strip()
                 inner = re.search(r"[（(]([^（()）]*)[）)]", byline)
+                text = text[lead.end():]
+                authors = rules.bracket_authors(inner.group(1)) if inner else []
+                if inner is None and (names := rules.LEAD_NAMES.match(text)):
+                    byline = f"{byline} {names.group(1)}"
+                    authors = rules.role_names(names.group(1), strict=False) or []
+                    text = text[names.end():]
                 if draft.byline is None:
-                    draft.byline = byline
-                    draft.authors = rules.bracket_authors(inner.group(1)) if inner else []
+                    draft.byline, draft.authors = byline, authors
                 else:
                     self.furniture.append((piece.no, byline, "a second byline"))
-                text = text[lead.end():]
             elif rules.BRIEF_LEAD.match(text):
                 draft.lead = "brief"
         if (trailing := rules.TRAILING_NAMES.search(text)) and (names := rules.role_names(trailing.group(1))):
@@ -215,6 +227,8 @@ class Assembler(AfterWalk):
                 self.drop(piece, "a source line with no story to belong to")
             return
         if kind == L.SPEAKER:
+            if cur is not None and cur.byline is not None and any(b.kind == "subhead" for b in cur.body):
+                cur = self.split_at_last_subhead(cur, piece)
             if cur is not None and cur.body:
                 self.add_byline(cur, piece, head=False)
                 cur.kind = cur.kind or "speech"
@@ -244,6 +258,19 @@ class Assembler(AfterWalk):
         if kind == L.AUTHOR_UNIT:
             cur.ended = True
             cur.kind = cur.kind or "essay"
+
+    def split_at_last_subhead(self, cur: Draft, signature: Piece) -> Draft:
+        """A signature under a story that is already signed: the last 'subhead' headed a piece of its own."""
+        at = max(k for k, b in enumerate(cur.body) if b.kind == "subhead")
+        head, moved = cur.body[at], cur.body[at + 1 :]
+        cur.body = cur.body[:at]
+        draft = Draft(section=cur.section, first_line=head.lines[0], headline=head.text, head_lines=list(head.lines))
+        draft.body = moved
+        draft.touch(head.lines + [n for b in moved for n in b.lines])
+        self.articles.append(draft)
+        self.cur = draft
+        self.decide("headline", head.lines + signature.numbers, "a signed piece after a signed story: its subhead is its headline", "a subhead of the story before", draft)
+        return draft
 
     def jump(self, piece: Piece, way: str, marker: str) -> None:
         """(下转第N版) closes a story for now; (上接第N版) takes it up again, after its repeated headline."""
@@ -359,7 +386,7 @@ class Assembler(AfterWalk):
         previous = before[-1] if isinstance(before, list) else before if before is not None else self.prev
         after_signature = previous is not None and cur is not None and previous.text == cur.byline
         if cur is not None and cur.series is None and cur.body and (after_signature or leads_to_news):
-            cur.series = piece.text
+            cur.series = self.label_name(piece)
             cur.touch(piece.numbers)
             self.decide("series", piece.numbers, "column label printed after its story", "the next story's column", cur)
             return
@@ -412,6 +439,7 @@ class Assembler(AfterWalk):
             self.bodyless(heads, bylines, figures, following, isinstance(before, Piece) and before.kind == L.SOURCE)
             return
         next_is_lead = nxt is not None and bool(rules.NEWS_LEAD.match(nxt.text) or rules.BRIEF_LEAD.match(nxt.text))
+        bulleted = heads[0].first.data.get("bullet") is not None
         new = (
             cur is None
             or cur.ended
@@ -421,6 +449,9 @@ class Assembler(AfterWalk):
             or self.pending_note is not None
             or next_is_lead
             or (cur.headline is not None and not cur.body)
+            or (cur.section.line is not None and bool(rules.BRIEF_SECTION.search(cur.section.name)))
+            or bulleted
+            or cur.lead == "brief"  # brief items have no subheads
         )
         if not new:
             block = heads[0]
@@ -433,6 +464,11 @@ class Assembler(AfterWalk):
                 self.add_figure(cur, piece)
             return
         draft = self.new_article(heads[0].no)
+        if bulleted:
+            first = heads[0].first
+            self.furniture.append((first.no, first.data["bullet"], "bullet"))
+            heads[0] = Piece([L.Line(first.no, first.data["rest"], L.SHORT)])
+            draft.lead = "brief"
         self.set_head(draft, heads)
         for piece in bylines:
             self.add_byline(draft, piece, head=True)

@@ -111,7 +111,7 @@ def infer_kind(draft: Draft) -> str:
     head = " ".join(x for x in (draft.series, draft.headline, draft.byline) if x)
     if re.search(r"评论员|时评|短评|述评|社论|评论", head):
         return "commentary"
-    if draft.lead == "brief":
+    if draft.lead == "brief" or (draft.section.line is not None and rules.BRIEF_SECTION.search(draft.section.name)):
         return "brief"
     if draft.lead == "news":
         return "news"

@@ -134,17 +134,17 @@ def _classify_line(line: Line, vocabulary: rules.Vocabulary) -> None:
         line.kind = AUTHOR_UNIT
     elif (jump := rules.JUMP_IN.match(t) or rules.JUMP_OUT.search(t)) and jump.group(0) == t:
         line.kind, line.data = CONTINUED, {"jump": "in" if rules.JUMP_IN.match(t) else "out"}
-    elif label := vocabulary.kind(t):
-        line.kind, line.label_kind = LABEL, label
+    elif label := vocabulary.read(t):
+        line.kind, line.label_kind, line.data = LABEL, label["kind"], label
     elif note := rules.EDITOR_NOTE.match(t):
         line.kind = EDNOTE
         line.data = {"label": note.group(0).strip(), "rest": t[note.end():].strip()}
     elif rules.COMMENTATOR.match(t):
         line.kind, line.data = BYLINE, {"authors": [(t, None)]}
-    elif box := rules.BOX_BYLINE.match(t):
+    elif (box := rules.BOX_BYLINE.match(t)) and (rules.COMMENTATOR.match(box.group(1)) or rules.role_names(box.group(1))):
         inner = box.group(1)
-        authors = None if rules.COMMENTATOR.match(inner) else rules.role_names(inner, strict=False)
-        line.kind, line.data = BYLINE, {"authors": authors or [(re.sub(r"\s+", "", inner), None)]}
+        authors = None if rules.COMMENTATOR.match(inner) else rules.role_names(inner)
+        line.kind, line.data = BYLINE, {"authors": authors or [(inner, None)]}
     elif short and (authors := rules.role_names(t)) and any(role for _, role in authors):
         line.kind, line.data = BYLINE, {"authors": authors}
     elif (role := rules.ROLE_BYLINE.match(t)) and len(t) <= 40:
@@ -164,6 +164,8 @@ def _classify_line(line: Line, vocabulary: rules.Vocabulary) -> None:
         line.kind, line.data = SPEAKER, {"role": sp[0], "name": sp[1]}
     elif short and _heading_shape(t):
         line.kind = SHORT
+        if bullet := re.match(r"^([■●◆◇□○◎]+)\s*(?=\S)", t):  # ■某某车间开展技能比武: an item's headline
+            line.data = {"bullet": bullet.group(1), "rest": t[bullet.end():]}
     else:
         line.kind = PARA
 
@@ -182,6 +184,8 @@ def _heading_shape(t: str) -> bool:
         return False
     if t.endswith(("？", "！", "?", "!")) and ("，" in t or len(t) > 24):
         return False
+    if re.match(rf"^{rules.HAN}{{1,6}}[：:]", t) and t.endswith(("？", "！", "?", "!")):
+        return False  # 问：… ? — a line of an interview
     if quote_balance(t)[1] > 0:  # an opened quote that never closes: a cut paragraph
         return False
     commas = t.count("，") + t.count(",")

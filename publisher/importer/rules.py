@@ -51,6 +51,8 @@ NEWS_LEAD = re.compile(
     rf"|(?:新华社|中新社|人民网|新华网|央视网)[{CJK}\d]{{0,16}}?电)"
     r"(?:\s*[（(][^（()）]{1,60}[）)])?)\s*"
 )
+#: 本报讯 记者 张三 通讯员 李四 …: writers named without brackets after the dateline.
+LEAD_NAMES = re.compile(rf"^((?:{'|'.join(('本报记者', '见习记者', '特约记者', '记者', '通讯员'))})\s*{HAN}{{2,3}}(?:\s+(?:(?:记者|通讯员)\s*)?{HAN}{{2,3}}){{0,4}})\s+")
 #: 据《中国环境报》消息，…: a brief retold from another paper.
 BRIEF_LEAD = re.compile(r"^据(?:《[^》]{1,20}》|[^，。《]{2,12}?)(?:消息|报道)[，,]")
 BOX_BYLINE = re.compile(r"^[□■◎○●◇◆]\s*(\S.{0,40})$")
@@ -68,6 +70,7 @@ TITLE_WORDS = (
     "总裁", "总工程师", "会计师", "顾问", "委员", "代表", "教授", "研究员", "工程师", "校长", "理事长",
     "秘书长", "社长", "总编辑", "主编", "负责人", "队长", "组长", "班长", "站长", "所长", "矿长", "行长",
     "首席", "专家", "劳模", "工匠", "职工", "员工", "党员", "干部", "会长", "馆长", "主管", "师傅",
+    "员", "工", "师", "长", "手",  # 技术员, 电解工, 工程师, 班长, 能手
 )
 SURNAMES = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -135,6 +138,21 @@ class Vocabulary:
     series_affixes: tuple[str, ...] = ()
     front_page: tuple[str, str] = ("要闻", "yaowen")
 
+    def read(self, line: str) -> dict | None:
+        """{kind: 'section'|'series', name, page, extra} for a label line such as '热议', '【热议】',
+        '要闻 2' or '副刊·文苑'; ``extra`` is what was printed around the name. None otherwise."""
+        match = _LABEL_LINE.match(line.strip())
+        if not match:
+            return None
+        name = match.group("name")
+        kinds = [self.kind(part) for part in re.split(r"[·•・]", name)]
+        kind = next((k for k in kinds if k), None)
+        if kind is None or not all(re.fullmatch(f"{HAN}{{2,8}}", part) for part in re.split(r"[·•・]", name)):
+            return None
+        page = match.group("p1") or match.group("p2")
+        extra = "".join(line.replace(name, "", 1).split())
+        return {"kind": kind, "name": name, "page": int(page) if page else None, "extra": extra}
+
     def kind(self, line: str) -> str | None:
         """'section', 'series' or None for a line that is not a label."""
         text = re.sub(r"\s+", "", line)
@@ -178,6 +196,13 @@ class Vocabulary:
             self.front_page,
         )
 
+
+_LABEL_LINE = re.compile(
+    r"^(?:第?\s*(?P<p1>\d{1,2})\s*版\s*)?[【\[［「◆■●▲◇□]?\s*(?P<name>[^\s\d【】\[\]［］「」]{2,17}?)\s*[】\]］」]?"
+    r"(?:\s*第?\s*(?P<p2>\d{1,2})\s*版?)?$"
+)
+#: Sections made of short news items: every headline in them starts a new item.
+BRIEF_SECTION = re.compile(r"(?:信息|快讯|简讯|动态|资讯|短讯|速递|集锦|传真|简报|消息|速览|一览)$")
 
 DEFAULT_VOCABULARY = Vocabulary(
     sections={
@@ -284,6 +309,8 @@ def role_names(text: str, strict: bool = True) -> list[tuple[str, str | None]] |
     single = ""
     for token in (t for t in re.split(r"[ \u3000、，,]+", text.strip()) if t):
         found = next((r for r in ROLES if token.startswith(r)), None)
+        if found is None and re.fullmatch(f"{HAN}{{2,6}}(?:记者|通讯员)", token):
+            found = token  # 经济日报记者
         rest = token[len(found):].lstrip("：:/|｜") if found else ""
         if found and (not rest or is_name(rest)):
             role, token = found.replace("／", "/"), rest
