@@ -324,6 +324,20 @@ def test_overrides_stand_in_for_a_missing_masthead():
     assert result.issue.articles[0].headline == "一段标题"
 
 
+def test_newsroom_labels_extend_the_vocabulary(tmp_path):
+    from publisher.importer.rules import DEFAULT_VOCABULARY
+
+    text = "测试周报\n\n2025年6月7日 总第12期\n\n冶金之光\n\n炉前的坚守\n\n本报讯 近日，某某厂完成检修。\n".encode()
+    assert [s.name for s in import_text(text, "t.txt").issue.sections] == ["要闻"]
+    labels = tmp_path / "labels.yaml"
+    labels.write_text("sections:\n  冶金之光: yejin-zhiguang\n", encoding="utf-8")
+    issue = import_text(text, "t.txt", vocabulary=DEFAULT_VOCABULARY.extended(labels)).issue
+    assert [(s.slug, s.name) for s in issue.sections] == [("yejin-zhiguang", "冶金之光")]
+    labels.write_text("colours: [red]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="sections"):
+        DEFAULT_VOCABULARY.extended(labels)
+
+
 # --- rules stay general -------------------------------------------------------------------------
 
 def test_rules_name_none_of_the_samples_stories_or_people():

@@ -225,8 +225,3 @@ def bigrams(value: str) -> set[str]:
 
 def cosine(x: set[str], y: set[str]) -> float:
     return len(x & y) / (len(x) * len(y)) ** 0.5 if x and y else 0.0
-
-
-def compact(value: str) -> str:
-    """Text without white space, for comparisons."""
-    return re.sub(r"\s+", "", value)

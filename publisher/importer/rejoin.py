@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from publisher.importer import lines as L
+from publisher.importer import rules
 
 #: Lines that can sit inside a cut sentence without belonging to it.
 FLOATABLE = {L.SHORT, L.CAPTION, L.CREDIT, L.SOURCE, L.FURNITURE}
@@ -46,7 +47,7 @@ class Piece:
     def text(self) -> str:
         out = ""
         for line in self.lines:
-            if out and out[-1].isascii() and out[-1].isalnum() and line.text[0].isascii() and line.text[0].isalnum():
+            if out and out[-1].isascii() and out[-1].isalnum() and line.text[:1].isascii() and line.text[:1].isalnum():
                 out += " "
             out += line.text
         return out
@@ -73,8 +74,6 @@ def _compatible(a: L.Line, b: L.Line) -> bool:
 
 
 def _is_lead(line: L.Line) -> bool:
-    from publisher.importer import rules
-
     return bool(rules.NEWS_LEAD.match(line.text) or rules.BRIEF_LEAD.match(line.text))
 
 

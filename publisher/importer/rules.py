@@ -243,11 +243,6 @@ DEFAULT_VOCABULARY = Vocabulary(
 )
 
 
-def is_surname_start(token: str) -> bool:
-    token = token.strip()
-    return token[:1] in SURNAMES or token.startswith(COMPOUND_SURNAMES)
-
-
 def is_name(token: str) -> bool:
     """A personal name: two or three characters after a common surname, four after a compound one."""
     if not re.fullmatch(f"{HAN}{{2,4}}", token):
