@@ -1,12 +1,14 @@
 """Print-layout PDF: the issue as a newspaper replica, with page thumbnails for the admin.
 
-Two WeasyPrint passes (see ``pdf_galley`` and ``pdf_compose``):
+Two WeasyPrint passes:
 
-1. the *galley*: every headline, figure and paragraph set once at the width it
-   will print, and measured;
-2. the *pages*: the composer has placed each story in a rectangle of columns
-   on the line grid (balanced by arithmetic, split over pages where needed) and
-   each paragraph line in a column; WeasyPrint sets them where they were put.
+1. the *galley* (``pdf_galley``): every headline, figure and paragraph set once
+   at the width it will print, and measured; half of it in a forked child
+   (``pdf_fork``) on the second core;
+2. the *pages* (``pdf_compose``, ``pdf_pages``): each story placed in a
+   rectangle of columns on the line grid, balanced by arithmetic and split over
+   pages where needed, each paragraph line in its column; WeasyPrint sets the
+   lines where they were put and writes the PDF.
 
 WeasyPrint never balances columns (the slow part of CSS multi-column), Chinese
 lines are justified by letter spacing, baselines line up across columns, and a
@@ -18,8 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import logging
 import time
+import zoneinfo
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
@@ -32,14 +34,14 @@ from weasyprint.urls import path2url
 
 from publisher import urls, writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
-from publisher.model import Issue, Kind
+from publisher.model import Article, Issue
 
 from . import pdf_compose as compose
+from . import pdf_fork
 from . import pdf_glyphs as glyphs
 from .pdf_fetch import LocalOnlyFetcher
-from .pdf_galley import Geometry, StorySource, measure, prepare
-
-log = logging.getLogger(__name__)
+from .pdf_galley import Geometry, LayoutError, StorySource, galley_ids, halves, measure, prepare, read_back
+from .pdf_pages import page_view
 
 
 class Margins(BaseModel):
@@ -66,7 +68,7 @@ class PdfOptions(BaseModel):
     leading: float = Field(default=13.5, ge=8, le=21)
     #: Width of the page thumbnails (PNG) in pixels.
     thumbnail_width: int = Field(default=300, ge=64, le=2000)
-    #: Tagged PDF (structure tree for screen readers and reflow).
+    #: Tagged PDF (a structure tree for screen readers and reflow).
     tagged: bool = True
 
     @model_validator(mode="after")
@@ -81,11 +83,11 @@ class PdfOptions(BaseModel):
 
 
 class Timings:
-    """Wall and CPU seconds per step of a render (the bench script and the design note read them)."""
+    """Wall and CPU seconds per step of a render (for the bench script and the design note)."""
 
     def __init__(self) -> None:
         self.wall: dict[str, float] = {}
-        self.cpu: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}  # this process only; the forked halves run beside it
         self.pages = 0
 
     @contextmanager
@@ -113,210 +115,146 @@ class PdfChannel(Channel):
         options: PdfOptions = ctx.options
         if not issue.articles:
             raise ChannelError("the issue has no articles to print; add at least one article file")
-        timings = Timings()
+        warn_missing_glyphs(issue, ctx)
+        timings = PdfChannel.last_timings = Timings()
         g = Geometry.create(
             options.page,
             (options.margins.top, options.margins.right, options.margins.bottom, options.margins.left),
             options.columns, options.body_size, options.leading,
         )
-        fetcher = LocalOnlyFetcher([ctx.issue_dir, *ctx.templates.loader.searchpath])
+        roots = [ctx.issue_dir, *ctx.templates.loader.searchpath]
         base_url = path2url(str(ctx.issue_dir) + "/")
-        css = Markup(ctx.render_template("pdf.css", g=g))  # numbers and fixed names only; not HTML-escaped in <style>
-        self._warn_missing_glyphs(issue, ctx)
+        css = Markup(ctx.render_template("pdf.css", g=g))  # numbers and fixed names only; <style> is not HTML
+        refused: list[str] = []
+
+        def render_html(html: str):
+            fetcher = LocalOnlyFetcher(roots)
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+            return document, fetcher.refused
+
+        def galley(part: list[StorySource], furniture: bool):
+            """Set ``part`` (and with ``furniture`` the masthead and bands); what it measured and refused."""
+            html = ctx.render_template("galley.html", issue=issue, stories=part, g=g, css=css, furniture=furniture)
+            document, asked = render_html(html)
+            return measure(document, galley_ids(issue, part, furniture), g.font_size), asked
 
         with timings.step("galley"):
-            by_section = []
-            stories: list[StorySource] = []
-            for i, section in enumerate(issue.sections):
-                articles = issue.articles_in(section)
-                if not articles:
-                    ctx.warn(f"section {section.name} ({section.slug}) has no articles; it is left out of the PDF")
-                own = [prepare(len(stories) + n, a, self._figure_urls(a, ctx)) for n, a in enumerate(articles)]
-                stories += own
-                by_section.append((i, own))
-            spans = compose.spans(g.columns)
-            sizes = {s.index: {k: headline_size(s, k, g.columns, s.index == 0) for k in spans} for s in stories}
-            galley = ctx.render_template(
-                "galley.html", issue=issue, stories=stories, spans=spans, sizes=sizes, g=g, css=css
+            sections = stories_by_section(issue, ctx, g.columns)
+            stories = [s for _, own in sections for s in own]
+            cut = halves(stories)
+            (found, asked), (found_there, asked_there) = pdf_fork.both(
+                lambda: galley(stories[:cut], True), lambda: galley(stories[cut:], False)
             )
-            document = HTML(string=galley, base_url=base_url, url_fetcher=fetcher).render()
-            masthead, bands = self._measure(document, issue, stories, spans, g)
-            del document
+            refused += asked + asked_there
+            try:
+                masthead, bands = read_back({**found, **found_there}, issue, stories, g)
+            except LayoutError as exc:
+                raise ChannelError(str(exc)) from None
         with timings.step("compose"):
             grid = compose.Grid(g.columns, g.rows)
-            plan = compose.compose(grid, masthead, bands, [(i, [_story(s) for s in own]) for i, own in by_section])
-            pages = [self._page_view(issue, page, stories, sizes, g) for page in plan]
+            plan = compose.compose(grid, masthead, bands, [(i, [s.story() for s in own]) for i, own in sections])
+            pages = [page_view(issue, page, stories, g) for page in plan]
         with timings.step("layout"):
             html = ctx.render_template(
-                "issue.html", issue=issue, pages=pages, css=css, leading=g.leading, created=_created(issue, ctx)
+                "issue.html", issue=issue, pages=pages, css=css, leading=g.leading, created=created(issue, ctx)
             )
-            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
-        for page in plan:
-            if page.flow is not None:
-                article = stories[page.flow].article
-                ctx.warn(f"article {article.slug}: its headline ({len(article.headline)} characters) or figures are too "
-                         "long for a page of columns, so it is set as running text on pages of its own; shorten it")
-        if len(document.pages) != len(plan) and all(page.flow is None for page in plan):
-            ctx.warn(f"the PDF has {len(document.pages)} pages where {len(plan)} were planned; "
-                     "check the proof for text that ran over a page")
+            document, asked = render_html(html)
+            refused += asked
         with timings.step("write"):
             pdf = document.write_pdf(
-                pdf_tags=options.tagged,
-                pdf_identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode(),
+                pdf_tags=options.tagged, pdf_identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode()
             )
             name = urls.download_file(issue, "pdf")
             writer.write_bytes(ctx.out / name, pdf)
         timings.pages = len(document.pages)
-        outputs = [Output(name, "application/pdf")]
         with timings.step("thumbnails"):
-            outputs += thumbnails(pdf, ctx.out / "thumbs", options.thumbnail_width)
-        for url in dict.fromkeys(fetcher.refused):
-            ctx.warn(f"the layout asked for {url[:120]}, which the PDF may not read (only the issue's files "
-                     "and layouts/); it was left out")
-        PdfChannel.last_timings = timings
+            outputs = [Output(name, "application/pdf"), *thumbnails(pdf, ctx.out / "thumbs", options.thumbnail_width)]
+        warn_layout(plan, stories, len(document.pages), refused, ctx)
         return outputs
 
-    @staticmethod
-    def _measure(document, issue: Issue, stories: list[StorySource], spans: list[int], g: Geometry):
-        """Read the galley back into the stories (header, piece and figure heights; paragraph lines)."""
-        ids = {"mast"} | {f"band{i}" for i in range(len(issue.sections))}
-        for s in stories:
-            ids |= {f"h{s.index}-{k}" for k in spans} | {p.id for p in s.pieces}
-            ids |= {f"f{s.index}-{j}-{w}" for j in range(len(s.figures)) for w in (1, 2)}
-        found = measure(document, ids, g.font_size)
-        lost = ids - set(found)
-        if lost:
-            raise ChannelError(f"the layout dropped parts of the issue ({', '.join(sorted(lost)[:5])}); "
-                               "check the layouts/pdf templates of the site for missing ids")
-        for s in stories:
-            s.headers = {k: g.lines(found[f"h{s.index}-{k}"].height) for k in spans}
-            for p in s.pieces:
-                if p.breakable:
-                    p.lines = found[p.id].lines
-                    p.height = len(p.lines)
-                else:
-                    p.height = g.lines(found[p.id].height)
-            for j, f in enumerate(s.figures):
-                f.heights = {w: g.lines(found[f"f{s.index}-{j}-{w}"].height) for w in (1, 2)}
-        masthead = g.lines(found["mast"].height) + 1
-        bands = {i: g.lines(found[f"band{i}"].height) + 1 for i in range(len(issue.sections))}
-        return masthead, bands
 
-    # -- helpers -------------------------------------------------------------
-    @staticmethod
-    def _figure_urls(article, ctx: BuildContext) -> list[str | None]:
-        found = []
-        for figure in article.figures:
-            path = ctx.issue_dir / figure.src if figure.src else None
-            found.append(path2url(str(path)) if path and path.is_file() else None)
-        return found
-
-    @staticmethod
-    def _warn_missing_glyphs(issue: Issue, ctx: BuildContext) -> None:
-        try:
-            for ch in glyphs.missing(glyphs.issue_texts(issue)):
-                ctx.warn(f"the paper's fonts have no {glyphs.describe(ch)} (masthead or sections); "
-                         "it prints in a fallback font or as a blank box")
-            for article in issue.articles:
-                for ch in glyphs.missing(glyphs.article_texts(article)):
-                    ctx.warn(f"article {article.slug}: the paper's fonts have no {glyphs.describe(ch)}; "
-                             "it prints in a fallback font or as a blank box, so replace it or check the proof")
-        except glyphs.FontMissing as exc:
-            raise ChannelError(str(exc)) from None
-
-    @staticmethod
-    def _page_view(issue: Issue, page: compose.Page, stories: list[StorySource], sizes, g: Geometry) -> dict:
-        """Positions in px for the template: modules, their columns, figures and the rules between them."""
-        section = issue.sections[page.section]
-        lh = g.leading
-        rows = sorted({m.top for m in page.modules})
-        extra = min(page.gaps * lh / (len(rows) - 1), 2 * lh) if len(rows) > 1 and page.gaps > 0 else 0.0
-        shift = {top: i * extra for i, top in enumerate(rows)}
-        first_row = page.masthead + page.band
-        modules, rules = [], []
-        for m in page.modules:
-            story = stories[m.story]
-            top = m.top * lh + shift[m.top]
-            left, width, height = g.x(m.col), g.span_width(m.span), m.height * lh
-            taken = compose.cuts(m.figures, m.span)
-            modules.append({
-                "story": story,
-                "size": sizes[story.index][m.span],
-                "left": _px(left), "top": _px(top), "width": _px(width), "height": _px(height),
-                "header": _px(m.header * lh),
-                "columns": [
-                    {"left": _px(g.x(j)), "top": _px((m.header + taken[j]) * lh), "width": _px(g.column_width),
-                     "frags": [(story.pieces[b], s, e) for b, s, e in frags]}
-                    for j, frags in enumerate(m.columns)
-                ],
-                "figures": [
-                    {"source": story.figures[f.figure], "left": _px(g.x(f.col)), "top": _px((m.header + f.top) * lh),
-                     "width": _px(g.span_width(f.span)), "height": _px(f.lines * lh)}
-                    for f in m.figures
-                ],
-            })
-            if m.col > 0:
-                rules.append({"kind": "v", "left": _px(left - g.gap / 2), "top": _px(top), "length": _px(height - lh / 2)})
-            if m.top > first_row:
-                rules.append({"kind": "h", "left": _px(left), "top": _px(top - (lh + extra) / 2), "length": _px(width)})
-        return {
-            "section": section,
-            "left": f"{issue.paper}　{issue.date_zh}　{issue.weekday}",
-            "right": section.name,
-            "masthead": _px(page.masthead * lh),
-            "band": _px(page.band * lh),
-            "flow": stories[page.flow] if page.flow is not None else None,
-            "modules": modules,
-            "rules": rules,
-        }
+def stories_by_section(issue: Issue, ctx: BuildContext, columns: int) -> list[tuple[int, list[StorySource]]]:
+    """Each section (by index) with its articles prepared for the galley; empty sections are reported."""
+    sections, count = [], 0
+    for i, section in enumerate(issue.sections):
+        articles = issue.articles_in(section)
+        if not articles:
+            ctx.warn(f"section {section.name} ({section.slug}) has no articles; it is left out of the PDF")
+        sections.append((i, [prepare(count + n, a, figure_urls(a, ctx), columns) for n, a in enumerate(articles)]))
+        count += len(articles)
+    return sections
 
 
-def _px(value: float) -> float:
-    return round(value, 3)
+def figure_urls(article: Article, ctx: BuildContext) -> list[str | None]:
+    """``file:`` URLs of the article's figure images; None where the file is not in the issue folder."""
+    found = []
+    for figure in article.figures:
+        path = ctx.issue_dir / figure.src if figure.src else None
+        found.append(path2url(str(path)) if path and path.is_file() else None)
+    return found
 
 
-def _story(s: StorySource) -> compose.Story:
-    blocks = tuple(compose.Block(p.height, p.breakable, p.kind == "sub") for p in s.pieces)
-    return compose.Story(s.index, s.headers, blocks, tuple(f.heights for f in s.figures))
+def warn_missing_glyphs(issue: Issue, ctx: BuildContext) -> None:
+    """Report each character the paper's fonts lack, with the article it is in."""
+    try:
+        for ch in glyphs.missing(glyphs.issue_texts(issue)):
+            ctx.warn(f"the paper's fonts have no {glyphs.describe(ch)} (masthead or sections); "
+                     "it prints in a fallback font or as a blank box")
+        for article in issue.articles:
+            for ch in glyphs.missing(glyphs.article_texts(article)):
+                ctx.warn(f"article {article.slug}: the paper's fonts have no {glyphs.describe(ch)}; "
+                         "it prints in a fallback font or as a blank box, so replace it or check the proof")
+    except glyphs.FontMissing as exc:
+        raise ChannelError(str(exc)) from None
 
 
-def headline_size(story: StorySource, span: int, columns: int, lead: bool) -> str:
-    """Headline size class: by the columns it spans, a step down for a long headline; photo captions small."""
-    article = story.article
-    if article.kind is Kind.photo and not article.body:
-        return "caption"
-    steps = ["xs", "s", "m", "l", "xl"]
-    level = 4 if lead and span == columns else 3 if span >= 4 else 2 if span == 3 else 1
-    length = len(article.headline)
-    if length > 60:
-        return "xs"
-    if length > 26:
-        level -= 1
-    return steps[max(level, 0)]
+def warn_layout(plan: list[compose.Page], stories: list[StorySource], pages: int, refused: list[str],
+                ctx: BuildContext) -> None:
+    """Report stories too big for the grid, pages that ran over, and files the layout may not read."""
+    for page in plan:
+        if page.flow is not None:
+            article = stories[page.flow].article
+            ctx.warn(f"article {article.slug}: its headline ({len(article.headline)} characters) or figures are too "
+                     "long for a page of columns, so it is set as running text on pages of its own; shorten it")
+    if pages != len(plan) and all(page.flow is None for page in plan):
+        ctx.warn(f"the PDF has {pages} pages where {len(plan)} were planned; check the proof for text that ran over")
+    for url in dict.fromkeys(refused):
+        ctx.warn(f"the layout asked for {url[:120]}, which the PDF may not read (only the issue's files "
+                 "and layouts/); it was left out")
 
 
-def _created(issue: Issue, ctx: BuildContext) -> str:
-    """The issue's publication time (from its date), so a rebuild gives the same PDF."""
-    import zoneinfo
-
+def created(issue: Issue, ctx: BuildContext) -> str:
+    """The issue's publication time (its date at the publish hour), so a rebuild gives the same PDF."""
     moment = dt.datetime.combine(issue.date, dt.time(ctx.site.publish_hour), zoneinfo.ZoneInfo(ctx.site.timezone))
     return moment.isoformat()
 
 
 def thumbnails(pdf: bytes, folder: Path, width: int) -> list[Output]:
-    """PNG previews of every page, ``width`` pixels wide, as ``thumbs/page-001.png`` …"""
+    """PNG previews of every page, ``width`` pixels wide, as ``thumbs/page-001.png`` … (half in a child)."""
+    document = pypdfium2.PdfDocument(pdf)
+    count = len(document)
+    document.close()
+    half = (count + 1) // 2
+    first, second = pdf_fork.both(lambda: _pngs(pdf, range(half), width), lambda: _pngs(pdf, range(half, count), width))
     outputs = []
+    for number, png in enumerate(first + second, start=1):
+        name = f"thumbs/page-{number:03d}.png"
+        writer.write_bytes(folder.parent / name, png)
+        outputs.append(Output(name, "image/png"))
+    return outputs
+
+
+def _pngs(pdf: bytes, pages: range, width: int) -> list[bytes]:
     document = pypdfium2.PdfDocument(pdf)
     try:
-        for number, page in enumerate(document, start=1):
-            scale = width / page.get_width()
-            image = page.render(scale=scale).to_pil()
+        pngs = []
+        for index in pages:
+            page = document[index]
+            image = page.render(scale=width / page.get_width()).to_pil().quantize(64)  # a third of the bytes
             buffer = io.BytesIO()
             image.save(buffer, format="PNG")
-            name = f"thumbs/page-{number:03d}.png"
-            writer.write_bytes(folder.parent / name, buffer.getvalue())
-            outputs.append(Output(name, "image/png"))
+            pngs.append(buffer.getvalue())
             page.close()
+        return pngs
     finally:
         document.close()
-    return outputs

@@ -95,9 +95,9 @@ class Grid:
     rows: int  # lines per column on a page
 
 
-def spans(columns: int) -> list[int]:
-    """Widths (in columns) a story can take: the full page, or a share of a row of two."""
-    return [*range(2, columns - 1), columns]
+def spans(columns: int, pairable: bool = True) -> list[int]:
+    """Widths (in columns) a story can take: the full page, or (``pairable``) a share of a row of two."""
+    return [*range(2, columns - 1), columns] if pairable else [columns]
 
 
 def figure_slots(story: Story, span: int) -> list[FigureSlot]:
@@ -188,7 +188,7 @@ class Composer:
     # -- pages ---------------------------------------------------------------
     def _new_page(self, section: int, first_of_section: bool) -> Page:
         masthead = self.masthead if not self.pages else 0
-        band = self.bands[section] if first_of_section and not masthead else 0
+        band = self.bands[section] if first_of_section else 0
         page = Page(section, masthead=masthead, band=band)
         self.pages.append(page)
         return page
@@ -232,22 +232,28 @@ class Composer:
             if i + 1 < len(stories) and not self._oversize(story) and not self._oversize(stories[i + 1]):
                 other = stories[i + 1]
                 stacked = self._height(story, n) + 1 + self._height(other, n)
-                best = min(
-                    ((max(self._height(story, k), self._height(other, n - k)), -k) for k in range(2, n - 1)),
-                    default=None,
-                )
-                if best is not None and best[0] <= stacked and best[0] + 1 <= self.grid.rows - self._top_room():
+                shares = [k for k in range(2, n - 1) if k in story.header and n - k in other.header]
+                best = min((self._pair_cost(story, other, k), -k) for k in shares) if shares else None
+                if best is not None and best[0] <= stacked:
                     k = -best[1]
-                    rows.append([(story, k), (other, n - k)])
-                    i += 2
-                    continue
+                    if max(self._height(story, k), self._height(other, n - k)) < self.grid.rows - self._top_room():
+                        rows.append([(story, k), (other, n - k)])
+                        i += 2
+                        continue
             rows.append([(story, n)])
             i += 1
         return rows
 
+    def _pair_cost(self, left: Story, right: Story, k: int) -> float:
+        """Height of a row of ``left`` in ``k`` columns beside ``right``, plus the space the shorter leaves empty."""
+        n = self.grid.columns
+        a, b = self._height(left, k), self._height(right, n - k)
+        height = max(a, b)
+        return height + (k * (height - a) + (n - k) * (height - b)) / n
+
     def _top_room(self) -> int:
-        """Lines the page furniture of a section's first page may take (masthead or band)."""
-        return max(self.masthead, *self.bands.values())
+        """Lines the page furniture may take at the top of a page (masthead and band)."""
+        return self.masthead + max(self.bands.values(), default=0)
 
     # -- placing -------------------------------------------------------------
     def _place(self, row: list[tuple[Story, int]]) -> None:

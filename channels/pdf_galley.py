@@ -17,7 +17,9 @@ from markupsafe import Markup
 from weasyprint.formatting_structure.boxes import InlineBox, LineBox, TextBox
 
 from publisher import text
-from publisher.model import Article, BlockKind, Figure
+from publisher.model import Article, BlockKind, Figure, Issue, Kind
+
+from . import pdf_compose as compose
 
 PX_PER_MM = 96 / 25.4
 PX_PER_PT = 96 / 72
@@ -31,6 +33,8 @@ LINE_ATTRIBUTES = ("class", "href", "title", "lang")
 
 #: Justify a line by letter spacing only up to this share of the font size per gap (else leave it ragged).
 MAX_SPACING_EM = 0.25
+#: Longer articles always take the full width, so the galley sets their headers at that width only.
+PAIRABLE_CHARS = 1500
 #: Justify a line a hair short of the column edge, so rounding never pushes a glyph past it.
 JUSTIFY_SLACK_PX = 0.05
 
@@ -117,19 +121,20 @@ class StorySource:
     pieces: list[Piece]
     figures: list[FigureSource]
     dateline: bool  # the byline runs into the first paragraph (本报讯…)
+    sizes: dict[int, str]  # columns spanned -> headline size class
     headers: dict[int, int] = field(default_factory=dict)  # columns spanned -> grid lines
 
+    def story(self) -> compose.Story:
+        """What the composer needs: header and body heights in grid lines."""
+        blocks = tuple(compose.Block(p.height, p.breakable, p.kind == "sub") for p in self.pieces)
+        return compose.Story(self.index, self.headers, blocks, tuple(f.heights for f in self.figures))
 
-def is_dateline(byline: str | None) -> bool:
-    """A news dateline (本报讯, 新华社北京4月17日电（记者 …）) runs into the first paragraph when printed."""
-    return bool(byline) and (byline.startswith("本报讯") or "电" in byline[:20] and byline.rstrip().endswith(("电", "）")))
 
-
-def prepare(index: int, article: Article, figure_urls: list[str | None]) -> StorySource:
+def prepare(index: int, article: Article, figure_urls: list[str | None], columns: int) -> StorySource:
     """The pieces of ``article`` in print order: dateline run into the first paragraph, body, source line."""
     pieces: list[Piece] = []
     blocks = list(article.body)
-    dateline = is_dateline(article.byline) and bool(blocks) and blocks[0].kind is BlockKind.paragraph
+    dateline = text.is_dateline(article.byline) and bool(blocks) and blocks[0].kind is BlockKind.paragraph
     for i, block in enumerate(blocks):
         if not block.text.strip():
             continue
@@ -142,7 +147,66 @@ def prepare(index: int, article: Article, figure_urls: list[str | None]) -> Stor
     if article.source:
         pieces.append(Piece(f"b{index}-{len(pieces)}", "src", Markup.escape(article.source)))
     figures = [FigureSource(f, url) for f, url in zip(article.figures, figure_urls)]
-    return StorySource(index, article, pieces, figures, dateline)
+    pairable = article.char_count <= PAIRABLE_CHARS
+    sizes = {k: headline_size(article, k, columns, index == 0) for k in compose.spans(columns, pairable)}
+    return StorySource(index, article, pieces, figures, dateline, sizes)
+
+
+def headline_size(article: Article, span: int, columns: int, lead: bool) -> str:
+    """Headline size class: by the columns it spans, a step down for a long headline; photo captions small."""
+    if article.kind is Kind.photo and not article.body:
+        return "caption"
+    if len(article.headline) > 60:
+        return "xs"
+    level = 4 if lead and span == columns else 3 if span >= 4 else 2 if span == 3 else 1
+    if len(article.headline) > 26:
+        level -= 1
+    return ["xs", "s", "m", "l", "xl"][level]
+
+
+def halves(stories: list[StorySource]) -> int:
+    """Where to cut the stories so both galley halves take about as long (the first also sets the furniture)."""
+    costs = [400 + s.article.char_count for s in stories]
+    furniture = 1500
+    total, running = sum(costs) + furniture, furniture
+    for i, cost in enumerate(costs):
+        if running + cost / 2 > total / 2:
+            return i
+        running += cost
+    return len(stories)
+
+
+def galley_ids(issue: Issue, stories: list[StorySource], furniture: bool) -> set[str]:
+    """Ids of what a galley measures: masthead and bands (``furniture``), headers, figures, pieces."""
+    ids = ({"mast"} | {f"band{i}" for i in range(len(issue.sections))}) if furniture else set()
+    for s in stories:
+        ids |= {f"h{s.index}-{k}" for k in s.sizes} | {p.id for p in s.pieces}
+        ids |= {f"f{s.index}-{j}-{w}" for j in range(len(s.figures)) for w in (1, 2)}
+    return ids
+
+
+def read_back(found: dict[str, Measured], issue: Issue, stories: list[StorySource], g: Geometry) -> tuple[int, dict[int, int]]:
+    """Put the galley's measures into the stories; the masthead's and bands' lines."""
+    lost = galley_ids(issue, stories, True) - set(found)
+    if lost:
+        raise LayoutError(f"the galley lost {', '.join(sorted(lost)[:5])}; a site override of layouts/pdf "
+                          "must keep the ids of galley.html and parts.html")
+    for s in stories:
+        s.headers = {k: g.lines(found[f"h{s.index}-{k}"].height) for k in s.sizes}
+        for p in s.pieces:
+            if p.breakable:
+                p.lines = found[p.id].lines
+                p.height = len(p.lines)
+            else:
+                p.height = g.lines(found[p.id].height)
+        for j, f in enumerate(s.figures):
+            f.heights = {w: g.lines(found[f"f{s.index}-{j}-{w}"].height) for w in (1, 2)}
+    bands = {i: g.lines(found[f"band{i}"].height) + 1 for i in range(len(issue.sections))}
+    return g.lines(found["mast"].height) + 1, bands
+
+
+class LayoutError(Exception):
+    """The layout templates do not produce what the channel measures."""
 
 
 # -- reading the galley back ------------------------------------------------------------

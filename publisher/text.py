@@ -118,3 +118,11 @@ def sanitize_article(markup: str, base: str | None = None) -> str:
         strip_comments=True,
         attribute_filter=absolute,
     ))
+
+
+_DATELINE = re.compile(r"^(本报讯|.{0,24}?电(（[^）]*）)?$)")
+
+
+def is_dateline(byline: str | None) -> bool:
+    """A news dateline (本报讯（记者 …）, 新华社北京4月17日电（记者 …）) that print runs into the first paragraph."""
+    return bool(byline) and bool(_DATELINE.match(byline.strip()))

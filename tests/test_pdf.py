@@ -23,6 +23,7 @@ from publisher import loading, pipeline
 from publisher.config import PROJECT_ROOT
 from publisher.model import Issue
 from publisher_channels import pdf_compose as compose
+from publisher_channels import pdf_fork
 from publisher_channels.pdf import PdfChannel
 from publisher_channels.pdf_fetch import LocalOnlyFetcher
 from tests.conftest import SAMPLE_ID, make_config, root
@@ -361,8 +362,9 @@ def test_fetcher_serves_only_files_below_its_roots(tmp_path):
 # -- options, reproducibility -------------------------------------------------------------
 
 
-def test_broadsheet_six_columns_and_rebuild_is_identical(tmp_path):
+def test_broadsheet_six_columns_and_rebuild_is_identical(tmp_path, monkeypatch):
     first = build(root("tiny"), "2025-05-01-1331", tmp_path / "a", page="broadsheet", columns=6)
+    monkeypatch.setenv(pdf_fork.NO_FORK_ENV, "1")  # the same PDF whether half the galley ran in a child or not
     again = build(root("tiny"), "2025-05-01-1331", tmp_path / "b", page="broadsheet", columns=6)
     assert first.result.ok and again.result.ok, first.result.detail
     assert "Page size:       1105.51 x 1530.71 pts" in tool("pdfinfo", str(first.pdf))
@@ -468,3 +470,14 @@ def test_figures_sit_at_the_top_of_the_body():
     height, columns, slots = compose.balance(s, 5)
     assert slots == [compose.FigureSlot(0, 0, 0, 2, 6)]
     assert sum(e - b for _, b, e in columns[0]) <= height - 6
+
+
+def test_datelines_run_into_the_first_paragraph(sample):
+    """本报讯（…） opens the first paragraph, as printed; a signed comment keeps its byline line."""
+    from publisher.text import is_dateline
+
+    assert is_dateline("本报讯（见习记者 何丹）") and is_dateline("新华社北京4月17日电（记者 张三）")
+    assert not is_dateline("□ 本报评论员") and not is_dateline("熊丽") and not is_dateline(None)
+    text = reading_text(sample)
+    lead = sample.issue.articles[0]
+    assert squeeze(lead.byline + lead.body[0].text) in text
