@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -37,7 +36,6 @@ NS = {
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 STRICT = etree.XMLParser(recover=False, resolve_entities=False, no_network=True)
 WS = re.compile(r"\s+")
-needs_sample = pytest.mark.skipif(not SAMPLE_DIR.is_dir(), reason=f"the sample issue {SAMPLE_DIR} is not there yet")
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -164,7 +162,6 @@ def test_tiny_passes_epubcheck(checker, tiny_config, tmp_path):
 
 
 @pytest.mark.slow
-@needs_sample
 @pytest.mark.parametrize("checker", EPUBCHECKS)
 def test_sample_passes_epubcheck(checker, sample_config, tmp_path):
     _, path = built(sample_config, SAMPLE_ID)
@@ -414,7 +411,6 @@ def test_reading_text_holds_every_article_in_order(tiny_config):
     assert_text_in_order(Epub(path).reading_text(), issue)
 
 
-@needs_sample
 def test_sample_issue_every_headline_and_full_text_in_reading_order(sample_config):
     issue, path = built(sample_config, SAMPLE_ID)
     book = Epub(path)
@@ -466,9 +462,10 @@ def test_pages_fit_a_phone_and_follow_night_mode(copy_root, tmp_path):
     big = content / "issues" / HOSTILE_ID / "images" / "missing.jpg"
     big.parent.mkdir()
     Image.new("RGB", (2400, 1600), (40, 120, 200)).save(big, "JPEG")
-    books = [built(make_config(content, tmp_path / "h"), HOSTILE_ID)[1]]
-    if SAMPLE_DIR.is_dir():
-        books.append(built(make_config(PROJECT_ROOT / "content", tmp_path / "s"), SAMPLE_ID)[1])
+    books = [
+        built(make_config(content, tmp_path / "h"), HOSTILE_ID)[1],
+        built(make_config(PROJECT_ROOT / "content", tmp_path / "s"), SAMPLE_ID)[1],
+    ]
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -491,13 +488,7 @@ def test_pages_fit_a_phone_and_follow_night_mode(copy_root, tmp_path):
 
 # -- calibre ---------------------------------------------------------------------------------
 
-CALIBRE = shutil.which("ebook-convert") and shutil.which("ebook-meta")
-
-
 @pytest.mark.slow
-@needs_sample
-@pytest.mark.skipif(not CALIBRE, reason="calibre is not installed: with its Qt WebEngine dependencies it is ~350 MB, "
-                    "too big for ./dev setup; `apt-get install --no-install-recommends calibre` to run this test")
 def test_calibre_reads_metadata_and_all_text(sample_config, tmp_path):
     issue, path = built(sample_config, SAMPLE_ID)
     calibre_text_in_order(path, issue, tmp_path)
@@ -510,7 +501,6 @@ def test_calibre_reads_metadata_and_all_text(sample_config, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CALIBRE, reason="calibre is not installed (see test_calibre_reads_metadata_and_all_text)")
 def test_calibre_reads_hostile_text(hostile_fixed, tmp_path):
     issue, path = built(hostile_fixed, HOSTILE_ID)
     calibre_text_in_order(path, issue, tmp_path)

@@ -86,8 +86,6 @@ def own_results():
 # --- accuracy -----------------------------------------------------------------------------------
 
 def test_sample_accuracy_against_the_curated_issue(seed_result):
-    if not (SAMPLE_DIR / "issue.yaml").is_file():
-        pytest.skip("the hand-curated sample issue is not in content/issues yet")
     curated = loading.load_issue(SAMPLE_DIR)
     expected = [{"headline": a.headline, "byline": a.byline, "section": curated.section(a.section).name,
                  "kicker": a.kicker, "subtitle": a.subtitle} for a in curated.articles]
@@ -101,8 +99,6 @@ def test_sample_accuracy_against_the_curated_issue(seed_result):
 def test_sample_rejoined_paragraphs_are_the_curated_ones(seed_result):
     """Each paragraph the importer put together is a curated paragraph, and each curated paragraph
     made of several seed lines was put together by the importer."""
-    if not (SAMPLE_DIR / "issue.yaml").is_file():
-        pytest.skip("the hand-curated sample issue is not in content/issues yet")
     curated = loading.load_issue(SAMPLE_DIR)
     seed_lines = {norm(line) for line in SEED.read_text(encoding="utf-8").split("\n")}
     theirs = {norm(b.text) for a in curated.articles for b in a.body}
@@ -341,8 +337,6 @@ def test_newsroom_labels_extend_the_vocabulary(tmp_path):
 # --- rules stay general -------------------------------------------------------------------------
 
 def test_rules_name_none_of_the_samples_stories_or_people():
-    if not (SAMPLE_DIR / "issue.yaml").is_file():
-        pytest.skip("the hand-curated sample issue is not in content/issues yet")
     curated = loading.load_issue(SAMPLE_DIR)
     source = "".join(p.read_text(encoding="utf-8") for p in IMPORTER_SRC.glob("*.py"))
     names = {norm(x) for a in curated.articles for x in [a.headline, a.kicker, a.subtitle, *a.author_names] if x}

@@ -489,16 +489,10 @@ def test_newsboat_reads_the_hostile_feed(tmp_path, served):
 
 # --- the sample issue -----------------------------------------------------------------------------
 
-needs_sample = pytest.mark.skipif(
-    not (SAMPLE_DIR / "issue.yaml").is_file(), reason=f"the sample issue {SAMPLE_ID} is not in content/issues yet"
-)
-
-
 def _squash(value: str) -> str:
     return re.sub(r"\s+", "", value)
 
 
-@needs_sample
 def test_sample_feeds_carry_every_article_in_full(sample_config, sample_issue):
     folder = build_feed(sample_config, SAMPLE_ID)
     for path in feed_files(folder):
