@@ -19,7 +19,7 @@ from publisher.admin.security import RateLimiter
 from publisher.config import PROJECT_ROOT, Config, load_config
 
 LAYOUT = PROJECT_ROOT / "layouts" / "admin"
-#: Largest request body accepted (forms only; nothing is uploaded through the app).
+#: Largest request body accepted (forms); only the import page takes more (``imports.UPLOAD_BYTES``).
 MAX_REQUEST_BYTES = 64 * 1024
 
 csrf = CSRFProtect()
@@ -108,6 +108,7 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
     own = getattr(queue, "channels", None)  # an embedded queue given its own channel classes
     channels = {name: cls.title for name, cls in own.items()} if own else installed_channels()
     app.extensions["publisher"] = Services(config, store, queue, channels)
+    app.before_request(views.upload_limit)  # before CSRF reads the form
     csrf.init_app(app)
     auth.init_app(app)
     security.init_app(app)

@@ -33,7 +33,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def forms():
-        return {"logout_form": LogoutForm() if current_user.is_authenticated else None}
+        # formdata=None: the nav's form never reads the request (a body over the size limit would raise again)
+        return {"logout_form": LogoutForm(formdata=None) if current_user.is_authenticated else None}
 
 
 @login_manager.user_loader

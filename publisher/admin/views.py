@@ -1,4 +1,4 @@
-"""The editors' admin (``/admin``): dashboard, issue pages, builds, previews, publishing, history.
+"""The editors' admin (``/admin``): dashboard, issue pages, importing text, builds, previews, publishing, history.
 
 Views are thin: they read the store, hand builds to the queue and ask the
 store to publish. Every route here needs a signed-in editor (checked once for
@@ -18,11 +18,12 @@ from flask import (
 from flask_login import current_user
 
 from publisher import loading
-from publisher.admin import services
+from publisher.admin import imports, services
 from publisher.admin.auth import login_manager
 from publisher.admin.files import channel_files, media_type
 from publisher.admin.previews import PreviewError, read_epub, read_feed, read_member
 from publisher.admin.security import DOCUMENT_CSP, FILE_CSP, use_csp
+from publisher.importer import REPORT_JSON, ImportFailure
 from publisher.store import BuildInProgress, ChannelState, PublishError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -189,6 +190,7 @@ def issue(issue_id: str):
         "issue.html", issue_id=issue_id, loaded=loaded if isinstance(loaded, loading.Loaded) else None,
         problems=loaded.problems if isinstance(loaded, loading.ContentErrors) else [],
         builds=builds, live=live, channels=svc.channels, rows_of=channel_rows,
+        imported=(loading.issue_dir(svc.config.content_dir, issue_id) / REPORT_JSON).is_file(),
     )
 
 
@@ -268,6 +270,61 @@ def rollback(build_id: int):
     svc.live.invalidate()
     flash(f"Rolled back: build #{record.id} of {record.issue_id} is live again.", "info")
     return redirect(url_for("admin.issue", issue_id=record.issue_id))
+
+
+# --- importing an e-paper's text --------------------------------------------------------------
+
+def upload_limit():
+    """Before CSRF reads the form (app-wide): the import page alone takes a file up to ``UPLOAD_BYTES``."""
+    if request.endpoint != "admin.import_upload":
+        return None
+    request.max_content_length = imports.UPLOAD_BYTES
+    if (request.content_length or 0) > imports.UPLOAD_BYTES and current_user.is_authenticated:
+        return _import_page(imports.ImportForm(formdata=None), (
+            f"The file is larger than {human_bytes(imports.UPLOAD_BYTES)}; an issue's text is about 100 KB. "
+            "Choose the text extracted from the e-paper, not the PDF or a scan."), 413)
+    return None
+
+
+def _import_page(form, error: str | None = None, status: int = 200):
+    return render_template("import.html", form=form, error=error, limit=human_bytes(imports.UPLOAD_BYTES)), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_upload():
+    """Upload an e-paper's text → the importer writes a draft issue → its report to review."""
+    svc = services()
+    form = imports.ImportForm()
+    if not form.validate_on_submit():
+        return _import_page(form, status=400 if form.is_submitted() else 200)
+    name = imports.upload_name(form.text.data.filename)
+    try:
+        result = imports.import_upload(form.text.data.read(), name, form, svc.config.content_dir, svc.store)
+    except imports.Refused as exc:
+        return _import_page(form, str(exc), 409)
+    except ImportFailure as exc:
+        return _import_page(form, f"Nothing was imported: {exc}", 422)
+    svc.store.record(current_user.username, "imported", issue_id=result.issue.id, detail=name)
+    flash(f"Imported {name} as {result.issue.id}: {len(result.issue.articles)} articles, "
+          f"{len(result.report.decisions)} decisions to review.", "info")
+    return redirect(url_for("admin.import_report", issue_id=result.issue.id))
+
+
+@bp.route("/issues/<issue_id>/import-report")
+def import_report(issue_id: str):
+    """The import report of an issue (what the importer was unsure of), its articles and the build button."""
+    svc = services()
+    known_issue(issue_id)
+    report = imports.read_report(loading.issue_dir(svc.config.content_dir, issue_id))
+    if report is None:
+        abort(404)
+    loaded = load_issue(issue_id)
+    return render_template(
+        "import_report.html", issue_id=issue_id, report=report,
+        loaded=loaded if isinstance(loaded, loading.Loaded) else None,
+        problems=loaded.problems if isinstance(loaded, loading.ContentErrors) else [],
+        headlines={a["slug"]: a["headline"] for a in report.get("articles", [])},
+    )
 
 
 @bp.route("/history")
