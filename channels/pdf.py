@@ -40,7 +40,8 @@ from . import pdf_compose as compose
 from . import pdf_fork
 from . import pdf_glyphs as glyphs
 from .pdf_fetch import LocalOnlyFetcher
-from .pdf_galley import Geometry, LayoutError, StorySource, galley_ids, halves, measure, prepare, read_back
+from .pdf_galley import (Geometry, LayoutError, Measured, StorySource, break_plain, galley_ids, halves, measure,
+                         prepare, prototype_styles, read_back)
 from .pdf_pages import page_view
 
 
@@ -136,10 +137,14 @@ class PdfChannel(Channel):
             """Set ``part`` (and with ``furniture`` the masthead and bands); what it measured and refused."""
             html = ctx.render_template("galley.html", issue=issue, stories=part, g=g, css=css, furniture=furniture)
             document, asked = render_html(html)
-            return measure(document, galley_ids(issue, part, furniture), g.font_size), asked
+            found = measure(document, galley_ids(issue, part, furniture), g.font_size)
+            styles = prototype_styles(document)
+            for piece in (p for s in part for p in s.pieces if p.plain is not None):
+                found[piece.id] = Measured(lines=break_plain(piece, styles, g))
+            return found, asked
 
         with timings.step("galley"):
-            sections = stories_by_section(issue, ctx, g.columns)
+            sections = stories_by_section(issue, ctx, g)
             stories = [s for _, own in sections for s in own]
             cut = halves(stories)
             (found, asked), (found_there, asked_there) = pdf_fork.both(
@@ -173,14 +178,14 @@ class PdfChannel(Channel):
         return outputs
 
 
-def stories_by_section(issue: Issue, ctx: BuildContext, columns: int) -> list[tuple[int, list[StorySource]]]:
+def stories_by_section(issue: Issue, ctx: BuildContext, g: Geometry) -> list[tuple[int, list[StorySource]]]:
     """Each section (by index) with its articles prepared for the galley; empty sections are reported."""
     sections, count = [], 0
     for i, section in enumerate(issue.sections):
         articles = issue.articles_in(section)
         if not articles:
             ctx.warn(f"section {section.name} ({section.slug}) has no articles; it is left out of the PDF")
-        sections.append((i, [prepare(count + n, a, figure_urls(a, ctx), columns) for n, a in enumerate(articles)]))
+        sections.append((i, [prepare(count + n, a, figure_urls(a, ctx), g) for n, a in enumerate(articles)]))
         count += len(articles)
     return sections
 

@@ -481,3 +481,35 @@ def test_datelines_run_into_the_first_paragraph(sample):
     text = reading_text(sample)
     lead = sample.issue.articles[0]
     assert squeeze(lead.byline + lead.body[0].text) in text
+
+
+def test_plain_paragraphs_break_exactly_as_the_galley_sets_them(sample):
+    """The direct line breaker gives the galley's very lines and justification, paragraph by paragraph."""
+    from markupsafe import Markup
+    from weasyprint import HTML
+
+    from publisher import templates
+    from publisher_channels.pdf_galley import Geometry, break_plain, measure, prepare, prototype_styles
+
+    g = Geometry.create("A3", (20, 14, 16, 14), 5, 9.5, 13.5)
+    env = templates.environment("pdf")
+
+    def stories():
+        return [prepare(i, a, [None] * len(a.figures), g) for i, a in enumerate(sample.issue.articles)]
+
+    plain = {p.id: p for s in stories() for p in s.pieces if p.plain is not None}
+    assert len(plain) > 150
+    in_galley = stories()
+    for story in in_galley:
+        for piece in story.pieces:
+            piece.plain = None  # set every paragraph in the galley, as for marked-up text
+    css = Markup(env.get_template("pdf.css").render(g=g))
+    html = env.get_template("galley.html").render(issue=sample.issue, stories=in_galley, g=g, css=css, furniture=False)
+    document = HTML(string=html).render()
+    galley = measure(document, set(plain), g.font_size)
+    styles = prototype_styles(document)
+
+    def lines(found):
+        return [(str(line.html), line.spacing, line.indent) for line in found]
+
+    assert {k: lines(break_plain(p, styles, g)) for k, p in plain.items()} == {k: lines(galley[k].lines) for k in plain}
