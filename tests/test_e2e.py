@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from publisher.config import PROJECT_ROOT
-from tests.conftest import SAMPLE_ID, free_port, root
+from tests.conftest import SAMPLE_ID, SEED, free_port, root
 
 pytestmark = pytest.mark.slow
 
@@ -219,10 +219,46 @@ def flow(server: Server, browser) -> None:
     page.close()
 
 
+def import_flow(server: Server, browser) -> None:
+    """Upload the seed text as issue 1331 → review the import report → start its build."""
+    page = browser.new_page(base_url=server.url, viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto("/login")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("nav a:has-text('Import')")
+    page.set_input_files("input[name=text]", str(SEED))
+    if server.issue == SAMPLE_ID:  # the seed's own issue is the published sample: never replaced
+        page.check("input[name=replace]")
+        page.click("button:has-text('Import')")
+        assert "is published (build #" in page.text_content("[role=alert]")
+        assert f"409 {server.url}/admin/import" in errors and all("409" in e for e in errors)  # answer + console
+        errors.clear()
+        page.set_input_files("input[name=text]", str(SEED))
+    page.fill("input[name=number]", "1331")
+    page.click("button:has-text('Import')")
+    page.wait_for_url(server.url + "/admin/issues/2025-04-19-1331/import-report")
+    assert "中铝集团新增两家国家企业技术中心" in page.text_content("table.articles")
+    assert page.locator("table.articles tbody tr").count() >= 30
+    assert page.locator("table.decisions tbody tr").count() >= 1
+    page.click("button:has-text('Build all channels')")
+    page.wait_for_url(f"{server.url}/admin/builds/*")
+    assert "2025-04-19-1331" in page.text_content("h1")
+    page.goto("/admin/history")
+    assert "imported" in page.text_content("table") and "chinalco-news-1330.txt" in page.text_content("table")
+    assert errors == []
+    page.close()
+
+
 def test_flow_with_the_embedded_queue(tmp_path, browser):
     server = Server(tmp_path, None)
     try:
         flow(server, browser)
+        if SEED.is_file():
+            import_flow(server, browser)
     finally:
         server.stop()
 
