@@ -171,8 +171,14 @@ def balance(story: Story, span: int, start: tuple[int, int] = (0, 0), figures: b
     while True:
         columns, end = fill(story.blocks, start, [height - t for t in taken])
         if end >= story.end:
-            return height, columns, slots
+            break
         height += 1
+    # A tall figure sets the height: spread the text evenly over the columns rather than filling the first.
+    for text in range(math.ceil(total / span), height):
+        shorter, end = fill(story.blocks, start, [min(text, height - t) for t in taken])
+        if end >= story.end:
+            return height, shorter, slots
+    return height, columns, slots
 
 
 class Composer:

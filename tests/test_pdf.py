@@ -7,9 +7,7 @@ make-up arithmetic is tested on its own, without WeasyPrint.
 from __future__ import annotations
 
 import http.server
-import os
 import re
-import shutil
 import subprocess
 import threading
 from dataclasses import dataclass
