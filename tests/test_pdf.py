@@ -7,6 +7,7 @@ make-up arithmetic is tested on its own, without WeasyPrint.
 from __future__ import annotations
 
 import http.server
+import os
 import re
 import subprocess
 import threading
@@ -511,3 +512,25 @@ def test_plain_paragraphs_break_exactly_as_the_galley_sets_them(sample):
         return [(str(line.html), line.spacing, line.indent) for line in found]
 
     assert {k: lines(break_plain(p, styles, g)) for k, p in plain.items()} == {k: lines(galley[k].lines) for k in plain}
+
+
+def test_half_the_work_runs_in_a_forked_child_and_falls_back_here():
+    here, there = pdf_fork.both(os.getpid, os.getpid)
+    assert here == os.getpid() and there != here  # the second half ran in another process
+    calls = []
+
+    def fails_in_the_child():
+        calls.append(os.getpid())
+        if os.getpid() != here:
+            raise RuntimeError("child trouble")
+        return "redone here"
+
+    assert pdf_fork.both(lambda: 1, fails_in_the_child) == (1, "redone here")
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait)
+    busy.start()
+    try:  # another thread running: forking would be unsafe, so everything runs here
+        assert pdf_fork.both(os.getpid, os.getpid) == (here, here)
+    finally:
+        stop.set()
+        busy.join()
