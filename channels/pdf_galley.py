@@ -1,11 +1,13 @@
-"""Pass one of the print layout: the issue's pieces set once in a galley, then measured.
+"""Pass one of the print layout: every piece of the issue set once at its width, then measured.
 
-Every paragraph is set at the column width exactly as it will print; its line
-boxes are read back from WeasyPrint's layout (the markup on each line and how
-much space the line leaves), so pass two can set each line where the composer
-puts it and justify it by letter spacing (WeasyPrint only stretches spaces,
-which Chinese text has none of). Headers, figures and furniture are measured in
-whole grid lines.
+Each paragraph is broken into lines at the column width exactly as it will
+print: plain text by WeasyPrint's own line breaker called directly, marked-up
+text by setting it in the *galley* (an HTML page WeasyPrint lays out) and
+reading its line boxes back. For every line we keep its markup and the space it
+leaves, so pass two can set each line where the composer puts it and justify it
+by letter spacing (WeasyPrint only stretches spaces, which Chinese text has none
+of). Headers, figures and furniture are measured in the galley, in whole grid
+lines.
 """
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ import html
 import math
 import re
 from dataclasses import dataclass, field
-from html import escape
 
 from markupsafe import Markup
 from weasyprint.formatting_structure.boxes import InlineBox, LineBox, TextBox
@@ -242,7 +243,7 @@ class LayoutError(Exception):
 def _inline_html(box) -> str:
     """Markup for one inline box of a line: text escaped, allowed elements re-created, generated content dropped."""
     if isinstance(box, TextBox):
-        return escape(box.text, quote=False)
+        return html.escape(box.text, quote=False)
     if not isinstance(box, InlineBox) or "::" in box.element_tag:
         return ""
     inner = "".join(_inline_html(child) for child in box.children)
@@ -250,7 +251,7 @@ def _inline_html(box) -> str:
     if tag not in LINE_TAGS or box.element is None:
         return inner
     attributes = "".join(
-        f' {name}="{escape(value)}"' for name, value in box.element.attrib.items() if name in LINE_ATTRIBUTES
+        f' {name}="{html.escape(value)}"' for name, value in box.element.attrib.items() if name in LINE_ATTRIBUTES
     )
     return f"<{tag}{attributes}>{inner}</{tag}>"
 
