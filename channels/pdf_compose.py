@@ -70,8 +70,6 @@ class Module:
     header: int  # lines; 0 on a continuation
     columns: list[list[Frag]]
     figures: list[FigureSlot] = field(default_factory=list)
-    continued: bool = False  # the story goes on in the next module
-    continuation: bool = False  # this module continues the story from the page before
 
 
 @dataclass
@@ -276,7 +274,7 @@ class Composer:
         if top + height <= self.grid.rows:
             col = 0
             for story, span in row:
-                body, columns, slots = balance(story, span)
+                _, columns, slots = balance(story, span)
                 page.modules.append(Module(story.index, col, span, top, height, story.header[span], columns, slots))
                 col += span
             return
@@ -300,11 +298,9 @@ class Composer:
             self._continue(story, top, start, header > 0)
             return
         columns, end = fill(story.blocks, start, [room - header - t for t in taken])
-        module = Module(story.index, 0, n, top, room, header, columns, slots, continuation=start != (0, 0))
-        self.page.modules.append(module)
+        self.page.modules.append(Module(story.index, 0, n, top, room, header, columns, slots))
         if end >= story.end:
             return
-        module.continued = True
         self._close()
         self._new_page(self.page.section, False)
         self._continue(story, self.page.used, end, False)
@@ -315,9 +311,7 @@ class Composer:
         header = story.header[n] if with_header else 0
         body, columns, slots = balance(story, n, start, figures=with_header)
         if top + header + body <= self.grid.rows:
-            self.page.modules.append(
-                Module(story.index, 0, n, top, header + body, header, columns, slots, continuation=not with_header)
-            )
+            self.page.modules.append(Module(story.index, 0, n, top, header + body, header, columns, slots))
             return
         self._split(story, top, start)
 
