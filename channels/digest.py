@@ -106,7 +106,7 @@ def copy_pictures(issue: Issue, ctx: BuildContext) -> dict[str, Picture]:
 
 class DigestChannel(Channel):
     name = "digest"
-    title = "Mobile HTML digest"
+    title = "手机版 (HTML digest)"
     layout = "digest"
     Options = DigestOptions
 

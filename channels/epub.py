@@ -55,7 +55,7 @@ class EpubOptions(BaseModel):
 
 class EpubChannel(Channel):
     name = "epub"
-    title = "EPUB 电子版"
+    title = "电子书 (EPUB)"
     layout = "epub"
     Options = EpubOptions
 

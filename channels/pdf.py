@@ -106,7 +106,7 @@ class Timings:
 
 class PdfChannel(Channel):
     name = "pdf"
-    title = "Print PDF"
+    title = "印刷版 (PDF)"
     layout = "pdf"
     Options = PdfOptions
 

@@ -92,7 +92,7 @@ def _summary(article: Article) -> str:
 
 class FeedChannel(Channel):
     name = "rss"
-    title = "RSS/Atom 全文订阅"
+    title = "全文订阅 (RSS/Atom)"
     layout = "rss"
     Options = FeedOptions
 
