@@ -55,12 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     names = args.channel or list(installed)
     with tempfile.TemporaryDirectory() as out:
         for name in names:
-            results = []
+            results: list[pipeline.ChannelResult] = []
 
-            def run() -> None:
-                result = pipeline.build_channel(installed[name], issue, folder, config, Path(out))
+            def run(cls=installed[name], results=results) -> None:
+                result = pipeline.build_channel(cls, issue, folder, config, Path(out))
                 if not result.ok:
-                    raise SystemExit(f"{name} failed: {result.error}")
+                    raise SystemExit(f"{cls.name} failed: {result.error}")
                 results.append(result)
 
             cold, median = _time(run, args.runs)

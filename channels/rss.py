@@ -23,7 +23,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from publisher import text, writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
-from publisher.loading import ContentErrors
 from publisher.model import Article, Issue, Section
 
 RSS_TYPE = "application/rss+xml"
@@ -106,11 +105,8 @@ class FeedChannel(Channel):
             ) from None
         try:
             issues = ctx.archive(options.issues)
-        except ContentErrors as exc:
-            raise ChannelError(
-                f"an issue among the newest {options.issues} cannot be loaded ({exc.problems[0]}); "
-                "fix it (see 'publisher check') or lower channels.rss.issues"
-            ) from None
+        except ChannelError as exc:
+            raise ChannelError(f"{exc}, or lower channels.rss.issues ({options.issues})") from None
 
         def published(item_issue: Issue) -> dt.datetime:
             return dt.datetime.combine(item_issue.date, dt.time(ctx.site.publish_hour), tzinfo=zone)

@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
 from publisher import text
-from publisher.model import Article, Author, Block, BlockKind, Figure, Issue, Section
+from publisher.model import Article, Block, BlockKind, Issue, Section
 
 ISSUE_FILE = "issue.yaml"
 ARTICLE_NAME = re.compile(r"^(\d+)-(.+)\.md$")

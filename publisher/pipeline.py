@@ -86,13 +86,22 @@ def archive_loader(content_dir: Path, issue: Issue) -> Callable[[int], list[Issu
     """A function giving the newest ``n`` issues up to and including ``issue``, newest first.
 
     Only the issues asked for are read, so a feed over the last ten issues costs the
-    same with a thousand issues on disk.
+    same with a thousand issues on disk. An earlier issue that fails to load raises
+    :class:`ChannelError` naming it.
     """
 
+    def load(issue_id: str) -> Issue:
+        try:
+            return loading.load_issue(loading.issue_dir(content_dir, issue_id))
+        except loading.ContentErrors as exc:
+            raise ChannelError(
+                f"the earlier issue {issue_id} cannot be loaded ({exc.problems[0]}); "
+                f"fix it (see 'publisher check {issue_id}')"
+            ) from None
+
     def archive(n: int) -> list[Issue]:
-        ids = [i for i in loading.list_issue_ids(content_dir) if i <= issue.id and i != issue.id]
-        older = [loading.load_issue(loading.issue_dir(content_dir, i)) for i in reversed(ids[-(n - 1) :])] if n > 1 else []
-        return [issue, *older]
+        ids = [i for i in loading.list_issue_ids(content_dir) if i < issue.id]
+        return [issue, *(load(i) for i in reversed(ids[-(n - 1) :] if n > 1 else []))]
 
     return archive
 
