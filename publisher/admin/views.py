@@ -244,32 +244,41 @@ def build_status(build_id: int):
     return response
 
 
+def _switch_live(record, switch, done: str, refused: str, back: str):
+    """Run a publish or rollback; flash the outcome and return to ``back`` when it was refused."""
+    svc = services()
+    try:
+        switch(svc.store)
+    except PublishError as exc:
+        flash(f"{refused}: {exc}", "error")
+        return redirect(back)
+    svc.live.invalidate()
+    flash(done, "info")
+    return redirect(url_for("admin.issue", issue_id=record.issue_id))
+
+
 @bp.route("/builds/<int:build_id>/publish", methods=["POST"])
 def publish(build_id: int):
-    svc = services()
     record = get_build(build_id)
-    try:
-        svc.store.publish(record.id, current_user.username)
-    except PublishError as exc:
-        flash(f"Build #{record.id} was not published: {exc}", "error")
-        return redirect(url_for("admin.build_page", build_id=record.id))
-    svc.live.invalidate()
-    flash(f"Build #{record.id} of {record.issue_id} is live now.", "info")
-    return redirect(url_for("admin.issue", issue_id=record.issue_id))
+    return _switch_live(
+        record,
+        lambda store: store.publish(record.id, current_user.username),
+        done=f"Build #{record.id} of {record.issue_id} is live now.",
+        refused=f"Build #{record.id} was not published",
+        back=url_for("admin.build_page", build_id=record.id),
+    )
 
 
 @bp.route("/builds/<int:build_id>/rollback", methods=["POST"])
 def rollback(build_id: int):
-    svc = services()
     record = get_build(build_id)
-    try:
-        svc.store.rollback(record.issue_id, record.id, current_user.username)
-    except PublishError as exc:
-        flash(f"Could not roll back to build #{record.id}: {exc}", "error")
-        return redirect(url_for("admin.issue", issue_id=record.issue_id))
-    svc.live.invalidate()
-    flash(f"Rolled back: build #{record.id} of {record.issue_id} is live again.", "info")
-    return redirect(url_for("admin.issue", issue_id=record.issue_id))
+    return _switch_live(
+        record,
+        lambda store: store.rollback(record.issue_id, record.id, current_user.username),
+        done=f"Rolled back: build #{record.id} of {record.issue_id} is live again.",
+        refused=f"Could not roll back to build #{record.id}",
+        back=url_for("admin.issue", issue_id=record.issue_id),
+    )
 
 
 # --- importing an e-paper's text --------------------------------------------------------------
