@@ -96,33 +96,36 @@ _ENV = {
 }
 
 
+def _config_file(path: Path | str | None) -> Path | None:
+    """The file named by ``path`` or $PUBLISHER_CONFIG (which must exist), else ./config.yaml, else the project's."""
+    explicit = path or os.environ.get("PUBLISHER_CONFIG")
+    if explicit:
+        if not Path(explicit).is_file():
+            raise ConfigError(f"{explicit}: no such config file; name an existing file, or neither --config nor $PUBLISHER_CONFIG for the defaults")
+        return Path(explicit).resolve()
+    return next((c.resolve() for c in (Path.cwd() / "config.yaml", DEFAULT_CONFIG) if c.is_file()), None)
+
+
 def load_config(path: Path | str | None = None) -> Config:
-    """Read ``path`` (or $PUBLISHER_CONFIG, or ./config.yaml, or the project's), apply the environment."""
-    candidates = [path, os.environ.get("PUBLISHER_CONFIG"), Path.cwd() / "config.yaml", DEFAULT_CONFIG]
-    chosen = next((Path(c) for c in candidates if c), None)
+    """Read the config file (see :func:`_config_file`; embedded defaults when there is none), apply the environment."""
+    chosen = _config_file(path)
     data: dict[str, Any] = {}
-    base = PROJECT_ROOT
-    if path is not None and not Path(path).is_file():
-        raise ConfigError(f"{path}: no such config file; pass an existing file or leave --config out for the defaults")
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            chosen = Path(candidate).resolve()
-            try:
-                data = yaml.safe_load(chosen.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                raise ConfigError(f"{chosen}: not valid YAML: {exc}") from None
-            if not isinstance(data, dict):
-                raise ConfigError(f"{chosen}: must be a mapping of settings (site:, content:, …)")
-            base = chosen.parent
-            break
+    if chosen is not None:
+        try:
+            data = yaml.safe_load(chosen.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{chosen}: not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{chosen}: must be a mapping of settings (site:, content:, …)")
+        if "base_dir" in data:
+            raise ConfigError(f"{chosen}: base_dir is not a setting; relative paths are relative to this file")
     for var, (group, key) in _ENV.items():
         if os.environ.get(var):
-            data.setdefault(group, {})
-            data[group] = {**(data[group] or {}), key: os.environ[var]}
+            data[group] = {**(data.get(group) or {}), key: os.environ[var]}
     try:
-        return Config(**{**data, "base_dir": base})
+        return Config(**data, base_dir=chosen.parent if chosen else PROJECT_ROOT)
     except ValidationError as exc:
-        lines = [f"{chosen}: invalid configuration:"]
+        lines = [f"{chosen or 'the embedded defaults'}: invalid configuration:"]
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"])
             lines.append(f"  {where}: {err['msg'].removeprefix('Value error, ')}")
