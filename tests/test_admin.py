@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from werkzeug.routing import IntegerConverter, PathConverter
@@ -427,3 +427,12 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "live": ISSUE, "issues": 1}
+
+
+def test_the_feed_image_is_served_where_the_feed_points(client):
+    feed = client.get("/feed.xml").get_data(as_text=True)
+    url = re.search(r"<image>\s*<url>([^<]+)</url>", feed).group(1)
+    image = client.get(urlsplit(url).path)
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert image.data.startswith(b"\x89PNG")
+    assert client.get("/nothing-published.png").status_code == 404

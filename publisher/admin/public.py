@@ -67,7 +67,7 @@ def issue_map(issue_id: str, build) -> dict[str, BuildFile]:
 
 def site_map(build) -> dict[str, BuildFile]:
     """Site-wide paths served from the newest published issue's live build."""
-    files = {rel: found for rel, found in channel_files(build, "rss").items() if rel.endswith(".xml")}
+    files = dict(channel_files(build, "rss"))  # feed.xml, atom.xml, feeds/<section>.xml, the feed image
     archive = channel_files(build, "digest").get("archive.html")
     if archive is not None:
         files["issues/"] = archive
@@ -210,6 +210,12 @@ def issue_file(issue_id: str, name: str):
     ext = name.rsplit(".", 1)[1]
     chinese = _download_name(str(services().config.content_dir), issue_id, live.build_id, ext)
     return _serve(found, DOWNLOAD, (chinese or name, name))
+
+
+@bp.route("/<name>")
+def site_file(name: str):
+    """Other site-wide files the feed channel published (its image, e.g. /logo.png)."""
+    return _serve(services().live.snapshot().site.get(name))
 
 
 @bp.route("/healthz")
