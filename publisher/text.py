@@ -5,7 +5,8 @@
 - ``sanitize_inline``: the one HTML allow-list (nh3) for article markup;
 - ``html_to_text``: plain text of sanitized markup;
 - ``trim_at_sentence``: a lead or summary cut at a Chinese or Western sentence end;
-- ``count_chars`` and ``has_cjk``.
+- ``count_chars`` and ``has_cjk``;
+- ``slugify``: an ASCII pinyin slug for a Chinese title.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 import nh3
+from pypinyin import lazy_pinyin
 
 # XML 1.0 forbids C0 controls except tab/newline/return; C1 controls and
 # non-characters are legal but break feed readers and PDF text, so they go too.
@@ -124,3 +126,17 @@ _DATELINE = re.compile(r"^(本报讯|.{0,24}?电(（[^）]*）)?$)")
 def is_dateline(byline: str | None) -> bool:
     """A news dateline (本报讯（记者 …）, 新华社北京4月17日电（记者 …）) that print runs into the first paragraph."""
     return bool(byline) and bool(_DATELINE.match(byline.strip()))
+
+
+def slugify(value: str, words: int = 6) -> str:
+    """An ASCII slug from the first ``words`` syllables or words of ``value``: 中铝集团新增两家 → zhong-lv-ji-tuan-xin-zeng.
+
+    Chinese becomes toneless pinyin; Latin letters and digits stay; everything else separates.
+    Returns "" when nothing usable is left.
+    """
+    parts: list[str] = []
+    for chunk in lazy_pinyin(value, errors=lambda s: re.split(r"[^0-9A-Za-z]+", s)):
+        parts.extend(p.lower() for p in re.split(r"[^0-9A-Za-z]+", chunk) if p)
+        if len(parts) >= words:
+            break
+    return "-".join(p.replace("ü", "v") for p in parts[:words])

@@ -6,6 +6,7 @@ import re
 import yaml
 
 from publisher.importer.assemble import Assembly, Draft
+from publisher.text import slugify
 
 #: Characters Markdown would read as markup anywhere in a line.
 _INLINE = re.compile(r"([\\`*_\[\]<>&])")
@@ -23,19 +24,23 @@ def _dump(data: dict) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000)
 
 
+def _unique(slug: str, used: set[str]) -> str:
+    candidate, n = slug, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{slug}-{n}"
+    used.add(candidate)
+    return candidate
+
+
 def assign_slugs(assembly: Assembly) -> None:
-    """Section slugs from the vocabulary (else section-N); article slugs <section>-<n>, in reading order."""
+    """Section slugs from the vocabulary, else the label's pinyin; article slugs from the headline's pinyin."""
     used: set[str] = set()
     for index, section in enumerate(assembly.sections, start=1):
-        slug = section.slug or f"section-{index}"
-        while slug in used:
-            slug = f"{slug}-{index}"
-        section.slug = slug
-        used.add(slug)
-    counters: dict[str, int] = {}
-    for draft in assembly.articles:
-        counters[draft.section.slug] = counters.get(draft.section.slug, 0) + 1
-        draft.slug = f"{draft.section.slug}-{counters[draft.section.slug]}"
+        section.slug = _unique(section.slug or slugify(section.name) or f"section-{index}", used)
+    used = set()
+    for index, draft in enumerate(assembly.articles, start=1):
+        draft.slug = _unique(slugify(draft.headline) or f"{draft.section.slug}-{index}", used)
 
 
 def issue_yaml(fields: dict, assembly: Assembly, furniture: list[str]) -> str:
