@@ -1,4 +1,4 @@
-"""Operations commands: ``worker``, ``user``, ``builds``, ``publish``, ``rollback``, ``history``."""
+"""Operations commands: ``worker``, ``user``, ``builds``, ``prune``, ``publish``, ``rollback``, ``history``."""
 from __future__ import annotations
 
 import getpass
@@ -118,7 +118,7 @@ def _password(from_stdin: bool) -> str:
 
 def _build_row(record, live_ids: set[int]) -> dict:
     row = asdict(record)
-    for key in ("created_at", "started_at", "finished_at"):
+    for key in ("created_at", "started_at", "finished_at", "pruned_at"):
         row[key] = row[key].isoformat() if row[key] else None
     row["seconds"] = record.seconds
     row["live"] = record.id in live_ids
@@ -144,11 +144,39 @@ def builds_cmd(ctx: Ctx, issue: str | None, limit: int, as_json: bool) -> None:
         marks = " ".join(f"{name}{'✓' if s.state == 'succeeded' else '✗' if s.state == 'failed' else '…'}"
                          for name, s in r.results.items())
         took = f"{r.seconds:.1f} s" if r.seconds is not None else "–"
-        live = "  LIVE" if r.id in live_ids else ""
+        live = "  LIVE" if r.id in live_ids else "  PRUNED" if r.pruned_at else ""
         click.echo(f"#{r.id:<5} {r.issue_id}  {r.state:<9} {took:>8}  {marks}  "
                    f"{r.requested_by or '-'} {r.created_at:%Y-%m-%d %H:%M}{live}")
         for error in r.errors if r.state == "failed" else []:
             click.echo(f"       ✗ {error}")
+
+
+@main.command()
+@click.option("--keep", default=5, show_default=True, type=click.IntRange(min=0), metavar="N",
+              help="Finished builds to keep per issue, newest first (the live one counts).")
+@click.option("--dry-run", is_flag=True, help="List what would be pruned; delete nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def prune(ctx: Ctx, keep: int, dry_run: bool, as_json: bool) -> None:
+    """Delete the files of old builds (their folders under <data>/builds/) to free disk space.
+
+    For every issue it keeps the live build, every queued or running build and
+    the N newest finished builds, so editors can still roll back to those. The
+    records of pruned builds stay in 'publisher builds' and the history, marked
+    PRUNED; they can no longer be published or rolled back to.
+    """
+    store = _store(ctx)
+    pruned = store.prune(keep, _actor(), dry_run=dry_run)
+    if as_json:
+        live_ids = {record.id for _, record in store.published_issues()}
+        rows = [_build_row(r, live_ids) for r in pruned]
+        click.echo(json.dumps({"dry_run": dry_run, "keep": keep, "pruned": rows}, ensure_ascii=False, indent=2))
+        return
+    for r in pruned:
+        click.echo(f"#{r.id:<5} {r.issue_id}  {r.state:<9} {r.created_at:%Y-%m-%d %H:%M}")
+    verb = "Would prune" if dry_run else "Pruned"
+    click.echo(f"{verb} {len(pruned)} build(s); kept the live, the active and the {keep} newest finished "
+               f"build(s) of each issue." + (" Nothing was deleted (dry run)." if dry_run else ""))
 
 
 @main.command()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import secrets
+import shutil
 import threading
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -50,6 +51,8 @@ builds_t = sa.Table(
     sa.Column("results", sa.JSON, nullable=False),
     sa.Column("error", sa.Text),
     sa.Column("log", sa.Text, nullable=False, default=""),
+    # When 'publisher prune' deleted the build's files (the record stays, for the history), else NULL.
+    sa.Column("pruned_at", sa.DateTime(timezone=True)),
 )
 
 live_t = sa.Table(
@@ -129,6 +132,7 @@ class BuildRecord:
     out_dir: str  # <data>/builds/<id>/; files are in <out_dir>/<issue id>/<channel>/
     error: str | None = None  # why the build as a whole failed (content errors, interrupted), else None
     runner: str | None = None
+    pruned_at: datetime | None = None  # when its files were deleted by Store.prune
 
     @property
     def seconds(self) -> float | None:
@@ -220,7 +224,12 @@ class Store:
         return cls(config.database_url, config.data_dir)
 
     def create_all(self) -> None:
+        """Create the tables; add columns newer than an existing database (``builds.pruned_at``)."""
         metadata.create_all(self.engine)
+        with self._write() as conn:
+            if "pruned_at" not in {c["name"] for c in sa.inspect(conn).get_columns("builds")}:
+                kind = builds_t.c.pruned_at.type.compile(dialect=self.engine.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE builds ADD COLUMN pruned_at {kind}")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -259,6 +268,7 @@ class Store:
             out_dir=str(self.build_dir(m["id"])),
             error=m["error"],
             runner=m["runner"],
+            pruned_at=_aware(m["pruned_at"]),
         )
 
     def _get(self, conn: sa.Connection, build_id: int) -> BuildRecord | None:
@@ -451,6 +461,8 @@ class Store:
         """Raise PublishError unless ``record`` can go live; return the build live now, if any."""
         if record is None:
             raise PublishError(f"there is no build #{build_id}; see 'publisher builds' for the builds there are")
+        if record.pruned_at is not None:
+            raise PublishError(f"build #{build_id} was pruned (its files were deleted); build the issue again")
         if not record.ok:
             raise PublishError(
                 f"build #{build_id} of {record.issue_id} is {record.state}; only a succeeded build can be published"
@@ -469,6 +481,60 @@ class Store:
         if record is None or record.issue_id != issue_id:
             raise PublishError(f"build #{build_id} is not a build of {issue_id}; see 'publisher builds {issue_id}'")
         return self.publish(build_id, user, action="rolled-back")
+
+    def prune(self, keep: int = 5, user: str | None = None, dry_run: bool = False) -> list[BuildRecord]:
+        """Delete the files of old builds; return the builds pruned (or, with ``dry_run``, that would be).
+
+        Of each issue it keeps the live build (by the database and by every
+        ``live/*`` symlink), every queued or running build and the ``keep`` newest
+        finished ones. The records stay, marked pruned, so the history is complete.
+        """
+        if keep < 0:
+            raise ValueError("--keep must be 0 or more")
+        with self._write() as conn:  # the write lock: nothing is published or started meanwhile
+            kept = set(conn.execute(sa.select(live_t.c.build_id)).scalars()) | self._linked_builds()
+            query = sa.select(builds_t).where(builds_t.c.pruned_at.is_(None)).order_by(builds_t.c.id.desc())
+            finished: dict[str, int] = {}
+            chosen = []
+            for record in map(self._record, conn.execute(query)):
+                if record.active:
+                    continue
+                finished[record.issue_id] = finished.get(record.issue_id, 0) + 1
+                if finished[record.issue_id] > keep and record.id not in kept:
+                    chosen.append(record)
+            if dry_run or not chosen:
+                return chosen
+            ids = [r.id for r in chosen]
+            conn.execute(builds_t.update().where(builds_t.c.id.in_(ids)).values(pruned_at=utcnow()))
+            listed = ", ".join(f"#{i}" for i in sorted(ids))
+            self._history(conn, user, "pruned", detail=f"{len(ids)} build(s): {listed}; kept {keep} per issue")
+            chosen = [self._get(conn, i) for i in ids]
+        for record in chosen:
+            self._delete_build_dir(record.id)
+        return chosen
+
+    def _linked_builds(self) -> set[int]:
+        """The builds a ``live/*`` symlink points into (by its own target and by the resolved path)."""
+        roots = {self.data_dir / "builds", (self.data_dir / "builds").resolve()}
+        found: set[int] = set()
+        live = self.data_dir / "live"
+        for link in live.iterdir() if live.is_dir() else ():
+            if not link.is_symlink():
+                continue
+            for target in (Path(os.path.normpath(live / os.readlink(link))), Path(os.path.realpath(link))):
+                for root in roots:
+                    parts = target.relative_to(root).parts if target.is_relative_to(root) else ()
+                    if parts and parts[0].isdigit():
+                        found.add(int(parts[0]))
+        return found
+
+    def _delete_build_dir(self, build_id: int) -> None:
+        """Delete ``builds/<id>/``; a symlink there is removed, never followed."""
+        folder = self.build_dir(build_id)
+        if folder.is_symlink():
+            folder.unlink()
+        elif folder.is_dir():
+            shutil.rmtree(folder)  # removes symlinks inside without following them
 
     def sync_links(self) -> None:
         """Rewrite every ``live/`` symlink from the database (after a restore, or a crash mid-switch)."""
