@@ -43,7 +43,7 @@ from . import pdf_glyphs as glyphs
 from .pdf_fetch import LocalOnlyFetcher
 from .pdf_galley import (Geometry, LayoutError, Measured, StorySource, break_plain, galley_ids, halves, measure,
                          prepare, prototype_styles, read_back)
-from .pdf_pages import page_view
+from .pdf_pages import anchor_pages, jump_pages, page_view
 
 
 class Margins(BaseModel):
@@ -163,13 +163,22 @@ class PdfChannel(Channel):
         with timings.step("compose"):
             grid = compose.Grid(g.columns, g.rows)
             plan = compose.compose(grid, masthead, bands, [(i, [s.story() for s in own]) for i, own in sections])
-            pages = [page_view(issue, page, stories, g) for page in plan]
-        with timings.step("layout"):
+            numbers = jump_pages(plan)
+
+        def set_pages(numbers: dict[str, int]):
+            pages = [page_view(issue, page, stories, g, numbers) for page in plan]
             html = ctx.render_template(
                 "issue.html", issue=issue, pages=pages, css=css, leading=g.leading, created=created(issue, ctx)
             )
             document, asked = render_html(html)
-            refused += asked
+            refused.extend(asked)
+            return html, document
+
+        with timings.step("layout"):
+            html, document = set_pages(numbers)
+            placed = anchor_pages(document, set(numbers))
+            if placed != numbers:  # running text took more pages than planned: number the jump lines as printed
+                html, document = set_pages(placed)
         with timings.step("write"):
             pdf = document.write_pdf(
                 pdf_tags=options.tagged, pdf_identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode()

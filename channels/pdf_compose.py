@@ -8,6 +8,10 @@ flow down the columns (paragraph lines split anywhere; subheads keep two lines
 of what follows; the source line never splits) under its figures, which sit at
 the top of the body.
 
+A story split over pages carries jump lines, one grid line each: 下转第N版 at
+the foot of its last column on the page it leaves, 上接第N版 at the head of its
+first column where it goes on.
+
 Columns are balanced by arithmetic (the smallest column height that holds the
 body), which is what makes the print channel fast: WeasyPrint never balances
 columns, it only sets lines at positions decided here.
@@ -21,6 +25,8 @@ from dataclasses import dataclass, field
 MIN_BODY = 4
 #: A story whose header alone needs more of the page than this is set as running text instead.
 MAX_HEADER_SHARE = 0.6
+#: Grid lines a jump line (下转第N版 / 上接第N版) takes.
+JUMP_LINES = 1
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class FigureSlot:
 
 
 Frag = tuple[int, int, int]  # block index, first line, end line
+Position = tuple[int, int]  # block index, line
 
 
 @dataclass
@@ -70,6 +77,15 @@ class Module:
     header: int  # lines; 0 on a continuation
     columns: list[list[Frag]]
     figures: list[FigureSlot] = field(default_factory=list)
+    jump_in: Position | None = None  # a continuation from where it starts: 上接 atop the first column
+    jump_out: Position | None = None  # where the story goes on on the next page: 下转 at the foot of the last column
+
+    def tops(self) -> list[int]:
+        """Lines taken at the top of each body column: figures, and the 上接 line on a continuation."""
+        taken = cuts(self.figures, self.span)
+        if self.jump_in is not None:
+            taken[0] += JUMP_LINES
+        return taken
 
 
 @dataclass
@@ -161,9 +177,14 @@ def remaining_lines(story: Story, start: tuple[int, int]) -> int:
 
 
 def balance(story: Story, span: int, start: tuple[int, int] = (0, 0), figures: bool = True):
-    """The shortest body (lines) that holds the story from ``start`` in ``span`` columns, with its columns."""
+    """The shortest body (lines) that holds the story from ``start`` in ``span`` columns, with its columns.
+
+    Figures sit atop the story's start; a continuation (``start`` past the beginning) has its 上接 line instead.
+    """
     slots = figure_slots(story, span) if figures else []
     taken = cuts(slots, span)
+    if start != (0, 0):
+        taken[0] += JUMP_LINES
     total = remaining_lines(story, start)
     height = max(math.ceil((total + sum(taken)) / span), max(taken, default=0))
     while True:
@@ -285,11 +306,17 @@ class Composer:
         self._split(row[0][0], top)
 
     def _split(self, story: Story, top: int, start: tuple[int, int] = (0, 0)) -> None:
-        """Set as much of ``story`` as fits below ``top``, then go on at the top of the next page."""
+        """Set as much of ``story`` as fits below ``top``, then go on at the top of the next page.
+
+        The part left behind ends with a 下转 line at the foot of its last column.
+        """
         n = self.grid.columns
-        header = story.header[n] if start == (0, 0) else 0
-        slots = figure_slots(story, n) if start == (0, 0) else []
+        jump_in = start if start != (0, 0) else None
+        header = story.header[n] if jump_in is None else 0
+        slots = figure_slots(story, n) if jump_in is None else []
         taken = cuts(slots, n)
+        if jump_in is not None:
+            taken[0] += JUMP_LINES
         room = self.grid.rows - top
         if room - header - max(taken, default=0) < MIN_BODY and self.page.modules:
             self._close()
@@ -297,10 +324,14 @@ class Composer:
             top = self.page.used
             self._continue(story, top, start, header > 0)
             return
-        columns, end = fill(story.blocks, start, [room - header - t for t in taken])
-        self.page.modules.append(Module(story.index, 0, n, top, room, header, columns, slots))
+        caps = [room - header - t for t in taken]
+        columns, end = fill(story.blocks, start, caps)
         if end >= story.end:
+            self.page.modules.append(Module(story.index, 0, n, top, room, header, columns, slots, jump_in))
             return
+        caps[-1] -= JUMP_LINES
+        columns, end = fill(story.blocks, start, caps)
+        self.page.modules.append(Module(story.index, 0, n, top, room, header, columns, slots, jump_in, end))
         self._close()
         self._new_page(self.page.section, False)
         self._continue(story, self.page.used, end, False)
@@ -311,7 +342,8 @@ class Composer:
         header = story.header[n] if with_header else 0
         body, columns, slots = balance(story, n, start, figures=with_header)
         if top + header + body <= self.grid.rows:
-            self.page.modules.append(Module(story.index, 0, n, top, header + body, header, columns, slots))
+            jump_in = start if start != (0, 0) else None
+            self.page.modules.append(Module(story.index, 0, n, top, header + body, header, columns, slots, jump_in))
             return
         self._split(story, top, start)
 

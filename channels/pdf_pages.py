@@ -10,8 +10,11 @@ from .pdf_galley import Geometry, StorySource
 MAX_EXTRA_GAP = 2
 
 
-def page_view(issue: Issue, page: compose.Page, stories: list[StorySource], g: Geometry) -> dict:
-    """One page for the template: running head, furniture, modules with their columns and figures, rules."""
+def page_view(issue: Issue, page: compose.Page, stories: list[StorySource], g: Geometry, numbers: dict[str, int]) -> dict:
+    """One page for the template: running head, furniture, modules with their columns, figures, jump lines, rules.
+
+    ``numbers`` gives the page number of each jump line by its id (:func:`jump_pages`).
+    """
     section = issue.sections[page.section]
     lh = g.leading
     rows = sorted({m.top for m in page.modules})
@@ -22,7 +25,7 @@ def page_view(issue: Issue, page: compose.Page, stories: list[StorySource], g: G
         story = stories[m.story]
         top = m.top * lh + shift[m.top]
         left, width, height = g.x(m.col), g.span_width(m.span), m.height * lh
-        taken = compose.cuts(m.figures, m.span)
+        taken = m.tops()
         modules.append({
             "story": story,
             "size": story.sizes[m.span],
@@ -38,6 +41,7 @@ def page_view(issue: Issue, page: compose.Page, stories: list[StorySource], g: G
                  "width": _px(g.span_width(f.span)), "height": _px(f.lines * lh)}
                 for f in m.figures
             ],
+            "jumps": [{**j, "page": numbers[j["target"]]} for j in _jumps(m, g)],
         })
         if m.col > 0:  # a column rule between stories side by side
             rules.append({"kind": "v", "left": _px(left - g.gap / 2), "top": _px(top), "length": _px(height - lh / 2)})
@@ -53,6 +57,35 @@ def page_view(issue: Issue, page: compose.Page, stories: list[StorySource], g: G
         "modules": modules,
         "rules": rules,
     }
+
+
+def jump_pages(plan: list[compose.Page]) -> dict[str, int]:
+    """The page number of every jump line, by its id, one PDF page per planned page (as the running head counts)."""
+    return {j["id"]: number for number, page in enumerate(plan, 1) for m in page.modules for j in _jumps(m)}
+
+
+def anchor_pages(document, ids: set[str]) -> dict[str, int]:
+    """The page number each of ``ids`` was set on in a rendered WeasyPrint document."""
+    return {name: number for number, page in enumerate(document.pages, 1) for name in page.anchors if name in ids}
+
+
+def _jumps(m: compose.Module, g: Geometry | None = None) -> list[dict]:
+    """The module's jump lines: 上接 atop its first column, 下转 at the foot of its last; each links to the other.
+
+    Both ends of a jump are named after the story and the cut (block, line), unique in the issue; with ``g``
+    they come with their position.
+    """
+    ends = [("in", "out", m.jump_in, 0, m.header), ("out", "in", m.jump_out, m.span - 1, m.height - compose.JUMP_LINES)]
+    jumps = []
+    for kind, other, at, col, top in ends:
+        if at is None:
+            continue
+        cut = "{}-{}-{}".format(m.story, *at)
+        jump = {"kind": kind, "id": f"{kind}-{cut}", "target": f"{other}-{cut}"}
+        if g is not None:
+            jump.update(left=_px(g.x(col)), top=_px(top * g.leading), width=_px(g.column_width))
+        jumps.append(jump)
+    return jumps
 
 
 def _px(value: float) -> float:

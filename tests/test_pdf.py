@@ -61,12 +61,12 @@ def squeeze(text: str) -> str:
 
 
 def reading_text(built: Built) -> str:
-    """The PDF's text in its reading order (pdftotext -raw), without running heads and folios."""
+    """The PDF's text in its reading order (pdftotext -raw), without running heads, folios and jump lines."""
     text = squeeze(tool("pdftotext", "-raw", str(built.pdf), "-"))
     issue = built.issue
     text = text.replace(squeeze(f"{issue.paper} {issue.date_zh} {issue.weekday}"), "")
     names = "|".join(re.escape(squeeze(s.name)) for s in issue.sections)
-    return re.sub(rf"(?:{names})第\d+版|—\d+—", "", text)
+    return re.sub(rf"(?:{names})第\d+版|—\d+—|（(?:上接|下转)第\d+版）", "", text)
 
 
 def in_order(text: str, pieces: list[str]) -> list[str]:
@@ -129,6 +129,27 @@ def test_body_lines_are_justified_to_the_column_edge(sample):
     flush = sum(1 for _, x1 in body if any(abs(x1 - e) < 0.8 for e in right))
     assert len(body) > 400
     assert flush / len(body) > 0.9, (flush, len(body), right)
+
+
+def test_stories_split_over_pages_carry_jump_lines_to_each_other(sample):
+    """下转第N版 at the foot of a story's part names the page it goes on, 上接第M版 there the page it came from."""
+    pages = int(re.search(r"Pages:\s+(\d+)", tool("pdfinfo", str(sample.pdf)))[1])
+    texts = {n: squeeze(tool("pdftotext", "-raw", "-f", str(n), "-l", str(n), str(sample.pdf), "-"))
+             for n in range(1, pages + 1)}
+    spans = []
+    for article in sample.issue.articles:
+        lines = [squeeze(b.text) for b in article.body if b.text.strip()]
+        if not lines:
+            continue  # a photo with its caption: nothing to split
+        first = next(n for n, t in texts.items() if squeeze(article.headline) in t)
+        last = next(n for n, t in texts.items() if lines[-1][-12:] in t and n >= first)
+        spans += [(m, m + 1) for m in range(first, last)]
+    assert spans, "the sample issue should have a story split over pages"
+    for start, on in spans:
+        assert re.findall(r"下转第(\d+)版", texts[start])[-1] == str(on), start
+        assert re.findall(r"上接第(\d+)版", texts[on])[0] == str(start), on
+    jumps = sum(len(re.findall(r"（(?:上接|下转)第\d+版）", t)) for t in texts.values())
+    assert jumps == 2 * len(spans)  # no jump line where no story is split
 
 
 def test_page_one_opens_with_the_masthead(sample):
@@ -246,6 +267,23 @@ def test_hostile_text_survives_as_text(hostile):
     assert squeeze(hostile.issue.articles[1].headline) in text
     assert "JavaScript:      no" in tool("pdfinfo", str(hostile.pdf))
     assert b"javascript" not in hostile.pdf.read_bytes().lower()
+
+
+def test_jump_lines_count_the_pages_running_text_took(copy_root, tmp_path):
+    """After a story set as running text over three pages, a split story's jump lines name the pages as printed."""
+    content = copy_root("hostile")
+    paragraphs = "\n\n".join(f"第{i}段，铝业公司稳步推进绿色低碳转型，持续提升产业链供应链韧性和安全水平。" * 4 for i in range(90))
+    (content / "issues" / "2025-06-01-1400" / "03-split.md").write_text(
+        f"---\nheadline: 分两版刊出的长文\nsection: yaowen\n---\n{paragraphs}\n")
+    built = build(content, "2025-06-01-1400", tmp_path)
+    assert built.result.ok, built.result.detail
+    pages = int(re.search(r"Pages:\s+(\d+)", tool("pdfinfo", str(built.pdf)))[1])
+    texts = [squeeze(tool("pdftotext", "-raw", "-f", str(n), "-l", str(n), str(built.pdf), "-"))
+             for n in range(1, pages + 1)]
+    start = next(n for n, t in enumerate(texts, 1) if "分两版刊出的长文" in t)
+    assert start >= 4  # the running text before it took more than its one planned page
+    assert f"下转第{start + 1}版" in texts[start - 1] and f"要闻第{start}版" in texts[start - 1]
+    assert f"上接第{start}版" in texts[start]
 
 
 def test_hostile_missing_glyphs_and_problems_are_reported(hostile):
@@ -444,6 +482,24 @@ def test_long_story_splits_over_pages_with_its_headline_never_stranded():
         assert printed[s.index] == [(b, line) for b, block in enumerate(s.blocks) for line in range(block.lines)]
     headers = [m.story for p in pages for m in p.modules if m.header]
     assert headers == [0, 1, 2]  # one headline per story, in reading order
+
+
+def test_a_split_story_leaves_a_line_for_each_jump():
+    grid = compose.Grid(5, 40)
+    stories = [story(0, [30] * 14)]  # 420 lines: over three pages
+    pages = compose.compose(grid, masthead=0, bands={0: 3}, sections=[(0, stories)])
+    parts = [m for p in pages for m in p.modules]
+    assert len(parts) == len(pages) >= 3
+    assert parts[0].jump_in is None and parts[-1].jump_out is None
+    for before, after in zip(parts, parts[1:]):
+        assert before.jump_out == after.jump_in is not None  # both ends name the same cut
+        used = [sum(e - s for _, s, e in column) for column in before.columns]
+        assert used[-1] == before.height - before.header - compose.JUMP_LINES  # the 下转 line at the foot
+        assert before.height == grid.rows - before.top
+        assert after.tops()[0] == compose.JUMP_LINES  # the 上接 line atop the first column
+        first_line = after.columns[0][0]
+        assert (first_line[0], first_line[1]) == after.jump_in
+    assert placed_lines(pages, stories)[0] == [(b, line) for b in range(14) for line in range(30)]
 
 
 def test_two_short_stories_share_a_row():
