@@ -48,6 +48,17 @@ def sample_issue():
 
 
 @pytest.fixture
+def store(tmp_path):
+    """A fresh SQLite build store in tmp_path/data."""
+    from publisher.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'data' / 'publisher.db'}")
+    store.create_all()
+    yield store
+    store.close()
+
+
+@pytest.fixture
 def copy_root(tmp_path):
     """Copy a fixture root into a temp folder (to edit or extend it) and return the copy."""
 

@@ -15,14 +15,6 @@ from tests.test_store import BIN, ISSUE, OLDER, finished_build
 PRUNED = "build #{} was pruned (its files were deleted); build the issue again"
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    store = Store(f"sqlite:///{tmp_path / 'data' / 'publisher.db'}")
-    store.create_all()
-    yield store
-    store.close()
-
-
 def folders(store: Store) -> set[int]:
     return {int(p.name) for p in (store.data_dir / "builds").iterdir()}
 

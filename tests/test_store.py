@@ -20,14 +20,6 @@ ISSUE = "2025-05-01-1331"
 OLDER = "2025-04-19-1330"
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    store = Store(f"sqlite:///{tmp_path / 'data' / 'publisher.db'}")
-    store.create_all()
-    yield store
-    store.close()
-
-
 def finished_build(store: Store, issue_id: str = ISSUE, channels=("rss", "digest"), fail: str | None = None,
                    user: str | None = "alice") -> int:
     """A build run to the end by hand, with a file in each channel folder (as run_build leaves it)."""
