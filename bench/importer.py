@@ -13,11 +13,10 @@ import sys
 import time
 from pathlib import Path
 
-from publisher.config import PROJECT_ROOT
 from publisher.importer import import_text
 
 TARGET = 0.5  # seconds, median, on the 2-core reference machine
-SEED = PROJECT_ROOT.parent / "shared" / "seed" / "chinalco-news-1330.txt"
+SEED = Path(__file__).resolve().parent.parent / "tests" / "data" / "chinalco-news-1330.txt"
 
 
 def main(argv: list[str] | None = None) -> int:

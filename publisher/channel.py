@@ -2,12 +2,14 @@
 
 A channel is a class registered under the ``publisher.channels`` entry-point
 group. It declares its ``name``, a human ``title``, the ``layout`` folder of
-its templates and an ``Options`` model for its part of ``config.yaml``, and
-implements :meth:`Channel.render`, which writes files into ``ctx.out`` and
+its templates (by default ``templates/`` beside the module that defines it, so
+a wheel carries them) and an ``Options`` model for its part of ``config.yaml``,
+and implements :meth:`Channel.render`, which writes files into ``ctx.out`` and
 returns what it wrote.
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ClassVar
@@ -76,10 +78,16 @@ class Channel:
 
     name: ClassVar[str]
     title: ClassVar[str]
-    layout: ClassVar[str]
-    #: Where the layout folder lives; the built-in ``layouts/`` when None. Plugins point at their own.
-    layout_root: ClassVar[Path | None] = None
+    #: The folder of this channel's templates; None means ``templates/`` beside the defining module.
+    templates_dir: ClassVar[Path | None] = None
     Options: ClassVar[type[BaseModel]] = NoOptions
+
+    @classmethod
+    def template_folder(cls) -> Path:
+        """Where this channel's own templates are; a site's ``<templates>/<name>/`` is searched before it."""
+        if cls.templates_dir is not None:
+            return Path(cls.templates_dir)
+        return Path(inspect.getfile(cls)).resolve().parent / "templates"
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
         """Write this channel's files for ``issue`` into ``ctx.out``; raise ChannelError for editor-fixable problems."""

@@ -1,7 +1,9 @@
 """Typed configuration: ``config.yaml`` with embedded defaults, secrets from the environment.
 
 Relative paths are resolved against the folder of the config file (or the
-project root for the embedded defaults). Environment variables override the
+current folder for the embedded defaults). The sample issue ships inside the
+package (:mod:`publisher.sample`); ``publisher init`` and ``publisher up`` copy
+it into an empty content folder. Environment variables override the
 file for deployment settings and are the only place for secrets.
 """
 from __future__ import annotations
@@ -12,10 +14,6 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-#: The repository root: holds the built-in ``layouts/`` and the sample ``content/``.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
 
 
 class ConfigError(Exception):
@@ -60,7 +58,7 @@ class Config(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     queue: QueueConfig = QueueConfig()
     channels: dict[str, dict[str, Any]] = {}
-    base_dir: Path = PROJECT_ROOT
+    base_dir: Path = Field(default_factory=Path.cwd)
 
     def path(self, value: Path) -> Path:
         return value if value.is_absolute() else (self.base_dir / value).resolve()
@@ -97,13 +95,14 @@ _ENV = {
 
 
 def _config_file(path: Path | str | None) -> Path | None:
-    """The file named by ``path`` or $PUBLISHER_CONFIG (which must exist), else ./config.yaml, else the project's."""
+    """The file named by ``path`` or $PUBLISHER_CONFIG (which must exist), else ./config.yaml, else none."""
     explicit = path or os.environ.get("PUBLISHER_CONFIG")
     if explicit:
         if not Path(explicit).is_file():
             raise ConfigError(f"{explicit}: no such config file; name an existing file, or neither --config nor $PUBLISHER_CONFIG for the defaults")
         return Path(explicit).resolve()
-    return next((c.resolve() for c in (Path.cwd() / "config.yaml", DEFAULT_CONFIG) if c.is_file()), None)
+    default = Path.cwd() / "config.yaml"
+    return default.resolve() if default.is_file() else None
 
 
 def load_config(path: Path | str | None = None) -> Config:
@@ -123,7 +122,7 @@ def load_config(path: Path | str | None = None) -> Config:
         if os.environ.get(var):
             data[group] = {**(data.get(group) or {}), key: os.environ[var]}
     try:
-        return Config(**data, base_dir=chosen.parent if chosen else PROJECT_ROOT)
+        return Config(**data, base_dir=chosen.parent if chosen else Path.cwd())
     except ValidationError as exc:
         lines = [f"{chosen or 'the embedded defaults'}: invalid configuration:"]
         for err in exc.errors():

@@ -68,11 +68,6 @@ def make_queue(config: Config, store: Store, *, channels: list[type[Channel]] | 
     return queue
 
 
-def installed_channels() -> dict[str, type[Channel]]:
-    """Channels that can be built here (broken plugins left out), by name."""
-    return {name: info.cls for name, info in plugins.discover().items() if info.cls is not None}
-
-
 def _check(config: Config, issue_id: str, names: list[str] | None, available: list[str]) -> list[str]:
     known = loading.list_issue_ids(config.content_dir)
     if issue_id not in known:
@@ -96,7 +91,7 @@ class EmbeddedQueue:
         self._pool = ThreadPoolExecutor(config.queue.workers, thread_name_prefix="publisher-build")
 
     def _available(self) -> dict[str, type[Channel]]:
-        return self.channels if self.channels is not None else installed_channels()
+        return self.channels if self.channels is not None else plugins.usable()
 
     def submit(self, issue_id: str, channels: list[str] | None = None, user: str | None = None) -> BuildRecord:
         available = self._available()
@@ -134,7 +129,7 @@ class RqQueue:
         from redis.exceptions import RedisError
         from rq import Callback
 
-        names = _check(self.config, issue_id, channels, list(installed_channels()))
+        names = _check(self.config, issue_id, channels, list(plugins.usable()))
         job_id = f"publisher-build-{secrets.token_hex(6)}"
         record = self.store.new_build(issue_id, names, user, runner=f"rq:{job_id}")
         timeout = self.config.queue.build_timeout * len(names) + JOB_MARGIN
@@ -233,7 +228,7 @@ def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[
         return
     store.append_log(record.id, f"{_now()} {loaded.issue.title}: {len(loaded.issue.articles)} articles, "
                                 f"{len(loaded.warnings)} content warning(s)")
-    available = {c.name: c for c in channels} if channels is not None else installed_channels()
+    available = {c.name: c for c in channels} if channels is not None else plugins.usable()
     for name in record.channels:
         if not store.update_channel(record.id, ChannelState(name, "running"), log=f"{_now()} {name}: building…"):
             return  # the build was ended meanwhile (a restart failed it): stop, leave its outcome alone

@@ -127,7 +127,7 @@ def build_channel(
             issue_dir=issue_dir,
             options=options,
             urls=Urls(config.site.url),
-            templates=templates.environment(cls.layout, cls.layout_root, config.templates_dir),
+            templates=templates.environment(cls.name, cls.template_folder(), config.templates_dir),
             archive=archive_loader(config.content_dir, issue),
             site=config.site,
         )

@@ -52,3 +52,9 @@ def discover() -> dict[str, Installed]:
             continue
         found[ep.name] = Installed(ep.name, cls, package, ep.value)
     return dict(sorted(found.items()))
+
+
+def usable(found: dict[str, Installed] | None = None) -> dict[str, type[Channel]]:
+    """The channels that can be built here (broken plugins left out), by name: the one list every caller uses."""
+    found = discover() if found is None else found
+    return {name: info.cls for name, info in found.items() if info.cls is not None}

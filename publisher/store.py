@@ -25,7 +25,7 @@ from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from werkzeug.security import check_password_hash, generate_password_hash
+from publisher.passwords import check_password, hash_password
 
 ACTIVE = ("queued", "running")
 LOG_LINES = 200  # a build keeps the last this many progress lines
@@ -612,7 +612,7 @@ class Store:
         try:
             with self._write() as conn:
                 conn.execute(users_t.insert().values(
-                    username=username, password_hash=generate_password_hash(password), created_at=created
+                    username=username, password_hash=hash_password(password), created_at=created
                 ))
                 self._history(conn, by, "user-added", detail=username)
         except sa.exc.IntegrityError:
@@ -625,7 +625,7 @@ class Store:
         with self._write() as conn:
             done = conn.execute(
                 users_t.update().where(users_t.c.username == username)
-                .values(password_hash=generate_password_hash(password))
+                .values(password_hash=hash_password(password))
             ).rowcount
             if not done:
                 raise ValueError(f"there is no user named {username!r}; add one with 'publisher user add'")
@@ -645,9 +645,9 @@ class Store:
         with self._read() as conn:
             row = conn.execute(sa.select(users_t).where(users_t.c.username == username)).first()
         if row is None:
-            check_password_hash(_dummy_hash(), password)
+            check_password(_dummy_hash(), password)
             return None
-        return User(row.username, _aware(row.created_at)) if check_password_hash(row.password_hash, password) else None
+        return User(row.username, _aware(row.created_at)) if check_password(row.password_hash, password) else None
 
     def ensure_admin(self, password_from_env: str | None) -> str | None:
         """Create ``admin`` when there is no user yet.
@@ -672,7 +672,7 @@ class Store:
 @functools.cache
 def _dummy_hash() -> str:
     """A hash to check unknown user names against, so they take as long as known ones."""
-    return generate_password_hash(secrets.token_hex(16))
+    return hash_password(secrets.token_hex(16))
 
 
 def _append(log: str, line: str) -> str:

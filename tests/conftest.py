@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from publisher import loading
-from publisher.config import PROJECT_ROOT, Config
+from publisher import loading, sample
+from publisher.config import Config
 
+REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).parent / "roots"
+SAMPLE_CONTENT = sample.CONTENT
 SAMPLE_ID = "2025-04-19-1330"
-SEED = PROJECT_ROOT.parent / "shared" / "seed" / "chinalco-news-1330.txt"
+SEED = Path(__file__).parent / "data" / "chinalco-news-1330.txt"
 
 
 def make_config(content: Path, tmp_path: Path, **overrides) -> Config:
@@ -39,12 +41,12 @@ def hostile_config(tmp_path) -> Config:
 
 @pytest.fixture
 def sample_config(tmp_path) -> Config:
-    return make_config(PROJECT_ROOT / "content", tmp_path)
+    return make_config(SAMPLE_CONTENT, tmp_path)
 
 
 @pytest.fixture(scope="session")
 def sample_issue():
-    return loading.load_issue(PROJECT_ROOT / "content" / "issues" / SAMPLE_ID)
+    return loading.load_issue(SAMPLE_CONTENT / "issues" / SAMPLE_ID)
 
 
 @pytest.fixture

@@ -296,7 +296,6 @@ class BrokenChannel(Channel):
 
     name = "broken"
     title = "Broken (test)"
-    layout = "broken"
 
     def render(self, issue, ctx):
         return {}["missing"]

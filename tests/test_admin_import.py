@@ -27,7 +27,6 @@ HOSTILE = """危险<script>alert(1)</script>标题
 
 本报讯 会议指出，要统筹发展和安全，扎实做好各项工作，确保全年目标任务顺利完成。
 """
-needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="the seed text (../shared/seed) is absent")
 
 
 @pytest.fixture
@@ -94,7 +93,6 @@ def test_nav_and_dashboard_link_to_the_import_page(editor):
 
 # --- upload → import → review → build -----------------------------------------------------------
 
-@needs_seed
 def test_the_seed_is_imported_reviewed_and_built(site, editor):
     expected = import_text(SEED)  # what the importer makes of the same file on its own
     response = upload(editor, SEED.read_bytes(), "chinalco-news-1330.txt")
@@ -141,7 +139,6 @@ def test_the_seed_is_imported_reviewed_and_built(site, editor):
     assert feed.count("<item>") == len(issue.articles) and "中铝集团新增两家国家企业技术中心" in feed
 
 
-@needs_seed
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-16"])
 def test_a_gb18030_or_utf16_seed_gives_the_same_issue(site, editor, encoding):
     expected = import_text(SEED)

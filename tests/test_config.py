@@ -3,16 +3,24 @@ from __future__ import annotations
 
 import pytest
 
-from publisher.config import PROJECT_ROOT, ConfigError, load_config
+from publisher.config import ConfigError, load_config
 
 
-def test_project_config_resolves_paths_against_its_folder(monkeypatch, tmp_path):
+def test_embedded_defaults_are_relative_to_the_current_folder(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("PUBLISHER_CONFIG", raising=False)
     config = load_config()
-    assert config.content_dir == PROJECT_ROOT / "content"
-    assert config.database_url == f"sqlite:///{PROJECT_ROOT / 'data' / 'publisher.db'}"
+    assert config.content_dir == tmp_path / "content"
+    assert config.database_url == f"sqlite:///{tmp_path / 'data' / 'publisher.db'}"
     assert config.queue.url is None and config.site.timezone == "Asia/Shanghai"
+
+
+def test_config_yaml_in_the_current_folder_is_found(monkeypatch, tmp_path):
+    (tmp_path / "config.yaml").write_text("content: papers\nsite: {timezone: Asia/Taipei}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PUBLISHER_CONFIG", raising=False)
+    config = load_config()
+    assert config.content_dir == tmp_path / "papers" and config.site.timezone == "Asia/Taipei"
 
 
 def test_relative_paths_and_environment_overrides(monkeypatch, tmp_path):

@@ -22,11 +22,11 @@ import pytest
 from PIL import Image
 
 from publisher import loading, pipeline
-from publisher.config import PROJECT_ROOT
 from publisher.model import Issue
 from publisher.urls import Urls
-from publisher_channels.digest import DigestChannel, split_article
-from .conftest import SAMPLE_ID, make_config, root
+from publisher_channels.digest.channel import DigestChannel, split_article
+
+from .conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config, root
 
 SITE = "http://127.0.0.1:8000"
 CHROMIUM_ARGS = [
@@ -225,7 +225,7 @@ def test_unknown_option_fails_the_channel_with_a_hint(tmp_path):
 
 @pytest.fixture(scope="module")
 def sample_build(tmp_path_factory):
-    return build(make_config(PROJECT_ROOT / "content", tmp_path_factory.mktemp("sample")), SAMPLE_ID)
+    return build(make_config(SAMPLE_CONTENT, tmp_path_factory.mktemp("sample")), SAMPLE_ID)
 
 
 def test_sample_markup_and_css_stay_within_30_percent_of_the_text(sample_build):
@@ -295,7 +295,7 @@ def site(tmp_path_factory):
     md = folder / "01-lvse-dixing.md"
     md.write_text(md.read_text().replace("credit: 王五 摄}", "credit: 王五 摄, src: images/风电场.png}"))
     issues = {}
-    for name, content, issue_id in (("sample", PROJECT_ROOT / "content", SAMPLE_ID), ("hostile", root("hostile"), None),
+    for name, content, issue_id in (("sample", SAMPLE_CONTENT, SAMPLE_ID), ("hostile", root("hostile"), None),
                                     ("pictured", pictured, None)):
         issue, out, _ = build(make_config(content, tmp_path_factory.mktemp(name), site={"url": base}), issue_id)
         shutil.copytree(out, docroot / "issues" / issue.id)

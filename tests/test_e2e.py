@@ -19,8 +19,7 @@ from urllib.parse import unquote
 import pytest
 import yaml
 
-from publisher.config import PROJECT_ROOT
-from tests.conftest import SAMPLE_ID, SEED, free_port, root
+from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, SEED, free_port, root
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +31,7 @@ FIX = "（更正版）"
 
 def content_copy(tmp_path: Path) -> tuple[Path, str]:
     """The sample issue (or the tiny root while the sample is absent), copied so the test can edit it."""
-    sample = PROJECT_ROOT / "content" / "issues" / SAMPLE_ID
+    sample = SAMPLE_CONTENT / "issues" / SAMPLE_ID
     source = sample if (sample / "issue.yaml").is_file() else next((root("tiny") / "issues").iterdir())
     target = tmp_path / "content" / "issues" / source.name
     shutil.copytree(source, target)
@@ -101,7 +100,8 @@ class Server:
 
 @pytest.fixture
 def browser():
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         yield chromium

@@ -15,12 +15,11 @@ from lxml import etree
 from PIL import Image
 
 from publisher import loading, pipeline
-from publisher.config import PROJECT_ROOT
 from publisher.model import Issue
-from publisher_channels.epub import EpubChannel, identifier, xhtml
-from tests.conftest import SAMPLE_ID, make_config, root
+from publisher_channels.epub.channel import EpubChannel, identifier, xhtml
+from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config, root
 
-SAMPLE_DIR = PROJECT_ROOT / "content" / "issues" / SAMPLE_ID
+SAMPLE_DIR = SAMPLE_CONTENT / "issues" / SAMPLE_ID
 TINY_ID, HOSTILE_ID = "2025-05-01-1331", "2025-06-01-1400"
 EPUBCHECKS = {
     "debian": Path("/usr/bin/epubcheck"),  # Debian's package: a symlink to its jar (4.2.x)
@@ -464,7 +463,7 @@ def test_pages_fit_a_phone_and_follow_night_mode(copy_root, tmp_path):
     Image.new("RGB", (2400, 1600), (40, 120, 200)).save(big, "JPEG")
     books = [
         built(make_config(content, tmp_path / "h"), HOSTILE_ID)[1],
-        built(make_config(PROJECT_ROOT / "content", tmp_path / "s"), SAMPLE_ID)[1],
+        built(make_config(SAMPLE_CONTENT, tmp_path / "s"), SAMPLE_ID)[1],
     ]
     from playwright.sync_api import sync_playwright
 

@@ -14,10 +14,10 @@ import pytest
 import redis
 
 from publisher import jobs, plugins
-from publisher.config import PROJECT_ROOT, QueueConfig, load_config
+from publisher.config import QueueConfig, load_config
 from publisher.store import INTERRUPTED, BuildInProgress, PublishError, Store
 
-from .conftest import free_port, make_config, root
+from .conftest import REPO, free_port, make_config, root
 from .plugins.jobs_channels import EchoChannel, ExitChannel, FailChannel, HogChannel, SleepChannel
 
 BIN = Path(sys.executable).parent
@@ -214,7 +214,7 @@ class Rq:
             f"{c.name} = tests.plugins.jobs_channels:{c.__name__}\n" for c in TEST_CHANNELS))
         monkeypatch.syspath_prepend(str(site))  # the server side knows them too (it checks names)
         self.env = {**os.environ, "PUBLISHER_CONFIG": str(self.config_path),
-                    "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), str(site)]),
+                    "PYTHONPATH": os.pathsep.join([str(REPO), str(site)]),
                     "JOBTEST_PIDFILE": str(tmp_path / "render.pid")}
         self.pidfile = tmp_path / "render.pid"
         self.store = Store.from_config(self.config)

@@ -19,13 +19,13 @@ import pytest
 from PIL import Image
 
 from publisher import loading, pipeline
-from publisher.config import PROJECT_ROOT
 from publisher.model import Issue
-from publisher_channels import pdf_compose as compose
-from publisher_channels import pdf_fork
-from publisher_channels.pdf import PdfChannel
-from publisher_channels.pdf_fetch import LocalOnlyFetcher
-from tests.conftest import SAMPLE_ID, make_config, root
+from publisher_channels.pdf import PdfChannel, compose
+from publisher_channels.pdf import fork as pdf_fork
+from publisher_channels.pdf.fetch import LocalOnlyFetcher
+from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config, root
+
+PDF_TEMPLATES = PdfChannel.template_folder()
 
 pytestmark = pytest.mark.slow
 
@@ -84,7 +84,7 @@ def in_order(text: str, pieces: list[str]) -> list[str]:
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory) -> Built:
     """The sample issue, rendered once for every test here."""
-    built = build(PROJECT_ROOT / "content", SAMPLE_ID, tmp_path_factory.mktemp("pdf-sample"))
+    built = build(SAMPLE_CONTENT, SAMPLE_ID, tmp_path_factory.mktemp("pdf-sample"))
     assert built.result.ok, built.result.detail
     return built
 
@@ -348,7 +348,7 @@ def test_no_request_leaves_and_no_outside_file_is_read(canary, copy_root, tmp_pa
     ) + f'\n<img src="{url}/img.png"><a href="{url}/link">链接</a> file:///etc/passwd\n')
     site = tmp_path / "site" / "pdf"
     site.mkdir(parents=True)
-    original = (PROJECT_ROOT / "layouts" / "pdf" / "pdf.css").read_text()
+    original = (PDF_TEMPLATES / "pdf.css").read_text()
     (site / "pdf.css").write_text(
         f"@import url({url}/import.css);\n{original}\n"
         f".mast {{ background: url({url}/redirect) }}\n"
@@ -425,9 +425,9 @@ def test_bad_options_fail_with_a_clear_message(tmp_path, options, complaint):
 
 
 def story(index: int, paragraphs: list[int], header: int = 3, subhead_at: int | None = None, figures=()) -> compose.Story:
-    blocks = [compose.Block(n) for n in paragraphs]
+    blocks = [compose.GridBlock(n) for n in paragraphs]
     if subhead_at is not None:
-        blocks.insert(subhead_at, compose.Block(2, breakable=False, keep_with_next=True))
+        blocks.insert(subhead_at, compose.GridBlock(2, breakable=False, keep_with_next=True))
     return compose.Story(index, {k: header for k in range(2, 7)}, tuple(blocks), tuple(figures))
 
 
@@ -514,7 +514,7 @@ def test_two_short_stories_share_a_row():
 
 def test_a_story_too_big_for_the_grid_is_set_as_running_text():
     grid = compose.Grid(5, 60)
-    huge = compose.Story(1, {k: 50 for k in range(2, 7)}, (compose.Block(4),))
+    huge = compose.Story(1, {k: 50 for k in range(2, 7)}, (compose.GridBlock(4),))
     pages = compose.compose(grid, 8, {0: 3}, [(0, [story(0, [10]), huge, story(2, [10])])])
     assert [p.flow for p in pages] == [None, 1, None]
     assert [m.story for m in pages[2].modules] == [2]
@@ -544,10 +544,10 @@ def test_plain_paragraphs_break_exactly_as_the_galley_sets_them(sample):
     from weasyprint import HTML
 
     from publisher import templates
-    from publisher_channels.pdf_galley import Geometry, break_plain, measure, prepare, prototype_styles
+    from publisher_channels.pdf.galley import Geometry, break_plain, measure, prepare, prototype_styles
 
     g = Geometry.create("A3", (20, 14, 16, 14), 5, 9.5, 13.5)
-    env = templates.environment("pdf")
+    env = templates.environment("pdf", PDF_TEMPLATES)
 
     def stories():
         return [prepare(i, a, [None] * len(a.figures), g) for i, a in enumerate(sample.issue.articles)]

@@ -19,7 +19,6 @@ TINY_ID = "2025-05-01-1331"
 class Headlines(Channel):
     name = "headlines"
     title = "Headlines"
-    layout = "headlines"
 
     def render(self, issue, ctx):
         write_text(ctx.out / "headlines.txt", "\n".join(a.headline for a in issue.articles))
@@ -30,7 +29,6 @@ class Headlines(Channel):
 class Broken(Channel):
     name = "broken"
     title = "Always fails half-way"
-    layout = "broken"
 
     def render(self, issue, ctx):
         write_text(ctx.out / "partial.txt", "half")
@@ -40,7 +38,6 @@ class Broken(Channel):
 class Crashing(Channel):
     name = "crashing"
     title = "Raises a bug"
-    layout = "crashing"
 
     def render(self, issue, ctx):
         return [Output("never-written.txt", "text/plain")]

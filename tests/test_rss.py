@@ -19,13 +19,15 @@ import pytest
 from lxml import etree
 
 from publisher import loading, pipeline
-from publisher.config import PROJECT_ROOT, SiteConfig
+from publisher.config import SiteConfig
 from publisher.model import Article, Block, Figure, Issue, Section
-from publisher_channels.rss import FeedChannel, _summary
-from tests.conftest import SAMPLE_ID, make_config, root
+from publisher_channels.rss.channel import FeedChannel, _summary
+from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config, root
+
+RSS_TEMPLATES = FeedChannel.template_folder()
 
 TINY_ISSUE = root("tiny") / "issues" / "2025-05-01-1331"
-SAMPLE_DIR = PROJECT_ROOT / "content" / "issues" / SAMPLE_ID
+SAMPLE_DIR = SAMPLE_CONTENT / "issues" / SAMPLE_ID
 NS = {"content": "http://purl.org/rss/1.0/modules/content/", "dc": "http://purl.org/dc/elements/1.1/",
       "atom": "http://www.w3.org/2005/Atom"}
 FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -141,7 +143,7 @@ def test_rss_channel_metadata(tiny_config):
 
 def test_feed_image_is_written_next_to_the_feed(tiny_config):
     folder = build_feed(tiny_config)
-    logo = (PROJECT_ROOT / "layouts" / "rss" / "logo.png").read_bytes()
+    logo = (RSS_TEMPLATES / "logo.png").read_bytes()
     assert (folder / "logo.png").read_bytes() == logo and logo.startswith(b"\x89PNG")
 
 
@@ -394,7 +396,7 @@ def test_figures_enclosure_and_links_are_absolute(copy_root, tmp_path):
     content = copy_root("tiny")
     folder = content / "issues" / "2025-05-01-1331"
     (folder / "images").mkdir()
-    png = (PROJECT_ROOT / "layouts" / "rss" / "logo.png").read_bytes()
+    png = (RSS_TEMPLATES / "logo.png").read_bytes()
     (folder / "images" / "wind farm.png").write_bytes(png)
     md = folder / "01-lvse-dixing.md"
     source = md.read_text(encoding="utf-8")

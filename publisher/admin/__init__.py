@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -16,9 +17,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from publisher import plugins
 from publisher.admin.security import RateLimiter
-from publisher.config import PROJECT_ROOT, Config, load_config
+from publisher.config import Config, load_config
 
-LAYOUT = PROJECT_ROOT / "layouts" / "admin"
+HERE = Path(__file__).resolve().parent
 #: Largest request body accepted (forms); only the import page takes more (``imports.UPLOAD_BYTES``).
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -55,11 +56,6 @@ def secret_key(config: Config) -> str:
     return path.read_text().strip()
 
 
-def installed_channels() -> dict[str, str]:
-    """The channels that can be built: name → human title, in a stable order."""
-    return {name: info.cls.title for name, info in plugins.discover().items() if info.cls is not None}
-
-
 def create_app(config: Config | None = None, *, store=None, queue=None, testing: bool = False) -> Flask:
     """Build the app; the store and queue are made from ``config`` unless given."""
     from publisher.admin import auth, public, security, views
@@ -77,8 +73,8 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
 
     app = Flask(
         __name__,
-        template_folder=str(LAYOUT),
-        static_folder=str(LAYOUT / "static"),
+        template_folder=str(HERE / "templates"),
+        static_folder=str(HERE / "static"),
         static_url_path="/static",
     )
     https = config.site.url.startswith("https://")
@@ -106,7 +102,7 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
     app.url_map.merge_slashes = False
 
     own = getattr(queue, "channels", None)  # an embedded queue given its own channel classes
-    channels = {name: cls.title for name, cls in own.items()} if own else installed_channels()
+    channels = {name: cls.title for name, cls in own.items()} if own else {name: cls.title for name, cls in plugins.usable().items()}
     app.extensions["publisher"] = Services(config, store, queue, channels)
     app.before_request(views.upload_limit)  # before CSRF reads the form
     csrf.init_app(app)

@@ -13,17 +13,17 @@ import re
 
 from publisher.importer import lines as L
 from publisher.importer import rules
-from publisher.importer.drafts import Assembly, Block, Draft, FigureDraft, SectionDraft
+from publisher.importer.drafts import Assembly, DraftBlock, Draft, FigureDraft, SectionDraft
 from publisher.importer.finish import AfterWalk
 from publisher.importer.heads import only_figures, read_head
-from publisher.importer.rejoin import Piece
+from publisher.importer.rejoin import TextPiece
 
 HEAD_KINDS = {L.SHORT, L.NAMES, L.BYLINE, L.CAPTION, L.CREDIT, L.LABEL, L.FURNITURE}
 BODY_KINDS = {L.PARA, L.CONTINUED, L.AUTHOR_UNIT}
 
 
 class Assembler(AfterWalk):
-    def __init__(self, pieces: list[Piece], vocabulary: rules.Vocabulary):
+    def __init__(self, pieces: list[TextPiece], vocabulary: rules.Vocabulary):
         self.pieces = pieces
         self.vocabulary = vocabulary
         self.sections: list[SectionDraft] = []
@@ -34,12 +34,12 @@ class Assembler(AfterWalk):
         self.synthesized: list[tuple[Draft, str, str]] = []
         self.cur: Draft | None = None
         self.section: SectionDraft | None = None
-        self.pending_section: Piece | None = None
-        self.pending_series: Piece | None = None
+        self.pending_section: TextPiece | None = None
+        self.pending_series: TextPiece | None = None
         self.pending_note: tuple[list[str], list[int]] | None = None
         self.pending_figures: list[FigureDraft] = []
-        self.orphans: list[tuple[int, list[Piece]]] = []  # (index of the next article, head pieces)
-        self.prev: Piece | None = None
+        self.orphans: list[tuple[int, list[TextPiece]]] = []  # (index of the next article, head pieces)
+        self.prev: TextPiece | None = None
         self.note_open = False  # paragraphs after a bare 编者按 line belong to the note
 
     # -- helpers ------------------------------------------------------------------------------
@@ -48,13 +48,13 @@ class Assembler(AfterWalk):
             {"kind": kind, "lines": sorted(set(lines)), "chose": chose, "alternative": alternative, "article": article}
         )
 
-    def drop(self, piece: Piece, why: str, keep: bool = True) -> None:
+    def drop(self, piece: TextPiece, why: str, keep: bool = True) -> None:
         """Record a piece as furniture (``keep``: also list it in issue.yaml's furniture)."""
         self.furniture.append((piece.no, piece.text, why))
         if keep:
             self.issue_furniture.append(piece.text)
 
-    def label_name(self, piece: Piece) -> str:
+    def label_name(self, piece: TextPiece) -> str:
         """The label's name; what was printed around it ('【】', a page number) goes to the furniture."""
         data = piece.first.data
         if data.get("extra"):
@@ -93,7 +93,7 @@ class Assembler(AfterWalk):
         self.cur = draft
         return draft
 
-    def set_head(self, draft: Draft, heads: list[Piece]) -> None:
+    def set_head(self, draft: Draft, heads: list[TextPiece]) -> None:
         numbers = [n for p in heads for n in p.numbers]
         draft.head_lines = numbers
         draft.touch(numbers)
@@ -101,7 +101,7 @@ class Assembler(AfterWalk):
         if chose:
             self.decide("headline", numbers, chose, alternative, draft)
 
-    def add_byline(self, draft: Draft, piece: Piece, head: bool) -> None:
+    def add_byline(self, draft: Draft, piece: TextPiece, head: bool) -> None:
         data = piece.first.data
         draft.touch(piece.numbers)
         if draft.byline is not None:
@@ -117,7 +117,7 @@ class Assembler(AfterWalk):
         else:
             draft.authors = list(data["authors"])
 
-    def add_figure(self, draft: Draft | None, piece: Piece) -> None:
+    def add_figure(self, draft: Draft | None, piece: TextPiece) -> None:
         data = piece.first.data
         if piece.kind == L.CAPTION:
             if "mark" in data:
@@ -139,7 +139,7 @@ class Assembler(AfterWalk):
             draft.figures.append(figure)
             draft.touch(piece.numbers)
 
-    def add_paragraph(self, draft: Draft, piece: Piece) -> None:
+    def add_paragraph(self, draft: Draft, piece: TextPiece) -> None:
         text = piece.text
         draft.touch(piece.numbers)
         if (jump := rules.JUMP_OUT.search(text)) and jump.start() > 0:
@@ -168,7 +168,7 @@ class Assembler(AfterWalk):
                 draft.authors = names
             draft.ended = True
         if text.strip():
-            draft.body.append(Block("paragraph", text.strip(), piece.numbers))
+            draft.body.append(DraftBlock("paragraph", text.strip(), piece.numbers))
 
     # -- the walk -----------------------------------------------------------------------------
     def run(self) -> Assembly:
@@ -192,7 +192,7 @@ class Assembler(AfterWalk):
         self.finish()
         return Assembly(self.sections, self.articles, self.furniture, self.issue_furniture, self.decisions, self.synthesized)
 
-    def floating(self, piece: Piece, nxt: Piece | None) -> None:
+    def floating(self, piece: TextPiece, nxt: TextPiece | None) -> None:
         cur = self.cur
         if piece.kind == L.SHORT:
             if cur is not None and cur.headline is None:
@@ -210,7 +210,7 @@ class Assembler(AfterWalk):
         else:
             self.drop(piece, "page furniture inside a cut sentence")
 
-    def body_piece(self, piece: Piece, pieces: list[Piece], i: int) -> None:
+    def body_piece(self, piece: TextPiece, pieces: list[TextPiece], i: int) -> None:
         cur = self.cur
         kind = piece.kind
         if kind == L.MASTHEAD:
@@ -242,7 +242,7 @@ class Assembler(AfterWalk):
             return
         if kind == L.PARA and (jump_in := rules.JUMP_IN.match(piece.text)):
             self.jump(piece, "in", jump_in.group(0))
-            piece = Piece([L.Line(piece.no, piece.text[jump_in.end():].strip(), L.PARA)] + piece.lines[1:])
+            piece = TextPiece([L.InputLine(piece.no, piece.text[jump_in.end():].strip(), L.PARA)] + piece.lines[1:])
             cur = self.cur
             if cur is not None and not cur.ended:
                 self.add_paragraph(cur, piece)
@@ -259,7 +259,7 @@ class Assembler(AfterWalk):
             cur.ended = True
             cur.kind = cur.kind or "essay"
 
-    def split_at_last_subhead(self, cur: Draft, signature: Piece) -> Draft:
+    def split_at_last_subhead(self, cur: Draft, signature: TextPiece) -> Draft:
         """A signature under a story that is already signed: the last 'subhead' headed a piece of its own."""
         at = max(k for k, b in enumerate(cur.body) if b.kind == "subhead")
         head, moved = cur.body[at], cur.body[at + 1 :]
@@ -272,7 +272,7 @@ class Assembler(AfterWalk):
         self.decide("headline", head.lines + signature.numbers, "a signed piece after a signed story: its subhead is its headline", "a subhead of the story before", draft)
         return draft
 
-    def jump(self, piece: Piece, way: str, marker: str) -> None:
+    def jump(self, piece: TextPiece, way: str, marker: str) -> None:
         """(下转第N版) closes a story for now; (上接第N版) takes it up again, after its repeated headline."""
         self.furniture.append((piece.no, marker, "jump line"))
         cur = self.cur
@@ -295,7 +295,7 @@ class Assembler(AfterWalk):
         self.cur = target
         self.decide("jump", [*target.head_lines[:1], piece.no], "story continued from another page joined to its start", None, target)
 
-    def editor_note(self, piece: Piece, pieces: list[Piece], i: int) -> None:
+    def editor_note(self, piece: TextPiece, pieces: list[TextPiece], i: int) -> None:
         rest = piece.first.data.get("rest", "")
         self.furniture.append((piece.no, piece.first.data["label"], "editor's note label"))
         cur = self.cur
@@ -334,13 +334,13 @@ class Assembler(AfterWalk):
             self.decide("editor-note", numbers, "editor's note placed with the story whose section/column it names", "the next story's note", target)
 
     # -- head runs ----------------------------------------------------------------------------
-    def head_run(self, run: list[Piece], nxt: Piece | None) -> None:
+    def head_run(self, run: list[TextPiece], nxt: TextPiece | None) -> None:
         """Split a run of short lines at its labels and read each segment."""
         if self.note_open:
             self.place_note()
         self.note_open = False
-        items: list[Piece | list[Piece]] = []
-        segment: list[Piece] = []
+        items: list[TextPiece | list[TextPiece]] = []
+        segment: list[TextPiece] = []
         for k, piece in enumerate(run):
             if piece.kind in (L.LABEL, L.FURNITURE):  # page furniture marks a page break: it splits too
                 if segment:
@@ -359,20 +359,20 @@ class Assembler(AfterWalk):
         # Photos extracted just before a section label (same page: no furniture between) are on its page.
         for k in range(len(items) - 1):
             item, following = items[k], items[k + 1]
-            if isinstance(item, list) and only_figures(item) and isinstance(following, Piece) and following.label_kind == "section":
+            if isinstance(item, list) and only_figures(item) and isinstance(following, TextPiece) and following.label_kind == "section":
                 items[k], items[k + 1] = following, item
         body_follows = nxt is not None and (nxt.kind in BODY_KINDS or nxt.kind == L.EDNOTE)
         for k, item in enumerate(items):
             last = k == len(items) - 1
-            if isinstance(item, Piece) and item.kind == L.FURNITURE:
+            if isinstance(item, TextPiece) and item.kind == L.FURNITURE:
                 self.drop(item, "page furniture")
-            elif isinstance(item, Piece):
+            elif isinstance(item, TextPiece):
                 self.label(item, items[k + 1] if not last else None, nxt, items[k - 1] if k else None)
             else:
                 before = items[k - 1] if k else self.prev
                 self.segment(item, last and body_follows, before, nxt, items[k + 1] if not last else None)
 
-    def label(self, piece: Piece, following, nxt: Piece | None, before) -> None:
+    def label(self, piece: TextPiece, following, nxt: TextPiece | None, before) -> None:
         if piece.label_kind == "section":
             if self.pending_section is not None:
                 self.drop(self.pending_section, "a section label with no story under it")
@@ -394,13 +394,13 @@ class Assembler(AfterWalk):
             self.drop(self.pending_series, "a column label with no story under it")
         self.pending_series = piece
 
-    def segment(self, seg: list[Piece], bodied: bool, before, nxt: Piece | None, following) -> None:
+    def segment(self, seg: list[TextPiece], bodied: bool, before, nxt: TextPiece | None, following) -> None:
         """Read one segment of a head run (no labels inside); ``before`` is the label or piece before it."""
-        labels_before = isinstance(before, Piece) and before.kind == L.LABEL
-        heads: list[Piece] = []
-        bylines: list[Piece] = []
-        figures: list[Piece] = []
-        verse: list[Piece] = []  # short lines under a byline: a poem's lines
+        labels_before = isinstance(before, TextPiece) and before.kind == L.LABEL
+        heads: list[TextPiece] = []
+        bylines: list[TextPiece] = []
+        figures: list[TextPiece] = []
+        verse: list[TextPiece] = []  # short lines under a byline: a poem's lines
         for k, piece in enumerate(seg):
             under_headline = k > 0 and seg[k - 1].kind == L.SHORT and not bylines
             if piece.kind == L.BYLINE or (piece.kind == L.NAMES and under_headline):
@@ -436,7 +436,7 @@ class Assembler(AfterWalk):
             self.figures_only(figures, bodied)
             return
         if not bodied:
-            self.bodyless(heads, bylines, figures, following, isinstance(before, Piece) and before.kind == L.SOURCE)
+            self.bodyless(heads, bylines, figures, following, isinstance(before, TextPiece) and before.kind == L.SOURCE)
             return
         next_is_lead = nxt is not None and bool(rules.NEWS_LEAD.match(nxt.text) or rules.BRIEF_LEAD.match(nxt.text))
         bulleted = heads[0].first.data.get("bullet") is not None
@@ -458,7 +458,7 @@ class Assembler(AfterWalk):
             if cur.verse:  # one more line of a poem
                 self.add_paragraph(cur, block)
             else:
-                cur.body.append(Block("subhead", block.text, block.numbers))
+                cur.body.append(DraftBlock("subhead", block.text, block.numbers))
                 cur.touch(block.numbers)
             for piece in figures:
                 self.add_figure(cur, piece)
@@ -467,7 +467,7 @@ class Assembler(AfterWalk):
         if bulleted:
             first = heads[0].first
             self.furniture.append((first.no, first.data["bullet"], "bullet"))
-            heads[0] = Piece([L.Line(first.no, first.data["rest"], L.SHORT)])
+            heads[0] = TextPiece([L.InputLine(first.no, first.data["rest"], L.SHORT)])
             draft.lead = "brief"
         self.set_head(draft, heads)
         for piece in bylines:
@@ -480,7 +480,7 @@ class Assembler(AfterWalk):
         for piece in verse:
             self.add_paragraph(draft, piece)
 
-    def figures_only(self, figures: list[Piece], bodied: bool) -> None:
+    def figures_only(self, figures: list[TextPiece], bodied: bool) -> None:
         """Captions in a run of their own: the open story's figures, photo stories, or the next story's."""
         cur = self.cur
         for piece in figures:
@@ -491,7 +491,7 @@ class Assembler(AfterWalk):
             else:
                 self.add_figure(None, piece)
 
-    def photo(self, piece: Piece) -> None:
+    def photo(self, piece: TextPiece) -> None:
         """A captioned photo standing on its own: a photo story whose headline is the caption."""
         data = piece.first.data
         draft = self.new_article(piece.no)
@@ -505,7 +505,7 @@ class Assembler(AfterWalk):
         draft.figures.append(FigureDraft("", data.get("credit"), piece.numbers))
         self.decide("orphan-caption", piece.numbers, "a caption outside any story became a photo story", "a figure of the story before", draft)
 
-    def bodyless(self, heads: list[Piece], bylines: list[Piece], figures: list[Piece], following, after_source: bool) -> None:
+    def bodyless(self, heads: list[TextPiece], bylines: list[TextPiece], figures: list[TextPiece], following, after_source: bool) -> None:
         cur = self.cur
         numbers = [n for p in heads + bylines for n in p.numbers]
         if cur is not None and cur.body and (bylines or after_source):
@@ -521,7 +521,7 @@ class Assembler(AfterWalk):
             len(heads) == 1
             and not bylines
             and self.pending_section is None
-            and isinstance(following, Piece)
+            and isinstance(following, TextPiece)
             and re.fullmatch(f"{rules.HAN}{{2,6}}", text)
         ):
             heads[0].first.label_kind = "section"

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 
 @dataclass
-class Block:
+class DraftBlock:
     kind: str  # paragraph | subhead
     text: str
     lines: list[int]
@@ -41,7 +41,7 @@ class Draft:
     source: str | None = None
     editor_note: list[str] = field(default_factory=list)
     figures: list[FigureDraft] = field(default_factory=list)
-    body: list[Block] = field(default_factory=list)
+    body: list[DraftBlock] = field(default_factory=list)
     kind: str | None = None
     lead: str | None = None  # news | brief
     ended: bool = False
@@ -54,7 +54,7 @@ class Draft:
         self.lines.extend(numbers)
 
     @property
-    def paragraphs(self) -> list[Block]:
+    def paragraphs(self) -> list[DraftBlock]:
         return [b for b in self.body if b.kind == "paragraph"]
 
 

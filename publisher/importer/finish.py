@@ -6,15 +6,15 @@ import re
 
 from publisher.importer import lines as L
 from publisher.importer import rules
-from publisher.importer.drafts import Block, Draft
+from publisher.importer.drafts import DraftBlock, Draft
 from publisher.importer.heads import infer_kind, lost_its_headline, topic_split
-from publisher.importer.rejoin import Piece
+from publisher.importer.rejoin import TextPiece
 
 
 class AfterWalk:
     """Mixed into the assembler: the steps that need the whole issue read first."""
 
-    def headline_after_body(self, cur: Draft, heads: list[Piece], at: int | None = None) -> Draft:
+    def headline_after_body(self, cur: Draft, heads: list[TextPiece], at: int | None = None) -> Draft:
         """The head printed after its story: split the story before it where the topic changes.
 
         The new story goes at the end (``at`` None: during the walk, it becomes the current
@@ -95,7 +95,7 @@ class AfterWalk:
                 continue
             old = target.headline
             if old is not None:
-                target.body.insert(0, Block("subhead", old, list(target.head_lines)))
+                target.body.insert(0, DraftBlock("subhead", old, list(target.head_lines)))
             self.set_head(target, [p for p in heads if p.kind != L.BYLINE])
             for piece in (p for p in heads if p.kind == L.BYLINE):
                 self.add_byline(target, piece, head=True)
@@ -119,7 +119,7 @@ class AfterWalk:
         mark, count = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
         if mark is None or count < 2 or count * 2 < len(subheads):
             return
-        body: list[Block] = []
+        body: list[DraftBlock] = []
         skip = False
         for k, block in enumerate(draft.body):
             if skip:
@@ -127,7 +127,7 @@ class AfterWalk:
                 continue
             nxt = draft.body[k + 1] if k + 1 < len(draft.body) else None
             if block.kind == "subhead" and mark not in rules.structural_marks(block.text) and nxt and nxt.kind == "paragraph":
-                body.append(Block("paragraph", block.text + nxt.text, block.lines + nxt.lines))
+                body.append(DraftBlock("paragraph", block.text + nxt.text, block.lines + nxt.lines))
                 self.decide("rejoin", block.lines + nxt.lines[:1], "short line unlike the story's subheads: start of the next paragraph", "a subhead", draft)
                 skip = True
             else:

@@ -6,7 +6,7 @@ import re
 from publisher.importer import lines as L
 from publisher.importer import rules
 from publisher.importer.drafts import Draft
-from publisher.importer.rejoin import Piece
+from publisher.importer.rejoin import TextPiece
 
 
 def topic_split(paras: list[str], old_head: str, new_head: str) -> int | None:
@@ -93,7 +93,7 @@ def read_head(texts: list[str]) -> tuple[str | None, str, str | None, str | None
     return " ".join(texts[:-2]), texts[-2], texts[-1], "kicker + headline + subtitle", None
 
 
-def only_figures(seg: list[Piece]) -> bool:
+def only_figures(seg: list[TextPiece]) -> bool:
     return all(p.kind in (L.CAPTION, L.CREDIT) for p in seg)
 
 

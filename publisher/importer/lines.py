@@ -35,7 +35,7 @@ PARA = "para"
 
 
 @dataclass
-class Line:
+class InputLine:
     """One non-blank input line (``no`` is 1-based) and what it looks like."""
 
     no: int
@@ -83,17 +83,17 @@ def decode(data: bytes, name: str = "the file") -> tuple[str, str]:
     return decoded, "gb18030"
 
 
-def split(source: str) -> list[Line]:
+def split(source: str) -> list[InputLine]:
     """The non-blank lines of ``source`` (already cleaned), with their 1-based numbers."""
     out = []
     for number, raw in enumerate(source.split("\n"), start=1):
         stripped = raw.strip()
         if stripped:
-            out.append(Line(number, stripped))
+            out.append(InputLine(number, stripped))
     return out
 
 
-def masthead_end(lines: list[Line]) -> int:
+def masthead_end(lines: list[InputLine]) -> int:
     """How many leading lines form the masthead (paper name, serial, date, 总第N期 …)."""
     count = 0
     for index, line in enumerate(lines[:12]):
@@ -113,7 +113,7 @@ def masthead_end(lines: list[Line]) -> int:
     return count
 
 
-def classify(lines: list[Line], vocabulary: rules.Vocabulary) -> None:
+def classify(lines: list[InputLine], vocabulary: rules.Vocabulary) -> None:
     """Set ``kind`` (and parsed ``data``) on every line, in place."""
     head = masthead_end(lines)
     for index, line in enumerate(lines):
@@ -123,7 +123,7 @@ def classify(lines: list[Line], vocabulary: rules.Vocabulary) -> None:
             _classify_line(line, vocabulary)
 
 
-def _classify_line(line: Line, vocabulary: rules.Vocabulary) -> None:
+def _classify_line(line: InputLine, vocabulary: rules.Vocabulary) -> None:
     t = line.text
     short = len(t) <= rules.HEADING_MAX and "。" not in t[:-1]
     if any(p.match(t) for p in rules.FURNITURE):
@@ -170,7 +170,7 @@ def _classify_line(line: Line, vocabulary: rules.Vocabulary) -> None:
         line.kind = PARA
 
 
-def mark_running_heads(lines: list[Line], paper: str) -> None:
+def mark_running_heads(lines: list[InputLine], paper: str) -> None:
     """Page heads that repeat the paper's name ('某某报 2025年5月10日 第2版') are furniture."""
     for line in lines:
         rest = line.text[len(paper):] if line.text.startswith(paper) else None

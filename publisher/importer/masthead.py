@@ -15,7 +15,7 @@ class Masthead:
     furniture: list[tuple[int, str]] = field(default_factory=list)  # other masthead lines, kept verbatim
 
 
-def read(lines: list[L.Line]) -> Masthead:
+def read(lines: list[L.InputLine]) -> Masthead:
     """Parse the masthead lines (kind MASTHEAD) and any later line that repeats the paper's name."""
     out = Masthead()
     for line in (x for x in lines if x.kind == L.MASTHEAD):

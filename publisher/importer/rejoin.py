@@ -21,14 +21,14 @@ STOPS = {L.LABEL, L.EDNOTE, L.BYLINE, L.SPEAKER, L.MASTHEAD, L.NAMES, L.AUTHOR_U
 
 
 @dataclass
-class Piece:
+class TextPiece:
     """A unit of reading order: one line, or a paragraph rejoined from several."""
 
-    lines: list[L.Line]
+    lines: list[L.InputLine]
     floating: bool = False  # lifted out of a cut sentence
 
     @property
-    def first(self) -> L.Line:
+    def first(self) -> L.InputLine:
         return self.lines[0]
 
     @property
@@ -63,26 +63,26 @@ class Piece:
 
 @dataclass
 class Rejoined:
-    pieces: list[Piece]
+    pieces: list[TextPiece]
     joins: list[tuple[int, int, str]] = field(default_factory=list)  # (line a, line b, how)
     loose_ends: list[int] = field(default_factory=list)  # lines that stop mid-sentence, continuation not found
 
 
-def _compatible(a: L.Line, b: L.Line) -> bool:
+def _compatible(a: L.InputLine, b: L.InputLine) -> bool:
     """Quote marks left open at the end of ``a`` must be closed at the start of ``b``, and no others."""
     return L.quote_balance(a.text)[1] == L.quote_balance(b.text)[0]
 
 
-def _is_lead(line: L.Line) -> bool:
+def _is_lead(line: L.InputLine) -> bool:
     return bool(rules.NEWS_LEAD.match(line.text) or rules.BRIEF_LEAD.match(line.text))
 
 
-def _block_end(items: list[L.Line], start: int, continuation: int) -> int:
+def _block_end(items: list[L.InputLine], start: int, continuation: int) -> int:
     """Last index of the displaced block that starts at ``start`` and is followed by ``continuation``."""
     return max(k for k in range(start, continuation) if items[k].kind == L.PARA)
 
 
-def _context(items: list[L.Line], a: int) -> set[str]:
+def _context(items: list[L.InputLine], a: int) -> set[str]:
     """Bigrams of the paragraphs leading up to ``a`` (its story so far)."""
     texts = []
     for k in range(a, max(-1, a - 8), -1):
@@ -92,7 +92,7 @@ def _context(items: list[L.Line], a: int) -> set[str]:
     return L.bigrams("".join(texts))
 
 
-def _candidates(items: list[L.Line], a: int, start: int, claimed: set[int]) -> list[int]:
+def _candidates(items: list[L.InputLine], a: int, start: int, claimed: set[int]) -> list[int]:
     """Paragraphs after the block starting at ``start`` that could continue ``items[a]``."""
     out = []
     for j in range(start + 1, len(items)):
@@ -103,12 +103,12 @@ def _candidates(items: list[L.Line], a: int, start: int, claimed: set[int]) -> l
     return out
 
 
-def _after_open_block(items: list[L.Line], a: int, start: int, claimed: set[int]) -> int | None:
+def _after_open_block(items: list[L.InputLine], a: int, start: int, claimed: set[int]) -> int | None:
     """The usual case: the displaced block ends mid-sentence too; ``a`` continues right after it."""
     return next((j for j in _candidates(items, a, start, claimed) if items[_block_end(items, start, j)].is_open), None)
 
 
-def _after_block(items: list[L.Line], a: int, start: int, claimed: set[int], owner: int | None) -> int | None:
+def _after_block(items: list[L.InputLine], a: int, start: int, claimed: set[int], owner: int | None) -> int | None:
     """Where ``items[a]`` continues past a block (from ``start``) that ends with a whole paragraph:
     at the first paragraph whose wording is no closer to the block (and to the story the block
     belongs to, ``owner``'s) than to ``a``'s story.
@@ -124,7 +124,7 @@ def _after_block(items: list[L.Line], a: int, start: int, claimed: set[int], own
     return None
 
 
-def _next_paragraph(items: list[L.Line], a: int, claimed: set[int]) -> tuple[str, int] | None:
+def _next_paragraph(items: list[L.InputLine], a: int, claimed: set[int]) -> tuple[str, int] | None:
     """What follows the open paragraph ``a``: ('join', k) its continuation, ('block', k) the start
     of a displaced block of another story, or None (a new story starts)."""
     gap_short = False
@@ -145,7 +145,7 @@ def _next_paragraph(items: list[L.Line], a: int, claimed: set[int]) -> tuple[str
     return None
 
 
-def rejoin(items: list[L.Line]) -> Rejoined:
+def rejoin(items: list[L.InputLine]) -> Rejoined:
     """Link every cut paragraph to its continuation and return the pieces in reading order."""
     links: dict[int, int] = {}
     joins: list[tuple[int, int, str]] = []
@@ -196,7 +196,7 @@ def rejoin(items: list[L.Line]) -> Rejoined:
     return _order(items, links, gaps, blocks, joins)
 
 
-def _open_end(items: list[L.Line], start: int, owner: int) -> int:
+def _open_end(items: list[L.InputLine], start: int, owner: int) -> int:
     """The end of a block nobody skipped over: its first open paragraph, or its last before a new
     story (or before ``owner``, the paragraph it continues)."""
     last = start
@@ -210,7 +210,7 @@ def _open_end(items: list[L.Line], start: int, owner: int) -> int:
     return last
 
 
-def _order(items: list[L.Line], links: dict[int, int], gaps: set[int], chunks: dict[int, int], joins) -> Rejoined:
+def _order(items: list[L.InputLine], links: dict[int, int], gaps: set[int], chunks: dict[int, int], joins) -> Rejoined:
     """Walk the stream, following links; floats go right after the rejoined paragraph.
 
     A displaced block (``chunks``: first index -> last index) whose first paragraph
@@ -219,7 +219,7 @@ def _order(items: list[L.Line], links: dict[int, int], gaps: set[int], chunks: d
     moved = {start: end for start, end in chunks.items() if start in links.values()}
     targets = set(links.values())  # read only where the paragraph they continue is read
     done: set[int] = set()
-    pieces: list[Piece] = []
+    pieces: list[TextPiece] = []
 
     def inside_moved(index: int) -> bool:
         return any(start <= index <= end for start, end in moved.items())
@@ -236,14 +236,14 @@ def _order(items: list[L.Line], links: dict[int, int], gaps: set[int], chunks: d
 
     def emit_piece(k: int) -> None:
         done.add(k)
-        piece, floats, remainders = Piece([items[k]]), [], []
+        piece, floats, remainders = TextPiece([items[k]]), [], []
         cur = k
         while cur in links and links[cur] not in done:
             nxt = links[cur]
             for g in range(cur + 1, nxt) if cur in gaps else ():
                 if g not in done and not inside_moved(g):
                     done.add(g)
-                    floats.append(Piece([items[g]], floating=True))
+                    floats.append(TextPiece([items[g]], floating=True))
             piece.lines.append(items[nxt])
             done.add(nxt)
             if nxt in moved:

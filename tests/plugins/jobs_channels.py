@@ -18,7 +18,6 @@ class EchoChannel(Channel):
 
     name = "testecho"
     title = "Headlines (test)"
-    layout = "testecho"
 
     def render(self, issue, ctx):
         write_text(ctx.out / "headlines.txt", "\n".join([issue.title, *(a.headline for a in issue.articles)]))
@@ -28,7 +27,6 @@ class EchoChannel(Channel):
 class FailChannel(Channel):
     name = "testfail"
     title = "Always fails (test)"
-    layout = "testfail"
 
     def render(self, issue, ctx):
         raise ChannelError("the image 图1.jpg is missing; add it to the issue folder")
@@ -39,7 +37,6 @@ class SleepChannel(Channel):
 
     name = "testsleep"
     title = "Sleeps (test)"
-    layout = "testsleep"
 
     def render(self, issue, ctx):
         if os.environ.get("JOBTEST_PIDFILE"):
@@ -53,7 +50,6 @@ class HogChannel(Channel):
 
     name = "testhog"
     title = "Allocates 2 GB (test)"
-    layout = "testhog"
 
     def render(self, issue, ctx):
         block = bytearray(2 * 1024**3)
@@ -65,7 +61,6 @@ class ExitChannel(Channel):
 
     name = "testexit"
     title = "Exits (test)"
-    layout = "testexit"
 
     def render(self, issue, ctx):
         raise SystemExit(3)

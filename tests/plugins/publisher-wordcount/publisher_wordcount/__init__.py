@@ -1,6 +1,4 @@
 """A third-party channel: a plain-text table of characters per article."""
-from pathlib import Path
-
 from pydantic import BaseModel, ConfigDict
 
 from publisher.channel import Channel, Output
@@ -15,8 +13,6 @@ class WordCountOptions(BaseModel):
 class WordCountChannel(Channel):
     name = "wordcount"
     title = "Word count report"
-    layout = "wordcount"
-    layout_root = Path(__file__).parent / "layout"
     Options = WordCountOptions
 
     def render(self, issue, ctx):

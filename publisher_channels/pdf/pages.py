@@ -1,10 +1,10 @@
-"""Pass two of the print layout: the composer's pages as positions (CSS px) for ``layouts/pdf/issue.html``."""
+"""Pass two of the print layout: the composer's pages as positions (CSS px) for ``templates/issue.html``."""
 from __future__ import annotations
 
 from publisher.model import Issue
 
-from . import pdf_compose as compose
-from .pdf_galley import Geometry, StorySource
+from . import compose
+from .galley import Geometry, StorySource
 
 #: Spare lines of a full page are shared out between its rows, at most this many per gap.
 MAX_EXTRA_GAP = 2

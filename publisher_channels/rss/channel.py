@@ -92,7 +92,6 @@ def _summary(article: Article) -> str:
 class FeedChannel(Channel):
     name = "rss"
     title = "全文订阅 (RSS/Atom)"
-    layout = "rss"
     Options = FeedOptions
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:

@@ -107,7 +107,6 @@ def copy_pictures(issue: Issue, ctx: BuildContext) -> dict[str, Picture]:
 class DigestChannel(Channel):
     name = "digest"
     title = "手机版 (HTML digest)"
-    layout = "digest"
     Options = DigestOptions
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:

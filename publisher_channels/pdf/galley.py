@@ -23,7 +23,7 @@ from weasyprint.text.line_break import split_first_line
 from publisher import text
 from publisher.model import Article, BlockKind, Figure, Issue, Kind
 
-from . import pdf_compose as compose
+from . import compose
 
 PX_PER_MM = 96 / 25.4
 PX_PER_PT = 96 / 72
@@ -90,14 +90,14 @@ class Geometry:
 
 
 @dataclass
-class Line:
+class SetLine:
     html: Markup
     spacing: float  # letter spacing (px) that justifies it; 0 for a paragraph's last line
     indent: bool
 
 
 @dataclass
-class Piece:
+class GalleyPiece:
     """A body block as printed: a paragraph, quote, subhead or the source line.
 
     A paragraph of plain text (``plain``, with ``lead`` the dateline run into it) is
@@ -110,7 +110,7 @@ class Piece:
     html: Markup
     plain: str | None = None
     lead: str = ""
-    lines: list[Line] = field(default_factory=list)
+    lines: list[SetLine] = field(default_factory=list)
     height: int = 0  # grid lines
 
     @property
@@ -131,7 +131,7 @@ class StorySource:
 
     index: int
     article: Article
-    pieces: list[Piece]
+    pieces: list[GalleyPiece]
     figures: list[FigureSource]
     dateline: bool  # the byline runs into the first paragraph (本报讯…)
     sizes: dict[int, str]  # columns spanned -> headline size class
@@ -139,20 +139,20 @@ class StorySource:
 
     def story(self) -> compose.Story:
         """What the composer needs: header and body heights in grid lines."""
-        blocks = tuple(compose.Block(p.height, p.breakable, p.kind == "sub") for p in self.pieces)
+        blocks = tuple(compose.GridBlock(p.height, p.breakable, p.kind == "sub") for p in self.pieces)
         return compose.Story(self.index, self.headers, blocks, tuple(f.heights for f in self.figures))
 
 
 def prepare(index: int, article: Article, figure_urls: list[str | None], g: Geometry) -> StorySource:
     """The pieces of ``article`` in print order: dateline run into the first paragraph, body, source line."""
-    pieces: list[Piece] = []
+    pieces: list[GalleyPiece] = []
     blocks = list(article.body)
     dateline = text.is_dateline(article.byline) and bool(blocks) and blocks[0].kind is BlockKind.paragraph
     for i, block in enumerate(blocks):
         if not block.text.strip():
             continue
         kind = {BlockKind.paragraph: "para", BlockKind.quote: "quote", BlockKind.subhead: "sub"}[block.kind]
-        piece = Piece(f"b{index}-{len(pieces)}", kind, Markup(block.html))
+        piece = GalleyPiece(f"b{index}-{len(pieces)}", kind, Markup(block.html))
         if kind != "sub" and "<" not in block.html:
             piece.plain = _SPACES.sub(" ", html.unescape(block.html)).strip()
         if dateline and i == 0:
@@ -165,7 +165,7 @@ def prepare(index: int, article: Article, figure_urls: list[str | None], g: Geom
                 piece.plain = None
         pieces.append(piece)
     if article.source:
-        pieces.append(Piece(f"b{index}-{len(pieces)}", "src", Markup.escape(article.source)))
+        pieces.append(GalleyPiece(f"b{index}-{len(pieces)}", "src", Markup.escape(article.source)))
     figures = [FigureSource(f, url) for f, url in zip(article.figures, figure_urls)]
     pairable = article.char_count <= PAIRABLE_CHARS
     sizes = {k: headline_size(article, k, g.columns, index == 0) for k in compose.spans(g.columns, pairable)}
@@ -217,7 +217,7 @@ def read_back(found: dict[str, Measured], issue: Issue, stories: list[StorySourc
     """Put the galley's measures into the stories; the masthead's and bands' lines."""
     lost = galley_ids(issue, stories, True) - set(found)
     if lost:
-        raise LayoutError(f"the galley lost {', '.join(sorted(lost)[:5])}; a site override of layouts/pdf "
+        raise LayoutError(f"the galley lost {', '.join(sorted(lost)[:5])}; a site override of the pdf templates "
                           "must keep the ids of galley.html and parts.html")
     for s in stories:
         s.headers = {k: g.lines(found[f"h{s.index}-{k}"].height) for k in s.sizes}
@@ -270,15 +270,15 @@ def _has_break(box) -> bool:
     return any(_has_break(child) for child in getattr(box, "children", ()) or ())
 
 
-def _line(paragraph, line: LineBox, last: bool, first: bool, font_size: float) -> Line:
+def _line(paragraph, line: LineBox, last: bool, first: bool, font_size: float) -> SetLine:
     children = line.children
     markup = Markup("".join(_inline_html(child) for child in children))
     if not children:
-        return Line(markup, 0.0, first)
+        return SetLine(markup, 0.0, first)
     end = max(child.position_x + child.margin_width() for child in children)
     room = paragraph.content_box_x() + paragraph.width - end
     gaps = len("".join(_text(child) for child in children).rstrip()) - 1
-    return Line(markup, _spacing(room, gaps, last or _has_break(line), font_size), first)
+    return SetLine(markup, _spacing(room, gaps, last or _has_break(line), font_size), first)
 
 
 @dataclass
@@ -286,7 +286,7 @@ class Measured:
     """A galley element read back: its height, and for a paragraph its lines (plain data, picklable)."""
 
     height: float = 0.0  # px, summed over galley page fragments
-    lines: list[Line] = field(default_factory=list)
+    lines: list[SetLine] = field(default_factory=list)
 
 
 def measure(document, ids: set[str], font_size: float) -> dict[str, Measured]:
@@ -339,7 +339,7 @@ def prototype_styles(document) -> dict[str, object]:
     return styles
 
 
-def break_plain(piece: Piece, styles: dict[str, object], g: Geometry) -> list[Line]:
+def break_plain(piece: GalleyPiece, styles: dict[str, object], g: Geometry) -> list[SetLine]:
     """The lines of a plain-text paragraph at the column width, as the galley would set them."""
     style = styles["proto-quote" if piece.kind == "quote" else "proto"]
     width = g.column_width - (2 * g.font_size if piece.kind == "quote" else 0)
@@ -365,7 +365,7 @@ def break_plain(piece: Piece, styles: dict[str, object], g: Geometry) -> list[Li
         if not rest:
             break
     return [
-        Line(markup, _spacing(room, chars - 1, last=i == len(lines) - 1, font_size=g.font_size), i == 0)
+        SetLine(markup, _spacing(room, chars - 1, last=i == len(lines) - 1, font_size=g.font_size), i == 0)
         for i, (markup, room, chars) in enumerate(lines)
     ]
 

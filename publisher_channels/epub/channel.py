@@ -4,7 +4,7 @@ Cover (a PNG drawn with a CJK font: masthead, dates, number, page-one
 headlines), a contents page by section, then one XHTML document per article
 in the paper's reading order. ebooklib builds the package (OPF metadata,
 manifest, spine, EPUB 3 nav with landmarks, NCX); the pages come from the
-Jinja templates in ``layouts/epub/``. The zip is deterministic: same issue in,
+Jinja templates in ``templates/`` beside this module. The zip is deterministic: same issue in,
 same bytes out.
 """
 from __future__ import annotations
@@ -56,7 +56,6 @@ class EpubOptions(BaseModel):
 class EpubChannel(Channel):
     name = "epub"
     title = "电子书 (EPUB)"
-    layout = "epub"
     Options = EpubOptions
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from publisher.cli import Ctx, main, pass_ctx
+from publisher.cli.context import Ctx, pass_ctx
 from publisher.importer import REPORT_TEXT, ImportFailure, import_text, write_issue
 from publisher.importer.rules import DEFAULT_VOCABULARY
 from publisher.serialize import issue_data
 
 
-@main.command("import-text")
+@click.command("import-text")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", type=click.Path(file_okay=False),
               help="Folder to write the issue folder into (default: the content folder's issues/).")

@@ -30,7 +30,7 @@ JUMP_LINES = 1
 
 
 @dataclass(frozen=True)
-class Block:
+class GridBlock:
     """A body block: ``lines`` grid lines; paragraphs (``breakable``) split between any two lines."""
 
     lines: int
@@ -44,7 +44,7 @@ class Story:
 
     index: int
     header: dict[int, int]  # columns spanned -> header lines
-    blocks: tuple[Block, ...]
+    blocks: tuple[GridBlock, ...]
     figures: tuple[dict[int, int], ...] = ()  # per figure: its width in columns -> its lines
 
     @property
@@ -138,7 +138,7 @@ def cuts(slots: list[FigureSlot], span: int) -> list[int]:
     return taken
 
 
-def fill(blocks: tuple[Block, ...], start: tuple[int, int], caps: list[int]) -> tuple[list[list[Frag]], tuple[int, int]]:
+def fill(blocks: tuple[GridBlock, ...], start: tuple[int, int], caps: list[int]) -> tuple[list[list[Frag]], tuple[int, int]]:
     """Pour blocks from ``start`` into columns of ``caps`` lines; return the columns and where it stopped."""
     columns: list[list[Frag]] = []
     index, line = start

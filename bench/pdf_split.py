@@ -1,6 +1,6 @@
 """Where the print channel's time goes: median wall and CPU seconds per step over several builds.
 
-    .venv/bin/python -m publisher_channels.pdf_bench [--issue ID] [--runs 5] [--no-fork]
+    .venv/bin/python bench/pdf_split.py [--issue ID] [--runs 5] [--no-fork]
 
 Steps: ``galley`` (pass one, half in a forked child), ``compose``, ``layout``
 (pass two), ``write`` (drawing, font subsetting, the PDF file) and
@@ -21,8 +21,8 @@ from pathlib import Path
 from publisher import loading, pipeline
 from publisher.config import load_config
 
-from .pdf import PdfChannel
-from .pdf_fork import NO_FORK_ENV
+from publisher_channels.pdf.channel import PdfChannel
+from publisher_channels.pdf.fork import NO_FORK_ENV
 
 
 def steps(issue_id: str | None = None, runs: int = 5, config_path: str | None = None) -> dict:

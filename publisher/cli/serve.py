@@ -8,17 +8,10 @@ import time
 
 import click
 
-from publisher.cli import Ctx, main, pass_ctx
+from publisher import loading, sample
+from publisher.cli.context import Ctx, pass_ctx
 
 FINISHED = ("succeeded", "failed")
-
-
-def _open_store(config):
-    from publisher.store import Store
-
-    store = Store.from_config(config)
-    store.create_all()
-    return store
 
 
 def _sign_in_help(config, store, local: str) -> None:
@@ -91,11 +84,6 @@ def build_and_publish(ctx: Ctx, store, queue, issue_id: str, user: str = "admin"
     return True
 
 
-def _config_path(ctx: Ctx) -> str | None:
-    """The --config file as an absolute path, so RQ workers and gunicorn find the same one."""
-    return os.path.abspath(ctx._path) if ctx._path else None
-
-
 def _run_single(app, host: str, port: int) -> None:
     from werkzeug.serving import make_server
 
@@ -109,7 +97,7 @@ def _run_single(app, host: str, port: int) -> None:
         server.server_close()
 
 
-@main.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--rebuild", is_flag=True, help="Build and publish again even when the newest issue is already live.")
@@ -121,9 +109,12 @@ def up(ctx: Ctx, host: str, port: int, rebuild: bool, no_serve: bool) -> None:
     from publisher.jobs import make_queue
 
     config = ctx.config
-    store = _open_store(config)
+    if not loading.list_issue_ids(config.content_dir):
+        for copied in sample.copy_into(config.content_dir):
+            click.echo(f"The content folder was empty: copied the sample issue {copied} into it.")
+    store = ctx.open_store()
     issue_id = ctx.issue_id(None)
-    queue = make_queue(config, store, config_path=_config_path(ctx))
+    queue = make_queue(config, store, config_path=ctx.config_path)
     try:
         live = store.live_build(issue_id)
         ok = True
@@ -141,7 +132,7 @@ def up(ctx: Ctx, host: str, port: int, rebuild: bool, no_serve: bool) -> None:
         queue.close()
 
 
-@main.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--gunicorn", "use_gunicorn", is_flag=True, help="Run under gunicorn (production) instead of one process.")
@@ -150,12 +141,12 @@ def up(ctx: Ctx, host: str, port: int, rebuild: bool, no_serve: bool) -> None:
 def serve(ctx: Ctx, host: str, port: int, use_gunicorn: bool, workers: int) -> None:
     """Serve the admin (/admin) and the public site (/feed.xml, /issues/…)."""
     config = ctx.config
-    store = _open_store(config)
+    store = ctx.open_store()
     _sign_in_help(config, store, f"http://{host}:{port}")
     if use_gunicorn:
         exe = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
-        if ctx._path:
-            os.environ["PUBLISHER_CONFIG"] = _config_path(ctx)
+        if ctx.config_path:
+            os.environ["PUBLISHER_CONFIG"] = ctx.config_path
         if config.queue.url:
             processes = ["--workers", str(workers)]
         else:  # the embedded queue lives in one process: use threads, not processes
@@ -167,7 +158,7 @@ def serve(ctx: Ctx, host: str, port: int, use_gunicorn: bool, workers: int) -> N
     from publisher.admin import create_app
     from publisher.jobs import make_queue
 
-    queue = make_queue(config, store, config_path=_config_path(ctx))
+    queue = make_queue(config, store, config_path=ctx.config_path)
     try:
         _run_single(create_app(config, store=store, queue=queue), host, port)
     finally:

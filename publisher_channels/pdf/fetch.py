@@ -28,7 +28,7 @@ class LocalOnlyFetcher(URLFetcher):
         path = self._local_path(url)
         if path is None:
             self.refused.append(url)
-            raise ValueError(f"refused: {url[:200]} (only files of the issue and layouts/ may be read)")
+            raise ValueError(f"refused: {url[:200]} (only files of the issue and of the layout may be read)")
         self.served.append(url)
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})

@@ -1,35 +1,17 @@
 """Operations commands: ``worker``, ``user``, ``builds``, ``prune``, ``publish``, ``rollback``, ``history``."""
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sys
 from dataclasses import asdict
-from pathlib import Path
 
 import click
 
-from publisher.cli import Ctx, main, pass_ctx
+from publisher.cli.context import Ctx, actor, pass_ctx
 
 
-def _store(ctx: Ctx):
-    from publisher.store import Store
-
-    store = Store.from_config(ctx.config)
-    store.create_all()
-    return store
-
-
-def _actor() -> str:
-    """Who did it, for the history: the operating-system user at the command line."""
-    try:
-        return f"{getpass.getuser()} (cli)"
-    except Exception:  # no user name in this environment (some containers)
-        return "cli"
-
-
-@main.command()
+@click.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty (for scripts and tests).")
 @pass_ctx
 def worker(ctx: Ctx, burst: bool) -> None:
@@ -42,7 +24,7 @@ def worker(ctx: Ctx, burst: bool) -> None:
     from redis.exceptions import RedisError
     from rq import Queue, Worker
 
-    from publisher import jobs
+    from publisher import jobs, plugins
 
     config = ctx.config
     if not config.queue.url:
@@ -50,8 +32,8 @@ def worker(ctx: Ctx, burst: bool) -> None:
             "queue.url is not set, so builds run inside 'publisher serve' and need no worker. To run builds "
             "in workers, set queue.url (e.g. redis://127.0.0.1:6379/0) in config.yaml or $PUBLISHER_QUEUE_URL"
         )
-    if ctx._path:  # work horses load the config again: give them the same file
-        os.environ["PUBLISHER_CONFIG"] = str(Path(ctx._path).resolve())
+    if ctx.config_path:  # work horses load the config again: give them the same file
+        os.environ["PUBLISHER_CONFIG"] = ctx.config_path
     connection = Redis.from_url(config.queue.url, socket_connect_timeout=5)
     try:
         connection.ping()
@@ -59,8 +41,8 @@ def worker(ctx: Ctx, burst: bool) -> None:
         raise click.ClickException(
             f"cannot reach Redis at {config.queue.url} ({exc}); start redis-server or correct queue.url"
         ) from None
-    _store(ctx).close()
-    channels = jobs.installed_channels()
+    ctx.open_store().close()
+    channels = plugins.usable()
     click.echo(f"worker: queue {jobs.QUEUE_NAME!r} on {config.queue.url}; channels: {', '.join(channels) or 'none'}",
                err=True)
     rq_worker = Worker([Queue(jobs.QUEUE_NAME, connection=connection)], connection=connection,
@@ -68,7 +50,7 @@ def worker(ctx: Ctx, burst: bool) -> None:
     rq_worker.work(burst=burst, logging_level="INFO")
 
 
-@main.group()
+@click.group()
 def user() -> None:
     """Manage the editors who may sign in to the admin."""
 
@@ -80,9 +62,9 @@ def user() -> None:
 def user_add(ctx: Ctx, name: str, password_stdin: bool) -> None:
     """Add the editor NAME (the password is asked for twice)."""
     password = _password(password_stdin)
-    store = _store(ctx)
+    store = ctx.open_store()
     try:
-        store.add_user(name, password, by=_actor())
+        store.add_user(name, password, by=actor())
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Added {name}; they sign in at {ctx.config.site.url}/admin/")
@@ -96,7 +78,7 @@ def user_passwd(ctx: Ctx, name: str, password_stdin: bool) -> None:
     """Set a new password for NAME (also to recover the admin account)."""
     password = _password(password_stdin)
     try:
-        _store(ctx).set_password(name, password, by=_actor())
+        ctx.open_store().set_password(name, password, by=actor())
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"New password set for {name}.")
@@ -106,7 +88,7 @@ def user_passwd(ctx: Ctx, name: str, password_stdin: bool) -> None:
 @pass_ctx
 def user_list(ctx: Ctx) -> None:
     """List the editors."""
-    for account in _store(ctx).users():
+    for account in ctx.open_store().users():
         click.echo(f"{account.username:<20} added {account.created_at:%Y-%m-%d %H:%M} UTC")
 
 
@@ -125,14 +107,14 @@ def _build_row(record, live_ids: set[int]) -> dict:
     return row
 
 
-@main.command("builds")
+@click.command("builds")
 @click.argument("issue", required=False)
 @click.option("--limit", default=20, show_default=True, help="How many builds to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def builds_cmd(ctx: Ctx, issue: str | None, limit: int, as_json: bool) -> None:
     """List builds, newest first (of ISSUE if given); the live one is marked."""
-    store = _store(ctx)
+    store = ctx.open_store()
     records = store.builds(issue, limit)
     live_ids = {record.id for _, record in store.published_issues()}
     if as_json:
@@ -151,7 +133,7 @@ def builds_cmd(ctx: Ctx, issue: str | None, limit: int, as_json: bool) -> None:
             click.echo(f"       ✗ {error}")
 
 
-@main.command()
+@click.command()
 @click.option("--keep", default=5, show_default=True, type=click.IntRange(min=0), metavar="N",
               help="Finished builds to keep per issue, newest first (the live one counts).")
 @click.option("--dry-run", is_flag=True, help="List what would be pruned; delete nothing.")
@@ -165,8 +147,8 @@ def prune(ctx: Ctx, keep: int, dry_run: bool, as_json: bool) -> None:
     records of pruned builds stay in 'publisher builds' and the history, marked
     PRUNED; they can no longer be published or rolled back to.
     """
-    store = _store(ctx)
-    pruned = store.prune(keep, _actor(), dry_run=dry_run)
+    store = ctx.open_store()
+    pruned = store.prune(keep, actor(), dry_run=dry_run)
     if as_json:
         live_ids = {record.id for _, record in store.published_issues()}
         rows = [_build_row(r, live_ids) for r in pruned]
@@ -179,22 +161,22 @@ def prune(ctx: Ctx, keep: int, dry_run: bool, as_json: bool) -> None:
                f"build(s) of each issue." + (" Nothing was deleted (dry run)." if dry_run else ""))
 
 
-@main.command()
+@click.command()
 @click.argument("build_id", type=int)
 @pass_ctx
 def publish(ctx: Ctx, build_id: int) -> None:
     """Make succeeded build BUILD_ID what the public URLs of its issue serve."""
     from publisher.store import PublishError
 
-    store = _store(ctx)
+    store = ctx.open_store()
     try:
-        record = store.publish(build_id, _actor())
+        record = store.publish(build_id, actor())
     except PublishError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Build #{record.id} of {record.issue_id} is live ({store.data_dir / 'live' / record.issue_id}).")
 
 
-@main.command()
+@click.command()
 @click.argument("issue")
 @click.argument("build_id", type=int)
 @pass_ctx
@@ -203,19 +185,19 @@ def rollback(ctx: Ctx, issue: str, build_id: int) -> None:
     from publisher.store import PublishError
 
     try:
-        record = _store(ctx).rollback(issue, build_id, _actor())
+        record = ctx.open_store().rollback(issue, build_id, actor())
     except PublishError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Rolled back: build #{record.id} of {issue} is live again.")
 
 
-@main.command()
+@click.command()
 @click.option("--limit", default=50, show_default=True, help="How many entries to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def history(ctx: Ctx, limit: int, as_json: bool) -> None:
     """Who did what and when, newest first."""
-    entries = _store(ctx).history(limit)
+    entries = ctx.open_store().history(limit)
     if as_json:
         rows = [{**asdict(e), "at": e.at.isoformat()} for e in entries]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -1,72 +1,17 @@
-"""The ``publisher`` command line: list, check, show and build issues; list channels."""
+"""Content commands: ``init``, ``issues``, ``check``, ``show``, ``build``, ``channels``."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
-from publisher import loading, pipeline, plugins
-from publisher.config import Config, ConfigError, load_config
+from publisher import loading, pipeline, plugins, sample
+from publisher.cli.context import Ctx, pass_ctx
 from publisher.loading import ContentErrors
 
 
-class Ctx:
-    def __init__(self, config_path: str | None):
-        self._path = config_path
-        self._config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            try:
-                self._config = load_config(self._path)
-            except ConfigError as exc:
-                raise click.ClickException(str(exc)) from None
-        return self._config
-
-    def issue_id(self, issue: str | None) -> str:
-        ids = loading.list_issue_ids(self.config.content_dir)
-        if not ids:
-            raise click.ClickException(
-                f"no issues under {self.config.content_dir / 'issues'}; add an issue folder or set 'content:' in config.yaml"
-            )
-        if issue is None:
-            return ids[-1]
-        if issue not in ids:
-            raise click.ClickException(f"no issue {issue!r}; known issues: {', '.join(ids)} (see 'publisher issues')")
-        return issue
-
-    def load(self, issue_id: str) -> loading.Loaded:
-        try:
-            return loading.load(loading.issue_dir(self.config.content_dir, issue_id))
-        except ContentErrors as exc:
-            for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
-            raise click.ClickException(
-                f"issue {issue_id} has {len(exc.problems)} problem(s); fix them and run 'publisher check {issue_id}'"
-            ) from None
-
-
-pass_ctx = click.make_pass_decorator(Ctx)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="PUBLISHER_CONFIG",
-              help="config.yaml to use (default: ./config.yaml, else the project's).")
-@click.pass_context
-def main(ctx: click.Context, config_path: str | None) -> None:
-    """publisher: one newspaper issue in; feed, EPUB, print PDF and mobile digest out.
-
-    Issues live in content/issues/<id>/ (issue.yaml plus one Markdown file per
-    article). Start with 'publisher issues', check with 'publisher check',
-    build with 'publisher build'.
-    """
-    ctx.obj = Ctx(config_path)
-
-
-@main.command("issues")
+@click.command("issues")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_ctx
 def issues_cmd(ctx: Ctx, as_json: bool) -> None:
@@ -90,7 +35,7 @@ def issues_cmd(ctx: Ctx, as_json: bool) -> None:
             click.echo(f"{row['id']}  ✗ {row['problems']} problem(s): run 'publisher check {row['id']}'")
 
 
-@main.command()
+@click.command()
 @click.argument("issue", required=False)
 @pass_ctx
 def check(ctx: Ctx, issue: str | None) -> None:
@@ -113,7 +58,7 @@ def check(ctx: Ctx, issue: str | None) -> None:
         raise SystemExit(1)
 
 
-@main.command()
+@click.command()
 @click.argument("issue", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the whole model as JSON.")
 @pass_ctx
@@ -134,24 +79,7 @@ def show(ctx: Ctx, issue: str | None, as_json: bool) -> None:
             click.echo(f"  {article.slug:<28} {article.headline}{byline}  ({article.char_count}字)")
 
 
-def _channels(names: tuple[str, ...]) -> list:
-    try:
-        installed = plugins.discover()
-    except plugins.PluginError as exc:
-        raise click.ClickException(str(exc)) from None
-    for info in installed.values():
-        if info.error and (not names or info.name in names):
-            click.echo(f"warning: channel {info.name} from {info.package} {info.error}", err=True)
-    usable = {n: i.cls for n, i in installed.items() if i.cls is not None}
-    unknown = [n for n in names if n not in usable]
-    if unknown:
-        raise click.ClickException(
-            f"unknown channel(s): {', '.join(unknown)}; installed: {', '.join(usable) or 'none'} (see 'publisher channels')"
-        )
-    return [usable[n] for n in (names or usable)]
-
-
-@main.command()
+@click.command()
 @click.argument("issue", required=False)
 @click.option("--channel", "-c", "names", multiple=True, metavar="NAME",
               help="Build only this channel (repeatable). Default: every installed channel.")
@@ -166,7 +94,7 @@ def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], out: str | None, 
     """
     issue_id = ctx.issue_id(issue)
     loaded = ctx.load(issue_id)
-    channels = _channels(names)
+    channels = ctx.channels(names)
     total = len(channels)
     counter = {"n": 0}
 
@@ -194,7 +122,7 @@ def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], out: str | None, 
         raise SystemExit(1)
 
 
-@main.command("channels")
+@click.command("channels")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def channels_cmd(as_json: bool) -> None:
     """List installed channels and the package that provides each."""
@@ -214,10 +142,20 @@ def channels_cmd(as_json: bool) -> None:
         click.echo(f"{row['name']:<10} {row['package']:<20} {state}")
 
 
-# More commands, registered on ``main`` by their own modules: serve, up (cli_serve);
-# worker, user, builds, publish, rollback, history (cli_ops).
-from publisher import cli_ops, cli_serve  # noqa: E402,F401
-from publisher import cli_import  # noqa: E402,F401  (import-text)
+@click.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+def init(folder: str | None) -> None:
+    """Start a site in FOLDER (default: here): a config.yaml and content/ with the sample issue.
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    Existing files are kept; run 'publisher build' or 'publisher up' in FOLDER next.
+    """
+    site = Path(folder or ".").resolve()
+    site.mkdir(parents=True, exist_ok=True)
+    config = site / "config.yaml"
+    if not config.exists():
+        config.write_text("# publisher configuration; every key is optional (see 'docs/configuration.md').\n"
+                          "content: content\noutput: out\ndata: data\n", encoding="utf-8")
+        click.echo(f"wrote {config}")
+    for issue_id in sample.copy_into(site / "content"):
+        click.echo(f"copied the sample issue {issue_id} into {site / 'content' / 'issues'}")
+    click.echo(f"Next: cd {site} && publisher build")

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from publisher.model import Article, Issue
 
-#: The families the layout sets text in (layouts/pdf/pdf.css).
+#: The families the layout sets text in (templates/pdf.css).
 FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 #: Characters that print no glyph of their own: controls, format marks (bidi, zero width), separators.
 _INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp"}

@@ -2,10 +2,10 @@
 
 Two WeasyPrint passes:
 
-1. the *galley* (``pdf_galley``): every headline, figure and paragraph set once
+1. the *galley* (``galley``): every headline, figure and paragraph set once
    at the width it will print, and measured; half of it in a forked child
-   (``pdf_fork``) on the second core;
-2. the *pages* (``pdf_compose``, ``pdf_pages``): each story placed in a
+   (``fork``) on the second core;
+2. the *pages* (``compose``, ``pages``): each story placed in a
    rectangle of columns on the line grid, balanced by arithmetic and split over
    pages where needed, each paragraph line in its column; WeasyPrint sets the
    lines where they were put and writes the PDF.
@@ -13,7 +13,7 @@ Two WeasyPrint passes:
 WeasyPrint never balances columns (the slow part of CSS multi-column), Chinese
 lines are justified by letter spacing, baselines line up across columns, and a
 headline never ends up at the foot of a column or page. WeasyPrint reads files
-only through :class:`pdf_fetch.LocalOnlyFetcher`.
+only through :class:`fetch.LocalOnlyFetcher`.
 """
 from __future__ import annotations
 
@@ -37,13 +37,13 @@ from publisher import urls, writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
 from publisher.model import Article, Issue
 
-from . import pdf_compose as compose
-from . import pdf_fork
-from . import pdf_glyphs as glyphs
-from .pdf_fetch import LocalOnlyFetcher
-from .pdf_galley import (Geometry, LayoutError, Measured, StorySource, break_plain, galley_ids, halves, measure,
+from . import compose
+from . import fork
+from . import glyphs
+from .fetch import LocalOnlyFetcher
+from .galley import (Geometry, LayoutError, Measured, StorySource, break_plain, galley_ids, halves, measure,
                          prepare, prototype_styles, read_back)
-from .pdf_pages import anchor_pages, jump_pages, page_view
+from .pages import anchor_pages, jump_pages, page_view
 
 
 class Margins(BaseModel):
@@ -107,7 +107,6 @@ class Timings:
 class PdfChannel(Channel):
     name = "pdf"
     title = "印刷版 (PDF)"
-    layout = "pdf"
     Options = PdfOptions
 
     #: Timings of the most recent render in this process.
@@ -152,7 +151,7 @@ class PdfChannel(Channel):
             sections = stories_by_section(issue, ctx, g)
             stories = [s for _, own in sections for s in own]
             cut = halves(stories)
-            (found, asked), (found_there, asked_there) = pdf_fork.both(
+            (found, asked), (found_there, asked_there) = fork.both(
                 lambda: galley(stories[:cut], True), lambda: galley(stories[cut:], False)
             )
             refused += asked + asked_there
@@ -252,7 +251,7 @@ def warn_layout(plan: list[compose.Page], stories: list[StorySource], pages: int
         ctx.warn(f"the PDF has {pages} pages where {len(plan)} were planned; check the proof for text that ran over")
     for url in dict.fromkeys(refused):
         ctx.warn(f"the layout asked for {url[:120]}, which the PDF may not read (only the issue's files "
-                 "and layouts/); it was left out")
+                 "and its layout); it was left out")
 
 
 def created(issue: Issue, ctx: BuildContext) -> str:
@@ -267,7 +266,7 @@ def thumbnails(pdf: bytes, folder: Path, width: int) -> list[Output]:
     count = len(document)
     document.close()
     half = (count + 1) // 2
-    first, second = pdf_fork.both(lambda: _pngs(pdf, range(half), width), lambda: _pngs(pdf, range(half, count), width))
+    first, second = fork.both(lambda: _pngs(pdf, range(half), width), lambda: _pngs(pdf, range(half, count), width))
     outputs = []
     for number, png in enumerate(first + second, start=1):
         name = f"thumbs/page-{number:03d}.png"
