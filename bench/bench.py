@@ -6,6 +6,7 @@ Prints the first (cold: imports, font caches) and the median of the remaining
 runs per step, with peak memory of the process. Speed targets live here, never
 in timed tests: a step over its target is flagged, not failed.
 """
+
 from __future__ import annotations
 
 import argparse

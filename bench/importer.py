@@ -5,6 +5,7 @@
 Prints the first run (cold: imports, regex compilation) and the median of the others.
 The target is flagged, never failed: the importer should take well under a second.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
         times.append(time.perf_counter() - started)
     median = statistics.median(times[1:] or times)
     flag = "" if median <= TARGET else f"  ✗ over the {TARGET} s target"
-    print(f"import {Path(args.file).name}: {len(data) / 1024:.0f} KiB, {len(result.issue.articles)} articles, "
-          f"{len(result.report.decisions)} decisions; cold {times[0]:.3f} s, median {median:.3f} s{flag}")
+    print(
+        f"import {Path(args.file).name}: {len(data) / 1024:.0f} KiB, {len(result.issue.articles)} articles, "
+        f"{len(result.report.decisions)} decisions; cold {times[0]:.3f} s, median {median:.3f} s{flag}"
+    )
     return 0
 
 

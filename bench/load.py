@@ -12,6 +12,7 @@ requests per second and p99 latency per case and publisher's share of the
 bare app's throughput.
 Targets: at least 0.8x the bare app's throughput, p99 under 50 ms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,10 +71,26 @@ def wait_up(url: str, timeout: float = 30) -> None:
 
 def gunicorn(target: str, port: int, workers: int, worker_class: str, env: dict) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", worker_class, "--threads", "4",
-         "--bind", f"127.0.0.1:{port}",
-         "--chdir", str(ROOT / "bench"), "--log-level", "warning", target],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--worker-class",
+            worker_class,
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(ROOT / "bench"),
+            "--log-level",
+            "warning",
+            target,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -88,16 +105,22 @@ def wrk(url: str, seconds: int, connections: int, etag: str | None) -> dict:
     p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
-    return {"rps": rps, "p99_ms": round(p99, 2), "non_2xx_3xx": int(bad.group(1)) if bad else 0,
-            "socket_errors": errors.group(0) if errors else ""}
+    return {
+        "rps": rps,
+        "p99_ms": round(p99, 2),
+        "non_2xx_3xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }
 
 
 def median(runs: list[dict]) -> dict:
     """Median requests per second and p99 over runs; errors added up."""
-    return {"rps": statistics.median(r["rps"] for r in runs),
-            "p99_ms": statistics.median(r["p99_ms"] for r in runs),
-            "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in runs),
-            "socket_errors": "; ".join(r["socket_errors"] for r in runs if r["socket_errors"])}
+    return {
+        "rps": statistics.median(r["rps"] for r in runs),
+        "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+        "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in runs),
+        "socket_errors": "; ".join(r["socket_errors"] for r in runs if r["socket_errors"]),
+    }
 
 
 class PdfLoop(threading.Thread):
@@ -144,23 +167,33 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="publisher-load-") as tmp:
         tmp = Path(tmp)
         config = tmp / "config.yaml"
-        config.write_text(yaml.safe_dump({
-            "site": {"url": "http://127.0.0.1:8000"}, "content": str(ROOT / "content"),
-            "output": str(tmp / "out"), "data": str(tmp / "data"),
-        }), encoding="utf-8")
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "site": {"url": "http://127.0.0.1:8000"},
+                    "content": str(ROOT / "content"),
+                    "output": str(tmp / "out"),
+                    "data": str(tmp / "data"),
+                }
+            ),
+            encoding="utf-8",
+        )
         env = {**os.environ, "PUBLISHER_CONFIG": str(config), "PUBLISHER_ADMIN_PASSWORD": "bench-password"}
-        subprocess.run([str(BIN / "publisher"), "up", "--no-serve"], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run([str(BIN / "publisher"), "up", "--no-serve"], env=env, check=True, stdout=subprocess.DEVNULL)
         feed = next((tmp / "data" / "live" / "site").glob("*/rss/feed.xml"))
         env["BENCH_FEED"] = str(feed.resolve())
 
         ours_port, bare_port = free_port(), free_port()
-        servers = [gunicorn("publisher.admin:create_app()", ours_port, args.workers, args.worker_class, env),
-                   gunicorn("load:bare_app()", bare_port, args.workers, args.worker_class, env)]
+        servers = [
+            gunicorn("publisher.admin:create_app()", ours_port, args.workers, args.worker_class, env),
+            gunicorn("load:bare_app()", bare_port, args.workers, args.worker_class, env),
+        ]
         loop = PdfLoop(config, tmp / "scratch", background)
         try:
-            apps = {"publisher": f"http://127.0.0.1:{ours_port}/feed.xml",
-                    "bare send_file": f"http://127.0.0.1:{bare_port}/feed.xml"}
+            apps = {
+                "publisher": f"http://127.0.0.1:{ours_port}/feed.xml",
+                "bare send_file": f"http://127.0.0.1:{bare_port}/feed.xml",
+            }
             etags = {}
             for name, url in apps.items():
                 wait_up(url)
@@ -173,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
                 for case in ("200", "304"):
                     for name, url in apps.items():
                         runs.setdefault((name, case), []).append(
-                            wrk(url, args.seconds, args.connections, etags[name] if case == "304" else None))
+                            wrk(url, args.seconds, args.connections, etags[name] if case == "304" else None)
+                        )
             results = {key: median(value) for key, value in runs.items()}
         finally:
             loop.stop()
@@ -185,22 +219,37 @@ def main(argv: list[str] | None = None) -> int:
     for case in ("200", "304"):
         ours, bare = results[("publisher", case)], results[("bare send_file", case)]
         ratio = ours["rps"] / bare["rps"] if bare["rps"] else 0.0
-        rows.append({"case": case, "publisher": ours, "bare": bare, "ratio": round(ratio, 3),
-                     "ok": ratio >= TARGET_RATIO and ours["p99_ms"] < TARGET_P99_MS})
-    summary = {"connections": args.connections, "seconds": args.seconds, "rounds": args.rounds,
-               "workers": f"{args.workers} {args.worker_class}",
-               "background": f"{'+'.join(background)} builds, {len(loop.builds)} finished during the run",
-               "cases": rows}
+        rows.append(
+            {
+                "case": case,
+                "publisher": ours,
+                "bare": bare,
+                "ratio": round(ratio, 3),
+                "ok": ratio >= TARGET_RATIO and ours["p99_ms"] < TARGET_P99_MS,
+            }
+        )
+    summary = {
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "workers": f"{args.workers} {args.worker_class}",
+        "background": f"{'+'.join(background)} builds, {len(loop.builds)} finished during the run",
+        "cases": rows,
+    }
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
-    print(f"/feed.xml, gunicorn {args.workers} {args.worker_class} workers, wrk {args.connections} connections, median of {args.rounds} "
-          f"runs of {args.seconds} s per app and answer, while {summary['background']}")
+    print(
+        f"/feed.xml, gunicorn {args.workers} {args.worker_class} workers, wrk {args.connections} connections, median of {args.rounds} "
+        f"runs of {args.seconds} s per app and answer, while {summary['background']}"
+    )
     print(f"{'answer':<7} {'publisher rps':>14} {'p99 ms':>8} {'bare rps':>10} {'p99 ms':>8} {'ratio':>6}")
     for row in rows:
         flag = "" if row["ok"] else f"  ✗ target: ≥{TARGET_RATIO}x, p99 < {TARGET_P99_MS:.0f} ms"
-        print(f"{row['case']:<7} {row['publisher']['rps']:>14.0f} {row['publisher']['p99_ms']:>8.1f} "
-              f"{row['bare']['rps']:>10.0f} {row['bare']['p99_ms']:>8.1f} {row['ratio']:>6.2f}{flag}")
+        print(
+            f"{row['case']:<7} {row['publisher']['rps']:>14.0f} {row['publisher']['p99_ms']:>8.1f} "
+            f"{row['bare']['rps']:>10.0f} {row['bare']['p99_ms']:>8.1f} {row['ratio']:>6.2f}{flag}"
+        )
         for who in ("publisher", "bare"):
             if row[who]["non_2xx_3xx"] or row[who]["socket_errors"]:
                 print(f"        {who}: {row[who]['non_2xx_3xx']} non-2xx/3xx; {row[who]['socket_errors']}")

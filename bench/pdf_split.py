@@ -7,6 +7,7 @@ Steps: ``galley`` (pass one, half in a forked child), ``compose``, ``layout``
 ``thumbnails``. CPU is this process only; the forked halves run beside it.
 ``bench/bench.py`` times the whole channel; :func:`steps` is for it to call.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,6 @@ from pathlib import Path
 
 from publisher import loading, pipeline
 from publisher.config import load_config
-
 from publisher_channels.pdf.channel import PdfChannel
 from publisher_channels.pdf.fork import NO_FORK_ENV
 
@@ -65,9 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_fork:
         os.environ[NO_FORK_ENV] = "1"
     report = steps(args.issue, args.runs, args.config)
-    print(f"{report['issue']}: {report['pages']} pages, {report['pdf_bytes'] / 1024:.0f} KiB; "
-          f"cold {report['cold']:.2f} s, median {report['median']:.2f} s over {report['runs']} runs; "
-          f"peak {report['peak_mb']} MB")
+    print(
+        f"{report['issue']}: {report['pages']} pages, {report['pdf_bytes'] / 1024:.0f} KiB; "
+        f"cold {report['cold']:.2f} s, median {report['median']:.2f} s over {report['runs']} runs; "
+        f"peak {report['peak_mb']} MB"
+    )
     for step, wall in report["wall"].items():
         print(f"  {step:<11} {wall:6.2f} s   (cpu {report['cpu'][step]:.2f} s)")
     return 0

@@ -3,6 +3,7 @@
 The lunar conversion comes from the ``lunardate`` library (tables from the
 Purple Mountain Observatory); only the naming is done here.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -7,6 +7,7 @@ a wheel carries them) and an ``Options`` model for its part of ``config.yaml``,
 and implements :meth:`Channel.render`, which writes files into ``ctx.out`` and
 returns what it wrote.
 """
+
 from __future__ import annotations
 
 import inspect

@@ -6,6 +6,7 @@ package (:mod:`publisher.sample`); ``publisher init`` and ``publisher up`` copy
 it into an empty content folder. Environment variables override the
 file for deployment settings and are the only place for secrets.
 """
+
 from __future__ import annotations
 
 import os
@@ -99,7 +100,9 @@ def _config_file(path: Path | str | None) -> Path | None:
     explicit = path or os.environ.get("PUBLISHER_CONFIG")
     if explicit:
         if not Path(explicit).is_file():
-            raise ConfigError(f"{explicit}: no such config file; name an existing file, or neither --config nor $PUBLISHER_CONFIG for the defaults")
+            raise ConfigError(
+                f"{explicit}: no such config file; name an existing file, or neither --config nor $PUBLISHER_CONFIG for the defaults"
+            )
         return Path(explicit).resolve()
     default = Path.cwd() / "config.yaml"
     return default.resolve() if default.is_file() else None

@@ -11,6 +11,7 @@ into the build's own folder ``<data>/builds/<id>/``, each channel's render in a
 child process with a time and a memory limit, and records progress in the
 store. What is live is never touched: publishing is a separate step.
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,8 +51,9 @@ class BuildQueue(Protocol):
     def close(self) -> None: ...
 
 
-def make_queue(config: Config, store: Store, *, channels: list[type[Channel]] | None = None,
-               config_path: str | None = None) -> BuildQueue:
+def make_queue(
+    config: Config, store: Store, *, channels: list[type[Channel]] | None = None, config_path: str | None = None
+) -> BuildQueue:
     """The embedded queue, or the RQ queue when ``queue.url`` is set; stale builds are failed first.
 
     ``channels`` replaces the installed channels (embedded queue only: RQ workers
@@ -71,8 +73,9 @@ def make_queue(config: Config, store: Store, *, channels: list[type[Channel]] | 
 def _check(config: Config, issue_id: str, names: list[str] | None, available: list[str]) -> list[str]:
     known = loading.list_issue_ids(config.content_dir)
     if issue_id not in known:
-        raise ValueError(f"there is no issue {issue_id!r} in {config.content_dir / 'issues'}; "
-                         f"known issues: {', '.join(known) or 'none'}")
+        raise ValueError(
+            f"there is no issue {issue_id!r} in {config.content_dir / 'issues'}; known issues: {', '.join(known) or 'none'}"
+        )
     names = list(names) if names else list(available)
     unknown = [n for n in names if n not in available]
     if unknown:
@@ -135,13 +138,20 @@ class RqQueue:
         timeout = self.config.queue.build_timeout * len(names) + JOB_MARGIN
         try:
             self.queue.enqueue(
-                run_build, record.id, self.config_path,
-                job_id=job_id, job_timeout=timeout, result_ttl=7 * 86400, failure_ttl=30 * 86400,
-                description=f"build #{record.id} of {issue_id}", on_failure=Callback(on_job_failure),
+                run_build,
+                record.id,
+                self.config_path,
+                job_id=job_id,
+                job_timeout=timeout,
+                result_ttl=7 * 86400,
+                failure_ttl=30 * 86400,
+                description=f"build #{record.id} of {issue_id}",
+                on_failure=Callback(on_job_failure),
             )
         except RedisError as exc:
             return self.store.fail_build(
-                record.id, f"the build queue at {self.config.queue.url} cannot be reached ({exc}); "
+                record.id,
+                f"the build queue at {self.config.queue.url} cannot be reached ({exc}); "
                 "start Redis or correct queue.url in config.yaml, then build again",
             )
         return record
@@ -187,8 +197,14 @@ class RqQueue:
 # ---- the job --------------------------------------------------------------------------------------
 
 
-def run_build(build_id: int, config_path: str | None = None, *, config: Config | None = None,
-              store: Store | None = None, channels: list[type[Channel]] | None = None) -> BuildRecord | None:
+def run_build(
+    build_id: int,
+    config_path: str | None = None,
+    *,
+    config: Config | None = None,
+    store: Store | None = None,
+    channels: list[type[Channel]] | None = None,
+) -> BuildRecord | None:
     """Run queued build ``build_id``: every channel into ``<data>/builds/<id>/``, progress into the store.
 
     ``config``/``store`` are the caller's (embedded queue) or made from ``config_path``
@@ -216,18 +232,26 @@ def run_build(build_id: int, config_path: str | None = None, *, config: Config |
 def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[Channel]] | None) -> None:
     issue_dir = loading.issue_dir(config.content_dir, record.issue_id)
     if not (issue_dir / loading.ISSUE_FILE).is_file():
-        store.fail_build(record.id, f"there is no issue {record.issue_id} in {config.content_dir / 'issues'} "
-                                    "on the machine that ran the build; check 'content:' in its config.yaml")
+        store.fail_build(
+            record.id,
+            f"there is no issue {record.issue_id} in {config.content_dir / 'issues'} "
+            "on the machine that ran the build; check 'content:' in its config.yaml",
+        )
         return
     try:
         loaded = loading.load(issue_dir)
     except loading.ContentErrors as exc:
         first = "; ".join(str(p) for p in exc.problems[:3])
-        store.fail_build(record.id, f"the issue has {len(exc.problems)} content error(s): {first}; "
-                                    f"run 'publisher check {record.issue_id}' for the full list")
+        store.fail_build(
+            record.id,
+            f"the issue has {len(exc.problems)} content error(s): {first}; "
+            f"run 'publisher check {record.issue_id}' for the full list",
+        )
         return
-    store.append_log(record.id, f"{_now()} {loaded.issue.title}: {len(loaded.issue.articles)} articles, "
-                                f"{len(loaded.warnings)} content warning(s)")
+    store.append_log(
+        record.id,
+        f"{_now()} {loaded.issue.title}: {len(loaded.issue.articles)} articles, {len(loaded.warnings)} content warning(s)",
+    )
     available = {c.name: c for c in channels} if channels is not None else plugins.usable()
     for name in record.channels:
         if not store.update_channel(record.id, ChannelState(name, "running"), log=f"{_now()} {name}: building…"):
@@ -237,18 +261,25 @@ def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[
     store.finish_build(record.id)
 
 
-def build_one(cls: type[Channel] | None, name: str, issue, issue_dir: Path, config: Config,
-              out_root: Path) -> ChannelState:
+def build_one(cls: type[Channel] | None, name: str, issue, issue_dir: Path, config: Config, out_root: Path) -> ChannelState:
     """Render one channel in a child process under ``queue.build_timeout`` and ``queue.memory_limit_mb``."""
     if cls is None:
-        return ChannelState(name, "failed", 0.0, error=f"the channel {name} is not installed where this build ran; "
-                                                       "install it there, or build without it")
+        return ChannelState(
+            name,
+            "failed",
+            0.0,
+            error=f"the channel {name} is not installed where this build ran; install it there, or build without it",
+        )
     limits = config.queue
     label = name.upper() if len(name) <= 4 else name.capitalize()
     started = time.monotonic()
     try:
-        result = sandbox.run(pipeline.build_channel, (cls, issue, issue_dir, config, out_root),
-                             timeout=limits.build_timeout, memory_mb=limits.memory_limit_mb)
+        result = sandbox.run(
+            pipeline.build_channel,
+            (cls, issue, issue_dir, config, out_root),
+            timeout=limits.build_timeout,
+            memory_mb=limits.memory_limit_mb,
+        )
     except sandbox.SandboxError as exc:
         _remove_staging(out_root / issue.id, name)
         return ChannelState(name, "failed", round(time.monotonic() - started, 3), error=_limit_error(exc, label, limits))
@@ -258,28 +289,37 @@ def build_one(cls: type[Channel] | None, name: str, issue, issue_dir: Path, conf
             error = _memory_error(label, limits.memory_limit_mb)
         return ChannelState(name, "failed", round(result.seconds, 3), error=error, warnings=list(result.warnings))
     final = out_root / issue.id / name
-    files = [{"path": Path(a.path).relative_to(final).as_posix(), "media_type": a.media_type, "bytes": a.bytes}
-             for a in result.artifacts]
-    return ChannelState(name, "succeeded", round(result.seconds, 3), sum(f["bytes"] for f in files), files,
-                        None, list(result.warnings))
+    files = [
+        {"path": Path(a.path).relative_to(final).as_posix(), "media_type": a.media_type, "bytes": a.bytes}
+        for a in result.artifacts
+    ]
+    return ChannelState(
+        name, "succeeded", round(result.seconds, 3), sum(f["bytes"] for f in files), files, None, list(result.warnings)
+    )
 
 
 def _limit_error(exc: sandbox.SandboxError, label: str, limits) -> str:
     """What went wrong with a render that gave no result, and what to do about it."""
     if isinstance(exc, sandbox.TimeLimit):
-        return (f"the {label} render took longer than {limits.build_timeout} s and was stopped; "
-                "simplify the issue (fewer or smaller images) or raise queue.build_timeout in config.yaml")
+        return (
+            f"the {label} render took longer than {limits.build_timeout} s and was stopped; "
+            "simplify the issue (fewer or smaller images) or raise queue.build_timeout in config.yaml"
+        )
     if isinstance(exc, sandbox.ChildRaised) and isinstance(exc.exception, MemoryError):
         return _memory_error(label, limits.memory_limit_mb)
     if isinstance(exc, sandbox.ChildRaised):
         return f"the {label} render could not run ({exc}); reinstall the channel or tell the developers"
-    return (f"the {label} render {exc}; if it needed more than {limits.memory_limit_mb} MB, "
-            "raise queue.memory_limit_mb in config.yaml")
+    return (
+        f"the {label} render {exc}; if it needed more than {limits.memory_limit_mb} MB, "
+        "raise queue.memory_limit_mb in config.yaml"
+    )
 
 
 def _memory_error(label: str, limit_mb: int) -> str:
-    return (f"the {label} render needed more than {limit_mb} MB of memory and was stopped; "
-            "use smaller images or raise queue.memory_limit_mb in config.yaml")
+    return (
+        f"the {label} render needed more than {limit_mb} MB of memory and was stopped; "
+        "use smaller images or raise queue.memory_limit_mb in config.yaml"
+    )
 
 
 def _remove_staging(issue_out: Path, name: str) -> None:
@@ -294,8 +334,7 @@ def _now() -> str:
 
 def _summary(state: ChannelState) -> str:
     if state.state == "succeeded":
-        line = (f"{_now()} {state.channel}: ✓ {state.seconds:.2f} s, {len(state.files)} file(s), "
-                f"{state.bytes / 1024:.0f} KiB")
+        line = f"{_now()} {state.channel}: ✓ {state.seconds:.2f} s, {len(state.files)} file(s), {state.bytes / 1024:.0f} KiB"
     else:
         line = f"{_now()} {state.channel}: ✗ failed after {state.seconds or 0:.2f} s: {state.error}"
     return "\n".join([line, *(f"{_now()} {state.channel}: warning: {w}" for w in state.warnings)])
@@ -345,7 +384,6 @@ def on_horse_killed(job, retpid, ret_val, rusage) -> None:
     """RQ worker hook: the process running the job died (killed by the kernel or an operator)."""
     store = _store_for(job)
     try:
-        store.fail_build(job.args[0], f"the worker process running this build was killed (status {ret_val}); "
-                                      "start it again")
+        store.fail_build(job.args[0], f"the worker process running this build was killed (status {ret_val}); start it again")
     finally:
         store.close()

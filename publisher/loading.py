@@ -5,6 +5,7 @@ at once as :class:`ContentErrors`; nothing half-loaded goes further. Warnings
 (things a channel may trip over, or an editor should look at) come back beside
 the issue.
 """
+
 from __future__ import annotations
 
 import re
@@ -331,7 +332,9 @@ def load(folder: Path) -> Loaded:
     except (ValidationError, TypeError) as exc:
         if isinstance(exc, ValidationError):
             for err in exc.errors():
-                out.error(meta_path, _node_line(node, ("sections",), 1), f"sections: {err['msg']} ({'.'.join(map(str, err['loc']))})")
+                out.error(
+                    meta_path, _node_line(node, ("sections",), 1), f"sections: {err['msg']} ({'.'.join(map(str, err['loc']))})"
+                )
         else:
             out.error(meta_path, _node_line(node, ("sections",), 1), "each section needs slug: and name: (and optionally page:)")
         raise ContentErrors(out.errors) from None

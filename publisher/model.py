@@ -4,6 +4,7 @@ The model knows nothing of files, Flask or channels. Derived facts (weekday,
 lunar date, character count, reading time) are properties computed from the
 stored fields, never typed in by hand.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,7 @@ class Frozen(BaseModel):
 def _check_slug(value: str, what: str) -> str:
     if not SLUG_RE.match(value):
         raise ValueError(
-            f"{what} {value!r} must be ASCII lower-case letters, digits and single hyphens "
-            "(e.g. 'yaowen' or 'jishu-zhongxin')"
+            f"{what} {value!r} must be ASCII lower-case letters, digits and single hyphens (e.g. 'yaowen' or 'jishu-zhongxin')"
         )
     return value
 

@@ -4,6 +4,7 @@ The stored form is ``scrypt:N:r:p$salt$hex`` (the format Werkzeug writes, so
 hashes made by earlier versions keep working) and ``pbkdf2:sha256:N$salt$hex``
 is read as well.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@ finished is moved into ``<out>/<issue id>/<channel>/`` (replacing the older
 build of that channel in one rename). A failed channel leaves the older output
 untouched and its error in the report.
 """
+
 from __future__ import annotations
 
 import logging
@@ -95,8 +96,7 @@ def archive_loader(content_dir: Path, issue: Issue) -> Callable[[int], list[Issu
             return loading.load_issue(loading.issue_dir(content_dir, issue_id))
         except loading.ContentErrors as exc:
             raise ChannelError(
-                f"the earlier issue {issue_id} cannot be loaded ({exc.problems[0]}); "
-                f"fix it (see 'publisher check {issue_id}')"
+                f"the earlier issue {issue_id} cannot be loaded ({exc.problems[0]}); fix it (see 'publisher check {issue_id}')"
             ) from None
 
     def archive(n: int) -> list[Issue]:
@@ -106,9 +106,7 @@ def archive_loader(content_dir: Path, issue: Issue) -> Callable[[int], list[Issu
     return archive
 
 
-def build_channel(
-    cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path
-) -> ChannelResult:
+def build_channel(cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path) -> ChannelResult:
     """Render one channel into staging and move it into place; record any failure."""
     name = cls.name
     started = time.perf_counter()
@@ -148,8 +146,7 @@ def build_channel(
         )
     seconds = time.perf_counter() - started
     artifacts = [
-        Artifact(name, str(final / o.path), o.media_type, (final / o.path).stat().st_size, round(seconds, 3))
-        for o in outputs
+        Artifact(name, str(final / o.path), o.media_type, (final / o.path).stat().st_size, round(seconds, 3)) for o in outputs
     ]
     return ChannelResult(name, True, seconds, artifacts, warnings=ctx.warnings)
 

@@ -4,6 +4,7 @@ Built-in channels are registered in our own pyproject exactly as a third-party
 package would register one. Discovery runs when the CLI or the app starts,
 never at import.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

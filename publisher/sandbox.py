@@ -7,6 +7,7 @@ session, with an address-space limit (``RLIMIT_AS``); when the time is up its
 whole process group is killed. Function and arguments go in, the result comes
 back, pickled through pipes.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -59,9 +60,7 @@ def run(fn: Callable[..., Any], args: tuple, *, timeout: float, memory_mb: int |
     (module-level functions and classes).
     """
     payload = b"".join(pickle.dumps(part) for part in (sys.path, memory_mb * MB if memory_mb else None, (fn, args)))
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True
-    )
+    proc = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
     try:
         out, _ = proc.communicate(payload, timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -1,4 +1,5 @@
 """The model as plain JSON-ready data (``publisher show --json``, the importer, the admin API)."""
+
 from __future__ import annotations
 
 from publisher.model import Article, Issue

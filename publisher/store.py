@@ -10,6 +10,7 @@ Files live beside the database: build ``N`` writes into ``<data>/builds/N/``;
 ``<data>/live/site`` to the newest published issue's, switched atomically so a
 static file server never sees a half-switched state.
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,6 +26,7 @@ from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+
 from publisher.passwords import check_password, hash_password
 
 ACTIVE = ("queued", "running")
@@ -381,20 +383,28 @@ class Store:
             record = self._get(conn, build_id)
             if record is None or record.state not in ACTIVE:
                 return None
-            ok = error is None and all(record.results.get(c, ChannelState(c, "queued")).state == "succeeded"
-                                       for c in record.channels)
+            ok = error is None and all(
+                record.results.get(c, ChannelState(c, "queued")).state == "succeeded" for c in record.channels
+            )
             results = {
                 name: asdict(ChannelState(name, "failed", error="not built: the build stopped before this channel"))
-                if state.state in ACTIVE else asdict(state)
+                if state.state in ACTIVE
+                else asdict(state)
                 for name, state in record.results.items()
             }
             log = record.log
             if error:
                 log = _append(log, f"build failed: {error}")
             conn.execute(
-                builds_t.update().where(builds_t.c.id == build_id).values(
-                    state="succeeded" if ok else "failed", active_issue=None, finished_at=utcnow(),
-                    error=error, results=results, log=log,
+                builds_t.update()
+                .where(builds_t.c.id == build_id)
+                .values(
+                    state="succeeded" if ok else "failed",
+                    active_issue=None,
+                    finished_at=utcnow(),
+                    error=error,
+                    results=results,
+                    log=log,
                 )
             )
             record = self._get(conn, build_id)
@@ -423,11 +433,7 @@ class Store:
 
     def published_issues(self) -> list[tuple[str, BuildRecord]]:
         """Every published issue with its live build, newest issue first."""
-        query = (
-            sa.select(builds_t)
-            .join(live_t, live_t.c.build_id == builds_t.c.id)
-            .order_by(live_t.c.issue_id.desc())
-        )
+        query = sa.select(builds_t).join(live_t, live_t.c.build_id == builds_t.c.id).order_by(live_t.c.issue_id.desc())
         with self._read() as conn:
             return [(row.issue_id, self._record(row)) for row in conn.execute(query)]
 
@@ -582,8 +588,9 @@ class Store:
             )
         )
 
-    def record(self, user: str | None, action: str, issue_id: str | None = None,
-               build_id: int | None = None, detail: str = "") -> None:
+    def record(
+        self, user: str | None, action: str, issue_id: str | None = None, build_id: int | None = None, detail: str = ""
+    ) -> None:
         """Add a history entry (signed-in, …)."""
         with self._write() as conn:
             self._history(conn, user, action, issue_id, build_id, detail)
@@ -594,10 +601,7 @@ class Store:
         if issue_id is not None:
             query = query.where(history_t.c.issue_id == issue_id)
         with self._read() as conn:
-            return [
-                HistoryEntry(_aware(r.at), r.user, r.action, r.issue_id, r.build_id, r.detail)
-                for r in conn.execute(query)
-            ]
+            return [HistoryEntry(_aware(r.at), r.user, r.action, r.issue_id, r.build_id, r.detail) for r in conn.execute(query)]
 
     # ---- users --------------------------------------------------------------------------------
 
@@ -611,9 +615,9 @@ class Store:
         created = utcnow()
         try:
             with self._write() as conn:
-                conn.execute(users_t.insert().values(
-                    username=username, password_hash=hash_password(password), created_at=created
-                ))
+                conn.execute(
+                    users_t.insert().values(username=username, password_hash=hash_password(password), created_at=created)
+                )
                 self._history(conn, by, "user-added", detail=username)
         except sa.exc.IntegrityError:
             raise ValueError(f"there is already a user named {username!r}; choose another name") from None
@@ -624,8 +628,7 @@ class Store:
             raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
         with self._write() as conn:
             done = conn.execute(
-                users_t.update().where(users_t.c.username == username)
-                .values(password_hash=hash_password(password))
+                users_t.update().where(users_t.c.username == username).values(password_hash=hash_password(password))
             ).rowcount
             if not done:
                 raise ValueError(f"there is no user named {username!r}; add one with 'publisher user add'")

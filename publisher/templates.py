@@ -1,4 +1,5 @@
 """Jinja environments per channel: the site's override folder first, then the channel's own templates."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -8,6 +8,7 @@
 - ``count_chars`` and ``has_cjk``;
 - ``slugify``: an ASCII pinyin slug for a Chinese title.
 """
+
 from __future__ import annotations
 
 import html
@@ -19,9 +20,7 @@ from pypinyin import lazy_pinyin
 
 # XML 1.0 forbids C0 controls except tab/newline/return; C1 controls and
 # non-characters are legal but break feed readers and PDF text, so they go too.
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
-)
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 
 #: Inline elements article text may carry, and their attributes.
 INLINE_TAGS = {"a", "em", "strong", "b", "i", "u", "sup", "sub", "br", "span", "small", "mark", "q", "cite", "code"}
@@ -41,15 +40,17 @@ def clean(value: str) -> str:
 
 def _sanitize(markup: str, tags: set[str], attributes: dict[str, set[str]], attribute_filter=None) -> str:
     """The one nh3 call every sanitizer goes through: safe URL schemes, no comments, safe rel on links."""
-    return _drop_rel_without_href(nh3.clean(
-        clean(markup),
-        tags=tags,
-        attributes=attributes,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-        attribute_filter=attribute_filter,
-    ))
+    return _drop_rel_without_href(
+        nh3.clean(
+            clean(markup),
+            tags=tags,
+            attributes=attributes,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener noreferrer nofollow",
+            strip_comments=True,
+            attribute_filter=attribute_filter,
+        )
+    )
 
 
 def sanitize_inline(markup: str) -> str:

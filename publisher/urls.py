@@ -3,6 +3,7 @@
 The public site serves exactly these paths; channels link with them so every
 link in a feed, an EPUB or a PDF points where the site answers.
 """
+
 from __future__ import annotations
 
 import re

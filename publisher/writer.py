@@ -1,4 +1,5 @@
 """Atomic file output: nothing half-written is ever visible under its final name."""
+
 from __future__ import annotations
 
 import io

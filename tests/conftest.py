@@ -1,4 +1,5 @@
 """Shared fixtures: the fixture roots, the sample issue, configs pointing at temp folders, redis-server."""
+
 from __future__ import annotations
 
 import shutil

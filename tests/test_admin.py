@@ -1,5 +1,6 @@
 """The Flask app through its test client: sign-in everywhere in /admin, CSRF, limits, headers, previews,
 publishing and rolling back, and the public URLs (conditional GETs, ranges, download names, traversal)."""
+
 from __future__ import annotations
 
 import re
@@ -9,13 +10,13 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from werkzeug.routing import IntegerConverter, PathConverter
 
-from tests.conftest import make_config, root
 from publisher import plugins
-from publisher.channel import Channel
 from publisher.admin import create_app
 from publisher.admin.views import explain
+from publisher.channel import Channel
 from publisher.jobs import make_queue, wait
 from publisher.store import Store
+from tests.conftest import make_config, root
 
 ISSUE = "2025-05-01-1331"
 PASSWORD = "correct horse battery"
@@ -96,6 +97,7 @@ def admin_rules(app):
 
 # --- sign-in, CSRF, limits ----------------------------------------------------------------------
 
+
 def test_every_admin_route_refuses_an_anonymous_user(site, client):
     rules = admin_rules(site.app)
     assert len(rules) >= 12, [r.rule for r in rules]  # the walk covers the whole admin
@@ -128,8 +130,9 @@ def test_sign_in_wrong_password_and_open_redirect(client):
     assert response.status_code == 200
     assert "Wrong user name or password" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
-    response = client.post("/login?next=//evil.example/x", data={
-        "username": "editor", "password": PASSWORD, "csrf_token": token(client)})
+    response = client.post(
+        "/login?next=//evil.example/x", data={"username": "editor", "password": PASSWORD, "csrf_token": token(client)}
+    )
     assert response.headers["Location"] == "/admin/"
 
 
@@ -215,10 +218,11 @@ def test_build_triggers_are_rate_limited(tmp_path):
 
 # --- admin pages --------------------------------------------------------------------------------
 
+
 def test_dashboard_shows_each_channel_state_and_what_is_live(site, editor):
     page = editor.get("/admin/").get_data(as_text=True)
     assert ISSUE in page and "中国铝业报 2025年5月1日 总第1331期" in page
-    row = page[page.index(ISSUE):]
+    row = page[page.index(ISSUE) :]
     assert row.count("state-succeeded") == len(FAST)
     assert f"build #{site.first.id}" in row
 
@@ -317,14 +321,14 @@ def test_a_failed_channel_is_explained_and_cannot_be_published(tmp_path):
     assert "Publish this build" not in page and "Nothing was published" in page
     status = c.get(f"/admin/builds/{build_id}/status").get_json()
     assert [ch["state"] for ch in status["channels"]] == ["succeeded", "failed", "failed"]
-    response = c.post(f"/admin/builds/{build_id}/publish", data={"csrf_token": token(c, "/admin/")},
-                      follow_redirects=True)
+    response = c.post(f"/admin/builds/{build_id}/publish", data={"csrf_token": token(c, "/admin/")}, follow_redirects=True)
     assert "was not published" in response.get_data(as_text=True)
     assert s.store.live_build(ISSUE) is None
     s.queue.close()
 
 
 # --- publishing, rollback, history --------------------------------------------------------------
+
 
 def test_publish_and_roll_back_switch_the_public_urls(tmp_path):
     s = Site(tmp_path)
@@ -355,6 +359,7 @@ def test_publish_and_roll_back_switch_the_public_urls(tmp_path):
 
 
 # --- the public site ----------------------------------------------------------------------------
+
 
 def test_feeds_have_media_types_and_answer_conditional_gets(client):
     feed = client.get("/feed.xml")
@@ -390,7 +395,7 @@ def test_epub_download_has_a_chinese_name_and_answers_ranges(client):
     assert full.status_code == 200 and full.headers["Content-Type"] == "application/epub+zip"
     assert full.data[:2] == b"PK"
     disposition = full.headers["Content-Disposition"]
-    assert disposition.startswith(f'attachment; filename="{ISSUE}.epub"; filename*=UTF-8\'\'')
+    assert disposition.startswith(f"attachment; filename=\"{ISSUE}.epub\"; filename*=UTF-8''")
     assert unquote(disposition.split("UTF-8''")[1]) == "中国铝业报-2025-05-01-1331.epub"
     part = client.get(url, headers={"Range": "bytes=0-99"})
     assert part.status_code == 206 and part.data == full.data[:100]
@@ -401,21 +406,24 @@ def test_epub_download_has_a_chinese_name_and_answers_ranges(client):
     assert client.get(url, headers={"If-None-Match": full.headers["ETag"]}).status_code == 304
 
 
-@pytest.mark.parametrize("path", [
-    f"/issues/{ISSUE}/../../../etc/passwd",
-    "/issues/..%2F..%2Fetc/passwd",
-    f"/issues/{ISSUE}/..%2f..%2f..%2fetc%2fpasswd",
-    f"/issues/{ISSUE}/%2e%2e/%2e%2e/etc/passwd",
-    "/issues//etc/passwd",
-    f"/issues/{ISSUE}//etc/passwd",
-    f"/issues/{ISSUE}/%2Fetc%2Fpasswd",
-    f"/issues/{ISSUE}/{ISSUE}.epub%00.html",
-    f"/issues/{ISSUE}/%00",
-    "/feeds/..%2F..%2Fdata%2Fpublisher.db.xml",
-    f"/issues/{ISSUE}/media/..%2F..%2F..%2Fpublisher.db",
-    f"/issues/{ISSUE}/archive.html",
-    f"/issues/{ISSUE}/thumbs/page-001.png",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/issues/{ISSUE}/../../../etc/passwd",
+        "/issues/..%2F..%2Fetc/passwd",
+        f"/issues/{ISSUE}/..%2f..%2f..%2fetc%2fpasswd",
+        f"/issues/{ISSUE}/%2e%2e/%2e%2e/etc/passwd",
+        "/issues//etc/passwd",
+        f"/issues/{ISSUE}//etc/passwd",
+        f"/issues/{ISSUE}/%2Fetc%2Fpasswd",
+        f"/issues/{ISSUE}/{ISSUE}.epub%00.html",
+        f"/issues/{ISSUE}/%00",
+        "/feeds/..%2F..%2Fdata%2Fpublisher.db.xml",
+        f"/issues/{ISSUE}/media/..%2F..%2F..%2Fpublisher.db",
+        f"/issues/{ISSUE}/archive.html",
+        f"/issues/{ISSUE}/thumbs/page-001.png",
+    ],
+)
 def test_traversal_attempts_get_404(client, path):
     response = client.get(path)
     assert response.status_code == 404, (path, response.status_code)

@@ -2,6 +2,7 @@
 
 Each test runs its own app over a copy of the tiny root, so imports write into a temp content folder.
 """
+
 from __future__ import annotations
 
 import html
@@ -67,11 +68,13 @@ def alert(page: str) -> str:
 
 # --- sign-in and CSRF ---------------------------------------------------------------------------
 
+
 def test_anonymous_users_cannot_see_or_use_the_import_page(site):
     client = site.app.test_client()
     assert client.get("/admin/import").headers["Location"].startswith("/login?next=")
-    response = upload(client, HOSTILE.encode(), csrf=False, csrf_token=token(client), date="2025-06-01",
-                      number="1400", paper="测试报")
+    response = upload(
+        client, HOSTILE.encode(), csrf=False, csrf_token=token(client), date="2025-06-01", number="1400", paper="测试报"
+    )
     assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
     assert client.get(f"/admin/issues/{TINY_ID}/import-report").status_code == 302
     assert issue_ids(site) == [TINY_ID]
@@ -93,6 +96,7 @@ def test_nav_and_dashboard_link_to_the_import_page(editor):
 
 # --- upload → import → review → build -----------------------------------------------------------
 
+
 def test_the_seed_is_imported_reviewed_and_built(site, editor):
     expected = import_text(SEED)  # what the importer makes of the same file on its own
     response = upload(editor, SEED.read_bytes(), "chinalco-news-1330.txt")
@@ -104,32 +108,31 @@ def test_the_seed_is_imported_reviewed_and_built(site, editor):
     assert article_files(folder) == expected.issue_files
 
     page = editor.get(response.headers["Location"]).get_data(as_text=True)
-    articles = page[page.index("<h2>Sections and articles</h2>"):page.index("<h2>Not in any article</h2>")]
+    articles = page[page.index("<h2>Sections and articles</h2>") : page.index("<h2>Not in any article</h2>")]
     assert articles.count("<tr>") - 1 == len(issue.articles)  # one row per article, plus the head
     for article in issue.articles:
         assert html.escape(article.headline[:60], quote=False) in articles, article.headline
     assert "中铝集团新增两家国家企业技术中心" in articles and "本报讯（见习记者 何丹）" in articles
     report = expected.report
-    decisions = page[page.index("<h2>Decisions to review</h2>"):page.index("<h2>Sections and articles</h2>")]
+    decisions = page[page.index("<h2>Decisions to review</h2>") : page.index("<h2>Sections and articles</h2>")]
     assert decisions.count("<tr>") - 1 == len(report.decisions) > 0
     for decision in report.decisions:
         assert f'<td class="lines">{", ".join(map(str, decision["lines"]))}</td>' in decisions
-    furniture = page[page.index("<h2>Not in any article</h2>"):]
+    furniture = page[page.index("<h2>Not in any article</h2>") :]
     assert furniture.count("<tr>") - 1 == len(report.furniture) > 0
     assert "总第1330期" in furniture and "caption marker" in furniture
     assert f"{len(issue.articles)} articles, {len(report.decisions)} decisions to review" in page  # the flash
     assert "chinalco-news-1330.txt" in page and "utf-8" in page
 
     entry = site.store.history(1)[0]
-    assert (entry.user, entry.action, entry.issue_id, entry.detail) == (
-        "editor", "imported", SEED_ID, "chinalco-news-1330.txt")
+    assert (entry.user, entry.action, entry.issue_id, entry.detail) == ("editor", "imported", SEED_ID, "chinalco-news-1330.txt")
     assert SEED_ID in editor.get("/admin/").get_data(as_text=True)
     issue_page = editor.get(f"/admin/issues/{SEED_ID}").get_data(as_text=True)
     assert f'href="/admin/issues/{SEED_ID}/import-report"' in issue_page
     assert f'href="/admin/issues/{TINY_ID}/import-report"' not in editor.get(f"/admin/issues/{TINY_ID}").get_data(as_text=True)
     assert editor.get(f"/admin/issues/{TINY_ID}/import-report").status_code == 404  # not imported: no report
 
-    build_form = re.search(r'<form method="post" action="([^"]+)"', page[page.index("<h2>Build</h2>"):])
+    build_form = re.search(r'<form method="post" action="([^"]+)"', page[page.index("<h2>Build</h2>") :])
     assert build_form.group(1) == f"/admin/issues/{SEED_ID}/build"
     built = editor.post(build_form.group(1), data={"csrf_token": token(editor, "/admin/import")})
     assert built.status_code == 302
@@ -151,13 +154,16 @@ def test_a_gb18030_or_utf16_seed_gives_the_same_issue(site, editor, encoding):
     assert f"({encoding}," in page
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "paper.txt is empty; export the e-paper's text again"),
-    (b" \n\n", "paper.txt is empty"),
-    (bytes(range(256)) * 40, "paper.txt looks like a binary file, not text"),
-    (b"%PDF-1.7\n" + bytes(range(256)) * 10, "paper.txt is a PDF, not text; extract its text first"),
-    ("只是一段话，没有报头。".encode(), "the masthead does not give the paper, date, number"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "paper.txt is empty; export the e-paper's text again"),
+        (b" \n\n", "paper.txt is empty"),
+        (bytes(range(256)) * 40, "paper.txt looks like a binary file, not text"),
+        (b"%PDF-1.7\n" + bytes(range(256)) * 10, "paper.txt is a PDF, not text; extract its text first"),
+        ("只是一段话，没有报头。".encode(), "the masthead does not give the paper, date, number"),
+    ],
+)
 def test_bad_files_get_the_importers_message(site, editor, data, message):
     response = upload(editor, data)
     assert response.status_code == 422
@@ -182,13 +188,15 @@ def test_form_fields_stand_in_for_the_masthead_and_are_checked(site, editor):
 
 
 def test_no_file_chosen_is_refused_with_a_hint(site, editor):
-    response = editor.post("/admin/import", data={"csrf_token": token(editor, "/admin/import")},
-                           content_type="multipart/form-data")
+    response = editor.post(
+        "/admin/import", data={"csrf_token": token(editor, "/admin/import")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 400
     assert "Choose the text file extracted from the e-paper" in response.get_data(as_text=True)
 
 
 # --- what may be replaced -----------------------------------------------------------------------
+
 
 def test_an_existing_issue_is_replaced_only_with_the_box_ticked(site, editor):
     fields = {"date": "2025-06-01", "number": "1400", "paper": "测试报"}
@@ -232,8 +240,11 @@ def test_an_issue_being_built_is_not_replaced(site, editor, monkeypatch):
 
 # --- untrusted text and sizes -------------------------------------------------------------------
 
+
 def test_hostile_text_and_file_names_are_escaped(site, editor):
-    response = upload(editor, HOSTILE.encode(), "<img src=x onerror=alert(9)>.txt", date="2025-06-01", number="1400", paper="测试报")
+    response = upload(
+        editor, HOSTILE.encode(), "<img src=x onerror=alert(9)>.txt", date="2025-06-01", number="1400", paper="测试报"
+    )
     page = editor.get(response.headers["Location"]).get_data(as_text=True)
     assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/admin.js" defer>']
     assert "危险&lt;script&gt;alert(1)&lt;/script&gt;标题" in page
@@ -257,9 +268,16 @@ def test_uploads_over_2mb_get_413_and_other_forms_keep_the_small_limit(site, edi
     assert response.status_code == 413
     assert "The file is larger than 2.0 MB" in alert(response.get_data(as_text=True))
     assert issue_ids(site) == [TINY_ID]
-    big = upload(editor, HOSTILE.encode() + "会议指出，要统筹发展和安全。".encode() * 5000, date="2025-06-01", number="1400", paper="测试报")
+    big = upload(
+        editor,
+        HOSTILE.encode() + "会议指出，要统筹发展和安全。".encode() * 5000,
+        date="2025-06-01",
+        number="1400",
+        paper="测试报",
+    )
     assert big.status_code == 302  # a 200 KB text is well within the import's limit
-    response = editor.post(f"/admin/issues/{TINY_ID}/build",
-                           data={"csrf_token": token(editor, "/admin/"), "channel": "x" * 100_000})
+    response = editor.post(
+        f"/admin/issues/{TINY_ID}/build", data={"csrf_token": token(editor, "/admin/"), "channel": "x" * 100_000}
+    )
     assert response.status_code == 413 and "Too large" in response.get_data(as_text=True)  # signed in: no 500
     assert site.store.builds(TINY_ID) == []

@@ -1,4 +1,5 @@
 """The code keeps its shape: lint-clean, and the layers import only what they may."""
+
 from __future__ import annotations
 
 import ast
@@ -28,8 +29,7 @@ def imports(path: Path) -> set[str]:
 
 
 def test_ruff_is_clean():
-    result = subprocess.run([str(RUFF), "check", "--output-format", "concise", "."], cwd=REPO,
-                            capture_output=True, text=True)
+    result = subprocess.run([str(RUFF), "check", "--output-format", "concise", "."], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -53,8 +53,16 @@ def test_core_is_free_of_flask_and_werkzeug():
 
 def test_channels_depend_on_the_model_and_shared_helpers_only():
     """A channel never imports another channel, loading, the pipeline, config, the admin, the queue or the store."""
-    forbidden = ("publisher.admin", "publisher.jobs", "publisher.store", "publisher.cli", "publisher.importer",
-                 "publisher.loading", "publisher.pipeline", "publisher.config")
+    forbidden = (
+        "publisher.admin",
+        "publisher.jobs",
+        "publisher.store",
+        "publisher.cli",
+        "publisher.importer",
+        "publisher.loading",
+        "publisher.pipeline",
+        "publisher.config",
+    )
     packages = [p for p in (REPO / "publisher_channels").iterdir() if (p / "__init__.py").is_file()]
     assert {p.name for p in packages} >= {"rss", "epub", "pdf", "digest"}
     for package in packages:
@@ -77,5 +85,7 @@ def test_no_two_classes_share_a_name():
     for path in [*(REPO / "publisher").rglob("*.py"), *(REPO / "publisher_channels").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef):
-                assert node.name not in seen, f"class {node.name} in {path.relative_to(REPO)} and {seen[node.name].relative_to(REPO)}"
+                assert node.name not in seen, (
+                    f"class {node.name} in {path.relative_to(REPO)} and {seen[node.name].relative_to(REPO)}"
+                )
                 seen[node.name] = path

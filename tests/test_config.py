@@ -1,4 +1,5 @@
 """config.yaml: defaults, relative paths, environment overrides, clear errors."""
+
 from __future__ import annotations
 
 import pytest

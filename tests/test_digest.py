@@ -6,6 +6,7 @@ public site lays it out (/issues/<id>/ and /issues/). Screenshots land in the
 module's temp folder; docs/images/digest-phone.png is one of them, remade with
 ``pytest tests/test_digest.py -k phone_fits --basetemp=/tmp/shots`` and reduced to 64 colours.
 """
+
 from __future__ import annotations
 
 import functools
@@ -30,8 +31,12 @@ from .conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config, root
 
 SITE = "http://127.0.0.1:8000"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 PHONES = [(375, 812), (360, 740)]
 
@@ -79,8 +84,12 @@ def test_tiny_page_has_masthead_navigation_and_every_article(tmp_path):
 
     story = doc.get_element_by_id("lvse-dixing")
     assert text_of(story.find(".//h3")) == "绿色低碳项目全面投产"
-    assert [text_of(p) for p in story.xpath("./p")] == ["新能源", "年用绿电七十亿千瓦时", "本报讯（记者李明）约1分钟",
-                                                        "近日，包头铝业新能源项目全面投产，每年可使用绿电70亿千瓦时以上。项目建成后，绿电占比达到40%以上。"]
+    assert [text_of(p) for p in story.xpath("./p")] == [
+        "新能源",
+        "年用绿电七十亿千瓦时",
+        "本报讯（记者李明）约1分钟",
+        "近日，包头铝业新能源项目全面投产，每年可使用绿电70亿千瓦时以上。项目建成后，绿电占比达到40%以上。",
+    ]
     folded = story.find("details")
     assert text_of(folded.find("summary")) == "阅读全文"
     assert text_of(folded.find("h4")) == "闭环体系"
@@ -94,8 +103,12 @@ def test_tiny_page_has_masthead_navigation_and_every_article(tmp_path):
     assert text_of(comment.find_class("src")[0]) == "摘自《经济日报》"
     footer_links = {a.text: a.get("href") for a in doc.findall(".//footer//a")}
     urls = Urls(SITE)
-    assert footer_links == {"往期": urls.archive(), "EPUB": urls.download(issue, "epub"),
-                            "PDF": urls.download(issue, "pdf"), "RSS": urls.feed()}
+    assert footer_links == {
+        "往期": urls.archive(),
+        "EPUB": urls.download(issue, "epub"),
+        "PDF": urls.download(issue, "pdf"),
+        "RSS": urls.feed(),
+    }
 
 
 def test_split_keeps_body_order_and_drops_nothing(sample_issue):
@@ -128,7 +141,9 @@ def test_hostile_article_cannot_inject_script_styles_or_requests(tmp_path):
     assert len(doc.findall(".//style")) == 1
     assert not doc.xpath("//*[@style]") and not doc.xpath("//@*[starts-with(name(), 'on')]")
     assert not doc.xpath("//iframe | //img | //svg | //math | //object | //embed | //link[@rel='stylesheet']")
-    assert not [h for h in doc.xpath("//@href | //@src") if not h.startswith(("http://127.0.0.1:8000/", "https://example.org/", "#"))]
+    assert not [
+        h for h in doc.xpath("//@href | //@src") if not h.startswith(("http://127.0.0.1:8000/", "https://example.org/", "#"))
+    ]
     assert "javascript:" not in raw and "evil.example" in raw  # the iframe is shown as text, not loaded
     hostile = doc.get_element_by_id("2025-hostile")
     assert text_of(hostile.find(".//h3")) == "危险<script>alert(1)</script>标题]]>𡃁😀مرحبا"
@@ -204,7 +219,9 @@ def test_archive_lists_issues_newest_first_with_downloads(copy_root, tmp_path):
     first = entries[0]
     assert first.find("h2/a").get("href") == urls.issue(issue)
     assert [(a.text, a.get("href")) for a in first.find_class("dl")[0].findall("a")] == [
-        ("EPUB", urls.download(issue, "epub")), ("PDF", urls.download(issue, "pdf"))]
+        ("EPUB", urls.download(issue, "epub")),
+        ("PDF", urls.download(issue, "pdf")),
+    ]
     assert text_of(first.find("p")) == "绿色低碳项目全面投产"  # the issue's first headline
 
     limited = make_config(content, tmp_path / "limited", channels={"digest": {"archive_issues": 1}})
@@ -295,8 +312,11 @@ def site(tmp_path_factory):
     md = folder / "01-lvse-dixing.md"
     md.write_text(md.read_text().replace("credit: 王五 摄}", "credit: 王五 摄, src: images/风电场.png}"))
     issues = {}
-    for name, content, issue_id in (("sample", SAMPLE_CONTENT, SAMPLE_ID), ("hostile", root("hostile"), None),
-                                    ("pictured", pictured, None)):
+    for name, content, issue_id in (
+        ("sample", SAMPLE_CONTENT, SAMPLE_ID),
+        ("hostile", root("hostile"), None),
+        ("pictured", pictured, None),
+    ):
         issue, out, _ = build(make_config(content, tmp_path_factory.mktemp(name), site={"url": base}), issue_id)
         shutil.copytree(out, docroot / "issues" / issue.id)
         issues[name] = issue
@@ -323,8 +343,12 @@ class Visit:
 
     def __init__(self, browser, url: str, size=(375, 812), dark=False, javascript=True):
         self.context = browser.new_context(
-            viewport={"width": size[0], "height": size[1]}, device_scale_factor=2, is_mobile=True, has_touch=True,
-            color_scheme="dark" if dark else "light", java_script_enabled=javascript,
+            viewport={"width": size[0], "height": size[1]},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            color_scheme="dark" if dark else "light",
+            java_script_enabled=javascript,
         )
         self.page = self.context.new_page()
         self.requests: list[str] = []
@@ -376,8 +400,11 @@ def test_every_section_link_jumps_to_its_section(browser, site, size):
         for i, href in enumerate(hrefs):
             links.nth(i).click()
             page.wait_for_function("h => location.hash === h", arg=href)
-            top, bottom = page.evaluate("h => { const r = document.getElementById(h.slice(1)).querySelector('h2')"
-                                        ".getBoundingClientRect(); return [r.top, r.bottom]; }", href)
+            top, bottom = page.evaluate(
+                "h => { const r = document.getElementById(h.slice(1)).querySelector('h2')"
+                ".getBoundingClientRect(); return [r.top, r.bottom]; }",
+                href,
+            )
             nav_bottom = page.evaluate("document.querySelector('nav').getBoundingClientRect().bottom")
             assert nav_bottom - 1 <= top and bottom <= size[1], (href, top, nav_bottom)
         assert page.evaluate(NO_HORIZONTAL_SCROLL)

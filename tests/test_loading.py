@@ -1,4 +1,5 @@
 """The strict loader: a good issue loads; each kind of bad content names its file and line."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -129,9 +130,7 @@ def test_broken_yaml_syntax_points_at_line(tmp_path):
 
 
 def test_bad_authors_entry_points_at_its_line(tmp_path):
-    folder = _issue(
-        tmp_path, {"01-a.md": "---\nheadline: 标题\nsection: yaowen\nauthors:\n  - {role: 记者}\n---\n正文。\n"}
-    )
+    folder = _issue(tmp_path, {"01-a.md": "---\nheadline: 标题\nsection: yaowen\nauthors:\n  - {role: 记者}\n---\n正文。\n"})
     [problem] = _problems(folder)
     assert f"{folder / '01-a.md'}:5:" in problem and "authors.0.name" in problem
 
@@ -139,7 +138,11 @@ def test_bad_authors_entry_points_at_its_line(tmp_path):
 def test_every_problem_is_reported_at_once_and_nothing_loads(tmp_path):
     folder = _issue(
         tmp_path,
-        {"01-a.md": "---\nsection: yaowen\n---\nx\n", "02-b.md": "---\nheadline: 标题\nsection: nowhere\n---\nx\n", "03-c.md": GOOD},
+        {
+            "01-a.md": "---\nsection: yaowen\n---\nx\n",
+            "02-b.md": "---\nheadline: 标题\nsection: nowhere\n---\nx\n",
+            "03-c.md": GOOD,
+        },
     )
     problems = _problems(folder)
     assert len(problems) == 2

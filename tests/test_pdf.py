@@ -4,6 +4,7 @@ The sample issue is rendered once per session and shared; pdftotext, pdffonts,
 pdfinfo and qpdf read it as a print shop or a reader's tools would. The page
 make-up arithmetic is tested on its own, without WeasyPrint.
 """
+
 from __future__ import annotations
 
 import http.server
@@ -122,8 +123,11 @@ def test_body_lines_are_justified_to_the_column_edge(sample):
     lines = re.findall(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</line>', layout, re.S)
     heights = [round(float(y1) - float(y0), 1) for _, y0, _, y1, _ in lines]
     body_height = max(set(heights), key=heights.count)  # the body type is the commonest line
-    body = [(float(x0), float(x1)) for x0, y0, x1, y1, words in lines
-            if abs(float(y1) - float(y0) - body_height) < 0.2 and len(re.sub(r"<[^>]+>|\s", "", words)) >= 10]
+    body = [
+        (float(x0), float(x1))
+        for x0, y0, x1, y1, words in lines
+        if abs(float(y1) - float(y0) - body_height) < 0.2 and len(re.sub(r"<[^>]+>|\s", "", words)) >= 10
+    ]
     edges = sorted({round(x1) for _, x1 in body})
     right = [e for e in edges if sum(1 for _, x1 in body if abs(x1 - e) < 0.8) >= 20]
     flush = sum(1 for _, x1 in body if any(abs(x1 - e) < 0.8 for e in right))
@@ -134,8 +138,7 @@ def test_body_lines_are_justified_to_the_column_edge(sample):
 def test_stories_split_over_pages_carry_jump_lines_to_each_other(sample):
     """下转第N版 at the foot of a story's part names the page it goes on, 上接第M版 there the page it came from."""
     pages = int(re.search(r"Pages:\s+(\d+)", tool("pdfinfo", str(sample.pdf)))[1])
-    texts = {n: squeeze(tool("pdftotext", "-raw", "-f", str(n), "-l", str(n), str(sample.pdf), "-"))
-             for n in range(1, pages + 1)}
+    texts = {n: squeeze(tool("pdftotext", "-raw", "-f", str(n), "-l", str(n), str(sample.pdf), "-")) for n in range(1, pages + 1)}
     spans = []
     for article in sample.issue.articles:
         lines = [squeeze(b.text) for b in article.body if b.text.strip()]
@@ -155,8 +158,19 @@ def test_stories_split_over_pages_carry_jump_lines_to_each_other(sample):
 def test_page_one_opens_with_the_masthead(sample):
     issue = sample.issue
     page_one = squeeze(tool("pdftotext", "-raw", "-f", "1", "-l", "1", str(sample.pdf), "-"))
-    for value in (issue.paper, issue.paper_en, issue.serial, "国内统一连续出版物号", issue.date_zh, issue.weekday,
-                  issue.lunar_date, issue.number_label, issue.publisher, issue.website, issue.grade):
+    for value in (
+        issue.paper,
+        issue.paper_en,
+        issue.serial,
+        "国内统一连续出版物号",
+        issue.date_zh,
+        issue.weekday,
+        issue.lunar_date,
+        issue.number_label,
+        issue.publisher,
+        issue.website,
+        issue.grade,
+    ):
         assert squeeze(value) in page_one, value
     assert page_one.index(squeeze(issue.paper_en)) < page_one.index(squeeze(issue.articles[0].headline))
 
@@ -272,14 +286,16 @@ def test_hostile_text_survives_as_text(hostile):
 def test_jump_lines_count_the_pages_running_text_took(copy_root, tmp_path):
     """After a story set as running text over three pages, a split story's jump lines name the pages as printed."""
     content = copy_root("hostile")
-    paragraphs = "\n\n".join(f"第{i}段，铝业公司稳步推进绿色低碳转型，持续提升产业链供应链韧性和安全水平。" * 4 for i in range(90))
+    paragraphs = "\n\n".join(
+        f"第{i}段，铝业公司稳步推进绿色低碳转型，持续提升产业链供应链韧性和安全水平。" * 4 for i in range(90)
+    )
     (content / "issues" / "2025-06-01-1400" / "03-split.md").write_text(
-        f"---\nheadline: 分两版刊出的长文\nsection: yaowen\n---\n{paragraphs}\n")
+        f"---\nheadline: 分两版刊出的长文\nsection: yaowen\n---\n{paragraphs}\n"
+    )
     built = build(content, "2025-06-01-1400", tmp_path)
     assert built.result.ok, built.result.detail
     pages = int(re.search(r"Pages:\s+(\d+)", tool("pdfinfo", str(built.pdf)))[1])
-    texts = [squeeze(tool("pdftotext", "-raw", "-f", str(n), "-l", str(n), str(built.pdf), "-"))
-             for n in range(1, pages + 1)]
+    texts = [squeeze(tool("pdftotext", "-raw", "-f", str(n), "-l", str(n), str(built.pdf), "-")) for n in range(1, pages + 1)]
     start = next(n for n, t in enumerate(texts, 1) if "分两版刊出的长文" in t)
     assert start >= 4  # the running text before it took more than its one planned page
     assert f"下转第{start + 1}版" in texts[start - 1] and f"要闻第{start}版" in texts[start - 1]
@@ -341,11 +357,14 @@ def test_no_request_leaves_and_no_outside_file_is_read(canary, copy_root, tmp_pa
         f'<image href="{url}/svg.png" width="5" height="5"/><image href="file:///etc/passwd" width="5" height="5"/></svg>'
     )
     article = issue_dir / "01-lvse-dixing.md"
-    article.write_text(article.read_text().replace(
-        "figures:\n  - {caption: 图为风电场。, credit: 王五 摄}",
-        "figures:\n  - {caption: 图为风电场。, credit: 王五 摄, src: images/passwd.png}\n"
-        "  - {caption: 矢量图。, src: images/evil.svg}",
-    ) + f'\n<img src="{url}/img.png"><a href="{url}/link">链接</a> file:///etc/passwd\n')
+    article.write_text(
+        article.read_text().replace(
+            "figures:\n  - {caption: 图为风电场。, credit: 王五 摄}",
+            "figures:\n  - {caption: 图为风电场。, credit: 王五 摄, src: images/passwd.png}\n"
+            "  - {caption: 矢量图。, src: images/evil.svg}",
+        )
+        + f'\n<img src="{url}/img.png"><a href="{url}/link">链接</a> file:///etc/passwd\n'
+    )
     site = tmp_path / "site" / "pdf"
     site.mkdir(parents=True)
     original = (PDF_TEMPLATES / "pdf.css").read_text()
@@ -410,11 +429,14 @@ def test_broadsheet_six_columns_and_rebuild_is_identical(tmp_path, monkeypatch):
     assert squeeze(first.issue.articles[0].body[0].text) in text
 
 
-@pytest.mark.parametrize("options, complaint", [
-    ({"columns": 7}, "columns"),
-    ({"page": "A4"}, "page"),
-    ({"body_size": 10, "leading": 16}, "leading"),
-])
+@pytest.mark.parametrize(
+    "options, complaint",
+    [
+        ({"columns": 7}, "columns"),
+        ({"page": "A4"}, "page"),
+        ({"body_size": 10, "leading": 16}, "leading"),
+    ],
+)
 def test_bad_options_fail_with_a_clear_message(tmp_path, options, complaint):
     built = build(root("tiny"), "2025-05-01-1331", tmp_path, **options)
     assert not built.result.ok

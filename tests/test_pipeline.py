@@ -1,4 +1,5 @@
 """The pipeline: channels build independently, failures are reported and never clobber good output."""
+
 from __future__ import annotations
 
 import json
@@ -92,8 +93,10 @@ def test_archive_reads_only_issues_up_to_this_one(copy_root, tmp_path):
     older = content / "issues" / "2025-04-01-1329"
     older.mkdir()
     (older / "issue.yaml").write_text(
-        (content / "issues" / TINY_ID / "issue.yaml").read_text(encoding="utf-8")
-        .replace("2025-05-01", "2025-04-01").replace("1331", "1329"),
+        (content / "issues" / TINY_ID / "issue.yaml")
+        .read_text(encoding="utf-8")
+        .replace("2025-05-01", "2025-04-01")
+        .replace("1331", "1329"),
         encoding="utf-8",
     )
     newer = content / "issues" / "2025-06-01-1332"  # newer than the one built: never part of its archive
@@ -128,8 +131,21 @@ def test_cli_show_json_shape(tmp_path):
     assert set(data) == {"issue", "sections", "articles"}
     assert data["issue"]["weekday"] == "星期四" and data["issue"]["number"] == 1331
     first = data["articles"][0]
-    for key in ("slug", "headline", "kicker", "subtitle", "section", "series", "byline", "authors", "source",
-                "kind", "editor_note", "text", "figures"):
+    for key in (
+        "slug",
+        "headline",
+        "kicker",
+        "subtitle",
+        "section",
+        "series",
+        "byline",
+        "authors",
+        "source",
+        "kind",
+        "editor_note",
+        "text",
+        "figures",
+    ):
         assert key in first
     assert first["figures"] == [{"caption": "图为风电场。", "credit": "王五 摄", "src": None}]
     assert first["text"].split("\n")[1] == "闭环体系"

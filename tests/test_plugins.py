@@ -1,4 +1,5 @@
 """Third-party channels: a real package installed from tests/plugins is discovered, listed and built."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Pruning old builds: what is kept, what is deleted, refusals, symlink safety, the schema upgrade, the CLI."""
+
 from __future__ import annotations
 
 import json
@@ -105,8 +106,11 @@ def test_create_all_adds_pruned_at_to_a_database_made_before_it(tmp_path):
             "requested_by VARCHAR(64), runner VARCHAR(200), created_at DATETIME NOT NULL, started_at DATETIME, "
             "finished_at DATETIME, results JSON NOT NULL, error TEXT, log TEXT NOT NULL)"
         )
-        conn.execute("INSERT INTO builds (issue_id, channels, state, created_at, results, log) VALUES "
-                     "(?, '[\"rss\"]', 'succeeded', '2025-05-01 10:00:00.000000', '{}', '')", (ISSUE,))
+        conn.execute(
+            "INSERT INTO builds (issue_id, channels, state, created_at, results, log) VALUES "
+            "(?, '[\"rss\"]', 'succeeded', '2025-05-01 10:00:00.000000', '{}', '')",
+            (ISSUE,),
+        )
     old = Store(f"sqlite:///{db}")
     old.create_all()
     old.create_all()  # a second start finds the column and changes nothing
@@ -125,8 +129,9 @@ def test_cli_prune_dry_run_json_and_refusals(store, tmp_path):
     config.write_text(f"data: {tmp_path / 'data'}\ncontent: {tmp_path}\n", encoding="utf-8")
 
     def cli(*args):
-        return subprocess.run([str(BIN / "publisher"), "--config", str(config), *args], capture_output=True,
-                              text=True, cwd=tmp_path)
+        return subprocess.run(
+            [str(BIN / "publisher"), "--config", str(config), *args], capture_output=True, text=True, cwd=tmp_path
+        )
 
     bad = cli("prune", "--keep", "-1")
     assert bad.returncode == 2 and "--keep" in bad.stderr
@@ -166,8 +171,7 @@ def test_admin_refuses_to_roll_back_to_a_pruned_build(tmp_path):
     assert ">pruned</span>" in issue_page and "Roll back to this" not in issue_page
     build_page = c.get(f"/admin/builds/{first.id}").get_data(as_text=True)
     assert "This build was pruned" in build_page and "Roll back to this build" not in build_page
-    response = c.post(f"/admin/builds/{first.id}/rollback", data={"csrf_token": token(c, "/admin/")},
-                      follow_redirects=True)
+    response = c.post(f"/admin/builds/{first.id}/rollback", data={"csrf_token": token(c, "/admin/")}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert f"Could not roll back to build #{first.id}: {PRUNED.format(first.id)}" in page
     assert s.store.live_build(ISSUE).id == second.id

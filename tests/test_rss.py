@@ -1,4 +1,5 @@
 """The RSS/Atom channel: strict XML, full text, stable items across the archive, reference readers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,11 @@ RSS_TEMPLATES = FeedChannel.template_folder()
 
 TINY_ISSUE = root("tiny") / "issues" / "2025-05-01-1331"
 SAMPLE_DIR = SAMPLE_CONTENT / "issues" / SAMPLE_ID
-NS = {"content": "http://purl.org/rss/1.0/modules/content/", "dc": "http://purl.org/dc/elements/1.1/",
-      "atom": "http://www.w3.org/2005/Atom"}
+NS = {
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "atom": "http://www.w3.org/2005/Atom",
+}
 FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 HOSTILE_ELEMENTS = {"script", "style", "iframe", "svg", "math", "object", "embed", "link", "meta", "form", "input"}
 
@@ -109,7 +113,10 @@ def test_rss_items_carry_title_link_guid_date_category_author_lead_and_full_text
     assert first.findtext("category") == "要闻"
     assert first.find("author") is None  # RSS author needs an e-mail address; names go to dc:creator
     assert first.findtext("dc:creator", namespaces=NS) == "李明"
-    assert first.findtext("description") == "近日，包头铝业新能源项目全面投产，每年可使用绿电70亿千瓦时以上。项目建成后，绿电占比达到40%以上。"
+    assert (
+        first.findtext("description")
+        == "近日，包头铝业新能源项目全面投产，每年可使用绿电70亿千瓦时以上。项目建成后，绿电占比达到40%以上。"
+    )
     content = first.findtext("content:encoded", namespaces=NS)
     check_html(content)
     body = lxml.html.fragment_fromstring(content, create_parent="div")
@@ -182,11 +189,15 @@ def test_manifest_lists_every_feed(tiny_config):
     issue = loading.load_issue(TINY_ISSUE)
     report = pipeline.build(issue, [FeedChannel], tiny_config)
     assert report.ok
-    kinds = {Path(a.path).relative_to(tiny_config.output_dir / issue.id / "rss").as_posix(): a.media_type
-             for a in report.artifacts}
+    kinds = {
+        Path(a.path).relative_to(tiny_config.output_dir / issue.id / "rss").as_posix(): a.media_type for a in report.artifacts
+    }
     assert kinds == {
-        "feed.xml": "application/rss+xml", "atom.xml": "application/atom+xml", "logo.png": "image/png",
-        "feeds/yaowen.xml": "application/rss+xml", "feeds/redian.xml": "application/rss+xml",
+        "feed.xml": "application/rss+xml",
+        "atom.xml": "application/atom+xml",
+        "logo.png": "image/png",
+        "feeds/yaowen.xml": "application/rss+xml",
+        "feeds/redian.xml": "application/rss+xml",
     }
 
 
@@ -198,10 +209,12 @@ def test_description_is_the_lead_cut_at_a_sentence_end():
     long = "第一句很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长。" * 6
     assert _summary(article(long, "第二段。")) == long[: long.rindex("。", 0, 120) + 1]
     assert _summary(article("（接上期）", "正文从这里开始，这是一个足够长的句子，用来作为摘要的内容。后面还有。")) == (
-        "（接上期）正文从这里开始，这是一个足够长的句子，用来作为摘要的内容。后面还有。")
+        "（接上期）正文从这里开始，这是一个足够长的句子，用来作为摘要的内容。后面还有。"
+    )
     assert _summary(article()) == "图说"
     assert _summary(article("A short lead.", "And the next paragraph follows it here.")) == (
-        "A short lead. And the next paragraph follows it here.")
+        "A short lead. And the next paragraph follows it here."
+    )
 
 
 # --- hostile content ------------------------------------------------------------------------------
@@ -229,7 +242,9 @@ def test_hostile_issue_gives_strict_clean_feeds(hostile_config):
         assert kept in text_content, kept
     assert "alert('x')" not in text_content and "display:none" not in text_content
     assert [(a.get("href"), a.get("rel")) for a in content.iter("a")] == [
-        (None, None), ("https://example.org/ok", "noopener noreferrer nofollow")]
+        (None, None),
+        ("https://example.org/ok", "noopener noreferrer nofollow"),
+    ]
     assert not content.xpath("//img")  # the hostile figure's file is missing
     issue = loading.load_issue(root("hostile") / "issues" / "2025-06-01-1400")
     assert [e.title for e in rss.entries] == [a.headline for a in issue.articles]  # the 10,000-character one too
@@ -240,14 +255,28 @@ def test_unclean_model_is_cleaned_before_feedgen(tmp_path):
     """Even a model built without the loader (control characters, raw HTML) gives strict XML."""
     dirty = "标题\x01\x0b\x1f\x7f\x85]]>结束"  # (the model itself refuses lone surrogates)
     issue = Issue(
-        id="2025-07-01-1", paper="测试报", date=dt.date(2025, 7, 1), number=1,
+        id="2025-07-01-1",
+        paper="测试报",
+        date=dt.date(2025, 7, 1),
+        number=1,
         sections=(Section(slug="yaowen", name="要闻\x08"),),
-        articles=(Article(
-            slug="a", headline=dirty, section="yaowen", kicker="\x02引题", authors=({"name": "记者\x00甲"},),
-            figures=(Figure(caption="图\x03说"),),
-            body=(Block(html='正文\x0c<script>alert(1)</script><a href="javascript:x()" onclick="y()">链</a>]]>'
-                            '<svg onload="z()"></svg><img src=x onerror=alert(1)>', text="正文\x0c]]>"),),
-        ),),
+        articles=(
+            Article(
+                slug="a",
+                headline=dirty,
+                section="yaowen",
+                kicker="\x02引题",
+                authors=({"name": "记者\x00甲"},),
+                figures=(Figure(caption="图\x03说"),),
+                body=(
+                    Block(
+                        html='正文\x0c<script>alert(1)</script><a href="javascript:x()" onclick="y()">链</a>]]>'
+                        '<svg onload="z()"></svg><img src=x onerror=alert(1)>',
+                        text="正文\x0c]]>",
+                    ),
+                ),
+            ),
+        ),
     )
     config = make_config(tmp_path / "content", tmp_path)
     report = pipeline.build(issue, [FeedChannel], config, issue_dir=tmp_path / "nowhere")
@@ -289,8 +318,9 @@ def test_section_feeds_cover_sections_of_older_issues(tmp_path):
     content = archive_root(tmp_path, 2)
     older = content / "issues" / "2025-01-01-100"
     meta = (older / "issue.yaml").read_text(encoding="utf-8")
-    (older / "issue.yaml").write_text(meta.replace("name: 热议, page: 2}", "name: 热议, page: 2}\n  - {slug: zhuanti, name: 专题}"),
-                                      encoding="utf-8")
+    (older / "issue.yaml").write_text(
+        meta.replace("name: 热议, page: 2}", "name: 热议, page: 2}\n  - {slug: zhuanti, name: 专题}"), encoding="utf-8"
+    )
     md = older / "02-pinglun.md"
     md.write_text(md.read_text(encoding="utf-8").replace("section: redian", "section: zhuanti"), encoding="utf-8")
     config = make_config(content, tmp_path, site=SiteConfig(title="铝业报"))
@@ -299,7 +329,9 @@ def test_section_feeds_cover_sections_of_older_issues(tmp_path):
     zhuanti = strict(folder / "feeds" / "zhuanti.xml").find("channel")
     assert zhuanti.findtext("title") == "铝业报 · 专题"
     assert [i.findtext("title") for i in zhuanti.findall("item")] == ["第100期 在深化内化转化上下功夫"]
-    assert [i.findtext("title") for i in strict(folder / "feeds" / "redian.xml").iter("item")] == ["第101期 在深化内化转化上下功夫"]
+    assert [i.findtext("title") for i in strict(folder / "feeds" / "redian.xml").iter("item")] == [
+        "第101期 在深化内化转化上下功夫"
+    ]
 
 
 def test_a_new_issue_leaves_older_items_unchanged(tmp_path):
@@ -372,8 +404,11 @@ def test_options_issues_ttl_and_no_image(tmp_path):
 
 @pytest.mark.parametrize(
     ("options", "expected"),
-    [({"issuez": 3}, "channels.rss: issuez"), ({"issues": 0}, "channels.rss: issues"),
-     ({"image": "nope.png"}, "layout file 'nope.png' is missing")],
+    [
+        ({"issuez": 3}, "channels.rss: issuez"),
+        ({"issues": 0}, "channels.rss: issues"),
+        ({"image": "nope.png"}, "layout file 'nope.png' is missing"),
+    ],
 )
 def test_bad_options_say_what_to_fix(tmp_path, options, expected):
     config = make_config(root("tiny"), tmp_path, channels={"rss": options})
@@ -400,7 +435,9 @@ def test_figures_enclosure_and_links_are_absolute(copy_root, tmp_path):
     (folder / "images" / "wind farm.png").write_bytes(png)
     md = folder / "01-lvse-dixing.md"
     source = md.read_text(encoding="utf-8")
-    source = source.replace("{caption: 图为风电场。, credit: 王五 摄}", "{caption: 图为风电场。, credit: 王五 摄, src: images/wind farm.png}")
+    source = source.replace(
+        "{caption: 图为风电场。, credit: 王五 摄}", "{caption: 图为风电场。, credit: 王五 摄, src: images/wind farm.png}"
+    )
     source = source.replace("## 闭环体系", "详见[专题](zhuanti.html)与[往期](/issues/)。\n\n## 闭环体系")
     md.write_text(source, encoding="utf-8")
     config = make_config(content, tmp_path, site=SiteConfig(url="https://news.example.com/"))
@@ -415,7 +452,9 @@ def test_figures_enclosure_and_links_are_absolute(copy_root, tmp_path):
     assert hrefs == ["https://news.example.com/issues/2025-05-01-1331/zhuanti.html", "https://news.example.com/issues/"]
     atom = feedparser.parse((out / "atom.xml").read_bytes()).entries[0]
     assert [(link.rel, link.href) for link in atom.links] == [
-        ("alternate", "https://news.example.com/issues/2025-05-01-1331/#lvse-dixing"), ("enclosure", image_url)]
+        ("alternate", "https://news.example.com/issues/2025-05-01-1331/#lvse-dixing"),
+        ("enclosure", image_url),
+    ]
     assert atom.enclosures[0].type == "image/png" and atom.enclosures[0].length == str(len(png))
 
 
@@ -453,12 +492,19 @@ def newsboat_titles(tmp_path: Path, url: str) -> list[str]:
     home = Path(tempfile.mkdtemp(prefix="newsboat-", dir=tmp_path))
     (home / "urls").write_text(url + "\n", encoding="utf-8")
     (home / "config").write_text("", encoding="utf-8")
-    env = {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "TERM": "dumb",
-           "no_proxy": "*", "NO_PROXY": "*"}
+    env = {
+        "HOME": str(home),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "TERM": "dumb",
+        "no_proxy": "*",
+        "NO_PROXY": "*",
+    }
     args = ["-u", str(home / "urls"), "-c", str(home / "cache.db"), "-C", str(home / "config")]
     subprocess.run([exe, *args, "-x", "reload"], env=env, check=True, timeout=60, capture_output=True)
-    unread = subprocess.run([exe, *args, "-x", "print-unread"], env=env, check=True, timeout=60,
-                            capture_output=True, text=True).stdout
+    unread = subprocess.run(
+        [exe, *args, "-x", "print-unread"], env=env, check=True, timeout=60, capture_output=True, text=True
+    ).stdout
     with sqlite3.connect(home / "cache.db") as db:
         rows = db.execute("SELECT feedurl, title FROM rss_item ORDER BY id").fetchall()
     assert {feed for feed, _ in rows} <= {url}
@@ -490,6 +536,7 @@ def test_newsboat_reads_the_hostile_feed(tmp_path, served):
 
 
 # --- the sample issue -----------------------------------------------------------------------------
+
 
 def _squash(value: str) -> str:
     return re.sub(r"\s+", "", value)

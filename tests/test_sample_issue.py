@@ -7,6 +7,7 @@ here on its own terms (``yaml.safe_load`` for issue.yaml and the front matter, a
 plain split on blank lines for the body) so that this test does not depend on the
 project's loader.
 """
+
 from __future__ import annotations
 
 import re
@@ -252,8 +253,8 @@ def _locate(seed: _Seed, paragraph: str, byline: str, after: int) -> tuple[int, 
     pos = 0
     while pos < len(paragraph):
         k = seed.longest_prefix(paragraph[pos:])
-        assert k > 0, f"{paragraph[pos:pos + 30]!r}… is not in the seed"
-        pieces.append(paragraph[pos:pos + k])
+        assert k > 0, f"{paragraph[pos : pos + 30]!r}… is not in the seed"
+        pieces.append(paragraph[pos : pos + k])
         pos += k
     assert len(pieces) <= 3, f"needs {len(pieces)} pieces of the seed (at most 3): {[p[:12] for p in pieces]}"
     placed: list[tuple[int, int]] = []

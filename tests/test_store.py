@@ -1,4 +1,5 @@
 """The store: build records, one active build per issue, publishing and rollback, history, users."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,9 @@ ISSUE = "2025-05-01-1331"
 OLDER = "2025-04-19-1330"
 
 
-def finished_build(store: Store, issue_id: str = ISSUE, channels=("rss", "digest"), fail: str | None = None,
-                   user: str | None = "alice") -> int:
+def finished_build(
+    store: Store, issue_id: str = ISSUE, channels=("rss", "digest"), fail: str | None = None, user: str | None = "alice"
+) -> int:
     """A build run to the end by hand, with a file in each channel folder (as run_build leaves it)."""
     record = store.new_build(issue_id, list(channels), user)
     store.start_build(record.id)
@@ -30,11 +32,18 @@ def finished_build(store: Store, issue_id: str = ISSUE, channels=("rss", "digest
         folder.mkdir(parents=True)
         (folder / "index.txt").write_text(f"build {record.id} {name}")
         failed = fail == name
-        store.update_channel(record.id, ChannelState(
-            name, "failed" if failed else "succeeded", 0.5, 0 if failed else 9,
-            [] if failed else [{"path": "index.txt", "media_type": "text/plain", "bytes": 9}],
-            "the image 图1.jpg is missing" if failed else None,
-        ), log=f"{name} done")
+        store.update_channel(
+            record.id,
+            ChannelState(
+                name,
+                "failed" if failed else "succeeded",
+                0.5,
+                0 if failed else 9,
+                [] if failed else [{"path": "index.txt", "media_type": "text/plain", "bytes": 9}],
+                "the image 图1.jpg is missing" if failed else None,
+            ),
+            log=f"{name} done",
+        )
     store.finish_build(record.id)
     return record.id
 
@@ -222,7 +231,8 @@ def test_users_have_hashed_passwords(store, tmp_path):
     store.set_password("alice", "battery staple")
     assert store.check_user("alice", "correct horse") is None and store.check_user("alice", "battery staple")
     assert [(e.user, e.action, e.detail) for e in store.history()] == [
-        (None, "password-changed", "alice"), ("admin", "user-added", "alice")
+        (None, "password-changed", "alice"),
+        ("admin", "user-added", "alice"),
     ]
 
 
@@ -250,7 +260,9 @@ def test_history_records_who_did_what_newest_first(store):
     build = finished_build(store, user="bob")
     entries = store.history()
     assert [(e.user, e.action, e.build_id) for e in entries] == [
-        (None, "build-succeeded", build), ("bob", "build-requested", build), ("alice", "signed-in", None)
+        (None, "build-succeeded", build),
+        ("bob", "build-requested", build),
+        ("alice", "signed-in", None),
     ]
     assert entries[1].detail == "rss, digest" and entries[2].detail == "127.0.0.1"
     assert all(e.at.tzinfo == timezone.utc for e in entries) and entries[0].at >= entries[2].at
@@ -263,8 +275,9 @@ def test_cli_publish_rollback_builds_history(store, tmp_path):
     config.write_text(f"data: {tmp_path / 'data'}\ncontent: {tmp_path}\n", encoding="utf-8")
 
     def cli(*args, stdin=None):
-        return subprocess.run([str(BIN / "publisher"), "--config", str(config), *args], capture_output=True,
-                              text=True, input=stdin, cwd=tmp_path)
+        return subprocess.run(
+            [str(BIN / "publisher"), "--config", str(config), *args], capture_output=True, text=True, input=stdin, cwd=tmp_path
+        )
 
     assert cli("publish", str(one)).returncode == 0
     refused = cli("publish", str(two))

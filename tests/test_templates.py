@@ -1,4 +1,5 @@
 """Layouts: a site folder overrides any template of a channel; autoescape is on everywhere."""
+
 from __future__ import annotations
 
 from publisher import loading, pipeline, plugins, templates

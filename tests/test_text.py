@@ -1,4 +1,5 @@
 """The shared text helpers: cleaning, sanitizing, leads, slugs."""
+
 from __future__ import annotations
 
 from publisher import text

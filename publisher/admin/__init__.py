@@ -4,6 +4,7 @@ The app holds no publishing logic: builds go to the queue (:mod:`publisher.jobs`
 records and the live pointer live in the store (:mod:`publisher.store`). Views
 only read and ask.
 """
+
 from __future__ import annotations
 
 import os
@@ -102,7 +103,9 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
     app.url_map.merge_slashes = False
 
     own = getattr(queue, "channels", None)  # an embedded queue given its own channel classes
-    channels = {name: cls.title for name, cls in own.items()} if own else {name: cls.title for name, cls in plugins.usable().items()}
+    channels = (
+        {name: cls.title for name, cls in own.items()} if own else {name: cls.title for name, cls in plugins.usable().items()}
+    )
     app.extensions["publisher"] = Services(config, store, queue, channels)
     app.before_request(views.upload_limit)  # before CSRF reads the form
     csrf.init_app(app)
@@ -116,7 +119,9 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         return render_template(
-            "error.html", code=400, title="The form expired",
+            "error.html",
+            code=400,
+            title="The form expired",
             message="This form is too old or came from another site. Go back, reload the page and try again.",
         ), 400
 

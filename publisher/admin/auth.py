@@ -1,4 +1,5 @@
 """Sign-in for editors: Flask-Login sessions over the store's users (hashed passwords)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

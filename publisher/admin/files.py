@@ -1,4 +1,5 @@
 """Find a build's files by lookup in its record, never by joining a path from a request."""
+
 from __future__ import annotations
 
 import mimetypes

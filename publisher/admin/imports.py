@@ -4,6 +4,7 @@ The importer (:mod:`publisher.importer`) does all the reading; this module only
 guards the content folder (never replace a published issue or one being built,
 a draft only when the editor asks) and reads the import report for the review page.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,11 +26,14 @@ _writing = threading.Lock()  # check-then-write of one import at a time (threads
 
 
 class ImportForm(FlaskForm):
-    text = FileField("Text file (UTF-8, UTF-16 or GB18030)", validators=[
-        FileRequired("Choose the text file extracted from the e-paper (e.g. pdftotext paper.pdf paper.txt).")])
+    text = FileField(
+        "Text file (UTF-8, UTF-16 or GB18030)",
+        validators=[FileRequired("Choose the text file extracted from the e-paper (e.g. pdftotext paper.pdf paper.txt).")],
+    )
     date = DateField("Date (when the masthead does not print it)", validators=[Optional()])
-    number = IntegerField("Number, 总第N期 (when the masthead does not print it)",
-                          validators=[Optional(), NumberRange(1, 999_999)])
+    number = IntegerField(
+        "Number, 总第N期 (when the masthead does not print it)", validators=[Optional(), NumberRange(1, 999_999)]
+    )
     paper = StringField("Paper name (when the masthead does not print it)", validators=[Optional(), Length(max=40)])
     replace = BooleanField("Replace the existing draft of this issue")
 
@@ -46,8 +50,9 @@ def upload_name(filename: str | None) -> str:
 
 def import_upload(data: bytes, filename: str, form: ImportForm, content_dir: Path, store) -> ImportResult:
     """Import ``data`` and write the issue folder; raise :class:`ImportFailure` or :class:`Refused`."""
-    result = import_text(data, filename, date=form.date.data, number=form.number.data,
-                         paper=(form.paper.data or "").strip() or None)
+    result = import_text(
+        data, filename, date=form.date.data, number=form.number.data, paper=(form.paper.data or "").strip() or None
+    )
     issue_id = result.issue.id
     with _writing:
         if loading.issue_dir(content_dir, issue_id).exists():

@@ -4,6 +4,7 @@ Build output is our own, but the text inside it came from editors and
 authors: nothing read here is marked safe for a template except markup that
 went through :func:`publisher.text.sanitize_inline` again; summaries are plain text.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -84,15 +85,17 @@ def read_feed(path: Path) -> Feed:
     items = []
     for item in channel.findall("item"):
         enclosure = item.find("enclosure")
-        items.append(FeedItem(
-            title=_text(item, "title"),
-            link=_text(item, "link"),
-            date=_text(item, "pubDate"),
-            author=_text(item, "dc:creator") or _text(item, "author"),
-            category=", ".join((c.text or "").strip() for c in item.findall("category")),
-            summary=_summary(_text(item, "description") or _text(item, "content:encoded")),
-            enclosure=enclosure.get("url") if enclosure is not None else None,
-        ))
+        items.append(
+            FeedItem(
+                title=_text(item, "title"),
+                link=_text(item, "link"),
+                date=_text(item, "pubDate"),
+                author=_text(item, "dc:creator") or _text(item, "author"),
+                category=", ".join((c.text or "").strip() for c in item.findall("category")),
+                summary=_summary(_text(item, "description") or _text(item, "content:encoded")),
+                enclosure=enclosure.get("url") if enclosure is not None else None,
+            )
+        )
     return Feed(_text(channel, "title"), _text(channel, "description"), items)
 
 

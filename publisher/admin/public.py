@@ -6,6 +6,7 @@ folder, so ``../``, encoded traversal, absolute paths and NUL bytes find
 nothing and get 404. The map is rebuilt when an editor publishes in this
 process, and at most ``PUBLIC_CACHE_SECONDS`` later in other processes.
 """
+
 from __future__ import annotations
 
 import base64
@@ -115,9 +116,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
-    app.extensions["publisher"].live = LiveSite(
-        app.extensions["publisher"].store, app.config["PUBLIC_CACHE_SECONDS"]
-    )
+    app.extensions["publisher"].live = LiveSite(app.extensions["publisher"].store, app.config["PUBLIC_CACHE_SECONDS"])
 
 
 @lru_cache(maxsize=512)

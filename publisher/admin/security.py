@@ -4,6 +4,7 @@ Pages get a strict Content Security Policy (no inline script, no inline
 style, no framing by other sites). Build files shown in previews are
 untrusted HTML: they are served with ``sandbox`` and no script at all.
 """
+
 from __future__ import annotations
 
 import threading
@@ -48,13 +49,17 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RateLimited)
     def rate_limited(exc: RateLimited):
-        response = app.make_response((
-            render_template(
-                "error.html", code=429, title="Too many requests",
-                message=f"{exc.what} Wait {exc.retry_after} seconds and try again.",
-            ),
-            429,
-        ))
+        response = app.make_response(
+            (
+                render_template(
+                    "error.html",
+                    code=429,
+                    title="Too many requests",
+                    message=f"{exc.what} Wait {exc.retry_after} seconds and try again.",
+                ),
+                429,
+            )
+        )
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
 

@@ -4,6 +4,7 @@ Views are thin: they read the store, hand builds to the queue and ask the
 store to publish. Every route here needs a signed-in editor (checked once for
 the whole blueprint) and every POST a CSRF token (checked app-wide).
 """
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import (
-    Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for,
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
 )
 from flask_login import current_user
 
@@ -43,6 +54,7 @@ def require_editor():
 
 # --- what editors read -------------------------------------------------------------------------
 
+
 @bp.app_template_global()
 def explain(title: str, error: str | None, build_id: int | None = None) -> str:
     """An editor's sentence for a channel error; the raw message stays in the log and the details."""
@@ -50,8 +62,10 @@ def explain(title: str, error: str | None, build_id: int | None = None) -> str:
         return ""
     if _INTERNAL.match(error):
         ref = f" with build #{build_id}" if build_id else ""
-        return (f"The {title} could not be made because of a fault in publisher, not in your content. "
-                f"Build again; if it fails again, tell the developers{ref}.")
+        return (
+            f"The {title} could not be made because of a fault in publisher, not in your content. "
+            f"Build again; if it fails again, tell the developers{ref}."
+        )
     return error  # a ChannelError or a limit the queue reports: already written for editors
 
 
@@ -138,16 +152,18 @@ def channel_rows(build) -> list[dict]:
     for name in build.channels:
         state = build.results.get(name) or ChannelState(name, "queued")
         title = titles.get(name, name)
-        rows.append({
-            "channel": name,
-            "title": title,
-            "state": state.state,
-            "seconds": state.seconds,
-            "bytes": state.bytes,
-            "error": state.error,
-            "explanation": explain(title, state.error, build.id),
-            "warnings": list(state.warnings),
-        })
+        rows.append(
+            {
+                "channel": name,
+                "title": title,
+                "state": state.state,
+                "seconds": state.seconds,
+                "bytes": state.bytes,
+                "error": state.error,
+                "explanation": explain(title, state.error, build.id),
+                "warnings": list(state.warnings),
+            }
+        )
     return rows
 
 
@@ -157,6 +173,7 @@ def log_tail(build, lines: int = LOG_TAIL_LINES) -> str:
 
 # --- pages ------------------------------------------------------------------------------------
 
+
 @bp.route("/")
 def dashboard():
     svc = services()
@@ -165,17 +182,23 @@ def dashboard():
         loaded = load_issue(issue_id)
         live = svc.store.live_build(issue_id)
         last = svc.store.last_builds_by_channel(issue_id)
-        rows.append({
-            "id": issue_id,
-            "title": loaded.issue.title if isinstance(loaded, loading.Loaded) else None,
-            "problems": len(loaded.problems) if isinstance(loaded, loading.ContentErrors) else 0,
-            "live": live,
-            "channels": [
-                {"channel": name, "title": title, "state": last.get(name),
-                 "explanation": explain(title, last[name].error) if name in last else ""}
-                for name, title in svc.channels.items()
-            ],
-        })
+        rows.append(
+            {
+                "id": issue_id,
+                "title": loaded.issue.title if isinstance(loaded, loading.Loaded) else None,
+                "problems": len(loaded.problems) if isinstance(loaded, loading.ContentErrors) else 0,
+                "live": live,
+                "channels": [
+                    {
+                        "channel": name,
+                        "title": title,
+                        "state": last.get(name),
+                        "explanation": explain(title, last[name].error) if name in last else "",
+                    }
+                    for name, title in svc.channels.items()
+                ],
+            }
+        )
     return render_template("dashboard.html", issues=rows, channels=svc.channels)
 
 
@@ -187,9 +210,14 @@ def issue(issue_id: str):
     builds = svc.store.builds(issue_id=issue_id, limit=30)
     live = svc.store.live_build(issue_id)
     return render_template(
-        "issue.html", issue_id=issue_id, loaded=loaded if isinstance(loaded, loading.Loaded) else None,
+        "issue.html",
+        issue_id=issue_id,
+        loaded=loaded if isinstance(loaded, loading.Loaded) else None,
         problems=loaded.problems if isinstance(loaded, loading.ContentErrors) else [],
-        builds=builds, live=live, channels=svc.channels, rows_of=channel_rows,
+        builds=builds,
+        live=live,
+        channels=svc.channels,
+        rows_of=channel_rows,
         imported=(loading.issue_dir(svc.config.content_dir, issue_id) / REPORT_JSON).is_file(),
     )
 
@@ -220,9 +248,14 @@ def build_page(build_id: int):
     record = get_build(build_id)
     live = services().store.live_build(record.issue_id)
     return render_template(
-        "build.html", build=record, rows=channel_rows(record), log=log_tail(record),
-        duration=record.seconds, finished=record.state in FINISHED,
-        is_live=live is not None and live.id == record.id, live=live,
+        "build.html",
+        build=record,
+        rows=channel_rows(record),
+        log=log_tail(record),
+        duration=record.seconds,
+        finished=record.state in FINISHED,
+        is_live=live is not None and live.id == record.id,
+        live=live,
     )
 
 
@@ -231,11 +264,12 @@ def build_status(build_id: int):
     """The build's progress as JSON, polled by admin.js every second while it runs."""
     record = get_build(build_id)
     response = jsonify(
-        id=record.id, state=record.state, finished=record.state in FINISHED,
+        id=record.id,
+        state=record.state,
+        finished=record.state in FINISHED,
         duration=human_seconds(record.seconds),
         channels=[
-            {**row, "seconds": human_seconds(row["seconds"]), "bytes": human_bytes(row["bytes"])}
-            for row in channel_rows(record)
+            {**row, "seconds": human_seconds(row["seconds"]), "bytes": human_bytes(row["bytes"])} for row in channel_rows(record)
         ],
         log=log_tail(record),
         error=explain("build", record.error, record.id),
@@ -283,15 +317,21 @@ def rollback(build_id: int):
 
 # --- importing an e-paper's text --------------------------------------------------------------
 
+
 def upload_limit():
     """Before CSRF reads the form (app-wide): the import page alone takes a file up to ``UPLOAD_BYTES``."""
     if request.endpoint != "admin.import_upload":
         return None
     request.max_content_length = imports.UPLOAD_BYTES
     if (request.content_length or 0) > imports.UPLOAD_BYTES and current_user.is_authenticated:
-        return _import_page(imports.ImportForm(formdata=None), (
-            f"The file is larger than {human_bytes(imports.UPLOAD_BYTES)}; an issue's text is about 100 KB. "
-            "Choose the text extracted from the e-paper, not the PDF or a scan."), 413)
+        return _import_page(
+            imports.ImportForm(formdata=None),
+            (
+                f"The file is larger than {human_bytes(imports.UPLOAD_BYTES)}; an issue's text is about 100 KB. "
+                "Choose the text extracted from the e-paper, not the PDF or a scan."
+            ),
+            413,
+        )
     return None
 
 
@@ -314,8 +354,11 @@ def import_upload():
     except ImportFailure as exc:
         return _import_page(form, f"Nothing was imported: {exc}", 422)
     svc.store.record(current_user.username, "imported", issue_id=result.issue.id, detail=name)
-    flash(f"Imported {name} as {result.issue.id}: {len(result.issue.articles)} articles, "
-          f"{len(result.report.decisions)} decisions to review.", "info")
+    flash(
+        f"Imported {name} as {result.issue.id}: {len(result.issue.articles)} articles, "
+        f"{len(result.report.decisions)} decisions to review.",
+        "info",
+    )
     return redirect(url_for("admin.import_report", issue_id=result.issue.id))
 
 
@@ -329,7 +372,9 @@ def import_report(issue_id: str):
         abort(404)
     loaded = load_issue(issue_id)
     return render_template(
-        "import_report.html", issue_id=issue_id, report=report,
+        "import_report.html",
+        issue_id=issue_id,
+        report=report,
         loaded=loaded if isinstance(loaded, loading.Loaded) else None,
         problems=loaded.problems if isinstance(loaded, loading.ContentErrors) else [],
         headlines={a["slug"]: a["headline"] for a in report.get("articles", [])},
@@ -342,6 +387,7 @@ def history():
 
 
 # --- previews ---------------------------------------------------------------------------------
+
 
 def _file(record, channel: str, name: str):
     found = channel_files(record, channel).get(name)
@@ -362,8 +408,12 @@ def preview(build_id: int, channel: str):
             main = "feed.xml" if "feed.xml" in files else next(n for n in files if n.endswith(".xml"))
             raw = files[main].path.read_text(encoding="utf-8", errors="replace")
             return render_template(
-                "preview_rss.html", **context, feed=read_feed(files[main].path), main=main,
-                raw=raw[:RAW_XML_LIMIT], cut=len(raw) > RAW_XML_LIMIT,
+                "preview_rss.html",
+                **context,
+                feed=read_feed(files[main].path),
+                main=main,
+                raw=raw[:RAW_XML_LIMIT],
+                cut=len(raw) > RAW_XML_LIMIT,
             )
         if channel == "epub":
             name = next(n for n in files if n.endswith(".epub"))
@@ -409,4 +459,3 @@ def epub_member(build_id: int, member: str):
     response = Response(data, content_type=media_type(member))
     response.headers["Cache-Control"] = "private, no-cache"
     return response
-

@@ -3,6 +3,7 @@
 Each command module imports :mod:`publisher.cli.context` and never this module,
 so there is no import cycle; ``python -m publisher`` runs :func:`main`.
 """
+
 from __future__ import annotations
 
 import click
@@ -12,8 +13,13 @@ from publisher.cli.context import Ctx
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="PUBLISHER_CONFIG",
-              help="config.yaml to use (default: ./config.yaml, else the embedded defaults).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="PUBLISHER_CONFIG",
+    help="config.yaml to use (default: ./config.yaml, else the embedded defaults).",
+)
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None) -> None:
     """publisher: one newspaper issue in; feed, EPUB, print PDF and mobile digest out.
@@ -27,9 +33,21 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 
 
 for command in (
-    content.init, content.issues_cmd, content.check, content.show, content.build, content.channels_cmd,
+    content.init,
+    content.issues_cmd,
+    content.check,
+    content.show,
+    content.build,
+    content.channels_cmd,
     imports.import_text_cmd,
-    serve.up, serve.serve,
-    ops.worker, ops.user, ops.builds_cmd, ops.publish, ops.rollback, ops.history, ops.prune,
+    serve.up,
+    serve.serve,
+    ops.worker,
+    ops.user,
+    ops.builds_cmd,
+    ops.publish,
+    ops.rollback,
+    ops.history,
+    ops.prune,
 ):
     main.add_command(command)

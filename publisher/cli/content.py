@@ -1,4 +1,5 @@
 """Content commands: ``init``, ``issues``, ``check``, ``show``, ``build``, ``channels``."""
+
 from __future__ import annotations
 
 import json
@@ -81,8 +82,14 @@ def show(ctx: Ctx, issue: str | None, as_json: bool) -> None:
 
 @click.command()
 @click.argument("issue", required=False)
-@click.option("--channel", "-c", "names", multiple=True, metavar="NAME",
-              help="Build only this channel (repeatable). Default: every installed channel.")
+@click.option(
+    "--channel",
+    "-c",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="Build only this channel (repeatable). Default: every installed channel.",
+)
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: 'output:' in config.yaml).")
 @click.option("--json", "as_json", is_flag=True, help="Print the build manifest as JSON on stdout.")
 @pass_ctx
@@ -104,7 +111,10 @@ def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], out: str | None, 
             click.echo(f"[{counter['n']}/{total}] {name:<8} building…", err=True)
         elif result.ok:
             size = sum(a.bytes for a in result.artifacts)
-            click.echo(f"[{counter['n']}/{total}] {name:<8} ✓ {result.seconds:.2f} s, {len(result.artifacts)} file(s), {size / 1024:.0f} KiB", err=True)
+            click.echo(
+                f"[{counter['n']}/{total}] {name:<8} ✓ {result.seconds:.2f} s, {len(result.artifacts)} file(s), {size / 1024:.0f} KiB",
+                err=True,
+            )
             for warning in result.warnings:
                 click.echo(f"          warning: {warning}", err=True)
         else:
@@ -153,8 +163,11 @@ def init(folder: str | None) -> None:
     site.mkdir(parents=True, exist_ok=True)
     config = site / "config.yaml"
     if not config.exists():
-        config.write_text("# publisher configuration; every key is optional (see 'docs/configuration.md').\n"
-                          "content: content\noutput: out\ndata: data\n", encoding="utf-8")
+        config.write_text(
+            "# publisher configuration; every key is optional (see 'docs/configuration.md').\n"
+            "content: content\noutput: out\ndata: data\n",
+            encoding="utf-8",
+        )
         click.echo(f"wrote {config}")
     for issue_id in sample.copy_into(site / "content"):
         click.echo(f"copied the sample issue {issue_id} into {site / 'content' / 'issues'}")

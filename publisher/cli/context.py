@@ -3,6 +3,7 @@
 Command modules import this module and nothing of each other; the group in
 ``publisher.cli`` imports them all.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -77,8 +78,7 @@ class Ctx:
         unknown = [n for n in names if n not in usable]
         if unknown:
             raise click.ClickException(
-                f"unknown channel(s): {', '.join(unknown)}; installed: {', '.join(usable) or 'none'} "
-                "(see 'publisher channels')"
+                f"unknown channel(s): {', '.join(unknown)}; installed: {', '.join(usable) or 'none'} (see 'publisher channels')"
             )
         return [usable[n] for n in (names or usable)]
 

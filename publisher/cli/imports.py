@@ -1,4 +1,5 @@
 """``publisher import-text``: an e-paper's extracted text in, a draft issue folder and a report out."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,18 +16,33 @@ from publisher.serialize import issue_data
 
 @click.command("import-text")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--out", type=click.Path(file_okay=False),
-              help="Folder to write the issue folder into (default: the content folder's issues/).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Folder to write the issue folder into (default: the content folder's issues/).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the imported issue as JSON (as 'publisher show --json').")
 @click.option("--date", "date", metavar="YYYY-MM-DD", help="Issue date, when the masthead does not print one.")
 @click.option("--number", type=int, help="Running number (总第N期), when the masthead does not print it.")
 @click.option("--paper", help="Paper name, when the masthead does not print it.")
-@click.option("--labels", type=click.Path(exists=True, dir_okay=False),
-              help="YAML with extra section/column labels: {sections: [...], series: [...]}.")
+@click.option(
+    "--labels",
+    type=click.Path(exists=True, dir_okay=False),
+    help="YAML with extra section/column labels: {sections: [...], series: [...]}.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing issue folder of the same id.")
 @pass_ctx
-def import_text_cmd(ctx: Ctx, file: str, out: str | None, as_json: bool, date: str | None, number: int | None,
-                    paper: str | None, labels: str | None, force: bool) -> None:
+def import_text_cmd(
+    ctx: Ctx,
+    file: str,
+    out: str | None,
+    as_json: bool,
+    date: str | None,
+    number: int | None,
+    paper: str | None,
+    labels: str | None,
+    force: bool,
+) -> None:
     """Import FILE, the text extracted from an e-paper PDF (UTF-8 or GB18030), as a draft issue.
 
     Writes OUT/<issue id>/ (issue.yaml, one NN-slug.md per article, import-report.json

@@ -1,4 +1,5 @@
 """Operations commands: ``worker``, ``user``, ``builds``, ``prune``, ``publish``, ``rollback``, ``history``."""
+
 from __future__ import annotations
 
 import json
@@ -43,10 +44,10 @@ def worker(ctx: Ctx, burst: bool) -> None:
         ) from None
     ctx.open_store().close()
     channels = plugins.usable()
-    click.echo(f"worker: queue {jobs.QUEUE_NAME!r} on {config.queue.url}; channels: {', '.join(channels) or 'none'}",
-               err=True)
-    rq_worker = Worker([Queue(jobs.QUEUE_NAME, connection=connection)], connection=connection,
-                       work_horse_killed_handler=jobs.on_horse_killed)
+    click.echo(f"worker: queue {jobs.QUEUE_NAME!r} on {config.queue.url}; channels: {', '.join(channels) or 'none'}", err=True)
+    rq_worker = Worker(
+        [Queue(jobs.QUEUE_NAME, connection=connection)], connection=connection, work_horse_killed_handler=jobs.on_horse_killed
+    )
     rq_worker.work(burst=burst, logging_level="INFO")
 
 
@@ -123,19 +124,28 @@ def builds_cmd(ctx: Ctx, issue: str | None, limit: int, as_json: bool) -> None:
     if not records:
         click.echo("No builds yet; start one in the admin or with 'publisher up'.")
     for r in records:
-        marks = " ".join(f"{name}{'✓' if s.state == 'succeeded' else '✗' if s.state == 'failed' else '…'}"
-                         for name, s in r.results.items())
+        marks = " ".join(
+            f"{name}{'✓' if s.state == 'succeeded' else '✗' if s.state == 'failed' else '…'}" for name, s in r.results.items()
+        )
         took = f"{r.seconds:.1f} s" if r.seconds is not None else "–"
         live = "  LIVE" if r.id in live_ids else "  PRUNED" if r.pruned_at else ""
-        click.echo(f"#{r.id:<5} {r.issue_id}  {r.state:<9} {took:>8}  {marks}  "
-                   f"{r.requested_by or '-'} {r.created_at:%Y-%m-%d %H:%M}{live}")
+        click.echo(
+            f"#{r.id:<5} {r.issue_id}  {r.state:<9} {took:>8}  {marks}  "
+            f"{r.requested_by or '-'} {r.created_at:%Y-%m-%d %H:%M}{live}"
+        )
         for error in r.errors if r.state == "failed" else []:
             click.echo(f"       ✗ {error}")
 
 
 @click.command()
-@click.option("--keep", default=5, show_default=True, type=click.IntRange(min=0), metavar="N",
-              help="Finished builds to keep per issue, newest first (the live one counts).")
+@click.option(
+    "--keep",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Finished builds to keep per issue, newest first (the live one counts).",
+)
 @click.option("--dry-run", is_flag=True, help="List what would be pruned; delete nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
@@ -157,8 +167,10 @@ def prune(ctx: Ctx, keep: int, dry_run: bool, as_json: bool) -> None:
     for r in pruned:
         click.echo(f"#{r.id:<5} {r.issue_id}  {r.state:<9} {r.created_at:%Y-%m-%d %H:%M}")
     verb = "Would prune" if dry_run else "Pruned"
-    click.echo(f"{verb} {len(pruned)} build(s); kept the live, the active and the {keep} newest finished "
-               f"build(s) of each issue." + (" Nothing was deleted (dry run)." if dry_run else ""))
+    click.echo(
+        f"{verb} {len(pruned)} build(s); kept the live, the active and the {keep} newest finished "
+        f"build(s) of each issue." + (" Nothing was deleted (dry run)." if dry_run else "")
+    )
 
 
 @click.command()

@@ -1,4 +1,5 @@
 """``publisher up`` (build, publish and serve the newest issue) and ``publisher serve``."""
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,10 @@ def _sign_in_help(config, store, local: str) -> None:
     generated = store.ensure_admin(os.environ.get("PUBLISHER_ADMIN_PASSWORD"))
     click.echo(f"Public: {local}/feed.xml  {local}/atom.xml  {local}/issues/")
     if config.site.url != local:
-        click.echo(f"        (feeds and downloads link to site.url {config.site.url}; set it, or $PUBLISHER_SITE_URL, "
-                   "to the address readers use)")
+        click.echo(
+            f"        (feeds and downloads link to site.url {config.site.url}; set it, or $PUBLISHER_SITE_URL, "
+            "to the address readers use)"
+        )
     click.echo(f"Admin:  {local}/admin/  (user: admin)")
     if generated:
         click.echo(f"        password: {generated}")

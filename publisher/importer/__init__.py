@@ -10,6 +10,7 @@ column breaks (:mod:`.rejoin`) → group into sections and articles
 back with the normal loader, so the model is exactly what ``publisher show``
 will see.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -88,7 +89,10 @@ def import_text(
     L.mark_running_heads(body, fields["paper"])
     joined = rejoin(body)
     assembly = Assembler(joined.pieces, vocabulary).run()
-    if not any(d.head_lines and not any(x["kind"] == "no-headline" and x["article"] is d for x in assembly.decisions) for d in assembly.articles):
+    if not any(
+        d.head_lines and not any(x["kind"] == "no-headline" and x["article"] is d for x in assembly.decisions)
+        for d in assembly.articles
+    ):
         raise ImportFailure(
             f"{name}: no recognisable headline (a short line above a story, 本报讯 …); is this the text of a newspaper page?"
         )
@@ -101,11 +105,34 @@ def import_text(
     report.masthead = [{"line": no, "text": t, "field": f} for no, t, f in head.printed]
     report.sections = [{"slug": s.slug, "name": s.name, "line": s.line} for s in assembly.sections]
     report.articles = [
-        {"slug": d.slug, "headline": d.headline, "section": d.section.slug, "lines": [min(d.lines or [d.first_line]), max(d.lines or [d.first_line])]}
+        {
+            "slug": d.slug,
+            "headline": d.headline,
+            "section": d.section.slug,
+            "lines": [min(d.lines or [d.first_line]), max(d.lines or [d.first_line])],
+        }
         for d in assembly.articles
     ]
-    decisions = [{"kind": "rejoin", "lines": [a, b], "chose": f"paragraph continues at line {b} ({how})", "alternative": None, "article": None} for a, b, how in joined.joins]
-    decisions += [{"kind": "loose-end", "lines": [n], "chose": "paragraph stops mid-sentence; its continuation was not found", "alternative": None, "article": None} for n in joined.loose_ends]
+    decisions = [
+        {
+            "kind": "rejoin",
+            "lines": [a, b],
+            "chose": f"paragraph continues at line {b} ({how})",
+            "alternative": None,
+            "article": None,
+        }
+        for a, b, how in joined.joins
+    ]
+    decisions += [
+        {
+            "kind": "loose-end",
+            "lines": [n],
+            "chose": "paragraph stops mid-sentence; its continuation was not found",
+            "alternative": None,
+            "article": None,
+        }
+        for n in joined.loose_ends
+    ]
     decisions += assembly.decisions
     owner = {n: d.slug for d in assembly.articles for n in d.lines}
     for d in decisions:

@@ -7,13 +7,14 @@ story (when it carries a byline) or an orphan waiting for a story that lost its
 own headline. Every choice that could have gone another way is logged as a
 decision with its line numbers.
 """
+
 from __future__ import annotations
 
 import re
 
 from publisher.importer import lines as L
 from publisher.importer import rules
-from publisher.importer.drafts import Assembly, DraftBlock, Draft, FigureDraft, SectionDraft
+from publisher.importer.drafts import Assembly, Draft, DraftBlock, FigureDraft, SectionDraft
 from publisher.importer.finish import AfterWalk
 from publisher.importer.heads import only_figures, read_head
 from publisher.importer.rejoin import TextPiece
@@ -43,7 +44,9 @@ class Assembler(AfterWalk):
         self.note_open = False  # paragraphs after a bare 编者按 line belong to the note
 
     # -- helpers ------------------------------------------------------------------------------
-    def decide(self, kind: str, lines: list[int], chose: str, alternative: str | None = None, article: Draft | None = None) -> None:
+    def decide(
+        self, kind: str, lines: list[int], chose: str, alternative: str | None = None, article: Draft | None = None
+    ) -> None:
         self.decisions.append(
             {"kind": kind, "lines": sorted(set(lines)), "chose": chose, "alternative": alternative, "article": article}
         )
@@ -151,12 +154,12 @@ class Assembler(AfterWalk):
                 draft.lead = "news"
                 byline = lead.group(1).strip()
                 inner = re.search(r"[（(]([^（()）]*)[）)]", byline)
-                text = text[lead.end():]
+                text = text[lead.end() :]
                 authors = rules.bracket_authors(inner.group(1)) if inner else []
                 if inner is None and (names := rules.LEAD_NAMES.match(text)):
                     byline = f"{byline} {names.group(1)}"
                     authors = rules.role_names(names.group(1), strict=False) or []
-                    text = text[names.end():]
+                    text = text[names.end() :]
                 if draft.byline is None:
                     draft.byline, draft.authors = byline, authors
                 else:
@@ -201,7 +204,9 @@ class Assembler(AfterWalk):
                 return
             self.add_figure(cur, piece)
             if not (nxt is not None and nxt.floating and nxt.kind == L.CREDIT):  # a caption when a credit follows
-                self.decide("float", piece.numbers, "short line inside a cut sentence kept as a figure caption", "a pull quote", cur)
+                self.decide(
+                    "float", piece.numbers, "short line inside a cut sentence kept as a figure caption", "a pull quote", cur
+                )
         elif piece.kind in (L.CAPTION, L.CREDIT):
             self.add_figure(cur, piece)
         elif piece.kind == L.SOURCE and cur is not None and cur.source is None:
@@ -242,7 +247,7 @@ class Assembler(AfterWalk):
             return
         if kind == L.PARA and (jump_in := rules.JUMP_IN.match(piece.text)):
             self.jump(piece, "in", jump_in.group(0))
-            piece = TextPiece([L.InputLine(piece.no, piece.text[jump_in.end():].strip(), L.PARA)] + piece.lines[1:])
+            piece = TextPiece([L.InputLine(piece.no, piece.text[jump_in.end() :].strip(), L.PARA)] + piece.lines[1:])
             cur = self.cur
             if cur is not None and not cur.ended:
                 self.add_paragraph(cur, piece)
@@ -269,7 +274,13 @@ class Assembler(AfterWalk):
         draft.touch(head.lines + [n for b in moved for n in b.lines])
         self.articles.append(draft)
         self.cur = draft
-        self.decide("headline", head.lines + signature.numbers, "a signed piece after a signed story: its subhead is its headline", "a subhead of the story before", draft)
+        self.decide(
+            "headline",
+            head.lines + signature.numbers,
+            "a signed piece after a signed story: its subhead is its headline",
+            "a subhead of the story before",
+            draft,
+        )
         return draft
 
     def jump(self, piece: TextPiece, way: str, marker: str) -> None:
@@ -293,7 +304,9 @@ class Assembler(AfterWalk):
             target.touch(cur.lines)
         target.jump_out, target.ended = False, False
         self.cur = target
-        self.decide("jump", [*target.head_lines[:1], piece.no], "story continued from another page joined to its start", None, target)
+        self.decide(
+            "jump", [*target.head_lines[:1], piece.no], "story continued from another page joined to its start", None, target
+        )
 
     def editor_note(self, piece: TextPiece, pieces: list[TextPiece], i: int) -> None:
         rest = piece.first.data.get("rest", "")
@@ -331,7 +344,13 @@ class Assembler(AfterWalk):
             target.editor_note = texts
             target.touch(numbers)
             self.pending_note = None
-            self.decide("editor-note", numbers, "editor's note placed with the story whose section/column it names", "the next story's note", target)
+            self.decide(
+                "editor-note",
+                numbers,
+                "editor's note placed with the story whose section/column it names",
+                "the next story's note",
+                target,
+            )
 
     # -- head runs ----------------------------------------------------------------------------
     def head_run(self, run: list[TextPiece], nxt: TextPiece | None) -> None:
@@ -359,7 +378,12 @@ class Assembler(AfterWalk):
         # Photos extracted just before a section label (same page: no furniture between) are on its page.
         for k in range(len(items) - 1):
             item, following = items[k], items[k + 1]
-            if isinstance(item, list) and only_figures(item) and isinstance(following, TextPiece) and following.label_kind == "section":
+            if (
+                isinstance(item, list)
+                and only_figures(item)
+                and isinstance(following, TextPiece)
+                and following.label_kind == "section"
+            ):
                 items[k], items[k + 1] = following, item
         body_follows = nxt is not None and (nxt.kind in BODY_KINDS or nxt.kind == L.EDNOTE)
         for k, item in enumerate(items):
@@ -416,7 +440,13 @@ class Assembler(AfterWalk):
         if len(heads) > 3 and not bylines and bodied:
             keep = 0 if cur is not None and not cur.ended else 1
             heads, verse = heads[:keep], heads[keep:]
-            self.decide("verse", [n for p in verse for n in p.numbers], "a run of short lines read as lines of text (verse)", "headlines", cur)
+            self.decide(
+                "verse",
+                [n for p in verse for n in p.numbers],
+                "a run of short lines read as lines of text (verse)",
+                "headlines",
+                cur,
+            )
             if not heads:
                 for piece in verse:
                     self.add_paragraph(cur, piece)
@@ -476,7 +506,13 @@ class Assembler(AfterWalk):
             self.add_figure(draft, piece)
         if verse:
             draft.kind, draft.verse = "essay", True
-            self.decide("verse", [n for p in verse for n in p.numbers], "short lines under the byline read as lines of verse", "headlines", draft)
+            self.decide(
+                "verse",
+                [n for p in verse for n in p.numbers],
+                "short lines under the byline read as lines of verse",
+                "headlines",
+                draft,
+            )
         for piece in verse:
             self.add_paragraph(draft, piece)
 
@@ -503,9 +539,17 @@ class Assembler(AfterWalk):
         if "mark" in data:
             self.furniture.append((piece.no, data["mark"], "caption marker"))
         draft.figures.append(FigureDraft("", data.get("credit"), piece.numbers))
-        self.decide("orphan-caption", piece.numbers, "a caption outside any story became a photo story", "a figure of the story before", draft)
+        self.decide(
+            "orphan-caption",
+            piece.numbers,
+            "a caption outside any story became a photo story",
+            "a figure of the story before",
+            draft,
+        )
 
-    def bodyless(self, heads: list[TextPiece], bylines: list[TextPiece], figures: list[TextPiece], following, after_source: bool) -> None:
+    def bodyless(
+        self, heads: list[TextPiece], bylines: list[TextPiece], figures: list[TextPiece], following, after_source: bool
+    ) -> None:
         cur = self.cur
         numbers = [n for p in heads + bylines for n in p.numbers]
         if cur is not None and cur.body and (bylines or after_source):
@@ -536,4 +580,3 @@ class Assembler(AfterWalk):
             self.orphans.append((len(self.articles), heads + bylines))
         for piece in figures:
             self.add_figure(cur, piece)
-

@@ -1,4 +1,5 @@
 """The importer's working model: draft sections and articles, with the input lines they came from."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

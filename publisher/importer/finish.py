@@ -1,12 +1,13 @@
 """After the walk: orphan headlines, headlines printed after their story, short lines that are
 really paragraph starts, stories still without a headline."""
+
 from __future__ import annotations
 
 import re
 
 from publisher.importer import lines as L
 from publisher.importer import rules
-from publisher.importer.drafts import DraftBlock, Draft
+from publisher.importer.drafts import Draft, DraftBlock
 from publisher.importer.heads import infer_kind, lost_its_headline, topic_split
 from publisher.importer.rejoin import TextPiece
 
@@ -86,7 +87,13 @@ class AfterWalk:
                 draft = self.headline_after_body(before, [p for p in heads if p.kind != L.BYLINE], at=index)
                 for piece in (p for p in heads if p.kind == L.BYLINE):
                     self.add_byline(draft, piece, head=True)
-                self.decide("orphan-headline", numbers, "a headline with no story of its own: read as printed after its story", "a headline with no story", None)
+                self.decide(
+                    "orphan-headline",
+                    numbers,
+                    "a headline with no story of its own: read as printed after its story",
+                    "a headline with no story",
+                    None,
+                )
                 continue
             if target is None:
                 for piece in heads:
@@ -128,7 +135,13 @@ class AfterWalk:
             nxt = draft.body[k + 1] if k + 1 < len(draft.body) else None
             if block.kind == "subhead" and mark not in rules.structural_marks(block.text) and nxt and nxt.kind == "paragraph":
                 body.append(DraftBlock("paragraph", block.text + nxt.text, block.lines + nxt.lines))
-                self.decide("rejoin", block.lines + nxt.lines[:1], "short line unlike the story's subheads: start of the next paragraph", "a subhead", draft)
+                self.decide(
+                    "rejoin",
+                    block.lines + nxt.lines[:1],
+                    "short line unlike the story's subheads: start of the next paragraph",
+                    "a subhead",
+                    draft,
+                )
                 skip = True
             else:
                 body.append(block)

@@ -1,4 +1,5 @@
 """Reading heads: one line that holds two parts, where a story turns, what kind of piece it is."""
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Context (what comes before and after) is the assembler's job; a line here only
 knows its own shape: masthead, furniture, label, byline, caption, paragraph,
 or a short line that may be a headline, subhead, kicker or subtitle.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,7 +67,9 @@ def decode(data: bytes, name: str = "the file") -> tuple[str, str]:
     sample = data[:65536]
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     if b"\x00" in sample or controls > len(sample) // 50:
-        raise ImportFailure(f"{name} looks like a binary file, not text; import the text extracted from the e-paper (UTF-8 or GB18030)")
+        raise ImportFailure(
+            f"{name} looks like a binary file, not text; import the text extracted from the e-paper (UTF-8 or GB18030)"
+        )
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
@@ -138,7 +141,7 @@ def _classify_line(line: InputLine, vocabulary: rules.Vocabulary) -> None:
         line.kind, line.label_kind, line.data = LABEL, label["kind"], label
     elif note := rules.EDITOR_NOTE.match(t):
         line.kind = EDNOTE
-        line.data = {"label": note.group(0).strip(), "rest": t[note.end():].strip()}
+        line.data = {"label": note.group(0).strip(), "rest": t[note.end() :].strip()}
     elif rules.COMMENTATOR.match(t):
         line.kind, line.data = BYLINE, {"authors": [(t, None)]}
     elif (box := rules.BOX_BYLINE.match(t)) and (rules.COMMENTATOR.match(box.group(1)) or rules.role_names(box.group(1))):
@@ -165,7 +168,7 @@ def _classify_line(line: InputLine, vocabulary: rules.Vocabulary) -> None:
     elif short and _heading_shape(t):
         line.kind = SHORT
         if bullet := re.match(r"^([■●◆◇□○◎]+)\s*(?=\S)", t):  # ■某某车间开展技能比武: an item's headline
-            line.data = {"bullet": bullet.group(1), "rest": t[bullet.end():]}
+            line.data = {"bullet": bullet.group(1), "rest": t[bullet.end() :]}
     else:
         line.kind = PARA
 
@@ -173,7 +176,7 @@ def _classify_line(line: InputLine, vocabulary: rules.Vocabulary) -> None:
 def mark_running_heads(lines: list[InputLine], paper: str) -> None:
     """Page heads that repeat the paper's name ('某某报 2025年5月10日 第2版') are furniture."""
     for line in lines:
-        rest = line.text[len(paper):] if line.text.startswith(paper) else None
+        rest = line.text[len(paper) :] if line.text.startswith(paper) else None
         if rest is not None and (not rest.strip() or rules.DATE.search(rest) or re.search(r"第?\s*\d+\s*版|星期", rest)):
             line.kind = FURNITURE
 

@@ -1,4 +1,5 @@
 """Read the masthead lines: paper name, English name, grade, serial, date, number, sponsor, publisher, website."""
+
 from __future__ import annotations
 
 import datetime as dt

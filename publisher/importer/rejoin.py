@@ -7,6 +7,7 @@ on, when a block of another story was extracted in between (that block starts
 mid-sentence itself, and is moved to follow the paragraph it continues).
 Quote marks must balance across the join.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -179,8 +180,16 @@ def rejoin(items: list[L.InputLine]) -> Rejoined:
     for a in (a for a in open_ends if a not in links and a not in deferred):
         claimed = set(links.values())
         b = next(
-            (b for b in starts if b != a and b not in claimed and items[b].kind == L.PARA and L.starts_mid(items[b].text)
-             and _compatible(items[a], items[b]) and not _is_lead(items[b])),
+            (
+                b
+                for b in starts
+                if b != a
+                and b not in claimed
+                and items[b].kind == L.PARA
+                and L.starts_mid(items[b].text)
+                and _compatible(items[a], items[b])
+                and not _is_lead(items[b])
+            ),
             None,
         )
         if b is not None:

@@ -1,4 +1,5 @@
 """Write the assembled issue in the content format: issue.yaml and one NN-slug.md per article."""
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,11 @@ def assign_slugs(assembly: Assembly) -> None:
 
 
 def issue_yaml(fields: dict, assembly: Assembly, furniture: list[str]) -> str:
-    data = {k: fields[k] for k in ("paper", "paper_en", "date", "number", "serial", "grade", "publisher", "sponsor", "website") if fields.get(k) is not None}
+    data = {
+        k: fields[k]
+        for k in ("paper", "paper_en", "date", "number", "serial", "grade", "publisher", "sponsor", "website")
+        if fields.get(k) is not None
+    }
     data["language"] = "zh-CN"
     used = {d.section.slug for d in assembly.articles}
     data["sections"] = [

@@ -1,4 +1,5 @@
 """The import report: every unsure decision with its line numbers, the furniture, a readable summary."""
+
 from __future__ import annotations
 
 import json

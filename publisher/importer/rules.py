@@ -6,6 +6,7 @@ speaker's signature), reprint sources, captions and credits, editor's notes, and
 a :class:`Vocabulary` of common section (版名) and column (栏目) labels that a
 newsroom can extend with a YAML file.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,14 +29,20 @@ NUMBER = re.compile(r"总第\s*(\d+)\s*期")
 WEBSITE = re.compile(r"https?://[^\s，。]+|www\.[^\s，。]+")
 SPONSOR = re.compile(rf"({HAN}[{CJK}（）()]{{1,30}}?)\s*主管")
 PUBLISHER = re.compile(rf"({HAN}[{CJK}（）()]{{1,30}}?)\s*(?:主办|出版(?!物))")
-MASTHEAD_WORDS = re.compile(r"国内统一连续出版物号|国际标准连续出版物号|邮发代号|主管|主办|出版|总第\s*\d+\s*期|农历|^[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年")
+MASTHEAD_WORDS = re.compile(
+    r"国内统一连续出版物号|国际标准连续出版物号|邮发代号|主管|主办|出版|总第\s*\d+\s*期|农历|^[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年"
+)
 
 # --- page furniture (anywhere) --------------------------------------------------------------
 FURNITURE = [
     re.compile(r"^[-—–\s]*[0-9０-９]{1,2}[-—–\s]*$"),  # a page number alone
     re.compile(r"^第?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版$"),
-    re.compile(r"^(?:责任编辑|本版编辑|编辑|责编|美编|美术编辑|校对|版式|版式设计|排版|组版|审校|审读|值班主任|值班编辑|主编|图片编辑)\s*[：:\s]"),
-    re.compile(r"^(?:地址|电话|传真|邮编|邮箱|电子邮箱|新闻热线|广告热线|发行热线|广告经营许可证|印刷|定价|零售价|邮发代号)\s*[：:\s]"),
+    re.compile(
+        r"^(?:责任编辑|本版编辑|编辑|责编|美编|美术编辑|校对|版式|版式设计|排版|组版|审校|审读|值班主任|值班编辑|主编|图片编辑)\s*[：:\s]"
+    ),
+    re.compile(
+        r"^(?:地址|电话|传真|邮编|邮箱|电子邮箱|新闻热线|广告热线|发行热线|广告经营许可证|印刷|定价|零售价|邮发代号)\s*[：:\s]"
+    ),
     re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期[一二三四五六日天])?(?:\s+\S{1,12}){0,3}$"),  # page head
     re.compile(r"^(?:本版|本期)(?:共\s*\d+\s*版|今日\s*\d+\s*版)$"),
     re.compile(r"^今日\s*\d+\s*版$"),
@@ -52,25 +59,96 @@ NEWS_LEAD = re.compile(
     r"(?:\s*[（(][^（()）]{1,60}[）)])?)\s*"
 )
 #: 本报讯 记者 张三 通讯员 李四 …: writers named without brackets after the dateline.
-LEAD_NAMES = re.compile(rf"^((?:{'|'.join(('本报记者', '见习记者', '特约记者', '记者', '通讯员'))})\s*{HAN}{{2,3}}(?:\s+(?:(?:记者|通讯员)\s*)?{HAN}{{2,3}}){{0,4}})\s+")
+LEAD_NAMES = re.compile(
+    rf"^((?:{'|'.join(('本报记者', '见习记者', '特约记者', '记者', '通讯员'))})\s*{HAN}{{2,3}}(?:\s+(?:(?:记者|通讯员)\s*)?{HAN}{{2,3}}){{0,4}})\s+"
+)
 #: 据《中国环境报》消息，…: a brief retold from another paper.
 BRIEF_LEAD = re.compile(r"^据(?:《[^》]{1,20}》|[^，。《]{2,12}?)(?:消息|报道)[，,]")
 BOX_BYLINE = re.compile(r"^[□■◎○●◇◆]\s*(\S.{0,40})$")
-ROLE_BYLINE = re.compile(r"^(策划|撰稿|统筹|执笔|整理|作者|文|图|文/图|图/文|摄影|摄|记者|通讯员|口述)\s*[：:/|｜]\s*([^，。？！,?!]{2,30})$")
+ROLE_BYLINE = re.compile(
+    r"^(策划|撰稿|统筹|执笔|整理|作者|文|图|文/图|图/文|摄影|摄|记者|通讯员|口述)\s*[：:/|｜]\s*([^，。？！,?!]{2,30})$"
+)
 COMMENTATOR = re.compile(r"^本报(?:特约)?评论员$|^本报评论部$")
 #: A writer's role before the name, in a dateline's brackets or on a byline line (longest first).
 ROLES = (
-    "本报特约记者", "本报见习记者", "本报记者", "本报通讯员", "见习记者", "特约记者", "首席记者", "摄影记者", "特约撰稿人",
-    "记者", "通讯员", "实习生", "文/图", "图/文", "文／图", "图／文", "摄影", "作者", "撰稿", "文", "图",
+    "本报特约记者",
+    "本报见习记者",
+    "本报记者",
+    "本报通讯员",
+    "见习记者",
+    "特约记者",
+    "首席记者",
+    "摄影记者",
+    "特约撰稿人",
+    "记者",
+    "通讯员",
+    "实习生",
+    "文/图",
+    "图/文",
+    "文／图",
+    "图／文",
+    "摄影",
+    "作者",
+    "撰稿",
+    "文",
+    "图",
 )
 _ROLE = "|".join(re.escape(r) for r in ROLES)
 #: Titles a speaker's signature ends with before the name: 某某公司党委副书记、工会主席 张明远.
 TITLE_WORDS = (
-    "书记", "主席", "经理", "总监", "部长", "主任", "院长", "厂长", "董事", "董事长", "局长", "处长", "科长",
-    "总裁", "总工程师", "会计师", "顾问", "委员", "代表", "教授", "研究员", "工程师", "校长", "理事长",
-    "秘书长", "社长", "总编辑", "主编", "负责人", "队长", "组长", "班长", "站长", "所长", "矿长", "行长",
-    "首席", "专家", "劳模", "工匠", "职工", "员工", "党员", "干部", "会长", "馆长", "主管", "师傅",
-    "员", "工", "师", "长", "手",  # 技术员, 电解工, 工程师, 班长, 能手
+    "书记",
+    "主席",
+    "经理",
+    "总监",
+    "部长",
+    "主任",
+    "院长",
+    "厂长",
+    "董事",
+    "董事长",
+    "局长",
+    "处长",
+    "科长",
+    "总裁",
+    "总工程师",
+    "会计师",
+    "顾问",
+    "委员",
+    "代表",
+    "教授",
+    "研究员",
+    "工程师",
+    "校长",
+    "理事长",
+    "秘书长",
+    "社长",
+    "总编辑",
+    "主编",
+    "负责人",
+    "队长",
+    "组长",
+    "班长",
+    "站长",
+    "所长",
+    "矿长",
+    "行长",
+    "首席",
+    "专家",
+    "劳模",
+    "工匠",
+    "职工",
+    "员工",
+    "党员",
+    "干部",
+    "会长",
+    "馆长",
+    "主管",
+    "师傅",
+    "员",
+    "工",
+    "师",
+    "长",
+    "手",  # 技术员, 电解工, 工程师, 班长, 能手
 )
 SURNAMES = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -82,13 +160,26 @@ SURNAMES = set(
     "支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕"
     "危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
 )
-COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "令狐", "夏侯", "端木", "西门")
+COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "诸葛",
+    "上官",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "令狐",
+    "夏侯",
+    "端木",
+    "西门",
+)
 NAME = rf"{HAN}{{2,4}}"
 NAMES_LINE = re.compile(rf"^{NAME}(?:[ \u3000、，,]+{NAME}){{0,5}}$")
 #: （张明 李华） or (王强) closing a news story: the writers' names.
-TRAILING_NAMES = re.compile(
-    rf"[（(]\s*((?:(?:{_ROLE})\s*)?{NAME}(?:[ \u3000、，,]+(?:(?:{_ROLE})\s*)?{NAME}){{0,5}})\s*[）)]$"
-)
+TRAILING_NAMES = re.compile(rf"[（(]\s*((?:(?:{_ROLE})\s*)?{NAME}(?:[ \u3000、，,]+(?:(?:{_ROLE})\s*)?{NAME}){{0,5}})\s*[）)]$")
 #: 某某公司党委副书记、工会主席 张明远 / … 董事 李 响: a signature line.
 SPEAKER = re.compile(rf"^(\S.{{1,48}}?)\s+({HAN}{{2,4}}|{HAN}[ \u3000]{HAN}{{1,2}})$")
 
@@ -99,7 +190,9 @@ SOURCE = re.compile(
 CAPTION_MARK = re.compile(r"^([▲△▼►▶◀↑↓→←]+)\s*(\S.*)$")
 CAPTION_START = re.compile(r"^(?:图为|上图|下图|左图|右图|图\s*[0-9一二三四五六]+\s*[：:]|组图|图片说明)")
 #: 普光进 摄 / 秦亮摄 / （张三 摄） / 本报记者 王五 摄 at the end of a caption.
-CREDIT_END = re.compile(rf"\s*([（(]?\s*(?:(?:本报)?(?:记者|通讯员)\s*)?{NAME}(?:[ \u3000、]+{NAME}){{0,3}}\s*(?:摄|/摄|供图|绘|制图)\s*[）)]?)$")
+CREDIT_END = re.compile(
+    rf"\s*([（(]?\s*(?:(?:本报)?(?:记者|通讯员)\s*)?{NAME}(?:[ \u3000、]+{NAME}){{0,3}}\s*(?:摄|/摄|供图|绘|制图)\s*[）)]?)$"
+)
 CREDIT_LINE = re.compile(
     rf"^[（(]?\s*(?:图片|照片|配图|插图|图)\s*(?:来自|来源|由|提供|/|：|:)\s*\S.{{0,50}}$"
     rf"|^.{{0,30}}(?:插图|图片|照片|书法|篆刻|配图|漫画|题图).{{0,30}}提供。?$"
@@ -179,7 +272,9 @@ class Vocabulary:
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise ValueError(f"{path}: cannot read the label vocabulary ({exc}); it must be a UTF-8 YAML file") from None
         if not isinstance(data, dict) or set(data) - {"sections", "series"}:
-            raise ValueError(f"{path}: expected 'sections:' and/or 'series:' keys, each a list of labels or a label: slug mapping")
+            raise ValueError(
+                f"{path}: expected 'sections:' and/or 'series:' keys, each a list of labels or a label: slug mapping"
+            )
 
         def entries(value) -> dict[str, str]:
             if isinstance(value, list):
@@ -206,35 +301,118 @@ BRIEF_SECTION = re.compile(r"(?:信息|快讯|简讯|动态|资讯|短讯|速递
 
 DEFAULT_VOCABULARY = Vocabulary(
     sections={
-        "要闻": "yaowen", "综合": "zonghe", "综合新闻": "zonghe-xinwen", "新闻": "xinwen", "时政": "shizheng",
-        "时事": "shishi", "国内": "guonei", "国际": "guoji", "经济": "jingji", "财经": "caijing",
-        "财经聚焦": "caijing-jujiao", "经济信息": "jingji-xinxi", "经济观察": "jingji-guancha", "产经": "chanjing",
-        "市场": "shichang", "金融": "jinrong", "科技": "keji", "科技创新": "keji-chuangxin", "文化": "wenhua",
-        "文体": "wenti", "体育": "tiyu", "教育": "jiaoyu", "健康": "jiankang", "生活": "shenghuo", "社会": "shehui",
-        "法治": "fazhi", "党建": "dangjian", "党建工作": "dangjian-gongzuo", "理论": "lilun", "理论学习": "lilun-xuexi",
-        "深度学习": "shendu-xuexi", "学习": "xuexi", "热议": "reyi", "亮点": "liangdian", "专题": "zhuanti",
-        "专版": "zhuanban", "特刊": "tekan", "副刊": "fukan", "文艺": "wenyi", "文苑": "wenyuan", "读书": "dushu",
-        "基层": "jiceng", "基层动态": "jiceng-dongtai", "企业动态": "qiye-dongtai", "动态": "dongtai",
-        "快讯": "kuaixun", "简讯": "jianxun", "图片新闻": "tupian-xinwen", "视点": "shidian", "评论": "pinglun",
-        "言论": "yanlun", "安全": "anquan", "安全生产": "anquan-shengchan", "环保": "huanbao", "人物": "renwu",
-        "风采": "fengcai", "聚焦": "jujiao", "资讯": "zixun", "廉政": "lianzheng", "清风": "qingfeng",
-        "工会": "gonghui", "青年": "qingnian", "国资国企": "guozi-guoqi", "行业资讯": "hangye-zixun",
+        "要闻": "yaowen",
+        "综合": "zonghe",
+        "综合新闻": "zonghe-xinwen",
+        "新闻": "xinwen",
+        "时政": "shizheng",
+        "时事": "shishi",
+        "国内": "guonei",
+        "国际": "guoji",
+        "经济": "jingji",
+        "财经": "caijing",
+        "财经聚焦": "caijing-jujiao",
+        "经济信息": "jingji-xinxi",
+        "经济观察": "jingji-guancha",
+        "产经": "chanjing",
+        "市场": "shichang",
+        "金融": "jinrong",
+        "科技": "keji",
+        "科技创新": "keji-chuangxin",
+        "文化": "wenhua",
+        "文体": "wenti",
+        "体育": "tiyu",
+        "教育": "jiaoyu",
+        "健康": "jiankang",
+        "生活": "shenghuo",
+        "社会": "shehui",
+        "法治": "fazhi",
+        "党建": "dangjian",
+        "党建工作": "dangjian-gongzuo",
+        "理论": "lilun",
+        "理论学习": "lilun-xuexi",
+        "深度学习": "shendu-xuexi",
+        "学习": "xuexi",
+        "热议": "reyi",
+        "亮点": "liangdian",
+        "专题": "zhuanti",
+        "专版": "zhuanban",
+        "特刊": "tekan",
+        "副刊": "fukan",
+        "文艺": "wenyi",
+        "文苑": "wenyuan",
+        "读书": "dushu",
+        "基层": "jiceng",
+        "基层动态": "jiceng-dongtai",
+        "企业动态": "qiye-dongtai",
+        "动态": "dongtai",
+        "快讯": "kuaixun",
+        "简讯": "jianxun",
+        "图片新闻": "tupian-xinwen",
+        "视点": "shidian",
+        "评论": "pinglun",
+        "言论": "yanlun",
+        "安全": "anquan",
+        "安全生产": "anquan-shengchan",
+        "环保": "huanbao",
+        "人物": "renwu",
+        "风采": "fengcai",
+        "聚焦": "jujiao",
+        "资讯": "zixun",
+        "廉政": "lianzheng",
+        "清风": "qingfeng",
+        "工会": "gonghui",
+        "青年": "qingnian",
+        "国资国企": "guozi-guoqi",
+        "行业资讯": "hangye-zixun",
     },
     series={
-        "时评": "shiping", "经济时评": "jingji-shiping", "短评": "duanping", "微评": "weiping", "述评": "shuping",
-        "社论": "shelun", "评论员文章": "pinglunyuan-wenzhang", "党组声音": "dangzu-shengyin", "声音": "shengyin",
-        "文脉": "wenmai", "文心": "wenxin", "文采": "wencai", "文锋": "wenfeng", "老照片故事": "laozhaopian-gushi",
-        "老照片": "laozhaopian", "人物故事": "renwu-gushi", "一线故事": "yixian-gushi", "一线": "yixian",
-        "走基层": "zou-jiceng", "手记": "shouji", "随笔": "suibi", "心声": "xinsheng", "感悟": "ganwu",
-        "图说": "tushuo", "图片故事": "tupian-gushi", "特别关注": "tebie-guanzhu", "关注": "guanzhu",
-        "特写": "texie", "访谈": "fangtan", "对话": "duihua", "专访": "zhuanfang", "编读往来": "biandu-wanglai",
-        "读者来信": "duzhe-laixin", "学习园地": "xuexi-yuandi", "知识窗": "zhishichuang", "小贴士": "xiaotieshi",
-        "特别策划": "tebie-cehua", "策划": "cehua", "延伸阅读": "yanshen-yuedu", "链接": "lianjie",
-        "新闻链接": "xinwen-lianjie", "背景链接": "beijing-lianjie", "记者手记": "jizhe-shouji", "观察": "guancha",
+        "时评": "shiping",
+        "经济时评": "jingji-shiping",
+        "短评": "duanping",
+        "微评": "weiping",
+        "述评": "shuping",
+        "社论": "shelun",
+        "评论员文章": "pinglunyuan-wenzhang",
+        "党组声音": "dangzu-shengyin",
+        "声音": "shengyin",
+        "文脉": "wenmai",
+        "文心": "wenxin",
+        "文采": "wencai",
+        "文锋": "wenfeng",
+        "老照片故事": "laozhaopian-gushi",
+        "老照片": "laozhaopian",
+        "人物故事": "renwu-gushi",
+        "一线故事": "yixian-gushi",
+        "一线": "yixian",
+        "走基层": "zou-jiceng",
+        "手记": "shouji",
+        "随笔": "suibi",
+        "心声": "xinsheng",
+        "感悟": "ganwu",
+        "图说": "tushuo",
+        "图片故事": "tupian-gushi",
+        "特别关注": "tebie-guanzhu",
+        "关注": "guanzhu",
+        "特写": "texie",
+        "访谈": "fangtan",
+        "对话": "duihua",
+        "专访": "zhuanfang",
+        "编读往来": "biandu-wanglai",
+        "读者来信": "duzhe-laixin",
+        "学习园地": "xuexi-yuandi",
+        "知识窗": "zhishichuang",
+        "小贴士": "xiaotieshi",
+        "特别策划": "tebie-cehua",
+        "策划": "cehua",
+        "延伸阅读": "yanshen-yuedu",
+        "链接": "lianjie",
+        "新闻链接": "xinwen-lianjie",
+        "背景链接": "beijing-lianjie",
+        "记者手记": "jizhe-shouji",
+        "观察": "guancha",
     },
-    section_affixes=(
-        rf"{HAN}{{1,4}}(?:聚焦|信息|动态|快讯|简讯|资讯|要闻|新闻|视点|天地|广角|纵横|之窗|专版|专刊|副刊)",
-    ),
+    section_affixes=(rf"{HAN}{{1,4}}(?:聚焦|信息|动态|快讯|简讯|资讯|要闻|新闻|视点|天地|广角|纵横|之窗|专版|专刊|副刊)",),
     series_affixes=(
         rf"{HAN}{{1,5}}(?:时评|随笔|手记|故事|声音|访谈|专访|观察|讲堂|课堂|园地|论坛|漫谈|札记|心语|剪影|镜头)",
         rf"{HAN}{{2,5}}看{HAN}{{1,3}}",  # 绿色低碳看某某: a running campaign column
@@ -306,7 +484,7 @@ def role_names(text: str, strict: bool = True) -> list[tuple[str, str | None]] |
         found = next((r for r in ROLES if token.startswith(r)), None)
         if found is None and re.fullmatch(f"{HAN}{{2,6}}(?:记者|通讯员)", token):
             found = token  # 经济日报记者
-        rest = token[len(found):].lstrip("：:/|｜") if found else ""
+        rest = token[len(found) :].lstrip("：:/|｜") if found else ""
         if found and (not rest or is_name(rest)):
             role, token = found.replace("／", "/"), rest
             if not token:
@@ -332,7 +510,7 @@ def structural_marks(heading: str) -> frozenset[str]:
     marks = {"：" if m == ":" else "，" if m == "," else "？" if m == "?" else "！" if m == "!" else m for m in marks}
     if re.search(r"\S\s+\S", re.sub(r"[“「『《][^”」』》]*[”」』》]", "", heading)):
         marks.add("space")
-    if heading[:1] in "“「『\"":
+    if heading[:1] in '“「『"':
         marks.add("quote-start")
     if re.match(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[，、]|\d+[.、．])", heading):
         marks.add("ordinal")

@@ -1,4 +1,5 @@
 """The sample issue shipped with publisher (中国铝业报 No. 1330), so a fresh site has something to build."""
+
 from __future__ import annotations
 
 import shutil

@@ -6,6 +6,7 @@ lead paragraph; the rest of the body sits in a ``<details>`` so no text appears
 twice. ``archive.html`` (served at ``/issues/``) lists the newest issues.
 Figure files are copied into ``media/``.
 """
+
 from __future__ import annotations
 
 import mimetypes
@@ -95,7 +96,9 @@ def copy_pictures(issue: Issue, ctx: BuildContext) -> dict[str, Picture]:
                 with Image.open(source) as image:
                     width, height = image.size
             except (UnidentifiedImageError, OSError):
-                ctx.warn(f"{article.slug}: {src} is not a readable image (use JPEG, PNG or WebP); the digest shows only its caption")
+                ctx.warn(
+                    f"{article.slug}: {src} is not a readable image (use JPEG, PNG or WebP); the digest shows only its caption"
+                )
                 continue
             target = ctx.out / "media" / src
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -129,7 +132,5 @@ class DigestChannel(Channel):
         writer.write_text(ctx.out / "index.html", page)
         archive = ctx.render_template("archive.html", issues=ctx.archive(ctx.options.archive_issues), **shared)
         writer.write_text(ctx.out / "archive.html", archive)
-        media = [
-            Output(f"media/{src}", mimetypes.guess_type(src)[0] or "application/octet-stream") for src in pictures
-        ]
+        media = [Output(f"media/{src}", mimetypes.guess_type(src)[0] or "application/octet-stream") for src in pictures]
         return [Output("index.html", "text/html"), Output("archive.html", "text/html"), *media]

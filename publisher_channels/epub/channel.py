@@ -7,6 +7,7 @@ manifest, spine, EPUB 3 nav with landmarks, NCX); the pages come from the
 Jinja templates in ``templates/`` beside this module. The zip is deterministic: same issue in,
 same bytes out.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -200,8 +201,11 @@ def _book(
     _metadata(book, issue, front, bool(images))
     common = {"issue": issue, "css": "style.css"}
 
-    book.add_item(epub.EpubItem(uid="style", file_name="style.css", media_type="text/css",
-                                content=ctx.layout_source("style.css").encode("utf-8")))
+    book.add_item(
+        epub.EpubItem(
+            uid="style", file_name="style.css", media_type="text/css", content=ctx.layout_source("style.css").encode("utf-8")
+        )
+    )
     cover_image = epub.EpubCover(file_name="cover.png")  # what book.set_cover does, minus its mimetypes scan
     cover_image.media_type = "image/png"
     cover_image.content = _cover_png(issue, [s for s, _ in sections], front, ctx.options.cover_font)
@@ -211,13 +215,18 @@ def _book(
         _label(a.headline) for a in front
     )
     width, height = _COVER_SIZE
-    cover = _page("cover", "cover.xhtml", "封面", ctx.render_template(
-        "cover.xhtml", alt=cover_alt, width=width, height=height, **common
-    ))
+    cover = _page(
+        "cover", "cover.xhtml", "封面", ctx.render_template("cover.xhtml", alt=cover_alt, width=width, height=height, **common)
+    )
     cover.properties.append("svg")
-    contents = _page("contents", "contents.xhtml", "目录", ctx.render_template(
-        "contents.xhtml", sections=sections, href=_article_href, label=_label, section_label=_section_label, **common
-    ))
+    contents = _page(
+        "contents",
+        "contents.xhtml",
+        "目录",
+        ctx.render_template(
+            "contents.xhtml", sections=sections, href=_article_href, label=_label, section_label=_section_label, **common
+        ),
+    )
     for item in (cover, contents):
         book.add_item(item)
     for src, (href, media_type, data) in images.items():
@@ -229,10 +238,20 @@ def _book(
     for section, articles in sections:
         pages = []
         for article in articles:
-            page = _page(f"a-{article.slug}", _article_href(article), _label(article.headline), ctx.render_template(
-                "article.xhtml", article=article, section_label=_section_label(section),
-                images=image_href, xhtml=xhtml, label=_label, **page_css,
-            ))
+            page = _page(
+                f"a-{article.slug}",
+                _article_href(article),
+                _label(article.headline),
+                ctx.render_template(
+                    "article.xhtml",
+                    article=article,
+                    section_label=_section_label(section),
+                    images=image_href,
+                    xhtml=xhtml,
+                    label=_label,
+                    **page_css,
+                ),
+            )
             book.add_item(page)
             pages.append(page)
         spine.extend(pages)
@@ -259,12 +278,16 @@ class _Writer(epub.EpubWriter):
 
     def __init__(self, book: epub.EpubBook, issue: Issue):
         modified = dt.datetime.combine(issue.date, dt.time())  # from the content, never the clock
-        super().__init__("", book, {
-            "epub3_pages": False,
-            "landmark_title": "导览",
-            "play_order": {"enabled": True, "start_from": 1},
-            "mtime": modified,
-        })
+        super().__init__(
+            "",
+            book,
+            {
+                "epub3_pages": False,
+                "landmark_title": "导览",
+                "play_order": {"enabled": True, "start_from": 1},
+                "mtime": modified,
+            },
+        )
 
     def writestr(self, name: str, data: str | bytes) -> None:
         data = data.encode("utf-8") if isinstance(data, str) else data
@@ -291,9 +314,9 @@ _MARGIN = 90
 _NOTO = Path("/usr/share/fonts/opentype/noto")
 #: Palette of the cover: indices 0-127 shade white to ink, 128-255 white to masthead red.
 _INK, _RED = (17, 17, 17), (176, 18, 27)
-_PALETTE = [
-    round(255 + (c - 255) * i / 127) for i in range(128) for c in _INK
-] + [round(255 + (c - 255) * i / 127) for i in range(128) for c in _RED]
+_PALETTE = [round(255 + (c - 255) * i / 127) for i in range(128) for c in _INK] + [
+    round(255 + (c - 255) * i / 127) for i in range(128) for c in _RED
+]
 
 
 @lru_cache(maxsize=64)
@@ -305,8 +328,10 @@ def _font(path: Path | None, bold: bool, size: int) -> ImageFont.FreeTypeFont:
         return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
     ttc = _NOTO / f"NotoSerifCJK-{'Bold' if bold else 'Regular'}.ttc"
     if not ttc.is_file():
-        raise ChannelError(f"no CJK font for the EPUB cover at {ttc}: install fonts-noto-cjk (./dev setup) "
-                           "or set channels.epub.cover_font in config.yaml")
+        raise ChannelError(
+            f"no CJK font for the EPUB cover at {ttc}: install fonts-noto-cjk (./dev setup) "
+            "or set channels.epub.cover_font in config.yaml"
+        )
     for index in range(10):
         font = ImageFont.truetype(str(ttc), size, index=index, layout_engine=ImageFont.Layout.BASIC)
         if font.getname()[0] == "Noto Serif CJK SC":

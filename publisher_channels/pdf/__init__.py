@@ -6,6 +6,7 @@ reports characters no font has, ``fork`` runs halves on the second core and
 ``fetch`` keeps WeasyPrint inside the issue and the layout. Templates and CSS
 are in ``templates/``.
 """
+
 from publisher_channels.pdf.channel import PdfChannel
 
 __all__ = ["PdfChannel"]

@@ -15,6 +15,7 @@ lines are justified by letter spacing, baselines line up across columns, and a
 headline never ends up at the foot of a column or page. WeasyPrint reads files
 only through :class:`fetch.LocalOnlyFetcher`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,12 +38,21 @@ from publisher import urls, writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
 from publisher.model import Article, Issue
 
-from . import compose
-from . import fork
-from . import glyphs
+from . import compose, fork, glyphs
 from .fetch import LocalOnlyFetcher
-from .galley import (Geometry, LayoutError, Measured, StorySource, break_plain, galley_ids, halves, measure,
-                         prepare, prototype_styles, read_back)
+from .galley import (
+    Geometry,
+    LayoutError,
+    Measured,
+    StorySource,
+    break_plain,
+    galley_ids,
+    halves,
+    measure,
+    prepare,
+    prototype_styles,
+    read_back,
+)
 from .pages import anchor_pages, jump_pages, page_view
 
 
@@ -125,7 +135,9 @@ class PdfChannel(Channel):
         g = Geometry.create(
             options.page,
             (options.margins.top, options.margins.right, options.margins.bottom, options.margins.left),
-            options.columns, options.body_size, options.leading,
+            options.columns,
+            options.body_size,
+            options.leading,
         )
         roots = [ctx.issue_dir, *ctx.templates.loader.searchpath]
         base_url = path2url(str(ctx.issue_dir) + "/")
@@ -229,29 +241,36 @@ def warn_missing_glyphs(issue: Issue, ctx: BuildContext) -> None:
     """Report each character the paper's fonts lack, with the article it is in."""
     try:
         for ch in glyphs.missing(glyphs.issue_texts(issue)):
-            ctx.warn(f"the paper's fonts have no {glyphs.describe(ch)} (masthead or sections); "
-                     "it prints in a fallback font or as a blank box")
+            ctx.warn(
+                f"the paper's fonts have no {glyphs.describe(ch)} (masthead or sections); "
+                "it prints in a fallback font or as a blank box"
+            )
         for article in issue.articles:
             for ch in glyphs.missing(glyphs.article_texts(article)):
-                ctx.warn(f"article {article.slug}: the paper's fonts have no {glyphs.describe(ch)}; "
-                         "it prints in a fallback font or as a blank box, so replace it or check the proof")
+                ctx.warn(
+                    f"article {article.slug}: the paper's fonts have no {glyphs.describe(ch)}; "
+                    "it prints in a fallback font or as a blank box, so replace it or check the proof"
+                )
     except glyphs.FontMissing as exc:
         raise ChannelError(str(exc)) from None
 
 
-def warn_layout(plan: list[compose.Page], stories: list[StorySource], pages: int, refused: list[str],
-                ctx: BuildContext) -> None:
+def warn_layout(plan: list[compose.Page], stories: list[StorySource], pages: int, refused: list[str], ctx: BuildContext) -> None:
     """Report stories too big for the grid, pages that ran over, and files the layout may not read."""
     for page in plan:
         if page.flow is not None:
             article = stories[page.flow].article
-            ctx.warn(f"article {article.slug}: its headline ({len(article.headline)} characters) or figures are too "
-                     "long for a page of columns, so it is set as running text on pages of its own; shorten it")
+            ctx.warn(
+                f"article {article.slug}: its headline ({len(article.headline)} characters) or figures are too "
+                "long for a page of columns, so it is set as running text on pages of its own; shorten it"
+            )
     if pages != len(plan) and all(page.flow is None for page in plan):
         ctx.warn(f"the PDF has {pages} pages where {len(plan)} were planned; check the proof for text that ran over")
     for url in dict.fromkeys(refused):
-        ctx.warn(f"the layout asked for {url[:120]}, which the PDF may not read (only the issue's files "
-                 "and its layout); it was left out")
+        ctx.warn(
+            f"the layout asked for {url[:120]}, which the PDF may not read (only the issue's files "
+            "and its layout); it was left out"
+        )
 
 
 def created(issue: Issue, ctx: BuildContext) -> str:

@@ -16,6 +16,7 @@ Columns are balanced by arithmetic (the smallest column height that holds the
 body), which is what makes the print channel fast: WeasyPrint never balances
 columns, it only sets lines at positions decided here.
 """
+
 from __future__ import annotations
 
 import math

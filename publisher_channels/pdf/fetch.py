@@ -4,6 +4,7 @@ No network (http, https, ftp, data…), no redirects, no file outside the issue'
 own folder and the layout folders, symlinks resolved before the check. Every
 refusal is kept so the channel can report it.
 """
+
 from __future__ import annotations
 
 import mimetypes

@@ -6,6 +6,7 @@ interpreter would spend a second importing). The child sends its result back
 pickled through a pipe. Whenever forking is unsafe (other threads running) or
 the child fails, the work is simply done here instead.
 """
+
 from __future__ import annotations
 
 import os

@@ -9,6 +9,7 @@ by letter spacing (WeasyPrint only stretches spaces, which Chinese text has none
 of). Headers, figures and furniture are measured in the galley, in whole grid
 lines.
 """
+
 from __future__ import annotations
 
 import html
@@ -60,7 +61,9 @@ class Geometry:
     rows: int
 
     @classmethod
-    def create(cls, page: str, margins_mm: tuple[float, float, float, float], columns: int, body_pt: float, leading_pt: float) -> Geometry:
+    def create(
+        cls, page: str, margins_mm: tuple[float, float, float, float], columns: int, body_pt: float, leading_pt: float
+    ) -> Geometry:
         width_mm, height_mm = PAGE_SIZES[page]
         margins = tuple(m * PX_PER_MM for m in margins_mm)
         content_width = (width_mm * PX_PER_MM) - margins[1] - margins[3]
@@ -71,8 +74,17 @@ class Geometry:
         chars = math.floor((content_width - (columns - 1) * 1.2 * font_size) / columns / font_size)
         column_width = chars * font_size
         gap = (content_width - columns * column_width) / (columns - 1)
-        return cls(width_mm * PX_PER_MM, height_mm * PX_PER_MM, margins, columns, font_size, leading,
-                   column_width, gap, math.floor(content_height / leading + 1e-6))
+        return cls(
+            width_mm * PX_PER_MM,
+            height_mm * PX_PER_MM,
+            margins,
+            columns,
+            font_size,
+            leading,
+            column_width,
+            gap,
+            math.floor(content_height / leading + 1e-6),
+        )
 
     @property
     def content_width(self) -> float:
@@ -190,6 +202,7 @@ def halves(stories: list[StorySource]) -> int:
     Costs are in headers set: a figure costs about as much as a header, a plain paragraph's
     lines a fifth of the time the galley needs to set them.
     """
+
     def cost(s: StorySource) -> float:
         chars = sum(len(p.html) / (1500 if p.plain is not None else 300) for p in s.pieces)
         return len(s.sizes) + len(s.figures) + chars
@@ -217,8 +230,10 @@ def read_back(found: dict[str, Measured], issue: Issue, stories: list[StorySourc
     """Put the galley's measures into the stories; the masthead's and bands' lines."""
     lost = galley_ids(issue, stories, True) - set(found)
     if lost:
-        raise LayoutError(f"the galley lost {', '.join(sorted(lost)[:5])}; a site override of the pdf templates "
-                          "must keep the ids of galley.html and parts.html")
+        raise LayoutError(
+            f"the galley lost {', '.join(sorted(lost)[:5])}; a site override of the pdf templates "
+            "must keep the ids of galley.html and parts.html"
+        )
     for s in stories:
         s.headers = {k: g.lines(found[f"h{s.index}-{k}"].height) for k in s.sizes}
         for p in s.pieces:

@@ -6,6 +6,7 @@ character with the article it is in instead. Coverage comes from fontconfig
 (the same lookup Pango does), as code point ranges: a few milliseconds, where
 parsing the CJK fonts' cmaps with fontTools takes half a second.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -54,8 +55,16 @@ def coverage(family: str) -> Coverage:
 
 def article_texts(article: Article) -> list[str]:
     """Everything of ``article`` that prints."""
-    parts = [article.headline, article.kicker, article.subtitle, article.series, article.byline,
-             article.source, article.editor_note, article.text]
+    parts = [
+        article.headline,
+        article.kicker,
+        article.subtitle,
+        article.series,
+        article.byline,
+        article.source,
+        article.editor_note,
+        article.text,
+    ]
     for figure in article.figures:
         parts += [figure.caption, figure.credit]
     return [p for p in parts if p]

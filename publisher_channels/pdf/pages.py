@@ -1,4 +1,5 @@
 """Pass two of the print layout: the composer's pages as positions (CSS px) for ``templates/issue.html``."""
+
 from __future__ import annotations
 
 from publisher.model import Issue
@@ -26,23 +27,37 @@ def page_view(issue: Issue, page: compose.Page, stories: list[StorySource], g: G
         top = m.top * lh + shift[m.top]
         left, width, height = g.x(m.col), g.span_width(m.span), m.height * lh
         taken = m.tops()
-        modules.append({
-            "story": story,
-            "size": story.sizes[m.span],
-            "left": _px(left), "top": _px(top), "width": _px(width), "height": _px(height),
-            "header": _px(m.header * lh),
-            "columns": [
-                {"left": _px(g.x(j)), "top": _px((m.header + taken[j]) * lh), "width": _px(g.column_width),
-                 "frags": [(story.pieces[b], start, end) for b, start, end in frags]}
-                for j, frags in enumerate(m.columns)
-            ],
-            "figures": [
-                {"source": story.figures[f.figure], "left": _px(g.x(f.col)), "top": _px((m.header + f.top) * lh),
-                 "width": _px(g.span_width(f.span)), "height": _px(f.lines * lh)}
-                for f in m.figures
-            ],
-            "jumps": [{**j, "page": numbers[j["target"]]} for j in _jumps(m, g)],
-        })
+        modules.append(
+            {
+                "story": story,
+                "size": story.sizes[m.span],
+                "left": _px(left),
+                "top": _px(top),
+                "width": _px(width),
+                "height": _px(height),
+                "header": _px(m.header * lh),
+                "columns": [
+                    {
+                        "left": _px(g.x(j)),
+                        "top": _px((m.header + taken[j]) * lh),
+                        "width": _px(g.column_width),
+                        "frags": [(story.pieces[b], start, end) for b, start, end in frags],
+                    }
+                    for j, frags in enumerate(m.columns)
+                ],
+                "figures": [
+                    {
+                        "source": story.figures[f.figure],
+                        "left": _px(g.x(f.col)),
+                        "top": _px((m.header + f.top) * lh),
+                        "width": _px(g.span_width(f.span)),
+                        "height": _px(f.lines * lh),
+                    }
+                    for f in m.figures
+                ],
+                "jumps": [{**j, "page": numbers[j["target"]]} for j in _jumps(m, g)],
+            }
+        )
         if m.col > 0:  # a column rule between stories side by side
             rules.append({"kind": "v", "left": _px(left - g.gap / 2), "top": _px(top), "length": _px(height - lh / 2)})
         if m.top > page.masthead + page.band:  # a rule across the gap above a story

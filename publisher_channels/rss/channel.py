@@ -8,6 +8,7 @@ the article's issue, so a new issue never changes older items; the channel
 dates come from the newest issue, never the clock, so two builds of the same
 content are byte-identical.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -149,8 +150,11 @@ class FeedChannel(Channel):
         for slug, section_entries in by_section.items():
             name = section_names[slug]
             data = _rss(
-                meta, f"{meta.paper} · {name}", f"《{meta.paper}》{name}栏目全文订阅。",
-                ctx.urls.section_feed(slug), section_entries,
+                meta,
+                f"{meta.paper} · {name}",
+                f"《{meta.paper}》{name}栏目全文订阅。",
+                ctx.urls.section_feed(slug),
+                section_entries,
             )
             writer.write_bytes(ctx.out / "feeds" / f"{slug}.xml", data)
             outputs.append(Output(f"feeds/{slug}.xml", RSS_TYPE))

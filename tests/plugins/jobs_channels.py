@@ -3,6 +3,7 @@
 Injected as classes into the embedded queue, and registered for RQ workers
 through a ``*.dist-info/entry_points.txt`` written by the test (no pip).
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """A third-party channel: a plain-text table of characters per article."""
+
 from pydantic import BaseModel, ConfigDict
 
 from publisher.channel import Channel, Output
