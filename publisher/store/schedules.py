@@ -10,7 +10,7 @@ picks up where the row says it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
@@ -58,6 +58,7 @@ class Schedules(Database):
     def add_schedule(self, issue_id: str, run_at: datetime, user: str | None) -> Schedule:
         if run_at.tzinfo is None:
             raise ValueError("run_at must carry its time zone")
+        run_at = run_at.astimezone(timezone.utc)  # SQLite keeps no offset: everything stored is UTC
         with self.writing() as conn:
             schedule_id = conn.execute(
                 schedules_t.insert().values(
