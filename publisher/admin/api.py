@@ -24,6 +24,7 @@ from publisher import loading
 from publisher.admin import csrf, services
 from publisher.editing import Conflict, EditError, FieldProblem, Invalid, NotFound
 from publisher.editing.figures import BadImage
+from publisher.editing.paste import clean_paste
 from publisher.scheduling import default_time
 from publisher.serialize import article_data, issue_data
 from publisher.store import BuildInProgress, PublishError
@@ -499,6 +500,16 @@ def cancel_schedule(schedule_id: int):
     if not store.cancel_schedule(schedule_id, user()):
         raise ApiError(409, "这个定时发布已经开始或结束，不能再取消。")
     return Response(status=204)
+
+
+@bp.post("/paste")
+def paste():
+    """Pasted text (``text``, and ``html`` when the clipboard has it) as the Markdown body we store."""
+    data = _body()
+    text, markup = data.get("text") or "", data.get("html") or None
+    if not isinstance(text, str) or (markup is not None and not isinstance(markup, str)):
+        raise ApiError(422, "text 和 html 必须是文字。", field="text")
+    return _json({"markdown": clean_paste(text, markup)})
 
 
 @bp.get("/openapi.json")

@@ -112,8 +112,8 @@ def _when_filter(moment):
 
 
 def _stamp(folder: Path) -> float:
-    try:
-        return max((p.stat().st_mtime for p in folder.iterdir()), default=0.0)
+    try:  # the folder's own time too: renaming an article file (arranging) changes no file's time
+        return max((p.stat().st_mtime for p in folder.iterdir()), default=folder.stat().st_mtime) + folder.stat().st_mtime
     except OSError:
         return 0.0
 
