@@ -468,3 +468,20 @@ def cancel_schedule(schedule_id: int):
     else:
         flash(_("这个定时发布已经开始或结束，不能取消。"), "error")
     return redirect(url_for("editor.arrange", issue_id=found.issue_id) + "#schedules")
+
+
+# ---- the import review -----------------------------------------------------------------------------
+
+
+@bp.route("/issues/<issue_id>/review")
+def review(issue_id: str):
+    from publisher.admin import review as import_review
+
+    return import_review.page(desk(), issue_id)
+
+
+@bp.post("/issues/<issue_id>/review/<int:index>")
+def review_switch(issue_id: str, index: int):
+    from publisher.admin import review as import_review
+
+    return import_review.switch_view(desk(), issue_id, index)

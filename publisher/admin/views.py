@@ -33,8 +33,9 @@ from publisher.admin import imports, services
 from publisher.admin.auth import login_manager
 from publisher.admin.files import channel_files, media_type
 from publisher.admin.previews import PreviewError, read_epub, read_feed, read_member
+from publisher.admin.review import mismatch_message
 from publisher.admin.security import DOCUMENT_CSP, FILE_CSP, use_csp
-from publisher.importer import REPORT_JSON, ImportFailure
+from publisher.importer import REPORT_JSON, ImportFailure, MastheadMismatch
 from publisher.results import BuildState, ChannelResult
 from publisher.store import BuildInProgress, PublishError
 
@@ -351,6 +352,8 @@ def import_upload():
         result = imports.import_upload(form.text.data.read(), name, form, svc.config.content_dir, svc.store)
     except imports.Refused as exc:
         return _import_page(form, str(exc), 409)
+    except MastheadMismatch as exc:
+        return _import_page(form, mismatch_message(exc), 409)
     except ImportFailure as exc:
         return _import_page(form, f"Nothing was imported: {exc}", 422)
     svc.store.record(current_user.username, "imported", issue_id=result.issue.id, detail=name)
