@@ -30,6 +30,8 @@ from publisher.urls import Urls
 log = logging.getLogger(__name__)
 #: The index of parsed issues, in the data folder.
 INDEX_FILE = "index.sqlite"
+#: Compiled templates, in the data folder.
+TEMPLATE_CACHE = "cache/templates"
 
 
 @dataclass
@@ -116,7 +118,9 @@ def build_channel(cls: type[Channel], issue: Issue, issue_dir: Path, config: Con
             issue_dir=issue_dir,
             options=options,
             urls=Urls(config.site.url),
-            templates=templates.environment(cls.name, cls.template_folder(), config.templates_dir),
+            templates=templates.environment(
+                cls.name, cls.template_folder(), config.templates_dir, config.data_dir / TEMPLATE_CACHE
+            ),
             archive=archive_loader(IssueIndex(config.data_dir / INDEX_FILE, config.content_dir), issue),
             site=config.site,
         )
