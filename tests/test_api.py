@@ -112,9 +112,15 @@ def test_get_patch_with_etags(site, api):
         api("PATCH", ARTICLE, data="not json", headers={"If-Match": new, "Content-Type": "application/json"}).status_code == 400
     )
     assert api("GET", ARTICLE).headers["ETag"] == new  # nothing was written by the refused saves
+    read = api("GET", ARTICLE).json  # what a GET answers can be sent back, changed
+    again = api("PATCH", ARTICLE, json={**read, "subtitle": "新副题"}, headers={"If-Match": new})
+    assert again.status_code == 200 and again.json["subtitle"] == "新副题" and again.json["figures"] == read["figures"]
+    new = again.headers["ETag"]
+    assert api("PATCH", ARTICLE, json={"slug": "other"}, headers={"If-Match": new}).json["errors"][0]["field"] == "slug"
     assert api("GET", f"/api/v1/issues/{ISSUE}/articles/nothing-here").status_code == 404
     history = api("GET", f"/api/v1/issues/{ISSUE}/revisions?article=lvse-dixing").json
-    assert history[0]["user"] == "editor" and "标题由" in history[0]["diff"]
+    assert history[0]["user"] == "editor" and "副题由「年用绿电七十亿千瓦时」改为「新副题」" in history[0]["diff"]
+    assert "标题由「绿色低碳项目全面投产」改为「绿色低碳项目全面投产运行」" in history[1]["diff"]
 
 
 def test_validate_create_delete_trash(site, api):

@@ -286,17 +286,27 @@ def article(issue_id: str, slug: str):
 def patch_article(issue_id: str, slug: str):
     _issue_id(issue_id)
     expected = _if_match(required=True)
-    fields = _body()
+    fields = _without_read_only(_body(), slug)
     outcome = _edit(lambda: services().desk.save_article(issue_id, slug, fields, expected, user()))
     data, tag = article_json(issue_id, slug)
     return _json({**data, "warnings": _problems(outcome.warnings)}, etag=tag)
+
+
+#: Keys a GET answers with that are not fields (so a client may send back what it read, changed).
+READ_ONLY = ("file", "revision", "text", "chars", "reading_minutes", "warnings")
+
+
+def _without_read_only(fields: dict, slug: str) -> dict:
+    if fields.get("slug", slug) != slug:
+        raise ApiError(422, "网址名（slug）发布后不能改。", field="slug")
+    return {k: v for k, v in fields.items() if k not in READ_ONLY and k != "slug"}
 
 
 @bp.post("/issues/<issue_id>/articles/<slug>/validate")
 def validate_article(issue_id: str, slug: str):
     """What saving these fields would give, without saving: ``{"errors": […], "warnings": […]}`` (always 200)."""
     _issue_id(issue_id)
-    fields = _body()
+    fields = _without_read_only(_body(), slug)
     errors, warnings = _edit(lambda: services().desk.check(issue_id, slug, fields))
     return _json({"errors": _problems(errors), "warnings": _problems(warnings)})
 
