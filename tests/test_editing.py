@@ -104,12 +104,13 @@ def test_stale_revision_and_a_hand_edit_are_conflicts(desk, content):
     assert caught.value.current["headline"] == "手工改的标题"
 
 
-def test_move_between_sections_and_reorder_renumber_the_files(desk, content):
+def test_move_between_sections_and_reorder_renumber_the_files(desk, content, store):
     desk.move_article(SAMPLE_ID, "yijidu-waimao", "ed", section="yaowen")
     layout = dict(desk.layout(SAMPLE_ID))
     assert layout["yaowen"][-1] == "yijidu-waimao"
     assert "yijidu-waimao" not in layout["caijing-jujiao"]
     desk.move_article(SAMPLE_ID, "yijidu-waimao", "ed", step=-1)
+    assert store.history(1)[0].action == "arranged" and store.history(1)[0].user == "ed"
     assert dict(desk.layout(SAMPLE_ID))["yaowen"][-2] == "yijidu-waimao"
     issue = loading.load_issue(folder(content))
     assert [a.slug for a in issue.articles_in("yaowen")] == dict(desk.layout(SAMPLE_ID))["yaowen"]

@@ -191,6 +191,8 @@ class Desk:
         outcome = Outcome(warnings=warnings, renamed=renamed)
         if self.store is not None and entries:
             outcome.revisions = self.store.add_revisions(issue_id, user, action, entries)
+        elif self.store is not None and renamed:  # only the order changed: no revision, but the history says who
+            self.store.record(user, action, issue_id, detail="调整了稿件顺序")
         return outcome
 
     def _write(self, folder: Path, files: dict[str, bytes], changes: dict[str, bytes | None]):
