@@ -11,6 +11,7 @@ returns what it wrote.
 from __future__ import annotations
 
 import inspect
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ClassVar
@@ -57,6 +58,18 @@ class BuildContext:
     def warn(self, message: str) -> None:
         """Report a non-fatal problem (e.g. a character no font has); it appears in the build report."""
         self.warnings.append(message)
+
+    def content_file(self, src: str | None, folder: Path | None = None) -> Path | None:
+        """The real path of the issue file ``src`` (in ``folder``, by default ``issue_dir``), or None.
+
+        None when there is no such regular file, or when a symlink leads it outside the
+        folder: a channel never embeds, copies or measures a file from elsewhere on the server.
+        """
+        if not src:
+            return None
+        root = os.path.realpath(folder or self.issue_dir)
+        path = Path(os.path.realpath(Path(root) / src))
+        return path if path.is_relative_to(root) and path.is_file() else None
 
     def layout_source(self, name: str) -> str:
         """The text of a layout file (CSS, a static fragment), honouring site overrides."""

@@ -8,6 +8,7 @@ the issue.
 
 from __future__ import annotations
 
+import os
 import re
 import types
 from dataclasses import dataclass, field
@@ -221,6 +222,11 @@ def _node_line(node: yaml.Node | None, loc: tuple[Any, ...], first_line: int) ->
     return line
 
 
+def inside(folder: Path, path: Path) -> bool:
+    """Whether ``path``, all symlinks followed, is within ``folder`` (also followed): no link leads out of an issue."""
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
+
+
 def _read_text(path: Path, out: _Collector) -> str | None:
     try:
         raw = path.read_bytes()
@@ -370,11 +376,25 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
     authors = data.get("authors")
     if isinstance(authors, list):
         data["authors"] = [{"name": a} if isinstance(a, str) else a for a in authors]
+    linked_out = False
     for index, fig in enumerate(data.get("figures") or []):
         src = fig.get("src") if isinstance(fig, dict) else None
-        if isinstance(src, str) and not (issue_dir / src).is_file():
-            out.warn(path, _node_line(node, ("figures", index, "src"), 2), f"image file {src!r} is not in the issue folder")
+        if not isinstance(src, str):
+            continue
+        line = _node_line(node, ("figures", index, "src"), 2)
+        if not inside(issue_dir, issue_dir / src):
+            linked_out = True
+            out.error(
+                path,
+                line,
+                f"figures.{index}.src: {src!r} 是指向本期文件夹之外的链接，不能使用；请把图片文件本身复制到本期文件夹里",
+            )
+        elif not (issue_dir / src).is_file():
+            out.warn(path, line, f"image file {src!r} is not in the issue folder")
     try:
+        if linked_out:
+            Article.model_validate({"slug": slug, **data})  # still report the article's other errors
+            return None
         return Article(slug=slug, body=_parse_body(body, body_line, path, out), **data)
     except ValidationError as exc:
         _validation_errors(exc, node, path, 2, out)
@@ -429,6 +449,8 @@ def load(folder: Path) -> Loaded:
     meta_path = folder / ISSUE_FILE
     if not meta_path.is_file():
         raise ContentErrors([Problem(meta_path, None, f"no {ISSUE_FILE} here; every issue folder needs one")])
+    if not inside(folder, meta_path):
+        raise ContentErrors([Problem(meta_path, None, "此文件是指向本期文件夹之外的链接，不能使用；请把文件本身放进本期文件夹")])
     source = _read_text(meta_path, out)
     data = node = None
     if source is not None:
@@ -457,6 +479,9 @@ def load(folder: Path) -> Loaded:
     first_file: dict[str, Path] = {}
     files = sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
     for path in files:
+        if not inside(folder, path):
+            out.error(path, None, "此文件是指向本期文件夹之外的链接，不能使用；请把文件本身放进本期文件夹")
+            continue
         if not ARTICLE_NAME.match(path.name):
             out.error(path, None, "article files are named NN-slug.md (e.g. 03-jishu-zhongxin.md); rename it")
             continue

@@ -63,7 +63,7 @@ class EpubChannel(Channel):
         sections = [(s, arts) for s, arts in issue.by_section() if arts]
         if not sections:
             raise ChannelError(f"issue {issue.id} has no articles; add at least one before building the EPUB")
-        images = _collect_images(issue, ctx.issue_dir)
+        images = _collect_images(issue, ctx)
         book = _book(issue, ctx, sections, images)
         entries = _Writer(book, issue).entries()
         name = download_file(issue, "epub")
@@ -135,7 +135,7 @@ def _article_file(issue_dir: Path, slug: str) -> str:
     return f"article {slug}"
 
 
-def _collect_images(issue: Issue, issue_dir: Path) -> dict[str, tuple[str, str, bytes]]:
+def _collect_images(issue: Issue, ctx: BuildContext) -> dict[str, tuple[str, str, bytes]]:
     """Every figure file by its ``src``: (href in the book, media type, bytes). Reports all problems at once."""
     images: dict[str, tuple[str, str, bytes]] = {}
     problems: list[str] = []
@@ -143,10 +143,12 @@ def _collect_images(issue: Issue, issue_dir: Path) -> dict[str, tuple[str, str, 
         for figure in article.figures:
             if not figure.src or figure.src in images:
                 continue
-            where = _article_file(issue_dir, article.slug)
-            path = issue_dir / figure.src
-            if not path.is_file():
-                problems.append(f"{where}: image file {figure.src!r} is not in {issue_dir}; add it or remove the figure's src")
+            where = _article_file(ctx.issue_dir, article.slug)
+            path = ctx.content_file(figure.src)
+            if path is None:
+                problems.append(
+                    f"{where}: image file {figure.src!r} is not in {ctx.issue_dir}; add it or remove the figure's src"
+                )
                 continue
             data = path.read_bytes()
             kind = next((v for magic, v in _IMAGE_MAGIC.items() if data.startswith(magic)), None)

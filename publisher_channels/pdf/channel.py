@@ -232,8 +232,8 @@ def figure_urls(article: Article, ctx: BuildContext) -> list[str | None]:
     """``file:`` URLs of the article's figure images; None where the file is not in the issue folder."""
     found = []
     for figure in article.figures:
-        path = ctx.issue_dir / figure.src if figure.src else None
-        found.append(path2url(str(path)) if path and path.is_file() else None)
+        path = ctx.content_file(figure.src)
+        found.append(path2url(str(path)) if path else None)
     return found
 
 

@@ -174,8 +174,8 @@ class FeedChannel(Channel):
         url = ctx.urls.article(issue, article)
         figures, enclosure = [], None
         for figure in article.figures:
-            path = source_dir / figure.src if figure.src else None
-            has_file = path is not None and path.is_file()
+            path = ctx.content_file(figure.src, source_dir)
+            has_file = path is not None
             if figure.src and not has_file and current:
                 ctx.warn(f"{article.slug}: image {figure.src} is missing; the feed shows its caption only")
             figure_url = ctx.urls.media(issue, figure.src) if has_file else None
