@@ -443,3 +443,15 @@ def test_the_feed_image_is_served_where_the_feed_points(client):
     assert image.status_code == 200 and image.mimetype == "image/png"
     assert image.data.startswith(b"\x89PNG")
     assert client.get("/nothing-published.png").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "target", ["/admin/%0d%0aSet-Cookie:%20x=1", "/admin/%0aX:1", "/admin%09", "/%5cevil.example/", "/a%00b"]
+)
+def test_next_with_control_characters_or_a_backslash_goes_to_the_dashboard(site, target):
+    c = site.app.test_client()
+    response = c.post(f"/login?next={target}", data={"username": "editor", "password": PASSWORD, "csrf_token": token(c)})
+    assert (response.status_code, response.headers["Location"]) == (302, "/admin/")  # after signing in
+    response = c.get(f"/login?next={target}")
+    assert (response.status_code, response.headers["Location"]) == (302, "/admin/")  # and when signed in already
+    assert "Set-Cookie" not in response.headers or "x=1" not in response.headers["Set-Cookie"]

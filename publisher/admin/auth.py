@@ -45,8 +45,12 @@ def load_user(username: str):
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site, never another host (open redirect)."""
-    if target:
+    """Only a path on this site, never another host (open redirect) nor a header break.
+
+    Control characters (CR/LF would split the Location header; a tab or a NUL browsers drop)
+    and backslashes (``/\\evil.example`` is another host to a browser) send the editor to the dashboard.
+    """
+    if target and not any(ch < " " or "\x7f" <= ch <= "\x9f" or ch == "\\" for ch in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
