@@ -10,8 +10,10 @@ file for deployment settings and are the only place for secrets.
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -30,6 +32,12 @@ class SiteConfig(_Strict):
     title: str | None = None  # defaults to the paper's name
     timezone: str = "Asia/Shanghai"
     publish_hour: int = Field(default=6, ge=0, le=23)
+
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` (aware; naive means UTC, as stored) in the paper's time zone, for display."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(ZoneInfo(self.timezone))
 
     @field_validator("url")
     @classmethod

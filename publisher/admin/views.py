@@ -8,10 +8,9 @@ the whole blueprint) and every POST a CSRF token (checked app-wide).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -91,9 +90,7 @@ def when(moment: datetime | None) -> str:
     """A moment in the paper's time zone (site.timezone)."""
     if moment is None:
         return "–"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(ZoneInfo(services().config.site.timezone)).strftime("%Y-%m-%d %H:%M")
+    return services().config.site.local(moment).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.app_template_filter("bytes")

@@ -22,6 +22,7 @@ class Database:
         parsed = make_url(url)
         self.url = url
         self.sqlite = parsed.get_backend_name() == "sqlite"
+        self.postgresql = parsed.get_backend_name() == "postgresql"
         db_file = Path(parsed.database) if self.sqlite and parsed.database not in (None, "", ":memory:") else None
         if db_file is not None:
             db_file.parent.mkdir(parents=True, exist_ok=True)
@@ -30,7 +31,9 @@ class Database:
                 raise ValueError("a store on a database server needs its data folder: Store(url, data_dir)")
             data_dir = db_file.resolve().parent
         self.data_dir = Path(data_dir).resolve()
-        self.engine = sa.create_engine(url, **({"connect_args": {"timeout": 30}} if self.sqlite else {}))
+        # PostgreSQL sessions in UTC whatever the server's time zone: SQL date arithmetic agrees with Python's.
+        connect_args = {"timeout": 30} if self.sqlite else {"options": "-c timezone=UTC"} if self.postgresql else {}
+        self.engine = sa.create_engine(url, connect_args=connect_args)
         self._links = threading.Lock()
         if self.sqlite:
             schema.sqlite_setup(self.engine)

@@ -72,10 +72,13 @@ def utcnow() -> datetime:
 
 
 def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone.utc)
+    """Every moment the store hands out is aware UTC.
+
+    SQLite hands back naive datetimes (stored as UTC); PostgreSQL hands back the session's time zone.
+    """
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def sqlite_setup(engine: sa.Engine) -> None:
