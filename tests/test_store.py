@@ -326,3 +326,80 @@ def test_schema_is_portable_to_postgresql():
     assert "UNIQUE (active_issue)" in ddl["builds"] and "id SERIAL" in ddl["builds"]
     assert '"user" VARCHAR(64)' in ddl["history"]  # a reserved word there, quoted
     assert "TIMESTAMP WITH TIME ZONE" in ddl["live"]
+
+
+def _racer(url: str, data_dir: str, barrier, jobs, done) -> None:
+    """A publishing process of its own (its own connections): publishes each build id it is given, at the barrier."""
+    racer = Store(url, Path(data_dir))
+    while (build_id := jobs.get()) is not None:
+        barrier.wait()
+        try:
+            racer.publish(build_id, "racer")
+            done.put("ok")
+        except PublishError as exc:
+            done.put(f"refused: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever escaped
+            done.put(f"{type(exc).__name__}: {exc}")
+    racer.close()
+
+
+class Racers:
+    """Two processes that publish at the same moment."""
+
+    def __init__(self, store: Store):
+        import multiprocessing
+
+        mp = multiprocessing.get_context("fork")
+        self.barrier = mp.Barrier(2)
+        self.done = mp.Queue()
+        self.jobs = [mp.Queue(), mp.Queue()]
+        self.procs = [
+            mp.Process(target=_racer, args=(store.url, str(store.data_dir), self.barrier, jobs, self.done)) for jobs in self.jobs
+        ]
+        store.engine.dispose()  # no connection of the parent is shared with the children
+        for proc in self.procs:
+            proc.start()
+
+    def publish(self, first: int, second: int) -> list[str]:
+        self.jobs[0].put(first)
+        self.jobs[1].put(second)
+        return sorted(self.done.get(timeout=60) for _ in range(2))
+
+    def stop(self) -> None:
+        for jobs in self.jobs:
+            jobs.put(None)
+        for proc in self.procs:
+            proc.join(timeout=30)
+
+
+ROUNDS = 100
+
+
+def test_concurrent_publishes_of_two_issues_leave_site_at_the_newest_live_build(store):
+    """100 rounds of two processes publishing a new build of two issues at once: ``live/site`` always follows."""
+    racers = Racers(store)
+    stale = []
+    try:
+        for n in range(ROUNDS):
+            older, newer = finished_build(store, OLDER, ("rss",)), finished_build(store, ISSUE, ("rss",))
+            assert racers.publish(older, newer) == ["ok", "ok"]
+            if (_link(store, "site"), _link(store, OLDER)) != (f"../builds/{newer}", f"../builds/{older}"):
+                stale.append(n)
+    finally:
+        racers.stop()
+    assert stale == [], f"live/site stale in {len(stale)} of {ROUNDS} rounds"
+    assert store.live_build(ISSUE).id == newer and store.live_build(OLDER).id == older
+
+
+def test_two_simultaneous_first_publishes_of_one_issue_never_raise_a_database_error(store):
+    racers = Racers(store)
+    try:
+        for n in range(20):
+            issue = f"2025-06-{n + 1:02d}-{1400 + n}"
+            one, two = finished_build(store, issue, ("rss",)), finished_build(store, issue, ("rss",))
+            assert racers.publish(one, two) == ["ok", "ok"]  # one after the other, under the lock
+            live = store.live_build(issue).id
+            assert live in (one, two) and _link(store, issue) == f"../builds/{live}"
+    finally:
+        racers.stop()
+    assert _link(store, "site") == f"../builds/{store.live_build('2025-06-20-1419').id}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -34,7 +33,6 @@ class Database:
         # PostgreSQL sessions in UTC whatever the server's time zone: SQL date arithmetic agrees with Python's.
         connect_args = {"timeout": 30} if self.sqlite else {"options": "-c timezone=UTC"} if self.postgresql else {}
         self.engine = sa.create_engine(url, connect_args=connect_args)
-        self._links = threading.Lock()
         if self.sqlite:
             schema.sqlite_setup(self.engine)
 
@@ -57,6 +55,21 @@ class Database:
     def writing(self) -> Iterator[sa.Connection]:
         """A write transaction; on SQLite it takes the write lock up front (waits up to the busy timeout)."""
         with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+            yield conn
+
+    #: The key of PostgreSQL's advisory lock that serialises publishing (any number, the same everywhere).
+    PUBLISH_LOCK = 0x7075626C
+
+    @contextmanager
+    def publishing(self) -> Iterator[sa.Connection]:
+        """A write transaction that only one publisher at a time holds, across processes and machines.
+
+        On PostgreSQL a transaction-scoped advisory lock (released at commit or rollback); on SQLite
+        the write lock that :meth:`writing` already takes (one machine, every process).
+        """
+        with self.writing() as conn:
+            if self.postgresql:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": self.PUBLISH_LOCK})
             yield conn
 
     @contextmanager
