@@ -52,6 +52,9 @@ class QueueConfig(_Strict):
     workers: int = Field(default=1, ge=1, le=16)
     build_timeout: int = Field(default=600, ge=1)  # seconds per channel render
     memory_limit_mb: int = Field(default=2048, ge=64)  # address space per channel render
+    # Seconds between an RQ worker's heartbeats while it builds; a build whose worker has sent none for
+    # LOST_AFTER of them (plus a margin) is failed as lost and its issue can be built again.
+    heartbeat: int = Field(default=10, ge=1, le=300)
 
 
 class DatabaseConfig(_Strict):

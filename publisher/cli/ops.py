@@ -50,7 +50,10 @@ def worker(ctx: Ctx, burst: bool) -> None:
     channels = plugins.usable()
     click.echo(f"worker: queue {jobs.QUEUE_NAME!r} on {config.queue.url}; channels: {', '.join(channels) or 'none'}", err=True)
     rq_worker = Worker(
-        [Queue(jobs.QUEUE_NAME, connection=connection)], connection=connection, work_horse_killed_handler=jobs.on_horse_killed
+        [Queue(jobs.QUEUE_NAME, connection=connection)],
+        connection=connection,
+        work_horse_killed_handler=jobs.on_horse_killed,
+        job_monitoring_interval=config.queue.heartbeat,  # how often it tells Redis it is alive while building
     )
     rq_worker.work(burst=burst, logging_level="INFO")
 
