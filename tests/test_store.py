@@ -322,7 +322,7 @@ def test_schema_is_portable_to_postgresql():
     from publisher.store import metadata
 
     ddl = {t.name: str(CreateTable(t).compile(dialect=postgresql.dialect())) for t in metadata.sorted_tables}
-    assert set(ddl) == {"builds", "live", "history", "users"}
+    assert set(ddl) == {"builds", "live", "history", "users", "sign_in_attempts"}
     assert "UNIQUE (active_issue)" in ddl["builds"] and "id SERIAL" in ddl["builds"]
     assert '"user" VARCHAR(64)' in ddl["history"]  # a reserved word there, quoted
     assert "TIMESTAMP WITH TIME ZONE" in ddl["live"]
@@ -403,3 +403,26 @@ def test_two_simultaneous_first_publishes_of_one_issue_never_raise_a_database_er
     finally:
         racers.stop()
     assert _link(store, "site") == f"../builds/{store.live_build('2025-06-20-1419').id}"
+
+
+def test_sign_in_attempts_are_counted_per_key_taken_back_on_success_and_evicted(store):
+    import sqlalchemy as sa
+
+    from publisher.store import schema
+
+    def rows() -> int:
+        with store.reading() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(schema.sign_in_attempts_t)).scalar()
+
+    keys = ["account:alice", "address:203.0.113.7"]
+    for _ in range(2):
+        assert store.begin_sign_in(keys, 2, 300)[1] == 0
+    refused, wait = store.begin_sign_in(["account:alice", "address:198.51.100.2"], 2, 300)
+    assert refused == [] and 290 < wait <= 300  # the account is full, whatever the address
+    attempt, wait = store.begin_sign_in(["account:bob", "address:198.51.100.2"], 2, 300)
+    assert wait == 0 and rows() == 6
+    store.sign_in_succeeded(attempt, "account:bob")
+    assert rows() == 4
+    time.sleep(1.1)
+    assert store.begin_sign_in(["account:carol"], 2, 1)[1] == 0  # with a 1 s window, the older rows are evicted
+    assert rows() == 1

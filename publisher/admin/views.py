@@ -25,6 +25,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from publisher import loading
@@ -227,7 +228,7 @@ def build(issue_id: str):
     if channel is not None and channel not in svc.channels:
         abort(400)
     limit, window = current_app.config["BUILD_RATE_LIMIT"]
-    svc.build_limiter.hit(f"build:{current_user.username}", limit, window, "Builds are started too often.")
+    svc.build_limiter.hit(f"build:{current_user.username}", limit, window, _("生成启动得太频繁。"))
     try:
         record = svc.queue.submit(issue_id, [channel] if channel else None, current_user.username)
     except BuildInProgress as exc:

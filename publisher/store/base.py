@@ -57,20 +57,25 @@ class Database:
         with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
             yield conn
 
-    #: The key of PostgreSQL's advisory lock that serialises publishing (any number, the same everywhere).
+    #: Keys of PostgreSQL advisory locks (any numbers, the same everywhere): publishing, sign-in bookkeeping.
     PUBLISH_LOCK = 0x7075626C
+    SIGN_IN_LOCK = 0x7369676E
 
     @contextmanager
-    def publishing(self) -> Iterator[sa.Connection]:
-        """A write transaction that only one publisher at a time holds, across processes and machines.
+    def exclusive(self, lock: int) -> Iterator[sa.Connection]:
+        """A write transaction only one process holds at a time for ``lock``, across processes and machines.
 
         On PostgreSQL a transaction-scoped advisory lock (released at commit or rollback); on SQLite
         the write lock that :meth:`writing` already takes (one machine, every process).
         """
         with self.writing() as conn:
             if self.postgresql:
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": self.PUBLISH_LOCK})
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
             yield conn
+
+    def publishing(self):
+        """The transaction every change of what is live runs in: one publisher at a time, everywhere."""
+        return self.exclusive(self.PUBLISH_LOCK)
 
     @contextmanager
     def reading(self) -> Iterator[sa.Connection]:
