@@ -20,7 +20,7 @@ import jinja2
 from pydantic import BaseModel, ConfigDict
 
 from publisher.config import SiteConfig
-from publisher.model import Issue
+from publisher.model import Figure, Issue
 from publisher.urls import Urls
 
 
@@ -59,17 +59,18 @@ class BuildContext:
         """Report a non-fatal problem (e.g. a character no font has); it appears in the build report."""
         self.warnings.append(message)
 
-    def content_file(self, src: str | None, folder: Path | None = None) -> Path | None:
-        """The real path of the issue file ``src`` (in ``folder``, by default ``issue_dir``), or None.
+    def figure_file(self, issue: Issue, figure: Figure) -> Path | None:
+        """The image file of ``figure`` in ``issue`` (this one or an archive issue); None when it has none.
 
-        None when there is no such regular file, or when a symlink leads it outside the
-        folder: a channel never embeds, copies or measures a file from elsewhere on the server.
+        Resolved again here (the loader checked it, but a file can be swapped for a link since):
+        None when a symlink leads outside the issue folder, so a channel never embeds, copies or
+        measures a file from elsewhere on the server.
         """
-        if not src:
+        if not (figure.src and figure.found):
             return None
-        root = os.path.realpath(folder or self.issue_dir)
-        path = Path(os.path.realpath(Path(root) / src))
-        return path if path.is_relative_to(root) and path.is_file() else None
+        folder = os.path.realpath(self.issue_dir if issue.id == self.issue_dir.name else self.issue_dir.parent / issue.id)
+        path = Path(os.path.realpath(Path(folder) / figure.src))
+        return path if path.is_relative_to(folder) and path.is_file() else None
 
     def layout_source(self, name: str) -> str:
         """The text of a layout file (CSS, a static fragment), honouring site overrides."""

@@ -33,7 +33,9 @@ ISSUE_FILE = "issue.yaml"
 ARTICLE_NAME = re.compile(r"^(\d+)-(.+)\.md$")
 
 ISSUE_KEYS = set(Issue.model_fields) - {"id", "articles"}
-ARTICLE_KEYS = set(Article.model_fields) - {"slug", "body"}
+ARTICLE_KEYS = set(Article.model_fields) - {"slug", "body", "file"}
+#: Figure fields the loader sets; an article may not.
+FIGURE_DERIVED = {"found"}
 
 _md = MarkdownIt("commonmark", {"html": True})
 
@@ -378,10 +380,16 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
         data["authors"] = [{"name": a} if isinstance(a, str) else a for a in authors]
     linked_out = False
     for index, fig in enumerate(data.get("figures") or []):
-        src = fig.get("src") if isinstance(fig, dict) else None
+        if not isinstance(fig, dict):
+            continue
+        for key in FIGURE_DERIVED & set(fig):
+            out.error(path, _node_line(node, ("figures", index, key), 2), f"figures: {key!r} is set by publisher; remove it")
+            return None
+        src = fig.get("src")
         if not isinstance(src, str):
             continue
         line = _node_line(node, ("figures", index, "src"), 2)
+        fig["found"] = _inside(issue_dir, src)
         if not inside(issue_dir, issue_dir / src):
             linked_out = True
             out.error(
@@ -389,13 +397,13 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
                 line,
                 f"figures.{index}.src: {src!r} 是指向本期文件夹之外的链接，不能使用；请把图片文件本身复制到本期文件夹里",
             )
-        elif not (issue_dir / src).is_file():
+        elif not fig["found"]:
             out.warn(path, line, f"image file {src!r} is not in the issue folder")
     try:
         if linked_out:
-            Article.model_validate({"slug": slug, **data})  # still report the article's other errors
+            Article.model_validate({"slug": slug, "file": path.name, **data})  # still report the article's other errors
             return None
-        return Article(slug=slug, body=_parse_body(body, body_line, path, out), **data)
+        return Article(slug=slug, file=path.name, body=_parse_body(body, body_line, path, out), **data)
     except ValidationError as exc:
         _validation_errors(exc, node, path, 2, out)
         return None
@@ -428,6 +436,12 @@ def _sections(raw: Any, node, path: Path, out: _Collector) -> tuple[Section, ...
             ok = False
             out.error(path, _node_line(node, ("sections", index), 1), f"sections.{index}: 栏目只能写 slug、name、page、editor")
     return tuple(sections) if ok else None
+
+
+def _inside(issue_dir: Path, src: str) -> bool:
+    """Whether ``src`` is a file whose real path (symlinks resolved) lies inside ``issue_dir``."""
+    path = issue_dir / src
+    return path.is_file() and inside(issue_dir, path)
 
 
 def list_issue_ids(content_dir: Path) -> list[str]:

@@ -203,3 +203,38 @@ def test_a_bad_section_entry_names_its_own_line_and_key(tmp_path):
     [problem] = _problems(folder)
     line = meta.read_text(encoding="utf-8").split("\n").index("  - {slug: redian, name: 热议, page: 0}") + 1
     assert problem.startswith(f"{meta}:{line}: sections.1.page:")
+
+
+def test_the_model_knows_each_articles_file_and_which_figures_have_one(tmp_path):
+    folder = _issue(
+        tmp_path,
+        {
+            "01-a.md": "---\nheadline: 有图\nsection: yaowen\nfigures:\n  - {src: images/a.png, caption: 有}\n"
+            "  - {src: images/none.png, caption: 无}\n  - {src: images/in.png, caption: 链内}\n---\n正文。\n",
+        },
+    )
+    (folder / "images").mkdir()
+    (folder / "images" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (folder / "images" / "in.png").symlink_to("a.png")  # a link that stays inside is a file like any other
+    loaded = loading.load(folder)
+    [article] = loaded.issue.articles
+    assert article.file == "01-a.md"
+    assert [f.found for f in article.figures] == [True, False, True]
+    warned = [str(w) for w in loaded.warnings]
+    assert [w for w in warned if "image file" in w] == [
+        f"{folder / '01-a.md'}:6: image file 'images/none.png' is not in the issue folder"
+    ]
+    # A link out of the issue folder is refused (tests/test_attacks.py).
+
+
+def test_derived_fields_cannot_be_set_by_content(tmp_path):
+    folder = _issue(
+        tmp_path,
+        {
+            "01-a.md": "---\nheadline: 标题\nsection: yaowen\nfile: x.md\n---\n正文。\n",
+            "02-b.md": "---\nheadline: 标题\nsection: yaowen\nfigures:\n  - {src: a.png, found: true}\n---\n正文。\n",
+        },
+    )
+    problems = _problems(folder)
+    assert any("01-a.md:4: unknown key 'file'" in p for p in problems)
+    assert any("02-b.md:5" in p and "'found' is set by publisher" in p for p in problems)

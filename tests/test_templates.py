@@ -55,3 +55,14 @@ def test_a_failing_site_template_is_blamed_on_that_file(tmp_path):
     override.joinpath("article.html").write_text("<p>{% if %}</p>\n", encoding="utf-8")
     [result] = pipeline.build(issue, [plugins.discover()["rss"].cls], config).results
     assert result.error.startswith("网站自己的模板 rss/article.html（第1行") and "TemplateSyntaxError" in result.error
+
+
+def test_compiled_templates_are_cached_and_a_changed_template_is_compiled_again(tmp_path):
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "t.html").write_text("<p>{{ x }}</p>", encoding="utf-8")
+    cache = tmp_path / "cache"
+    assert templates.environment("demo", own, cache=cache).get_template("t.html").render(x=1) == "<p>1</p>"
+    assert len(list(cache.iterdir())) == 1  # another process finds it compiled
+    (own / "t.html").write_text("<b>{{ x }}</b>", encoding="utf-8")
+    assert templates.environment("demo", own, cache=cache).get_template("t.html").render(x=2) == "<b>2</b>"
