@@ -14,6 +14,7 @@ from publisher import plugins
 from publisher.admin import create_app
 from publisher.admin.views import explain
 from publisher.channel import Channel
+from publisher.config import DatabaseConfig
 from publisher.jobs import make_queue, wait
 from publisher.store import Store
 from tests.conftest import make_config, root
@@ -35,8 +36,8 @@ def sign_in(client, user: str = "editor", password: str = PASSWORD):
 class Site:
     """An app over a copy of the tiny root, with one succeeded build of the three fast channels."""
 
-    def __init__(self, tmp_path, content=None, channels=None):
-        self.config = make_config(content or root("tiny"), tmp_path)
+    def __init__(self, tmp_path, content=None, channels=None, database_url=None):
+        self.config = make_config(content or root("tiny"), tmp_path, database=DatabaseConfig(url=database_url))
         self.store = Store.from_config(self.config)
         self.store.create_all()
         self.store.add_user("editor", PASSWORD)
@@ -142,9 +143,9 @@ def test_sign_out_needs_a_post_with_token(editor):
     assert editor.get("/admin/").status_code == 302
 
 
-def test_sign_in_limit_counts_per_account_and_per_address_and_lets_a_known_browser_through(tmp_path, monkeypatch):
+def test_sign_in_limit_counts_per_account_and_per_address_and_lets_a_known_browser_through(tmp_path, monkeypatch, database_url):
     monkeypatch.setenv("PUBLISHER_PROXIES", "1")  # behind nginx: the address comes from X-Forwarded-For
-    s = Site(tmp_path)
+    s = Site(tmp_path, database_url=database_url)
     s.store.add_user("other", PASSWORD)
     s.app.config["LOGIN_RATE_LIMIT"] = (3, 300)
     editor_browser = s.app.test_client()
@@ -379,10 +380,10 @@ class BrokenChannel(Channel):
         return {}["missing"]
 
 
-def test_a_failed_channel_is_explained_and_cannot_be_published(tmp_path):
+def test_a_failed_channel_is_explained_and_cannot_be_published(tmp_path, database_url):
     from tests.plugins.jobs_channels import FailChannel
 
-    s = Site(tmp_path, channels=[plugins.discover()["rss"].cls, BrokenChannel, FailChannel])
+    s = Site(tmp_path, channels=[plugins.discover()["rss"].cls, BrokenChannel, FailChannel], database_url=database_url)
     c = s.app.test_client()
     sign_in(c)
     response = c.post(f"/admin/issues/{ISSUE}/build", data={"csrf_token": token(c, "/admin/")})
@@ -404,8 +405,8 @@ def test_a_failed_channel_is_explained_and_cannot_be_published(tmp_path):
 # --- publishing, rollback, history --------------------------------------------------------------
 
 
-def test_publish_and_roll_back_switch_the_public_urls(tmp_path):
-    s = Site(tmp_path)
+def test_publish_and_roll_back_switch_the_public_urls(tmp_path, database_url):
+    s = Site(tmp_path, database_url=database_url)
     c = s.app.test_client()
     sign_in(c)
     csrf = token(c, "/admin/")
