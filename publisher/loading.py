@@ -17,8 +17,8 @@ import yaml
 from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
-from publisher import text
-from publisher.model import Article, Block, BlockKind, Issue, Section
+from publisher import images, text
+from publisher.model import Article, Block, BlockKind, Issue, Kind, Section
 
 ISSUE_FILE = "issue.yaml"
 ARTICLE_NAME = re.compile(r"^(\d+)-(.+)\.md$")
@@ -283,15 +283,39 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
     authors = data.get("authors")
     if isinstance(authors, list):
         data["authors"] = [{"name": a} if isinstance(a, str) else a for a in authors]
-    for index, fig in enumerate(data.get("figures") or []):
-        src = fig.get("src") if isinstance(fig, dict) else None
-        if isinstance(src, str) and not (issue_dir / src).is_file():
-            out.warn(path, _node_line(node, ("figures", index, "src"), 2), f"image file {src!r} is not in the issue folder")
+    _check_figures(data, body, node, path, issue_dir, out)
     try:
         return Article(slug=slug, body=_parse_body(body, body_line, path, out), **data)
     except ValidationError as exc:
         _validation_errors(exc, node, path, 2, out)
         return None
+
+
+def _check_figures(data: dict, body: str, node, path: Path, issue_dir: Path, out: _Collector) -> None:
+    """Warn of what no channel will print: a caption without its picture, a picture that cannot be read,
+    a photo story with no picture (left out of every channel)."""
+    figures = data.get("figures") if isinstance(data.get("figures"), list) else []
+    usable = 0
+    for index, fig in enumerate(figures):
+        if not isinstance(fig, dict):
+            continue
+        src = fig.get("src")
+        line = _node_line(node, ("figures", index, "src" if src else "caption"), 2)
+        if not isinstance(src, str) or not src:
+            if fig.get("caption"):
+                out.warn(path, line, "图说没有图片文件（缺少 src），任何版本都不会印这段图说；请补上图片并写明 src，或删去这一图")
+            continue
+        if not (issue_dir / src).is_file():
+            out.warn(path, line, f"图片文件 {src} 不在本期文件夹中，这张图和它的图说不会发布；请补上文件")
+            continue
+        try:
+            images.check(issue_dir / src, src)
+        except images.PhotoError as exc:
+            out.warn(path, line, f"{exc}；这篇文章不会发布")
+            continue
+        usable += 1
+    if data.get("kind") == Kind.photo.value and not usable and not body.strip():
+        out.warn(path, _node_line(node, ("kind",), 2), "这是图片报道（kind: photo），但没有可用的图片，不会发布；请补上图片文件")
 
 
 def list_issue_ids(content_dir: Path) -> list[str]:
