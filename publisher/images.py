@@ -261,19 +261,16 @@ def readable(issue: Issue, issue_dir: Path) -> Readable:
     for article in issue.articles:
         kept: list[Figure] = []
         failed = None
+        name = f"《{_short(article.headline, 40)}》"
         for figure in article.figures:
             if not figure.src:
                 if figure.caption:
-                    notes.append(
-                        f"《{article.headline}》：图说“{_short(figure.caption)}”没有图片文件，不发布；请在 src 中写明图片文件"
-                    )
+                    notes.append(f"{name}：图说“{_short(figure.caption)}”没有图片文件，不发布；请在 src 中写明图片文件")
                 continue
             if figure.src not in photos:
                 path = Path(issue_dir) / figure.src
                 if not path.is_file():
-                    notes.append(
-                        f"《{article.headline}》：图片 {figure.src} 不在本期文件夹中，这张图和它的图说不发布；请补上文件"
-                    )
+                    notes.append(f"{name}：图片 {figure.src} 不在本期文件夹中，这张图和它的图说不发布；请补上文件")
                     continue
                 try:
                     photos[figure.src] = check(path, figure.src)
@@ -282,10 +279,10 @@ def readable(issue: Issue, issue_dir: Path) -> Readable:
                     break
             kept.append(figure)
         if failed:
-            notes.append(f"《{article.headline}》未发布：{failed}")
+            notes.append(f"{name}未发布：{failed}")
             continue
         if article.kind is Kind.photo and not kept and not article.body:
-            notes.append(f"《{article.headline}》是图片报道，但没有可用的图片，未发布；请补上图片文件")
+            notes.append(f"{name}是图片报道，但没有可用的图片，未发布；请补上图片文件")
             continue
         articles.append(article.model_copy(update={"figures": tuple(kept)}) if len(kept) != len(article.figures) else article)
     used = {f.src for a in articles for f in a.figures}

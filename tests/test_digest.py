@@ -22,7 +22,7 @@ import lxml.html
 import pytest
 from PIL import Image
 
-from publisher import loading, pipeline
+from publisher import images, loading, pipeline
 from publisher.model import Issue
 from publisher.urls import Urls
 from publisher_channels.digest.channel import DigestChannel, split_article
@@ -42,12 +42,14 @@ PHONES = [(375, 812), (360, 740)]
 
 
 def build(config, issue_id: str | None = None) -> tuple[Issue, Path, pipeline.BuildReport]:
-    """Build the newest (or the given) issue of ``config`` into the digest; return it, its folder and the report."""
+    """Build the newest (or the given) issue of ``config`` into the digest; return it as readers get it
+    (:func:`images.readable`: figures without a picture and empty photo stories left out), its folder and the report."""
     issue_id = issue_id or loading.list_issue_ids(config.content_dir)[-1]
-    issue = loading.load_issue(loading.issue_dir(config.content_dir, issue_id))
+    folder = loading.issue_dir(config.content_dir, issue_id)
+    issue = loading.load_issue(folder)
     report = pipeline.build(issue, [DigestChannel], config)
     assert report.ok, report.errors
-    return issue, config.output_dir / issue.id / "digest", report
+    return images.readable(issue, folder).issue, config.output_dir / issue.id / "digest", report
 
 
 def parse(path: Path) -> lxml.html.HtmlElement:
@@ -95,7 +97,7 @@ def test_tiny_page_has_masthead_navigation_and_every_article(tmp_path):
     assert text_of(folded.find("h4")) == "闭环体系"
     assert "闭环体系。" in text_of(folded.find("p"))
     assert text_of(folded.find("blockquote")) == "我们实行“日跟踪、周调度、月复盘”机制。"
-    assert text_of(folded.find("figure/figcaption")) == "图为风电场。王五摄"
+    assert folded.find("figure") is None  # its caption has no picture: it is printed nowhere
 
     comment = doc.get_element_by_id("pinglun")
     assert comment.find("details") is None  # one paragraph: all of it is the lead
@@ -154,7 +156,7 @@ def test_hostile_article_cannot_inject_script_styles_or_requests(tmp_path):
     assert len(text_of(doc.get_element_by_id("long").find(".//h3"))) == len(issue.articles[1].headline)
     assert [a.get("href") for a in doc.findall(".//nav//a")] == ["#s_yaowen"]  # the empty section is left out
     assert any("images/missing.jpg" in w["message"] for w in report.warnings)
-    assert text_of(hostile.find(".//figure")) == "图为<svgonload=alert(1)>现场。某某摄"
+    assert hostile.find(".//figure") is None and "svgonload" not in text_of(hostile)  # no picture, so no caption
 
 
 def make_picture_issue(copy_root, name: str = "tiny") -> Path:
@@ -168,31 +170,36 @@ def make_picture_issue(copy_root, name: str = "tiny") -> Path:
     return content
 
 
-def test_figure_is_copied_lazy_loaded_and_sized(copy_root, tmp_path):
+def test_figure_is_resized_lazy_loaded_and_sized(copy_root, tmp_path):
     content = make_picture_issue(copy_root)
     issue, out, report = build(make_config(content, tmp_path))
-    source = loading.issue_dir(content, issue.id) / "images" / "风电场.png"
-    assert (out / "media" / "images" / "风电场.png").read_bytes() == source.read_bytes()
     art = parse(out / "index.html").get_element_by_id("lvse-dixing")
-    img = art.find("figure/img")  # above the lead, not folded away
-    assert img.get("src") == Urls(SITE).media(issue, "images/风电场.png")
-    assert (img.get("width"), img.get("height"), img.get("loading"), img.get("alt")) == ("640", "360", "lazy", "")
+    img = art.find("figure/picture//img")  # above the lead, not folded away
+    media = Urls(SITE).media(issue, "")
+    assert img.get("srcset") == f"{media}photo-d6cc0cb233-480.jpg 480w, {media}photo-d6cc0cb233-640.jpg 640w"
+    assert art.find("figure/picture//source").get("srcset") == img.get("srcset").replace(".jpg", ".webp")
+    assert img.get("src") == f"{media}photo-d6cc0cb233-640.jpg"  # the middle width (of two: the photo is 640 px)
+    assert (img.get("width"), img.get("height"), img.get("loading"), img.get("alt")) == ("640", "360", "lazy", "图为风电场。")
     assert text_of(art.find("figure/figcaption")) == "图为风电场。王五摄"
     assert art.find("details/figure") is None
     published = [Path(a["path"]).relative_to(out).as_posix() for a in report.manifest()["artifacts"]]
-    assert published == ["index.html", "archive.html", "media/images/风电场.png"]
+    assert published == [
+        "index.html",
+        "archive.html",
+        *(f"media/photo-d6cc0cb233-{w}.{ext}" for ext in ("webp", "jpg") for w in (480, 640)),
+    ]
     assert not report.warnings
 
 
-def test_unreadable_image_is_a_warning_and_leaves_the_caption(copy_root, tmp_path):
+def test_unreadable_image_fails_its_article_only(copy_root, tmp_path):
     content = make_picture_issue(copy_root)
     (next((content / "issues").iterdir()) / "images" / "风电场.png").write_bytes(b"not a picture")
     _, out, report = build(make_config(content, tmp_path))
     assert [w["message"] for w in report.warnings] == [
-        "lvse-dixing: images/风电场.png is not a readable image (use JPEG, PNG or WebP); the digest shows only its caption"
+        "《绿色低碳项目全面投产》未发布：文件 images/风电场.png 不是可读的图片；请用 JPEG、PNG 或 WebP 格式"
     ]
-    art = parse(out / "index.html").get_element_by_id("lvse-dixing")
-    assert art.find(".//img") is None and text_of(art.find("details/figure")) == "图为风电场。王五摄"
+    doc = parse(out / "index.html")
+    assert doc.xpath("//article[@id='lvse-dixing']") == [] and doc.get_element_by_id("pinglun") is not None
     assert not (out / "media").exists()
 
 
@@ -539,7 +546,7 @@ def test_figure_loads_from_its_media_folder_only(browser, site):
         img.scroll_into_view_if_needed()
         page.wait_for_function("() => document.querySelector('img').complete")
         assert img.evaluate("i => [i.naturalWidth, i.getBoundingClientRect().width <= innerWidth]") == [640, True]
-    assert visit.requests == [urls.issue(issue), urls.media(issue, "images/风电场.png")]
+    assert visit.requests == [urls.issue(issue), urls.media(issue, "photo-d6cc0cb233-640.webp")]  # Chromium takes WebP
 
 
 @pytest.mark.slow

@@ -208,7 +208,10 @@ def _book(
     )
     width, height = _COVER_SIZE
     cover = _page(
-        "cover", "cover.xhtml", "封面", ctx.render_template("cover.xhtml", alt=cover_alt, width=width, height=height, **common)
+        "cover",
+        "cover.xhtml",
+        "封面",
+        ctx.render_template("cover.xhtml", alt=cover_alt, width=width, height=height, cover_href=cover_image.file_name, **common),
     )
     cover.properties.append("svg")
     contents = _page(
