@@ -269,7 +269,7 @@ def readable(issue: Issue, issue_dir: Path) -> Readable:
                 continue
             if figure.src not in photos:
                 path = Path(issue_dir) / figure.src
-                if not path.is_file():
+                if not figure.found:  # the loader saw no file inside the issue folder (symlinks out do not count)
                     notes.append(f"{name}：图片 {figure.src} 不在本期文件夹中，这张图和它的图说不发布；请补上文件")
                     continue
                 try:

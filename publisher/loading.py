@@ -24,7 +24,9 @@ ISSUE_FILE = "issue.yaml"
 ARTICLE_NAME = re.compile(r"^(\d+)-(.+)\.md$")
 
 ISSUE_KEYS = set(Issue.model_fields) - {"id", "articles"}
-ARTICLE_KEYS = set(Article.model_fields) - {"slug", "body"}
+ARTICLE_KEYS = set(Article.model_fields) - {"slug", "body", "file"}
+#: Figure fields the loader sets; an article may not.
+FIGURE_DERIVED = {"found"}
 
 _md = MarkdownIt("commonmark", {"html": True})
 
@@ -283,9 +285,18 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
     authors = data.get("authors")
     if isinstance(authors, list):
         data["authors"] = [{"name": a} if isinstance(a, str) else a for a in authors]
+    for index, fig in enumerate(data.get("figures") or []):
+        if not isinstance(fig, dict):
+            continue
+        for key in FIGURE_DERIVED & set(fig):
+            out.error(path, _node_line(node, ("figures", index, key), 2), f"figures: {key!r} is set by publisher; remove it")
+            return None
+        src = fig.get("src")
+        if isinstance(src, str):
+            fig["found"] = _inside(issue_dir, src)
     _check_figures(data, body, node, path, issue_dir, out)
     try:
-        return Article(slug=slug, body=_parse_body(body, body_line, path, out), **data)
+        return Article(slug=slug, file=path.name, body=_parse_body(body, body_line, path, out), **data)
     except ValidationError as exc:
         _validation_errors(exc, node, path, 2, out)
         return None
@@ -305,7 +316,7 @@ def _check_figures(data: dict, body: str, node, path: Path, issue_dir: Path, out
             if fig.get("caption"):
                 out.warn(path, line, "图说没有图片文件（缺少 src），任何版本都不会印这段图说；请补上图片并写明 src，或删去这一图")
             continue
-        if not (issue_dir / src).is_file():
+        if not fig.get("found"):
             out.warn(path, line, f"图片文件 {src} 不在本期文件夹中，这张图和它的图说不会发布；请补上文件")
             continue
         try:
@@ -316,6 +327,15 @@ def _check_figures(data: dict, body: str, node, path: Path, issue_dir: Path, out
         usable += 1
     if data.get("kind") == Kind.photo.value and not usable and not body.strip():
         out.warn(path, _node_line(node, ("kind",), 2), "这是图片报道（kind: photo），但没有可用的图片，不会发布；请补上图片文件")
+
+
+def _inside(issue_dir: Path, src: str) -> bool:
+    """Whether ``src`` is a file whose real path (symlinks resolved) lies inside ``issue_dir``."""
+    try:
+        real = (issue_dir / src).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return real.is_file() and real.is_relative_to(issue_dir.resolve())
 
 
 def list_issue_ids(content_dir: Path) -> list[str]:
