@@ -17,7 +17,7 @@ from PIL import Image
 
 from publisher import images, loading, pipeline
 from publisher.model import Issue
-from publisher_channels.epub.channel import EpubChannel, identifier, xhtml
+from publisher_channels.epub.channel import EpubChannel, _font, _wrap, identifier, xhtml
 from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config, root
 
 SAMPLE_DIR = SAMPLE_CONTENT / "issues" / SAMPLE_ID
@@ -358,7 +358,7 @@ def test_article_page_parts(tiny_config):
     assert [(e.get("class") or e.tag.split("}")[1], "".join(e.itertext())) for e in header] == [
         ("kicker", "新能源"),
         ("h1", "绿色低碳项目全面投产"),
-        ("subtitle", "年用绿电七十亿千瓦时"),
+        ("subtitle", "——年用绿电七十亿千瓦时"),  # the subtitle's dash, as print sets it
         ("byline", "本报讯（记者 李明）"),
     ]
     assert news.find(".//x:h2[@class='subhead']", NS).text == "闭环体系"
@@ -530,3 +530,36 @@ def calibre_text_in_order(path: Path, issue: Issue, tmp_path: Path) -> None:
     convert = subprocess.run(["ebook-convert", str(path), str(out)], capture_output=True, text=True, timeout=300)
     assert convert.returncode == 0, convert.stdout[-2000:] + convert.stderr[-2000:]
     assert_text_in_order(squash(out.read_text(encoding="utf-8")), issue)
+
+
+def test_contents_fold_by_section_with_article_counts(sample_config):
+    issue, path = built(sample_config, SAMPLE_ID)
+    contents = Epub(path).xml("EPUB/contents.xhtml")
+    folds = contents.findall(".//x:details[@class='toc-section']", NS)
+    sections = [(s, arts) for s, arts in issue.by_section() if arts]
+    assert len(folds) == len(sections) == 7
+    for fold, (section, articles) in zip(folds, sections):
+        summary = fold.find("x:summary", NS)
+        assert summary.find("x:h2", NS).text.endswith(section.name)
+        assert summary.find("x:span[@class='toc-count']", NS).text == f"{len(articles)}篇"
+        assert len(fold.findall("x:ol/x:li", NS)) == len(articles)
+    assert not folds[0].get("open")  # folded: the contents are one screen of sections
+
+
+def test_section_headings_keep_with_what_follows():
+    css = (Path(EpubChannel.template_folder()) / "style.css").read_text()
+    rules = dict(re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)))
+    rules = {k.strip(): v for k, v in rules.items()}
+    assert "break-after: avoid" in rules[".toc-section summary"] and "page-break-after: avoid" in rules[".toc-section summary"]
+    heading = next(v for k, v in rules.items() if k.startswith("h1, h2"))
+    assert "page-break-after: avoid" in heading and "break-after: avoid" in heading
+
+
+def test_cover_lines_break_between_words_not_inside_them():
+    font = _font(None, True, 64)
+    headline = "中铝集团新增两家国家企业技术中心"
+    width = int(font.getlength(headline[:9])) + 10  # by characters the line would end in 国 and 家 start the next
+    lines = _wrap(headline, font, width, 3)
+    assert "".join(lines) == headline
+    assert lines == ["中铝集团新增两家", "国家企业技术中心"]
+    assert not any(line.endswith("国") for line in lines)

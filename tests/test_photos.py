@@ -323,3 +323,12 @@ def test_fit_and_print_size_never_upscale():
     big = images.Photo("b.jpg", Path("b.jpg"), "0" * 64, 4000, 3000)
     width, _ = images.print_size(big, 96 * 2)  # two inches wide
     assert width == 2 * images.PRINT_PPI
+
+
+@pytest.mark.slow
+def test_the_photo_epub_passes_epubcheck(built, tmp_path):
+    from tests.test_epub import EPUBCHECKS, run_epubcheck
+
+    _, out = built
+    for jar in EPUBCHECKS.values():
+        run_epubcheck(jar, out / "epub" / f"{ISSUE}.epub", tmp_path)

@@ -17,6 +17,7 @@ import uuid
 from functools import lru_cache
 from pathlib import Path
 
+import rjieba
 from ebooklib import epub
 from lxml import etree
 from lxml import html as lxml_html
@@ -337,12 +338,21 @@ def _font(path: Path | None, bold: bool, size: int) -> ImageFont.FreeTypeFont:
 _NO_LINE_START = set("，。、；：？！）》」』”’…—·%")
 
 
+def _words(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """``text`` cut into words (jieba's dictionary), so a line never breaks inside 国家; a word wider than a line
+    is cut into characters."""
+    words: list[str] = []
+    for word in rjieba.cut(text):
+        words.extend(word if len(word) > 1 and font.getlength(word) > width else [word])
+    return words
+
+
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) -> list[str]:
-    """Break ``text`` into lines of at most ``width`` pixels, any character a break point (CJK style)."""
+    """Break ``text`` into lines of at most ``width`` pixels between words; closing punctuation never starts a line."""
     lines, line, used = [], "", 0.0
-    for ch in text:
+    for ch in _words(text, font, width):
         advance = font.getlength(ch)
-        if line and used + advance > width and ch not in _NO_LINE_START:
+        if line and used + advance > width and ch[0] not in _NO_LINE_START:
             lines.append(line)
             line, used = "", 0.0
             if len(lines) == max_lines:
