@@ -479,3 +479,10 @@ def test_previews_of_an_unpublished_build_show_its_photos_and_stay_inside_it(tmp
 def test_issue_page_warns_of_a_caption_without_its_picture(editor):
     page = editor.get(f"/admin/issues/{ISSUE}").get_data(as_text=True)
     assert "图说没有图片文件" in page  # the tiny issue's figure has a caption and no src
+
+
+def test_next_issue_goes_to_the_next_published_issue_or_the_archive(client):
+    older = client.get("/issues/2025-01-01-1/next")
+    assert older.status_code == 302 and urlsplit(older.location).path == f"/issues/{ISSUE}/"
+    newest = client.get(f"/issues/{ISSUE}/next")
+    assert newest.status_code == 302 and urlsplit(newest.location).path == "/issues/"

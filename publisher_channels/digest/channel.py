@@ -35,9 +35,11 @@ SIZES = "(min-width: 42rem) 38rem, calc(100vw - 2rem)"
 
 @dataclass(frozen=True)
 class Picture:
-    """A photo's renditions for the page: JPEG ``src`` (the middle width), ``srcset`` per format, its size."""
+    """A photo's renditions for the page: JPEG ``src`` (the middle width), the largest JPEG (for shared links),
+    ``srcset`` per format, the largest size."""
 
     url: str
+    full: str
     jpeg: str
     webp: str
     width: int
@@ -56,6 +58,12 @@ class Parts:
 
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_SPACE = re.compile(r"\s*([{}:;,>])\s*")
+
+
+def description(issue: Issue) -> str:
+    """What a shared link or a search result says: the edition, then the front page's headlines."""
+    front = next((arts for _, arts in issue.by_section() if arts), [])
+    return text.trim_at_sentence(f"{issue.title}。" + "；".join(a.headline for a in front[:4]), 150)
 
 
 def minify_css(css: str) -> str:
@@ -101,7 +109,12 @@ def write_pictures(issue: Issue, photos: dict[str, images.Photo], ctx: BuildCont
         jpeg = made["jpeg"]
         middle = jpeg[len(jpeg) // 2]
         pictures[src] = Picture(
-            ctx.urls.media(issue, middle.name), srcset(jpeg), srcset(made["webp"]), jpeg[-1].width, jpeg[-1].height
+            ctx.urls.media(issue, middle.name),
+            ctx.urls.media(issue, jpeg[-1].name),
+            srcset(jpeg),
+            srcset(made["webp"]),
+            jpeg[-1].width,
+            jpeg[-1].height,
         )
     return pictures, outputs
 
@@ -123,11 +136,16 @@ class DigestChannel(Channel):
             "css": Markup(minify_css(ctx.layout_source("digest.css"))),
         }
         script = Markup(ctx.layout_source("enhance.js").strip())
+        older = ctx.archive(2)
+        lead = images.lead_photo(issue, readable.photos)
         page = ctx.render_template(
             "issue.html",
             sections=[(s, arts) for s, arts in issue.by_section() if arts],
             pictures=pictures,
             sizes=SIZES,
+            previous=older[1] if len(older) > 1 else None,
+            description=description(issue),
+            share_image=pictures[lead.src] if lead else None,
             split=lambda article: split_article(article, pictures),
             script=script,
             inline=inline_html,
