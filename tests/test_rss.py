@@ -568,3 +568,11 @@ def test_sample_feeds_carry_every_article_in_full(sample_config, sample_issue):
     for section, articles in sample_issue.by_section():
         items = strict(folder / "feeds" / f"{section.slug}.xml").findall("channel/item")
         assert [i.findtext("title") for i in items] == [a.headline for a in articles]
+
+
+def test_the_issue_line_is_a_small_dateline_not_body_text(tiny_config):
+    item = strict(build_feed(tiny_config) / "feed.xml").find("channel/item")
+    body = lxml.html.fragment_fromstring(item.findtext("content:encoded", namespaces=NS), create_parent="div")
+    line = body.find(".//p[@class='meta']")
+    assert line.text is None and [c.tag for c in line] == ["small"]  # all of it small, nothing at body size
+    assert line.find("small").text_content() == "中国铝业报 2025年5月1日 第1版 要闻"

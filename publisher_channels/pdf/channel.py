@@ -239,13 +239,11 @@ def stories_by_section(
 
 
 def print_images(photos: dict[str, images.Photo], cache: Path, g: Geometry) -> dict[str, dict[int, str]]:
-    """Each photo as a baseline JPEG at :data:`images.PRINT_PPI` for one and two columns, and for the whole
-    text width (span 0: a story set as running text): ``file:`` URLs by span."""
+    """Each photo as a baseline JPEG at :data:`images.PRINT_PPI` for one and two columns: ``file:`` URLs by span."""
     printed: dict[str, dict[int, str]] = {}
     for src, photo in photos.items():
-        spans = (1, 2, 0)
-        widths = [g.span_width(n) if n else g.content_width for n in spans]
-        asks = [images.Ask(images.print_size(photo, w, g.figure_height), progressive=False) for w in widths]
+        spans = (1, 2)
+        asks = [images.Ask(images.print_size(photo, g.span_width(n), g.figure_height), progressive=False) for n in spans]
         images.render(photo, cache, asks)
         printed[src] = {n: path2url(str(cache / ask.key(photo))) for n, ask in zip(spans, asks)}
     return printed
