@@ -164,7 +164,7 @@ def test_hostile_issue_warnings_name_lines():
     loaded = loading.load(root("hostile") / "issues" / "2025-06-01-1400")
     messages = [str(w) for w in loaded.warnings]
     assert any("01-2025-hostile.md:2: control characters were removed" in m for m in messages)
-    assert any("01-2025-hostile.md:9: image file 'images/missing.jpg'" in m for m in messages)
+    assert any("01-2025-hostile.md:9: 图片文件 images/missing.jpg 不在本期文件夹中" in m for m in messages)
     assert any("空版 (kong) has no articles" in m for m in messages)
 
 
