@@ -38,7 +38,6 @@ class Services:
     live: object = None
     desk: object = None  # publisher.editing.Desk over the content folder
     scheduler: object = None  # publisher.scheduling.Scheduler, when this process runs schedules
-    login_limiter: RateLimiter = field(default_factory=RateLimiter)
     build_limiter: RateLimiter = field(default_factory=RateLimiter)
 
 
@@ -102,7 +101,7 @@ def create_app(
         REMEMBER_COOKIE_SECURE=https,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         BUILD_RATE_LIMIT=(6, 60),  # build triggers per user per seconds
-        LOGIN_RATE_LIMIT=(10, 60),  # sign-in attempts per address per seconds
+        LOGIN_RATE_LIMIT=(10, 300),  # failed sign-ins per account and per address per seconds (in the database)
         PUBLIC_CACHE_SECONDS=1.0,  # how stale another process's view of what is live may be
     )
     proxies = int(os.environ.get("PUBLISHER_PROXIES") or 0)
