@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,13 +132,35 @@ def problem(p: loading.Problem, texts: dict[str, str]) -> FieldProblem:
     return FieldProblem(field, _zh(field, message), name, p.line)
 
 
+def link_tree(source: Path, target: Path) -> None:
+    """Make ``target`` a copy of ``source`` made of hard links (a real copy across file systems).
+
+    Not symlinks: the loader accepts only photos whose real path lies inside the issue folder.
+    """
+    if source.is_dir():
+        target.mkdir(exist_ok=True)
+        for entry in source.iterdir():
+            if not (target / entry.name).exists():
+                link_tree(entry, target / entry.name)
+    elif source.is_file():
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
+
+def scratch_root(folder: Path) -> Path:
+    """Where scratch copies of an issue go: beside it (same file system, so hard links work), hidden from listings."""
+    return folder.parent
+
+
 def check_files(folder: Path, issue_id: str, files: dict[str, bytes]) -> tuple[list[FieldProblem], list[FieldProblem]]:
     """(errors, warnings) of the issue ``folder`` would be with its content files replaced by ``files``.
 
     ``files`` maps issue.yaml and every NN-slug.md (and any new image under images/)
-    to their bytes; the folder's other entries are linked into the scratch copy.
+    to their bytes; the folder's other files are hard-linked into the scratch copy.
     """
-    with tempfile.TemporaryDirectory(prefix="publisher-check-") as scratch:
+    with tempfile.TemporaryDirectory(prefix=".publisher-check-", dir=scratch_root(folder)) as scratch:
         staged = Path(scratch) / issue_id
         staged.mkdir()
         for name, data in files.items():
@@ -148,12 +171,7 @@ def check_files(folder: Path, issue_id: str, files: dict[str, bytes]) -> tuple[l
             for entry in folder.iterdir():
                 if entry.name in files or entry.suffix == ".md" or entry.name in (loading.ISSUE_FILE, ".trash"):
                     continue
-                if (staged / entry.name).exists():  # images/ holding a new upload: link its files one by one
-                    for item in entry.iterdir():
-                        if not (staged / entry.name / item.name).exists():
-                            os.symlink(item, staged / entry.name / item.name)
-                    continue
-                os.symlink(entry, staged / entry.name)
+                link_tree(entry, staged / entry.name)
         texts = {name: data.decode("utf-8", "replace") for name, data in files.items()}
         try:
             loaded = loading.load(staged)

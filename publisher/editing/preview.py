@@ -7,7 +7,6 @@ of the issue folder, the issue is loaded there, cut down to this one article and
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from publisher import loading, pipeline
 from publisher.editing import source
-from publisher.editing.checks import problem
+from publisher.editing.checks import link_tree, problem
 from publisher.editing.desk import Desk, Invalid
 
 #: Previews kept per data folder; older ones are deleted when a new one is made.
@@ -39,7 +38,7 @@ def make_preview(desk: Desk, config, channels: dict, issue_id: str, slug: str, f
     folder = desk.folder(issue_id)
     for entry in folder.iterdir():
         if entry.suffix != ".md" and entry.name not in (loading.ISSUE_FILE, ".trash"):
-            os.symlink(entry.resolve(), staged / entry.name)
+            link_tree(entry, staged / entry.name)
     try:
         issue = loading.load_issue(staged)
     except loading.ContentErrors as exc:
