@@ -1,0 +1,191 @@
+"""The print-PDF importer: our own PDF channel's output round-trips exactly, nothing is lost, bad files fail clearly."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from publisher import loading, pipeline
+from publisher.cli import main
+from publisher.importer import REPORT_JSON, ImportFailure, import_text, known_section_slugs
+from publisher.pdfimport import import_pdf
+from publisher_channels.pdf import PdfChannel
+
+from .conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config
+
+SAMPLE_DIR = SAMPLE_CONTENT / "issues" / SAMPLE_ID
+INPUTS = Path(__file__).parent / "roots" / "import"
+
+
+def norm(value: str | None) -> str:
+    return re.sub(r"\s+", "", value or "")
+
+
+def output_chars(result) -> Counter:
+    """Every character the import put somewhere: articles, figures, masthead, section labels, furniture."""
+    parts: list[str | None] = []
+    for a in result.issue.articles:
+        parts += [a.headline, a.kicker, a.subtitle, a.series, a.byline, a.source, a.editor_note]
+        parts += [b.text for b in a.body]
+        parts += [x for f in a.figures for x in (f.caption, f.credit)]
+    report = result.report.data()
+    parts += [m["text"] for m in report["masthead"]]
+    parts += [f["text"] for f in report["furniture"]]
+    parts += [s["name"] for s in report["sections"] if s["line"] is not None]
+    made_up = Counter(ch for s in report["synthesized"] for ch in s["text"] if not ch.isspace())
+    return Counter(ch for p in parts if p for ch in p if not ch.isspace()) - made_up
+
+
+def pdf_chars(path: Path) -> Counter:
+    """The PDF's text as poppler's pdftotext reads it (a reader independent of the importer's)."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True)
+    return Counter(ch for ch in text.stdout if not ch.isspace())
+
+
+def article_record(issue, a) -> dict:
+    """What an article is, as the importer must give it back (white space aside: lines are re-joined)."""
+    return {
+        "section": issue.section(a.section).name,
+        "head": [norm(x) for x in (a.series, a.kicker, a.headline, a.subtitle)],
+        "byline": norm(a.byline),
+        "authors": [x.name for x in a.authors],
+        "source": norm(a.source),
+        "note": norm(a.editor_note),
+        "body": [(b.kind.value, norm(b.text)) for b in a.body],
+        "figures": [(norm(f.caption), norm(f.credit)) for f in a.figures],
+    }
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory) -> Path:
+    """The sample issue through our own print channel."""
+    out = tmp_path_factory.mktemp("pdf-roundtrip")
+    config = make_config(SAMPLE_CONTENT, out)
+    issue = loading.load_issue(SAMPLE_DIR)
+    result = pipeline.build_channel(PdfChannel, issue, SAMPLE_DIR, config, out / "out")
+    assert result.ok, result.detail
+    return out / "out" / SAMPLE_ID / "pdf" / f"{SAMPLE_ID}.pdf"
+
+
+@pytest.fixture(scope="module")
+def roundtrip(sample_pdf):
+    return import_pdf(sample_pdf)
+
+
+@pytest.mark.slow
+def test_own_pdf_round_trip_gives_back_exactly_the_articles(roundtrip):
+    gold = loading.load_issue(SAMPLE_DIR)
+    got = roundtrip.issue
+    assert [norm(a.headline) for a in got.articles] == [norm(a.headline) for a in gold.articles]
+    for want, have in zip(gold.articles, got.articles, strict=True):
+        assert article_record(got, have) == article_record(gold, want), want.slug
+    assert (got.paper, got.paper_en, got.date, got.number, got.serial) == (
+        gold.paper,
+        gold.paper_en,
+        gold.date,
+        gold.number,
+        gold.serial,
+    )
+    assert [s.name for s in got.sections] == [s.name for s in gold.sections]
+
+
+@pytest.mark.slow
+def test_own_pdf_loses_nothing(roundtrip, sample_pdf):
+    assert output_chars(roundtrip) == pdf_chars(sample_pdf)
+    whys = Counter(f["why"] for f in roundtrip.report.data()["furniture"])
+    assert whys["running head"] >= 9 and whys["folio"] >= 9 and whys["jump line"] >= 2
+
+
+@pytest.mark.slow
+def test_jumps_are_joined_and_the_report_gives_page_and_position(roundtrip):
+    joined = [d for d in roundtrip.report.decisions if d["kind"] == "jump" and "joined" in d["chose"]]
+    assert len(joined) >= 2
+    for d in roundtrip.report.decisions:
+        assert d["page"] >= 1 and len(d["box"]) == 4, d
+    pages = {a["headline"]: a["pages"] for a in roundtrip.report.articles}
+    assert any(len(p) == 2 for p in pages.values())
+
+
+def _config(tmp_path: Path, content: Path | None = None) -> Path:
+    content = content or tmp_path / "content"
+    (content / "issues").mkdir(parents=True, exist_ok=True)
+    config = tmp_path / "config.yaml"
+    config.write_text(f"content: {content}\noutput: {tmp_path / 'out'}\ndata: {tmp_path / 'data'}\n", encoding="utf-8")
+    return config
+
+
+@pytest.mark.slow
+def test_cli_import_pdf_json_equals_show_and_passes_check(tmp_path, sample_pdf):
+    config = _config(tmp_path)
+    runner = CliRunner()
+    imported = runner.invoke(main, ["--config", str(config), "import-pdf", str(sample_pdf), "--json"])
+    assert imported.exit_code == 0, imported.output
+    printed = json.loads(imported.stdout[imported.stdout.index("{") :])
+    shown = runner.invoke(main, ["--config", str(config), "show", SAMPLE_ID, "--json"])
+    assert json.loads(shown.stdout) == printed
+    checked = runner.invoke(main, ["--config", str(config), "check", SAMPLE_ID])
+    assert checked.exit_code == 0 and "ok, 33 articles" in checked.output
+    report = json.loads((tmp_path / "content" / "issues" / SAMPLE_ID / REPORT_JSON).read_text(encoding="utf-8"))
+    assert report["encoding"] == "PDF" and len(report["articles"]) == 33
+
+
+def _scan(tmp_path: Path) -> bytes:
+    path = tmp_path / "scan.pdf"
+    Image.new("RGB", (600, 850), "white").save(path)
+    return path.read_bytes()
+
+
+def _encrypted(tmp_path: Path, sample_pdf: Path) -> bytes:
+    out = tmp_path / "locked.pdf"
+    subprocess.run(["qpdf", "--encrypt", "user", "owner", "256", "--", str(sample_pdf), str(out)], check=True)
+    return out.read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp, pdf: b"just some text\n", "不是PDF文件"),
+        (lambda tmp, pdf: pdf.read_bytes()[:200_000], "已损坏"),
+        (lambda tmp, pdf: b"%PDF-1.7\n%garbage\n", "已损坏"),
+        (_encrypted, "已加密"),
+        (lambda tmp, pdf: _scan(tmp), "没有可提取的文字"),
+    ],
+)
+def test_bad_files_fail_clearly_in_chinese(tmp_path, sample_pdf, make, message):
+    with pytest.raises(ImportFailure, match=message):
+        import_pdf(make(tmp_path, sample_pdf), "upload.pdf")
+
+
+@pytest.mark.slow
+def test_cli_bad_pdf_is_an_error_line_not_a_traceback(tmp_path, sample_pdf):
+    config = _config(tmp_path)
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(sample_pdf.read_bytes()[:100_000])
+    result = CliRunner().invoke(main, ["--config", str(config), "import-pdf", str(bad)])
+    assert result.exit_code == 1
+    assert "已损坏" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_section_slugs_follow_earlier_issues(tmp_path, sample_pdf, roundtrip):
+    """A section an earlier issue already has keeps that issue's slug, so its feed goes on (both importers)."""
+    assert {s.name: s.slug for s in roundtrip.issue.sections}["文润中铝"] == "wen-run-zhong-lv"
+    content = tmp_path / "content"
+    earlier = content / "issues" / SAMPLE_ID
+    earlier.mkdir(parents=True)
+    for path in SAMPLE_DIR.iterdir():
+        (earlier / path.name).write_bytes(path.read_bytes())
+    known = known_section_slugs(content)
+    assert known["文润中铝"] == "wenrun-zhonglv" and known["要闻"] == "yaowen"
+    again = import_pdf(sample_pdf, known_sections=known)
+    assert {s.name: s.slug for s in again.issue.sections}["文润中铝"] == "wenrun-zhonglv"
+    text = import_text(INPUTS / "huaxia-862.txt", known_sections={"综合新闻": "zonghe"})
+    assert {s.name: s.slug for s in text.issue.sections}["综合新闻"] == "zonghe"
