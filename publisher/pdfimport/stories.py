@@ -22,7 +22,7 @@ _DASH = re.compile(r"^(?:——|──|—|-{2})\s*")
 
 
 @dataclass
-class Story:
+class PrintedStory:
     """A draft article with where it was printed."""
 
     draft: Draft
@@ -35,7 +35,7 @@ class Story:
 
 @dataclass
 class Reading:
-    stories: list[Story]
+    stories: list[PrintedStory]
     furniture: list[tuple[PrintedLine, str, str]]  # (line, text, why)
     decisions: list[dict]
     sections: list[SectionDraft]
@@ -62,7 +62,7 @@ class PageReader:
 
     def __init__(self, vocabulary: rules.Vocabulary):
         self.vocabulary = vocabulary
-        self.stories: list[Story] = []
+        self.stories: list[PrintedStory] = []
         self.furniture: list[tuple[PrintedLine, str, str]] = []
         self.decisions: list[dict] = []
         self.sections: list[SectionDraft] = []
@@ -72,7 +72,7 @@ class PageReader:
         if text.strip():
             self.furniture.append((line, text.strip(), why))
 
-    def decide(self, kind: str, line: PrintedLine, chose: str, alternative: str | None, story: Story | None) -> None:
+    def decide(self, kind: str, line: PrintedLine, chose: str, alternative: str | None, story: PrintedStory | None) -> None:
         self.decisions.append(
             {
                 "kind": kind,
@@ -151,14 +151,14 @@ class PageReader:
             )
             return
         draft = Draft(section=section, first_line=(region.head.lines[0].id if region.head else first.id))
-        story = Story(draft, [region])
+        story = PrintedStory(draft, [region])
         self.stories.append(story)
         if region.head is not None:
             self.head(story, region)
         self.body(story, leaves, layout, continued=False)
         self.attach_pictures(story, region)
 
-    def head(self, story: Story, region: Region) -> None:
+    def head(self, story: PrintedStory, region: Region) -> None:
         draft = story.draft
         head = region.head
         for line in head.above:
@@ -190,7 +190,7 @@ class PageReader:
         if len(main) > 1 and len({round(x.size) for x in main}) > 1:
             self.decide("headline", main[0], "lines of nearly the same size read as one headline", "kicker + headline", story)
 
-    def attach_pictures(self, story: Story, region: Region) -> None:
+    def attach_pictures(self, story: PrintedStory, region: Region) -> None:
         """Each image takes the figure whose caption stands nearest it (below, or beside); else a bare figure."""
         draft = story.draft
         free = [f for f in draft.figures if not any(f is g for _, g in story.pictures)]
@@ -217,7 +217,7 @@ class PageReader:
             story.pictures.append((picture, best))
 
     # -- the body -----------------------------------------------------------------------------
-    def body(self, story: Story, leaves: list[list[PrintedLine]], layout: PageLayout, continued: bool) -> None:
+    def body(self, story: PrintedStory, leaves: list[list[PrintedLine]], layout: PageLayout, continued: bool) -> None:
         draft = story.draft
         body = layout.body
         boxes = story.caption_boxes
@@ -366,7 +366,7 @@ class PageReader:
                 return text, names
         return None
 
-    def paragraph(self, story: Story, parts: list[str]) -> None:
+    def paragraph(self, story: PrintedStory, parts: list[str]) -> None:
         draft = story.draft
         text = join(parts).strip()
         if not text:
@@ -392,7 +392,7 @@ class PageReader:
         if text:
             draft.body.append(DraftBlock("paragraph", text, []))
 
-    def editor_note(self, story: Story, leaf: list[PrintedLine], x0: float, x1: float) -> None:
+    def editor_note(self, story: PrintedStory, leaf: list[PrintedLine], x0: float, x1: float) -> None:
         note = rules.EDITOR_NOTE.match(leaf[0].text)
         self.drop(leaf[0], note.group(0), "editor's note label")
         paras: list[list[str]] = [[leaf[0].text[note.end() :].strip()]]
@@ -402,7 +402,7 @@ class PageReader:
             paras[-1].append(line.text)
         story.draft.editor_note = [t for t in (join(p).strip() for p in paras) if t]
 
-    def caption(self, story: Story, lines: list[PrintedLine], boxes: dict) -> None:
+    def caption(self, story: PrintedStory, lines: list[PrintedLine], boxes: dict) -> None:
         """Small lines together: a caption (with its credit), a source, or a byline after the text."""
         draft = story.draft
         text = join([x.text for x in lines]).strip()
@@ -439,7 +439,7 @@ class PageReader:
             max(x.y1 for x in lines),
         )
 
-    def headless(self, story: Story) -> None:
+    def headless(self, story: PrintedStory) -> None:
         """A story with no head on its page: its first subhead, else its first sentence, stands in."""
         draft = story.draft
         first = next((b for b in draft.body if b.kind == "subhead"), None)
