@@ -36,7 +36,7 @@ class EmbeddedImage:
 
 
 @dataclass
-class Page:
+class PdfPage:
     number: int  # 1-based
     width: float
     height: float
@@ -61,7 +61,7 @@ def open_pdf(data: bytes, name: str) -> pypdfium2.PdfDocument:
         raise ImportFailure(f"{name} 已损坏，无法打开。请重新从排版系统导出PDF后再导入。") from None
 
 
-def read_pages(doc: pypdfium2.PdfDocument, name: str, with_images: bool = True) -> list[Page]:
+def read_pages(doc: pypdfium2.PdfDocument, name: str, with_images: bool = True) -> list[PdfPage]:
     pages = []
     try:
         for index in range(len(doc)):
@@ -78,9 +78,9 @@ def read_pages(doc: pypdfium2.PdfDocument, name: str, with_images: bool = True) 
     return pages
 
 
-def _read_page(page, number: int, with_images: bool) -> Page:
+def _read_page(page, number: int, with_images: bool) -> PdfPage:
     width, height = page.get_size()
-    out = Page(number, width, height)
+    out = PdfPage(number, width, height)
     textpage = page.get_textpage()
     raw = textpage.raw
     rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from publisher.importer import rules
-from publisher.pdfimport.extract import EmbeddedImage, Page
+from publisher.pdfimport.extract import EmbeddedImage, PdfPage
 from publisher.pdfimport.textlines import PrintedLine
 
 #: Display type: at least this many times the body size.
@@ -62,7 +62,7 @@ class Region:
 
 @dataclass
 class PageLayout:
-    page: Page
+    page: PdfPage
     body: float
     lines: list[PrintedLine]
     furniture: list[tuple[PrintedLine, str]] = field(default_factory=list)
@@ -84,7 +84,7 @@ def overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
     return min(a[1], b[1]) - max(a[0], b[0])
 
 
-def analyse(page: Page, lines: list[PrintedLine], body: float, vocabulary: rules.Vocabulary, first: bool) -> PageLayout:
+def analyse(page: PdfPage, lines: list[PrintedLine], body: float, vocabulary: rules.Vocabulary, first: bool) -> PageLayout:
     out = PageLayout(page, body, lines)
     rest = _furniture(out, lines)
     if first:

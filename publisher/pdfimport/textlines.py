@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from publisher.pdfimport.extract import Char, Page
+from publisher.pdfimport.extract import Char, PdfPage
 
 #: Horizontal gap (in ems of the smaller size) that ends a line: a column gutter.
 GUTTER = 1.6
@@ -90,7 +90,7 @@ def _below(a: Char, b: Char) -> bool:
     return overlap > 0.7 * min(a.x1 - a.x0, b.x1 - b.x0) and 0 <= b.y0 - a.y1 + 0.2 * a.size <= 0.8 * a.size
 
 
-def page_lines(page: Page) -> list[PrintedLine]:
+def page_lines(page: PdfPage) -> list[PrintedLine]:
     """The page's lines in the order the PDF draws them, runs split at gutters and joined across runs."""
     runs: list[list[Char]] = []
     for ch in page.chars:
