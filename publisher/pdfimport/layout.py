@@ -40,6 +40,10 @@ class Head:
     def size(self) -> float:
         return max(x.size for x in self.lines)
 
+    @property
+    def vertical(self) -> bool:
+        return any(x.vertical for x in self.lines)
+
 
 @dataclass
 class Region:
@@ -251,10 +255,19 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
     regions = {id(h): Region(out.page.number, h) for h in heads}
     orphans = Region(out.page.number, None)
     reach = {id(h): _reach(h, heads, lines) for h in heads}
+    # a vertical head stands at the right of its story: its text runs to its left, down to its foot
+    beside = {}
+    for head in (h for h in heads if h.vertical):
+        hx0, hy0, hx1, hy1 = head.box
+        lefts = [h.box[2] for h in heads if h is not head and h.box[2] <= hx0 and overlap((h.box[1], h.box[3]), (hy0, hy1)) > 0]
+        beside[id(head)] = (max(lefts, default=min((x.x0 for x in lines), default=0.0)), hx0, hy0, hy1)
 
     def owner(box: tuple[float, float, float, float]) -> Region:
         x0, y0, x1, y1 = box
         width = max(x1 - x0, 1.0)
+        for key, (left, right, top, foot) in beside.items():
+            if x0 >= left - 1 and x1 <= right + 1 and y0 >= top - 2 * out.body and y1 <= foot + 2 * out.body:
+                return regions[key]
         candidates = []
         for head in heads:
             hx0, hy0, hx1, hy1 = head.box
@@ -323,12 +336,12 @@ def _cut(lines: list[PrintedLine]) -> list[list[PrintedLine]]:
         return [lines]
     size = sorted(x.size for x in lines)[len(lines) // 2]
     # vertical cut: a gutter no line crosses
-    spans = sorted((x.x0, x.x1) for x in lines)
+    spans = sorted((x.x0, x.core_x1) for x in lines)
     reach = spans[0][1]
     for x0, x1 in spans[1:]:
         if x0 - reach >= 0.5 * size:
-            left = [x for x in lines if x.x1 <= reach + 0.01]
-            right = [x for x in lines if x.x1 > reach + 0.01]
+            left = [x for x in lines if x.x0 < x0]
+            right = [x for x in lines if x.x0 >= x0]
             return _cut(left) + _cut(right)
         reach = max(reach, x1)
     # horizontal cut: a gap across the whole width

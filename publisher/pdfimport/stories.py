@@ -125,6 +125,11 @@ class PageReader:
     def region(self, region: Region, section: SectionDraft, layout: PageLayout) -> None:
         leaves = columns(region.lines)
         first = leaves[0][0] if leaves and leaves[0] else None
+        if first is None and region.head is None:  # images above every head and no text: the story before's
+            if self.stories:
+                self.stories[-1].regions.append(region)
+                self.attach_pictures(self.stories[-1], region)
+            return
         jump_in = first is not None and bool(rules.JUMP_IN.match(first.text))
         target = None
         if jump_in or region.head is None:

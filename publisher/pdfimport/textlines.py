@@ -11,6 +11,8 @@ from publisher.pdfimport.extract import Char, PdfPage
 GUTTER = 1.6
 #: Gap (in ems) read as a space when the PDF has no space character there.
 SPACE = 0.55
+#: Punctuation a paper may hang past the column edge.
+HANGING = "，。、；：？！”’）》」』,.;:!?"
 #: Between two CJK characters (which never have a space between words) it must be wider.
 CJK_SPACE = 0.45
 
@@ -53,6 +55,14 @@ class PrintedLine:
             out.append(ch.c)
         self.text = "".join(out).strip()
         return self
+
+    @property
+    def core_x1(self) -> float:
+        """Where the line ends leaving out punctuation hung into the margin (标点悬挂)."""
+        for ch in reversed(self.chars):
+            if ch.c != " " and ch.c not in HANGING:
+                return ch.x1
+        return self.x1
 
     @property
     def width(self) -> float:
