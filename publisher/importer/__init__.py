@@ -179,13 +179,16 @@ def import_text(
     return ImportResult(files, issue, report)
 
 
-def load_rendered(files: dict[str, str], issue_id: str) -> tuple[Issue, list[str]]:
+def load_rendered(files: dict[str, str], issue_id: str, binaries: dict[str, bytes] | None = None) -> tuple[Issue, list[str]]:
     """Load the rendered files with the normal loader, so the model is what 'publisher show' sees."""
     with tempfile.TemporaryDirectory(prefix="publisher-import-") as tmp:
         folder = Path(tmp) / issue_id
         folder.mkdir()
         for name, text in files.items():
             (folder / name).write_text(text, encoding="utf-8")
+        for name, data in (binaries or {}).items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
         try:
             loaded = loading.load(folder)
         except loading.ContentErrors as exc:

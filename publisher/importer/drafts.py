@@ -17,6 +17,7 @@ class FigureDraft:
     caption: str = ""
     credit: str | None = None
     lines: list[int] = field(default_factory=list)
+    src: str | None = None  # the image file in the issue folder, when the input had the picture
 
 
 @dataclass

@@ -78,7 +78,12 @@ def article_md(draft: Draft) -> str:
         front["editor_note"] = "\n\n".join(draft.editor_note)
     if draft.figures:
         front["figures"] = [
-            {**({"caption": f.caption} if f.caption else {}), **({"credit": f.credit} if f.credit else {})} or {"caption": ""}
+            {
+                **({"caption": f.caption} if f.caption else {}),
+                **({"credit": f.credit} if f.credit else {}),
+                **({"src": f.src} if f.src else {}),
+            }
+            or {"caption": ""}
             for f in draft.figures
         ]
     blocks = [("## " + md_escape(b.text)) if b.kind == "subhead" else md_escape(b.text) for b in draft.body]

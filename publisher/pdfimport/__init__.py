@@ -88,10 +88,11 @@ def import_pdf(
     )
     apply_known_slugs(reading.sections, known_sections)
     render.assign_slugs(assembly)
+    binaries = _figure_files(reading.stories)
     issue_id = f"{fields['date'].isoformat()}-{fields['number']}"
     masthead_furniture = [t for _, t in head.furniture]
     files = render.files(fields, assembly, masthead_furniture)
-    issue, load_warnings = load_rendered(files, issue_id)
+    issue, load_warnings = load_rendered(files, issue_id, binaries)
     report = Report(name, "PDF", sum(len(x) for x in page_lines), issue_id, issue.title, warnings=load_warnings)
     report.masthead = [{"page": 1, "line": no, "text": t, "field": f} for no, t, f in head.printed]
     report.sections = [{"slug": s.slug, "name": s.name, "line": s.line, "page": s.page} for s in reading.sections]
@@ -117,7 +118,18 @@ def import_pdf(
         {"article": s.draft.slug, "field": "headline", "text": s.synthesized} for s in reading.stories if s.synthesized
     ]
     report.seconds = time.perf_counter() - started
-    return ImportResult(files, issue, report)
+    return ImportResult(files, issue, report, binaries)
+
+
+def _figure_files(found: list[stories.PrintedStory]) -> dict[str, bytes]:
+    """images/<article slug>-<n>.<jpg|png> for every picture matched to a figure; sets the figure's src."""
+    out: dict[str, bytes] = {}
+    for story in found:
+        for n, (picture, figure) in enumerate(story.pictures, start=1):
+            name = f"images/{story.draft.slug}-{n}.{picture.ext}"
+            figure.src = name
+            out[name] = picture.data
+    return out
 
 
 def _masthead(page: layout.PageLayout) -> mast.Masthead:

@@ -131,7 +131,9 @@ def _masthead(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
     )
     if name is None:
         return lines
-    limit = out.page.height * 0.25
+    # the masthead ends where display type below the name begins (the section band, the first headline)
+    below = [x.y0 for x in lines if x.y0 >= name.y1 - 1 and x is not name and x.size >= out.body * DISPLAY]
+    limit = min([out.page.height * 0.25, *below])
     marks = [
         x
         for x in lines

@@ -44,10 +44,16 @@ class PrintedLine:
         visible = [c for c in chars if c.c != " "] or chars
         self.size = statistics.median_low([round(c.size, 1) for c in visible])
         self.bold = sum(c.bold for c in visible) * 2 > len(visible)
+        gaps = [
+            (b.y0 - a.y1) if self.vertical else (b.x0 - a.x1)
+            for a, b in zip(chars, chars[1:], strict=False)
+            if a.c != " " and b.c != " "
+        ]
+        usual = max(0.0, statistics.median(gaps)) if gaps else 0.0  # justified lines spread every gap alike
         out = []
         for prev, ch in zip([None, *chars], chars, strict=False):
             if prev is not None and ch.c != " " and prev.c != " ":
-                gap = (ch.y0 - prev.y1) if self.vertical else (ch.x0 - prev.x1)
+                gap = ((ch.y0 - prev.y1) if self.vertical else (ch.x0 - prev.x1)) - usual
                 if gap > SPACE * min(ch.size, prev.size) and not (_cjk(ch.c) and _cjk(prev.c)):
                     out.append(" ")
                 elif gap > CJK_SPACE * min(ch.size, prev.size):
