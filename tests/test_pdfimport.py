@@ -14,8 +14,8 @@ from PIL import Image
 
 from publisher import loading, pipeline
 from publisher.cli import main
-from publisher.importer import REPORT_JSON, ImportFailure, import_text, known_section_slugs
-from publisher.pdfimport import import_pdf
+from publisher.importer import REPORT_JSON, ImportFailure, import_text, known_section_slugs, write_issue
+from publisher.pdfimport import PRINT_FILE, import_pdf
 from publisher_channels.pdf import PdfChannel
 
 from .conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config
@@ -189,3 +189,49 @@ def test_section_slugs_follow_earlier_issues(tmp_path, sample_pdf, roundtrip):
     assert {s.name: s.slug for s in again.issue.sections}["文润中铝"] == "wenrun-zhonglv"
     text = import_text(INPUTS / "huaxia-862.txt", known_sections={"综合新闻": "zonghe"})
     assert {s.name: s.slug for s in text.issue.sections}["综合新闻"] == "zonghe"
+
+
+# --- geometry in the content format -------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_geometry_and_the_print_pdf_round_trip_through_the_folder(tmp_path, roundtrip, sample_pdf):
+    folder = write_issue(roundtrip, tmp_path)
+    assert (folder / PRINT_FILE).read_bytes() == sample_pdf.read_bytes()
+    loaded = loading.load(folder)
+    issue = loaded.issue
+    assert issue.print_pdf is not None and issue.print_pdf.found and len(issue.print_pdf.pages) == 10
+    assert [a.print_boxes for a in issue.articles] == [a.print_boxes for a in roundtrip.issue.articles]
+    first = issue.articles[0]
+    assert first.print_boxes[0].page == 1 and len(first.print_boxes[0].boxes) >= 2
+    jumped = [a for a in issue.articles if len(a.print_boxes) == 2]
+    assert jumped and all(p.page >= 1 for a in jumped for p in a.print_boxes)
+    # the headline's box holds the headline's own characters
+    import pypdfium2
+
+    page = pypdfium2.PdfDocument(folder / PRINT_FILE)[0]
+    x0, y0, x1, y1 = first.print_boxes[0].boxes[0]
+    height = page.get_height()
+    text = page.get_textpage().get_text_bounded(left=x0, bottom=height - y1, right=x1, top=height - y0)
+    assert norm(text) == norm(first.headline)
+
+
+def test_geometry_is_validated(copy_root):
+    root = copy_root("tiny")
+    folder = next((root / "issues").iterdir())
+    article = sorted(folder.glob("*.md"))[0]
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("---\n", "---\nprint_boxes:\n  - {page: 1, boxes: [[10, 10, 20, 20]]}\n", 1), "utf-8")
+    with pytest.raises(loading.ContentErrors, match="names no print_pdf"):
+        loading.load(folder)
+    meta = folder / "issue.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "print_pdf: {file: print.pdf, pages: [[15, 800]]}\n", "utf-8")
+    with pytest.raises(loading.ContentErrors, match="outside the page"):
+        loading.load(folder)
+    meta.write_text(meta.read_text(encoding="utf-8").replace("[[15, 800]]", "[[595, 842]]"), "utf-8")
+    loaded = loading.load(folder)
+    assert loaded.issue.articles[0].print_boxes[0].boxes == ((10.0, 10.0, 20.0, 20.0),)
+    assert any("print PDF 'print.pdf' is not in the issue folder" in w.message for w in loaded.warnings)
+    meta.write_text(meta.read_text(encoding="utf-8").replace("file: print.pdf", "file: ../print.pdf"), "utf-8")
+    with pytest.raises(loading.ContentErrors, match="inside the issue folder"):
+        loading.load(folder)

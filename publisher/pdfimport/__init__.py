@@ -20,11 +20,15 @@ from publisher.importer import ImportFailure, ImportResult, apply_known_slugs, l
 from publisher.importer import lines as L
 from publisher.importer import masthead as mast
 from publisher.importer.drafts import Assembly
+from publisher.importer.render import FlowList
 from publisher.importer.report import Report
 from publisher.importer.rules import DEFAULT_VOCABULARY, Vocabulary
 from publisher.pdfimport import extract, layout, stories, textlines
 
-__all__ = ["import_pdf"]
+__all__ = ["PRINT_FILE", "import_pdf"]
+
+#: The original PDF, kept in the issue folder for the e-paper page view.
+PRINT_FILE = "print.pdf"
 
 
 def import_pdf(
@@ -89,6 +93,10 @@ def import_pdf(
     apply_known_slugs(reading.sections, known_sections)
     render.assign_slugs(assembly)
     binaries = _figure_files(reading.stories)
+    binaries[PRINT_FILE] = data
+    fields["print_pdf"] = {"file": PRINT_FILE, "pages": [FlowList([round(p.width, 2), round(p.height, 2)]) for p in pages]}
+    for story in reading.stories:
+        story.draft.print_boxes = _placements(story, pages)
     issue_id = f"{fields['date'].isoformat()}-{fields['number']}"
     masthead_furniture = [t for _, t in head.furniture]
     files = render.files(fields, assembly, masthead_furniture)
@@ -119,6 +127,20 @@ def import_pdf(
     ]
     report.seconds = time.perf_counter() - started
     return ImportResult(files, issue, report, binaries)
+
+
+def _placements(story: stories.PrintedStory, pages: list[extract.PdfPage]) -> list[dict]:
+    """[{page, boxes}] for a story: its head and text columns (and pictures) on each page it is printed on."""
+    out: dict[int, list] = {}
+    for region in story.regions:
+        page = pages[region.page - 1]
+        for x0, y0, x1, y1 in region.boxes:
+            box = FlowList(
+                [round(max(0.0, x0), 1), round(max(0.0, y0), 1), round(min(page.width, x1), 1), round(min(page.height, y1), 1)]
+            )
+            if box[0] < box[2] and box[1] < box[3]:
+                out.setdefault(region.page, []).append(box)
+    return [{"page": page, "boxes": boxes} for page, boxes in sorted(out.items())]
 
 
 def _figure_files(found: list[stories.PrintedStory]) -> dict[str, bytes]:
