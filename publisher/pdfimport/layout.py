@@ -267,9 +267,6 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
     def owner(box: tuple[float, float, float, float]) -> Region:
         x0, y0, x1, y1 = box
         width = max(x1 - x0, 1.0)
-        for key, (left, right, top, foot) in beside.items():
-            if x0 >= left - 1 and x1 <= right + 1 and y0 >= top - 2 * out.body and y1 <= foot + 2 * out.body:
-                return regions[key]
         candidates = []
         for head in heads:
             hx0, hy0, hx1, hy1 = head.box
@@ -277,6 +274,10 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
             if hy0 > y0 + 1 or overlap((rx0, rx1), (x0, x1)) < 0.5 * min(width, rx1 - rx0):
                 continue
             candidates.append(head)
+        if not candidates or all(h.vertical for h in candidates):
+            for key, (left, right, top, foot) in beside.items():
+                if x0 >= left - 1 and x1 <= right + 1 and y0 >= top - 2 * out.body and y1 <= foot + 2 * out.body:
+                    return regions[key]
         if not candidates:
             return orphans
         best = max(candidates, key=lambda h: h.box[3])
