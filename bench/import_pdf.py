@@ -11,6 +11,7 @@ in for a desk). Also times a 10-page A3 import (target: under 2 s).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys

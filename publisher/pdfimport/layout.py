@@ -257,6 +257,7 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
     regions = {id(h): Region(out.page.number, h) for h in heads}
     orphans = Region(out.page.number, None)
     reach = {id(h): _reach(h, heads, lines) for h in heads}
+    boxes = {id(h): h.box for h in heads}
     # a vertical head stands at the right of its story: its text runs to its left, down to its foot
     beside = {}
     for head in (h for h in heads if h.vertical):
@@ -269,7 +270,7 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
         width = max(x1 - x0, 1.0)
         candidates = []
         for head in heads:
-            hx0, hy0, hx1, hy1 = head.box
+            hx0, hy0, hx1, hy1 = boxes[id(head)]
             rx0, rx1 = reach[id(head)]
             if hy0 > y0 + 1 or overlap((rx0, rx1), (x0, x1)) < 0.5 * min(width, rx1 - rx0):
                 continue
@@ -280,21 +281,21 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
                     return regions[key]
         if not candidates:
             return orphans
-        best = max(candidates, key=lambda h: h.box[3])
-        bx0, by0, bx1, by1 = best.box
+        best = max(candidates, key=lambda h: boxes[id(h)][3])
+        bx0, by0, bx1, by1 = boxes[id(best)]
         if overlap((bx0, bx1), (x0, x1)) <= 0:
             # a head side by side with the nearest one, whose own text stands over this line, owns it
             siblings = [
                 h
                 for h in candidates
-                if overlap((h.box[1], h.box[3]), (by0, by1)) > 0 and overlap((h.box[0], h.box[2]), (x0, x1)) > 0
+                if overlap((boxes[id(h)][1], boxes[id(h)][3]), (by0, by1)) > 0 and overlap((boxes[id(h)][0], boxes[id(h)][2]), (x0, x1)) > 0
             ]
             if siblings:
-                best = max(siblings, key=lambda h: h.box[3])
+                best = max(siblings, key=lambda h: boxes[id(h)][3])
             else:  # no head stands over it: the story whose head starts nearest to its left runs on into it
-                band = [h for h in candidates if overlap((h.box[1], h.box[3]), (by0, by1)) > 0 and h.box[0] <= x0 + 1]
+                band = [h for h in candidates if overlap((boxes[id(h)][1], boxes[id(h)][3]), (by0, by1)) > 0 and boxes[id(h)][0] <= x0 + 1]
                 if band:
-                    best = max(band, key=lambda h: h.box[0])
+                    best = max(band, key=lambda h: boxes[id(h)][0])
         return regions[id(best)]
 
     for line in lines:
