@@ -10,10 +10,6 @@ from pathlib import Path
 import click
 
 from publisher.cli.context import Ctx, pass_ctx
-from publisher.importer import REPORT_TEXT, ImportFailure, ImportResult, import_text, known_section_slugs, write_issue
-from publisher.importer.rules import DEFAULT_VOCABULARY
-from publisher.pdfimport import import_pdf
-from publisher.serialize import issue_data
 
 
 def _options(command: Callable) -> Callable:
@@ -44,7 +40,12 @@ def _options(command: Callable) -> Callable:
     return command
 
 
-def _run(ctx: Ctx, importer: Callable[..., ImportResult], file: str, out, as_json, date, number, paper, labels, force) -> None:
+def _run(ctx: Ctx, importer: Callable, file: str, out, as_json, date, number, paper, labels, force) -> None:
+    # imported here, not at the top: 'publisher --help' and the other commands start without them
+    from publisher.importer import REPORT_TEXT, ImportFailure, known_section_slugs, write_issue
+    from publisher.importer.rules import DEFAULT_VOCABULARY
+    from publisher.serialize import issue_data
+
     try:
         day = dt.date.fromisoformat(date) if date else None
     except ValueError:
@@ -80,6 +81,8 @@ def import_text_cmd(ctx: Ctx, **options) -> None:
     and import-report.txt). Read the report: it lists every unsure decision (headline
     readings, rejoined paragraphs, orphan captions) with input line numbers.
     """
+    from publisher.importer import import_text
+
     _run(ctx, import_text, **options)
 
 
@@ -94,4 +97,6 @@ def import_pdf_cmd(ctx: Ctx, **options) -> None:
     import-text, plus the figures under images/, the original PDF (print.pdf) and each
     article's page rectangles. The report gives every unsure decision with page and position.
     """
+    from publisher.pdfimport import import_pdf
+
     _run(ctx, import_pdf, **options)
