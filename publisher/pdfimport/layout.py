@@ -288,12 +288,17 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
             siblings = [
                 h
                 for h in candidates
-                if overlap((boxes[id(h)][1], boxes[id(h)][3]), (by0, by1)) > 0 and overlap((boxes[id(h)][0], boxes[id(h)][2]), (x0, x1)) > 0
+                if overlap((boxes[id(h)][1], boxes[id(h)][3]), (by0, by1)) > 0
+                and overlap((boxes[id(h)][0], boxes[id(h)][2]), (x0, x1)) > 0
             ]
             if siblings:
                 best = max(siblings, key=lambda h: boxes[id(h)][3])
             else:  # no head stands over it: the story whose head starts nearest to its left runs on into it
-                band = [h for h in candidates if overlap((boxes[id(h)][1], boxes[id(h)][3]), (by0, by1)) > 0 and boxes[id(h)][0] <= x0 + 1]
+                band = [
+                    h
+                    for h in candidates
+                    if overlap((boxes[id(h)][1], boxes[id(h)][3]), (by0, by1)) > 0 and boxes[id(h)][0] <= x0 + 1
+                ]
                 if band:
                     best = max(band, key=lambda h: boxes[id(h)][0])
         return regions[id(best)]
