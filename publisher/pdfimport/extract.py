@@ -7,6 +7,7 @@ so that "above" means a smaller y everywhere in the importer.
 from __future__ import annotations
 
 import ctypes
+import io
 from dataclasses import dataclass, field
 
 import pypdfium2
@@ -142,8 +143,6 @@ def _picture(obj, height: float) -> EmbeddedImage | None:
         if filters == ["DCTDecode"]:
             data, ext = obj.get_data(decode_simple=False), "jpg"
         else:
-            import io
-
             image = obj.get_bitmap(render=False).to_pil()
             if image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")
