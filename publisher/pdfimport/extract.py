@@ -1,4 +1,4 @@
-"""Read a PDF's pages with pypdfium2: every character with its box and size, the images, the rules.
+"""Read a PDF's pages with pypdfium2: every character with its box, size and weight, and the images.
 
 Coordinates are PDF points with the origin at the page's top left (y grows downwards),
 so that "above" means a smaller y everywhere in the importer.
@@ -43,7 +43,6 @@ class PdfPage:
     height: float
     chars: list[Char] = field(default_factory=list)
     pictures: list[EmbeddedImage] = field(default_factory=list)
-    rules: list[tuple[float, float, float, float]] = field(default_factory=list)  # thin filled or stroked paths
 
 
 def open_pdf(data: bytes, name: str) -> pypdfium2.PdfDocument:
@@ -111,12 +110,8 @@ def _read_page(page, number: int, with_images: bool) -> PdfPage:
             Char(" " if ch.isspace() else ch, rect.left, height - rect.top, rect.right, height - rect.bottom, size, bold)
         )
     textpage.close()
-    for obj in page.get_objects(max_depth=3):
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
-            x0, y0, x1, y1 = obj.get_bounds()
-            if (x1 - x0) < 3 or (y1 - y0) < 3 or (x1 - x0 > 40 and y1 - y0 > 40):
-                out.rules.append((x0, height - y1, x1, height - y0))
-        elif with_images and obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+    if with_images:
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
             picture = _picture(obj, height)
             if picture is not None:
                 out.pictures.append(picture)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from publisher.pdfimport.extract import Char, PdfPage
 
@@ -33,7 +33,6 @@ class PrintedLine:
     vertical: bool = False
     id: int = 0  # position in the page's reading of lines, for the report
     role: str = ""  # what the layout made of it (the report's furniture 'why' and the overlay)
-    tags: dict = field(default_factory=dict)
 
     def finish(self) -> PrintedLine:
         chars = self.chars
