@@ -307,7 +307,7 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
         owner(line.box).lines.append(line)
     for picture in out.page.pictures:
         owner(picture.box).pictures.append(picture)
-    ordered = sorted(regions.values(), key=lambda r: _reading_key(r.head))
+    ordered = sorted(regions.values(), key=lambda r: _reading_key(r.head) if r.head else (0.0, 0.0))
     out.regions = ([orphans] if orphans.lines or orphans.pictures else []) + ordered
 
 

@@ -15,7 +15,7 @@ from publisher.importer import rules
 from publisher.importer.drafts import Draft, DraftBlock, FigureDraft, SectionDraft
 from publisher.importer.heads import infer_kind
 from publisher.pdfimport.extract import EmbeddedImage
-from publisher.pdfimport.layout import PageLayout, Region, columns
+from publisher.pdfimport.layout import Head, PageLayout, Region, columns
 from publisher.pdfimport.textlines import PrintedLine, _cjk
 
 _DASH = re.compile(r"^(?:——|──|—|-{2})\s*")
@@ -27,7 +27,7 @@ class PrintedStory:
 
     draft: Draft
     regions: list[Region] = field(default_factory=list)
-    pictures: list[tuple[EmbeddedImage, FigureDraft | None]] = field(default_factory=list)
+    pictures: list[tuple[EmbeddedImage, FigureDraft]] = field(default_factory=list)
     jump_to: int | None = None  # (下转第N版): the page it continues on
     caption_boxes: dict[int, tuple[float, float, float, float]] = field(default_factory=dict)  # id(figure) -> box
     synthesized: str | None = None  # a headline the importer made up
@@ -113,7 +113,8 @@ class PageReader:
                 self.region(region, section, layout)
         for story in self.stories:
             if story.jump_to is not None:
-                line = story.regions[-1].lines[-1] if story.regions[-1].lines else story.regions[-1].head.lines[-1]
+                last = story.regions[-1]
+                line = last.lines[-1] if last.lines else anchor_of(last)
                 self.decide("jump", line, f"continued on page {story.jump_to}, but the rest was not found", None, story)
             draft = story.draft
             if draft.headline is None:
@@ -125,11 +126,15 @@ class PageReader:
     def region(self, region: Region, section: SectionDraft, layout: PageLayout) -> None:
         leaves = columns(region.lines)
         first = leaves[0][0] if leaves and leaves[0] else None
-        if first is None and region.head is None:  # images above every head and no text: the story before's
-            if self.stories:
-                self.stories[-1].regions.append(region)
-                self.attach_pictures(self.stories[-1], region)
-            return
+        if first is None:
+            if region.head is None:  # images above every head and no text: the story before's
+                if self.stories:
+                    self.stories[-1].regions.append(region)
+                    self.attach_pictures(self.stories[-1], region)
+                return
+            anchor = region.head.lines[0]
+        else:
+            anchor = first
         jump_in = first is not None and bool(rules.JUMP_IN.match(first.text))
         target = None
         if jump_in or region.head is None:
@@ -138,7 +143,7 @@ class PageReader:
                 target = self.stories[-1]  # text above every head: the end of the story before
                 self.decide(
                     "headless",
-                    first or region.head.lines[0],
+                    anchor,
                     "text above every headline joined to the story before",
                     "a story of its own",
                     target,
@@ -151,21 +156,18 @@ class PageReader:
             target.regions.append(region)
             self.body(target, leaves, layout, continued=True)
             self.attach_pictures(target, region)
-            self.decide(
-                "jump", first or region.head.lines[0], "story continued from another page joined to its start", None, target
-            )
+            self.decide("jump", anchor, "story continued from another page joined to its start", None, target)
             return
-        draft = Draft(section=section, first_line=(region.head.lines[0].id if region.head else first.id))
+        draft = Draft(section=section, first_line=anchor.id)
         story = PrintedStory(draft, [region])
         self.stories.append(story)
         if region.head is not None:
-            self.head(story, region)
+            self.head(story, region.head)
         self.body(story, leaves, layout, continued=False)
         self.attach_pictures(story, region)
 
-    def head(self, story: PrintedStory, region: Region) -> None:
+    def head(self, story: PrintedStory, head: Head) -> None:
         draft = story.draft
-        head = region.head
         for line in head.above:
             label = self.vocabulary.read(line.text)
             name = label["name"] if label else line.text.strip("【】[]［］ ")
@@ -391,14 +393,16 @@ class PageReader:
                 text = rest.strip()
         elif not draft.body and draft.lead is None and rules.BRIEF_LEAD.match(text):
             draft.lead = "brief"
-        if (trailing := rules.TRAILING_NAMES.search(text)) and (names := rules.role_names(trailing.group(1))):
+        if (trailing := rules.TRAILING_NAMES.search(text)) and (signed := rules.role_names(trailing.group(1))):
             if not draft.authors:
-                draft.authors = names
+                draft.authors = signed
         if text:
             draft.body.append(DraftBlock("paragraph", text, []))
 
     def editor_note(self, story: PrintedStory, leaf: list[PrintedLine], x0: float, x1: float) -> None:
         note = rules.EDITOR_NOTE.match(leaf[0].text)
+        if note is None:
+            return
         self.drop(leaf[0], note.group(0), "editor's note label")
         paras: list[list[str]] = [[leaf[0].text[note.end() :].strip()]]
         for line in leaf[1:]:
@@ -463,6 +467,13 @@ class PageReader:
         story.synthesized = sentence
         if line:
             self.decide("no-headline", line, "no headline found: the first sentence stands in (edit it)", None, story)
+
+
+def anchor_of(region: Region) -> PrintedLine:
+    """The line a decision about a region points at: its head's first line, else its first line."""
+    if region.head is not None:
+        return region.head.lines[0]
+    return region.lines[0]
 
 
 def _page_of(text: str) -> int | None:
