@@ -74,8 +74,15 @@ def main(argv: list[str] | None = None) -> int:
                 cases.append(("reportlab", style, issue.paper, pdf, issue.number or int(issue.date.strftime("%Y%m%d")), gold))
         if not args.no_own:
             sample = corpus.sample()
-            gold = [{"headline": p.headline, "byline": p.gold_byline, "section": p.section, "photos": 0} for p in sample.pieces]
-            cases.append(("publisher", "pdf channel", sample.paper, own_pdf(tmp), sample.number, gold))
+            pdf = own_pdf(tmp)
+            out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True).stdout
+            text = metrics.norm(out)
+            gold = [  # the channel leaves out photo stories whose picture is not at hand
+                {"headline": p.headline, "byline": p.gold_byline, "section": p.section, "photos": 0}
+                for p in sample.pieces
+                if metrics.norm(p.headline) in text
+            ]
+            cases.append(("publisher", "pdf channel", sample.paper, pdf, sample.number, gold))
         totals: dict = {}
         for engine, layout, paper, pdf, number, gold in cases:
             for importer in ("pdf", "text"):
