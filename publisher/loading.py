@@ -539,6 +539,19 @@ def load(folder: Path) -> Loaded:
     for section in sections:
         if not any(a.section == section.slug for a in articles):
             out.warn(meta_path, _node_line(node, ("sections",), 1), f"section {section.name} ({section.slug}) has no articles")
+    if isinstance(data.get("print_pdf"), dict):
+        printed = data["print_pdf"]
+        if "found" in printed:
+            out.error(meta_path, _node_line(node, ("print_pdf", "found"), 1), "print_pdf: 'found' is set by publisher; remove it")
+            raise ContentErrors(out.errors)
+        if isinstance(printed.get("file"), str):
+            printed["found"] = _inside(folder, printed["file"])
+            if not printed["found"]:
+                out.warn(
+                    meta_path,
+                    _node_line(node, ("print_pdf", "file"), 1),
+                    f"print PDF {printed['file']!r} is not in the issue folder",
+                )
     try:
         issue = Issue(id=folder.name, articles=tuple(articles), **{**data, "sections": sections})
     except ValidationError as exc:

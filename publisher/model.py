@@ -75,6 +75,45 @@ class Figure(Frozen):
         return value
 
 
+def _inside_folder(value: str, what: str) -> str:
+    if value.startswith(("/", "\\")) or ":" in value or ".." in value.replace("\\", "/").split("/"):
+        raise ValueError(f"{what} {value!r} must be a path inside the issue folder, e.g. print.pdf")
+    return value
+
+
+Box = tuple[float, float, float, float]
+
+
+class Placement(Frozen):
+    """Where an article is printed on one page of the issue's print PDF: rectangles (x0, y0, x1, y1)
+    in PDF points from the page's top left, for the e-paper page view (数字报) to make clickable."""
+
+    page: int = Field(ge=1)
+    boxes: tuple[Box, ...] = Field(min_length=1)
+
+    @field_validator("boxes")
+    @classmethod
+    def _boxes(cls, value: tuple[Box, ...]) -> tuple[Box, ...]:
+        for x0, y0, x1, y1 in value:
+            if not (0 <= x0 < x1 and 0 <= y0 < y1):
+                raise ValueError(f"box {[x0, y0, x1, y1]} must be [x0, y0, x1, y1] with 0 <= x0 < x1 and 0 <= y0 < y1")
+        return value
+
+
+class PrintEdition(Frozen):
+    """The paper's own print PDF, kept in the issue folder, and the size (width, height in points) of each page."""
+
+    file: str
+    pages: tuple[tuple[float, float], ...] = Field(min_length=1)
+    #: Set by the loader: ``file`` is inside the issue folder.
+    found: bool = False
+
+    @field_validator("file")
+    @classmethod
+    def _file(cls, value: str) -> str:
+        return _inside_folder(value, "print_pdf file")
+
+
 class BlockKind(str, Enum):
     paragraph = "paragraph"
     subhead = "subhead"
@@ -119,6 +158,7 @@ class Article(Frozen):
     kind: Kind = Kind.news
     editor_note: str | None = None
     figures: tuple[Figure, ...] = ()
+    print_boxes: tuple[Placement, ...] = ()  # where it stands in the print PDF (issue.print_pdf)
     body: tuple[Block, ...] = ()
     #: The article's file in its issue folder (``03-slug.md``), set by the loader, for messages that name it.
     file: str | None = None
@@ -172,6 +212,7 @@ class Issue(Frozen):
     sections: tuple[Section, ...] = Field(min_length=1)
     articles: tuple[Article, ...] = ()
     furniture: tuple[str, ...] = ()
+    print_pdf: PrintEdition | None = None
 
     @field_validator("id")
     @classmethod
@@ -196,7 +237,23 @@ class Issue(Frozen):
             if article.slug in slugs:
                 raise ValueError(f"article slug {article.slug!r} is used twice")
             slugs.add(article.slug)
+            for placed in article.print_boxes:
+                self._check_placement(article, placed)
         return self
+
+    def _check_placement(self, article: Article, placed: Placement) -> None:
+        if self.print_pdf is None:
+            raise ValueError(f"article {article.slug!r} has print_boxes but issue.yaml names no print_pdf")
+        if placed.page > len(self.print_pdf.pages):
+            raise ValueError(
+                f"article {article.slug!r}: print page {placed.page} is past the print PDF's {len(self.print_pdf.pages)} pages"
+            )
+        width, height = self.print_pdf.pages[placed.page - 1]
+        for x0, y0, x1, y1 in placed.boxes:
+            if x1 > width + 1 or y1 > height + 1:
+                raise ValueError(
+                    f"article {article.slug!r}: box {[x0, y0, x1, y1]} on page {placed.page} lies outside the page ({width} × {height} pt)"
+                )
 
     @property
     def weekday(self) -> str:

@@ -20,6 +20,7 @@ def article_data(article: Article) -> dict:
         "editor_note": article.editor_note,
         "text": article.text,
         "figures": [{"caption": f.caption, "credit": f.credit, "src": f.src} for f in article.figures],
+        "print_boxes": [p.model_dump(mode="json") for p in article.print_boxes],
         "chars": article.char_count,
         "reading_minutes": article.reading_minutes,
     }

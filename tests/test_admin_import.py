@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from publisher import loading, plugins
-from publisher.importer import ImportFailure, import_text
+from publisher.importer import ImportFailure, import_text, known_section_slugs
 from publisher.jobs import wait
 from tests.conftest import SEED, root
 from tests.test_admin import Site, sign_in, token
@@ -91,14 +91,16 @@ def test_nav_and_dashboard_link_to_the_import_page(editor):
     assert dashboard.count('href="/admin/import"') == 2  # the nav and the dashboard
     form = editor.get("/admin/import").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in form and 'name="csrf_token"' in form
-    assert 'name="replace"' in form and "At most 2.0 MB" in form
+    assert 'name="replace"' in form and "Files of at most 100.0 MB" in form and "文件上限 100.0 MB" in form
 
 
 # --- upload → import → review → build -----------------------------------------------------------
 
 
 def test_the_seed_is_imported_reviewed_and_built(site, editor):
-    expected = import_text(SEED)  # what the importer makes of the same file on its own
+    # what the importer makes of the same file on its own, told the slugs the content folder already uses
+    expected = import_text(SEED, known_sections=known_section_slugs(site.config.content_dir))
+    assert {s.name: s.slug for s in expected.issue.sections}["热议"] == "redian"  # as the tiny issue has it
     response = upload(editor, SEED.read_bytes(), "chinalco-news-1330.txt")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/admin/issues/{SEED_ID}/import-report"
@@ -145,7 +147,7 @@ def test_the_seed_is_imported_reviewed_and_built(site, editor):
 
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-16"])
 def test_a_gb18030_or_utf16_seed_gives_the_same_issue(site, editor, encoding):
-    expected = import_text(SEED)
+    expected = import_text(SEED, known_sections=known_section_slugs(site.config.content_dir))
     data = SEED.read_text(encoding="utf-8").encode(encoding)
     assert data != SEED.read_bytes()
     assert upload(editor, data, f"seed-{encoding}.txt").status_code == 302
@@ -161,7 +163,6 @@ def test_a_gb18030_or_utf16_seed_gives_the_same_issue(site, editor, encoding):
         (b"", "paper.txt is empty; export the e-paper's text again"),
         (b" \n\n", "paper.txt is empty"),
         (bytes(range(256)) * 40, "paper.txt looks like a binary file, not text"),
-        (b"%PDF-1.7\n" + bytes(range(256)) * 10, "paper.txt is a PDF, not text; extract its text first"),
         ("只是一段话，没有报头。".encode(), "the masthead does not give the paper, date, number"),
     ],
 )
@@ -193,7 +194,9 @@ def test_no_file_chosen_is_refused_with_a_hint(site, editor):
         "/admin/import", data={"csrf_token": token(editor, "/admin/import")}, content_type="multipart/form-data"
     )
     assert response.status_code == 400
-    assert "Choose the text file extracted from the e-paper" in response.get_data(as_text=True)
+    assert "Choose the paper's print PDF, or the text extracted from the e-paper." in html.unescape(
+        response.get_data(as_text=True)
+    )
 
 
 # --- what may be replaced -----------------------------------------------------------------------
@@ -264,10 +267,15 @@ def test_a_file_name_keeps_only_its_own_name():
     assert upload_name(None) == upload_name("") == "upload.txt"
 
 
-def test_uploads_over_2mb_get_413_and_other_forms_keep_the_small_limit(site, editor):
+def test_uploads_over_the_limit_get_413_in_chinese_and_other_forms_keep_the_small_limit(site, editor, monkeypatch):
+    from publisher.admin import imports
+
+    assert imports.UPLOAD_BYTES == 100 * 1024 * 1024
+    assert "100.0 MB" in editor.get("/admin/import").get_data(as_text=True)  # the form states the limit
+    monkeypatch.setattr(imports, "UPLOAD_BYTES", 2 * 1024 * 1024)  # the same check, without a 100 MB body
     response = upload(editor, b"x" * (2 * 1024 * 1024 + 1))
     assert response.status_code == 413
-    assert "The file is larger than 2.0 MB" in alert(response.get_data(as_text=True))
+    assert "文件超过了 2.0 MB 的上限，没有导入" in alert(response.get_data(as_text=True))
     assert issue_ids(site) == [TINY_ID]
     big = upload(
         editor,
@@ -282,3 +290,39 @@ def test_uploads_over_2mb_get_413_and_other_forms_keep_the_small_limit(site, edi
     )
     assert response.status_code == 413 and "Too large" in response.get_data(as_text=True)  # signed in: no 500
     assert site.store.builds(TINY_ID) == []
+
+
+def test_a_print_pdf_is_imported_and_its_pages_shown_with_the_blocks_outlined(site, editor, tmp_path):
+    from tests import corpus
+
+    issue = next(i for i in corpus.rmrb() if any(p.photos for p in i.pieces))
+    pdf = tmp_path / "rmrb.pdf"
+    gold = corpus.render(issue, "four-col", pdf)
+    response = upload(editor, pdf.read_bytes(), "人民日报.pdf", number="1")
+    assert response.status_code == 302, alert(response.get_data(as_text=True))
+    issue_id = f"{issue.date.isoformat()}-1"
+    assert response.headers["Location"].endswith(f"/admin/issues/{issue_id}/import-report")
+    folder = loading.issue_dir(site.config.content_dir, issue_id)
+    loaded = loading.load_issue(folder)
+    squeeze = lambda t: re.sub(r"\s+", "", t)  # noqa: E731
+    assert [squeeze(a.headline) for a in loaded.articles] == [squeeze(g["headline"]) for g in gold]
+    assert any(f.found for a in loaded.articles for f in a.figures)
+    page = editor.get(f"/admin/issues/{issue_id}/import-report").get_data(as_text=True)
+    assert "Pages as read" in page and f"/admin/issues/{issue_id}/print-page/1.png" in page
+    rects = re.findall(r'<rect class="block-article"[^>]*><title>([^<]*)</title>', page)
+    assert {squeeze(html.unescape(t)) for t in rects} == {squeeze(g["headline"]) for g in gold}
+    assert 'class="block-furniture"' in page
+    image = editor.get(f"/admin/issues/{issue_id}/print-page/1.png")
+    assert image.status_code == 200 and image.mimetype == "image/png" and image.data[:8] == b"\x89PNG\r\n\x1a\n"
+    from PIL import Image
+
+    width, height = Image.open(io.BytesIO(image.data)).size
+    assert abs(width - 505) <= 1 and abs(height - 715) <= 1  # an A3 page at 0.6 × 72 dpi
+    assert editor.get(f"/admin/issues/{issue_id}/print-page/9.png").status_code == 404
+
+
+def test_a_damaged_pdf_gets_the_chinese_message(site, editor):
+    """Even named .txt: a PDF goes to the PDF importer."""
+    response = upload(editor, b"%PDF-1.7\n" + bytes(range(256)) * 10, "paper.txt", number="1", date="2025-06-01")
+    assert response.status_code == 422
+    assert "已损坏" in alert(response.get_data(as_text=True)) and issue_ids(site) == [TINY_ID]

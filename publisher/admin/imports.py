@@ -18,17 +18,19 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from publisher import loading
 from publisher import text as textlib
-from publisher.importer import REPORT_JSON, ImportFailure, ImportResult, import_text, write_issue
+from publisher.importer import REPORT_JSON, ImportFailure, ImportResult, import_text, known_section_slugs, write_issue
+from publisher.pdfimport import PRINT_FILE, import_pdf
 
-#: Largest upload accepted on the import page (an issue's text is about 100 KB); larger ones get 413.
-UPLOAD_BYTES = 2 * 1024 * 1024
+#: Largest upload accepted on the import page: a multi-page print PDF with its photos (an issue's text is
+#: about 100 KB, a 10-page A3 PDF 1–50 MB); larger ones get 413 with a message in Chinese.
+UPLOAD_BYTES = 100 * 1024 * 1024
 _writing = threading.Lock()  # check-then-write of one import at a time (threads of one server process)
 
 
 class ImportForm(FlaskForm):
     text = FileField(
-        "Text file (UTF-8, UTF-16 or GB18030)",
-        validators=[FileRequired("Choose the text file extracted from the e-paper (e.g. pdftotext paper.pdf paper.txt).")],
+        "Print PDF, or text file (UTF-8, UTF-16 or GB18030)",
+        validators=[FileRequired("Choose the paper's print PDF, or the text extracted from the e-paper.")],
     )
     date = DateField("Date (when the masthead does not print it)", validators=[Optional()])
     number = IntegerField(
@@ -51,13 +53,15 @@ def upload_name(filename: str | None) -> str:
 
 def import_upload(data: bytes, filename: str, form: ImportForm, content_dir: Path, store) -> ImportResult:
     """Import ``data`` and write the issue folder; raise :class:`ImportFailure` or :class:`Refused`."""
-    result = import_text(
+    importer = import_pdf if data.lstrip()[:5].startswith(b"%PDF") or filename.lower().endswith(".pdf") else import_text
+    result = importer(
         data,
         filename,
         date=form.date.data,
         number=form.number.data,
         paper=(form.paper.data or "").strip() or None,
-        override_masthead=bool(form.override_masthead.data),
+        known_sections=known_section_slugs(content_dir),
+        **({} if importer is import_pdf else {"override_masthead": bool(form.override_masthead.data)}),
     )
     issue_id = result.issue.id
     with _writing:
@@ -92,3 +96,49 @@ def read_report(folder: Path) -> dict | None:
         return json.loads((folder / REPORT_JSON).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+#: Scale of the page images on the report page (72 dpi × 0.6: an A3 page about 505 px wide).
+PAGE_SCALE = 0.6
+
+
+def page_image(folder: Path, page: int) -> bytes:
+    """PNG of page ``page`` (1-based) of the issue's print PDF; LookupError when there is no such page."""
+    import io
+
+    import pypdfium2
+
+    path = Path(folder) / PRINT_FILE
+    if not path.is_file():
+        raise LookupError(page)
+    doc = pypdfium2.PdfDocument(path)
+    try:
+        if not 1 <= page <= len(doc):
+            raise LookupError(page)
+        image = doc[page - 1].render(scale=PAGE_SCALE).to_pil()
+    finally:
+        doc.close()
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def overlay(report: dict, issue) -> list[dict]:
+    """Per print page: its size and the recognised blocks to outline (articles by headline, furniture)."""
+    if issue is None or issue.print_pdf is None:
+        return []
+    pages = [{"number": n, "width": w, "height": h, "blocks": []} for n, (w, h) in enumerate(issue.print_pdf.pages, 1)]
+    for article in issue.articles:
+        for placed in article.print_boxes:
+            for x0, y0, x1, y1 in placed.boxes:
+                pages[placed.page - 1]["blocks"].append(
+                    {"kind": "article", "label": article.headline, "x": x0, "y": y0, "w": x1 - x0, "h": y1 - y0}
+                )
+    for item in report.get("furniture", []):
+        box, page = item.get("box"), item.get("page")
+        if box and page and 1 <= page <= len(pages):
+            x0, y0, x1, y1 = box
+            pages[page - 1]["blocks"].append(
+                {"kind": "furniture", "label": f"{item['text']}（{item['why']}）", "x": x0, "y": y0, "w": x1 - x0, "h": y1 - y0}
+            )
+    return pages

@@ -328,8 +328,8 @@ def upload_limit():
         return _import_page(
             imports.ImportForm(formdata=None),
             (
-                f"The file is larger than {human_bytes(imports.UPLOAD_BYTES)}; an issue's text is about 100 KB. "
-                "Choose the text extracted from the e-paper, not the PDF or a scan."
+                f"文件超过了 {human_bytes(imports.UPLOAD_BYTES)} 的上限，没有导入。请上传排版系统导出的印刷版PDF"
+                "（去掉高分辨率图片或分版导出可以减小文件），或上传提取出的文本。"
             ),
             413,
         )
@@ -365,6 +365,18 @@ def import_upload():
     return redirect(url_for("admin.import_report", issue_id=result.issue.id))
 
 
+@bp.route("/issues/<issue_id>/print-page/<int:page>.png")
+def print_page(issue_id: str, page: int):
+    """A page of the issue's print PDF as an image, for the import report's overlay of recognised blocks."""
+    known_issue(issue_id)
+    folder = loading.issue_dir(services().config.content_dir, issue_id)
+    try:
+        data = imports.page_image(folder, page)
+    except LookupError:
+        abort(404)
+    return Response(data, mimetype="image/png", headers={"Cache-Control": "private, max-age=300"})
+
+
 @bp.route("/issues/<issue_id>/import-report")
 def import_report(issue_id: str):
     """The import report of an issue (what the importer was unsure of), its articles and the build button."""
@@ -381,6 +393,7 @@ def import_report(issue_id: str):
         loaded=loaded if isinstance(loaded, loading.Loaded) else None,
         problems=loaded.problems if isinstance(loaded, loading.ContentErrors) else [],
         headlines={a["slug"]: a["headline"] for a in report.get("articles", [])},
+        pages=imports.overlay(report, loaded.issue if isinstance(loaded, loading.Loaded) else None),
     )
 
 

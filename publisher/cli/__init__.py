@@ -41,6 +41,7 @@ for command in (
     content.build,
     content.channels_cmd,
     imports.import_text_cmd,
+    imports.import_pdf_cmd,
     serve.up,
     serve.serve,
     ops.worker,

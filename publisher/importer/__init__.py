@@ -17,8 +17,10 @@ import datetime as dt
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from publisher import loading, writer
 from publisher import text as textlib
@@ -31,7 +33,7 @@ from publisher.importer.report import Report
 from publisher.importer.rules import DEFAULT_VOCABULARY, Vocabulary
 from publisher.model import Issue
 
-__all__ = ["ImportFailure", "ImportResult", "MastheadMismatch", "Vocabulary", "import_text", "write_issue"]
+__all__ = ["ImportFailure", "ImportResult", "MastheadMismatch", "Vocabulary", "import_text", "known_section_slugs", "write_issue"]
 
 REPORT_JSON = "import-report.json"
 REPORT_TEXT = "import-report.txt"
@@ -53,6 +55,31 @@ class ImportResult:
     issue_files: dict[str, str]  # file name in the issue folder -> text
     issue: Issue
     report: Report
+    binaries: dict[str, bytes] = field(default_factory=dict)  # images, the original PDF: name -> bytes
+
+
+def known_section_slugs(content_dir: str | os.PathLike | None) -> dict[str, str]:
+    """Section name -> slug as the issues already in ``content_dir`` use them (the newest issue wins),
+    so that a section keeps its slug, and its feed, from one issue to the next."""
+    if content_dir is None:
+        return {}
+    out: dict[str, str] = {}
+    for issue_id in loading.list_issue_ids(Path(content_dir)):
+        try:
+            data = yaml.safe_load((loading.issue_dir(Path(content_dir), issue_id) / loading.ISSUE_FILE).read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        for section in (data or {}).get("sections") or [] if isinstance(data, dict) else []:
+            if isinstance(section, dict) and isinstance(section.get("name"), str) and isinstance(section.get("slug"), str):
+                out[section["name"]] = section["slug"]
+    return out
+
+
+def apply_known_slugs(sections, known: dict[str, str] | None) -> None:
+    """Give each draft section the slug an earlier issue gave the same name."""
+    for section in sections:
+        if known and section.name in known:
+            section.slug = known[section.name]
 
 
 def import_text(
@@ -63,12 +90,14 @@ def import_text(
     number: int | None = None,
     paper: str | None = None,
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    known_sections: dict[str, str] | None = None,
     override_masthead: bool = False,
 ) -> ImportResult:
     """Import extracted e-paper text (bytes, or a path to a file); raise :class:`ImportFailure` on bad input.
 
     ``date``, ``number`` and ``paper`` stand in for what the masthead does not print; where
     it prints something else, :class:`MastheadMismatch` is raised unless ``override_masthead``.
+    ``known_sections`` (from :func:`known_section_slugs`) keeps section slugs stable across issues.
     """
     started = time.perf_counter()
     if isinstance(source, (str, os.PathLike)):
@@ -111,11 +140,12 @@ def import_text(
         raise ImportFailure(
             f"{name}: no recognisable headline (a short line above a story, 本报讯 …); is this the text of a newspaper page?"
         )
+    apply_known_slugs(assembly.sections, known_sections)
     render.assign_slugs(assembly)
     issue_id = f"{fields['date'].isoformat()}-{fields['number']}"
     issue_furniture = [t for _, t in head.furniture] + assembly.issue_furniture
     files = render.files(fields, assembly, issue_furniture)
-    issue, load_warnings = _load(files, issue_id)
+    issue, load_warnings = load_rendered(files, issue_id)
     report = Report(name, encoding, cleaned.count("\n") + 1, issue_id, issue.title, warnings=warnings + load_warnings)
     report.masthead = [{"line": no, "text": t, "field": f} for no, t, f in head.printed]
     report.sections = [{"slug": s.slug, "name": s.name, "line": s.line} for s in assembly.sections]
@@ -168,13 +198,16 @@ def import_text(
     return ImportResult(files, issue, report)
 
 
-def _load(files: dict[str, str], issue_id: str) -> tuple[Issue, list[str]]:
+def load_rendered(files: dict[str, str], issue_id: str, binaries: dict[str, bytes] | None = None) -> tuple[Issue, list[str]]:
     """Load the rendered files with the normal loader, so the model is what 'publisher show' sees."""
     with tempfile.TemporaryDirectory(prefix="publisher-import-") as tmp:
         folder = Path(tmp) / issue_id
         folder.mkdir()
         for name, text in files.items():
             (folder / name).write_text(text, encoding="utf-8")
+        for name, data in (binaries or {}).items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
         try:
             loaded = loading.load(folder)
         except loading.ContentErrors as exc:
@@ -195,6 +228,8 @@ def write_issue(result: ImportResult, out_dir: str | os.PathLike, *, force: bool
     staged = out_dir / f".{result.issue.id}.import-{os.getpid()}"
     for name, text in result.issue_files.items():
         writer.write_text(staged / name, text)
+    for name, data in result.binaries.items():
+        writer.write_bytes(staged / name, data)
     writer.write_text(staged / REPORT_JSON, result.report.to_json())
     writer.write_text(staged / REPORT_TEXT, result.report.summary())
     writer.replace_dir(staged, final)

@@ -17,6 +17,7 @@ class FigureDraft:
     caption: str = ""
     credit: str | None = None
     lines: list[int] = field(default_factory=list)
+    src: str | None = None  # the image file in the issue folder, when the input had the picture
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Draft:
     verse: bool = False  # its short lines are lines of a poem, not subheads
     lines: list[int] = field(default_factory=list)
     slug: str = ""
+    print_boxes: list[dict] = field(default_factory=list)  # [{page, boxes}] where a print PDF shows it
 
     def touch(self, numbers: list[int]) -> None:
         self.lines.extend(numbers)

@@ -123,10 +123,10 @@ def classify(lines: list[InputLine], vocabulary: rules.Vocabulary) -> None:
         if index < head:
             line.kind = MASTHEAD
         else:
-            _classify_line(line, vocabulary)
+            classify_line(line, vocabulary)
 
 
-def _classify_line(line: InputLine, vocabulary: rules.Vocabulary) -> None:
+def classify_line(line: InputLine, vocabulary: rules.Vocabulary) -> None:
     t = line.text
     short = len(t) <= rules.HEADING_MAX and "。" not in t[:-1]
     if any(p.match(t) for p in rules.FURNITURE):

@@ -21,8 +21,19 @@ def md_escape(text: str) -> str:
     return text
 
 
+class FlowList(list):
+    """A short list of numbers written on one line: [39.7, 242.4, 540.9, 285.5]."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(FlowList, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))
+
+
 def _dump(data: dict) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000)
 
 
 def _unique(slug: str, used: set[str]) -> str:
@@ -47,7 +58,7 @@ def assign_slugs(assembly: Assembly) -> None:
 def issue_yaml(fields: dict, assembly: Assembly, furniture: list[str]) -> str:
     data = {
         k: fields[k]
-        for k in ("paper", "paper_en", "date", "number", "serial", "grade", "publisher", "sponsor", "website")
+        for k in ("paper", "paper_en", "date", "number", "serial", "grade", "publisher", "sponsor", "website", "print_pdf")
         if fields.get(k) is not None
     }
     data["language"] = "zh-CN"
@@ -78,9 +89,16 @@ def article_md(draft: Draft) -> str:
         front["editor_note"] = "\n\n".join(draft.editor_note)
     if draft.figures:
         front["figures"] = [
-            {**({"caption": f.caption} if f.caption else {}), **({"credit": f.credit} if f.credit else {})} or {"caption": ""}
+            {
+                **({"caption": f.caption} if f.caption else {}),
+                **({"credit": f.credit} if f.credit else {}),
+                **({"src": f.src} if f.src else {}),
+            }
+            or {"caption": ""}
             for f in draft.figures
         ]
+    if draft.print_boxes:
+        front["print_boxes"] = draft.print_boxes
     blocks = [("## " + md_escape(b.text)) if b.kind == "subhead" else md_escape(b.text) for b in draft.body]
     return f"---\n{_dump(front)}---\n" + "".join(f"{b}\n\n" for b in blocks).rstrip("\n") + "\n"
 

@@ -1,0 +1,133 @@
+"""Both importers on the import corpus: headline precision/recall, bylines, sections, photos, per paper and layout.
+
+    .venv/bin/python bench/import_pdf.py [--styles four-col,five-col] [--no-own]
+
+PDFs come from two engines: ReportLab in several newspaper styles (tests/corpus/layout.py) with real
+articles (tests/corpus/rmrb.yaml, the sample issue), and our own pdf channel (the sample issue). The
+PDF importer reads the PDF; the text importer reads what pdftotext makes of the same PDF (today's way
+in for a desk). Also times a 10-page A3 import (target: under 2 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from publisher.importer import ImportFailure, import_text, write_issue  # noqa: E402
+from publisher.pdfimport import import_pdf  # noqa: E402
+from tests import corpus  # noqa: E402
+from tests.corpus import metrics  # noqa: E402
+from tests.corpus.layout import STYLES  # noqa: E402
+
+TARGET = 2.0  # seconds for a 10-page A3 issue
+
+
+def run(importer: str, pdf: Path, number: int, paper: str, out: Path):
+    """The issue and its folder, or (None, None) when the importer gives up; the text importer is told the
+    paper's name (it cannot find the masthead under the running heads pdftotext puts first)."""
+    try:
+        if importer == "pdf":
+            result = import_pdf(pdf, number=number)
+        else:
+            text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+            result = import_text(text, pdf.name, number=number, paper=paper)
+    except ImportFailure:
+        return None, None
+    folder = write_issue(result, out, force=True)
+    return result.issue, folder
+
+
+def own_pdf(tmp: Path) -> Path:
+    from publisher import loading, pipeline
+    from publisher_channels.pdf import PdfChannel
+    from tests.conftest import make_config
+
+    config = make_config(corpus.SAMPLE.parent.parent, tmp)
+    issue = loading.load_issue(corpus.SAMPLE)
+    result = pipeline.build_channel(PdfChannel, issue, corpus.SAMPLE, config, tmp / "out")
+    assert result.ok, result.detail
+    return tmp / "out" / issue.id / "pdf" / f"{issue.id}.pdf"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--styles", default=",".join(STYLES))
+    parser.add_argument("--no-own", action="store_true", help="skip our own pdf channel's PDF (it takes a while)")
+    args = parser.parse_args(argv)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp_name:
+        tmp = Path(tmp_name)
+        cases = []  # (engine, layout, paper, pdf, number, gold)
+        for style in args.styles.split(","):
+            for k, issue in enumerate(corpus.issues()):
+                pdf = tmp / f"{style}-{k}.pdf"
+                gold = corpus.render(issue, style, pdf)
+                cases.append(("reportlab", style, issue.paper, pdf, issue.number or int(issue.date.strftime("%Y%m%d")), gold))
+        if not args.no_own:
+            sample = corpus.sample()
+            pdf = own_pdf(tmp)
+            out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True).stdout
+            text = metrics.norm(out)
+            gold = [  # the channel leaves out photo stories whose picture is not at hand
+                {"headline": p.headline, "byline": p.gold_byline, "section": p.section, "photos": 0}
+                for p in sample.pieces
+                if metrics.norm(p.headline) in text
+            ]
+            cases.append(("publisher", "pdf channel", sample.paper, pdf, sample.number, gold))
+        totals: dict = {}
+        for engine, layout, paper, pdf, number, gold in cases:
+            for importer in ("pdf", "text"):
+                issue, folder = run(importer, pdf, number, paper, tmp / "out" / importer)
+                counts = metrics.score(issue, gold, folder)
+                key = (importer, engine, layout, paper)
+                totals[key] = metrics.add(totals.get(key, {"issues": 0}), {**counts, "issues": 1})
+        for (importer, engine, layout, paper), counts in sorted(totals.items()):
+            r = metrics.rates(counts)
+            photos = f"{counts['photos_found']}/{counts['photos']}" if counts["photos"] else "–"
+            rows.append(
+                f"{'import-' + importer:<12} {engine:<10} {layout:<22} {paper:<6} {counts['issues']:>3} {counts['want']:>5} "
+                f"{r['precision']:>5.2f} {r['recall']:>5.2f} {r['bylines']:>5.2f} {r['sections']:>5.2f} {photos:>7}"
+            )
+        print(
+            f"{'importer':<12} {'engine':<10} {'layout':<22} {'paper':<6} {'iss':>3} {'arts':>5} {'P':>5} {'R':>5} {'byl':>5} {'sec':>5} {'photos':>7}"
+        )
+        print("\n".join(rows))
+        for importer in ("pdf", "text"):
+            counts = {}
+            for key, value in totals.items():
+                if key[0] == importer:
+                    counts = metrics.add(counts, value)
+            r = metrics.rates(counts)
+            print(
+                f"all, import-{importer}: P {r['precision']:.3f} R {r['recall']:.3f} bylines {r['bylines']:.3f} "
+                f"sections {r['sections']:.3f} photos {counts['photos_found']}/{counts['photos']}"
+            )
+        if not args.no_own:
+            pdf = cases[-1][3]
+            times, cpu = [], []
+            for _ in range(4):
+                started, started_cpu = time.perf_counter(), time.process_time()
+                import_pdf(pdf)
+                times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
+            median, median_cpu = statistics.median(times[1:]), statistics.median(cpu[1:])
+            flag = "" if median_cpu <= TARGET else f"  ✗ over the {TARGET} s target"
+            print(
+                f"speed: our 10-page A3 sample PDF imports in {median_cpu:.2f} s CPU, {median:.2f} s wall "
+                f"(median of 3 warm runs; cold {times[0]:.2f} s; load average {os.getloadavg()[0]:.1f} "
+                f"on {os.cpu_count()} cores){flag}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,149 @@
+"""Read a PDF's pages with pypdfium2: every character with its box, size and weight, and the images.
+
+Coordinates are PDF points with the origin at the page's top left (y grows downwards),
+so that "above" means a smaller y everywhere in the importer.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+from dataclasses import dataclass, field
+
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+
+from publisher.importer.lines import ImportFailure
+
+
+@dataclass
+class Char:
+    c: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
+    bold: bool
+
+
+@dataclass
+class EmbeddedImage:
+    """An embedded image: where it is printed and its encoded bytes (JPEG or PNG)."""
+
+    box: tuple[float, float, float, float]
+    data: bytes
+    ext: str
+
+
+@dataclass
+class PdfPage:
+    number: int  # 1-based
+    width: float
+    height: float
+    chars: list[Char] = field(default_factory=list)
+    pictures: list[EmbeddedImage] = field(default_factory=list)
+
+
+def open_pdf(data: bytes, name: str) -> pypdfium2.PdfDocument:
+    """The document, or an :class:`ImportFailure` that says in Chinese what is wrong with the file."""
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise ImportFailure(
+            f"{name} 不是PDF文件（文件开头没有 %PDF 标记）。请上传排版系统输出的印刷版PDF；纯文本请用“导入文本”。"
+        )
+    try:
+        return pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise ImportFailure(
+                f"{name} 已加密（需要密码才能打开），无法读取。请让排版部门导出一份不加密的PDF后再导入。"
+            ) from None
+        raise ImportFailure(f"{name} 已损坏，无法打开。请重新从排版系统导出PDF后再导入。") from None
+
+
+def read_pages(doc: pypdfium2.PdfDocument, name: str, with_images: bool = True) -> list[PdfPage]:
+    pages = []
+    try:
+        for index in range(len(doc)):
+            page = doc[index]
+            pages.append(_read_page(page, index + 1, with_images))
+    except pypdfium2.PdfiumError:
+        raise ImportFailure(f"{name} 有损坏的页面，无法读取。请重新从排版系统导出PDF后再导入。") from None
+    if not pages:
+        raise ImportFailure(f"{name} 没有页面。请重新从排版系统导出PDF后再导入。")
+    if sum(len(p.chars) for p in pages) < 20:
+        raise ImportFailure(
+            f"{name} 里没有可提取的文字（可能是扫描件或把文字转成了曲线）。请从排版系统导出带文字的PDF；扫描件需要先做文字识别（OCR）。"
+        )
+    return pages
+
+
+def _read_page(page, number: int, with_images: bool) -> PdfPage:
+    width, height = page.get_size()
+    out = PdfPage(number, width, height)
+    textpage = page.get_textpage()
+    raw = textpage.raw
+    rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    prect, pmatrix = ctypes.byref(rect), ctypes.byref(matrix)
+    get_unicode, generated, loose_box, font_size, font_weight = (
+        pdfium_c.FPDFText_GetUnicode,
+        pdfium_c.FPDFText_IsGenerated,
+        pdfium_c.FPDFText_GetLooseCharBox,
+        pdfium_c.FPDFText_GetFontSize,
+        pdfium_c.FPDFText_GetFontWeight,
+    )
+    font_info, name, flags = pdfium_c.FPDFText_GetFontInfo, ctypes.create_string_buffer(96), ctypes.c_int()
+    pflags = ctypes.byref(flags)
+    last, size, bold = None, 0.0, False
+    for i in range(textpage.count_chars()):
+        code = get_unicode(raw, i)
+        if code in (0, 10, 13, 0xFFFE, 0xFFFF) or generated(raw, i):
+            continue
+        loose_box(raw, i, prect)
+        font_info(raw, i, name, 96, pflags)
+        key = (font_size(raw, i), font_weight(raw, i), name.value)
+        if key != last:  # a new run of type: read its scale and face once
+            last = key
+            size, bold = _font(raw, i, key, pmatrix, matrix)
+        ch = chr(code)
+        out.chars.append(
+            Char(" " if ch.isspace() else ch, rect.left, height - rect.top, rect.right, height - rect.bottom, size, bold)
+        )
+    textpage.close()
+    if with_images:
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+            picture = _picture(obj, height)
+            if picture is not None:
+                out.pictures.append(picture)
+    return out
+
+
+def _font(raw, i: int, key: tuple[float, int, bytes], pmatrix, matrix) -> tuple[float, bool]:
+    """The printed size in points (font size times the text matrix's scale) and whether the face is bold."""
+    pdfium_c.FPDFText_GetMatrix(raw, i, pmatrix)
+    scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5 or 1.0
+    size = key[0] * scale
+    bold = key[1] >= 600
+    face = key[2].lower()
+    bold = bold or any(word in face for word in (b"bold", b"heavy", b"black", b"hei", b"demi"))
+    return size, bold
+
+
+def _picture(obj, height: float) -> EmbeddedImage | None:
+    x0, y0, x1, y1 = obj.get_bounds()
+    if x1 - x0 < 20 or y1 - y0 < 20:
+        return None  # a bullet or ornament
+    filters = obj.get_filters()
+    try:
+        if filters == ["DCTDecode"]:
+            data, ext = obj.get_data(decode_simple=False), "jpg"
+        else:
+            image = obj.get_bitmap(render=False).to_pil()
+            if image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            buffer = io.BytesIO()
+            image.save(buffer, "PNG")
+            data, ext = buffer.getvalue(), "png"
+    except (pypdfium2.PdfiumError, OSError, ValueError):
+        return None
+    return EmbeddedImage((x0, height - y1, x1, height - y0), bytes(data), ext)

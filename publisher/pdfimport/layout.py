@@ -1,0 +1,365 @@
+"""A page's structure from its lines: body size, furniture, masthead, section label, heads, article regions.
+
+Sizes are ranked against the page's body size (the size most characters are set in), never
+by font names: a line well above it is display type (a headline), a bold line a little above
+it is a small headline; lines under a head and inside its width belong to that head's story.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from publisher.importer import rules
+from publisher.pdfimport.extract import EmbeddedImage, PdfPage
+from publisher.pdfimport.textlines import PrintedLine
+
+#: Display type: at least this many times the body size.
+DISPLAY = 1.25
+#: A bold line at least this many times the body size is a (small) headline too.
+BOLD_DISPLAY = 1.04
+_PAGE_MARK = re.compile(r"第?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版|^[-—–\s]*[0-9０-９]{1,3}[-—–\s]*$")
+_SECTION_IN_HEAD = re.compile(rf"({rules.HAN}{{2,8}})\s*(?:第\s*[0-9一二三四五六七八九十]{{1,3}}\s*版|[0-9]{{1,2}}\s*$)")
+
+
+@dataclass
+class Head:
+    """The head of a story on a page: its lines top to bottom (kicker, headline, subtitle)."""
+
+    page: int
+    lines: list[PrintedLine]
+    above: list[PrintedLine] = field(default_factory=list)  # a column label printed over it
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        lines = self.lines + self.above
+        return (min(x.x0 for x in lines), min(x.y0 for x in lines), max(x.x1 for x in lines), max(x.y1 for x in lines))
+
+    @property
+    def size(self) -> float:
+        return max(x.size for x in self.lines)
+
+    @property
+    def vertical(self) -> bool:
+        return any(x.vertical for x in self.lines)
+
+
+@dataclass
+class Region:
+    """One story's share of one page: its head (None for text above every head) and its other lines."""
+
+    page: int
+    head: Head | None
+    lines: list[PrintedLine] = field(default_factory=list)
+    pictures: list[EmbeddedImage] = field(default_factory=list)
+
+    @property
+    def boxes(self) -> list[tuple[float, float, float, float]]:
+        """Rectangles covering the region: its head and each column of its text."""
+        out = [self.head.box] if self.head else []
+        for leaf in columns(self.lines):
+            out.append((min(x.x0 for x in leaf), min(x.y0 for x in leaf), max(x.x1 for x in leaf), max(x.y1 for x in leaf)))
+        out += [p.box for p in self.pictures]
+        return out
+
+
+@dataclass
+class PageLayout:
+    page: PdfPage
+    body: float
+    lines: list[PrintedLine]
+    furniture: list[tuple[PrintedLine, str]] = field(default_factory=list)
+    masthead: list[PrintedLine] = field(default_factory=list)
+    section: str | None = None
+    section_line: PrintedLine | None = None
+    regions: list[Region] = field(default_factory=list)
+
+
+def body_size(lines: list[PrintedLine]) -> float:
+    """The size most characters are set in (rounded to a tenth of a point)."""
+    count: Counter = Counter()
+    for line in lines:
+        count[round(line.size, 1)] += len(line.text)
+    return count.most_common(1)[0][0] if count else 10.0
+
+
+def overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return min(a[1], b[1]) - max(a[0], b[0])
+
+
+def analyse(page: PdfPage, lines: list[PrintedLine], body: float, vocabulary: rules.Vocabulary, first: bool) -> PageLayout:
+    out = PageLayout(page, body, lines)
+    rest = _furniture(out, lines)
+    if first:
+        rest = _masthead(out, rest)
+    rest = _section_band(out, rest, vocabulary)
+    heads, rest = _heads(out, rest)
+    _regions(out, heads, rest)
+    return out
+
+
+def _furniture(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
+    """Running heads and folios: small lines in the top and bottom margins."""
+    height, body = out.page.height, out.body
+    content = [x for x in lines if x.size >= body * 0.98]
+    top = min((x.y0 for x in content), default=0)
+    bottom = max((x.y1 for x in content), default=height)
+    rest = []
+    for line in lines:
+        small = line.size <= body * 1.05
+        margin = (line.y1 <= top + 1 and line.y1 < 0.12 * height) or (line.y0 >= bottom - 1 and line.y0 > 0.88 * height)
+        if small and margin:
+            line.role = "folio" if _PAGE_MARK.search(line.text) and len(line.text) <= 8 else "running head"
+            out.furniture.append((line, line.role))
+            if (m := _SECTION_IN_HEAD.search(line.text)) and out.section is None:
+                out.section = m.group(1)
+        else:
+            rest.append(line)
+    return rest
+
+
+_MAST_FIELD = [rules.PAPER_NAME, rules.PAPER_EN, rules.GRADE, rules.SERIAL, rules.DATE, rules.NUMBER, rules.WEBSITE]
+
+
+def _masthead(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
+    """The front page's masthead: everything down to the lowest masthead line in the top quarter."""
+    name = max(
+        (x for x in lines if rules.PAPER_NAME.match(x.text.replace(" ", "")) and x.y1 < out.page.height * 0.3),
+        key=lambda x: x.size,
+        default=None,
+    )
+    if name is None:
+        return lines
+    # the masthead ends where display type below the name begins (the section band, the first headline)
+    below = [x.y0 for x in lines if x.y0 >= name.y1 - 1 and x is not name and x.size >= out.body * DISPLAY]
+    limit = min([out.page.height * 0.25, *below])
+    marks = [
+        x
+        for x in lines
+        if x.y0 < limit
+        and (any(p.search(x.text) for p in _MAST_FIELD) or rules.MASTHEAD_WORDS.search(x.text) or x is name)
+        and x.size < name.size * 0.5 + (x is name) * 1000
+    ]
+    bottom = max(x.y1 for x in marks + [name])
+    rest = []
+    for line in lines:
+        if line.y1 <= bottom + 1 and (line.size <= out.body * 1.2 or line is name or line in marks):
+            line.role = "masthead"
+            out.masthead.append(line)
+        else:
+            rest.append(line)
+    return rest
+
+
+def _section_band(out: PageLayout, lines: list[PrintedLine], vocabulary: rules.Vocabulary) -> list[PrintedLine]:
+    """A section label printed across the top of the page (版名), with the date beside it."""
+    if not lines:
+        return lines
+    top = min(x.y0 for x in lines)
+    row = [x for x in lines if x.y0 < top + 3 * out.body]
+    label = next(
+        (
+            x
+            for x in sorted(row, key=lambda x: -x.size)
+            if x.size >= out.body * 1.2
+            and x.size < out.body * 2.2
+            and re.fullmatch(f"[{rules.CJK}·•・]{{2,8}}", x.text.replace(" ", ""))
+            and any(y is not x and (rules.DATE.search(y.text) or rules.WEEKDAY.search(y.text)) for y in row)
+        ),
+        None,
+    )
+    if label is None:
+        for x in row:
+            if (found := vocabulary.read(x.text)) and found["kind"] == "section" and x.size <= out.body * 2.2:
+                label = x
+                break
+    if label is None:
+        return lines
+    out.section = label.text.replace(" ", "")
+    out.section_line = label
+    label.role = "section"
+    rest = []
+    for line in lines:
+        if line is label:
+            continue
+        beside = overlap((line.y0, line.y1), (label.y0, label.y1)) > 0 and line.size < label.size
+        if beside and (
+            rules.DATE.search(line.text) or rules.WEEKDAY.search(line.text) or any(p.match(line.text) for p in rules.FURNITURE)
+        ):
+            line.role = "page head"
+            out.furniture.append((line, "page head beside the section label"))
+        else:
+            rest.append(line)
+    return rest
+
+
+def _is_display(line: PrintedLine, body: float) -> bool:
+    if line.size >= body * DISPLAY:
+        return True
+    return line.bold and line.size >= body * BOLD_DISPLAY and len(line.text) <= rules.HEADING_MAX
+
+
+def _heads(out: PageLayout, lines: list[PrintedLine]) -> tuple[list[Head], list[PrintedLine]]:
+    body = out.body
+    display = sorted((x for x in lines if _is_display(x, body)), key=lambda x: (x.y0, x.x0))
+    heads: list[Head] = []
+    for line in display:
+        for head in heads:
+            x0, y0, x1, y1 = head.box
+            gap = line.y0 - y1
+            if overlap((x0, x1), (line.x0, line.x1)) > 0 and -0.5 * line.size < gap < 0.9 * min(line.size, head.size):
+                head.lines.append(line)
+                break
+        else:
+            heads.append(Head(out.page.number, [line]))
+    used = {id(x) for h in heads for x in h.lines}
+    rest = [x for x in lines if id(x) not in used]
+    # kicker and subtitle: lines a little bigger than the body right above or below a head
+    changed = True
+    while changed:
+        changed = False
+        for line in list(rest):
+            for head in heads:
+                x0, y0, x1, y1 = head.box
+                if overlap((x0, x1), (line.x0, line.x1)) <= 0:
+                    continue
+                near_above = -0.5 * line.size <= y0 - line.y1 < 0.9 * line.size and line.y0 < y0
+                near_below = -0.5 * line.size <= line.y0 - y1 < 0.9 * line.size and line.y1 > y1
+                tier = line.size >= body * 1.06 and len(line.text) <= 60
+                dashed = line.text.startswith(("——", "—", "──")) and near_below
+                if (near_below or near_above) and (tier or dashed):
+                    head.lines.append(line)
+                    rest.remove(line)
+                    changed = True
+                    break
+                label = len(line.text) <= 10 and line.size < head.size and (line.bold or vocabulary_like(line.text))
+                if near_above and label and abs(line.x0 - x0) < 2 * body and not rules.DATE.search(line.text):
+                    head.above.append(line)
+                    rest.remove(line)
+                    changed = True
+                    break
+    for head in heads:
+        head.lines.sort(key=lambda x: (x.y0, x.x0))
+        for line in head.lines:
+            line.role = "head"
+        for line in head.above:
+            line.role = "column label"
+    return heads, rest
+
+
+def vocabulary_like(text: str) -> bool:
+    return bool(re.fullmatch(f"[【\\[［]?{rules.HAN}{{2,8}}[】\\]］]?", text.replace(" ", "")))
+
+
+def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> None:
+    """Each line goes to the nearest head above it whose width it sits under (else to the page's headless region)."""
+    regions = {id(h): Region(out.page.number, h) for h in heads}
+    orphans = Region(out.page.number, None)
+    reach = {id(h): _reach(h, heads, lines) for h in heads}
+    boxes = {id(h): h.box for h in heads}
+    # a vertical head stands at the right of its story: its text runs to its left, down to its foot
+    beside = {}
+    for head in (h for h in heads if h.vertical):
+        hx0, hy0, hx1, hy1 = head.box
+        lefts = [h.box[2] for h in heads if h is not head and h.box[2] <= hx0 and overlap((h.box[1], h.box[3]), (hy0, hy1)) > 0]
+        beside[id(head)] = (max(lefts, default=min((x.x0 for x in lines), default=0.0)), hx0, hy0, hy1)
+
+    def owner(box: tuple[float, float, float, float]) -> Region:
+        x0, y0, x1, y1 = box
+        width = max(x1 - x0, 1.0)
+        candidates = []
+        for head in heads:
+            hx0, hy0, hx1, hy1 = boxes[id(head)]
+            rx0, rx1 = reach[id(head)]
+            if hy0 > y0 + 1 or overlap((rx0, rx1), (x0, x1)) < 0.5 * min(width, rx1 - rx0):
+                continue
+            candidates.append(head)
+        if not candidates or all(h.vertical for h in candidates):
+            for key, (left, right, top, foot) in beside.items():
+                if x0 >= left - 1 and x1 <= right + 1 and y0 >= top - 2 * out.body and y1 <= foot + 2 * out.body:
+                    return regions[key]
+        if not candidates:
+            return orphans
+        best = max(candidates, key=lambda h: boxes[id(h)][3])
+        bx0, by0, bx1, by1 = boxes[id(best)]
+        if overlap((bx0, bx1), (x0, x1)) <= 0:
+            # a head side by side with the nearest one, whose own text stands over this line, owns it
+            siblings = [
+                h
+                for h in candidates
+                if overlap((boxes[id(h)][1], boxes[id(h)][3]), (by0, by1)) > 0
+                and overlap((boxes[id(h)][0], boxes[id(h)][2]), (x0, x1)) > 0
+            ]
+            if siblings:
+                best = max(siblings, key=lambda h: boxes[id(h)][3])
+            else:  # no head stands over it: the story whose head starts nearest to its left runs on into it
+                band = [
+                    h
+                    for h in candidates
+                    if overlap((boxes[id(h)][1], boxes[id(h)][3]), (by0, by1)) > 0 and boxes[id(h)][0] <= x0 + 1
+                ]
+                if band:
+                    best = max(band, key=lambda h: boxes[id(h)][0])
+        return regions[id(best)]
+
+    for line in lines:
+        owner(line.box).lines.append(line)
+    for picture in out.page.pictures:
+        owner(picture.box).pictures.append(picture)
+    ordered = sorted(regions.values(), key=lambda r: _reading_key(r.head) if r.head else (0.0, 0.0))
+    out.regions = ([orphans] if orphans.lines or orphans.pictures else []) + ordered
+
+
+def _reach(head: Head, heads: list[Head], lines: list[PrintedLine]) -> tuple[float, float]:
+    """How far a head's story may run sideways: to the nearest text or head printed beside it, else the page's text edge."""
+    x0, y0, x1, y1 = head.box
+    left = min([x.x0 for x in lines] + [x0])
+    right = max([x.x1 for x in lines] + [x1])
+    beside = [x.box for x in lines] + [h.box for h in heads if h is not head]
+    for bx0, by0, bx1, by1 in beside:
+        if overlap((by0, by1), (y0, y1)) <= 0:
+            continue
+        if bx0 >= x1 - 0.5:
+            right = min(right, bx0 - 0.5)
+        elif bx1 <= x0 + 0.5:
+            left = max(left, bx1 + 0.5)
+    return left, right
+
+
+def _reading_key(head: Head) -> tuple[float, float]:
+    """Stories are read by where their heads stand: top to bottom, then left to right within a band."""
+    x0, y0, _, _ = head.box
+    return (round(y0 / 40), x0)
+
+
+def columns(lines: list[PrintedLine]) -> list[list[PrintedLine]]:
+    """The lines in reading order as leaves of an XY cut: columns left to right, bands top to bottom."""
+    if not lines:
+        return []
+    return [sorted(leaf, key=lambda x: (x.y0, x.x0)) for leaf in _cut(list(lines))]
+
+
+def _cut(lines: list[PrintedLine]) -> list[list[PrintedLine]]:
+    if len(lines) <= 1:
+        return [lines]
+    size = sorted(x.size for x in lines)[len(lines) // 2]
+    # vertical cut: a gutter no line crosses
+    spans = sorted((x.x0, x.core_x1) for x in lines)
+    reach = spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 - reach >= 0.5 * size:
+            left = [x for x in lines if x.x0 < x0]
+            right = [x for x in lines if x.x0 >= x0]
+            return _cut(left) + _cut(right)
+        reach = max(reach, x1)
+    # horizontal cut: a gap across the whole width
+    spans = sorted((x.y0, x.y1) for x in lines)
+    reach = spans[0][1]
+    for y0, y1 in spans[1:]:
+        if y0 - reach >= 0.3 * size:
+            top = [x for x in lines if x.y1 <= reach + 0.01]
+            low = [x for x in lines if x.y1 > reach + 0.01]
+            return _cut(top) + _cut(low)
+        reach = max(reach, y1)
+    return [lines]

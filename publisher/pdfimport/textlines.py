@@ -1,0 +1,171 @@
+"""Characters into printed lines: runs on one baseline, cut at column gutters; vertical runs too."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from publisher.pdfimport.extract import Char, PdfPage
+
+#: Horizontal gap (in ems of the smaller size) that ends a line: a column gutter.
+GUTTER = 1.6
+#: Gap (in ems) read as a space when the PDF has no space character there.
+SPACE = 0.55
+#: Punctuation a paper may hang past the column edge.
+HANGING = "，。、；：？！”’）》」』,.;:!?"
+#: Between two CJK characters (which never have a space between words) it must be wider.
+CJK_SPACE = 0.45
+
+
+@dataclass
+class PrintedLine:
+    """One line of type on a page, left to right (or top to bottom when ``vertical``)."""
+
+    page: int
+    chars: list[Char]
+    text: str = ""
+    x0: float = 0.0
+    y0: float = 0.0
+    x1: float = 0.0
+    y1: float = 0.0
+    size: float = 0.0
+    bold: bool = False
+    vertical: bool = False
+    id: int = 0  # position in the page's reading of lines, for the report
+    role: str = ""  # what the layout made of it (the report's furniture 'why' and the overlay)
+
+    def finish(self) -> PrintedLine:
+        chars = self.chars
+        self.x0 = min(c.x0 for c in chars)
+        self.x1 = max(c.x1 for c in chars)
+        self.y0 = min(c.y0 for c in chars)
+        self.y1 = max(c.y1 for c in chars)
+        visible = [c for c in chars if c.c != " "] or chars
+        self.size = statistics.median_low([round(c.size, 1) for c in visible])
+        self.bold = sum(c.bold for c in visible) * 2 > len(visible)
+        gaps = [
+            (b.y0 - a.y1) if self.vertical else (b.x0 - a.x1)
+            for a, b in zip(chars, chars[1:], strict=False)
+            if a.c != " " and b.c != " "
+        ]
+        usual = max(0.0, statistics.median(gaps)) if gaps else 0.0  # justified lines spread every gap alike
+        out = []
+        for prev, ch in zip([None, *chars], chars, strict=False):
+            if prev is not None and ch.c != " " and prev.c != " ":
+                gap = ((ch.y0 - prev.y1) if self.vertical else (ch.x0 - prev.x1)) - usual
+                if gap > SPACE * min(ch.size, prev.size) and not (_cjk(ch.c) and _cjk(prev.c)):
+                    out.append(" ")
+                elif gap > CJK_SPACE * min(ch.size, prev.size):
+                    out.append(" ")
+            out.append(ch.c)
+        self.text = "".join(out).strip()
+        return self
+
+    @property
+    def core_x1(self) -> float:
+        """Where the line ends leaving out punctuation hung into the margin (标点悬挂)."""
+        for ch in reversed(self.chars):
+            if ch.c != " " and ch.c not in HANGING:
+                return ch.x1
+        return self.x1
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+
+def _cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f" or "\uf900" <= ch <= "\ufaff"
+
+
+def _same_line(a: Char, b: Char) -> bool:
+    """b continues a's line: their vertical extents mostly overlap and b starts just after a."""
+    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    if overlap < 0.6 * min(a.y1 - a.y0, b.y1 - b.y0):
+        return False
+    gap = b.x0 - a.x1
+    return -2.5 * min(a.size, b.size) <= gap <= GUTTER * min(a.size, b.size)
+
+
+def _below(a: Char, b: Char) -> bool:
+    """b stands under a in a vertical line (one character wide)."""
+    overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+    return overlap > 0.7 * min(a.x1 - a.x0, b.x1 - b.x0) and 0 <= b.y0 - a.y1 + 0.2 * a.size <= 0.8 * a.size
+
+
+def page_lines(page: PdfPage) -> list[PrintedLine]:
+    """The page's lines in the order the PDF draws them, runs split at gutters and joined across runs."""
+    runs: list[list[Char]] = []
+    for ch in page.chars:
+        if runs:
+            last = runs[-1]
+            ref = next((c for c in reversed(last) if c.c != " "), last[-1])
+            if ch.c == " " and abs(ch.y0 - ref.y0) < 0.5 * ref.size and ch.x0 >= ref.x1 - 1:
+                last.append(ch)
+                continue
+            if _same_line(ref, ch):
+                last.append(ch)
+                continue
+        runs.append([ch])
+    runs = [r for r in (_strip(r) for r in runs) if r]
+    lines = _vertical(runs)
+    lines = _merge(lines)
+    for n, line in enumerate(lines, start=1):
+        line.id = n
+    return lines
+
+
+def _strip(run: list[Char]) -> list[Char]:
+    while run and run[-1].c == " ":
+        run.pop()
+    while run and run[0].c == " ":
+        run.pop(0)
+    return run
+
+
+def _vertical(runs: list[list[Char]]) -> list[PrintedLine]:
+    """Single characters stacked one under another become one vertical line (a vertical headline)."""
+    out: list[PrintedLine] = []
+    k = 0
+    while k < len(runs):
+        run = runs[k]
+        if len(run) == 1 and k + 1 < len(runs) and len(runs[k + 1]) == 1 and _below(run[0], runs[k + 1][0]):
+            stack = [run[0]]
+            while k + 1 < len(runs) and len(runs[k + 1]) == 1 and _below(stack[-1], runs[k + 1][0]):
+                k += 1
+                stack.append(runs[k][0])
+            if len(stack) >= 3:
+                out.append(PrintedLine(0, stack, vertical=True).finish())
+                k += 1
+                continue
+            out.extend(PrintedLine(0, [c]).finish() for c in stack)
+            k += 1
+            continue
+        out.append(PrintedLine(0, run).finish())
+        k += 1
+    return out
+
+
+def _merge(lines: list[PrintedLine]) -> list[PrintedLine]:
+    """Join runs that the PDF drew apart but that print as one line (a bold dateline, then the text)."""
+    out: list[PrintedLine] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if prev is not None and not prev.vertical and not line.vertical and _same_line(prev.chars[-1], line.chars[0]):
+            prev.chars.extend(line.chars)
+            prev.finish()
+            continue
+        out.append(line)
+    return out

@@ -1,0 +1,85 @@
+"""The import-pdf development corpus: real articles (人民日报 from a public crawl, the sample 中国铝业报) laid
+out by two engines (our own pdf channel, ReportLab in several styles), with the gold of what was printed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from publisher import loading
+
+from .layout import STYLES, Piece, Printer
+
+HERE = Path(__file__).parent
+SAMPLE = Path(__file__).resolve().parent.parent.parent / "publisher" / "sample" / "issues" / "2025-04-19-1330"
+
+
+@dataclass
+class CorpusIssue:
+    paper: str
+    date: dt.date
+    number: int | None  # None: the paper's masthead prints none in our source, pass one to the importer
+    pieces: list[Piece]
+    source: str
+
+
+def rmrb() -> list[CorpusIssue]:
+    data = yaml.safe_load((HERE / "rmrb.yaml").read_text(encoding="utf-8"))
+    out = []
+    for issue in data["issues"]:
+        pieces = []
+        for a in issue["articles"]:
+            photo = a.get("photo")
+            pieces.append(
+                Piece(
+                    a["title"],
+                    list(a["paragraphs"]),
+                    gold_byline=a.get("byline"),
+                    photos=[(photo["caption"], photo.get("credit"))] if photo else [],
+                )
+            )
+        source = issue["source"]
+        out.append(
+            CorpusIssue(data["paper"], issue["date"], None, pieces, f"{source['repo']}:{source['path']}@{source['commit']}")
+        )
+    return out
+
+
+def sample() -> CorpusIssue:
+    """The sample issue (中国铝业报 No. 1330, real articles): bylines on their own line unless they are datelines."""
+    issue = loading.load_issue(SAMPLE)
+    pieces = []
+    for a in issue.articles:
+        paragraphs = [b.text for b in a.body]
+        byline_line = None
+        if a.byline and paragraphs and re.match(r"^(本报讯|新华社|本报)", a.byline) and not a.byline.startswith("本报评论员"):
+            paragraphs[0] = f"{a.byline}{paragraphs[0]}"
+        else:
+            byline_line = a.byline
+        pieces.append(
+            Piece(
+                a.headline,
+                paragraphs or [a.headline],
+                section=issue.section(a.section).name,
+                kicker=a.kicker,
+                subtitle=a.subtitle,
+                series=a.series,
+                byline_line=byline_line,
+                gold_byline=a.byline,
+                photos=[(f.caption, f.credit) for f in a.figures],
+            )
+        )
+    return CorpusIssue(issue.paper, issue.date, issue.number, pieces, "publisher/sample/issues/2025-04-19-1330")
+
+
+def issues() -> list[CorpusIssue]:
+    return [*rmrb(), sample()]
+
+
+def render(issue: CorpusIssue, style: str, path: Path) -> list[dict]:
+    """Lay ``issue`` out with ReportLab in ``style`` into ``path``; return the gold of every article printed."""
+    return Printer(path, issue.paper, issue.date, issue.number, STYLES[style]).run(issue.pieces)
