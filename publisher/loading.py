@@ -26,8 +26,8 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from publisher import text
-from publisher.model import Article, Block, BlockKind, Issue, Section
+from publisher import images, text
+from publisher.model import Article, Block, BlockKind, Issue, Kind, Section
 
 ISSUE_FILE = "issue.yaml"
 ARTICLE_NAME = re.compile(r"^(\d+)-(.+)\.md$")
@@ -397,8 +397,8 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
                 line,
                 f"figures.{index}.src: {src!r} 是指向本期文件夹之外的链接，不能使用；请把图片文件本身复制到本期文件夹里",
             )
-        elif not fig["found"]:
-            out.warn(path, line, f"image file {src!r} is not in the issue folder")
+    if not linked_out:
+        _check_figures(data, body, node, path, issue_dir, out)
     try:
         if linked_out:
             Article.model_validate({"slug": slug, "file": path.name, **data})  # still report the article's other errors
@@ -436,6 +436,33 @@ def _sections(raw: Any, node, path: Path, out: _Collector) -> tuple[Section, ...
             ok = False
             out.error(path, _node_line(node, ("sections", index), 1), f"sections.{index}: 栏目只能写 slug、name、page、editor")
     return tuple(sections) if ok else None
+
+
+def _check_figures(data: dict, body: str, node, path: Path, issue_dir: Path, out: _Collector) -> None:
+    """Warn of what no channel will print: a caption without its picture, a picture that cannot be read,
+    a photo story with no picture (left out of every channel)."""
+    figures = data.get("figures") if isinstance(data.get("figures"), list) else []
+    usable = 0
+    for index, fig in enumerate(figures):
+        if not isinstance(fig, dict):
+            continue
+        src = fig.get("src")
+        line = _node_line(node, ("figures", index, "src" if src else "caption"), 2)
+        if not isinstance(src, str) or not src:
+            if fig.get("caption"):
+                out.warn(path, line, "图说没有图片文件（缺少 src），任何版本都不会印这段图说；请补上图片并写明 src，或删去这一图")
+            continue
+        if not fig.get("found"):
+            out.warn(path, line, f"图片文件 {src} 不在本期文件夹中，这张图和它的图说不会发布；请补上文件")
+            continue
+        try:
+            images.check(issue_dir / src, src)
+        except images.PhotoError as exc:
+            out.warn(path, line, f"{exc}；这篇文章不会发布")
+            continue
+        usable += 1
+    if data.get("kind") == Kind.photo.value and not usable and not body.strip():
+        out.warn(path, _node_line(node, ("kind",), 2), "这是图片报道（kind: photo），但没有可用的图片，不会发布；请补上图片文件")
 
 
 def _inside(issue_dir: Path, src: str) -> bool:

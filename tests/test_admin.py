@@ -530,3 +530,46 @@ def test_next_with_control_characters_or_a_backslash_goes_to_the_dashboard(site,
     response = c.get(f"/login?next={target}")
     assert (response.status_code, response.headers["Location"]) == (302, "/admin/")  # and when signed in already
     assert "Set-Cookie" not in response.headers or "x=1" not in response.headers["Set-Cookie"]
+
+
+def test_previews_of_an_unpublished_build_show_its_photos_and_stay_inside_it(tmp_path):
+    """The photo fixture, built but not published: the digest frame and the feed preview show the build's own
+    pictures, and item links open the build's digest, never the public site (which has nothing yet)."""
+    from tests.test_photos import ISSUE as PHOTOS
+
+    site = Site(tmp_path, root("photos"))
+    record = site.queue.submit(PHOTOS, None, "editor")
+    record = wait(site.store, record.id, 120)
+    assert record.ok, record.errors
+    client = site.app.test_client()
+    sign_in(client)
+    inside = f"/admin/builds/{record.id}/files/digest/"
+    page = client.get(f"{inside}index.html").get_data(as_text=True)
+    pictures = re.findall(r'<img src="([^"]+)"', page)
+    assert len(pictures) == 6 and all(p.startswith(inside + "media/") for p in pictures)
+    assert f"http://127.0.0.1:8000/issues/{PHOTOS}/" not in page
+    downloads = re.findall(r'<a href="([^"]+\.(?:epub|pdf))"', page)
+    assert downloads == [
+        f"/admin/builds/{record.id}/files/epub/{PHOTOS}.epub",
+        f"/admin/builds/{record.id}/files/pdf/{PHOTOS}.pdf",
+    ]
+    image = client.get(pictures[0])
+    assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    feed = client.get(f"/admin/builds/{record.id}/preview/rss").get_data(as_text=True)
+    links = re.findall(r'<h3><a href="([^"]+)"', feed)
+    assert links and all(link.startswith(f"{inside}index.html#") for link in links)
+    assert feed.count('class="feed-content"') == 3
+    assert "《方案》明确，组织开展新一代煤电升级专项行动工作" in feed  # the full text, not only the summary
+    assert re.findall(r'<img src="([^"]+)"', feed)[0].startswith(inside + "media/")
+
+
+def test_issue_page_warns_of_a_caption_without_its_picture(editor):
+    page = editor.get(f"/admin/issues/{ISSUE}").get_data(as_text=True)
+    assert "图说没有图片文件" in page  # the tiny issue's figure has a caption and no src
+
+
+def test_next_issue_goes_to_the_next_published_issue_or_the_archive(client):
+    older = client.get("/issues/2025-01-01-1/next")
+    assert older.status_code == 302 and urlsplit(older.location).path == f"/issues/{ISSUE}/"
+    newest = client.get(f"/issues/{ISSUE}/next")
+    assert newest.status_code == 302 and urlsplit(newest.location).path == "/issues/"

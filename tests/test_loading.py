@@ -164,7 +164,7 @@ def test_hostile_issue_warnings_name_lines():
     loaded = loading.load(root("hostile") / "issues" / "2025-06-01-1400")
     messages = [str(w) for w in loaded.warnings]
     assert any("01-2025-hostile.md:2: control characters were removed" in m for m in messages)
-    assert any("01-2025-hostile.md:9: image file 'images/missing.jpg'" in m for m in messages)
+    assert any("01-2025-hostile.md:9: 图片文件 images/missing.jpg 不在本期文件夹中" in m for m in messages)
     assert any("空版 (kong) has no articles" in m for m in messages)
 
 
@@ -221,8 +221,8 @@ def test_the_model_knows_each_articles_file_and_which_figures_have_one(tmp_path)
     assert article.file == "01-a.md"
     assert [f.found for f in article.figures] == [True, False, True]
     warned = [str(w) for w in loaded.warnings]
-    assert [w for w in warned if "image file" in w] == [
-        f"{folder / '01-a.md'}:6: image file 'images/none.png' is not in the issue folder"
+    assert [w for w in warned if "不在本期文件夹中" in w] == [
+        f"{folder / '01-a.md'}:6: 图片文件 images/none.png 不在本期文件夹中，这张图和它的图说不会发布；请补上文件"
     ]
     # A link out of the issue folder is refused (tests/test_attacks.py).
 
