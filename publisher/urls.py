@@ -59,3 +59,7 @@ def download_name(issue: Issue, ext: str) -> str:
 def content_disposition(filename: str, ascii_fallback: str) -> str:
     """``attachment`` header with an RFC 6266/5987 UTF-8 name and an ASCII fallback."""
     return f"attachment; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+#: Stands for each recipient's own unsubscribe URL in a built newsletter; filled in when the mail is sent.
+UNSUBSCRIBE_PLACEHOLDER = "%%UNSUBSCRIBE_URL%%"

@@ -8,7 +8,6 @@ only read and ask.
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from publisher import plugins
 from publisher.admin.security import RateLimiter
 from publisher.config import Config, load_config
+from publisher.keys import secret_key
 
 HERE = Path(__file__).resolve().parent
 #: Largest request body accepted (forms); only the import page takes more (``imports.UPLOAD_BYTES``).
@@ -36,6 +36,7 @@ class Services:
     queue: object
     channels: dict[str, str]  # installed channel name → title, in build order
     live: object = None
+    mail: object = None  # publisher.mailing.jobs.MailQueue
     login_limiter: RateLimiter = field(default_factory=RateLimiter)
     build_limiter: RateLimiter = field(default_factory=RateLimiter)
 
@@ -44,22 +45,10 @@ def services() -> Services:
     return current_app.extensions["publisher"]
 
 
-def secret_key(config: Config) -> str:
-    """$PUBLISHER_SECRET_KEY, else a key generated once and kept (mode 600) in the data folder."""
-    if os.environ.get("PUBLISHER_SECRET_KEY"):
-        return os.environ["PUBLISHER_SECRET_KEY"]
-    path = config.data_dir / "secret_key"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip()
-
-
 def create_app(config: Config | None = None, *, store=None, queue=None, testing: bool = False) -> Flask:
     """Build the app; the store and queue are made from ``config`` unless given."""
-    from publisher.admin import auth, i18n, public, security, views
+    from publisher.admin import auth, i18n, newsletter, public, security, views
+    from publisher.mailing.jobs import MailQueue
 
     config = config or load_config()
     if store is None:
@@ -116,6 +105,10 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(newsletter.public_bp)
+    app.register_blueprint(newsletter.admin_bp)
+    app.extensions["publisher"].mail = MailQueue(config, store, os.environ.get("PUBLISHER_CONFIG"))
+    app.extensions["publisher"].mail.resume()  # mailings a stop cut short carry on
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

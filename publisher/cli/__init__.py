@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from publisher.cli import content, imports, ops, serve
+from publisher.cli import content, imports, newsletter, ops, serve
 from publisher.cli.context import Ctx
 
 
@@ -49,5 +49,6 @@ for command in (
     ops.rollback,
     ops.history,
     ops.prune,
+    newsletter.newsletter,
 ):
     main.add_command(command)
