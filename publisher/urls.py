@@ -30,6 +30,10 @@ class Urls:
     def archive(self) -> str:
         return self.absolute("/issues/")
 
+    def search(self) -> str:
+        """The public search over every published issue (``?q=…``)."""
+        return self.absolute("/search")
+
     def issue(self, issue: Issue) -> str:
         """The issue's mobile digest."""
         return self.absolute(f"/issues/{issue.id}/")

@@ -47,7 +47,7 @@ def services() -> Services:
 
 def create_app(config: Config | None = None, *, store=None, queue=None, testing: bool = False) -> Flask:
     """Build the app; the store and queue are made from ``config`` unless given."""
-    from publisher.admin import auth, i18n, newsletter, public, security, views
+    from publisher.admin import auth, i18n, newsletter, public, search, security, views
     from publisher.mailing.jobs import MailQueue
 
     config = config or load_config()
@@ -107,6 +107,9 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
     app.register_blueprint(public.bp)
     app.register_blueprint(newsletter.public_bp)
     app.register_blueprint(newsletter.admin_bp)
+    app.register_blueprint(search.public_bp)
+    app.register_blueprint(search.admin_bp)
+    search.init_app(app)
     app.extensions["publisher"].mail = MailQueue(config, store, os.environ.get("PUBLISHER_CONFIG"))
     app.extensions["publisher"].mail.resume()  # mailings a stop cut short carry on
 

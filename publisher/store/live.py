@@ -1,4 +1,4 @@
-"""What is live: publish and roll back in one transaction, the ``live/`` symlinks, pruning old builds.
+"""What is live: publish and roll back in one transaction (search index included), the ``live/`` symlinks, pruning old builds.
 
 ``<data>/live/<issue id>`` is a symlink to the published build's folder and
 ``<data>/live/site`` to the newest published issue's, switched atomically (a new
@@ -15,11 +15,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from publisher.store import schema
-from publisher.store.base import Database
 from publisher.store.records import BuildRecord, PublishError
+from publisher.store.search import Search
 
 
-class Publishing(Database):
+class Publishing(Search):
     def live_build(self, issue_id: str) -> BuildRecord | None:
         with self.reading() as conn:
             build_id = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == issue_id)).scalar()
@@ -53,6 +53,7 @@ class Publishing(Database):
                     conn.execute(schema.live_t.update().where(schema.live_t.c.issue_id == record.issue_id).values(**values))
                 was = f"; was build #{current}" if current is not None else ""
                 self.log_action(conn, user, action, record.issue_id, build_id, f"build #{build_id} is live{was}")
+                self.index_live(conn, record.issue_id, Path(record.out_dir))  # search shows what is live, in the same step
                 newest = conn.execute(sa.select(sa.func.max(schema.live_t.c.issue_id))).scalar()
                 site = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == newest)).scalar()
                 previous = self._switch_links({record.issue_id: build_id, "site": site})
