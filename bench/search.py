@@ -48,7 +48,7 @@ def build_corpus(store: Store, issues: int) -> None:
         ]
         fts = {
             t: {r[0]: r[1:] for r in raw.execute(f"SELECT rowid, headline, meta, body FROM {t}")}
-            for t in ("search_words", "search_chars")
+            for t in ("search_words_live", "search_chars_live")
         }
         next_id = max(r[0] for r in base) + 1
         for n in range(1, issues):
@@ -64,7 +64,7 @@ def build_corpus(store: Store, issues: int) -> None:
                     raw.execute(f"INSERT INTO {table}(rowid, headline, meta, body) VALUES (?,?,?,?)", (next_id, *rows[row[0]]))
                 next_id += 1
     with store.writing() as conn:
-        for table in ("search_words", "search_chars"):
+        for table in ("search_words_live", "search_chars_live"):
             conn.exec_driver_sql(f"INSERT INTO {table}({table}) VALUES ('optimize')")
 
 

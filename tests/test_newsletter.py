@@ -245,3 +245,30 @@ def test_the_html_part_renders_in_chromium_light_and_dark(published, inbox, tmp_
             page.screenshot(path=str(tmp_path / f"newsletter-{scheme}.png"))
         browser.close()
     assert shots == {"light": "rgb(255, 255, 255)", "dark": "rgb(27, 27, 27)"}
+
+
+def test_pictures_are_absolute_and_sized(tmp_path, copy_root):
+    from PIL import Image
+
+    from publisher import loading, pipeline
+
+    from .conftest import make_config
+
+    content = copy_root("tiny")
+    issue_dir = content / "issues" / "2025-05-01-1331"
+    (issue_dir / "images").mkdir()
+    Image.new("RGB", (2000, 1000), "steelblue").save(issue_dir / "images" / "wind.jpg")
+    article = issue_dir / "01-lvse-dixing.md"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace(
+            "{caption: 图为风电场。, credit: 王五 摄}", "{caption: 图为风电场。, src: images/wind.jpg}"
+        ),
+        encoding="utf-8",
+    )
+    config = make_config(content, tmp_path)
+    issue = loading.load_issue(issue_dir)
+    assert pipeline.build(issue, [NewsletterChannel], config).ok
+    tree = lxml.html.fromstring((config.output_dir / issue.id / "newsletter" / "newsletter.html").read_bytes())
+    (img,) = tree.iter("img")
+    assert img.get("src") == "http://127.0.0.1:8000/issues/2025-05-01-1331/media/images/wind.jpg"
+    assert (img.get("width"), img.get("height"), img.get("alt")) == ("552", "276", "图为风电场。")

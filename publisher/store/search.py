@@ -1,9 +1,9 @@
 """Search over published issues (and, for editors, drafts): one row per article, two SQLite FTS5 indexes.
 
-* ``search_words``: the text segmented into words by jieba (precise mode); a
+* ``search_words_<scope>``: the text segmented into words by jieba (precise mode); a
   query of three or more characters is a phrase of its words, ranked by BM25
   with the headline weighted over kicker/subtitle/byline over the body.
-* ``search_chars``: every CJK character a token of its own, so a query is a
+* ``search_chars_<scope>``: every CJK character a token of its own, so a query is a
   phrase of characters: exact substring matching that works for one- and
   two-character queries (铝, 铝业), which word and trigram indexes cannot do,
   and the fallback when the word phrase finds nothing.
@@ -63,7 +63,9 @@ search_issues_t = sa.Table(
 )
 
 _FTS_COLUMNS = "headline, meta, body"
-for _name in ("search_words", "search_chars"):
+#: One FTS5 table per index and scope (``search_words_live`` …), so a query ranks only its scope's rows.
+FTS_TABLES = {(kind, scope): f"search_{kind}_{scope}" for kind in ("words", "chars") for scope in (LIVE, DRAFT)}
+for _name in FTS_TABLES.values():
     sa.event.listen(
         search_docs_t,
         "after_create",
@@ -104,12 +106,12 @@ class Hit:
 
 
 def words(value: str) -> str:
-    """Text as jieba's words, separated by spaces (what ``search_words`` indexes)."""
+    """Text as jieba's words, separated by spaces (what the words indexes hold)."""
     return " ".join(w for w in jieba.lcut(value) if not _PUNCT.fullmatch(w))
 
 
 def chars(value: str) -> str:
-    """Text with every CJK character on its own (what ``search_chars`` indexes)."""
+    """Text with every CJK character on its own (what the character indexes hold)."""
     return _CJK_CHAR.sub(r" \1 ", value)
 
 
@@ -170,21 +172,20 @@ class Search(Database):
     def _replace(self, conn: sa.Connection, scope: str, issue_id: str, rows: list[dict]) -> None:
         where = (search_docs_t.c.scope == scope) & (search_docs_t.c.issue_id == issue_id)
         old = list(conn.execute(sa.select(search_docs_t.c.id).where(where)).scalars())
+        words_table, chars_table = FTS_TABLES["words", scope], FTS_TABLES["chars", scope]
         if self.sqlite and old:
             marks = ",".join("?" * len(old))
-            for table in ("search_words", "search_chars"):
+            for table in (words_table, chars_table):
                 conn.exec_driver_sql(f"DELETE FROM {table} WHERE rowid IN ({marks})", tuple(old))
         conn.execute(search_docs_t.delete().where(where))
         for row in rows:
             doc_id = conn.execute(search_docs_t.insert().values(scope=scope, **row)).inserted_primary_key[0]
             if self.sqlite:
                 fields = (row["headline"], row["meta"], row["body"])
-                conn.exec_driver_sql(
-                    "INSERT INTO search_words(rowid, headline, meta, body) VALUES (?, ?, ?, ?)", (doc_id, *map(words, fields))
-                )
-                conn.exec_driver_sql(
-                    "INSERT INTO search_chars(rowid, headline, meta, body) VALUES (?, ?, ?, ?)", (doc_id, *map(chars, fields))
-                )
+                for table, split in ((words_table, words), (chars_table, chars)):
+                    conn.exec_driver_sql(
+                        f"INSERT INTO {table}(rowid, headline, meta, body) VALUES (?, ?, ?, ?)", (doc_id, *map(split, fields))
+                    )
 
     # ---- searching --------------------------------------------------------------------------------
 
@@ -197,33 +198,29 @@ class Search(Database):
             if not self.sqlite:
                 return self._search_like(conn, query, scope, limit)
             by_chars = _phrase(chars(query))
-            if len(_PUNCT.sub("", query)) < 3:
-                found, total = self._search_fts(conn, "search_chars", by_chars, scope, limit)
-                return _hits(found, query), total
-            # Whole-word matches rank first; exact substrings the segmenter split differently follow.
-            found, first = self._search_fts(conn, "search_words", _phrase(words(query)), scope, limit)
-            seen = {row.id for row in found}
-            rest, total = self._search_fts(conn, "search_chars", by_chars, scope, limit + len(seen))
-            found += [row for row in rest if row.id not in seen][: limit - len(found)]
-            return _hits(found, query), max(total, first)
+            found = []
+            if len(_PUNCT.sub("", query)) >= 3:  # whole-word matches first
+                found = self._ranked(conn, FTS_TABLES["words", scope], _phrase(words(query)), limit)
+            if len(found) < limit:  # then exact substrings (all of a 1–2-character query)
+                more = self._ranked(conn, FTS_TABLES["chars", scope], by_chars, limit + len(found))
+                found += [i for i in more if i not in found][: limit - len(found)]
+            if not found:
+                return [], 0
+            total = conn.exec_driver_sql(
+                f"SELECT count(*) FROM {FTS_TABLES['chars', scope]} WHERE {FTS_TABLES['chars', scope]} MATCH ?", (by_chars,)
+            ).scalar()
+            order = {doc_id: n for n, doc_id in enumerate(found)}
+            rows = conn.execute(sa.select(search_docs_t).where(search_docs_t.c.id.in_(order))).all()
+            return _hits(sorted(rows, key=lambda row: order[row.id]), query), max(total, len(found))
 
-    def _search_fts(self, conn, table: str, match: str | None, scope: str, limit: int):
-        """The best ``limit`` rows for an FTS5 ``match`` and how many match: ranked on ids, then the few rows read."""
+    @staticmethod
+    def _ranked(conn, table: str, match: str | None, limit: int) -> list[int]:
+        """Ids of the best ``limit`` rows of ``table`` for an FTS5 ``match``, by BM25 (headline first)."""
         if match is None:
-            return [], 0
+            return []
         weights = ", ".join(map(str, WEIGHTS))
-        ranked = conn.exec_driver_sql(
-            f"SELECT m.rowid, count(*) OVER () AS total FROM "
-            f"(SELECT rowid, bm25({table}, {weights}) AS score FROM {table} WHERE {table} MATCH ?) AS m "
-            f"CROSS JOIN search_docs AS d ON d.id = m.rowid WHERE d.scope = ? "  # FTS first: SQLite keeps CROSS JOIN order
-            f"ORDER BY m.score, d.date DESC, d.position LIMIT ?",
-            (match, scope, limit),
-        ).all()
-        if not ranked:
-            return [], 0
-        order = {row.rowid: n for n, row in enumerate(ranked)}
-        rows = conn.execute(sa.select(search_docs_t).where(search_docs_t.c.id.in_(order))).all()
-        return sorted(rows, key=lambda row: order[row.id]), ranked[0].total
+        query = f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY bm25({table}, {weights}) LIMIT ?"
+        return list(conn.exec_driver_sql(query, (match, limit)).scalars())
 
     def _search_like(self, conn, query: str, scope: str, limit: int):
         """PostgreSQL: substring match (ILIKE; pg_trgm indexes it), headline matches first, newest first."""

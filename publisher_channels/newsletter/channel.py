@@ -55,7 +55,8 @@ class NewsletterChannel(Channel):
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
         def picture(article: Article) -> MailPicture | None:
             for figure in article.figures:
-                size = images.measure(ctx.issue_dir / figure.src) if figure.src else None
+                path = ctx.figure_file(issue, figure)
+                size = images.measure(path) if path else None
                 if size:
                     return MailPicture(ctx.urls.media(issue, figure.src), *images.fit(size, IMAGE_WIDTH), figure.caption)
             return None

@@ -117,7 +117,7 @@ class WechatChannel(Channel):
         manifest = []
         for index, article in enumerate(issue.articles, 1):
             name = file_name(index, article)
-            pictures = self._copy_pictures(article, ctx, PurePosixPath(name).stem)
+            pictures = self._copy_pictures(issue, article, ctx, PurePosixPath(name).stem)
             fragment = self.article_html(issue, article, ctx, css, pictures)
             page = (
                 f'<!DOCTYPE html>\n<html lang="{issue.language}">\n<head>\n<meta charset="utf-8">\n'
@@ -170,19 +170,20 @@ class WechatChannel(Channel):
         cleaned = text.sanitize_with(inlined, WECHAT_TAGS, WECHAT_ATTRIBUTES)
         return re.sub(r">\s+<", "><", cleaned).strip()
 
-    def _copy_pictures(self, article: Article, ctx: BuildContext, folder: str) -> dict[str, UploadImage]:
+    def _copy_pictures(self, issue: Issue, article: Article, ctx: BuildContext, folder: str) -> dict[str, UploadImage]:
         """Copy the article's figure files to ``<folder>/`` beside its HTML; a missing one is a warning."""
         pictures: dict[str, UploadImage] = {}
         for number, figure in enumerate(article.figures, 1):
             if figure.src is None or figure.src in pictures:
                 continue
-            size = images.measure(ctx.issue_dir / figure.src)
+            path = ctx.figure_file(issue, figure)
+            size = images.measure(path) if path else None
             if size is None:
                 ctx.warn(f"《{article.headline}》: image {figure.src} is missing or unreadable; WeChat shows only its caption")
                 continue
             target = f"{folder}/{number:02d}{PurePosixPath(figure.src).suffix.lower()}"
             (ctx.out / folder).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(ctx.issue_dir / figure.src, ctx.out / target)
+            shutil.copyfile(path, ctx.out / target)
             pictures[figure.src] = UploadImage(target, *images.fit(size, IMAGE_WIDTH))
         return pictures
 
