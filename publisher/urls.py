@@ -34,6 +34,10 @@ class Urls:
         """The public search over every published issue (``?q=…``)."""
         return self.absolute("/search")
 
+    def newsletter(self) -> str:
+        """Where readers sign up for the issue by e-mail."""
+        return self.absolute("/newsletter")
+
     def issue(self, issue: Issue) -> str:
         """The issue's mobile digest."""
         return self.absolute(f"/issues/{issue.id}/")

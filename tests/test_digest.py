@@ -108,7 +108,10 @@ def test_tiny_page_has_masthead_navigation_and_every_article(tmp_path):
         "EPUB": urls.download(issue, "epub"),
         "PDF": urls.download(issue, "pdf"),
         "RSS": urls.feed(),
+        "邮件订阅": urls.newsletter(),
     }
+    (search,) = doc.findall(".//footer//form")
+    assert search.get("action") == urls.search() and search.find(".//input").get("name") == "q"
 
 
 def test_split_keeps_body_order_and_drops_nothing(sample_issue):

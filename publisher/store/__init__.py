@@ -6,7 +6,8 @@ works by URL. Everything handed out is a plain frozen dataclass.
 
 The package: ``schema`` (tables, migrations), ``records`` (what it hands out),
 ``base`` (connection, transactions, history), ``builds``, ``live`` (publish,
-roll back, prune, the ``live/`` symlinks), ``users`` and ``subscribers`` (newsletter); :class:`Store` is the
+roll back, prune, the ``live/`` symlinks), ``search`` (updated by ``live``), ``users`` and
+``subscribers`` (newsletter); :class:`Store` is the
 one facade callers use. Files live beside the database: build ``N`` writes into
 ``<data>/builds/N/``.
 """
@@ -24,4 +25,4 @@ __all__ = ["INTERRUPTED", "BuildInProgress", "BuildRecord", "HistoryEntry", "Pub
 
 
 class Store(Builds, Publishing, Accounts, Subscribers):
-    """The database and the data folder: builds, publishing, users, newsletter subscribers and history."""
+    """The database and the data folder: builds, publishing and search, users, newsletter subscribers and history."""
