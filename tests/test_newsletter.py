@@ -270,5 +270,5 @@ def test_pictures_are_absolute_and_sized(tmp_path, copy_root):
     assert pipeline.build(issue, [NewsletterChannel], config).ok
     tree = lxml.html.fromstring((config.output_dir / issue.id / "newsletter" / "newsletter.html").read_bytes())
     (img,) = tree.iter("img")
-    assert img.get("src") == "http://127.0.0.1:8000/issues/2025-05-01-1331/media/images/wind.jpg"
+    assert re.fullmatch(r"http://127\.0\.0\.1:8000/issues/2025-05-01-1331/media/wind-[0-9a-f]{10}-1200\.jpg", img.get("src"))
     assert (img.get("width"), img.get("height"), img.get("alt")) == ("552", "276", "图为风电场。")

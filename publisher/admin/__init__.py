@@ -8,6 +8,7 @@ only read and ask.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from publisher import plugins
 from publisher.admin.security import RateLimiter
 from publisher.config import Config, load_config
-from publisher.keys import secret_key
 
 HERE = Path(__file__).resolve().parent
 #: Largest request body accepted (forms); only the import page takes more (``imports.UPLOAD_BYTES``).
@@ -37,12 +37,24 @@ class Services:
     channels: dict[str, str]  # installed channel name → title, in build order
     live: object = None
     mail: object = None  # publisher.mailing.jobs.MailQueue
-    login_limiter: RateLimiter = field(default_factory=RateLimiter)
     build_limiter: RateLimiter = field(default_factory=RateLimiter)
 
 
 def services() -> Services:
     return current_app.extensions["publisher"]
+
+
+def secret_key(config: Config) -> str:
+    """$PUBLISHER_SECRET_KEY, else a key generated once and kept (mode 600) in the data folder."""
+    if os.environ.get("PUBLISHER_SECRET_KEY"):
+        return os.environ["PUBLISHER_SECRET_KEY"]
+    path = config.data_dir / "secret_key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
 
 
 def create_app(config: Config | None = None, *, store=None, queue=None, testing: bool = False) -> Flask:
@@ -82,7 +94,7 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
         REMEMBER_COOKIE_SECURE=https,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         BUILD_RATE_LIMIT=(6, 60),  # build triggers per user per seconds
-        LOGIN_RATE_LIMIT=(10, 60),  # sign-in attempts per address per seconds
+        LOGIN_RATE_LIMIT=(10, 300),  # failed sign-ins per account and per address per seconds (in the database)
         PUBLIC_CACHE_SECONDS=1.0,  # how stale another process's view of what is live may be
     )
     proxies = int(os.environ.get("PUBLISHER_PROXIES") or 0)

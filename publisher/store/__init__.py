@@ -6,8 +6,8 @@ works by URL. Everything handed out is a plain frozen dataclass.
 
 The package: ``schema`` (tables, migrations), ``records`` (what it hands out),
 ``base`` (connection, transactions, history), ``builds``, ``live`` (publish,
-roll back, prune, the ``live/`` symlinks), ``search`` (updated by ``live``), ``users`` and
-``subscribers`` (newsletter); :class:`Store` is the
+roll back, prune, the ``live/`` symlinks), ``search`` (updated by ``live``), ``users``, ``signins``
+(the sign-in limit) and ``subscribers`` (newsletter); :class:`Store` is the
 one facade callers use. Files live beside the database: build ``N`` writes into
 ``<data>/builds/N/``.
 """
@@ -18,11 +18,12 @@ from publisher.store.builds import Builds
 from publisher.store.live import Publishing
 from publisher.store.records import INTERRUPTED, BuildInProgress, BuildRecord, HistoryEntry, PublishError, User
 from publisher.store.schema import metadata
+from publisher.store.signins import SignIns
 from publisher.store.subscribers import Subscribers
 from publisher.store.users import Accounts
 
 __all__ = ["INTERRUPTED", "BuildInProgress", "BuildRecord", "HistoryEntry", "PublishError", "Store", "User", "metadata"]
 
 
-class Store(Builds, Publishing, Accounts, Subscribers):
-    """The database and the data folder: builds, publishing and search, users, newsletter subscribers and history."""
+class Store(Builds, Publishing, Accounts, SignIns, Subscribers):
+    """The database and the data folder: builds, publishing and search, users, sign-in attempts, newsletter subscribers and history."""

@@ -56,9 +56,15 @@ class NewsletterChannel(Channel):
         def picture(article: Article) -> MailPicture | None:
             for figure in article.figures:
                 path = ctx.figure_file(issue, figure)
-                size = images.measure(path) if path else None
-                if size:
-                    return MailPicture(ctx.urls.media(issue, figure.src), *images.fit(size, IMAGE_WIDTH), figure.caption)
+                try:
+                    photo = images.check(path, figure.src) if path else None
+                except images.PhotoError:
+                    continue  # the digest and the build report say why
+                if photo is not None:  # the digest's JPEG rendition nearest 2× the mail's column
+                    jpeg = images.web_set(photo, images.cache_dir(ctx.out))["jpeg"]
+                    best = min(jpeg, key=lambda r: abs(r.width - 2 * IMAGE_WIDTH))
+                    width, height = images.fit(photo, width=IMAGE_WIDTH)
+                    return MailPicture(ctx.urls.media(issue, best.name), width, height, figure.caption)
             return None
 
         values = {

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -177,14 +176,18 @@ class WechatChannel(Channel):
             if figure.src is None or figure.src in pictures:
                 continue
             path = ctx.figure_file(issue, figure)
-            size = images.measure(path) if path else None
-            if size is None:
-                ctx.warn(f"《{article.headline}》: image {figure.src} is missing or unreadable; WeChat shows only its caption")
+            try:
+                photo = images.check(path, figure.src) if path else None
+            except images.PhotoError as exc:
+                ctx.warn(f"《{article.headline}》: {exc}; WeChat shows only its caption")
                 continue
-            target = f"{folder}/{number:02d}{PurePosixPath(figure.src).suffix.lower()}"
-            (ctx.out / folder).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, ctx.out / target)
-            pictures[figure.src] = UploadImage(target, *images.fit(size, IMAGE_WIDTH))
+            if photo is None:
+                continue
+            # Upright, at most IMAGE_WIDTH wide, no metadata (GPS, camera) — as every channel sends photos out.
+            (made,) = images.render(photo, images.cache_dir(ctx.out), [images.Ask(images.fit(photo, width=IMAGE_WIDTH))])
+            target = f"{folder}/{number:02d}.jpg"
+            writer.write_bytes(ctx.out / target, made.data)
+            pictures[figure.src] = UploadImage(target, made.width, made.height)
         return pictures
 
 
