@@ -111,9 +111,12 @@ def test_editors_search_drafts_too(site):
     assert "世界钱王" in editor.get("/admin/search/?q=嘉靖通宝").get_data(as_text=True)
 
 
-def test_publish_and_rollback_change_what_is_found(tmp_path, copy_root):
+def test_publish_and_rollback_change_what_is_found(tmp_path, copy_root, database_url):
+    """On SQLite (FTS5) and on PostgreSQL (ILIKE): the same answers."""
+    from publisher.config import DatabaseConfig
+
     content = copy_root("tiny")
-    config = make_config(content, tmp_path)
+    config = make_config(content, tmp_path, database=DatabaseConfig(url=database_url))
     store = Store.from_config(config)
     store.create_all()
     queue = make_queue(config, store, channels=[DigestChannel])
@@ -124,8 +127,11 @@ def test_publish_and_rollback_change_what_is_found(tmp_path, copy_root):
         second = wait(store, queue.submit(TINY, None, "editor").id, 120)
         assert first.ok and second.ok
         assert store.search("绿色低碳") == ([], 0)  # nothing is public before publishing
+        assert store.search("铝") == ([], 0)
         store.publish(first.id, "editor")
         assert store.search("绿色低碳")[1] == 1 and store.search("风光储")[1] == 0
+        (hit,), _ = store.search("绿色低碳")
+        assert hit.headline == "<mark>绿色低碳</mark>项目全面投产" and hit.page_label == "第1版"
         store.publish(second.id, "editor")
         assert store.search("绿色低碳")[1] == 0 and store.search("风光储")[1] == 1
         store.rollback(TINY, first.id, "editor")
