@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from publisher.cli import content, imports, newsletter, ops, serve
+from publisher.cli import content, imports, newsletter, ops, serve, tokens
 from publisher.cli.context import Ctx
 
 
@@ -50,6 +50,7 @@ for command in (
     ops.rollback,
     ops.history,
     ops.prune,
+    tokens.token,
     newsletter.newsletter,
 ):
     main.add_command(command)

@@ -17,13 +17,29 @@ from __future__ import annotations
 from publisher.store.builds import Builds
 from publisher.store.live import Publishing
 from publisher.store.records import INTERRUPTED, BuildInProgress, BuildRecord, HistoryEntry, PublishError, User
+from publisher.store.revisions import Revision, Revisions
+from publisher.store.schedules import Schedule, Schedules
 from publisher.store.schema import metadata
 from publisher.store.signins import SignIns
 from publisher.store.subscribers import Subscribers
+from publisher.store.tokens import ApiToken, Tokens
 from publisher.store.users import Accounts
 
-__all__ = ["INTERRUPTED", "BuildInProgress", "BuildRecord", "HistoryEntry", "PublishError", "Store", "User", "metadata"]
+__all__ = [
+    "ApiToken",
+    "Revision",
+    "Schedule",
+    "INTERRUPTED",
+    "BuildInProgress",
+    "BuildRecord",
+    "HistoryEntry",
+    "PublishError",
+    "Store",
+    "User",
+    "metadata",
+]
 
 
-class Store(Builds, Publishing, Accounts, SignIns, Subscribers):
-    """The database and the data folder: builds, publishing and search, users, sign-in attempts, newsletter subscribers and history."""
+class Store(Builds, Publishing, Accounts, SignIns, Tokens, Revisions, Schedules, Subscribers):
+    """The database and the data folder: builds, publishing and search, users, sign-in attempts, API tokens, revisions,
+    schedules, newsletter subscribers and history."""
