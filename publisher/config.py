@@ -61,6 +61,23 @@ class DatabaseConfig(_Strict):
     url: str | None = None  # default: sqlite in the data folder
 
 
+class MailConfig(_Strict):
+    """Where the newsletter and confirmation mails go out: ``smtp://user:pass@host:port`` (secrets: use the env)."""
+
+    smtp_url: str | None = None  # smtp:// (STARTTLS when the server offers it), smtps:// (TLS from the start)
+    sender: str | None = None  # From: address, e.g. 中国铝业报 <news@example.com>; default news@<SMTP host>
+    starttls: bool | None = None  # None: STARTTLS whenever offered on smtp://; True: required; False: never
+    timeout: int = Field(default=30, ge=1)  # seconds per SMTP operation
+    reply_to: str | None = None
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("mail.smtp_url must start with smtp:// or smtps://, e.g. smtp://user:password@mail.example.com:587")
+        return value
+
+
 class Config(_Strict):
     site: SiteConfig = SiteConfig()
     content: Path = Path("content")
@@ -69,6 +86,7 @@ class Config(_Strict):
     templates: Path | None = None  # a folder whose <channel>/ subfolders override layouts
     database: DatabaseConfig = DatabaseConfig()
     queue: QueueConfig = QueueConfig()
+    mail: MailConfig = MailConfig()
     channels: dict[str, dict[str, Any]] = {}
     base_dir: Path = Field(default_factory=Path.cwd)
 
@@ -103,6 +121,8 @@ _ENV = {
     "PUBLISHER_SITE_URL": ("site", "url"),
     "PUBLISHER_DATABASE_URL": ("database", "url"),
     "PUBLISHER_QUEUE_URL": ("queue", "url"),
+    "PUBLISHER_SMTP_URL": ("mail", "smtp_url"),
+    "PUBLISHER_MAIL_FROM": ("mail", "sender"),
 }
 
 

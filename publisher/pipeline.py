@@ -8,6 +8,7 @@ untouched and its error in the report.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ from typing import Callable
 
 from pydantic import ValidationError
 
-from publisher import loading, templates, writer
+from publisher import loading, serialize, templates, writer
 from publisher.channel import BuildContext, Channel, ChannelError
 from publisher.config import Config
 from publisher.index import IssueIndex
@@ -163,6 +164,8 @@ def build(
     out_root = Path(out_root) if out_root else config.output_dir
     issue_dir = Path(issue_dir) if issue_dir else loading.issue_dir(config.content_dir, issue.id)
     report = BuildReport(issue.id, out_root)
+    # The issue as data beside its channels: what publishing indexes for search.
+    writer.write_text(out_root / issue.id / "issue.json", json.dumps(serialize.issue_data(issue), ensure_ascii=False))
     for cls in channels:
         if progress and progress("start", cls.name, None) is False:
             break

@@ -63,6 +63,11 @@ def _sanitize(markup: str, tags: set[str], attributes: dict[str, set[str]], attr
     )
 
 
+def sanitize_with(markup: str, tags: set[str], attributes: dict[str, set[str]]) -> str:
+    """Sanitize to a channel's own allow-list (e.g. what the WeChat editor keeps), through the same nh3 call."""
+    return _sanitize(markup, tags, attributes)
+
+
 def sanitize_inline(markup: str) -> str:
     """Sanitize article markup to the inline allow-list: no script, styles, handlers or javascript: URLs."""
     return _sanitize(markup, INLINE_TAGS, INLINE_ATTRIBUTES)

@@ -30,6 +30,14 @@ class Urls:
     def archive(self) -> str:
         return self.absolute("/issues/")
 
+    def search(self) -> str:
+        """The public search over every published issue (``?q=…``)."""
+        return self.absolute("/search")
+
+    def newsletter(self) -> str:
+        """Where readers sign up for the issue by e-mail."""
+        return self.absolute("/newsletter")
+
     def issue(self, issue: Issue) -> str:
         """The issue's mobile digest."""
         return self.absolute(f"/issues/{issue.id}/")
@@ -63,3 +71,7 @@ def download_name(issue: Issue, ext: str) -> str:
 def content_disposition(filename: str, ascii_fallback: str) -> str:
     """``attachment`` header with an RFC 6266/5987 UTF-8 name and an ASCII fallback."""
     return f"attachment; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+#: Stands for each recipient's own unsubscribe URL in a built newsletter; filled in when the mail is sent.
+UNSUBSCRIBE_PLACEHOLDER = "%%UNSUBSCRIBE_URL%%"

@@ -47,7 +47,7 @@ def build(config, issue_id: str) -> tuple[Issue, pipeline.BuildReport, Path]:
     folder = loading.issue_dir(config.content_dir, issue_id)
     issue = loading.load_issue(folder)
     report = pipeline.build(issue, [EpubChannel], config)
-    return images.readable(issue, folder).issue, report, config.output_dir / issue_id / "epub" / f"{issue_id}.epub"
+    return images.readable(issue, lambda f: folder / f.src if f.found else None).issue, report, config.output_dir / issue_id / "epub" / f"{issue_id}.epub"
 
 
 def built(config, issue_id: str) -> tuple[Issue, Path]:

@@ -89,7 +89,7 @@ def test_second_build_refused_and_runaway_render_stopped_at_the_time_limit(tmp_p
     assert done.results["testecho"].state == "succeeded"  # the next channel still ran in this process
     render_pid = int(pidfile.read_text().split()[0])
     assert gone_soon(render_pid)
-    assert sorted(p.name for p in (Path(done.out_dir) / TINY).iterdir()) == ["testecho"]  # no staging left
+    assert sorted(p.name for p in (Path(done.out_dir) / TINY).iterdir()) == ["issue.json", "testecho"]  # no staging left
     again = jobs.wait(store, queue.submit(TINY, ["testecho"], "bob").id, timeout=60)
     assert again.state == "succeeded"
     queue.close()

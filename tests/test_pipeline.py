@@ -58,7 +58,7 @@ def test_one_failing_channel_does_not_stop_the_others(tiny_config):
         "在深化内化转化上下功夫",
     ]
     # Nothing of the failed channels is visible, and no staging folder is left behind.
-    assert sorted(p.name for p in out.iterdir()) == ["headlines"]
+    assert sorted(p.name for p in out.iterdir()) == ["headlines", "issue.json"]  # issue.json: for search (#20)
 
 
 def test_failed_rebuild_keeps_the_last_good_output(tiny_config):

@@ -36,6 +36,7 @@ class Services:
     queue: object
     channels: dict[str, str]  # installed channel name → title, in build order
     live: object = None
+    mail: object = None  # publisher.mailing.jobs.MailQueue
     desk: object = None  # publisher.editing.Desk over the content folder
     scheduler: object = None  # publisher.scheduling.Scheduler, when this process runs schedules
     build_limiter: RateLimiter = field(default_factory=RateLimiter)
@@ -66,8 +67,9 @@ def create_app(
     Scheduled publishing runs in this process (every ``schedule_interval`` seconds,
     on ``clock``) unless ``testing`` without a clock.
     """
-    from publisher.admin import api, auth, editor, i18n, public, security, views
+    from publisher.admin import api, auth, editor, i18n, newsletter, public, search, security, views
     from publisher.editing import Desk
+    from publisher.mailing.jobs import MailQueue
 
     config = config or load_config()
     if store is None:
@@ -137,6 +139,13 @@ def create_app(
             schedule_interval or scheduling.INTERVAL,
             on_publish=lambda: svc.live.invalidate(),
         ).start()
+    app.register_blueprint(newsletter.public_bp)
+    app.register_blueprint(newsletter.admin_bp)
+    app.register_blueprint(search.public_bp)
+    app.register_blueprint(search.admin_bp)
+    search.init_app(app)
+    app.extensions["publisher"].mail = MailQueue(config, store, os.environ.get("PUBLISHER_CONFIG"))
+    app.extensions["publisher"].mail.resume()  # mailings a stop cut short carry on
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

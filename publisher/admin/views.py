@@ -7,6 +7,7 @@ the whole blueprint) and every POST a CSRF token (checked app-wide).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from datetime import datetime
@@ -464,6 +465,11 @@ def preview(build_id: int, channel: str):
             return render_template("preview_pdf.html", **context, pdf=pdf, thumbs=thumbs)
         if channel == "digest":
             return render_template("preview_digest.html", **context)
+        if channel == "wechat" and "manifest.json" in files:
+            articles = json.loads(files["manifest.json"].path.read_text(encoding="utf-8"))["articles"]
+            wanted = request.args.get("article")
+            chosen = next((a for a in articles if a["slug"] == wanted), articles[0])
+            return render_template("preview_wechat.html", **context, articles=articles, chosen=chosen)
     except PreviewError as exc:
         return render_template("preview_error.html", **context, message=str(exc))
     return render_template("preview_files.html", **context)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from publisher.cli import content, imports, ops, serve, tokens
+from publisher.cli import content, imports, newsletter, ops, serve, tokens
 from publisher.cli.context import Ctx
 
 
@@ -52,5 +52,6 @@ for command in (
     ops.history,
     ops.prune,
     tokens.token,
+    newsletter.newsletter,
 ):
     main.add_command(command)

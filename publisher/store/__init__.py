@@ -6,7 +6,8 @@ works by URL. Everything handed out is a plain frozen dataclass.
 
 The package: ``schema`` (tables, migrations), ``records`` (what it hands out),
 ``base`` (connection, transactions, history), ``builds``, ``live`` (publish,
-roll back, prune, the ``live/`` symlinks), ``users`` and ``signins`` (the sign-in limit); :class:`Store` is the
+roll back, prune, the ``live/`` symlinks), ``search`` (updated by ``live``), ``users``, ``signins``
+(the sign-in limit) and ``subscribers`` (newsletter); :class:`Store` is the
 one facade callers use. Files live beside the database: build ``N`` writes into
 ``<data>/builds/N/``.
 """
@@ -20,6 +21,7 @@ from publisher.store.revisions import Revision, Revisions
 from publisher.store.schedules import Schedule, Schedules
 from publisher.store.schema import metadata
 from publisher.store.signins import SignIns
+from publisher.store.subscribers import Subscribers
 from publisher.store.tokens import ApiToken, Tokens
 from publisher.store.users import Accounts
 
@@ -38,5 +40,6 @@ __all__ = [
 ]
 
 
-class Store(Builds, Publishing, Accounts, SignIns, Tokens, Revisions, Schedules):
-    """The database and the data folder: builds, publishing, users, sign-in attempts, API tokens, revisions, schedules and history."""
+class Store(Builds, Publishing, Accounts, SignIns, Tokens, Revisions, Schedules, Subscribers):
+    """The database and the data folder: builds, publishing and search, users, sign-in attempts, API tokens, revisions,
+    schedules, newsletter subscribers and history."""

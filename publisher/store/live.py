@@ -17,11 +17,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from publisher.store import schema
-from publisher.store.base import Database
 from publisher.store.records import BuildRecord, PublishError
+from publisher.store.search import Search
 
 
-class Publishing(Database):
+class Publishing(Search):
     def live_build(self, issue_id: str) -> BuildRecord | None:
         with self.reading() as conn:
             build_id = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == issue_id)).scalar()
@@ -54,6 +54,7 @@ class Publishing(Database):
                 conn.execute(schema.live_t.update().where(schema.live_t.c.issue_id == record.issue_id).values(**values))
             was = f"; was build #{current}" if current is not None else ""
             self.log_action(conn, user, action, record.issue_id, build_id, f"build #{build_id} is live{was}")
+            self.index_live(conn, record.issue_id, Path(record.out_dir))  # search shows what is live, in the same step
         self.sync_links([record.issue_id])
         return record
 
