@@ -18,6 +18,7 @@ import hashlib
 import io
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -253,8 +254,11 @@ class Readable:
     warnings: list[str]
 
 
-def readable(issue: Issue, issue_dir: Path) -> Readable:
-    """Keep only figures with a usable picture; leave out articles whose picture is broken and empty photo stories."""
+def readable(issue: Issue, locate: Callable[[Figure], Path | None]) -> Readable:
+    """Keep only figures with a usable picture; leave out articles whose picture is broken and empty photo stories.
+
+    ``locate`` gives a figure's file (``BuildContext.figure_file``: resolved again at read time, never outside
+    the issue folder), or None when there is none to read."""
     photos: dict[str, Photo] = {}
     notes: list[str] = []
     articles: list[Article] = []
@@ -268,8 +272,8 @@ def readable(issue: Issue, issue_dir: Path) -> Readable:
                     notes.append(f"{name}：图说“{_short(figure.caption)}”没有图片文件，不发布；请在 src 中写明图片文件")
                 continue
             if figure.src not in photos:
-                path = Path(issue_dir) / figure.src
-                if not figure.found:  # the loader saw no file inside the issue folder (symlinks out do not count)
+                path = locate(figure)
+                if path is None:  # no file inside the issue folder (a symlink out does not count)
                     notes.append(f"{name}：图片 {figure.src} 不在本期文件夹中，这张图和它的图说不发布；请补上文件")
                     continue
                 try:

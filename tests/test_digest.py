@@ -27,7 +27,7 @@ from publisher.model import Issue
 from publisher.urls import Urls
 from publisher_channels.digest.channel import DigestChannel, split_article
 
-from .conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config, root
+from .conftest import SAMPLE_CONTENT, SAMPLE_ID, in_folder, make_config, root
 
 SITE = "http://127.0.0.1:8000"
 CHROMIUM_ARGS = [
@@ -49,7 +49,7 @@ def build(config, issue_id: str | None = None) -> tuple[Issue, Path, pipeline.Bu
     issue = loading.load_issue(folder)
     report = pipeline.build(issue, [DigestChannel], config)
     assert report.ok, report.errors
-    return images.readable(issue, folder).issue, config.output_dir / issue.id / "digest", report
+    return images.readable(issue, in_folder(folder)).issue, config.output_dir / issue.id / "digest", report
 
 
 def parse(path: Path) -> lxml.html.HtmlElement:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -27,6 +26,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -93,9 +93,7 @@ def when(moment: datetime | None) -> str:
     """A moment in the paper's time zone (site.timezone)."""
     if moment is None:
         return "–"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(ZoneInfo(services().config.site.timezone)).strftime("%Y-%m-%d %H:%M")
+    return services().config.site.local(moment).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.app_template_filter("bytes")
@@ -232,7 +230,7 @@ def build(issue_id: str):
     if channel is not None and channel not in svc.channels:
         abort(400)
     limit, window = current_app.config["BUILD_RATE_LIMIT"]
-    svc.build_limiter.hit(f"build:{current_user.username}", limit, window, "Builds are started too often.")
+    svc.build_limiter.hit(f"build:{current_user.username}", limit, window, _("生成启动得太频繁。"))
     try:
         record = svc.queue.submit(issue_id, [channel] if channel else None, current_user.username)
     except BuildInProgress as exc:

@@ -10,6 +10,7 @@ per build by :mod:`publisher.images`); figures without a picture are not shown a
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -125,7 +126,7 @@ class DigestChannel(Channel):
     Options = DigestOptions
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
-        readable = images.readable(issue, ctx.issue_dir)
+        readable = images.readable(issue, functools.partial(ctx.figure_file, issue))
         for note in readable.warnings:
             ctx.warn(note)
         issue = readable.issue

@@ -11,6 +11,7 @@ same bytes out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import io
 import uuid
@@ -60,7 +61,7 @@ class EpubChannel(Channel):
     Options = EpubOptions
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
-        readable = photos.readable(issue, ctx.issue_dir)
+        readable = photos.readable(issue, functools.partial(ctx.figure_file, issue))
         for note in readable.warnings:
             ctx.warn(note)
         issue = readable.issue

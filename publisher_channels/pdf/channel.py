@@ -19,6 +19,7 @@ only through :class:`fetch.LocalOnlyFetcher`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import hashlib
 import io
@@ -128,7 +129,7 @@ class PdfChannel(Channel):
 
     def _render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
         options: PdfOptions = ctx.options
-        readable = images.readable(issue, ctx.issue_dir)
+        readable = images.readable(issue, functools.partial(ctx.figure_file, issue))
         for note in readable.warnings:
             ctx.warn(note)
         issue = readable.issue

@@ -12,6 +12,7 @@ content are byte-identical.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,8 +137,7 @@ class FeedChannel(Channel):
         cache = images.cache_dir(ctx.out)
         for item_issue in issues:
             current = item_issue.id == issue.id
-            source_dir = ctx.issue_dir if current else ctx.issue_dir.parent / item_issue.id
-            readable = images.readable(item_issue, source_dir)
+            readable = images.readable(item_issue, functools.partial(ctx.figure_file, item_issue))
             if current:
                 for note in readable.warnings:
                     ctx.warn(note)
