@@ -36,6 +36,7 @@ class ImportForm(FlaskForm):
     )
     paper = StringField("Paper name (when the masthead does not print it)", validators=[Optional(), Length(max=40)])
     replace = BooleanField("Replace the existing draft of this issue")
+    override_masthead = BooleanField("报头印的与上面填写的不一致时，以填写的为准")
 
 
 class Refused(Exception):
@@ -51,7 +52,12 @@ def upload_name(filename: str | None) -> str:
 def import_upload(data: bytes, filename: str, form: ImportForm, content_dir: Path, store) -> ImportResult:
     """Import ``data`` and write the issue folder; raise :class:`ImportFailure` or :class:`Refused`."""
     result = import_text(
-        data, filename, date=form.date.data, number=form.number.data, paper=(form.paper.data or "").strip() or None
+        data,
+        filename,
+        date=form.date.data,
+        number=form.number.data,
+        paper=(form.paper.data or "").strip() or None,
+        override_masthead=bool(form.override_masthead.data),
     )
     issue_id = result.issue.id
     with _writing:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from publisher.cli import content, imports, ops, serve
+from publisher.cli import content, imports, ops, serve, tokens
 from publisher.cli.context import Ctx
 
 
@@ -50,5 +50,6 @@ for command in (
     ops.rollback,
     ops.history,
     ops.prune,
+    tokens.token,
 ):
     main.add_command(command)

@@ -16,12 +16,27 @@ from __future__ import annotations
 from publisher.store.builds import Builds
 from publisher.store.live import Publishing
 from publisher.store.records import INTERRUPTED, BuildInProgress, BuildRecord, HistoryEntry, PublishError, User
+from publisher.store.revisions import Revision, Revisions
+from publisher.store.schedules import Schedule, Schedules
 from publisher.store.schema import metadata
 from publisher.store.signins import SignIns
+from publisher.store.tokens import ApiToken, Tokens
 from publisher.store.users import Accounts
 
-__all__ = ["INTERRUPTED", "BuildInProgress", "BuildRecord", "HistoryEntry", "PublishError", "Store", "User", "metadata"]
+__all__ = [
+    "ApiToken",
+    "Revision",
+    "Schedule",
+    "INTERRUPTED",
+    "BuildInProgress",
+    "BuildRecord",
+    "HistoryEntry",
+    "PublishError",
+    "Store",
+    "User",
+    "metadata",
+]
 
 
-class Store(Builds, Publishing, Accounts, SignIns):
-    """The database and the data folder: builds, publishing, users, sign-in attempts and history."""
+class Store(Builds, Publishing, Accounts, SignIns, Tokens, Revisions, Schedules):
+    """The database and the data folder: builds, publishing, users, sign-in attempts, API tokens, revisions, schedules and history."""
