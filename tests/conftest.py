@@ -29,6 +29,11 @@ def make_config(content: Path, tmp_path: Path, **overrides) -> Config:
     return Config(content=content, output=tmp_path / "out", data=tmp_path / "data", base_dir=tmp_path, **overrides)
 
 
+def in_folder(folder: Path):
+    """A figure locator for :func:`publisher.images.readable` over an issue folder, as the loader found the files."""
+    return lambda figure: Path(folder) / figure.src if figure.src and figure.found else None
+
+
 def root(name: str) -> Path:
     """A fixture content folder under tests/roots/ (holds issues/<id>/)."""
     return ROOTS / name

@@ -18,7 +18,7 @@ from PIL import Image
 from publisher import images, loading, pipeline
 from publisher.model import Issue
 from publisher_channels.epub.channel import EpubChannel, _font, _wrap, identifier, xhtml
-from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config, root
+from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, in_folder, make_config, root
 
 SAMPLE_DIR = SAMPLE_CONTENT / "issues" / SAMPLE_ID
 TINY_ID, HOSTILE_ID = "2025-05-01-1331", "2025-06-01-1400"
@@ -47,7 +47,7 @@ def build(config, issue_id: str) -> tuple[Issue, pipeline.BuildReport, Path]:
     folder = loading.issue_dir(config.content_dir, issue_id)
     issue = loading.load_issue(folder)
     report = pipeline.build(issue, [EpubChannel], config)
-    return images.readable(issue, lambda f: folder / f.src if f.found else None).issue, report, config.output_dir / issue_id / "epub" / f"{issue_id}.epub"
+    return images.readable(issue, in_folder(folder)).issue, report, config.output_dir / issue_id / "epub" / f"{issue_id}.epub"
 
 
 def built(config, issue_id: str) -> tuple[Issue, Path]:

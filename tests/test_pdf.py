@@ -19,12 +19,12 @@ import pypdfium2
 import pytest
 from PIL import Image
 
-from publisher import loading, pipeline
+from publisher import images, loading, pipeline
 from publisher.model import Issue
 from publisher_channels.pdf import PdfChannel, compose
 from publisher_channels.pdf import fork as pdf_fork
 from publisher_channels.pdf.fetch import LocalOnlyFetcher
-from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config, root
+from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, in_folder, make_config, root
 
 PDF_TEMPLATES = PdfChannel.template_folder()
 
@@ -50,7 +50,7 @@ def build(content: Path, issue_id: str, out: Path, **options) -> Built:
     folder = loading.issue_dir(config.content_dir, issue_id)
     issue = loading.load_issue(folder)
     result = pipeline.build_channel(PdfChannel, issue, folder, config, out / "out")
-    return Built(issue, result, out / "out" / issue_id / "pdf")
+    return Built(images.readable(issue, in_folder(folder)).issue, result, out / "out" / issue_id / "pdf")  # as readers get it
 
 
 def tool(*args: str) -> str:
@@ -351,7 +351,7 @@ def test_no_request_leaves_and_no_outside_file_is_read(canary, copy_root, tmp_pa
     content = copy_root("tiny")
     issue_dir = content / "issues" / "2025-05-01-1331"
     (issue_dir / "images").mkdir()
-    (issue_dir / "images" / "passwd.png").write_bytes(b"")  # swapped for a link out after loading (which refuses one)
+    Image.new("RGB", (64, 48), (40, 120, 200)).save(issue_dir / "images" / "wind.png")
     (issue_dir / "images" / "evil.svg").write_text(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
         f'<image href="{url}/svg.png" width="5" height="5"/><image href="file:///etc/passwd" width="5" height="5"/></svg>'
@@ -360,11 +360,13 @@ def test_no_request_leaves_and_no_outside_file_is_read(canary, copy_root, tmp_pa
     article.write_text(
         article.read_text().replace(
             "figures:\n  - {caption: 图为风电场。, credit: 王五 摄}",
-            "figures:\n  - {caption: 图为风电场。, credit: 王五 摄, src: images/passwd.png}\n"
-            "  - {caption: 矢量图。, src: images/evil.svg}",
+            "figures:\n  - {caption: 图为风电场。, credit: 王五 摄, src: images/wind.png}",
         )
         + f'\n<img src="{url}/img.png"><a href="{url}/link">链接</a> file:///etc/passwd\n'
     )
+    # an SVG that fetches is no photo: its article is left out (a symlink out of the folder is a load error, test_loading)
+    comment = issue_dir / "02-pinglun.md"
+    comment.write_text(comment.read_text().replace("---\n", "---\nfigures:\n  - {caption: 矢量图。, src: images/evil.svg}\n", 1))
     site = tmp_path / "site" / "pdf"
     site.mkdir(parents=True)
     original = (PDF_TEMPLATES / "pdf.css").read_text()
@@ -378,8 +380,6 @@ def test_no_request_leaves_and_no_outside_file_is_read(canary, copy_root, tmp_pa
     config = make_config(content, tmp_path, templates=tmp_path / "site")
     folder = loading.issue_dir(config.content_dir, "2025-05-01-1331")
     issue = loading.load_issue(folder)
-    (issue_dir / "images" / "passwd.png").unlink()
-    (issue_dir / "images" / "passwd.png").symlink_to("/etc/passwd")
     result = pipeline.build_channel(PdfChannel, issue, folder, config, tmp_path / "out")
     assert result.ok, result.detail
     assert canary.connections == 0
@@ -388,9 +388,8 @@ def test_no_request_leaves_and_no_outside_file_is_read(canary, copy_root, tmp_pa
         assert asked in refused, asked
     pdf = tmp_path / "out" / "2025-05-01-1331" / "pdf" / "2025-05-01-1331.pdf"
     text = tool("pdftotext", "-raw", str(pdf), "-")
-    assert "root:" not in text and "在深化内化转化上下功夫" in text
-    # The article with the SVG figure is left out by the photo rules (#16): only JPEG/PNG pictures print.
-    assert "链接" not in text and any("绿色低碳项目全面投产" in w and "未发布" in w for w in result.warnings)
+    assert "root:" not in text and "链接" in text and "图为风电场。" in text
+    assert any("images/evil.svg 不是可读的图片" in w for w in result.warnings) and "矢量图" not in text
     # the fetcher really is reachable: an unguarded fetch of the canary would have counted
     with pytest.raises(Exception):
         LocalOnlyFetcher([issue_dir]).fetch(f"{url}/direct")
@@ -576,7 +575,7 @@ def test_plain_paragraphs_break_exactly_as_the_galley_sets_them(sample):
     env = templates.environment("pdf", PDF_TEMPLATES)
 
     def stories():
-        return [prepare(i, a, [None] * len(a.figures), g) for i, a in enumerate(sample.issue.articles)]
+        return [prepare(i, a, [{}] * len(a.figures), g) for i, a in enumerate(sample.issue.articles)]
 
     plain = {p.id: p for s in stories() for p in s.pieces if p.plain is not None}
     assert len(plain) > 150

@@ -23,7 +23,7 @@ from publisher import images, loading, pipeline
 from publisher.config import SiteConfig
 from publisher.model import Article, Block, Figure, Issue, Section
 from publisher_channels.rss.channel import FeedChannel, _summary
-from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config, root
+from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, in_folder, make_config, root
 
 RSS_TEMPLATES = FeedChannel.template_folder()
 
@@ -552,7 +552,7 @@ def _squash(value: str) -> str:
 
 
 def test_sample_feeds_carry_every_article_in_full(sample_config, sample_issue):
-    sample_issue = images.readable(sample_issue, lambda f: SAMPLE_CONTENT / "issues" / SAMPLE_ID / f.src if f.found else None).issue  # as readers get it
+    sample_issue = images.readable(sample_issue, in_folder(SAMPLE_CONTENT / "issues" / SAMPLE_ID)).issue  # as readers get it
     assert len(sample_issue.articles) == 30  # three photo stories have no photo: left out
     folder = build_feed(sample_config, SAMPLE_ID)
     for path in feed_files(folder):
