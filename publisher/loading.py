@@ -31,11 +31,17 @@ _md = MarkdownIt("commonmark", {"html": True})
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding about the content, pointing at a file and line (1-based)."""
+    """One finding about the content, pointing at a file and line (1-based).
+
+    ``message`` is the CLI's English sentence; ``code`` and ``params`` say the same
+    as data, so the admin can tell an editor in Chinese (``publisher.admin.problems``).
+    """
 
     path: Path
     line: int | None
     message: str
+    code: str = ""
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
@@ -61,16 +67,16 @@ class _Collector:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
 
-    def error(self, path: Path, line: int | None, message: str) -> None:
-        self.errors.append(Problem(path, line, message))
+    def error(self, path: Path, line: int | None, message: str, code: str = "", **params: Any) -> None:
+        self.errors.append(Problem(path, line, message, code, params))
 
-    def warn(self, path: Path, line: int | None, message: str) -> None:
-        self.warnings.append(Problem(path, line, message))
+    def warn(self, path: Path, line: int | None, message: str, code: str = "", **params: Any) -> None:
+        self.warnings.append(Problem(path, line, message, code, params))
 
 
 class _YamlError(Exception):
-    def __init__(self, line: int | None, message: str):
-        self.line, self.message = line, message
+    def __init__(self, line: int | None, message: str, code: str = "yaml", **params: Any):
+        self.line, self.message, self.code, self.params = line, message, code, params
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -84,6 +90,7 @@ class _StrictLoader(yaml.SafeLoader):
             raise _YamlError(
                 event.start_mark.line + self.first_line,
                 "YAML anchors and aliases (&name, *name) are not allowed in content; write the value out",
+                "yaml-alias",
             )
         node = super().compose_node(parent, index)
         if isinstance(node, yaml.MappingNode):
@@ -93,6 +100,9 @@ class _StrictLoader(yaml.SafeLoader):
                     raise _YamlError(
                         key.start_mark.line + self.first_line,
                         f"key {key.value!r} appears twice (first on line {seen[key.value]}); keep one",
+                        "duplicate-key",
+                        key=key.value,
+                        first=seen[key.value],
                     )
                 seen[key.value] = key.start_mark.line + self.first_line
         return node
@@ -112,7 +122,7 @@ def _parse_yaml(source: str, first_line: int) -> tuple[Any, yaml.Node | None]:
     except yaml.YAMLError as exc:
         raise _YamlError(None, f"not valid YAML: {exc}") from None
     except ValueError as exc:  # e.g. date: 2025-02-30
-        raise _YamlError(None, f"bad value: {exc}") from None
+        raise _YamlError(None, f"bad value: {exc}", "bad-value") from None
     finally:
         loader.dispose()
     return data, node
@@ -140,24 +150,24 @@ def _read_text(path: Path, out: _Collector) -> str | None:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        out.error(path, None, f"cannot read the file: {exc.strerror}")
+        out.error(path, None, f"cannot read the file: {exc.strerror}", "unreadable")
         return None
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        out.error(path, line, "is not UTF-8 text; save it as UTF-8 (GB18030/GBK files must be converted)")
+        out.error(path, line, "is not UTF-8 text; save it as UTF-8 (GB18030/GBK files must be converted)", "not-utf8")
         return None
     cleaned = text.clean(source)
     if cleaned != source.replace("\r\n", "\n").replace("\r", "\n"):
         first = next(i for i, (a, b) in enumerate(zip(source, cleaned)) if a != b)
-        out.warn(path, source[:first].count("\n") + 1, "control characters were removed from this file")
+        out.warn(path, source[:first].count("\n") + 1, "control characters were removed from this file", "control-chars")
     return cleaned
 
 
 def _mapping(data: Any, path: Path, line: int, what: str, out: _Collector) -> dict | None:
     if not isinstance(data, dict):
-        out.error(path, line, f"{what} must be a YAML mapping of key: value lines")
+        out.error(path, line, f"{what} must be a YAML mapping of key: value lines", "not-mapping")
         return None
     return data
 
@@ -169,6 +179,8 @@ def _unknown_keys(data: dict, allowed: set[str], node, path: Path, first_line: i
             path,
             _node_line(node, (key,), first_line),
             f"unknown key {key!r}; allowed keys are: {', '.join(sorted(allowed))}",
+            "unknown-key",
+            key=str(key),
         )
     return not bad
 
@@ -182,19 +194,21 @@ def _validation_errors(exc: ValidationError, node, path: Path, first_line: int, 
             message = f"{field_name!r} is required; add a line '{loc[-1]}: …'"
         else:
             message = f"{field_name}: {message}"
-        out.error(path, _node_line(node, loc, first_line), message)
+        limit = next(iter((err.get("ctx") or {}).values()), None)
+        code = "missing" if err["type"] == "missing" else "invalid"
+        out.error(path, _node_line(node, loc, first_line), message, code, field=field_name, type=err["type"], limit=limit)
 
 
 def _split_front_matter(source: str, path: Path, out: _Collector) -> tuple[str, str, int] | None:
     """Return (front matter, body, first body line)."""
     lines = source.split("\n")
     if not lines or lines[0].strip() != "---":
-        out.error(path, 1, "must start with a '---' line, then the front matter (headline: …), then '---'")
+        out.error(path, 1, "must start with a '---' line, then the front matter (headline: …), then '---'", "no-front-matter")
         return None
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
-    out.error(path, 1, "the front matter is not closed: add a '---' line after it")
+    out.error(path, 1, "the front matter is not closed: add a '---' line after it", "front-matter-open")
     return None
 
 
@@ -230,7 +244,7 @@ def _parse_body(body: str, first_line: int, path: Path, out: _Collector) -> tupl
         if plain:
             blocks.append(Block(kind=kind, html=markup.strip(), text=plain))
         else:
-            out.warn(path, start, "this block has no text left after removing unsafe markup; it is skipped")
+            out.warn(path, start, "this block has no text left after removing unsafe markup; it is skipped", "empty-block")
         chunk.clear()
 
     for number, line in enumerate(body.split("\n"), start=first_line):
@@ -265,7 +279,7 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
     try:
         data, node = _parse_yaml(front, 2)
     except _YamlError as exc:
-        out.error(path, exc.line, exc.message)
+        out.error(path, exc.line, exc.message, exc.code, **exc.params)
         return None
     data = _mapping(data, path, 1, "the front matter", out)
     if data is None or not _unknown_keys(data, ARTICLE_KEYS, node, path, 2, out):
@@ -275,6 +289,8 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
             path,
             _node_line(node, ("section",), 2),
             f"section {data['section']!r} is not declared in {ISSUE_FILE}; use one of: {', '.join(sorted(sections))}",
+            "unknown-section",
+            section=str(data["section"]),
         )
         return None
     match = ARTICLE_NAME.match(path.name)
@@ -286,7 +302,13 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
     for index, fig in enumerate(data.get("figures") or []):
         src = fig.get("src") if isinstance(fig, dict) else None
         if isinstance(src, str) and not (issue_dir / src).is_file():
-            out.warn(path, _node_line(node, ("figures", index, "src"), 2), f"image file {src!r} is not in the issue folder")
+            out.warn(
+                path,
+                _node_line(node, ("figures", index, "src"), 2),
+                f"image file {src!r} is not in the issue folder",
+                "image-missing",
+                src=src,
+            )
     try:
         return Article(slug=slug, body=_parse_body(body, body_line, path, out), **data)
     except ValidationError as exc:
@@ -312,14 +334,14 @@ def load(folder: Path) -> Loaded:
     out = _Collector()
     meta_path = folder / ISSUE_FILE
     if not meta_path.is_file():
-        raise ContentErrors([Problem(meta_path, None, f"no {ISSUE_FILE} here; every issue folder needs one")])
+        raise ContentErrors([Problem(meta_path, None, f"no {ISSUE_FILE} here; every issue folder needs one", "no-issue-file")])
     source = _read_text(meta_path, out)
     data = node = None
     if source is not None:
         try:
             data, node = _parse_yaml(source, 1)
         except _YamlError as exc:
-            out.error(meta_path, exc.line, exc.message)
+            out.error(meta_path, exc.line, exc.message, exc.code, **exc.params)
         else:
             data = _mapping(data, meta_path, 1, ISSUE_FILE, out)
             if data is not None and not _unknown_keys(data, ISSUE_KEYS, node, meta_path, 1, out):
@@ -333,10 +355,18 @@ def load(folder: Path) -> Loaded:
         if isinstance(exc, ValidationError):
             for err in exc.errors():
                 out.error(
-                    meta_path, _node_line(node, ("sections",), 1), f"sections: {err['msg']} ({'.'.join(map(str, err['loc']))})"
+                    meta_path,
+                    _node_line(node, ("sections",), 1),
+                    f"sections: {err['msg']} ({'.'.join(map(str, err['loc']))})",
+                    "sections",
                 )
         else:
-            out.error(meta_path, _node_line(node, ("sections",), 1), "each section needs slug: and name: (and optionally page:)")
+            out.error(
+                meta_path,
+                _node_line(node, ("sections",), 1),
+                "each section needs slug: and name: (and optionally page:)",
+                "sections",
+            )
         raise ContentErrors(out.errors) from None
     section_slugs = {s.slug for s in sections}
 
@@ -345,13 +375,19 @@ def load(folder: Path) -> Loaded:
     files = sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
     for path in files:
         if not ARTICLE_NAME.match(path.name):
-            out.error(path, None, "article files are named NN-slug.md (e.g. 03-jishu-zhongxin.md); rename it")
+            out.error(path, None, "article files are named NN-slug.md (e.g. 03-jishu-zhongxin.md); rename it", "bad-name")
             continue
         article = _load_article(path, folder, section_slugs, out)
         if article is None:
             continue
         if article.slug in first_file:
-            out.error(path, None, f"slug {article.slug!r} is already used by {first_file[article.slug].name}; rename one file")
+            out.error(
+                path,
+                None,
+                f"slug {article.slug!r} is already used by {first_file[article.slug].name}; rename one file",
+                "duplicate-slug",
+                other=first_file[article.slug].name,
+            )
             continue
         first_file[article.slug] = path
         articles.append(article)
@@ -359,7 +395,13 @@ def load(folder: Path) -> Loaded:
         raise ContentErrors(out.errors)
     for section in sections:
         if not any(a.section == section.slug for a in articles):
-            out.warn(meta_path, _node_line(node, ("sections",), 1), f"section {section.name} ({section.slug}) has no articles")
+            out.warn(
+                meta_path,
+                _node_line(node, ("sections",), 1),
+                f"section {section.name} ({section.slug}) has no articles",
+                "empty-section",
+                section=section.name,
+            )
     try:
         issue = Issue(id=folder.name, articles=tuple(articles), **{**data, "sections": sections})
     except ValidationError as exc:

@@ -13,6 +13,7 @@ from collections import defaultdict, deque
 from functools import lru_cache
 
 from flask import Flask, Response, g, render_template
+from flask_babel import gettext as _
 
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -54,8 +55,8 @@ def init_app(app: Flask) -> None:
                 render_template(
                     "error.html",
                     code=429,
-                    title="Too many requests",
-                    message=f"{exc.what} Wait {exc.retry_after} seconds and try again.",
+                    title=_("操作太频繁"),
+                    message=_("%(what)s请等 %(n)s 秒后再试。", what=exc.what, n=exc.retry_after),
                 ),
                 429,
             )

@@ -15,11 +15,21 @@ from __future__ import annotations
 
 from publisher.store.builds import Builds
 from publisher.store.live import Publishing
-from publisher.store.records import INTERRUPTED, BuildInProgress, BuildRecord, HistoryEntry, PublishError, User
+from publisher.store.records import INTERRUPTED, BuildInProgress, BuildRecord, HistoryEntry, PublishError, User, Withdrawn
 from publisher.store.schema import metadata
 from publisher.store.users import Accounts
 
-__all__ = ["INTERRUPTED", "BuildInProgress", "BuildRecord", "HistoryEntry", "PublishError", "Store", "User", "metadata"]
+__all__ = [
+    "INTERRUPTED",
+    "BuildInProgress",
+    "BuildRecord",
+    "HistoryEntry",
+    "PublishError",
+    "Store",
+    "User",
+    "Withdrawn",
+    "metadata",
+]
 
 
 class Store(Builds, Publishing, Accounts):

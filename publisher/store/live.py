@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from publisher.store import schema
 from publisher.store.base import Database
-from publisher.store.records import BuildRecord, PublishError
+from publisher.store.records import BuildRecord, PublishError, Withdrawn
 
 
 class Publishing(Database):
@@ -51,11 +51,11 @@ class Publishing(Database):
                     conn.execute(schema.live_t.insert().values(issue_id=record.issue_id, **values))
                 else:
                     conn.execute(schema.live_t.update().where(schema.live_t.c.issue_id == record.issue_id).values(**values))
+                withdrawn = conn.execute(schema.withdrawn_t.delete().where(schema.withdrawn_t.c.issue_id == record.issue_id))
                 was = f"; was build #{current}" if current is not None else ""
-                self.log_action(conn, user, action, record.issue_id, build_id, f"build #{build_id} is live{was}")
-                newest = conn.execute(sa.select(sa.func.max(schema.live_t.c.issue_id))).scalar()
-                site = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == newest)).scalar()
-                previous = self._switch_links({record.issue_id: build_id, "site": site})
+                again = "; the issue was unpublished before" if withdrawn.rowcount else ""
+                self.log_action(conn, user, action, record.issue_id, build_id, f"build #{build_id} is live{was}{again}")
+                previous = self._switch_links({record.issue_id: build_id, "site": self._site_build(conn)})
         except BaseException:
             self._restore_links(previous)
             raise
@@ -79,6 +79,41 @@ class Publishing(Database):
             raise PublishError(f"build #{build_id} is already live for {record.issue_id}")
         return current
 
+    @staticmethod
+    def _site_build(conn: sa.Connection) -> int | None:
+        """The live build of the newest published issue (what ``live/site`` points at), None when nothing is live."""
+        newest = conn.execute(sa.select(sa.func.max(schema.live_t.c.issue_id))).scalar()
+        return conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == newest)).scalar()
+
+    def unpublish(self, issue_id: str, user: str | None) -> int:
+        """Take ``issue_id`` off the public site; return the build that was live.
+
+        Its URLs answer 410 Gone from then on, the site's feeds and archive come
+        from the newest issue still published, and publishing any of its builds
+        puts it back. The record of what was live is kept (:meth:`withdrawn`).
+        """
+        previous: dict[str, str | None] = {}
+        try:
+            with self.writing() as conn:
+                current = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == issue_id)).scalar()
+                if current is None:
+                    raise PublishError(f"issue {issue_id} is not published, so there is nothing to unpublish")
+                conn.execute(schema.live_t.delete().where(schema.live_t.c.issue_id == issue_id))
+                conn.execute(schema.withdrawn_t.delete().where(schema.withdrawn_t.c.issue_id == issue_id))
+                conn.execute(schema.withdrawn_t.insert().values(issue_id=issue_id, build_id=current, at=schema.utcnow(), by=user))
+                self.log_action(conn, user, "unpublished", issue_id, current, f"build #{current} is no longer public")
+                previous = self._switch_links({issue_id: None, "site": self._site_build(conn)})
+        except BaseException:
+            self._restore_links(previous)
+            raise
+        return current
+
+    def withdrawn(self) -> dict[str, Withdrawn]:
+        """The issues taken off the public site and not published since, by issue id."""
+        with self.reading() as conn:
+            rows = conn.execute(sa.select(schema.withdrawn_t)).all()
+        return {r.issue_id: Withdrawn(r.issue_id, r.build_id, schema.aware(r.at), r.by) for r in rows}
+
     def rollback(self, issue_id: str, build_id: int, user: str | None) -> BuildRecord:
         """Publish an earlier succeeded build of ``issue_id`` again."""
         record = self.get_build(build_id)
@@ -90,13 +125,14 @@ class Publishing(Database):
         """Delete the files of old builds; return the builds pruned (or, with ``dry_run``, that would be).
 
         Of each issue it keeps the live build (by the database and by every
-        ``live/*`` symlink), every queued or running build and the ``keep`` newest
+        ``live/*`` symlink), the build of an unpublished issue, every queued or running build and the ``keep`` newest
         finished ones. The records stay, marked pruned, so the history is complete.
         """
         if keep < 0:
             raise ValueError("--keep must be 0 or more")
         with self.writing() as conn:  # the write lock: nothing is published or started meanwhile
             kept = set(conn.execute(sa.select(schema.live_t.c.build_id)).scalars()) | self._linked_builds()
+            kept |= set(conn.execute(sa.select(schema.withdrawn_t.c.build_id)).scalars())  # to publish again
             query = sa.select(schema.builds_t).where(schema.builds_t.c.pruned_at.is_(None)).order_by(schema.builds_t.c.id.desc())
             finished: dict[str, int] = {}
             chosen = []
@@ -144,11 +180,11 @@ class Publishing(Database):
         """Rewrite every ``live/`` symlink from the database (after a restore, or a crash mid-switch)."""
         with self.reading() as conn:
             rows = dict(conn.execute(sa.select(schema.live_t.c.issue_id, schema.live_t.c.build_id)).all())
-        if rows:
-            self._switch_links({**rows, "site": rows[max(rows)]})
+            gone = dict.fromkeys(set(conn.execute(sa.select(schema.withdrawn_t.c.issue_id)).scalars()) - set(rows))
+        self._switch_links({**gone, **rows, "site": rows[max(rows)] if rows else None})
 
-    def _switch_links(self, targets: dict[str, int]) -> dict[str, str | None]:
-        """Point ``live/<name>`` at ``builds/<id>`` for each entry (a new symlink renamed over the old one).
+    def _switch_links(self, targets: dict[str, int | None]) -> dict[str, str | None]:
+        """Point ``live/<name>`` at ``builds/<id>`` for each entry (a new symlink renamed over the old one); None removes it.
 
         Returns the previous targets, for :meth:`_restore_links`.
         """
@@ -159,7 +195,10 @@ class Publishing(Database):
             for name, build_id in targets.items():
                 link = live / name
                 previous[name] = os.readlink(link) if link.is_symlink() else None
-                self._link(link, str(Path("..") / "builds" / str(build_id)))
+                if build_id is None:
+                    link.unlink(missing_ok=True)
+                else:
+                    self._link(link, str(Path("..") / "builds" / str(build_id)))
         return previous
 
     def _restore_links(self, previous: dict[str, str | None]) -> None:
