@@ -36,7 +36,7 @@ class ImportForm(FlaskForm):
     date = DateField(lazy_gettext("出版日期（报头上没有印时填写）"), validators=[Optional()], render_kw={"lang": "zh-CN"})
     number = IntegerField(
         lazy_gettext("总期号，总第N期（报头上没有印时填写）"),
-        validators=[Optional(), NumberRange(1, 999_999, lazy_gettext("期号应当是 1 到 999999 之间的整数。"))],
+        validators=[Optional(), NumberRange(1, 999_999)],
     )
     paper = StringField(lazy_gettext("报名（报头上没有印时填写）"), validators=[Optional(), Length(max=40)])
     replace = BooleanField(lazy_gettext("替换这一期已有的草稿"))
