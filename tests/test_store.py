@@ -304,7 +304,7 @@ def test_schema_is_portable_to_postgresql():
     from publisher.store import metadata
 
     ddl = {t.name: str(CreateTable(t).compile(dialect=postgresql.dialect())) for t in metadata.sorted_tables}
-    assert set(ddl) == {"builds", "live", "history", "users"}
+    assert set(ddl) == {"builds", "live", "history", "users", "withdrawn"}
     assert "UNIQUE (active_issue)" in ddl["builds"] and "id SERIAL" in ddl["builds"]
     assert '"user" VARCHAR(64)' in ddl["history"]  # a reserved word there, quoted
     assert "TIMESTAMP WITH TIME ZONE" in ddl["live"]

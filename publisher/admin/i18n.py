@@ -9,8 +9,8 @@ always Chinese. Times are shown in the paper's time zone (``site.timezone``).
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, request, url_for
-from flask_babel import Babel, get_locale
+from flask import Blueprint, Flask, redirect, request
+from flask_babel import Babel
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -38,10 +38,16 @@ def select_locale() -> str:
     return chosen if chosen in LOCALES else DEFAULT_LOCALE
 
 
+def html_lang(code: str | None = None) -> str:
+    """The BCP 47 tag of a locale for ``lang=`` (zh-CN, en); the current one when ``code`` is None."""
+    code = code or select_locale()
+    return "zh-CN" if code.startswith("zh") else code
+
+
 def init_app(app: Flask, timezone: str) -> None:
     """Install gettext (``_``, ``ngettext``) in views and templates; remember a ``?lang=`` choice."""
     Babel(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE, default_timezone=timezone)
-    app.jinja_env.globals.update(LOCALES=LOCALES, get_locale=get_locale)
+    app.jinja_env.globals.update(LOCALES=LOCALES, current_locale=select_locale, html_lang=html_lang)
 
     @app.context_processor
     def language_form():
@@ -60,11 +66,11 @@ def init_app(app: Flask, timezone: str) -> None:
 def switch():
     """Keep the language an editor chose with their account, then go back to the page they were on."""
     from publisher.admin import services
-    from publisher.admin.auth import safe_next
+    from publisher.admin.auth import login_manager, safe_next
 
     chosen = request.form.get("lang")
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"))
+        return login_manager.unauthorized()
     if LanguageForm().validate_on_submit() and chosen in LOCALES:
         services().store.set_locale(current_user.username, chosen)
         services().store.record(current_user.username, "language-changed", detail=LOCALES[chosen])

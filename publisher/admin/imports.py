@@ -141,6 +141,7 @@ DECISIONS = {
 }
 LEFT_OUT = {
     "masthead": lazy_gettext("报头"),
+    "caption marker": lazy_gettext("图片说明标记"),
     "page furniture": lazy_gettext("版面装饰（页眉、版次等）"),
     "page furniture inside a cut sentence": lazy_gettext("断句中间的版面装饰"),
     "a byline with no story to belong to": lazy_gettext("找不到所属文章的署名"),

@@ -106,6 +106,7 @@ def describe(problem: Problem) -> str:
             "版面「%(section)s」没有在本期的版面设置里，请改成已有的版面，或先添加这个版面。", section=p.get("section")
         ),
         "image-missing": lambda: _("图片 %(src)s 不在本期的文件夹里，请上传这张图片或删去它。", src=Path(str(p.get("src"))).name),
+        "derived-key": lambda: _("图片的「%(key)s」由系统自动填写，请删去这一行。", key=p.get("key")),
         "no-issue-file": lambda: _("这一期缺少报头文件（issue.yaml），无法读取。"),
         "sections": lambda: _("版面设置写法有误：每个版面需要代号（slug）和名称（name），可选页码（page）。"),
         "bad-name": lambda: _("文章文件名应当是“两位序号-代号.md”，例如 03-jishu-zhongxin.md，请改名。"),

@@ -327,7 +327,7 @@ def _confirm(record, kind: str):
     )
 
 
-def _switch_live(record, switch, done: str, back: str):
+def _switch_live(record, switch, done: str, back: str, rollback: bool = False):
     """Run a publish or rollback; flash the outcome and return to ``back`` when it was refused."""
     svc = services()
     expected = request.form.get("live", "")
@@ -338,7 +338,8 @@ def _switch_live(record, switch, done: str, back: str):
     try:
         switch(svc.store)
     except PublishError as exc:
-        flash(_("没有发布：%(why)s", why=publish_refusal(str(exc))), "error")
+        why = publish_refusal(str(exc))
+        flash(_("没有回退：%(why)s", why=why) if rollback else _("没有发布：%(why)s", why=why), "error")
         return redirect(back)
     svc.live.invalidate()
     flash(done, "info")
@@ -383,6 +384,7 @@ def rollback(build_id: int):
         lambda store: store.rollback(record.issue_id, record.id, current_user.username),
         done=_("已回退：%(issue)s的第 %(build)s 次生成重新上线。", issue=issue_title(record.issue_id), build=record.id),
         back=url_for("admin.rollback", build_id=record.id),
+        rollback=True,
     )
 
 
