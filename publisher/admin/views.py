@@ -324,7 +324,19 @@ def _confirm(record, kind: str):
         sections={s["slug"]: s["name"] for s in (snapshots.read(record.out_dir) or {}).get("sections", [])},
         fields=problems.FIELD_NAMES,
         title=issue_title(record.issue_id),
+        refusal=_refusal(record, live),
     )
+
+
+def _refusal(record, live) -> str | None:
+    """Why ``record`` cannot go live (shown instead of the confirm button), None when it can."""
+    if live is not None and live.id == record.id:
+        return publish_refusal("already live")
+    if record.pruned_at is not None:
+        return publish_refusal("pruned")
+    if not record.ok:
+        return publish_refusal("only a succeeded build")
+    return None
 
 
 def _switch_live(record, switch, done: str, back: str, rollback: bool = False):
