@@ -22,11 +22,16 @@ from pydantic import ValidationError
 from publisher import loading, templates, writer
 from publisher.channel import BuildContext, Channel, ChannelError
 from publisher.config import Config
+from publisher.index import IssueIndex
 from publisher.model import Issue
 from publisher.results import BuildState, ChannelFile, ChannelResult
 from publisher.urls import Urls
 
 log = logging.getLogger(__name__)
+#: The index of parsed issues, in the data folder.
+INDEX_FILE = "index.sqlite"
+#: Compiled templates, in the data folder.
+TEMPLATE_CACHE = "cache/templates"
 
 
 @dataclass
@@ -70,17 +75,18 @@ Progress = Callable[[str, str, ChannelResult | None], bool | None]
 Runner = Callable[[type[Channel], Issue, Path, Config, Path], ChannelResult]
 
 
-def archive_loader(content_dir: Path, issue: Issue) -> Callable[[int], list[Issue]]:
+def archive_loader(index: IssueIndex, issue: Issue) -> Callable[[int], list[Issue]]:
     """A function giving the newest ``n`` issues up to and including ``issue``, newest first.
 
-    Only the issues asked for are read, so a feed over the last ten issues costs the
-    same with a thousand issues on disk. An earlier issue that fails to load raises
-    :class:`ChannelError` naming it.
+    Only the issues asked for are read, and each from the index unless its files
+    changed, so a feed over the last ten issues costs the same with a thousand issues
+    on disk. An earlier issue that fails to load raises :class:`ChannelError` naming it.
     """
+    content_dir = index.content_dir
 
     def load(issue_id: str) -> Issue:
         try:
-            return loading.load_issue(loading.issue_dir(content_dir, issue_id))
+            return index.load(issue_id)
         except loading.ContentErrors as exc:
             raise ChannelError(
                 f"the earlier issue {issue_id} cannot be loaded ({exc.problems[0]}); fix it (see 'publisher check {issue_id}')"
@@ -112,8 +118,10 @@ def build_channel(cls: type[Channel], issue: Issue, issue_dir: Path, config: Con
             issue_dir=issue_dir,
             options=options,
             urls=Urls(config.site.url),
-            templates=templates.environment(cls.name, cls.template_folder(), config.templates_dir),
-            archive=archive_loader(config.content_dir, issue),
+            templates=templates.environment(
+                cls.name, cls.template_folder(), config.templates_dir, config.data_dir / TEMPLATE_CACHE
+            ),
+            archive=archive_loader(IssueIndex(config.data_dir / INDEX_FILE, config.content_dir), issue),
             site=config.site,
         )
         outputs = cls().render(issue, ctx)
