@@ -15,6 +15,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from publisher.admin import HERE
+from publisher.admin.messages import say
 from tests.conftest import root
 from tests.test_admin import ISSUE, PASSWORD, Site, admin_rules, sample_values, sign_in, token
 
@@ -157,4 +158,25 @@ def test_times_and_the_build_log_are_in_the_papers_time_zone(tmp_path):
     stamp = datetime.strptime(log.split(" ", 1)[0], "%H:%M:%S").time()
     assert abs(stamp.hour * 60 + stamp.minute - (beijing.hour * 60 + beijing.minute)) <= 1
     assert "中国铝业报 2025年5月1日 总第1331期：2 篇文章，0 条内容提醒" in log and "正在生成…" in log
+    s.queue.close()
+
+
+def test_channel_messages_are_told_by_headline_in_chinese_and_as_written_in_english(tmp_path):
+    s = Site(tmp_path)
+    named = {"lvse-dixing": "绿色低碳项目全面投产", "pinglun": "在深化内化转化上下功夫"}
+    epub = (
+        "EPUB not built: 01-lvse-dixing.md: image file 'a.jpg' is not in the issue folder; add it or remove the figure's src; "
+        "02-pinglun.md: image 'b.bmp' is not a JPEG, PNG or GIF file; convert it to JPEG or PNG"
+    )
+    feed = "lvse-dixing: image /srv/paper/x.jpg is missing; the feed shows its caption only"
+    with s.app.test_request_context("/admin/"):
+        assert say(epub, named) == (
+            "电子书没有生成：文章《绿色低碳项目全面投产》：图片 a.jpg 不在本期的文件夹里；请上传这张图片或删去它；"
+            "文章《在深化内化转化上下功夫》：图片 b.bmp 不是 JPEG、PNG 或 GIF 格式；请转换成 JPEG 或 PNG 后重新上传。"
+        )
+        assert say(feed, named) == "文章《绿色低碳项目全面投产》：图片 x.jpg 缺失，订阅源只显示图片说明；请上传这张图片。"
+        assert say("section 热议 (redian) has no articles; it is left out of the PDF") == "版面「热议」没有文章，已略去。"
+        assert say("set $PUBLISHER_QUEUE_URL in /etc/publisher/config.yaml") == "set （服务器设置） in config.yaml"
+    with s.app.test_request_context("/admin/?lang=en"):
+        assert say(feed, named) == "绿色低碳项目全面投产: image x.jpg is missing; the feed shows its caption only"
     s.queue.close()

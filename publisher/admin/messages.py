@@ -18,7 +18,8 @@ from flask_babel import gettext as _
 INTERNAL = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)|Traceback)\b")
 _PATH = re.compile(r"(?<![\w.:/])(?:/[\w.\-+@~]+)+/?")
 _ENV = re.compile(r"\$\{?[A-Z][A-Z0-9_]{2,}\}?")
-_SLUG_PREFIX = re.compile(r"^(?:article )?([a-z0-9][a-z0-9-]*): ")
+_SLUG_PREFIX = re.compile(r"^(?:article |\d+-)?([a-z0-9][a-z0-9-]*?)(?:\.md)?: ")
+_PARTS = re.compile(r"; (?=(?:article \S+|\d+-\S+\.md): )")  # one message listing several articles' problems
 
 STATES = {
     "queued": lazy_gettext("排队中"),
@@ -78,6 +79,9 @@ _KNOWN: list[tuple[re.Pattern, str]] = [
         "电子书封面字体缺失；请联系管理员安装思源宋体（Noto Serif CJK）。",
     ),
     (r"the image (.+) is missing", "图片 {0} 缺失；请把它上传到本期。"),
+    (r"image file (\S+) is not in the issue folder", "图片 {0} 不在本期的文件夹里；请上传这张图片或删去它。"),
+    (r"image (\S+) is not a JPEG, PNG or GIF file", "图片 {0} 不是 JPEG、PNG 或 GIF 格式；请转换成 JPEG 或 PNG 后重新上传。"),
+    (r"(\S+) is not a readable image", "图片 {0} 无法读取（请用 JPEG、PNG 或 WebP 格式），手机版只显示图片说明。"),
     (
         r"image (\S+) is (?:missing|not in the issue folder); the (feed|digest)",
         "图片 {0} 缺失，{1}只显示图片说明；请上传这张图片。",
@@ -104,6 +108,12 @@ def say(message: str | None, headlines: dict[str, str] | None = None) -> str:
     if not message:
         return ""
     headlines = headlines or {}
+    if message.startswith("EPUB not built: "):
+        parts = _PARTS.split(message.removeprefix("EPUB not built: "))
+        told = (
+            "；".join(say(p, headlines).rstrip("。") for p in parts) if chinese() else "; ".join(say(p, headlines) for p in parts)
+        )
+        return ("电子书没有生成：" + told + "。") if chinese() else "EPUB not built: " + told
     article = ""
     found = _SLUG_PREFIX.match(message)
     if found and found.group(1) in headlines:
@@ -117,7 +127,7 @@ def say(message: str | None, headlines: dict[str, str] | None = None) -> str:
 
 
 def _fill(zh: str, match: re.Match) -> str:
-    return zh.format(*(_DETAIL.get(g, g) for g in match.groups()))
+    return zh.format(*(scrub(_DETAIL.get(g, g).strip("'\"")) for g in match.groups()))
 
 
 def explain(title: str, error: str | None, build_id: int | None = None, headlines: dict | None = None) -> str:
