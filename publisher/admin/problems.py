@@ -13,7 +13,9 @@ from pathlib import Path
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
+from publisher.admin.messages import scrub
 from publisher.loading import ISSUE_FILE, Problem
+from publisher.text import has_cjk
 
 #: Field names an editor knows, for the model's keys.
 FIELD_NAMES = {
@@ -114,5 +116,10 @@ def describe(problem: Problem) -> str:
         "empty-section": lambda: _("版面「%(section)s」还没有文章。", section=p.get("section")),
     }
     found = messages.get(problem.code)
-    what = found() if found else _("这里的内容有误，请核对；改不好请找技术编辑协助。")
+    if found:
+        what = found()
+    elif has_cjk(problem.message):  # the loader already wrote it in Chinese
+        what = scrub(problem.message)
+    else:
+        what = _("这里的内容有误，请核对；改不好请找技术编辑协助。")
     return f"{where(problem)}：{what}"

@@ -1,4 +1,6 @@
-"""Security headers on every response, and a small in-process rate limiter.
+"""Security headers on every response, and a small in-process rate limiter (for build triggers).
+
+The sign-in limit is shared by every process: its attempts are kept in the database (store.signins).
 
 Pages get a strict Content Security Policy (no inline script, no inline
 style, no framing by other sites). Build files shown in previews are
@@ -55,8 +57,8 @@ def init_app(app: Flask) -> None:
                 render_template(
                     "error.html",
                     code=429,
-                    title=_("操作太频繁"),
-                    message=_("%(what)s请等 %(n)s 秒后再试。", what=exc.what, n=exc.retry_after),
+                    title=_("请求太频繁"),
+                    message=_("%(what)s请等 %(seconds)d 秒后再试。", what=exc.what, seconds=exc.retry_after),
                 ),
                 429,
             )

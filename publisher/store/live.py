@@ -3,6 +3,8 @@
 ``<data>/live/<issue id>`` is a symlink to the published build's folder and
 ``<data>/live/site`` to the newest published issue's, switched atomically (a new
 link renamed over the old) so a static file server never sees a half-switched state.
+Publishing is serialised across processes and machines by a database lock, and the
+links are switched after the commit from what the database says.
 """
 
 from __future__ import annotations
@@ -38,27 +40,23 @@ class Publishing(Database):
     def publish(self, build_id: int, user: str | None, *, action: str = "published") -> BuildRecord:
         """Make a succeeded build what its issue's public URLs serve.
 
-        The database switch is one transaction; the ``live/`` symlinks are switched
-        inside it and put back if the commit fails.
+        The database switch is one transaction under the publishing lock (one publisher at a
+        time on every machine); the ``live/`` symlinks follow after the commit, from what the
+        database then says (see :meth:`sync_links`), so the last publisher always writes the truth.
         """
-        previous: dict[str, str | None] = {}
-        try:
-            with self.writing() as conn:
-                record = self.get_in(conn, build_id)
-                current = self._check_publishable(conn, record, build_id)
-                values = {"build_id": build_id, "published_at": schema.utcnow(), "published_by": user}
-                if current is None:
-                    conn.execute(schema.live_t.insert().values(issue_id=record.issue_id, **values))
-                else:
-                    conn.execute(schema.live_t.update().where(schema.live_t.c.issue_id == record.issue_id).values(**values))
-                withdrawn = conn.execute(schema.withdrawn_t.delete().where(schema.withdrawn_t.c.issue_id == record.issue_id))
-                was = f"; was build #{current}" if current is not None else ""
-                again = "; the issue was unpublished before" if withdrawn.rowcount else ""
-                self.log_action(conn, user, action, record.issue_id, build_id, f"build #{build_id} is live{was}{again}")
-                previous = self._switch_links({record.issue_id: build_id, "site": self._site_build(conn)})
-        except BaseException:
-            self._restore_links(previous)
-            raise
+        with self.publishing() as conn:
+            record = self.get_in(conn, build_id)
+            current = self._check_publishable(conn, record, build_id)
+            values = {"build_id": build_id, "published_at": schema.utcnow(), "published_by": user}
+            if current is None:
+                conn.execute(schema.live_t.insert().values(issue_id=record.issue_id, **values))
+            else:
+                conn.execute(schema.live_t.update().where(schema.live_t.c.issue_id == record.issue_id).values(**values))
+            withdrawn = conn.execute(schema.withdrawn_t.delete().where(schema.withdrawn_t.c.issue_id == record.issue_id))
+            was = f"; was build #{current}" if current is not None else ""
+            again = "; the issue was unpublished before" if withdrawn.rowcount else ""
+            self.log_action(conn, user, action, record.issue_id, build_id, f"build #{build_id} is live{was}{again}")
+        self.sync_links([record.issue_id])
         return record
 
     def _check_publishable(self, conn: sa.Connection, record: BuildRecord | None, build_id: int) -> int | None:
@@ -79,12 +77,6 @@ class Publishing(Database):
             raise PublishError(f"build #{build_id} is already live for {record.issue_id}")
         return current
 
-    @staticmethod
-    def _site_build(conn: sa.Connection) -> int | None:
-        """The live build of the newest published issue (what ``live/site`` points at), None when nothing is live."""
-        newest = conn.execute(sa.select(sa.func.max(schema.live_t.c.issue_id))).scalar()
-        return conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == newest)).scalar()
-
     def unpublish(self, issue_id: str, user: str | None) -> int:
         """Take ``issue_id`` off the public site; return the build that was live.
 
@@ -92,20 +84,15 @@ class Publishing(Database):
         from the newest issue still published, and publishing any of its builds
         puts it back. The record of what was live is kept (:meth:`withdrawn`).
         """
-        previous: dict[str, str | None] = {}
-        try:
-            with self.writing() as conn:
-                current = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == issue_id)).scalar()
-                if current is None:
-                    raise PublishError(f"issue {issue_id} is not published, so there is nothing to unpublish")
-                conn.execute(schema.live_t.delete().where(schema.live_t.c.issue_id == issue_id))
-                conn.execute(schema.withdrawn_t.delete().where(schema.withdrawn_t.c.issue_id == issue_id))
-                conn.execute(schema.withdrawn_t.insert().values(issue_id=issue_id, build_id=current, at=schema.utcnow(), by=user))
-                self.log_action(conn, user, "unpublished", issue_id, current, f"build #{current} is no longer public")
-                previous = self._switch_links({issue_id: None, "site": self._site_build(conn)})
-        except BaseException:
-            self._restore_links(previous)
-            raise
+        with self.publishing() as conn:
+            current = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == issue_id)).scalar()
+            if current is None:
+                raise PublishError(f"issue {issue_id} is not published, so there is nothing to unpublish")
+            conn.execute(schema.live_t.delete().where(schema.live_t.c.issue_id == issue_id))
+            conn.execute(schema.withdrawn_t.delete().where(schema.withdrawn_t.c.issue_id == issue_id))
+            conn.execute(schema.withdrawn_t.insert().values(issue_id=issue_id, build_id=current, at=schema.utcnow(), by=user))
+            self.log_action(conn, user, "unpublished", issue_id, current, f"build #{current} is no longer public")
+        self.sync_links([issue_id])
         return current
 
     def withdrawn(self) -> dict[str, Withdrawn]:
@@ -130,7 +117,7 @@ class Publishing(Database):
         """
         if keep < 0:
             raise ValueError("--keep must be 0 or more")
-        with self.writing() as conn:  # the write lock: nothing is published or started meanwhile
+        with self.publishing() as conn:  # nothing is published meanwhile (and on SQLite nothing started)
             kept = set(conn.execute(sa.select(schema.live_t.c.build_id)).scalars()) | self._linked_builds()
             kept |= set(conn.execute(sa.select(schema.withdrawn_t.c.build_id)).scalars())  # to publish again
             query = sa.select(schema.builds_t).where(schema.builds_t.c.pruned_at.is_(None)).order_by(schema.builds_t.c.id.desc())
@@ -176,39 +163,35 @@ class Publishing(Database):
         elif folder.is_dir():
             shutil.rmtree(folder)  # removes symlinks inside without following them
 
-    def sync_links(self) -> None:
-        """Rewrite every ``live/`` symlink from the database (after a restore, or a crash mid-switch)."""
-        with self.reading() as conn:
-            rows = dict(conn.execute(sa.select(schema.live_t.c.issue_id, schema.live_t.c.build_id)).all())
-            gone = dict.fromkeys(set(conn.execute(sa.select(schema.withdrawn_t.c.issue_id)).scalars()) - set(rows))
-        self._switch_links({**gone, **rows, "site": rows[max(rows)] if rows else None})
+    def sync_links(self, issues: list[str] | None = None) -> None:
+        """Point ``live/<issue>`` (every issue, or those named) and ``live/site`` at the builds the database says.
 
-    def _switch_links(self, targets: dict[str, int | None]) -> dict[str, str | None]:
-        """Point ``live/<name>`` at ``builds/<id>`` for each entry (a new symlink renamed over the old one); None removes it.
-
-        Returns the previous targets, for :meth:`_restore_links`.
+        Under the publishing lock, so links are never switched from a stale reading: whoever
+        switches last read the database after every earlier publish had committed. Also run after a
+        restore or a crash between a commit and its links.
         """
+        with self.publishing() as conn:
+            rows = dict(conn.execute(sa.select(schema.live_t.c.issue_id, schema.live_t.c.build_id)).all())
+            gone = set(conn.execute(sa.select(schema.withdrawn_t.c.issue_id)).scalars()) - set(rows)
+            if issues is None:
+                wanted: dict[str, int | None] = {**dict.fromkeys(gone), **rows}
+            else:
+                wanted = {i: rows.get(i) for i in issues}  # an issue no longer live loses its link
+            self._switch_links({**wanted, "site": rows[max(rows)] if rows else None})
+
+    def _switch_links(self, targets: dict[str, int | None]) -> None:
+        """Point ``live/<name>`` at ``builds/<id>`` for each entry (a new symlink renamed over the old one); None removes it."""
         live = self.data_dir / "live"
         live.mkdir(parents=True, exist_ok=True)
-        previous: dict[str, str | None] = {}
-        with self._links:
-            for name, build_id in targets.items():
-                link = live / name
-                previous[name] = os.readlink(link) if link.is_symlink() else None
-                if build_id is None:
-                    link.unlink(missing_ok=True)
-                else:
-                    self._link(link, str(Path("..") / "builds" / str(build_id)))
-        return previous
-
-    def _restore_links(self, previous: dict[str, str | None]) -> None:
-        live = self.data_dir / "live"
-        with self._links:
-            for name, target in previous.items():
-                if target is None:
-                    (live / name).unlink(missing_ok=True)
-                else:
-                    self._link(live / name, target)
+        for name, build_id in targets.items():
+            link = live / name
+            if build_id is None:
+                if link.is_symlink():
+                    link.unlink()
+                continue
+            target = str(Path("..") / "builds" / str(build_id))
+            if not (link.is_symlink() and os.readlink(link) == target):
+                self._link(link, target)
 
     @staticmethod
     def _link(link: Path, target: str) -> None:
