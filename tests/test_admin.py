@@ -113,7 +113,7 @@ def test_every_admin_route_refuses_an_anonymous_user(site, client):
 
 
 def test_every_post_without_a_csrf_token_gets_400(site, editor):
-    posts = [r for r in site.app.url_map.iter_rules() if "POST" in r.methods]
+    posts = [r for r in site.app.url_map.iter_rules() if "POST" in r.methods and not r.endpoint.startswith("api.")]  # test_api
     assert {r.endpoint for r in posts} >= {"auth.login", "auth.logout", "admin.build", "admin.publish", "admin.rollback"}
     live = site.store.live_build(ISSUE).id
     for rule in posts:

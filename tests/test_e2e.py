@@ -291,6 +291,11 @@ def import_flow(server: Server, browser) -> None:
         page.set_input_files("input[name=text]", str(SEED))
     page.fill("input[name=number]", "1331")
     page.click("button:has-text('导入')")
+    assert "报头印的是“1330”，您填写的是“1331”" in page.text_content("[role=alert]")  # never silently
+    errors.clear()
+    page.set_input_files("input[name=text]", str(SEED))
+    page.check("input[name=override_masthead]")
+    page.click("button:has-text('导入')")
     page.wait_for_url(server.url + "/admin/issues/2025-04-19-1331/import-report")
     assert "中铝集团新增两家国家企业技术中心" in page.text_content("table.articles")
     assert page.locator("table.articles tbody tr").count() >= 30

@@ -322,7 +322,17 @@ def test_schema_is_portable_to_postgresql():
     from publisher.store import metadata
 
     ddl = {t.name: str(CreateTable(t).compile(dialect=postgresql.dialect())) for t in metadata.sorted_tables}
-    assert set(ddl) == {"builds", "live", "history", "users", "sign_in_attempts", "withdrawn"}
+    assert set(ddl) == {
+        "builds",
+        "live",
+        "history",
+        "users",
+        "sign_in_attempts",
+        "api_tokens",
+        "revisions",
+        "schedules",
+        "withdrawn",
+    }
     assert "UNIQUE (active_issue)" in ddl["builds"] and "id SERIAL" in ddl["builds"]
     assert '"user" VARCHAR(64)' in ddl["history"]  # a reserved word there, quoted
     assert "TIMESTAMP WITH TIME ZONE" in ddl["live"]

@@ -37,6 +37,8 @@ class Services:
     queue: object
     channels: dict[str, str]  # installed channel name → title, in build order
     live: object = None
+    desk: object = None  # publisher.editing.Desk over the content folder
+    scheduler: object = None  # publisher.scheduling.Scheduler, when this process runs schedules
     build_limiter: RateLimiter = field(default_factory=RateLimiter)
 
 
@@ -57,9 +59,16 @@ def secret_key(config: Config) -> str:
     return path.read_text().strip()
 
 
-def create_app(config: Config | None = None, *, store=None, queue=None, testing: bool = False) -> Flask:
-    """Build the app; the store and queue are made from ``config`` unless given."""
-    from publisher.admin import auth, i18n, public, security, views
+def create_app(
+    config: Config | None = None, *, store=None, queue=None, testing: bool = False, clock=None, schedule_interval=None
+) -> Flask:
+    """Build the app; the store and queue are made from ``config`` unless given.
+
+    Scheduled publishing runs in this process (every ``schedule_interval`` seconds,
+    on ``clock``) unless ``testing`` without a clock.
+    """
+    from publisher.admin import api, auth, editor, i18n, public, security, views
+    from publisher.editing import Desk
 
     config = config or load_config()
     if store is None:
@@ -106,8 +115,9 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
     channels = (
         {name: cls.title for name, cls in own.items()} if own else {name: cls.title for name, cls in plugins.usable().items()}
     )
-    app.extensions["publisher"] = Services(config, store, queue, channels)
+    svc = app.extensions["publisher"] = Services(config, store, queue, channels, desk=Desk(config.content_dir, store))
     app.before_request(views.upload_limit)  # before CSRF reads the form
+    app.before_request(api.body_limit)
     csrf.init_app(app)
     i18n.init_app(app, config.site.timezone)
     auth.init_app(app)
@@ -117,6 +127,18 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
     app.register_blueprint(i18n.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(editor.bp)
+    if clock is not None or not testing:
+        from publisher import scheduling
+
+        svc.scheduler = scheduling.Scheduler(
+            store,
+            queue,
+            clock or scheduling.system_clock,
+            schedule_interval or scheduling.INTERVAL,
+            on_publish=lambda: svc.live.invalidate(),
+        ).start()
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

@@ -40,6 +40,7 @@ class ImportForm(FlaskForm):
     )
     paper = StringField(lazy_gettext("报名（报头上没有印时填写）"), validators=[Optional(), Length(max=40)])
     replace = BooleanField(lazy_gettext("替换这一期已有的草稿"))
+    override_masthead = BooleanField(lazy_gettext("报头印的与上面填写的不一致时，以填写的为准"))
 
 
 class Refused(Exception):
@@ -55,7 +56,12 @@ def upload_name(filename: str | None) -> str:
 def import_upload(data: bytes, filename: str, form: ImportForm, content_dir: Path, store) -> ImportResult:
     """Import ``data`` and write the issue folder; raise :class:`ImportFailure` or :class:`Refused`."""
     result = import_text(
-        data, filename, date=form.date.data, number=form.number.data, paper=(form.paper.data or "").strip() or None
+        data,
+        filename,
+        date=form.date.data,
+        number=form.number.data,
+        paper=(form.paper.data or "").strip() or None,
+        override_masthead=bool(form.override_masthead.data),
     )
     issue_id = result.issue.id
     with _writing:

@@ -35,7 +35,7 @@ bp = Blueprint("public", __name__)
 #: downloads and media may be kept a few minutes.
 REVALIDATE = "public, no-cache"
 DOWNLOAD = "public, max-age=300"
-SESSION_PATHS = ("/admin", "/login")
+SESSION_PATHS = ("/admin", "/login", "/api/")
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 

@@ -39,8 +39,9 @@ from publisher.admin.auth import login_manager
 from publisher.admin.files import channel_files, media_type
 from publisher.admin.messages import explain
 from publisher.admin.previews import PreviewError, inside_preview, read_epub, read_feed, read_member
+from publisher.admin.review import mismatch_message
 from publisher.admin.security import DOCUMENT_CSP, FILE_CSP, use_csp
-from publisher.importer import REPORT_JSON, ImportFailure
+from publisher.importer import REPORT_JSON, ImportFailure, MastheadMismatch
 from publisher.results import BuildState, ChannelResult
 from publisher.store import BuildInProgress, PublishError
 
@@ -107,8 +108,8 @@ def _when_filter(moment):
 
 
 def _stamp(folder: Path) -> float:
-    try:
-        return max((p.stat().st_mtime for p in folder.iterdir()), default=0.0)
+    try:  # the folder's own time too: renaming an article file (arranging) changes no file's time
+        return max((p.stat().st_mtime for p in folder.iterdir()), default=folder.stat().st_mtime) + folder.stat().st_mtime
     except OSError:
         return 0.0
 
@@ -463,6 +464,8 @@ def import_upload():
         result = imports.import_upload(form.text.data.read(), name, form, svc.config.content_dir, svc.store)
     except imports.Refused as exc:
         return _import_page(form, str(exc), 409)
+    except MastheadMismatch as exc:
+        return _import_page(form, mismatch_message(exc), 409)
     except ImportFailure as exc:
         return _import_page(form, _("没有导入：%(why)s", why=imports.failure(exc)), 422)
     svc.store.record(current_user.username, "imported", issue_id=result.issue.id, detail=name)

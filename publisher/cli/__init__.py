@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from publisher.cli import content, imports, ops, serve
+from publisher.cli import content, imports, ops, serve, tokens
 from publisher.cli.context import Ctx
 
 
@@ -51,5 +51,6 @@ for command in (
     ops.unpublish,
     ops.history,
     ops.prune,
+    tokens.token,
 ):
     main.add_command(command)

@@ -28,6 +28,9 @@ from publisher.cli.context import Ctx, pass_ctx
     help="YAML with extra section/column labels: {sections: [...], series: [...]}.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing issue folder of the same id.")
+@click.option(
+    "--override-masthead", is_flag=True, help="Use --date/--number/--paper even where the masthead prints something else."
+)
 @pass_ctx
 def import_text_cmd(
     ctx: Ctx,
@@ -39,6 +42,7 @@ def import_text_cmd(
     paper: str | None,
     labels: str | None,
     force: bool,
+    override_masthead: bool,
 ) -> None:
     """Import FILE, the text extracted from an e-paper PDF (UTF-8 or GB18030), as a draft issue.
 
@@ -56,7 +60,9 @@ def import_text_cmd(
         raise click.BadParameter(f"{date!r} is not a date; write it as 2025-04-19", param_hint="--date") from None
     try:
         vocabulary = DEFAULT_VOCABULARY.extended(Path(labels)) if labels else DEFAULT_VOCABULARY
-        result = import_text(Path(file), date=day, number=number, paper=paper, vocabulary=vocabulary)
+        result = import_text(
+            Path(file), date=day, number=number, paper=paper, vocabulary=vocabulary, override_masthead=override_masthead
+        )
         folder = write_issue(result, Path(out) if out else ctx.config.content_dir / "issues", force=force)
     except (ImportFailure, ValueError) as exc:
         raise click.ClickException(str(exc)) from None

@@ -55,7 +55,17 @@ def worker(ctx: Ctx, burst: bool) -> None:
         work_horse_killed_handler=jobs.on_horse_killed,
         job_monitoring_interval=config.queue.heartbeat,  # how often it tells Redis it is alive while building
     )
-    rq_worker.work(burst=burst, logging_level="INFO")
+    scheduler = None
+    if not burst:  # scheduled publishing runs in workers too; each schedule is claimed by one runner
+        from publisher import scheduling
+
+        store = ctx.open_store()
+        scheduler = scheduling.Scheduler(store, jobs.make_queue(config, store, config_path=ctx.config_path)).start()
+    try:
+        rq_worker.work(burst=burst, logging_level="INFO")
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
 
 
 @click.group()

@@ -31,10 +31,21 @@ from publisher.importer.report import Report
 from publisher.importer.rules import DEFAULT_VOCABULARY, Vocabulary
 from publisher.model import Issue
 
-__all__ = ["ImportFailure", "ImportResult", "Vocabulary", "import_text", "write_issue"]
+__all__ = ["ImportFailure", "ImportResult", "MastheadMismatch", "Vocabulary", "import_text", "write_issue"]
 
 REPORT_JSON = "import-report.json"
 REPORT_TEXT = "import-report.txt"
+#: Input lines kept before and after each unsure decision in the report.
+CONTEXT_LINES = 3
+
+
+class MastheadMismatch(ImportFailure):
+    """The date, number or paper given differs from what the masthead prints; ``differences``: (field, printed, given)."""
+
+    def __init__(self, differences: list[tuple[str, object, object]]):
+        self.differences = differences
+        listed = "; ".join(f"{k}: the masthead prints {p}, you gave {g}" for k, p, g in differences)
+        super().__init__(f"{listed}; check the file, or confirm that what you gave is right")
 
 
 @dataclass
@@ -52,10 +63,12 @@ def import_text(
     number: int | None = None,
     paper: str | None = None,
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    override_masthead: bool = False,
 ) -> ImportResult:
     """Import extracted e-paper text (bytes, or a path to a file); raise :class:`ImportFailure` on bad input.
 
-    ``date``, ``number`` and ``paper`` override (or stand in for) what the masthead prints.
+    ``date``, ``number`` and ``paper`` stand in for what the masthead does not print; where
+    it prints something else, :class:`MastheadMismatch` is raised unless ``override_masthead``.
     """
     started = time.perf_counter()
     if isinstance(source, (str, os.PathLike)):
@@ -75,9 +88,11 @@ def import_text(
     L.classify(items, vocabulary)
     head = masthead.read(items)
     fields = dict(head.fields)
-    for key, value in (("date", date), ("number", number), ("paper", paper)):
-        if value is not None:
-            fields[key] = value
+    given = {k: v for k, v in (("date", date), ("number", number), ("paper", paper)) if v is not None}
+    differs = [(k, fields[k], v) for k, v in given.items() if k in fields and fields[k] != v]
+    if differs and not override_masthead:
+        raise MastheadMismatch(differs)
+    fields.update(given)
     missing = [k for k in ("paper", "date", "number") if k not in fields]
     if missing:
         hints = {"paper": "--paper 某某报", "date": "--date 2025-04-19", "number": "--number 1330"}
@@ -138,6 +153,10 @@ def import_text(
     for d in decisions:
         article = d["article"]
         d["article"] = article.slug if article is not None else owner.get(d["lines"][0])
+    input_lines = cleaned.split("\n")
+    for d in decisions:  # the input around each decision, for the review (line numbers are 1-based)
+        first, last = max(1, min(d["lines"]) - CONTEXT_LINES), min(len(input_lines), max(d["lines"]) + CONTEXT_LINES)
+        d["context"] = [[n, input_lines[n - 1]] for n in range(first, last + 1) if input_lines[n - 1].strip()]
     report.decisions = sorted(decisions, key=lambda d: d["lines"][0])
     report.furniture = sorted(
         [{"line": no, "text": t, "why": "masthead"} for no, t in head.furniture]

@@ -16,11 +16,17 @@ from __future__ import annotations
 from publisher.store.builds import Builds
 from publisher.store.live import Publishing
 from publisher.store.records import INTERRUPTED, BuildInProgress, BuildRecord, HistoryEntry, PublishError, User, Withdrawn
+from publisher.store.revisions import Revision, Revisions
+from publisher.store.schedules import Schedule, Schedules
 from publisher.store.schema import metadata
 from publisher.store.signins import SignIns
+from publisher.store.tokens import ApiToken, Tokens
 from publisher.store.users import Accounts
 
 __all__ = [
+    "ApiToken",
+    "Revision",
+    "Schedule",
     "INTERRUPTED",
     "BuildInProgress",
     "BuildRecord",
@@ -33,5 +39,5 @@ __all__ = [
 ]
 
 
-class Store(Builds, Publishing, Accounts, SignIns):
-    """The database and the data folder: builds, publishing, users, sign-in attempts and history."""
+class Store(Builds, Publishing, Accounts, SignIns, Tokens, Revisions, Schedules):
+    """The database and the data folder: builds, publishing, users, sign-in attempts, API tokens, revisions, schedules and history."""
