@@ -28,8 +28,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
-from publisher import loading, pipeline, plugins, sandbox
+from publisher import loading, pipeline, plugins, sandbox, snapshots
 from publisher.channel import Channel
 from publisher.config import Config, load_config
 from publisher.model import Issue
@@ -293,19 +294,21 @@ def _run(
             f"run 'publisher check {record.issue_id}' for the full list",
         )
         return
+    snapshots.save(Path(record.out_dir), loaded.issue)  # what was built, for the diff shown before publishing
+    tz = config.site.timezone
     store.append_log(
         record.id,
-        f"{_now()} {loaded.issue.title}: {len(loaded.issue.articles)} articles, {len(loaded.warnings)} content warning(s)",
+        f"{_now(tz)} {loaded.issue.title}: {len(loaded.issue.articles)} articles, {len(loaded.warnings)} content warning(s)",
     )
     available = {c.name: c for c in channels} if channels is not None else plugins.usable()
     for name in [n for n in record.channels if n not in available]:
         error = f"the channel {name} is not installed where this build ran; install it there, or build without it"
-        store.update_channel(record.id, ChannelResult.failed(name, error, 0.0), log=f"{_now()} {name}: ✗ {error}")
+        store.update_channel(record.id, ChannelResult.failed(name, error, 0.0), log=f"{_now(tz)} {name}: ✗ {error}")
 
     def progress(event: str, name: str, result: ChannelResult | None) -> bool:
         if event == "start":  # False when the build was ended meanwhile (a restart failed it): stop there
-            return store.update_channel(record.id, ChannelResult(name, BuildState.RUNNING), log=f"{_now()} {name}: building…")
-        return store.update_channel(record.id, result, log=_summary(result))
+            return store.update_channel(record.id, ChannelResult(name, BuildState.RUNNING), log=f"{_now(tz)} {name}: building…")
+        return store.update_channel(record.id, result, log=_summary(result, tz))
 
     wanted = [available[n] for n in record.channels if n in available]
     runner = functools.partial(sandboxed, renderer=renderer)
@@ -365,16 +368,18 @@ def _remove_staging(issue_out: Path, name: str) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%H:%M:%S")
+def _now(tz: str) -> str:
+    """The time of a log line, in the paper's time zone (site.timezone), as the admin shows every time."""
+    return datetime.now(ZoneInfo(tz)).strftime("%H:%M:%S")
 
 
-def _summary(state: ChannelResult) -> str:
+def _summary(state: ChannelResult, tz: str) -> str:
+    now = _now(tz)
     if state.ok:
-        line = f"{_now()} {state.channel}: ✓ {state.seconds:.2f} s, {len(state.files)} file(s), {state.bytes / 1024:.0f} KiB"
+        line = f"{now} {state.channel}: ✓ {state.seconds:.2f} s, {len(state.files)} file(s), {state.bytes / 1024:.0f} KiB"
     else:
-        line = f"{_now()} {state.channel}: ✗ failed after {state.seconds or 0:.2f} s: {state.error}"
-    return "\n".join([line, *(f"{_now()} {state.channel}: warning: {w}" for w in state.warnings)])
+        line = f"{now} {state.channel}: ✗ failed after {state.seconds or 0:.2f} s: {state.error}"
+    return "\n".join([line, *(f"{now} {state.channel}: warning: {w}" for w in state.warnings)])
 
 
 def wait(store: Store, build_id: int, timeout: float = 600, interval: float = 0.1) -> BuildRecord:

@@ -42,11 +42,17 @@ _md = MarkdownIt("commonmark", {"html": True})
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding about the content, pointing at a file and line (1-based)."""
+    """One finding about the content, pointing at a file and line (1-based).
+
+    ``message`` is the CLI's English sentence; ``code`` and ``params`` say the same
+    as data, so the admin can tell an editor in Chinese (``publisher.admin.problems``).
+    """
 
     path: Path
     line: int | None
     message: str
+    code: str = ""
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
@@ -72,16 +78,16 @@ class _Collector:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
 
-    def error(self, path: Path, line: int | None, message: str) -> None:
-        self.errors.append(Problem(path, line, message))
+    def error(self, path: Path, line: int | None, message: str, code: str = "", **params: Any) -> None:
+        self.errors.append(Problem(path, line, message, code, params))
 
-    def warn(self, path: Path, line: int | None, message: str) -> None:
-        self.warnings.append(Problem(path, line, message))
+    def warn(self, path: Path, line: int | None, message: str, code: str = "", **params: Any) -> None:
+        self.warnings.append(Problem(path, line, message, code, params))
 
 
 class _YamlError(Exception):
-    def __init__(self, line: int | None, message: str):
-        self.line, self.message = line, message
+    def __init__(self, line: int | None, message: str, code: str = "yaml", **params: Any):
+        self.line, self.message, self.code, self.params = line, message, code, params
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -170,6 +176,7 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, _CoreConstructor, _CoreRe
             raise _YamlError(
                 event.start_mark.line + self.first_line,
                 "YAML anchors and aliases (&name, *name) are not allowed in content; write the value out",
+                "yaml-alias",
             )
         node = super().compose_node(parent, index)
         if isinstance(node, yaml.MappingNode):
@@ -179,6 +186,9 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, _CoreConstructor, _CoreRe
                     raise _YamlError(
                         key.start_mark.line + self.first_line,
                         f"key {key.value!r} appears twice (first on line {seen[key.value]}); keep one",
+                        "duplicate-key",
+                        key=key.value,
+                        first=seen[key.value],
                     )
                 seen[key.value] = key.start_mark.line + self.first_line
         return node
@@ -200,7 +210,7 @@ def _parse_yaml(source: str, first_line: int, model: type[BaseModel]) -> tuple[A
     except yaml.YAMLError as exc:
         raise _YamlError(None, f"not valid YAML: {exc}") from None
     except ValueError as exc:  # a number YAML's pattern admits and Python refuses: keep the line
-        raise _YamlError(first_line, f"bad value: {exc}") from None
+        raise _YamlError(first_line, f"bad value: {exc}", "bad-value") from None
     finally:
         loader.dispose()
     return data, node
@@ -233,24 +243,24 @@ def _read_text(path: Path, out: _Collector) -> str | None:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        out.error(path, None, f"cannot read the file: {exc.strerror}")
+        out.error(path, None, f"cannot read the file: {exc.strerror}", "unreadable")
         return None
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        out.error(path, line, "is not UTF-8 text; save it as UTF-8 (GB18030/GBK files must be converted)")
+        out.error(path, line, "is not UTF-8 text; save it as UTF-8 (GB18030/GBK files must be converted)", "not-utf8")
         return None
     cleaned = text.clean(source)
     if cleaned != source.replace("\r\n", "\n").replace("\r", "\n"):
         first = next(i for i, (a, b) in enumerate(zip(source, cleaned)) if a != b)
-        out.warn(path, source[:first].count("\n") + 1, "control characters were removed from this file")
+        out.warn(path, source[:first].count("\n") + 1, "control characters were removed from this file", "control-chars")
     return cleaned
 
 
 def _mapping(data: Any, path: Path, line: int, what: str, out: _Collector) -> dict | None:
     if not isinstance(data, dict):
-        out.error(path, line, f"{what} must be a YAML mapping of key: value lines")
+        out.error(path, line, f"{what} must be a YAML mapping of key: value lines", "not-mapping")
         return None
     return data
 
@@ -262,6 +272,8 @@ def _unknown_keys(data: dict, allowed: set[str], node, path: Path, first_line: i
             path,
             _node_line(node, (key,), first_line),
             f"unknown key {key!r}; allowed keys are: {', '.join(sorted(allowed))}",
+            "unknown-key",
+            key=str(key),
         )
     return not bad
 
@@ -277,19 +289,21 @@ def _validation_errors(exc: ValidationError, node, path: Path, first_line: int, 
             message = f"{field_name}: {err['input']!r} 不是有效的日期；请写成“年-月-日”，例如 2025-04-19"
         else:
             message = f"{field_name}: {message}"
-        out.error(path, _node_line(node, loc, first_line), message)
+        limit = next(iter((err.get("ctx") or {}).values()), None)
+        code = "missing" if err["type"] == "missing" else "invalid"
+        out.error(path, _node_line(node, loc, first_line), message, code, field=field_name, type=err["type"], limit=limit)
 
 
 def _split_front_matter(source: str, path: Path, out: _Collector) -> tuple[str, str, int] | None:
     """Return (front matter, body, first body line)."""
     lines = source.split("\n")
     if not lines or lines[0].strip() != "---":
-        out.error(path, 1, "must start with a '---' line, then the front matter (headline: …), then '---'")
+        out.error(path, 1, "must start with a '---' line, then the front matter (headline: …), then '---'", "no-front-matter")
         return None
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
-    out.error(path, 1, "the front matter is not closed: add a '---' line after it")
+    out.error(path, 1, "the front matter is not closed: add a '---' line after it", "front-matter-open")
     return None
 
 
@@ -325,7 +339,7 @@ def _parse_body(body: str, first_line: int, path: Path, out: _Collector) -> tupl
         if plain:
             blocks.append(Block(kind=kind, html=markup.strip(), text=plain))
         else:
-            out.warn(path, start, "this block has no text left after removing unsafe markup; it is skipped")
+            out.warn(path, start, "this block has no text left after removing unsafe markup; it is skipped", "empty-block")
         chunk.clear()
 
     for number, line in enumerate(body.split("\n"), start=first_line):
@@ -360,7 +374,7 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
     try:
         data, node = _parse_yaml(front, 2, Article)
     except _YamlError as exc:
-        out.error(path, exc.line, exc.message)
+        out.error(path, exc.line, exc.message, exc.code, **exc.params)
         return None
     data = _mapping(data, path, 1, "the front matter", out)
     if data is None or not _unknown_keys(data, ARTICLE_KEYS, node, path, 2, out):
@@ -370,6 +384,8 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
             path,
             _node_line(node, ("section",), 2),
             f"section {data['section']!r} is not declared in {ISSUE_FILE}; use one of: {', '.join(sorted(sections))}",
+            "unknown-section",
+            section=str(data["section"]),
         )
         return None
     match = ARTICLE_NAME.match(path.name)
@@ -383,7 +399,13 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
         if not isinstance(fig, dict):
             continue
         for key in FIGURE_DERIVED & set(fig):
-            out.error(path, _node_line(node, ("figures", index, key), 2), f"figures: {key!r} is set by publisher; remove it")
+            out.error(
+                path,
+                _node_line(node, ("figures", index, key), 2),
+                f"figures: {key!r} is set by publisher; remove it",
+                "derived-key",
+                key=key,
+            )
             return None
         src = fig.get("src")
         if not isinstance(src, str):
@@ -489,7 +511,7 @@ def load(folder: Path) -> Loaded:
     out = _Collector()
     meta_path = folder / ISSUE_FILE
     if not meta_path.is_file():
-        raise ContentErrors([Problem(meta_path, None, f"no {ISSUE_FILE} here; every issue folder needs one")])
+        raise ContentErrors([Problem(meta_path, None, f"no {ISSUE_FILE} here; every issue folder needs one", "no-issue-file")])
     if not inside(folder, meta_path):
         raise ContentErrors([Problem(meta_path, None, "此文件是指向本期文件夹之外的链接，不能使用；请把文件本身放进本期文件夹")])
     source = _read_text(meta_path, out)
@@ -498,7 +520,7 @@ def load(folder: Path) -> Loaded:
         try:
             data, node = _parse_yaml(source, 1, Issue)
         except _YamlError as exc:
-            out.error(meta_path, exc.line, exc.message)
+            out.error(meta_path, exc.line, exc.message, exc.code, **exc.params)
         else:
             data = _mapping(data, meta_path, 1, ISSUE_FILE, out)
             if data is not None and not _unknown_keys(data, ISSUE_KEYS, node, meta_path, 1, out):
@@ -524,13 +546,19 @@ def load(folder: Path) -> Loaded:
             out.error(path, None, "此文件是指向本期文件夹之外的链接，不能使用；请把文件本身放进本期文件夹")
             continue
         if not ARTICLE_NAME.match(path.name):
-            out.error(path, None, "article files are named NN-slug.md (e.g. 03-jishu-zhongxin.md); rename it")
+            out.error(path, None, "article files are named NN-slug.md (e.g. 03-jishu-zhongxin.md); rename it", "bad-name")
             continue
         article = _load_article(path, folder, section_slugs, out)
         if article is None:
             continue
         if article.slug in first_file:
-            out.error(path, None, f"slug {article.slug!r} is already used by {first_file[article.slug].name}; rename one file")
+            out.error(
+                path,
+                None,
+                f"slug {article.slug!r} is already used by {first_file[article.slug].name}; rename one file",
+                "duplicate-slug",
+                other=first_file[article.slug].name,
+            )
             continue
         first_file[article.slug] = path
         articles.append(article)
@@ -538,7 +566,13 @@ def load(folder: Path) -> Loaded:
         raise ContentErrors(out.errors)
     for section in sections:
         if not any(a.section == section.slug for a in articles):
-            out.warn(meta_path, _node_line(node, ("sections",), 1), f"section {section.name} ({section.slug}) has no articles")
+            out.warn(
+                meta_path,
+                _node_line(node, ("sections",), 1),
+                f"section {section.name} ({section.slug}) has no articles",
+                "empty-section",
+                section=section.name,
+            )
     if isinstance(data.get("print_pdf"), dict):
         printed = data["print_pdf"]
         if "found" in printed:

@@ -126,7 +126,7 @@ def test_every_post_without_a_csrf_token_gets_400(site, editor):
         url = site.app.url_map.bind("localhost").build(rule.endpoint, sample_values(rule, site))
         response = editor.post(url, data={"channel": "rss"})
         assert response.status_code == 400, (url, response.status_code)
-        assert "form expired" in response.get_data(as_text=True)
+        assert "表单已过期" in response.get_data(as_text=True)
     assert len(site.store.builds(ISSUE)) == 1
     assert site.store.live_build(ISSUE).id == live
     assert editor.get("/admin/").status_code == 200  # still signed in: logout without a token did nothing
@@ -135,7 +135,7 @@ def test_every_post_without_a_csrf_token_gets_400(site, editor):
 def test_sign_in_wrong_password_and_open_redirect(client):
     response = client.post("/login", data={"username": "editor", "password": "nope", "csrf_token": token(client)})
     assert response.status_code == 200
-    assert "Wrong user name or password" in response.get_data(as_text=True)
+    assert "用户名或密码不对" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
     response = client.post(
         "/login?next=//evil.example/x", data={"username": "editor", "password": PASSWORD, "csrf_token": token(client)}
@@ -305,14 +305,14 @@ def test_dashboard_shows_each_channel_state_and_what_is_live(site, editor):
     assert ISSUE in page and "中国铝业报 2025年5月1日 总第1331期" in page
     row = page[page.index(ISSUE) :]
     assert row.count("state-succeeded") == len(FAST)
-    assert f"build #{site.first.id}" in row
+    assert f"第 {site.first.id} 次生成" in row
 
 
 def test_issue_page_lists_articles_and_content_warnings(editor):
     page = editor.get(f"/admin/issues/{ISSUE}").get_data(as_text=True)
     assert "绿色低碳项目全面投产" in page and "本报讯（记者 李明）" in page
     assert page.count("字 ·") == 2  # two articles with their length
-    assert "Build all channels" in page
+    assert "生成全部" in page
     assert editor.get("/admin/issues/2099-01-01-9999").status_code == 404
 
 
@@ -324,17 +324,17 @@ def test_hostile_content_is_escaped_in_the_admin(tmp_path):
     scripts = re.findall(r"<script[^>]*>", page)
     assert scripts == ['<script src="/static/admin.js" defer>']
     assert "危险&lt;script&gt;alert(1)&lt;/script&gt;标题" in page
-    assert "has no articles" in page  # the loader's warning about the empty section
+    assert "还没有文章" in page  # the loader's warning about the empty section, in Chinese
     s.queue.close()
 
 
 def test_build_page_and_status_show_each_channel(site, editor):
     page = editor.get(f"/admin/builds/{site.first.id}").get_data(as_text=True)
-    assert page.count("state-succeeded") >= len(FAST) and "live now" in page
+    assert page.count("state-succeeded") >= len(FAST) and "现在在线上" in page
     status = editor.get(f"/admin/builds/{site.first.id}/status").get_json()
     assert status["finished"] and status["state"] == "succeeded"
     assert [c["channel"] for c in status["channels"]] == list(FAST)
-    assert "rss: ✓" in status["log"]
+    assert "全文订阅 (RSS/Atom)：✓" in status["log"]  # channels by title, in Chinese
 
 
 def test_rss_preview_lists_the_items_a_reader_sees(site, editor):
@@ -367,13 +367,14 @@ def test_digest_preview_is_a_sandboxed_phone_frame(site, editor):
     assert feed.status_code == 200 and feed.headers["Content-Security-Policy"].startswith("sandbox ")
 
 
-def test_explain_turns_internal_errors_into_editor_words():
-    assert "fault in publisher" in explain("PDF", "TypeError: 'NoneType' object is not subscriptable", 7)
-    assert "#7" in explain("PDF", "KeyError: 'x'", 7)
-    limit = "the PDF render took longer than 600 s and was stopped; raise queue.build_timeout in config.yaml"
-    assert explain("PDF", limit) == limit
-    editor_fixable = "figure images/missing.jpg of article 02-long is missing; add the file or remove src:"
-    assert explain("EPUB", editor_fixable) == editor_fixable
+def test_explain_turns_internal_errors_into_editor_words(site):
+    with site.app.test_request_context("/admin/"):
+        assert "系统出了故障，不是稿件的问题" in explain("PDF", "TypeError: 'NoneType' object is not subscriptable", 7)
+        assert "第 7 次生成" in explain("PDF", "KeyError: 'x'", 7)
+        limit = "the PDF render took longer than 600 s and was stopped; raise queue.build_timeout in config.yaml"
+        assert explain("PDF", limit) == "PDF 生成超过 600 秒被停止；请减少或缩小图片后重新生成，或请管理员放宽时限。"
+        unknown = "figure /srv/paper/content/issues/x/images/missing.jpg of article 02-long is missing"
+        assert explain("EPUB", unknown) == "figure missing.jpg of article 02-long is missing"  # as written, without the path
 
 
 class BrokenChannel(Channel):
@@ -396,14 +397,14 @@ def test_a_failed_channel_is_explained_and_cannot_be_published(tmp_path, databas
     build_id = int(response.headers["Location"].rsplit("/", 1)[1])
     assert wait(s.store, build_id, 120).state == "failed"
     page = c.get(f"/admin/builds/{build_id}").get_data(as_text=True)
-    assert "The Broken (test) could not be made because of a fault in publisher, not in your content." in page
+    assert "Broken (test)没有生成，原因是系统出了故障，不是稿件的问题。" in page
     assert "KeyError: &#39;missing&#39;" in page  # the raw message, under 'Technical detail'
-    assert "the image 图1.jpg is missing; add it to the issue folder" in page  # the editor's own problem, as is
-    assert "Publish this build" not in page and "Nothing was published" in page
+    assert "图片 图1.jpg 缺失；请把它上传到本期。" in page  # the editor's own problem, in Chinese
+    assert "发布这次生成" not in page and "没有发布任何内容" in page
     status = c.get(f"/admin/builds/{build_id}/status").get_json()
     assert [ch["state"] for ch in status["channels"]] == ["succeeded", "failed", "failed"]
     response = c.post(f"/admin/builds/{build_id}/publish", data={"csrf_token": token(c, "/admin/")}, follow_redirects=True)
-    assert "was not published" in response.get_data(as_text=True)
+    assert "没有发布：只有成功的生成才能发布" in response.get_data(as_text=True)
     assert s.store.live_build(ISSUE) is None
     s.queue.close()
 
@@ -426,7 +427,7 @@ def test_publish_and_roll_back_switch_the_public_urls(tmp_path, database_url):
     new = c.get("/feed.xml")
     assert new.headers["ETag"] != old.headers["ETag"]
     issue_page = c.get(f"/admin/issues/{ISSUE}").get_data(as_text=True)
-    assert "Roll back to this" in issue_page
+    assert "回退到这一次" in issue_page
     assert c.post(f"/admin/builds/{first.id}/rollback", data={"csrf_token": csrf}).status_code == 302
     assert c.get("/feed.xml").headers["ETag"] == old.headers["ETag"]
     assert s.store.live_build(ISSUE).id == first.id
@@ -435,7 +436,7 @@ def test_publish_and_roll_back_switch_the_public_urls(tmp_path, database_url):
         assert action in history
     assert "editor" in history
     response = c.post(f"/admin/builds/{first.id}/publish", data={"csrf_token": csrf}, follow_redirects=True)
-    assert "already live" in response.get_data(as_text=True)
+    assert "这次生成已经在线上了" in response.get_data(as_text=True)
     s.queue.close()
 
 

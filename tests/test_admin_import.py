@@ -82,7 +82,7 @@ def test_anonymous_users_cannot_see_or_use_the_import_page(site):
 
 def test_an_upload_without_a_csrf_token_gets_400(site, editor):
     response = upload(editor, HOSTILE.encode(), csrf=False, date="2025-06-01", number="1400", paper="测试报")
-    assert response.status_code == 400 and "form expired" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "表单已过期" in response.get_data(as_text=True)
     assert issue_ids(site) == [TINY_ID]
 
 
@@ -91,7 +91,7 @@ def test_nav_and_dashboard_link_to_the_import_page(editor):
     assert dashboard.count('href="/admin/import"') == 2  # the nav and the dashboard
     form = editor.get("/admin/import").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in form and 'name="csrf_token"' in form
-    assert 'name="replace"' in form and "Files of at most 100.0 MB" in form and "文件上限 100.0 MB" in form
+    assert 'name="replace"' in form and "文件最大 100.0 MB" in form
 
 
 # --- upload → import → review → build -----------------------------------------------------------
@@ -110,21 +110,21 @@ def test_the_seed_is_imported_reviewed_and_built(site, editor):
     assert article_files(folder) == expected.issue_files
 
     page = editor.get(response.headers["Location"]).get_data(as_text=True)
-    articles = page[page.index("<h2>Sections and articles</h2>") : page.index("<h2>Not in any article</h2>")]
+    articles = page[page.index("<h2>版面与文章</h2>") : page.index("<h2>不属于任何文章的行</h2>")]
     assert articles.count("<tr>") - 1 == len(issue.articles)  # one row per article, plus the head
     for article in issue.articles:
         assert html.escape(article.headline[:60], quote=False) in articles, article.headline
     assert "中铝集团新增两家国家企业技术中心" in articles and "本报讯（见习记者 何丹）" in articles
     report = expected.report
-    decisions = page[page.index("<h2>Decisions to review</h2>") : page.index("<h2>Sections and articles</h2>")]
+    decisions = page[page.index("<h2>需要核对的地方</h2>") : page.index("<h2>版面与文章</h2>")]
     assert decisions.count("<tr>") - 1 == len(report.decisions) > 0
     for decision in report.decisions:
-        assert f'<td class="lines">{", ".join(map(str, decision["lines"]))}</td>' in decisions
-    furniture = page[page.index("<h2>Not in any article</h2>") :]
+        assert f'<td class="lines" data-label="原文行号">{"、".join(map(str, decision["lines"]))}</td>' in decisions
+    furniture = page[page.index("<h2>不属于任何文章的行</h2>") :]
     assert furniture.count("<tr>") - 1 == len(report.furniture) > 0
-    assert "总第1330期" in furniture and "caption marker" in furniture
-    assert f"{len(issue.articles)} articles, {len(report.decisions)} decisions to review" in page  # the flash
-    assert "chinalco-news-1330.txt" in page and "utf-8" in page
+    assert "总第1330期" in furniture and "图片说明标记" in furniture
+    assert f"{len(issue.articles)} 篇文章，{len(report.decisions)} 处需要核对" in page  # the flash
+    assert "chinalco-news-1330.txt" in page
 
     entry = site.store.history(1)[0]
     assert (entry.user, entry.action, entry.issue_id, entry.detail) == ("editor", "imported", SEED_ID, "chinalco-news-1330.txt")
@@ -134,7 +134,7 @@ def test_the_seed_is_imported_reviewed_and_built(site, editor):
     assert f'href="/admin/issues/{TINY_ID}/import-report"' not in editor.get(f"/admin/issues/{TINY_ID}").get_data(as_text=True)
     assert editor.get(f"/admin/issues/{TINY_ID}/import-report").status_code == 404  # not imported: no report
 
-    build_form = re.search(r'<form method="post" action="([^"]+)"', page[page.index("<h2>Build</h2>") :])
+    build_form = re.search(r'<form method="post" action="([^"]+)"', page[page.index("<h2>生成</h2>") :])
     assert build_form.group(1) == f"/admin/issues/{SEED_ID}/build"
     built = editor.post(build_form.group(1), data={"csrf_token": token(editor, "/admin/import")})
     assert built.status_code == 302
@@ -154,26 +154,30 @@ def test_a_gb18030_or_utf16_seed_gives_the_same_issue(site, editor, encoding):
     folder = loading.issue_dir(site.config.content_dir, SEED_ID)
     assert article_files(folder) == expected.issue_files
     page = editor.get(f"/admin/issues/{SEED_ID}/import-report").get_data(as_text=True)
-    assert f"({encoding}," in page
+    assert f"（{encoding}，" in page
 
 
 @pytest.mark.parametrize(
-    "data, message",
+    "data, message, cli",
     [
-        (b"", "paper.txt is empty; export the e-paper's text again"),
-        (b" \n\n", "paper.txt is empty"),
-        (bytes(range(256)) * 40, "paper.txt looks like a binary file, not text"),
-        ("只是一段话，没有报头。".encode(), "the masthead does not give the paper, date, number"),
+        (b"", "文件是空的；请重新从电子版提取文字。", "paper.txt is empty; export the e-paper's text again"),
+        (b" \n\n", "文件是空的", "paper.txt is empty"),
+        (bytes(range(256)) * 40, "这不是文字文件", "paper.txt looks like a binary file, not text"),
+        (
+            "只是一段话，没有报头。".encode(),
+            "报头上找不到报名、日期、期号；请在下面的表单里填写后再导入。",
+            "the masthead does not give",
+        ),
     ],
 )
-def test_bad_files_get_the_importers_message(site, editor, data, message):
+def test_bad_files_get_the_importers_message(site, editor, data, message, cli):
     response = upload(editor, data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert alert(page).startswith("Nothing was imported: ") and message in alert(page)
+    assert alert(page).startswith("没有导入：") and message in alert(page)
     assert "Traceback" not in page and 'name="text"' in page  # the form again, to choose another file
-    with pytest.raises(ImportFailure, match=re.escape(message)):
-        import_text(data, "paper.txt")  # the same words as the importer's own
+    with pytest.raises(ImportFailure, match=re.escape(cli)):
+        import_text(data, "paper.txt")  # the importer's own words, for the CLI
     assert issue_ids(site) == [TINY_ID]
 
 
@@ -194,9 +198,7 @@ def test_no_file_chosen_is_refused_with_a_hint(site, editor):
         "/admin/import", data={"csrf_token": token(editor, "/admin/import")}, content_type="multipart/form-data"
     )
     assert response.status_code == 400
-    assert "Choose the paper's print PDF, or the text extracted from the e-paper." in html.unescape(
-        response.get_data(as_text=True)
-    )
+    assert "请选择报纸的印刷版 PDF，或从电子版提取出的文字文件" in response.get_data(as_text=True)
 
 
 # --- what may be replaced -----------------------------------------------------------------------
@@ -211,7 +213,7 @@ def test_an_existing_issue_is_replaced_only_with_the_box_ticked(site, editor):
 
     response = upload(editor, HOSTILE.encode(), **fields)
     assert response.status_code == 409
-    assert "Issue 2025-06-01-1400 already exists and was not replaced" in alert(response.get_data(as_text=True))
+    assert "测试报 2025年6月1日 总第1400期已经存在，没有替换" in alert(response.get_data(as_text=True))
     assert "编辑改过" in edited.read_text(encoding="utf-8")  # the editor's correction is still there
     assert upload(editor, HOSTILE.encode(), replace="y", **fields).status_code == 302
     assert "编辑改过" not in edited.read_text(encoding="utf-8")
@@ -227,7 +229,7 @@ def test_a_published_issue_is_never_replaced(site, editor):
     response = upload(editor, HOSTILE.encode(), date="2025-05-01", number="1331", paper="中国铝业报", replace="y")
     assert response.status_code == 409
     message = alert(response.get_data(as_text=True))
-    assert f"Issue {TINY_ID} is published (build #{record.id} is live), so an import never replaces it" in message
+    assert f"中国铝业报 2025年5月1日 总第1331期已经发布（第 {record.id} 次生成在线上），导入不会替换已发布的一期" in message
     assert article_files(folder) == before
     assert site.store.history(1)[0].action == "published"  # no import recorded
 
@@ -239,7 +241,7 @@ def test_an_issue_being_built_is_not_replaced(site, editor, monkeypatch):
     monkeypatch.setattr(site.store, "builds", lambda issue_id=None, limit=50: [Running()])
     fields = {"date": "2025-05-01", "number": "1331", "paper": "中国铝业报", "replace": "y"}
     response = upload(editor, HOSTILE.encode(), **fields)
-    assert response.status_code == 409 and "is being built right now" in alert(response.get_data(as_text=True))
+    assert response.status_code == 409 and "正在生成，请等生成完成后再导入" in alert(response.get_data(as_text=True))
 
 
 # --- untrusted text and sizes -------------------------------------------------------------------
@@ -288,7 +290,7 @@ def test_uploads_over_the_limit_get_413_in_chinese_and_other_forms_keep_the_smal
     response = editor.post(
         f"/admin/issues/{TINY_ID}/build", data={"csrf_token": token(editor, "/admin/"), "channel": "x" * 100_000}
     )
-    assert response.status_code == 413 and "Too large" in response.get_data(as_text=True)  # signed in: no 500
+    assert response.status_code == 413 and "内容太大" in response.get_data(as_text=True)  # signed in: no 500
     assert site.store.builds(TINY_ID) == []
 
 

@@ -28,6 +28,7 @@ CHROMIUM = "/usr/bin/chromium"
 PUBLISHER = str(Path(sys.executable).parent / "publisher")
 PASSWORD = "e2e-password-123"
 FIX = "（更正版）"
+SHOTS = Path(__file__).resolve().parents[1] / "docs" / "images"
 
 
 def content_copy(tmp_path: Path) -> tuple[Path, str]:
@@ -148,7 +149,7 @@ def flow(server: Server, browser) -> None:
 
     # Build every channel and watch the progress update in place.
     page.click(f"a[href='/admin/issues/{server.issue}']")
-    page.click("button:has-text('Build all channels')")
+    page.click("button:has-text('生成全部')")
     page.wait_for_url(server.url + "/admin/builds/2")
     assert page.get_attribute("#build", "data-finished") == "no"
     first_log = page.text_content("[data-field=log]")
@@ -183,7 +184,7 @@ def flow(server: Server, browser) -> None:
         assert thumbs.count() >= 1
         thumbs.first.scroll_into_view_if_needed()
         page.wait_for_function("() => document.querySelector('.thumbs img').naturalWidth > 100")
-        pdf_href = page.get_attribute("a:has-text('Open the PDF')", "href")
+        pdf_href = page.get_attribute("a:has-text('打开 PDF')", "href")
         pdf = public.get(pdf_href)
         assert pdf.headers["content-type"] == "application/pdf" and pdf.body()[:5] == b"%PDF-"
     page.goto("/admin/builds/2/preview/digest")
@@ -194,11 +195,17 @@ def flow(server: Server, browser) -> None:
     # Before publishing, the public site still serves edition 1.
     assert old_headline in public.get("/feed.xml").text() and new_headline not in public.get("/feed.xml").text()
 
-    # Publish edition 2: the public URLs serve it at once.
+    # Publish edition 2: first the confirmation with what changes against what is live, then the public URLs serve it.
     page.goto("/admin/builds/2")
-    page.click("button:has-text('Publish this build')")
+    page.click("a:has-text('发布这次生成')")
+    page.wait_for_url(server.url + "/admin/builds/2/publish")
+    changes = page.text_content(".changes")
+    assert "改动 1 篇" in changes and f"《{new_headline}》" in changes and f"原标题：《{old_headline}》" in changes
+    assert page.locator(".changes h3.added, .changes h3.removed").count() == 0  # nothing added or removed
+    page.screenshot(path=str(SHOTS / "confirm-publish-1280.png"), full_page=True)
+    page.click("button:has-text('确认发布第 2 次生成')")
     page.wait_for_url(f"{server.url}/admin/issues/{server.issue}")
-    assert "is live now" in page.text_content(".flash")
+    assert "现在在线上" in page.text_content(".flash")
     feed = public.get("/feed.xml")
     assert feed.ok and feed.headers["content-type"] == "application/rss+xml; charset=utf-8"
     assert new_headline in feed.text()
@@ -214,18 +221,50 @@ def flow(server: Server, browser) -> None:
     page.goto("/issues/")
     assert server.issue in page.content()
 
-    # Roll back to edition 1: the public URLs serve it again.
+    # Roll back to edition 1 (confirmed, with the change reversed): the public URLs serve it again.
     page.goto(f"/admin/issues/{server.issue}")
-    page.click("button:has-text('Roll back to this')")
-    assert "Rolled back" in page.text_content(".flash")
+    page.click("a:has-text('回退到这一次')")
+    assert f"《{old_headline}》" in page.text_content(".changes")
+    page.click("button:has-text('确认回退到第 1 次生成')")
+    assert "已回退" in page.text_content(".flash")
     feed = public.get("/feed.xml").text()
     assert old_headline in feed and new_headline not in feed
     assert new_headline not in public.get(f"/issues/{server.issue}/").text()
 
+    # Unpublish: confirmed, then the issue's URLs answer 410 with a Chinese page and the feeds drop it.
+    page.click("a:has-text('撤下这一期')")
+    assert old_headline in page.text_content(".changes")
+    page.click("button:has-text('确认撤下这一期')")
+    assert "已撤下" in page.text_content(".flash")
+    errors.clear()
+    gone = page.goto(f"/issues/{server.issue}/")
+    assert gone.status == 410 and page.get_attribute("html", "lang") == "zh-CN"
+    assert "这一期已撤下" in page.text_content("h1")
+    assert all("410" in e for e in errors)  # the answer and the console line about it
+    errors.clear()
+    assert public.get(f"/issues/{server.issue}/{server.issue}.epub").status == 410
+    feed = public.get("/feed.xml")
+    assert feed.status == 404 or old_headline not in feed.text()  # the only issue: no feed; else without it
+
+    # Publish it again.
+    page.goto(f"/admin/issues/{server.issue}")
+    page.click("a:has-text('重新发布第 1 次生成')")
+    assert "这一期已撤下；确认后第 1 次生成重新公开" in page.text_content("main")
+    page.click("button:has-text('确认发布第 1 次生成')")
+    assert public.get(f"/issues/{server.issue}/").status == 200 and old_headline in public.get("/feed.xml").text()
+
     page.goto("/admin/history")
     history = page.text_content("table")
-    for action in ("rolled-back", "published", "build-succeeded", "signed-in"):
-        assert action in history
+    for told in (
+        "回退到第 1 次生成",
+        "发布了第 2 次生成",
+        "撤下了这一期",
+        "重新上线了撤下的这一期",
+        "第 2 次生成成功",
+        "登录了后台",
+    ):
+        assert told in history, told
+    assert "None" not in history and "admin" in history
     # No CSP violations, script errors or missing files; only the preview sandbox refusing the digest's script.
     assert [e for e in errors if "frame is sandboxed and the 'allow-scripts' permission is not set" not in e] == []
     page.close()
@@ -241,32 +280,88 @@ def import_flow(server: Server, browser) -> None:
     page.fill("input[name=username]", "admin")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.click("nav a:has-text('Import')")
+    page.click("nav a:has-text('导入')")
     page.set_input_files("input[name=text]", str(SEED))
     if server.issue == SAMPLE_ID:  # the seed's own issue is the published sample: never replaced
         page.check("input[name=replace]")
-        page.click("button:has-text('Import')")
-        assert "is published (build #" in page.text_content("[role=alert]")
+        page.click("button:has-text('导入')")
+        assert "已经发布（第" in page.text_content("[role=alert]")
         assert f"409 {server.url}/admin/import" in errors and all("409" in e for e in errors)  # answer + console
         errors.clear()
         page.set_input_files("input[name=text]", str(SEED))
     page.fill("input[name=number]", "1331")
-    page.click("button:has-text('Import')")
+    page.click("button:has-text('导入')")
     assert "报头印的是“1330”，您填写的是“1331”" in page.text_content("[role=alert]")  # never silently
     errors.clear()
     page.set_input_files("input[name=text]", str(SEED))
     page.check("input[name=override_masthead]")
-    page.click("button:has-text('Import')")
+    page.click("button:has-text('导入')")
     page.wait_for_url(server.url + "/admin/issues/2025-04-19-1331/import-report")
     assert "中铝集团新增两家国家企业技术中心" in page.text_content("table.articles")
     assert page.locator("table.articles tbody tr").count() >= 30
     assert page.locator("table.decisions tbody tr").count() >= 1
-    page.click("button:has-text('Build all channels')")
+    page.click("button:has-text('生成全部')")
     page.wait_for_url(f"{server.url}/admin/builds/*")
-    assert "2025-04-19-1331" in page.text_content("h1")
+    assert "中国铝业报 2025年4月19日 总第1331期" in page.text_content("h1")
     page.goto("/admin/history")
-    assert "imported" in page.text_content("table") and "chinalco-news-1330.txt" in page.text_content("table")
+    assert "导入了电子版文字 chinalco-news-1330.txt" in page.text_content("table")
     assert errors == []
+    page.close()
+
+
+OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+BACKGROUND = "() => getComputedStyle(document.body).backgroundColor.match(/\\d+/g).slice(0, 3).map(Number)"
+
+
+def sign_in(page) -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+
+
+def on_a_phone_in_dark_mode(server: Server, browser) -> None:
+    """Every admin page at 390 px in dark mode: nothing wider than the screen, tables as cards, dark colours."""
+    context = browser.new_context(base_url=server.url, viewport={"width": 390, "height": 844}, color_scheme="dark")
+    page = context.new_page()
+    page.goto("/login")
+    assert page.evaluate(OVERFLOW)[0] <= 390
+    sign_in(page)
+    issue = f"/admin/issues/{server.issue}"
+    urls = ["/admin/", issue, "/admin/builds/1", "/admin/builds/2", "/admin/builds/2/publish", f"{issue}/unpublish"]
+    urls += [f"/admin/builds/2/preview/{c}" for c in ("rss", "epub", "pdf", "digest")]
+    urls += ["/admin/history", "/admin/import"]
+    if (server.content / "issues" / "2025-04-19-1331").is_dir():
+        urls.append("/admin/issues/2025-04-19-1331/import-report")
+    for url in urls:
+        assert page.goto(url).status == 200, url
+        width, screen = page.evaluate(OVERFLOW)
+        assert width <= screen, (url, width)
+        assert max(page.evaluate(BACKGROUND)) < 60, url  # a dark page, not the light one
+    page.goto(issue)
+    cards = page.locator("table.builds tbody tr")
+    assert cards.first.evaluate("row => getComputedStyle(row).display") == "grid"  # a table row became a card
+    assert page.locator("table.builds thead").is_hidden()
+    page.screenshot(path=str(SHOTS / "issue-390-dark.png"))
+    page.goto("/admin/builds/2/publish")
+    page.screenshot(path=str(SHOTS / "confirm-publish-390-dark.png"), full_page=True)
+    context.close()
+
+
+def in_english(server: Server, browser) -> None:
+    """The header's switch turns the admin English for this editor, and back."""
+    page = browser.new_page(base_url=server.url, viewport={"width": 1280, "height": 900})
+    sign_in(page)
+    assert page.text_content("h1") == "各期" and page.get_attribute("html", "lang") == "zh-CN"
+    page.click(".top button:has-text('English')")
+    page.wait_for_load_state()
+    assert page.text_content("h1") == "Issues" and page.get_attribute("html", "lang") == "en"
+    page.goto(f"/admin/issues/{server.issue}")
+    assert page.locator("button:has-text('Build all channels')").count() == 1
+    page.click(".top button:has-text('中文')")
+    page.wait_for_load_state()
+    assert page.locator("button:has-text('生成全部')").count() == 1
     page.close()
 
 
@@ -276,6 +371,8 @@ def test_flow_with_the_embedded_queue(tmp_path, browser):
         flow(server, browser)
         if SEED.is_file():
             import_flow(server, browser)
+        on_a_phone_in_dark_mode(server, browser)
+        in_english(server, browser)
     finally:
         server.stop()
 

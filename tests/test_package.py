@@ -33,11 +33,18 @@ def test_the_wheel_carries_every_template_static_file_and_the_sample(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = [
         p.relative_to(REPO).as_posix()
-        for folder in ("publisher_channels", "publisher/admin/templates", "publisher/admin/static", "publisher/sample")
+        for folder in (
+            "publisher_channels",
+            "publisher/admin/templates",
+            "publisher/admin/static",
+            "publisher/admin/translations",
+            "publisher/sample",
+        )
         for p in (REPO / folder).rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     ]
     assert [n for n in expected if n not in names] == []
+    assert "publisher/admin/translations/en/LC_MESSAGES/messages.mo" in names  # the admin's English
     assert "publisher_channels/pdf/templates/pdf.css" in names and "publisher/sample/issues/2025-04-19-1330/issue.yaml" in names
 
 

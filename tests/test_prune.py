@@ -168,11 +168,11 @@ def test_admin_refuses_to_roll_back_to_a_pruned_build(tmp_path):
     c = s.app.test_client()
     sign_in(c)
     issue_page = c.get(f"/admin/issues/{ISSUE}").get_data(as_text=True)
-    assert ">pruned</span>" in issue_page and "Roll back to this" not in issue_page
+    assert ">已清理</span>" in issue_page and "回退到这一次" not in issue_page
     build_page = c.get(f"/admin/builds/{first.id}").get_data(as_text=True)
-    assert "This build was pruned" in build_page and "Roll back to this build" not in build_page
+    assert "这次生成的文件已被清理" in build_page and "回退到这次生成" not in build_page
     response = c.post(f"/admin/builds/{first.id}/rollback", data={"csrf_token": token(c, "/admin/")}, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert f"Could not roll back to build #{first.id}: {PRUNED.format(first.id)}" in page
+    assert "没有回退：这次生成的文件已被清理，请重新生成后再发布。" in page
     assert s.store.live_build(ISSUE).id == second.id
     s.queue.close()

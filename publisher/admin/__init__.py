@@ -12,7 +12,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -125,6 +126,7 @@ def create_app(
     security.init_app(app)
     public.init_app(app)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(i18n.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
@@ -149,24 +151,30 @@ def create_app(
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        return render_template(
-            "error.html",
-            code=400,
-            title="The form expired",
-            message="This form is too old or came from another site. Go back, reload the page and try again.",
-        ), 400
+        return error_page(400, _("表单已过期"), _("这个表单打开太久了，或者来自别的网站。请返回、刷新页面后再提交一次。"))
 
-    for code, title, message in [
-        (404, "Not found", "There is nothing at this address."),
-        (405, "Not allowed", "This address does not accept that kind of request."),
-        (413, "Too large", "The request was larger than this site accepts."),
-    ]:
-        app.register_error_handler(code, _error_page(code, title, message))
+    for code in ERRORS:
+        app.register_error_handler(code, lambda exc, code=code: error_page(code))
     return app
 
 
-def _error_page(code: int, title: str, message: str):
-    def handler(exc):
-        return render_template("error.html", code=code, title=title, message=message), code
+#: The error pages (admin and public site alike): a title and what to do, in the reader's language.
+ERRORS = {
+    400: (lambda: _("请求有误"), lambda: _("这个请求无法处理。请返回上一页再试一次。")),
+    404: (lambda: _("找不到这个页面"), lambda: _("这个地址没有内容，可能输错了，或者已经移走。请从首页重新进入。")),
+    405: (lambda: _("不能这样访问"), lambda: _("这个地址不接受这种请求。请从页面上的按钮或链接进入。")),
+    410: (lambda: _("这一期已撤下"), lambda: _("这一期报纸已经撤下，不再公开。请到往期目录阅读其他各期。")),
+    413: (lambda: _("内容太大"), lambda: _("提交的内容超过了网站允许的大小。")),
+    500: (
+        lambda: _("网站出了故障"),
+        lambda: _("网站暂时出了问题，不是您的操作造成的。请稍后再试；如果一直这样，请告诉技术人员。"),
+    ),
+}
 
-    return handler
+
+def error_page(code: int, title: str | None = None, message: str | None = None):
+    """An error page in Chinese (the public site) or the editor's language (the admin); never a stack trace."""
+    title = title or ERRORS[code][0]()
+    message = message or ERRORS[code][1]()
+    public = not request.path.startswith(("/admin", "/login"))
+    return render_template("error.html", code=code, title=title, message=message, public=public), code

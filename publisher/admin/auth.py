@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -18,14 +19,14 @@ from publisher.admin.security import RateLimited
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Sign in to use the admin."
+login_manager.login_message = lazy_gettext("请先登录，再使用编辑后台。")
 login_manager.session_protection = "basic"
 
 
 class LoginForm(FlaskForm):
-    username = StringField("User name", validators=[DataRequired(), Length(max=80)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField("Keep me signed in on this computer")
+    username = StringField(lazy_gettext("用户名"), validators=[DataRequired(lazy_gettext("请填写用户名。")), Length(max=80)])
+    password = PasswordField(lazy_gettext("密码"), validators=[DataRequired(lazy_gettext("请填写密码。")), Length(max=200)])
+    remember = BooleanField(lazy_gettext("在这台电脑上保持登录"))
 
 
 class LogoutForm(FlaskForm):
@@ -47,7 +48,7 @@ def load_user(username: str):
     return services().store.get_user(username)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site, never another host (open redirect) nor a header break.
 
     Control characters (CR/LF would split the Location header; a tab or a NUL browsers drop)
@@ -91,7 +92,7 @@ def _limit_keys(username: str) -> list[str]:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         store = services().store
@@ -106,7 +107,7 @@ def login():
             store.sign_in_succeeded(attempt, keys[0])
             login_user(user, remember=form.remember.data)
             store.record(user.username, "signed-in", detail=request.remote_addr or "")
-            response = redirect(_safe_next(request.args.get("next")))
+            response = redirect(safe_next(request.args.get("next")))
             response.set_cookie(
                 KNOWN_COOKIE,
                 _known_serializer().dumps(user.username),
@@ -116,7 +117,7 @@ def login():
                 secure=current_app.config["SESSION_COOKIE_SECURE"],
             )
             return response
-        flash("Wrong user name or password.", "error")
+        flash(_("用户名或密码不对，请再试一次；忘记密码请找管理员重设。"), "error")
     return render_template("login.html", form=form)
 
 
@@ -126,5 +127,5 @@ def logout():
     if LogoutForm().validate_on_submit():
         services().store.record(current_user.username, "signed-out")
         logout_user()
-        flash("You are signed out.", "info")
+        flash(_("您已退出登录。"), "info")
     return redirect(url_for("auth.login"))

@@ -8,9 +8,12 @@ a draft only when the editor asks) and reads the import report for the review pa
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, StringField
@@ -29,16 +32,17 @@ _writing = threading.Lock()  # check-then-write of one import at a time (threads
 
 class ImportForm(FlaskForm):
     text = FileField(
-        "Print PDF, or text file (UTF-8, UTF-16 or GB18030)",
-        validators=[FileRequired("Choose the paper's print PDF, or the text extracted from the e-paper.")],
+        lazy_gettext("印刷版 PDF，或文字文件（UTF-8、UTF-16 或 GB18030 编码）"),
+        validators=[FileRequired(lazy_gettext("请选择报纸的印刷版 PDF，或从电子版提取出的文字文件。"))],
     )
-    date = DateField("Date (when the masthead does not print it)", validators=[Optional()])
+    date = DateField(lazy_gettext("出版日期（报头上没有印时填写）"), validators=[Optional()], render_kw={"lang": "zh-CN"})
     number = IntegerField(
-        "Number, 总第N期 (when the masthead does not print it)", validators=[Optional(), NumberRange(1, 999_999)]
+        lazy_gettext("总期号，总第N期（报头上没有印时填写）"),
+        validators=[Optional(), NumberRange(1, 999_999)],
     )
-    paper = StringField("Paper name (when the masthead does not print it)", validators=[Optional(), Length(max=40)])
-    replace = BooleanField("Replace the existing draft of this issue")
-    override_masthead = BooleanField("报头印的与上面填写的不一致时，以填写的为准")
+    paper = StringField(lazy_gettext("报名（报头上没有印时填写）"), validators=[Optional(), Length(max=40)])
+    replace = BooleanField(lazy_gettext("替换这一期已有的草稿"))
+    override_masthead = BooleanField(lazy_gettext("报头印的与上面填写的不一致时，以填写的为准"))
 
 
 class Refused(Exception):
@@ -69,23 +73,29 @@ def import_upload(data: bytes, filename: str, form: ImportForm, content_dir: Pat
             live = store.live_build(issue_id)
             if live is not None:
                 raise Refused(
-                    f"Issue {issue_id} is published (build #{live.id} is live), so an import never replaces it. "
-                    "Check the date and number of this file; to correct the published issue, edit its files "
-                    "in the content folder and build again."
+                    _(
+                        "%(issue)s已经发布（第 %(build)s 次生成在线上），导入不会替换已发布的一期。"
+                        "请核对这个文件的日期和期号；要更正已发布的这一期，请修改它的稿件后重新生成。",
+                        issue=result.issue.title,
+                        build=live.id,
+                    )
                 )
             if any(b.active for b in store.builds(issue_id, limit=5)):
-                raise Refused(f"Issue {issue_id} is being built right now; wait for the build to finish, then import again.")
+                raise Refused(_("%(issue)s正在生成，请等生成完成后再导入。", issue=result.issue.title))
             if not form.replace.data:
                 raise Refused(
-                    f"Issue {issue_id} already exists and was not replaced. Tick “Replace the existing draft” "
-                    "to replace it with this import, or check the date and number of this file."
+                    _(
+                        "%(issue)s已经存在，没有替换。要用这次导入替换它，请勾选“替换这一期已有的草稿”；"
+                        "否则请核对这个文件的日期和期号。",
+                        issue=result.issue.title,
+                    )
                 )
         try:
             write_issue(result, Path(content_dir) / "issues", force=True)
         except OSError as exc:
             raise ImportFailure(
                 f"the issue folder could not be written ({exc.strerror}); ask the administrator to check "
-                f"that the content folder {content_dir} is writable"
+                "that the content folder is writable"
             ) from None
     return result
 
@@ -142,3 +152,58 @@ def overlay(report: dict, issue) -> list[dict]:
                 {"kind": "furniture", "label": f"{item['text']}（{item['why']}）", "x": x0, "y": y0, "w": x1 - x0, "h": y1 - y0}
             )
     return pages
+
+
+_MASTHEAD_PARTS = {"paper": lazy_gettext("报名"), "date": lazy_gettext("日期"), "number": lazy_gettext("期号")}
+
+
+def failure(exc: ImportFailure) -> str:
+    """Why the importer gave up, for an editor (the importer's own sentences are for the CLI)."""
+    message = str(exc)
+    if "the masthead does not give the" in message:
+        missing = re.search(r"does not give the ([a-z, ]+) \(", message)
+        parts = [str(_MASTHEAD_PARTS.get(p.strip(), p)) for p in (missing.group(1).split(",") if missing else [])]
+        return _("报头上找不到%(what)s；请在下面的表单里填写后再导入。", what="、".join(parts))
+    if " is empty" in message:
+        return _("文件是空的；请重新从电子版提取文字。")
+    if " is a PDF" in message:
+        return _("这是 PDF 文件，不是文字；请先提取出文字（例如用 pdftotext）再导入。")
+    if "zip/Word/EPUB" in message:
+        return _("这是压缩包、Word 或电子书文件，不是纯文字；请另存为 UTF-8 编码的 .txt 文件再导入。")
+    if "binary file" in message:
+        return _("这不是文字文件；请导入从电子版提取出的文字（UTF-8 或 GB18030 编码）。")
+    if "UTF-8" in message or "UTF-16" in message:
+        return _("文件的编码无法识别；请另存为 UTF-8 编码后再导入。")
+    if "no recognisable headline" in message:
+        return _("文件里找不到像标题的行；请确认这是报纸版面提取出的文字。")
+    if "could not be written" in message:
+        return _("这一期的文件夹无法写入；请联系管理员检查内容文件夹的权限。")
+    return _("导入程序读不懂这个文件；请把文件交给技术人员检查。")
+
+
+#: The importer's decision kinds and reasons for leaving a line out, as the review page names them.
+DECISIONS = {
+    "headline": lazy_gettext("标题"),
+    "orphan-headline": lazy_gettext("没有正文的标题"),
+    "headline-after-body": lazy_gettext("正文后面的标题"),
+    "no-headline": lazy_gettext("找不到标题"),
+    "byline": lazy_gettext("署名"),
+    "rejoin": lazy_gettext("断行拼接"),
+    "loose-end": lazy_gettext("没有结尾的段落"),
+    "jump": lazy_gettext("转版"),
+    "editor-note": lazy_gettext("编者按"),
+    "series": lazy_gettext("专栏"),
+    "label": lazy_gettext("栏目标签"),
+}
+LEFT_OUT = {
+    "masthead": lazy_gettext("报头"),
+    "caption marker": lazy_gettext("图片说明标记"),
+    "page furniture": lazy_gettext("版面装饰（页眉、版次等）"),
+    "page furniture inside a cut sentence": lazy_gettext("断句中间的版面装饰"),
+    "a byline with no story to belong to": lazy_gettext("找不到所属文章的署名"),
+    "a headline with no story": lazy_gettext("没有正文的标题"),
+    "a second byline": lazy_gettext("重复的署名"),
+    "a source line with no story to belong to": lazy_gettext("找不到所属文章的来源"),
+    "a section label with no story under it": lazy_gettext("下面没有文章的版面标签"),
+    "a column label with no story under it": lazy_gettext("下面没有文章的专栏标签"),
+}

@@ -5,6 +5,8 @@ Every URL is answered by looking the file up in a map of what is published
 folder, so ``../``, encoded traversal, absolute paths and NUL bytes find
 nothing and get 404. The map is rebuilt when an editor publishes in this
 process, and at most ``PUBLIC_CACHE_SECONDS`` later in other processes.
+An issue an editor unpublished answers 410 Gone, and the feeds and the archive
+are served without it (:mod:`publisher.admin.takedown`).
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, send_file, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, request, send_file, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from publisher import loading
-from publisher.admin import services
+from publisher.admin import services, takedown
 from publisher.admin.files import BuildFile, channel_files
 from publisher.admin.security import PUBLIC_CSP, use_csp
 from publisher.urls import content_disposition, download_name
@@ -49,6 +51,7 @@ class Snapshot:
     site: dict[str, BuildFile] = field(default_factory=dict)  # feed.xml, atom.xml, feeds/<s>.xml, issues/
     issues: dict[str, LiveIssue] = field(default_factory=dict)
     newest: str | None = None
+    withdrawn: tuple[str, ...] = ()  # unpublished issues: 410 Gone, left out of the feeds and the archive
 
 
 def issue_map(issue_id: str, build) -> dict[str, BuildFile]:
@@ -98,11 +101,12 @@ class LiveSite:
 
     def _load(self) -> Snapshot:
         published = self.store.published_issues()
+        withdrawn = tuple(sorted(self.store.withdrawn()))
         issues = {issue_id: LiveIssue(issue_id, build.id, issue_map(issue_id, build)) for issue_id, build in published}
         if not published:
-            return Snapshot()
+            return Snapshot(withdrawn=withdrawn)
         newest_id, newest_build = published[0]
-        return Snapshot(site_map(newest_build), issues, newest_id)
+        return Snapshot(site_map(newest_build), issues, newest_id, withdrawn)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -136,6 +140,22 @@ def _policy(found: BuildFile) -> str:
     except OSError:
         return PUBLIC_CSP
     return PUBLIC_CSP.replace("script-src 'self'", f"script-src 'self'{hashes}", 1)
+
+
+def _serve_without(found: BuildFile | None, withdrawn: tuple[str, ...], archive: bool = False):
+    """A feed or the archive page, without the unpublished issues (as is when there are none)."""
+    if found is None or not withdrawn:
+        return _serve(found)
+    use_csp(_policy(found))
+    try:
+        mtime = os.stat(found.path).st_mtime_ns
+    except OSError:
+        abort(404)
+    cut = takedown.archive_without if archive else takedown.feed_without
+    response = Response(cut(str(found.path), mtime, withdrawn), mimetype=found.media_type.partition(";")[0])
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    response.headers["Cache-Control"] = REVALIDATE
+    return response.make_conditional(request)
 
 
 def _serve(found: BuildFile | None, cache: str = REVALIDATE, attachment: tuple[str, str] | None = None):
@@ -179,24 +199,30 @@ def favicon():
     return response
 
 
+def _site_feed(name: str):
+    snapshot = services().live.snapshot()
+    return _serve_without(snapshot.site.get(name), snapshot.withdrawn)
+
+
 @bp.route("/feed.xml")
 def feed():
-    return _serve(services().live.snapshot().site.get("feed.xml"))
+    return _site_feed("feed.xml")
 
 
 @bp.route("/atom.xml")
 def atom():
-    return _serve(services().live.snapshot().site.get("atom.xml"))
+    return _site_feed("atom.xml")
 
 
 @bp.route("/feeds/<section>.xml")
 def section_feed(section: str):
-    return _serve(services().live.snapshot().site.get(f"feeds/{section}.xml"))
+    return _site_feed(f"feeds/{section}.xml")
 
 
 @bp.route("/issues/")
 def archive():
-    return _serve(services().live.snapshot().site.get("issues/"))
+    snapshot = services().live.snapshot()
+    return _serve_without(snapshot.site.get("issues/"), snapshot.withdrawn, archive=True)
 
 
 @bp.route("/issues/<issue_id>/next")
@@ -211,7 +237,10 @@ def next_issue(issue_id: str):
 @bp.route("/issues/<issue_id>/", defaults={"name": ""})
 @bp.route("/issues/<issue_id>/<path:name>")
 def issue_file(issue_id: str, name: str):
-    live = services().live.snapshot().issues.get(issue_id)
+    snapshot = services().live.snapshot()
+    if issue_id in snapshot.withdrawn:
+        abort(410)  # unpublished by an editor: gone, not missing
+    live = snapshot.issues.get(issue_id)
     found = live.files.get(name) if live else None
     if found is None or not name.endswith((".epub", ".pdf")):
         return _serve(found, REVALIDATE if not name.startswith("media/") else DOWNLOAD)

@@ -1,5 +1,9 @@
 """The editors' admin (``/admin``): dashboard, issue pages, importing text, builds, previews, publishing, history.
 
+Everything an editor reads is in the admin's language (Chinese by default; see
+:mod:`publisher.admin.i18n`), names issues by their masthead and articles by
+their headline, and shows times in the paper's time zone.
+
 Views are thin: they read the store, hand builds to the queue and ask the
 store to publish. Every route here needs a signed-in editor (checked once for
 the whole blueprint) and every POST a CSRF token (checked app-wide).
@@ -31,10 +35,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from publisher import loading
-from publisher.admin import imports, services
+from publisher import loading, snapshots
+from publisher.admin import imports, messages, problems, services
 from publisher.admin.auth import login_manager
 from publisher.admin.files import channel_files, media_type
+from publisher.admin.messages import explain
 from publisher.admin.previews import PreviewError, inside_preview, read_epub, read_feed, read_member
 from publisher.admin.review import mismatch_message
 from publisher.admin.security import DOCUMENT_CSP, FILE_CSP, use_csp
@@ -46,7 +51,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 LOG_TAIL_LINES = 40
 RAW_XML_LIMIT = 200_000
 DASHBOARD_ISSUES = 60  # newest issues on the dashboard; older ones are reached by their URL
-_INTERNAL = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)|Traceback)\b")
 
 
 @bp.before_request
@@ -59,18 +63,10 @@ def require_editor():
 # --- what editors read -------------------------------------------------------------------------
 
 
-@bp.app_template_global()
-def explain(title: str, error: str | None, build_id: int | None = None) -> str:
-    """An editor's sentence for a channel error; the raw message stays in the log and the details."""
-    if not error:
-        return ""
-    if _INTERNAL.match(error):
-        ref = f" with build #{build_id}" if build_id else ""
-        return (
-            f"The {title} could not be made because of a fault in publisher, not in your content. "
-            f"Build again; if it fails again, tell the developers{ref}."
-        )
-    return error  # a ChannelError or a limit the queue reports: already written for editors
+bp.add_app_template_global(explain)
+bp.add_app_template_global(messages.state_label)
+bp.add_app_template_global(messages.who)
+bp.add_app_template_global(problems.describe, "describe_problem")
 
 
 def human_bytes(n: int | None) -> str:
@@ -87,8 +83,8 @@ def human_seconds(s: float | None) -> str:
     if s is None:
         return "–"
     if s < 10:
-        return f"{s:.2f} s"
-    return f"{s:.1f} s" if s < 60 else f"{int(s // 60)} min {int(s % 60)} s"
+        return _("%(s).2f 秒", s=s)
+    return _("%(s).1f 秒", s=s) if s < 60 else _("%(m)d 分 %(s)d 秒", m=int(s // 60), s=int(s % 60))
 
 
 def when(moment: datetime | None) -> str:
@@ -134,6 +130,19 @@ def load_issue(issue_id: str) -> loading.Loaded | loading.ContentErrors:
     return _load(str(folder), _stamp(folder))
 
 
+@bp.app_template_global()
+def issue_title(issue_id: str) -> str:
+    """An issue as editors name it (its masthead line), or its id while it does not load."""
+    loaded = load_issue(issue_id) if issue_id in loading.list_issue_ids(services().config.content_dir) else None
+    return loaded.issue.title if isinstance(loaded, loading.Loaded) else issue_id
+
+
+def headlines(issue_id: str) -> dict[str, str]:
+    """Each article's headline by its slug (to name articles in messages that give a slug)."""
+    loaded = load_issue(issue_id)
+    return {a.slug: a.headline for a in loaded.issue.articles} if isinstance(loaded, loading.Loaded) else {}
+
+
 def known_issue(issue_id: str) -> str:
     if issue_id not in loading.list_issue_ids(services().config.content_dir):
         abort(404)
@@ -150,6 +159,7 @@ def get_build(build_id: int):
 def channel_rows(build) -> list[dict]:
     """One row per channel of ``build``: state, time, size, the error in words and the raw one."""
     titles = services().channels
+    named = headlines(build.issue_id)
     rows = []
     for name in build.channels:
         state = build.results.get(name) or ChannelResult(name, BuildState.QUEUED)
@@ -159,18 +169,20 @@ def channel_rows(build) -> list[dict]:
                 "channel": name,
                 "title": title,
                 "state": state.state,
+                "state_label": messages.state_label(state.state),
                 "seconds": state.seconds,
                 "bytes": state.bytes,
-                "error": state.error,
-                "explanation": explain(title, state.error, build.id),
-                "warnings": list(state.warnings),
+                "error": messages.scrub(state.error) if state.error else None,
+                "explanation": explain(title, state.error, build.id, named),
+                "warnings": [messages.say(w, named) for w in state.warnings],
             }
         )
     return rows
 
 
 def log_tail(build, lines: int = LOG_TAIL_LINES) -> str:
-    return "\n".join((build.log or "").splitlines()[-lines:])
+    tail = "\n".join((build.log or "").splitlines()[-lines:])
+    return messages.log_lines(tail, services().channels, headlines(build.issue_id))
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -179,6 +191,7 @@ def log_tail(build, lines: int = LOG_TAIL_LINES) -> str:
 @bp.route("/")
 def dashboard():
     svc = services()
+    withdrawn = svc.store.withdrawn()
     rows = []
     for issue_id in list(reversed(loading.list_issue_ids(svc.config.content_dir)))[:DASHBOARD_ISSUES]:
         loaded = load_issue(issue_id)
@@ -190,6 +203,7 @@ def dashboard():
                 "title": loaded.issue.title if isinstance(loaded, loading.Loaded) else None,
                 "problems": len(loaded.problems) if isinstance(loaded, loading.ContentErrors) else 0,
                 "live": live,
+                "withdrawn": withdrawn.get(issue_id),
                 "channels": [
                     {
                         "channel": name,
@@ -218,6 +232,7 @@ def issue(issue_id: str):
         problems=loaded.problems if isinstance(loaded, loading.ContentErrors) else [],
         builds=builds,
         live=live,
+        withdrawn=svc.store.withdrawn().get(issue_id),
         channels=svc.channels,
         rows_of=channel_rows,
         imported=(loading.issue_dir(svc.config.content_dir, issue_id) / REPORT_JSON).is_file(),
@@ -233,15 +248,16 @@ def build(issue_id: str):
         abort(400)
     limit, window = current_app.config["BUILD_RATE_LIMIT"]
     svc.build_limiter.hit(f"build:{current_user.username}", limit, window, _("生成启动得太频繁。"))
+    title = issue_title(issue_id)
     try:
         record = svc.queue.submit(issue_id, [channel] if channel else None, current_user.username)
     except BuildInProgress as exc:
-        flash(f"Issue {issue_id} is already being built (build #{exc.existing.id}); follow it here.", "info")
+        flash(_("%(issue)s正在生成（第 %(build)s 次），请在这里等它完成。", issue=title, build=exc.existing.id), "info")
         return redirect(url_for("admin.build_page", build_id=exc.existing.id))
-    except ValueError as exc:  # an issue or channel the queue cannot build
-        flash(f"Nothing was built: {exc}.", "error")
+    except ValueError:  # an issue or channel the queue cannot build
+        flash(_("没有生成：这一期或这一项现在无法生成。请刷新页面再试；仍然不行请联系管理员。"), "error")
         return redirect(url_for("admin.issue", issue_id=issue_id))
-    flash(f"Build #{record.id} of {issue_id} is queued.", "info")
+    flash(_("%(issue)s的第 %(build)s 次生成已排队，马上开始。", issue=title, build=record.id), "info")
     return redirect(url_for("admin.build_page", build_id=record.id))
 
 
@@ -258,6 +274,7 @@ def build_page(build_id: int):
         finished=record.state.finished,
         is_live=live is not None and live.id == record.id,
         live=live,
+        withdrawn=services().store.withdrawn().get(record.issue_id),
     )
 
 
@@ -268,53 +285,149 @@ def build_status(build_id: int):
     response = jsonify(
         id=record.id,
         state=record.state,
+        state_label=messages.state_label(record.state),
         finished=record.state.finished,
         duration=human_seconds(record.seconds),
         channels=[
             {**row, "seconds": human_seconds(row["seconds"]), "bytes": human_bytes(row["bytes"])} for row in channel_rows(record)
         ],
-        log=log_tail(record),
-        error=explain("build", record.error, record.id),
+        log=log_tail(record) or _("（还没有记录）"),
+        error=explain(_("这一期"), record.error, record.id, headlines(record.issue_id)),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _switch_live(record, switch, done: str, refused: str, back: str):
+# --- publishing: confirm with what changes, then switch -----------------------------------------
+
+
+def changes_against_live(record, live) -> snapshots.Changes | None:
+    """What goes public if ``record`` replaces ``live``; None when a build kept no snapshot to compare."""
+    after = snapshots.read(record.out_dir)
+    if after is None:
+        return None
+    before = snapshots.read(live.out_dir) if live is not None else None
+    if live is not None and before is None:
+        return None
+    return snapshots.compare(before, after)
+
+
+def _confirm(record, kind: str):
+    """The confirmation page of a publish or a rollback: what is live, what would be, the articles that change."""
+    svc = services()
+    live = svc.store.live_build(record.issue_id)
+    return render_template(
+        "confirm.html",
+        build=record,
+        kind=kind,
+        live=live,
+        withdrawn=svc.store.withdrawn().get(record.issue_id),
+        changes=changes_against_live(record, live),
+        sections={s["slug"]: s["name"] for s in (snapshots.read(record.out_dir) or {}).get("sections", [])},
+        fields=problems.FIELD_NAMES,
+        title=issue_title(record.issue_id),
+        refusal=_refusal(record, live),
+    )
+
+
+def _refusal(record, live) -> str | None:
+    """Why ``record`` cannot go live (shown instead of the confirm button), None when it can."""
+    if live is not None and live.id == record.id:
+        return publish_refusal("already live")
+    if record.pruned_at is not None:
+        return publish_refusal("pruned")
+    if not record.ok:
+        return publish_refusal("only a succeeded build")
+    return None
+
+
+def _switch_live(record, switch, done: str, back: str, rollback: bool = False):
     """Run a publish or rollback; flash the outcome and return to ``back`` when it was refused."""
     svc = services()
+    expected = request.form.get("live", "")
+    live = svc.store.live_build(record.issue_id)
+    if expected != "" and expected != str(live.id if live else 0):  # another editor switched since the page was shown
+        flash(_("在您确认期间，线上版本已经被别人改动了。请看清下面新的对比后再确认。"), "error")
+        return redirect(back)
     try:
         switch(svc.store)
     except PublishError as exc:
-        flash(f"{refused}: {exc}", "error")
+        why = publish_refusal(str(exc))
+        flash(_("没有回退：%(why)s", why=why) if rollback else _("没有发布：%(why)s", why=why), "error")
         return redirect(back)
     svc.live.invalidate()
     flash(done, "info")
     return redirect(url_for("admin.issue", issue_id=record.issue_id))
 
 
-@bp.route("/builds/<int:build_id>/publish", methods=["POST"])
+def publish_refusal(message: str) -> str:
+    """Why the store refused, for editors."""
+    if "pruned" in message:
+        return _("这次生成的文件已被清理，请重新生成后再发布。")
+    if "already live" in message:
+        return _("这次生成已经在线上了。")
+    if "only a succeeded build" in message:
+        return _("只有成功的生成才能发布；请等生成完成，或改正错误后重新生成。")
+    if "files of build" in message:
+        return _("这次生成的文件不见了，请重新生成后再发布。")
+    if "not published" in message:
+        return _("这一期现在没有公开，无需撤下。")
+    return _("请刷新页面后再试；仍然不行请联系管理员。")
+
+
+@bp.route("/builds/<int:build_id>/publish", methods=["GET", "POST"])
 def publish(build_id: int):
     record = get_build(build_id)
+    if request.method == "GET":
+        return _confirm(record, "publish")
     return _switch_live(
         record,
         lambda store: store.publish(record.id, current_user.username),
-        done=f"Build #{record.id} of {record.issue_id} is live now.",
-        refused=f"Build #{record.id} was not published",
-        back=url_for("admin.build_page", build_id=record.id),
+        done=_("已发布：%(issue)s的第 %(build)s 次生成现在在线上。", issue=issue_title(record.issue_id), build=record.id),
+        back=url_for("admin.publish", build_id=record.id),
     )
 
 
-@bp.route("/builds/<int:build_id>/rollback", methods=["POST"])
+@bp.route("/builds/<int:build_id>/rollback", methods=["GET", "POST"])
 def rollback(build_id: int):
     record = get_build(build_id)
+    if request.method == "GET":
+        return _confirm(record, "rollback")
     return _switch_live(
         record,
         lambda store: store.rollback(record.issue_id, record.id, current_user.username),
-        done=f"Rolled back: build #{record.id} of {record.issue_id} is live again.",
-        refused=f"Could not roll back to build #{record.id}",
-        back=url_for("admin.issue", issue_id=record.issue_id),
+        done=_("已回退：%(issue)s的第 %(build)s 次生成重新上线。", issue=issue_title(record.issue_id), build=record.id),
+        back=url_for("admin.rollback", build_id=record.id),
+        rollback=True,
     )
+
+
+@bp.route("/issues/<issue_id>/unpublish", methods=["GET", "POST"])
+def unpublish(issue_id: str):
+    """Take an issue off the public site (its URLs answer 410) after the editor confirmed."""
+    svc = services()
+    live = svc.store.live_build(issue_id)
+    if live is None:
+        if issue_id not in loading.list_issue_ids(svc.config.content_dir) and issue_id not in svc.store.withdrawn():
+            abort(404)
+        flash(_("这一期现在没有公开，无需撤下。"), "info")
+        return redirect(url_for("admin.issue", issue_id=issue_id))
+    if request.method == "GET":
+        snapshot = snapshots.read(live.out_dir)
+        return render_template(
+            "unpublish.html", issue_id=issue_id, live=live, title=issue_title(issue_id), articles=(snapshot or {}).get("articles")
+        )
+    try:
+        svc.store.unpublish(issue_id, current_user.username)
+    except PublishError as exc:
+        flash(_("没有撤下：%(why)s", why=publish_refusal(str(exc))), "error")
+        return redirect(url_for("admin.issue", issue_id=issue_id))
+    svc.live.invalidate()
+    flash(
+        _("已撤下：%(issue)s不再公开，读者打开它会看到“已撤下”。需要时可以重新发布。", issue=issue_title(issue_id)),
+        "info",
+    )
+    return redirect(url_for("admin.issue", issue_id=issue_id))
 
 
 # --- importing an e-paper's text --------------------------------------------------------------
@@ -328,9 +441,10 @@ def upload_limit():
     if (request.content_length or 0) > imports.UPLOAD_BYTES and current_user.is_authenticated:
         return _import_page(
             imports.ImportForm(formdata=None),
-            (
-                f"文件超过了 {human_bytes(imports.UPLOAD_BYTES)} 的上限，没有导入。请上传排版系统导出的印刷版PDF"
-                "（去掉高分辨率图片或分版导出可以减小文件），或上传提取出的文本。"
+            _(
+                "文件超过了 %(limit)s 的上限，没有导入。请上传排版系统导出的印刷版 PDF（去掉高分辨率图片或分版导出可以减小文件），"
+                "或上传提取出的文字。",
+                limit=human_bytes(imports.UPLOAD_BYTES),
             ),
             413,
         )
@@ -356,11 +470,16 @@ def import_upload():
     except MastheadMismatch as exc:
         return _import_page(form, mismatch_message(exc), 409)
     except ImportFailure as exc:
-        return _import_page(form, f"Nothing was imported: {exc}", 422)
+        return _import_page(form, _("没有导入：%(why)s", why=imports.failure(exc)), 422)
     svc.store.record(current_user.username, "imported", issue_id=result.issue.id, detail=name)
     flash(
-        f"Imported {name} as {result.issue.id}: {len(result.issue.articles)} articles, "
-        f"{len(result.report.decisions)} decisions to review.",
+        _(
+            "已把 %(name)s 导入为%(issue)s：%(n)s 篇文章，%(d)s 处需要核对。",
+            name=name,
+            issue=result.issue.title,
+            n=len(result.issue.articles),
+            d=len(result.report.decisions),
+        ),
         "info",
     )
     return redirect(url_for("admin.import_report", issue_id=result.issue.id))
@@ -395,12 +514,15 @@ def import_report(issue_id: str):
         problems=loaded.problems if isinstance(loaded, loading.ContentErrors) else [],
         headlines={a["slug"]: a["headline"] for a in report.get("articles", [])},
         pages=imports.overlay(report, loaded.issue if isinstance(loaded, loading.Loaded) else None),
+        decisions=imports.DECISIONS,
+        left_out=imports.LEFT_OUT,
+        fields=problems.FIELD_NAMES,
     )
 
 
 @bp.route("/history")
 def history():
-    return render_template("history.html", entries=services().store.history(200))
+    return render_template("history.html", entries=services().store.history(200), action=messages.action)
 
 
 # --- previews ---------------------------------------------------------------------------------
@@ -433,7 +555,8 @@ def preview(build_id: int, channel: str):
     files = channel_files(record, channel)
     if not files:
         abort(404)
-    context = {"build": record, "channel": channel, "title": services().channels.get(channel, channel), "files": files}
+    titles = services().channels
+    context = {"build": record, "channel": channel, "title": titles.get(channel, channel), "titles": titles, "files": files}
     try:
         if channel == "rss":
             main = "feed.xml" if "feed.xml" in files else next(n for n in files if n.endswith(".xml"))
@@ -471,7 +594,10 @@ def preview(build_id: int, channel: str):
             chosen = next((a for a in articles if a["slug"] == wanted), articles[0])
             return render_template("preview_wechat.html", **context, articles=articles, chosen=chosen)
     except PreviewError as exc:
-        return render_template("preview_error.html", **context, message=str(exc))
+        current_app.logger.warning("preview of build #%s %s: %s", build_id, channel, exc)
+        return render_template(
+            "preview_error.html", **context, message=_("这一项的文件无法读取，可能已损坏；请重新生成后再预览。")
+        )
     return render_template("preview_files.html", **context)
 
 

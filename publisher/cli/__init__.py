@@ -49,6 +49,7 @@ for command in (
     ops.builds_cmd,
     ops.publish,
     ops.rollback,
+    ops.unpublish,
     ops.history,
     ops.prune,
     tokens.token,

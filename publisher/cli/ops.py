@@ -1,4 +1,4 @@
-"""Operations commands: ``worker``, ``user``, ``builds``, ``prune``, ``publish``, ``rollback``, ``history``."""
+"""Operations commands: ``worker``, ``user``, ``builds``, ``prune``, ``publish``, ``rollback``, ``unpublish``, ``history``."""
 
 from __future__ import annotations
 
@@ -216,6 +216,23 @@ def rollback(ctx: Ctx, issue: str, build_id: int) -> None:
     except PublishError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Rolled back: build #{record.id} of {issue} is live again.")
+
+
+@click.command()
+@click.argument("issue")
+@pass_ctx
+def unpublish(ctx: Ctx, issue: str) -> None:
+    """Take ISSUE off the public site: its URLs answer 410 Gone and the feeds drop it.
+
+    Publish one of its builds again ('publisher publish BUILD_ID') to put it back.
+    """
+    from publisher.store import PublishError
+
+    try:
+        build_id = ctx.open_store().unpublish(issue, actor())
+    except PublishError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Unpublished {issue} (build #{build_id} was live); publish it again with 'publisher publish {build_id}'.")
 
 
 @click.command()

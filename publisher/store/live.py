@@ -17,7 +17,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from publisher.store import schema
-from publisher.store.records import BuildRecord, PublishError
+from publisher.store.base import Database
+from publisher.store.records import BuildRecord, PublishError, Withdrawn
 from publisher.store.search import Search
 
 
@@ -52,8 +53,10 @@ class Publishing(Search):
                 conn.execute(schema.live_t.insert().values(issue_id=record.issue_id, **values))
             else:
                 conn.execute(schema.live_t.update().where(schema.live_t.c.issue_id == record.issue_id).values(**values))
+            withdrawn = conn.execute(schema.withdrawn_t.delete().where(schema.withdrawn_t.c.issue_id == record.issue_id))
             was = f"; was build #{current}" if current is not None else ""
-            self.log_action(conn, user, action, record.issue_id, build_id, f"build #{build_id} is live{was}")
+            again = "; the issue was unpublished before" if withdrawn.rowcount else ""
+            self.log_action(conn, user, action, record.issue_id, build_id, f"build #{build_id} is live{was}{again}")
             self.index_live(conn, record.issue_id, Path(record.out_dir))  # search shows what is live, in the same step
         self.sync_links([record.issue_id])
         return record
@@ -76,6 +79,30 @@ class Publishing(Search):
             raise PublishError(f"build #{build_id} is already live for {record.issue_id}")
         return current
 
+    def unpublish(self, issue_id: str, user: str | None) -> int:
+        """Take ``issue_id`` off the public site; return the build that was live.
+
+        Its URLs answer 410 Gone from then on, the site's feeds and archive come
+        from the newest issue still published, and publishing any of its builds
+        puts it back. The record of what was live is kept (:meth:`withdrawn`).
+        """
+        with self.publishing() as conn:
+            current = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == issue_id)).scalar()
+            if current is None:
+                raise PublishError(f"issue {issue_id} is not published, so there is nothing to unpublish")
+            conn.execute(schema.live_t.delete().where(schema.live_t.c.issue_id == issue_id))
+            conn.execute(schema.withdrawn_t.delete().where(schema.withdrawn_t.c.issue_id == issue_id))
+            conn.execute(schema.withdrawn_t.insert().values(issue_id=issue_id, build_id=current, at=schema.utcnow(), by=user))
+            self.log_action(conn, user, "unpublished", issue_id, current, f"build #{current} is no longer public")
+        self.sync_links([issue_id])
+        return current
+
+    def withdrawn(self) -> dict[str, Withdrawn]:
+        """The issues taken off the public site and not published since, by issue id."""
+        with self.reading() as conn:
+            rows = conn.execute(sa.select(schema.withdrawn_t)).all()
+        return {r.issue_id: Withdrawn(r.issue_id, r.build_id, schema.aware(r.at), r.by) for r in rows}
+
     def rollback(self, issue_id: str, build_id: int, user: str | None) -> BuildRecord:
         """Publish an earlier succeeded build of ``issue_id`` again."""
         record = self.get_build(build_id)
@@ -87,13 +114,14 @@ class Publishing(Search):
         """Delete the files of old builds; return the builds pruned (or, with ``dry_run``, that would be).
 
         Of each issue it keeps the live build (by the database and by every
-        ``live/*`` symlink), every queued or running build and the ``keep`` newest
+        ``live/*`` symlink), the build of an unpublished issue, every queued or running build and the ``keep`` newest
         finished ones. The records stay, marked pruned, so the history is complete.
         """
         if keep < 0:
             raise ValueError("--keep must be 0 or more")
         with self.publishing() as conn:  # nothing is published meanwhile (and on SQLite nothing started)
             kept = set(conn.execute(sa.select(schema.live_t.c.build_id)).scalars()) | self._linked_builds()
+            kept |= set(conn.execute(sa.select(schema.withdrawn_t.c.build_id)).scalars())  # to publish again
             query = sa.select(schema.builds_t).where(schema.builds_t.c.pruned_at.is_(None)).order_by(schema.builds_t.c.id.desc())
             finished: dict[str, int] = {}
             chosen = []
@@ -146,18 +174,24 @@ class Publishing(Search):
         """
         with self.publishing() as conn:
             rows = dict(conn.execute(sa.select(schema.live_t.c.issue_id, schema.live_t.c.build_id)).all())
-            if not rows:
-                return
-            wanted = rows if issues is None else {i: rows[i] for i in issues if i in rows}
-            self._switch_links({**wanted, "site": rows[max(rows)]})
+            gone = set(conn.execute(sa.select(schema.withdrawn_t.c.issue_id)).scalars()) - set(rows)
+            if issues is None:
+                wanted: dict[str, int | None] = {**dict.fromkeys(gone), **rows}
+            else:
+                wanted = {i: rows.get(i) for i in issues}  # an issue no longer live loses its link
+            self._switch_links({**wanted, "site": rows[max(rows)] if rows else None})
 
-    def _switch_links(self, targets: dict[str, int]) -> None:
-        """Point ``live/<name>`` at ``builds/<id>`` for each entry (a new symlink renamed over the old one)."""
+    def _switch_links(self, targets: dict[str, int | None]) -> None:
+        """Point ``live/<name>`` at ``builds/<id>`` for each entry (a new symlink renamed over the old one); None removes it."""
         live = self.data_dir / "live"
         live.mkdir(parents=True, exist_ok=True)
         for name, build_id in targets.items():
-            target = str(Path("..") / "builds" / str(build_id))
             link = live / name
+            if build_id is None:
+                if link.is_symlink():
+                    link.unlink()
+                continue
+            target = str(Path("..") / "builds" / str(build_id))
             if not (link.is_symlink() and os.readlink(link) == target):
                 self._link(link, target)
 

@@ -83,11 +83,22 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class Withdrawn:
+    """An issue taken off the public site (its URLs answer 410 Gone) and the build that was live."""
+
+    issue_id: str
+    build_id: int | None
+    at: datetime
+    by: str | None
+
+
+@dataclass(frozen=True)
 class User:
     """A signed-up editor; also usable directly as a Flask-Login user."""
 
     username: str
     created_at: datetime
+    locale: str | None = None  # the admin's language chosen by this editor; None: the default
     is_authenticated: bool = True
     is_active: bool = True
     is_anonymous: bool = False

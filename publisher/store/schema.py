@@ -56,7 +56,22 @@ users_t = sa.Table(
     sa.Column("username", sa.String(64), primary_key=True),
     sa.Column("password_hash", sa.String(256), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # The admin's language for this editor ("zh_CN", "en"), NULL for the default (Chinese).
+    sa.Column("locale", sa.String(16)),
 )
+
+#: Issues an editor took off the public site: their URLs answer 410 Gone until the issue is published again.
+withdrawn_t = sa.Table(
+    "withdrawn",
+    metadata,
+    sa.Column("issue_id", sa.String(64), primary_key=True),
+    sa.Column("build_id", sa.Integer),  # the build that was live, so it can be published again
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("by", sa.String(64)),
+)
+
+#: Columns newer than the first release, added to an existing database by :func:`migrate`.
+_ADDED = [(builds_t, "pruned_at"), (users_t, "locale")]
 
 
 # Failed (and in-progress) sign-in attempts, by "account:<name>", "address:<ip>" or "known:<name>"; rows older
@@ -71,11 +86,12 @@ sign_in_attempts_t = sa.Table(
 
 
 def migrate(conn: sa.Connection) -> None:
-    """Create missing tables; add columns newer than an existing database (``builds.pruned_at``)."""
+    """Create missing tables; add columns newer than an existing database (see ``_ADDED``)."""
     metadata.create_all(conn)
-    if "pruned_at" not in {c["name"] for c in sa.inspect(conn).get_columns("builds")}:
-        kind = builds_t.c.pruned_at.type.compile(dialect=conn.dialect)
-        conn.exec_driver_sql(f"ALTER TABLE builds ADD COLUMN pruned_at {kind}")
+    for table, name in _ADDED:
+        if name not in {c["name"] for c in sa.inspect(conn).get_columns(table.name)}:
+            kind = table.c[name].type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
 
 
 def utcnow() -> datetime:

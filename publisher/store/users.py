@@ -49,12 +49,17 @@ class Accounts(Database):
     def get_user(self, username: str) -> User | None:
         with self.reading() as conn:
             row = conn.execute(sa.select(schema.users_t).where(schema.users_t.c.username == username)).first()
-        return User(row.username, schema.aware(row.created_at)) if row else None
+        return User(row.username, schema.aware(row.created_at), row.locale) if row else None
+
+    def set_locale(self, username: str, locale: str | None) -> None:
+        """Keep the admin language ``username`` chose (None: back to the default)."""
+        with self.writing() as conn:
+            conn.execute(schema.users_t.update().where(schema.users_t.c.username == username).values(locale=locale))
 
     def users(self) -> list[User]:
         with self.reading() as conn:
             return [
-                User(r.username, schema.aware(r.created_at))
+                User(r.username, schema.aware(r.created_at), r.locale)
                 for r in conn.execute(sa.select(schema.users_t).order_by(schema.users_t.c.username))
             ]
 
@@ -65,7 +70,9 @@ class Accounts(Database):
         if row is None:
             check_password(_dummy_hash(), password)
             return None
-        return User(row.username, schema.aware(row.created_at)) if check_password(row.password_hash, password) else None
+        return (
+            User(row.username, schema.aware(row.created_at), row.locale) if check_password(row.password_hash, password) else None
+        )
 
     def ensure_admin(self, password_from_env: str | None) -> str | None:
         """Create ``admin`` when there is no user yet.

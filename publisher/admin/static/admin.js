@@ -4,10 +4,10 @@
   var root = document.getElementById("build");
   if (!root || root.dataset.finished === "yes") return;
 
-  function badge(state) {
+  function badge(state, label) {
     var span = document.createElement("span");
     span.className = "state state-" + state;
-    span.textContent = state;
+    span.textContent = label || state;
     return span;
   }
 
@@ -22,7 +22,7 @@
     status.channels.forEach(function (ch) {
       var row = root.querySelector('tr[data-channel="' + ch.channel + '"]');
       if (!row) return;
-      row.querySelector('[data-field="state"]').replaceChildren(badge(ch.state));
+      row.querySelector('[data-field="state"]').replaceChildren(badge(ch.state, ch.state_label));
       row.querySelector('[data-field="seconds"]').textContent = ch.seconds;
       row.querySelector('[data-field="bytes"]').textContent = ch.bytes;
       var problems = row.querySelector('[data-field="problems"]');
@@ -32,9 +32,10 @@
       problems.replaceChildren.apply(problems, items);
     });
     root.querySelector('[data-field="duration"]').textContent = status.duration;
-    root.querySelector('[data-field="log"]').textContent = status.log || "(nothing yet)";
+    var log = root.querySelector('[data-field="log"]');
+    log.textContent = status.log || log.dataset.empty;
     var head = root.querySelector("p .state");
-    if (head) head.replaceWith(badge(status.state));
+    if (head) head.replaceWith(badge(status.state, status.state_label));
   }
 
   function poll() {
