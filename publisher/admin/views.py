@@ -12,7 +12,6 @@ the whole blueprint) and every POST a CSRF token (checked app-wide).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache

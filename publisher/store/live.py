@@ -17,7 +17,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from publisher.store import schema
-from publisher.store.base import Database
 from publisher.store.records import BuildRecord, PublishError, Withdrawn
 from publisher.store.search import Search
 
