@@ -70,7 +70,8 @@ def make_queue(
     return queue
 
 
-def _check(config: Config, issue_id: str, names: list[str] | None, available: list[str]) -> list[str]:
+def _check(config: Config, issue_id: str, names: list[str] | None, available: dict[str, type[Channel]]) -> list[str]:
+    """The channels to build, with those they require, in build order; ValueError for an unknown issue or channel."""
     known = loading.list_issue_ids(config.content_dir)
     if issue_id not in known:
         raise ValueError(
@@ -80,7 +81,7 @@ def _check(config: Config, issue_id: str, names: list[str] | None, available: li
     unknown = [n for n in names if n not in available]
     if unknown:
         raise ValueError(f"unknown channel(s): {', '.join(unknown)}; installed: {', '.join(available) or 'none'}")
-    return names
+    return [c.name for c in pipeline.in_order([available[n] for n in names], available)]
 
 
 class EmbeddedQueue:
@@ -98,7 +99,7 @@ class EmbeddedQueue:
 
     def submit(self, issue_id: str, channels: list[str] | None = None, user: str | None = None) -> BuildRecord:
         available = self._available()
-        names = _check(self.config, issue_id, channels, list(available))
+        names = _check(self.config, issue_id, channels, available)
         record = self.store.new_build(issue_id, names, user, runner=self.runner)
         self._pool.submit(run_build, record.id, config=self.config, store=self.store, channels=list(available.values()))
         return record
@@ -132,7 +133,7 @@ class RqQueue:
         from redis.exceptions import RedisError
         from rq import Callback
 
-        names = _check(self.config, issue_id, channels, list(plugins.usable()))
+        names = _check(self.config, issue_id, channels, plugins.usable())
         job_id = f"publisher-build-{secrets.token_hex(6)}"
         record = self.store.new_build(issue_id, names, user, runner=f"rq:{job_id}")
         timeout = self.config.queue.build_timeout * len(names) + JOB_MARGIN
@@ -253,10 +254,17 @@ def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[
         f"{_now()} {loaded.issue.title}: {len(loaded.issue.articles)} articles, {len(loaded.warnings)} content warning(s)",
     )
     available = {c.name: c for c in channels} if channels is not None else plugins.usable()
+    outcomes: dict[str, str | None] = {}
     for name in record.channels:
         if not store.update_channel(record.id, ChannelState(name, "running"), log=f"{_now()} {name}: building…"):
             return  # the build was ended meanwhile (a restart failed it): stop, leave its outcome alone
-        state = build_one(available.get(name), name, loaded.issue, issue_dir, config, Path(record.out_dir))
+        cls = available.get(name)
+        reason = pipeline.unmet(cls, outcomes) if cls is not None else None
+        if reason:
+            state = ChannelState(name, "failed", 0.0, error=reason)
+        else:
+            state = build_one(cls, name, loaded.issue, issue_dir, config, Path(record.out_dir))
+        outcomes[name] = None if state.state == "succeeded" else (state.error or "failed")
         store.update_channel(record.id, state, log=_summary(state))
     store.finish_build(record.id)
 

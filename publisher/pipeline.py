@@ -3,7 +3,9 @@
 Each channel renders into a private staging folder; only a channel that
 finished is moved into ``<out>/<issue id>/<channel>/`` (replacing the older
 build of that channel in one rename). A failed channel leaves the older output
-untouched and its error in the report.
+untouched and its error in the report. Channels are built after the channels
+they ``require`` (added when installed), and fail without rendering when one of
+those failed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Callable
 
 from pydantic import ValidationError
 
-from publisher import loading, templates, writer
+from publisher import loading, plugins, templates, writer
 from publisher.channel import BuildContext, Channel, ChannelError
 from publisher.config import Config
 from publisher.model import Issue
@@ -106,6 +108,47 @@ def archive_loader(content_dir: Path, issue: Issue) -> Callable[[int], list[Issu
     return archive
 
 
+def in_order(channels: list[type[Channel]], available: dict[str, type[Channel]] | None = None) -> list[type[Channel]]:
+    """``channels`` and what they require (looked up in ``available``), each after its requirements.
+
+    A requirement that is not available, or a cycle, is left for :func:`unmet` to report at build time.
+    """
+    known = {**(available or {}), **{c.name: c for c in channels}}
+    ordered: list[type[Channel]] = []
+
+    def visit(cls: type[Channel], path: frozenset[str]) -> None:
+        if cls in ordered or cls.name in path:
+            return
+        for name in cls.requires:
+            if name in known:
+                visit(known[name], path | {cls.name})
+        if cls not in ordered:
+            ordered.append(cls)
+
+    for cls in channels:
+        visit(cls, frozenset())
+    return ordered
+
+
+def unmet(cls: type[Channel], outcomes: dict[str, str | None]) -> str | None:
+    """Why ``cls`` cannot be built now (a requirement failed or was not built), else None.
+
+    ``outcomes`` maps each channel built so far in this build to its error (None when it succeeded).
+    """
+    for name in cls.requires:
+        if name not in outcomes:
+            return (
+                f"{cls.name} 需要先构建 {name}，但这次构建没有 {name}（未安装或顺序有环）；安装 {name} 后重新构建"
+                f" ({cls.name} requires the {name} channel, which this build does not have)"
+            )
+        if outcomes[name] is not None:
+            return (
+                f"{name} 构建失败，所以依赖它的 {cls.name} 没有构建；先修好 {name}（{outcomes[name]}）再重新构建"
+                f" ({cls.name} requires {name}, which failed)"
+            )
+    return None
+
+
 def build_channel(cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path) -> ChannelResult:
     """Render one channel into staging and move it into place; record any failure."""
     name = cls.name
@@ -128,6 +171,7 @@ def build_channel(cls: type[Channel], issue: Issue, issue_dir: Path, config: Con
             templates=templates.environment(cls.name, cls.template_folder(), config.templates_dir),
             archive=archive_loader(config.content_dir, issue),
             site=config.site,
+            required={name: Path(out_root) / issue.id / name for name in cls.requires},
         )
         outputs = cls().render(issue, ctx)
         if not outputs:
@@ -159,14 +203,22 @@ def build(
     issue_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Build ``issue`` into each of ``channels``; one failing channel never stops the others."""
+    """Build ``issue`` into each of ``channels`` (and the installed channels they require, first);
+    one failing channel never stops the others, only those that require it."""
     out_root = Path(out_root) if out_root else config.output_dir
     issue_dir = Path(issue_dir) if issue_dir else loading.issue_dir(config.content_dir, issue.id)
     report = BuildReport(issue.id)
-    for cls in channels:
+    outcomes: dict[str, str | None] = {}
+    for cls in in_order(channels, plugins.usable() if any(c.requires for c in channels) else None):
         if progress:
             progress("start", cls.name, None)
-        result = build_channel(cls, issue, issue_dir, config, out_root)
+        reason = unmet(cls, outcomes)
+        result = (
+            ChannelResult(cls.name, False, 0.0, error=reason)
+            if reason
+            else build_channel(cls, issue, issue_dir, config, out_root)
+        )
+        outcomes[cls.name] = None if result.ok else result.error or "failed"
         report.results.append(result)
         if progress:
             progress("done", cls.name, result)

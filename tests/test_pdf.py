@@ -19,7 +19,7 @@ import pypdfium2
 import pytest
 from PIL import Image
 
-from publisher import loading, pipeline
+from publisher import loading, pagemap, pipeline
 from publisher.model import Issue
 from publisher_channels.pdf import PdfChannel, compose
 from publisher_channels.pdf import fork as pdf_fork
@@ -108,6 +108,26 @@ def test_every_headline_and_every_article_in_full_in_reading_order(sample):
         pieces += [squeeze(block.text) for block in article.body if block.text.strip()]
     assert in_order(text, pieces) == []
     assert len(pieces) > 200
+
+
+def test_page_map_puts_every_article_where_the_pdf_prints_it(sample):
+    """pages.json: one entry per PDF page; each article's first region holds its headline's text in the PDF."""
+    pages = pagemap.read(sample.folder)
+    document = pypdfium2.PdfDocument(sample.pdf)
+    assert [p.number for p in pages.pages] == list(range(1, len(document) + 1))
+    assert {a.slug for a in sample.issue.articles} == {r.slug for p in pages.pages for r in p.regions}
+    for page in pages.pages:
+        pdf_page = document[page.number - 1]
+        assert (page.width, page.height) == (round(pdf_page.get_width(), 2), round(pdf_page.get_height(), 2))
+        text = pdf_page.get_textpage()
+        for region in page.regions:
+            if pages.page_of(region.slug) != page.number:
+                continue
+            x, y, w, h = region.rects[0]
+            inside = squeeze(text.get_text_bounded(x, page.height - y - h, x + w, page.height - y))
+            assert squeeze(region.headline)[:12] in inside, (page.number, region.headline)
+    for page in pages.pages[1:]:  # the running head names the page's section and its 版
+        assert f"{squeeze(page.sections[-1])}{page.label}" in squeeze(document[page.number - 1].get_textpage().get_text_range())
 
 
 def test_no_line_starts_with_closing_punctuation(sample):

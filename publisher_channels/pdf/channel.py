@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from weasyprint import HTML
 from weasyprint.urls import path2url
 
-from publisher import urls, writer
+from publisher import pagemap, urls, writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
 from publisher.model import Article, Issue
 
@@ -53,7 +53,7 @@ from .galley import (
     prototype_styles,
     read_back,
 )
-from .pages import anchor_pages, jump_pages, page_view
+from .pages import anchor_pages, jump_pages, page_map, page_view
 
 
 class Margins(BaseModel):
@@ -183,22 +183,27 @@ class PdfChannel(Channel):
             )
             document, asked = render_html(html)
             refused.extend(asked)
-            return html, document
+            return html, document, pages
 
         with timings.step("layout"):
-            html, document = set_pages(numbers)
+            html, document, views = set_pages(numbers)
             placed = anchor_pages(document, set(numbers))
             if placed != numbers:  # running text took more pages than planned: number the jump lines as printed
-                html, document = set_pages(placed)
+                html, document, views = set_pages(placed)
         with timings.step("write"):
             pdf = document.write_pdf(
                 pdf_tags=options.tagged, pdf_identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode()
             )
             name = urls.download_file(issue, "pdf")
             writer.write_bytes(ctx.out / name, pdf)
+            writer.write_text(ctx.out / pagemap.FILE, page_map(issue, views, g, len(document.pages)).to_json())
         timings.pages = len(document.pages)
         with timings.step("thumbnails"):
-            outputs = [Output(name, "application/pdf"), *thumbnails(pdf, ctx.out / "thumbs", options.thumbnail_width)]
+            outputs = [
+                Output(name, "application/pdf"),
+                Output(pagemap.FILE, "application/json"),
+                *thumbnails(pdf, ctx.out / "thumbs", options.thumbnail_width),
+            ]
         warn_layout(plan, stories, len(document.pages), refused, ctx)
         return outputs
 

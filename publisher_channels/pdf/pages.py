@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from publisher import pagemap
 from publisher.model import Issue
 
 from . import compose
@@ -72,6 +73,43 @@ def page_view(issue: Issue, page: compose.Page, stories: list[StorySource], g: G
         "modules": modules,
         "rules": rules,
     }
+
+
+def page_map(issue: Issue, views: list[dict], g: Geometry, printed: int) -> pagemap.PageMap:
+    """Where each article was set, page by page, in PDF points; ``printed`` pages came out of WeasyPrint.
+
+    A story set as running text takes its page's whole text area, and any pages it ran over.
+    """
+    pt = 72 / 96
+    top, _, _, left = g.margins
+    area = (left * pt, top * pt, g.content_width * pt, (g.page_height - g.margins[0] - g.margins[2]) * pt)
+    pages = []
+    for number in range(1, printed + 1):
+        view = views[min(number, len(views)) - 1]
+        rects: dict[str, list[pagemap.Rect]] = {}
+        sections: list[str] = []
+        stories = [(m["story"], (m["left"], m["top"], m["width"], m["height"])) for m in view["modules"]]
+        if view["flow"] is not None and (number <= len(views) or stories == []):
+            stories.append((view["flow"], None))
+        for story, box in stories:
+            article = story.article
+            rect = area if box is None else tuple(round(v * pt, 2) for v in (left + box[0], top + box[1], box[2], box[3]))
+            rects.setdefault(article.slug, []).append(rect)
+            name = issue.section(article.section).name
+            if name not in sections:
+                sections.append(name)
+        headlines = {s.article.slug: s.article.headline for s, _ in stories}
+        regions = tuple(pagemap.Region(slug, headlines[slug], tuple(r)) for slug, r in rects.items())
+        pages.append(
+            pagemap.MapPage(
+                number,
+                tuple(sections or [view["section"].name]),
+                round(g.page_width * pt, 2),
+                round(g.page_height * pt, 2),
+                regions if number <= len(views) or view["flow"] is not None else (),
+            )
+        )
+    return pagemap.PageMap(tuple(pages))
 
 
 def jump_pages(plan: list[compose.Page]) -> dict[str, int]:
