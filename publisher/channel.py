@@ -8,7 +8,10 @@ and implements :meth:`Channel.render`, which writes files into ``ctx.out`` and
 returns what it wrote. A channel that reads another channel's output (the
 e-paper reads the PDF and its page map) names it in ``requires``: the pipeline
 builds that one first and gives its finished folder through
-:meth:`BuildContext.output_of`; channels never import each other.
+:meth:`BuildContext.output_of`; a channel that reads one only when it is part
+of the same build (the feeds read the PDF's page map for 第N版) names it in
+``uses`` and gets it from :meth:`BuildContext.output_if_built`. Channels never
+import each other.
 """
 
 from __future__ import annotations
@@ -56,7 +59,8 @@ class BuildContext:
     archive: Callable[[int], list[Issue]]
     warnings: list[str] = field(default_factory=list)
     site: SiteConfig = field(default_factory=SiteConfig)  # time zone and publish hour for dates
-    required: dict[str, Path] = field(default_factory=dict)  # finished folders of the channel's ``requires``
+    #: Finished folders of the channel's ``requires`` and of the ``uses`` built in the same build.
+    required: dict[str, Path] = field(default_factory=dict)
 
     def warn(self, message: str) -> None:
         """Report a non-fatal problem (e.g. a character no font has); it appears in the build report."""
@@ -71,6 +75,10 @@ class BuildContext:
                 f"渠道需要 {channel} 的输出，但没有声明 requires = ({channel!r},)；请告诉开发者"
                 f" (the channel reads {channel} without declaring it in requires)"
             ) from None
+
+    def output_if_built(self, channel: str) -> Path | None:
+        """The finished output folder of ``channel``, one this channel ``uses``, if it was built in this build."""
+        return self.required.get(channel)
 
     def layout_source(self, name: str) -> str:
         """The text of a layout file (CSS, a static fragment), honouring site overrides."""
@@ -98,6 +106,8 @@ class Channel:
     Options: ClassVar[type[BaseModel]] = NoOptions
     #: Channels whose output this one reads; the pipeline builds them first, in the same build.
     requires: ClassVar[tuple[str, ...]] = ()
+    #: Channels whose output this one reads when they are in the same build (built first then; never added).
+    uses: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def template_folder(cls) -> Path:

@@ -263,14 +263,26 @@ def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[
         if reason:
             state = ChannelState(name, "failed", 0.0, error=reason)
         else:
-            state = build_one(cls, name, loaded.issue, issue_dir, config, Path(record.out_dir))
+            done = frozenset(n for n, error in outcomes.items() if error is None)
+            state = build_one(cls, name, loaded.issue, issue_dir, config, Path(record.out_dir), done)
         outcomes[name] = None if state.state == "succeeded" else (state.error or "failed")
         store.update_channel(record.id, state, log=_summary(state))
     store.finish_build(record.id)
 
 
-def build_one(cls: type[Channel] | None, name: str, issue, issue_dir: Path, config: Config, out_root: Path) -> ChannelState:
-    """Render one channel in a child process under ``queue.build_timeout`` and ``queue.memory_limit_mb``."""
+def build_one(
+    cls: type[Channel] | None,
+    name: str,
+    issue,
+    issue_dir: Path,
+    config: Config,
+    out_root: Path,
+    built: frozenset[str] = frozenset(),
+) -> ChannelState:
+    """Render one channel in a child process under ``queue.build_timeout`` and ``queue.memory_limit_mb``.
+
+    ``built`` names the channels of this build that succeeded so far (what a channel ``uses`` is read from them).
+    """
     if cls is None:
         return ChannelState(
             name,
@@ -284,7 +296,7 @@ def build_one(cls: type[Channel] | None, name: str, issue, issue_dir: Path, conf
     try:
         result = sandbox.run(
             pipeline.build_channel,
-            (cls, issue, issue_dir, config, out_root),
+            (cls, issue, issue_dir, config, out_root, built),
             timeout=limits.build_timeout,
             memory_mb=limits.memory_limit_mb,
         )

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from publisher.model import Article, Issue, Section
+
 FILE = "pages.json"
 
 Rect = tuple[float, float, float, float]  # x, y, width, height
@@ -94,3 +96,34 @@ def page_label(number: int) -> str:
 def read(folder: Path) -> PageMap:
     """The page map the print channel wrote into ``folder``."""
     return PageMap.from_json((Path(folder) / FILE).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class PageLabels:
+    """第N版 of an issue's articles and sections, for channels that ``use`` the print channel.
+
+    From the page map when the PDF was built in the same build (one fact in every channel);
+    without it, the pages issue.yaml assigns to sections.
+    """
+
+    first: dict[str, int]  # article slug -> the page it starts on
+
+    @classmethod
+    def read(cls, folder: Path | None) -> PageLabels:
+        """The labels of the page map in ``folder`` (the print channel's output), or none when it is None."""
+        if folder is None or not (Path(folder) / FILE).is_file():
+            return cls({})
+        pages = read(folder)
+        return cls({r.slug: pages.page_of(r.slug) for p in pages.pages for r in p.regions})
+
+    def article(self, issue: Issue, article: Article) -> str | None:
+        if article.slug in self.first:
+            return page_label(self.first[article.slug])
+        return issue.section(article.section).page_label
+
+    def section(self, issue: Issue, section: Section) -> str | None:
+        """第1版, or 第1—2版 when the section's articles start on several pages."""
+        numbers = sorted({self.first[a.slug] for a in issue.articles_in(section) if a.slug in self.first})
+        if not numbers:
+            return section.page_label
+        return page_label(numbers[0]) if len(numbers) == 1 else f"第{numbers[0]}—{numbers[-1]}版"

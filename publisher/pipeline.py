@@ -4,8 +4,8 @@ Each channel renders into a private staging folder; only a channel that
 finished is moved into ``<out>/<issue id>/<channel>/`` (replacing the older
 build of that channel in one rename). A failed channel leaves the older output
 untouched and its error in the report. Channels are built after the channels
-they ``require`` (added when installed), and fail without rendering when one of
-those failed.
+they ``require`` (added when installed) or ``use`` (when in the build), and fail
+without rendering when a channel they require failed.
 """
 
 from __future__ import annotations
@@ -109,17 +109,18 @@ def archive_loader(content_dir: Path, issue: Issue) -> Callable[[int], list[Issu
 
 
 def in_order(channels: list[type[Channel]], available: dict[str, type[Channel]] | None = None) -> list[type[Channel]]:
-    """``channels`` and what they require (looked up in ``available``), each after its requirements.
+    """``channels`` and what they require (looked up in ``available``), each after what it requires or uses.
 
     A requirement that is not available, or a cycle, is left for :func:`unmet` to report at build time.
     """
     known = {**(available or {}), **{c.name: c for c in channels}}
+    wanted = {c.name for c in channels}
     ordered: list[type[Channel]] = []
 
     def visit(cls: type[Channel], path: frozenset[str]) -> None:
         if cls in ordered or cls.name in path:
             return
-        for name in cls.requires:
+        for name in (*cls.requires, *(n for n in cls.uses if n in wanted)):
             if name in known:
                 visit(known[name], path | {cls.name})
         if cls not in ordered:
@@ -149,8 +150,13 @@ def unmet(cls: type[Channel], outcomes: dict[str, str | None]) -> str | None:
     return None
 
 
-def build_channel(cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path) -> ChannelResult:
-    """Render one channel into staging and move it into place; record any failure."""
+def build_channel(
+    cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path, built: frozenset[str] = frozenset()
+) -> ChannelResult:
+    """Render one channel into staging and move it into place; record any failure.
+
+    ``built`` names the channels this build has finished so far: of those the channel ``uses``, only they are given.
+    """
     name = cls.name
     started = time.perf_counter()
     final = Path(out_root) / issue.id / name
@@ -171,7 +177,7 @@ def build_channel(cls: type[Channel], issue: Issue, issue_dir: Path, config: Con
             templates=templates.environment(cls.name, cls.template_folder(), config.templates_dir),
             archive=archive_loader(config.content_dir, issue),
             site=config.site,
-            required={name: Path(out_root) / issue.id / name for name in cls.requires},
+            required={name: Path(out_root) / issue.id / name for name in (*cls.requires, *(n for n in cls.uses if n in built))},
         )
         outputs = cls().render(issue, ctx)
         if not outputs:
@@ -213,12 +219,12 @@ def build(
         if progress:
             progress("start", cls.name, None)
         reason = unmet(cls, outcomes)
-        result = (
-            ChannelResult(cls.name, False, 0.0, error=reason)
-            if reason
-            else build_channel(cls, issue, issue_dir, config, out_root)
-        )
-        outcomes[cls.name] = None if result.ok else result.error or "failed"
+        if reason:
+            result = ChannelResult(cls.name, False, 0.0, error=reason)
+        else:
+            done = frozenset(n for n, error in outcomes.items() if error is None)
+            result = build_channel(cls, issue, issue_dir, config, out_root, done)
+        outcomes[cls.name] = None if result.ok else (result.error or "failed")
         report.results.append(result)
         if progress:
             progress("done", cls.name, result)

@@ -104,6 +104,34 @@ def test_requirements_build_first_and_their_failure_fails_the_dependant(tiny_con
     assert (tiny_config.output_dir / TINY_ID / "count" / "count.txt").read_text(encoding="utf-8") == "2"
 
 
+class Peek(Channel):
+    name = "peek"
+    title = "Reads the headlines channel's output when it is in the build"
+    uses = ("headlines",)
+
+    def render(self, issue, ctx):
+        folder = ctx.output_if_built("headlines")
+        found = (folder / "headlines.txt").read_text(encoding="utf-8").splitlines()[0] if folder else "none"
+        write_text(ctx.out / "peek.txt", found)
+        return [Output("peek.txt", "text/plain")]
+
+
+def test_a_used_channel_is_built_first_when_in_the_build_and_never_added(tiny_config):
+    issue = loading.load_issue(root("tiny") / "issues" / TINY_ID)
+    peek = tiny_config.output_dir / TINY_ID / "peek" / "peek.txt"
+    assert [r.channel for r in pipeline.build(issue, [Peek, Headlines], tiny_config).results] == ["headlines", "peek"]
+    assert peek.read_text(encoding="utf-8") == "绿色低碳项目全面投产"
+    assert [r.channel for r in pipeline.build(issue, [Peek], tiny_config).results] == ["peek"]
+    assert peek.read_text(encoding="utf-8") == "none"  # the older headlines output is not this build's
+
+    class HeadlinesNowBroken(Broken):
+        name = "headlines"
+
+    report = pipeline.build(issue, [Peek, HeadlinesNowBroken], tiny_config)
+    assert [(r.channel, r.ok) for r in report.results] == [("headlines", False), ("peek", True)]
+    assert peek.read_text(encoding="utf-8") == "none"
+
+
 def test_a_requirement_missing_from_the_build_fails_the_dependant_cleanly(tiny_config):
     issue = loading.load_issue(root("tiny") / "issues" / TINY_ID)
     report = pipeline.build(issue, [NeedsBroken], tiny_config)  # "broken" is no installed channel

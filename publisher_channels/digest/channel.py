@@ -10,17 +10,16 @@ Figure files are copied into ``media/``.
 from __future__ import annotations
 
 import mimetypes
-import re
-import shutil
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Field
 
 from publisher import text, writer
 from publisher.channel import BuildContext, Channel, Output
+from publisher.images import Picture, copy_pictures, minify_css
 from publisher.model import Article, Block, BlockKind, Figure, Issue
+from publisher.pagemap import PageLabels
 
 
 class DigestOptions(BaseModel):
@@ -32,15 +31,6 @@ class DigestOptions(BaseModel):
 
 
 @dataclass(frozen=True)
-class Picture:
-    """A copied figure image: its public URL and pixel size."""
-
-    url: str
-    width: int
-    height: int
-
-
-@dataclass(frozen=True)
 class Parts:
     """An article laid out for the page: lead block and first picture shown, the rest folded away."""
 
@@ -48,17 +38,6 @@ class Parts:
     rest: tuple[Block, ...]
     figure: Figure | None  # the first figure with a picture, shown above the lead
     figures: tuple[Figure, ...]  # every other figure, after the body (folded away with the rest, if any)
-
-
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_CSS_SPACE = re.compile(r"\s*([{}:;,>])\s*")
-
-
-def minify_css(css: str) -> str:
-    """Drop comments and the white space around CSS punctuation (enough for a hand-written sheet)."""
-    css = _CSS_COMMENT.sub("", css)
-    css = _CSS_SPACE.sub(r"\1", re.sub(r"\s+", " ", css))
-    return css.replace(";}", "}").strip()
 
 
 def split_article(article: Article, pictures: dict[str, Picture]) -> Parts:
@@ -80,40 +59,14 @@ def inline_html(block: Block) -> Markup:
     return Markup(text.sanitize_inline(block.html))
 
 
-def copy_pictures(issue: Issue, ctx: BuildContext) -> dict[str, Picture]:
-    """Copy each figure file into ``media/`` and measure it; a missing or unreadable file is a warning."""
-    pictures: dict[str, Picture] = {}
-    for article in issue.articles:
-        for figure in article.figures:
-            src = figure.src
-            if src is None or src in pictures:
-                continue
-            source = ctx.issue_dir / src
-            if not source.is_file():
-                ctx.warn(f"{article.slug}: image {src} is not in the issue folder; the digest shows only its caption")
-                continue
-            try:
-                with Image.open(source) as image:
-                    width, height = image.size
-            except (UnidentifiedImageError, OSError):
-                ctx.warn(
-                    f"{article.slug}: {src} is not a readable image (use JPEG, PNG or WebP); the digest shows only its caption"
-                )
-                continue
-            target = ctx.out / "media" / src
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            pictures[src] = Picture(ctx.urls.media(issue, src), width, height)
-    return pictures
-
-
 class DigestChannel(Channel):
     name = "digest"
     title = "手机版 (HTML digest)"
     Options = DigestOptions
+    uses = ("pdf",)  # its page map gives each article's 第N版
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
-        pictures = copy_pictures(issue, ctx)
+        pictures = copy_pictures(issue, ctx, "the digest", lambda src: ctx.urls.media(issue, src))
         shared = {
             "issue": issue,
             "urls": ctx.urls,
@@ -127,6 +80,7 @@ class DigestChannel(Channel):
             split=lambda article: split_article(article, pictures),
             script=script,
             inline=inline_html,
+            labels=PageLabels.read(ctx.output_if_built("pdf")),
             **shared,
         )
         writer.write_text(ctx.out / "index.html", page)

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from publisher import loading, writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
 from publisher.model import Article, Issue, Section
+from publisher.pagemap import PageLabels
 from publisher.text import trim_at_sentence
 from publisher.urls import download_file
 
@@ -58,13 +59,14 @@ class EpubChannel(Channel):
     name = "epub"
     title = "电子书 (EPUB)"
     Options = EpubOptions
+    uses = ("pdf",)  # its page map gives each article's 第N版
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
         sections = [(s, arts) for s, arts in issue.by_section() if arts]
         if not sections:
             raise ChannelError(f"issue {issue.id} has no articles; add at least one before building the EPUB")
         images = _collect_images(issue, ctx.issue_dir)
-        book = _book(issue, ctx, sections, images)
+        book = _book(issue, ctx, sections, images, PageLabels.read(ctx.output_if_built("pdf")))
         entries = _Writer(book, issue).entries()
         name = download_file(issue, "epub")
         writer.write_bytes(ctx.out / name, writer.deterministic_zip(entries))
@@ -83,8 +85,8 @@ def _label(text: str) -> str:
     return trim_at_sentence(text, _LABEL_CHARS)
 
 
-def _section_label(section: Section) -> str:
-    return f"{section.page_label} {section.name}" if section.page_label else section.name
+def _section_label(section: Section, page: str | None) -> str:
+    return f"{page} {section.name}" if page else section.name
 
 
 def _metadata(book: epub.EpubBook, issue: Issue, front: list[Article], has_figures: bool) -> None:
@@ -195,8 +197,13 @@ def _book(
     ctx: BuildContext,
     sections: list[tuple[Section, list[Article]]],
     images: dict[str, tuple[str, str, bytes]],
+    labels: PageLabels,
 ) -> epub.EpubBook:
     front = sections[0][1]
+
+    def section_label(section: Section) -> str:
+        return _section_label(section, labels.section(issue, section))
+
     book = epub.EpubBook()
     _metadata(book, issue, front, bool(images))
     common = {"issue": issue, "css": "style.css"}
@@ -224,7 +231,7 @@ def _book(
         "contents.xhtml",
         "目录",
         ctx.render_template(
-            "contents.xhtml", sections=sections, href=_article_href, label=_label, section_label=_section_label, **common
+            "contents.xhtml", sections=sections, href=_article_href, label=_label, section_label=section_label, **common
         ),
     )
     for item in (cover, contents):
@@ -245,7 +252,7 @@ def _book(
                 ctx.render_template(
                     "article.xhtml",
                     article=article,
-                    section_label=_section_label(section),
+                    section_label=_section_label(section, labels.article(issue, article)),
                     images=image_href,
                     xhtml=xhtml,
                     label=_label,
@@ -258,7 +265,7 @@ def _book(
         # A section opens its first article; articles point at their <article>, so every NCX entry
         # has a target of its own and the nav stays in document order.
         links = [epub.Link(f"{p.file_name}#article", p.title, f"n-{p.id}") for p in pages]
-        toc.append((epub.Section(_section_label(section), href=pages[0].file_name), links))
+        toc.append((epub.Section(section_label(section), href=pages[0].file_name), links))
     book.toc = toc
     book.spine = spine
     book.guide = [

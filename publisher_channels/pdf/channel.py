@@ -196,7 +196,9 @@ class PdfChannel(Channel):
             )
             name = urls.download_file(issue, "pdf")
             writer.write_bytes(ctx.out / name, pdf)
-            writer.write_text(ctx.out / pagemap.FILE, page_map(issue, views, g, len(document.pages)).to_json())
+            printed = page_map(issue, views, g, len(document.pages))
+            writer.write_text(ctx.out / pagemap.FILE, printed.to_json())
+        warn_page_claims(issue, printed, ctx)
         timings.pages = len(document.pages)
         with timings.step("thumbnails"):
             outputs = [
@@ -276,6 +278,19 @@ def warn_layout(plan: list[compose.Page], stories: list[StorySource], pages: int
             f"the layout asked for {url[:120]}, which the PDF may not read (only the issue's files "
             "and its layout); it was left out"
         )
+
+
+def warn_page_claims(issue: Issue, printed: pagemap.PageMap, ctx: BuildContext) -> None:
+    """A section issue.yaml puts on one page but the layout starts on another: the layout's page is what every
+    channel now says, so the editor should know."""
+    for section in issue.sections:
+        pages = [printed.page_of(a.slug) for a in issue.articles_in(section)]
+        first = min((p for p in pages if p), default=None)
+        if section.page and first and first != section.page:
+            ctx.warn(
+                f"issue.yaml puts {section.name} on 第{section.page}版 but the PDF starts it on 第{first}版; "
+                "every channel shows the PDF's page, so correct or remove page: in issue.yaml"
+            )
 
 
 def created(issue: Issue, ctx: BuildContext) -> str:

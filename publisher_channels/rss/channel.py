@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from publisher import text, writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
 from publisher.model import Article, Issue, Section
+from publisher.pagemap import PageLabels
 
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
@@ -94,6 +95,7 @@ class FeedChannel(Channel):
     name = "rss"
     title = "全文订阅 (RSS/Atom)"
     Options = FeedOptions
+    uses = ("pdf",)  # its page map gives this issue's articles their 第N版
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
         options: FeedOptions = ctx.options
@@ -132,14 +134,17 @@ class FeedChannel(Channel):
         entries: list[FeedEntry] = []
         by_section: dict[str, list[FeedEntry]] = {}
         section_names: dict[str, str] = {}
+        printed = PageLabels.read(ctx.output_if_built("pdf"))
         for item_issue in issues:
             current = item_issue.id == issue.id
+            labels = printed if current else PageLabels({})  # an older issue's PDF is not this build's
             source_dir = ctx.issue_dir if current else ctx.issue_dir.parent / item_issue.id
             for section, articles in item_issue.by_section():
                 section_names.setdefault(section.slug, _text(section.name))
                 by_section.setdefault(section.slug, [])
                 for article in articles:
-                    entry = self._entry(ctx, item_issue, section, article, source_dir, published(item_issue), current)
+                    page = labels.article(item_issue, article)
+                    entry = self._entry(ctx, item_issue, section, article, source_dir, published(item_issue), current, page)
                     entries.append(entry)
                     by_section[section.slug].append(entry)
 
@@ -169,6 +174,7 @@ class FeedChannel(Channel):
         source_dir: Path,
         date: dt.datetime,
         current: bool,
+        page: str | None,
     ) -> FeedEntry:
         """One feed item for ``article``; shared by the paper's feeds and its section's feed."""
         url = ctx.urls.article(issue, article)
@@ -183,7 +189,7 @@ class FeedChannel(Channel):
             if has_file and enclosure is None:
                 kind = mimetypes.guess_type(figure.src)[0] or "application/octet-stream"
                 enclosure = (figure_url, str(path.stat().st_size), kind)
-        html = ctx.render_template("article.html", issue=issue, section=section, article=article, figures=figures)
+        html = ctx.render_template("article.html", issue=issue, section=section, article=article, figures=figures, page=page)
         summary = _summary(article)
 
         entry = _Entry()
