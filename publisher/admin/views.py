@@ -428,6 +428,13 @@ def preview(build_id: int, channel: str):
             return render_template("preview_pdf.html", **context, pdf=pdf, thumbs=thumbs)
         if channel == "digest":
             return render_template("preview_digest.html", **context)
+        if channel == "epaper" and "01/index.html" in files:
+            pages = sorted(n for n in files if n.endswith("/index.html"))
+            articles = sum(1 for n in files if n.endswith(".html") and "/" in n and not n.endswith("/index.html"))
+            weight = sum(
+                files[n].bytes for n in ("01/index.html", "01/page.webp", *(n for n in files if n.endswith("/thumb.webp")))
+            )
+            return render_template("preview_epaper.html", **context, pages=pages, articles=articles, weight=weight)
     except PreviewError as exc:
         return render_template("preview_error.html", **context, message=str(exc))
     return render_template("preview_files.html", **context)
