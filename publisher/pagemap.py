@@ -33,6 +33,7 @@ class MapPage:
     width: float
     height: float
     regions: tuple[Region, ...]
+    fill: float | None = None  # share of the page's type area the layout filled
 
     @property
     def label(self) -> str:
@@ -64,6 +65,7 @@ class PageMap:
                 "sections": list(p.sections),
                 "width": p.width,
                 "height": p.height,
+                "fill": p.fill,
                 "articles": [{"slug": r.slug, "headline": r.headline, "rects": [list(x) for x in r.rects]} for r in p.regions],
             }
             for p in self.pages
@@ -83,6 +85,7 @@ class PageMap:
                     tuple(
                         Region(a["slug"], a["headline"], tuple(tuple(map(float, r)) for r in a["rects"])) for a in p["articles"]
                     ),
+                    p.get("fill"),
                 )
                 for p in data["pages"]
             )

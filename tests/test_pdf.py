@@ -24,6 +24,7 @@ from publisher.model import Issue
 from publisher_channels.pdf import PdfChannel, compose
 from publisher_channels.pdf import fork as pdf_fork
 from publisher_channels.pdf.fetch import LocalOnlyFetcher
+from publisher_channels.pdf.galley import Geometry
 from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config, root
 
 PDF_TEMPLATES = PdfChannel.template_folder()
@@ -67,7 +68,16 @@ def reading_text(built: Built) -> str:
     issue = built.issue
     text = text.replace(squeeze(f"{issue.paper} {issue.date_zh} {issue.weekday}"), "")
     names = "|".join(re.escape(squeeze(s.name)) for s in issue.sections)
-    return re.sub(rf"(?:{names})第\d+版|—\d+—|（(?:上接|下转)第\d+版）", "", text)
+    return re.sub(rf"(?:{names})(?:·(?:{names}))*第\d+版|—\d+—|（(?:上接|下转)第\d+版）", "", without_guide(text, issue))
+
+
+def without_guide(text: str, issue: Issue) -> str:
+    """The text without page one's 导读 box (each later section, its first headline, its page)."""
+    text = text.replace("导读", "", 1)
+    for section, articles in issue.by_section()[1:]:
+        if articles:
+            text = re.sub(rf"{re.escape(squeeze(section.name))}.{{0,60}}?第\d+版", "", text, count=1)
+    return text
 
 
 def in_order(text: str, pieces: list[str]) -> list[str]:
@@ -159,6 +169,7 @@ def test_stories_split_over_pages_carry_jump_lines_to_each_other(sample):
     """下转第N版 at the foot of a story's part names the page it goes on, 上接第M版 there the page it came from."""
     pages = int(re.search(r"Pages:\s+(\d+)", tool("pdfinfo", str(sample.pdf)))[1])
     texts = {n: squeeze(tool("pdftotext", "-raw", "-f", str(n), "-l", str(n), str(sample.pdf), "-")) for n in range(1, pages + 1)}
+    texts[1] = without_guide(texts[1], sample.issue)
     spans = []
     for article in sample.issue.articles:
         lines = [squeeze(b.text) for b in article.body if b.text.strip()]
@@ -197,16 +208,28 @@ def test_page_one_opens_with_the_masthead(sample):
 
 def test_every_page_has_running_head_and_folio(sample):
     pages = int(re.search(r"Pages:\s+(\d+)", tool("pdfinfo", str(sample.pdf)))[1])
-    names = {s.name for s in sample.issue.sections}
+    names = "|".join(re.escape(s.name) for s in sample.issue.sections)
     for n in range(1, pages + 1):
         text = squeeze(tool("pdftotext", "-raw", "-f", str(n), "-l", str(n), str(sample.pdf), "-"))
-        assert squeeze(f"{sample.issue.paper} {sample.issue.date_zh} {sample.issue.weekday}") in text
-        head = re.search(rf"({'|'.join(map(re.escape, names))})第{n}版", text)
+        if n > 1:  # page one has the masthead instead
+            assert squeeze(f"{sample.issue.paper} {sample.issue.date_zh} {sample.issue.weekday}") in text
+        head = re.search(rf"(?:{names})(?:·(?:{names}))*第{n}版", text)
         assert head, f"page {n} has no running head"
         assert f"—{n}—" in text
 
 
-def test_sections_start_on_a_new_page_with_their_name(sample):
+def test_page_one_prints_the_date_once_and_points_into_the_issue(sample):
+    issue = sample.issue
+    page_one = squeeze(tool("pdftotext", "-raw", "-f", "1", "-l", "1", str(sample.pdf), "-"))
+    assert page_one.count(squeeze(issue.date_zh)) == 1
+    guide = re.search(r"导读(.*?)" + re.escape(squeeze(issue.sections[0].name)), page_one).group(1)
+    pages = pagemap.read(sample.folder)
+    for section, articles in issue.by_section()[1:]:
+        start = min(pages.page_of(a.slug) for a in articles)
+        assert re.search(rf"{re.escape(section.name)}.*?第{start}版", guide), section.name
+
+
+def test_sections_open_with_their_band_and_short_ones_share_a_page(sample):
     doc = pypdfium2.PdfDocument(str(sample.pdf))
     try:
         starts = {}
@@ -218,10 +241,41 @@ def test_sections_start_on_a_new_page_with_their_name(sample):
     filled = [s.name for s, articles in sample.issue.by_section() if articles]
     assert list(starts) == filled
     pages = list(starts.values())
-    assert pages == sorted(set(pages)) and pages[0] == 0
+    assert pages == sorted(pages) and pages[0] == 0
+    assert len(set(pages)) < len(pages)  # some page holds the start of two sections
     for name, index in starts.items():
         first = tool("pdftotext", "-raw", "-f", str(index + 1), "-l", str(index + 1), str(sample.pdf), "-")
         assert squeeze(name) in squeeze(first)
+
+
+def test_pages_are_filled_like_a_newspaper(sample):
+    """Every page but the last ≥ 85% full, none below 60%: in the page map, and in the pixels of the pages
+    (the type area as column × line cells; a cell is empty when it and a neighbour above or below have no ink,
+    so a line of space between two stories counts as set, blank column feet and page feet as empty)."""
+    pages = pagemap.read(sample.folder)
+    fills = [p.fill for p in pages.pages]
+    assert all(f >= 0.85 for f in fills[:-1]) and fills[-1] >= 0.6, fills
+    g = Geometry.create("A3", (20, 14, 16, 14), 5, 9.5, 13.5)
+    doc = pypdfium2.PdfDocument(str(sample.pdf))
+    inked = []
+    for page in doc:
+        image = page.render(scale=96 / 72).to_pil().convert("L")  # one image pixel per CSS px
+        empty = 0
+        for col in range(g.columns):
+            left = g.margins[3] + g.x(col)
+            ink = []
+            for row in range(g.rows):
+                top = g.margins[0] + row * g.leading
+                box = image.crop((round(left), round(top), round(left + g.column_width), round(top + g.leading)))
+                ink.append(box.getextrema()[0] < 200)
+            for row in range(g.rows):
+                above = row > 0 and not ink[row - 1]
+                below = row + 1 < g.rows and not ink[row + 1]
+                empty += not ink[row] and (above or below)
+        inked.append(1 - empty / (g.columns * g.rows))
+        page.close()
+    doc.close()
+    assert all(f >= 0.85 for f in inked[:-1]) and inked[-1] >= 0.6, [round(f, 3) for f in inked]
 
 
 def test_outline_is_section_then_article(sample):

@@ -151,7 +151,9 @@ class PdfChannel(Channel):
 
         def galley(part: list[StorySource], furniture: bool):
             """Set ``part`` (and with ``furniture`` the masthead and bands); what it measured and refused."""
-            html = ctx.render_template("galley.html", issue=issue, stories=part, g=g, css=css, furniture=furniture)
+            html = ctx.render_template(
+                "galley.html", issue=issue, stories=part, g=g, css=css, furniture=furniture, guide=guide(issue, {})
+            )
             document, asked = render_html(html)
             found = measure(document, galley_ids(issue, part, furniture), g.font_size)
             styles = prototype_styles(document)
@@ -179,7 +181,13 @@ class PdfChannel(Channel):
         def set_pages(numbers: dict[str, int]):
             pages = [page_view(issue, page, stories, g, numbers) for page in plan]
             html = ctx.render_template(
-                "issue.html", issue=issue, pages=pages, css=css, leading=g.leading, created=created(issue, ctx)
+                "issue.html",
+                issue=issue,
+                pages=pages,
+                css=css,
+                leading=g.leading,
+                created=created(issue, ctx),
+                guide=guide(issue, section_pages(plan, stories)),
             )
             document, asked = render_html(html)
             refused.extend(asked)
@@ -196,7 +204,7 @@ class PdfChannel(Channel):
             )
             name = urls.download_file(issue, "pdf")
             writer.write_bytes(ctx.out / name, pdf)
-            printed = page_map(issue, views, g, len(document.pages))
+            printed = page_map(issue, views, g, len(document.pages), [compose.filled(p, grid) for p in plan])
             writer.write_text(ctx.out / pagemap.FILE, printed.to_json())
         warn_page_claims(issue, printed, ctx)
         timings.pages = len(document.pages)
@@ -278,6 +286,29 @@ def warn_layout(plan: list[compose.Page], stories: list[StorySource], pages: int
             f"the layout asked for {url[:120]}, which the PDF may not read (only the issue's files "
             "and its layout); it was left out"
         )
+
+
+def guide(issue: Issue, pages: dict[int, int]) -> list[dict[str, str]]:
+    """导读 on page one: every later section with its first headline and the page it starts on.
+
+    The galley measures it with a placeholder page (``pages`` empty) of the printed width.
+    """
+    entries = []
+    for index, (section, articles) in enumerate(issue.by_section()):
+        if index == 0 or not articles:
+            continue
+        entries.append({"section": section.name, "headline": articles[0].headline, "page": f"第{pages.get(index, 88)}版"})
+    return entries
+
+
+def section_pages(plan: list[compose.Page], stories: list[StorySource]) -> dict[int, int]:
+    """The page each section starts on, by section index, as planned."""
+    found: dict[int, int] = {}
+    for number, page in enumerate(plan, 1):
+        starts = [*page.bands, page.section] if page.band else list(page.bands)
+        for index in starts:
+            found.setdefault(index, number)
+    return found
 
 
 def warn_page_claims(issue: Issue, printed: pagemap.PageMap, ctx: BuildContext) -> None:
