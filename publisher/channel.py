@@ -25,7 +25,7 @@ import jinja2
 from pydantic import BaseModel, ConfigDict
 
 from publisher.config import SiteConfig
-from publisher.model import Issue
+from publisher.model import Figure, Issue
 from publisher.urls import Urls
 
 
@@ -79,6 +79,13 @@ class BuildContext:
     def output_if_built(self, channel: str) -> Path | None:
         """The finished output folder of ``channel``, one this channel ``uses``, if it was built in this build."""
         return self.required.get(channel)
+
+    def figure_file(self, issue: Issue, figure: Figure) -> Path | None:
+        """The image file of ``figure`` in ``issue`` (this one or an archive issue); None when it has none."""
+        if not (figure.src and figure.found):
+            return None
+        folder = self.issue_dir if issue.id == self.issue_dir.name else self.issue_dir.parent / issue.id
+        return folder / figure.src
 
     def layout_source(self, name: str) -> str:
         """The text of a layout file (CSS, a static fragment), honouring site overrides."""

@@ -138,13 +138,12 @@ class FeedChannel(Channel):
         for item_issue in issues:
             current = item_issue.id == issue.id
             labels = printed if current else PageLabels({})  # an older issue's PDF is not this build's
-            source_dir = ctx.issue_dir if current else ctx.issue_dir.parent / item_issue.id
             for section, articles in item_issue.by_section():
                 section_names.setdefault(section.slug, _text(section.name))
                 by_section.setdefault(section.slug, [])
                 for article in articles:
                     page = labels.article(item_issue, article)
-                    entry = self._entry(ctx, item_issue, section, article, source_dir, published(item_issue), current, page)
+                    entry = self._entry(ctx, item_issue, section, article, published(item_issue), current, page)
                     entries.append(entry)
                     by_section[section.slug].append(entry)
 
@@ -171,7 +170,6 @@ class FeedChannel(Channel):
         issue: Issue,
         section: Section,
         article: Article,
-        source_dir: Path,
         date: dt.datetime,
         current: bool,
         page: str | None,
@@ -180,8 +178,8 @@ class FeedChannel(Channel):
         url = ctx.urls.article(issue, article)
         figures, enclosure = [], None
         for figure in article.figures:
-            path = source_dir / figure.src if figure.src else None
-            has_file = path is not None and path.is_file()
+            path = ctx.figure_file(issue, figure)
+            has_file = path is not None
             if figure.src and not has_file and current:
                 ctx.warn(f"{article.slug}: image {figure.src} is missing; the feed shows its caption only")
             figure_url = ctx.urls.media(issue, figure.src) if has_file else None
