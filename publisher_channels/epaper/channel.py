@@ -109,7 +109,7 @@ def images(pdf: Path, options: EpaperOptions) -> list[tuple[bytes, bytes, bytes,
 
 def _webp(image: Image.Image, quality: int) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="WEBP", quality=quality, method=4)
+    image.save(buffer, format="WEBP", quality=quality, method=2)  # half the time of method 4, 2% larger
     return buffer.getvalue()
 
 
