@@ -4,7 +4,9 @@
   nothing else to start.
 * :class:`RqQueue` when ``queue.url`` is set: jobs go to the RQ queue
   ``publisher`` on that Redis and run in ``publisher worker`` processes on any
-  number of machines (sharing the database and the data folder).
+  number of machines (sharing the database and the data folder). Workers send
+  a heartbeat every ``queue.heartbeat`` seconds while they build; the server
+  fails a build whose worker went silent (its machine died) and frees its issue.
 
 Either way a job is :func:`run_build`: it builds the issue channel by channel
 into the build's own folder ``<data>/builds/<id>/``, each channel's render in a
@@ -14,14 +16,16 @@ store. What is live is never touched: publishing is a separate step.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import secrets
 import shutil
 import socket
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Protocol
 
@@ -30,13 +34,18 @@ from publisher.channel import Channel
 from publisher.config import Config, load_config
 from publisher.model import Issue
 from publisher.results import BuildState, ChannelResult
-from publisher.store import INTERRUPTED, BuildRecord, Store
+from publisher.store import INTERRUPTED, BuildInProgress, BuildRecord, Store
 
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "publisher"
 #: Seconds an RQ job may run beyond the sum of its channels' time limits (loading, bookkeeping).
 JOB_MARGIN = 120
+#: A running build whose worker missed this many heartbeats (``queue.heartbeat``), plus HEARTBEAT_MARGIN s, is lost.
+LOST_AFTER = 3
+HEARTBEAT_MARGIN = 10
+#: Why a build whose worker machine went silent was failed (shown to editors).
+LOST_WORKER = "运行这次生成的 worker 已停止响应（所在机器可能已关机、断网或进程被强制结束）；这次生成已作废，请重新生成"
 
 
 class BuildQueue(Protocol):
@@ -95,6 +104,9 @@ class EmbeddedQueue:
         self.channels = {c.name: c for c in channels} if channels is not None else None
         self.runner = f"embedded:{socket.gethostname()}:{os.getpid()}"
         self._pool = ThreadPoolExecutor(config.queue.workers, thread_name_prefix="publisher-build")
+        # Renders fork from one process that imported the pipeline and every channel once.
+        modules = {c.__module__ for c in self._available().values()}
+        self.renderer = sandbox.Prefork(["publisher.pipeline", *modules])
 
     def _available(self) -> dict[str, type[Channel]]:
         return self.channels if self.channels is not None else plugins.usable()
@@ -103,7 +115,9 @@ class EmbeddedQueue:
         available = self._available()
         names = _check(self.config, issue_id, channels, available)
         record = self.store.new_build(issue_id, names, user, runner=self.runner)
-        self._pool.submit(run_build, record.id, config=self.config, store=self.store, channels=list(available.values()))
+        self._pool.submit(
+            run_build, record.id, config=self.config, store=self.store, channels=list(available.values()), renderer=self.renderer
+        )
         return record
 
     def recover(self) -> int:
@@ -130,6 +144,8 @@ class RqQueue:
         self.config_path = str(config_path) if config_path else None
         self.connection = Redis.from_url(config.queue.url, socket_connect_timeout=5)
         self.queue = Queue(QUEUE_NAME, connection=self.connection)
+        self._stopped = threading.Event()
+        threading.Thread(target=self._watch, name="publisher-lost-builds", daemon=True).start()
 
     def submit(self, issue_id: str, channels: list[str] | None = None, user: str | None = None) -> BuildRecord:
         from redis.exceptions import RedisError
@@ -137,7 +153,12 @@ class RqQueue:
 
         names = _check(self.config, issue_id, channels, plugins.usable())
         job_id = f"publisher-build-{secrets.token_hex(6)}"
-        record = self.store.new_build(issue_id, names, user, runner=f"rq:{job_id}")
+        try:
+            record = self.store.new_build(issue_id, names, user, runner=f"rq:{job_id}")
+        except BuildInProgress as exc:  # the build in the way may be lost: then it is failed and the issue free
+            if not self._fail_if_lost(exc.existing):
+                raise
+            record = self.store.new_build(issue_id, names, user, runner=f"rq:{job_id}")
         timeout = self.config.queue.build_timeout * len(names) + JOB_MARGIN
         try:
             self.queue.enqueue(
@@ -166,12 +187,22 @@ class RqQueue:
         count = 0
         try:
             for record in self.store.active_builds():
-                reason = self._lost(record)
-                if reason and self.store.fail_build(record.id, reason):
-                    count += 1
+                count += self._fail_if_lost(record)
         except RedisError as exc:
             log.warning("cannot check queued builds: Redis at %s: %s", self.config.queue.url, exc)
         return count
+
+    def _fail_if_lost(self, record: BuildRecord) -> bool:
+        reason = self._lost(record)
+        return bool(reason and self.store.fail_build(record.id, reason))
+
+    def _watch(self) -> None:
+        """While the server runs: every heartbeat, fail the builds whose worker went silent, so no issue stays blocked."""
+        while not self._stopped.wait(self.config.queue.heartbeat):
+            try:
+                self.recover()
+            except Exception:  # a database hiccup: try again at the next beat
+                log.exception("checking for lost builds failed")
 
     def _lost(self, record: BuildRecord) -> str | None:
         from rq.exceptions import NoSuchJobError
@@ -189,11 +220,19 @@ class RqQueue:
             return f"the worker ended this build without recording it (job {status.value}); start it again"
         if status == JobStatus.STARTED and job.worker_name:
             key = Worker.redis_worker_namespace_prefix + job.worker_name
-            if Worker.find_by_key(key, connection=self.connection) is None:
+            worker = Worker.find_by_key(key, connection=self.connection)
+            if worker is None:
                 return "the worker running this build stopped; start it again"
+            # A worker SIGKILLed with its work horse (or its machine gone) leaves its key for a minute
+            # more, but its heartbeats stop: the job started, or the worker last beat, too long ago.
+            last = max(t for t in (worker.last_heartbeat, job.started_at) if t is not None)
+            silence = LOST_AFTER * self.config.queue.heartbeat + HEARTBEAT_MARGIN
+            if datetime.now(timezone.utc) - last > timedelta(seconds=silence):
+                return LOST_WORKER
         return None
 
     def close(self) -> None:
+        self._stopped.set()
         self.connection.close()
 
 
@@ -207,12 +246,14 @@ def run_build(
     config: Config | None = None,
     store: Store | None = None,
     channels: list[type[Channel]] | None = None,
+    renderer: sandbox.Prefork | None = None,
 ) -> BuildRecord | None:
     """Run queued build ``build_id``: every channel into ``<data>/builds/<id>/``, progress into the store.
 
     ``config``/``store`` are the caller's (embedded queue) or made from ``config_path``
     (RQ worker; the worker's own config when None). ``channels`` replaces the
-    installed channels. Never raises for a failed build: the record says why.
+    installed channels; ``renderer`` forks renders from a warm process (else each
+    starts a fresh interpreter). Never raises for a failed build: the record says why.
     """
     config = config or load_config(config_path)
     own_store = store is None
@@ -222,7 +263,7 @@ def run_build(
         if record is None:  # failed meanwhile (server restarted) or unknown
             return store.get_build(build_id)
         try:
-            _run(record, config, store, channels)
+            _run(record, config, store, channels, renderer)
         except Exception as exc:  # a bug, or the queue's own time limit: never leave the build running
             log.exception("build #%s failed", build_id)
             store.fail_build(build_id, f"{type(exc).__name__}: {exc}; see the worker's log")
@@ -232,7 +273,9 @@ def run_build(
             store.close()
 
 
-def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[Channel]] | None) -> None:
+def _run(
+    record: BuildRecord, config: Config, store: Store, channels: list[type[Channel]] | None, renderer: sandbox.Prefork | None
+) -> None:
     issue_dir = loading.issue_dir(config.content_dir, record.issue_id)
     if not (issue_dir / loading.ISSUE_FILE).is_file():
         store.fail_build(
@@ -266,19 +309,26 @@ def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[
         return store.update_channel(record.id, result, log=_summary(result))
 
     wanted = [available[n] for n in record.channels if n in available]
-    pipeline.build(loaded.issue, wanted, config, Path(record.out_dir), issue_dir, progress, sandboxed)
+    runner = functools.partial(sandboxed, renderer=renderer)
+    pipeline.build(loaded.issue, wanted, config, Path(record.out_dir), issue_dir, progress, runner)
     store.finish_build(record.id)
 
 
 def sandboxed(
-    cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path, built: frozenset[str] = frozenset()
+    cls: type[Channel],
+    issue: Issue,
+    issue_dir: Path,
+    config: Config,
+    out_root: Path,
+    built: frozenset[str] = frozenset(),
+    renderer: sandbox.Prefork | None = None,
 ) -> ChannelResult:
     """A :data:`pipeline.Runner`: the channel in a child process under ``queue.build_timeout`` and ``queue.memory_limit_mb``."""
     name, limits = cls.name, config.queue
     label = name.upper() if len(name) <= 4 else name.capitalize()
     started = time.monotonic()
     try:
-        result = sandbox.run(
+        result = (renderer.run if renderer else sandbox.run)(
             pipeline.build_channel,
             (cls, issue, issue_dir, config, out_root, built),
             timeout=limits.build_timeout,

@@ -267,9 +267,11 @@ def test_every_channel_gives_each_article_the_page_the_pdf_prints_it_on(live):
         if squeeze(e.title) in titles
     }
     assert epaper == from_pdf
-    assert from_digest == from_pdf
-    assert from_epub == from_pdf
-    assert from_feed == from_pdf
+    with_text = {a.slug for a in live.issue.articles if a.body}  # web channels leave out photo stories without a photo
+    for found in (from_digest, from_epub, from_feed):
+        assert set(found) >= with_text
+        assert found == {slug: from_pdf[slug] for slug in found}
+    assert len(set(from_pdf.values())) > 3  # the stories really are on many pages
 
 
 def test_admin_previews_the_e_paper_in_a_phone_frame(live):

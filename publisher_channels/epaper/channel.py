@@ -13,21 +13,19 @@ One folder per page (``01/``) gives stable URLs: ``/epaper/<date>/01/<slug>.html
 
 from __future__ import annotations
 
+import functools
 import io
 import json
-import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pypdfium2
 from markupsafe import Markup
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
-from publisher import pagemap, text, urls, writer
+from publisher import images, pagemap, text, urls, writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
-from publisher.images import copy_pictures, minify_css
 from publisher.model import Article, Block, Issue
 
 
@@ -89,7 +87,7 @@ def spots(region: pagemap.Region, page: pagemap.MapPage, width: int) -> tuple[Sp
     return tuple(found)
 
 
-def images(pdf: Path, options: EpaperOptions) -> list[tuple[bytes, bytes, bytes, tuple[int, int]]]:
+def page_images(pdf: Path, options: EpaperOptions) -> list[tuple[bytes, bytes, bytes, tuple[int, int]]]:
     """Per page: the large and the normal WebP, the thumbnail, and the normal image's pixel size."""
     document = pypdfium2.PdfDocument(pdf)
     try:
@@ -169,17 +167,22 @@ class EpaperChannel(Channel):
             page = starts[slug]
             return f"{slug}.html" if page == here else f"../{folder(page)}/{slug}.html"
 
-        pictures = copy_pictures(issue, ctx, "the e-paper", lambda src: f"../media/{quote(src)}")
-        outputs += [Output(f"media/{src}", mimetypes.guess_type(src)[0] or "application/octet-stream") for src in pictures]
+        pictures: dict[str, images.Rendition] = {}  # by figure src: the middle-sized JPEG, in media/
+        cache = images.cache_dir(ctx.out)
+        for src, photo in images.readable(issue, functools.partial(ctx.figure_file, issue)).photos.items():
+            made = images.web_set(photo, cache)["jpeg"]
+            for rendition in made:
+                put(f"media/{rendition.name}", rendition.data, rendition.media_type)
+            pictures[src] = made[len(made) // 2]
         shared = {
             "issue": issue,
             "urls": ctx.urls,
-            "css": Markup(minify_css(ctx.layout_source("epaper.css"))),
+            "css": Markup(ctx.layout_source("epaper.css")),  # numbers and fixed names only
             "pages": pages.pages,
             "folder": folder,
             "pdf_url": ctx.urls.download(issue, "pdf"),
         }
-        rendered = images(pdf, options)
+        rendered = page_images(pdf, options)
         singles = split_pages(pdf)
         for page, (large, normal, thumb, size), single in zip(pages.pages, rendered, singles):
             here = folder(page.number)

@@ -12,6 +12,7 @@ content are byte-identical.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +20,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.dc import DcEntryExtension
+from feedgen.ext.media import MediaEntryExtension
 from feedgen.feed import FeedGenerator
 from pydantic import BaseModel, ConfigDict, Field
 
-from publisher import text, writer
+from publisher import images, text, writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
 from publisher.model import Article, Issue, Section
 from publisher.pagemap import PageLabels
@@ -134,16 +136,23 @@ class FeedChannel(Channel):
         entries: list[FeedEntry] = []
         by_section: dict[str, list[FeedEntry]] = {}
         section_names: dict[str, str] = {}
+        cache = images.cache_dir(ctx.out)
         printed = PageLabels.read(ctx.output_if_built("pdf"))
         for item_issue in issues:
             current = item_issue.id == issue.id
             labels = printed if current else PageLabels({})  # an older issue's PDF is not this build's
+            readable = images.readable(item_issue, functools.partial(ctx.figure_file, item_issue))
+            if current:
+                for note in readable.warnings:
+                    ctx.warn(note)
+            item_issue = readable.issue
+            pictures = {src: images.web_set(photo, cache)["jpeg"][-1] for src, photo in readable.photos.items()}
             for section, articles in item_issue.by_section():
                 section_names.setdefault(section.slug, _text(section.name))
                 by_section.setdefault(section.slug, [])
                 for article in articles:
                     page = labels.article(item_issue, article)
-                    entry = self._entry(ctx, item_issue, section, article, published(item_issue), current, page)
+                    entry = self._entry(ctx, item_issue, section, article, pictures, published(item_issue), page)
                     entries.append(entry)
                     by_section[section.slug].append(entry)
 
@@ -170,28 +179,35 @@ class FeedChannel(Channel):
         issue: Issue,
         section: Section,
         article: Article,
+        pictures: dict[str, images.Rendition],
         date: dt.datetime,
-        current: bool,
         page: str | None,
     ) -> FeedEntry:
-        """One feed item for ``article``; shared by the paper's feeds and its section's feed."""
+        """One feed item for ``article``; shared by the paper's feeds and its section's feed.
+
+        ``pictures`` are the largest JPEGs the digest publishes in its ``media/``, by figure ``src``:
+        the feed links them absolutely, and the first is the item's enclosure and ``media:content``.
+        """
         url = ctx.urls.article(issue, article)
-        figures, enclosure = [], None
+        figures = []
         for figure in article.figures:
-            path = ctx.figure_file(issue, figure)
-            has_file = path is not None
-            if figure.src and not has_file and current:
-                ctx.warn(f"{article.slug}: image {figure.src} is missing; the feed shows its caption only")
-            figure_url = ctx.urls.media(issue, figure.src) if has_file else None
-            figures.append({"url": figure_url, "caption": figure.caption, "credit": figure.credit})
-            if has_file and enclosure is None:
-                kind = mimetypes.guess_type(figure.src)[0] or "application/octet-stream"
-                enclosure = (figure_url, str(path.stat().st_size), kind)
+            picture = pictures[figure.src]
+            figures.append(
+                {
+                    "url": ctx.urls.media(issue, picture.name),
+                    "width": picture.width,
+                    "height": picture.height,
+                    "caption": figure.caption,
+                    "credit": figure.credit,
+                }
+            )
+        lead = pictures[article.figures[0].src] if article.figures else None
         html = ctx.render_template("article.html", issue=issue, section=section, article=article, figures=figures, page=page)
         summary = _summary(article)
 
         entry = _Entry()
         entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+        entry.register_extension("media", MediaEntryExtension, atom=True, rss=True)
         entry.title(_text(article.headline))
         entry.link(href=url, rel="alternate")
         entry.guid(url, permalink=True)
@@ -204,8 +220,17 @@ class FeedChannel(Channel):
             entry.dc.dc_creator(names)
         entry.description(summary, isSummary=True)  # RSS description, Atom summary
         entry.content(text.sanitize_article(html, base=url), type="html")
-        if enclosure:
-            entry.enclosure(*enclosure)
+        if lead is not None:
+            lead_url = ctx.urls.media(issue, lead.name)
+            entry.enclosure(lead_url, str(len(lead.data)), lead.media_type)
+            entry.media.content(
+                url=lead_url,
+                fileSize=str(len(lead.data)),
+                type=lead.media_type,
+                medium="image",
+                width=str(lead.width),
+                height=str(lead.height),
+            )
         return entry
 
 
@@ -236,6 +261,7 @@ def _rss(meta: Meta, title: str, description: str, self_url: str, entries: list[
     if meta.image:
         feed.image(url=meta.image, title=title, link=meta.link)
     feed.load_extension("dc", atom=False, rss=True)
+    feed.load_extension("media")
     for entry in entries:
         feed.add_entry(entry, order="append")  # feedgen prepends by default
     return feed.rss_str(pretty=True)
@@ -246,6 +272,7 @@ def _atom(meta: Meta, description: str, self_url: str, entries: list[FeedEntry])
     feed.id(self_url)
     feed.subtitle(description)
     _links(feed, meta, self_url, ATOM_TYPE)
+    feed.load_extension("media")
     for entry in entries:
         feed.add_entry(entry, order="append")
     return feed.atom_str(pretty=True)
