@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 from werkzeug.serving import make_server
 
-from publisher import pagemap
+from publisher import images, pagemap
 from publisher.admin import create_app
 from publisher.jobs import make_queue, wait
 from publisher.store import Store
@@ -73,7 +73,9 @@ def live(tmp_path_factory):
     out = Path(record.out_dir) / SAMPLE_ID
     from publisher import loading
 
-    issue = loading.load_issue(SAMPLE_CONTENT / "issues" / SAMPLE_ID)
+    folder = SAMPLE_CONTENT / "issues" / SAMPLE_ID
+    loaded = loading.load_issue(folder)
+    issue = images.readable(loaded, lambda f: folder / f.src if f.src and f.found else None).issue  # as printed
     yield Live(f"http://127.0.0.1:{port}", out, issue, pagemap.read(out / "pdf"), app, record.id)
     server.shutdown()
     queue.close()
@@ -262,7 +264,7 @@ def test_every_channel_gives_each_article_the_page_the_pdf_prints_it_on(live):
                 from_epub[titles[squeeze(headline)]] = number(label)
     feed = feedparser.parse((live.out / "rss" / "feed.xml").read_bytes())
     from_feed = {
-        titles[squeeze(e.title)]: number(lxml.html.fromstring(e.content[0].value).findtext(".//p[@class='meta']"))
+        titles[squeeze(e.title)]: number(lxml.html.fromstring(e.content[0].value).find(".//p[@class='meta']").text_content())
         for e in feed.entries
         if squeeze(e.title) in titles
     }
