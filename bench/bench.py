@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from publisher import loading, pipeline, plugins
+from publisher import loading, pagemap, pipeline, plugins
 from publisher.config import load_config
 from publisher.results import ChannelResult
 
@@ -68,10 +68,12 @@ def main(argv: list[str] | None = None) -> int:
             cold, median = _time(run, args.runs)
             size = results[-1].bytes
             rows.append({"step": name, "cold": cold, "median": median, "bytes": size})
+        printed = Path(out) / issue_id / "pdf" / pagemap.FILE
+        fills = [p.fill for p in pagemap.read(printed.parent).pages] if printed.is_file() else []
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     if args.json:
-        print(json.dumps({"issue": issue_id, "runs": args.runs, "peak_mb": peak_mb, "steps": rows}, indent=2))
+        print(json.dumps({"issue": issue_id, "runs": args.runs, "peak_mb": peak_mb, "steps": rows, "pdf_fill": fills}, indent=2))
         return 0
     print(f"{issue.title} ({issue_id}), {len(issue.articles)} articles, {issue.char_count} characters; {args.runs} runs")
     print(f"{'step':<8} {'cold s':>8} {'median s':>9} {'target s':>9} {'output':>10}")
@@ -80,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         flag = "" if target is None or row["median"] <= target else "  OVER TARGET"
         size = f"{row['bytes'] / 1024:.0f} KiB" if row["bytes"] else ""
         print(f"{row['step']:<8} {row['cold']:>8.3f} {row['median']:>9.3f} {target or '':>9} {size:>10}{flag}")
+    if fills:  # the print layout's page fill (pages other than the last should be at least 85%)
+        print("pdf page fill: " + "  ".join(f"{n}: {f:.0%}" for n, f in enumerate(fills, 1)))
     print(f"peak memory of this process: {peak_mb:.0f} MB")
     return 0
 

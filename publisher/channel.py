@@ -5,7 +5,13 @@ group. It declares its ``name``, a human ``title``, the ``layout`` folder of
 its templates (by default ``templates/`` beside the module that defines it, so
 a wheel carries them) and an ``Options`` model for its part of ``config.yaml``,
 and implements :meth:`Channel.render`, which writes files into ``ctx.out`` and
-returns what it wrote.
+returns what it wrote. A channel that reads another channel's output (the
+e-paper reads the PDF and its page map) names it in ``requires``: the pipeline
+builds that one first and gives its finished folder through
+:meth:`BuildContext.output_of`; a channel that reads one only when it is part
+of the same build (the feeds read the PDF's page map for 第N版) names it in
+``uses`` and gets it from :meth:`BuildContext.output_if_built`. Channels never
+import each other.
 """
 
 from __future__ import annotations
@@ -54,10 +60,26 @@ class BuildContext:
     archive: Callable[[int], list[Issue]]
     warnings: list[str] = field(default_factory=list)
     site: SiteConfig = field(default_factory=SiteConfig)  # time zone and publish hour for dates
+    #: Finished folders of the channel's ``requires`` and of the ``uses`` built in the same build.
+    required: dict[str, Path] = field(default_factory=dict)
 
     def warn(self, message: str) -> None:
         """Report a non-fatal problem (e.g. a character no font has); it appears in the build report."""
         self.warnings.append(message)
+
+    def output_of(self, channel: str) -> Path:
+        """The finished output folder of ``channel``, one this channel ``requires``, from the same build."""
+        try:
+            return self.required[channel]
+        except KeyError:
+            raise ChannelError(
+                f"渠道需要 {channel} 的输出，但没有声明 requires = ({channel!r},)；请告诉开发者"
+                f" (the channel reads {channel} without declaring it in requires)"
+            ) from None
+
+    def output_if_built(self, channel: str) -> Path | None:
+        """The finished output folder of ``channel``, one this channel ``uses``, if it was built in this build."""
+        return self.required.get(channel)
 
     def figure_file(self, issue: Issue, figure: Figure) -> Path | None:
         """The image file of ``figure`` in ``issue`` (this one or an archive issue); None when it has none.
@@ -96,6 +118,10 @@ class Channel:
     #: The folder of this channel's templates; None means ``templates/`` beside the defining module.
     templates_dir: ClassVar[Path | None] = None
     Options: ClassVar[type[BaseModel]] = NoOptions
+    #: Channels whose output this one reads; the pipeline builds them first, in the same build.
+    requires: ClassVar[tuple[str, ...]] = ()
+    #: Channels whose output this one reads when they are in the same build (built first then; never added).
+    uses: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def template_folder(cls) -> Path:

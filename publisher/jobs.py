@@ -82,7 +82,8 @@ def make_queue(
     return queue
 
 
-def _check(config: Config, issue_id: str, names: list[str] | None, available: list[str]) -> list[str]:
+def _check(config: Config, issue_id: str, names: list[str] | None, available: dict[str, type[Channel]]) -> list[str]:
+    """The channels to build, with those they require, in build order; ValueError for an unknown issue or channel."""
     known = loading.list_issue_ids(config.content_dir)
     if issue_id not in known:
         raise ValueError(
@@ -92,7 +93,7 @@ def _check(config: Config, issue_id: str, names: list[str] | None, available: li
     unknown = [n for n in names if n not in available]
     if unknown:
         raise ValueError(f"unknown channel(s): {', '.join(unknown)}; installed: {', '.join(available) or 'none'}")
-    return names
+    return [c.name for c in pipeline.in_order([available[n] for n in names], available)]
 
 
 class EmbeddedQueue:
@@ -113,7 +114,7 @@ class EmbeddedQueue:
 
     def submit(self, issue_id: str, channels: list[str] | None = None, user: str | None = None) -> BuildRecord:
         available = self._available()
-        names = _check(self.config, issue_id, channels, list(available))
+        names = _check(self.config, issue_id, channels, available)
         record = self.store.new_build(issue_id, names, user, runner=self.runner)
         self._pool.submit(
             run_build, record.id, config=self.config, store=self.store, channels=list(available.values()), renderer=self.renderer
@@ -151,7 +152,7 @@ class RqQueue:
         from redis.exceptions import RedisError
         from rq import Callback
 
-        names = _check(self.config, issue_id, channels, list(plugins.usable()))
+        names = _check(self.config, issue_id, channels, plugins.usable())
         job_id = f"publisher-build-{secrets.token_hex(6)}"
         try:
             record = self.store.new_build(issue_id, names, user, runner=f"rq:{job_id}")
@@ -317,7 +318,13 @@ def _run(
 
 
 def sandboxed(
-    cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path, renderer: sandbox.Prefork | None = None
+    cls: type[Channel],
+    issue: Issue,
+    issue_dir: Path,
+    config: Config,
+    out_root: Path,
+    built: frozenset[str] = frozenset(),
+    renderer: sandbox.Prefork | None = None,
 ) -> ChannelResult:
     """A :data:`pipeline.Runner`: the channel in a child process under ``queue.build_timeout`` and ``queue.memory_limit_mb``."""
     name, limits = cls.name, config.queue
@@ -326,7 +333,7 @@ def sandboxed(
     try:
         result = (renderer.run if renderer else sandbox.run)(
             pipeline.build_channel,
-            (cls, issue, issue_dir, config, out_root),
+            (cls, issue, issue_dir, config, out_root, built),
             timeout=limits.build_timeout,
             memory_mb=limits.memory_limit_mb,
         )

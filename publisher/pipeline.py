@@ -3,7 +3,9 @@
 Each channel renders into a private staging folder; only a channel that
 finished is moved into ``<out>/<issue id>/<channel>/`` (replacing the older
 build of that channel in one rename). A failed channel leaves the older output
-untouched and its error in the report.
+untouched and its error in the report. Channels are built after the channels
+they ``require`` (added when installed) or ``use`` (when in the build), and fail
+without rendering when a channel they require failed.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Callable
 
 from pydantic import ValidationError
 
-from publisher import loading, serialize, templates, writer
+from publisher import loading, plugins, serialize, templates, writer
 from publisher.channel import BuildContext, Channel, ChannelError
 from publisher.config import Config
 from publisher.index import IssueIndex
@@ -73,7 +75,8 @@ class BuildReport:
 #: Returning False at "start" stops the build before that channel (the queue does when a build was cancelled).
 Progress = Callable[[str, str, ChannelResult | None], bool | None]
 #: Renders one channel: ``(cls, issue, issue_dir, config, out_root) -> ChannelResult``; in-process or sandboxed.
-Runner = Callable[[type[Channel], Issue, Path, Config, Path], ChannelResult]
+#: Renders one channel: (channel, issue, issue folder, config, output root, channels finished so far) → result.
+Runner = Callable[[type[Channel], Issue, Path, Config, Path, frozenset[str]], ChannelResult]
 
 
 def archive_loader(index: IssueIndex, issue: Issue) -> Callable[[int], list[Issue]]:
@@ -100,8 +103,55 @@ def archive_loader(index: IssueIndex, issue: Issue) -> Callable[[int], list[Issu
     return archive
 
 
-def build_channel(cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path) -> ChannelResult:
-    """Render one channel into staging and move it into place; record any failure."""
+def in_order(channels: list[type[Channel]], available: dict[str, type[Channel]] | None = None) -> list[type[Channel]]:
+    """``channels`` and what they require (looked up in ``available``), each after what it requires or uses.
+
+    A requirement that is not available, or a cycle, is left for :func:`unmet` to report at build time.
+    """
+    known = {**(available or {}), **{c.name: c for c in channels}}
+    wanted = {c.name for c in channels}
+    ordered: list[type[Channel]] = []
+
+    def visit(cls: type[Channel], path: frozenset[str]) -> None:
+        if cls in ordered or cls.name in path:
+            return
+        for name in (*cls.requires, *(n for n in cls.uses if n in wanted)):
+            if name in known:
+                visit(known[name], path | {cls.name})
+        if cls not in ordered:
+            ordered.append(cls)
+
+    for cls in channels:
+        visit(cls, frozenset())
+    return ordered
+
+
+def unmet(cls: type[Channel], outcomes: dict[str, str | None]) -> str | None:
+    """Why ``cls`` cannot be built now (a requirement failed or was not built), else None.
+
+    ``outcomes`` maps each channel built so far in this build to its error (None when it succeeded).
+    """
+    for name in cls.requires:
+        if name not in outcomes:
+            return (
+                f"{cls.name} 需要先构建 {name}，但这次构建没有 {name}（未安装或顺序有环）；安装 {name} 后重新构建"
+                f" ({cls.name} requires the {name} channel, which this build does not have)"
+            )
+        if outcomes[name] is not None:
+            return (
+                f"{name} 构建失败，所以依赖它的 {cls.name} 没有构建；先修好 {name}（{outcomes[name]}）再重新构建"
+                f" ({cls.name} requires {name}, which failed)"
+            )
+    return None
+
+
+def build_channel(
+    cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path, built: frozenset[str] = frozenset()
+) -> ChannelResult:
+    """Render one channel into staging and move it into place; record any failure.
+
+    ``built`` names the channels this build has finished so far: of those the channel ``uses``, only they are given.
+    """
     name = cls.name
     started = time.perf_counter()
     final = Path(out_root) / issue.id / name
@@ -124,6 +174,7 @@ def build_channel(cls: type[Channel], issue: Issue, issue_dir: Path, config: Con
             ),
             archive=archive_loader(IssueIndex(config.data_dir / INDEX_FILE, config.content_dir), issue),
             site=config.site,
+            required={name: Path(out_root) / issue.id / name for name in (*cls.requires, *(n for n in cls.uses if n in built))},
         )
         outputs = cls().render(issue, ctx)
         if not outputs:
@@ -156,7 +207,8 @@ def build(
     progress: Progress | None = None,
     runner: Runner = build_channel,
 ) -> BuildReport:
-    """Build ``issue`` into each of ``channels``; one failing channel never stops the others.
+    """Build ``issue`` into each of ``channels`` (and the installed channels they require, first);
+    one failing channel never stops the others, only those that require it.
 
     The CLI runs channels in this process; the queue passes a ``runner`` that renders
     each in a sandboxed child and a ``progress`` that records each step in the store.
@@ -166,10 +218,17 @@ def build(
     report = BuildReport(issue.id, out_root)
     # The issue as data beside its channels: what publishing indexes for search.
     writer.write_text(out_root / issue.id / "issue.json", json.dumps(serialize.issue_data(issue), ensure_ascii=False))
-    for cls in channels:
+    outcomes: dict[str, str | None] = {}
+    for cls in in_order(channels, plugins.usable() if any(c.requires for c in channels) else None):
         if progress and progress("start", cls.name, None) is False:
             break
-        result = runner(cls, issue, issue_dir, config, out_root)
+        reason = unmet(cls, outcomes)
+        if reason:
+            result = ChannelResult.failed(cls.name, reason, 0.0)
+        else:
+            done = frozenset(n for n, error in outcomes.items() if error is None)
+            result = runner(cls, issue, issue_dir, config, out_root, done)
+        outcomes[cls.name] = None if result.ok else (result.error or "failed")
         report.results.append(result)
         if progress:
             progress("done", cls.name, result)

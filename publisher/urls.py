@@ -50,6 +50,18 @@ class Urls:
         """An article's permalink: its anchor in the issue's digest."""
         return f"{self.issue(issue)}#{article.slug}"
 
+    def epaper_archive(self) -> str:
+        """数字报 往期: every published issue's e-paper by date."""
+        return self.absolute("/epaper/")
+
+    def epaper_page(self, issue: Issue, page: int) -> str:
+        """A printed page (版) of the e-paper: ``/epaper/2025-04-19/01/``."""
+        return self.absolute(f"/epaper/{issue.date.isoformat()}/{page:02d}/")
+
+    def epaper_article(self, issue: Issue, page: int, article: Article) -> str:
+        """An article of the e-paper, below the page it starts on: ``/epaper/2025-04-19/01/<slug>.html``."""
+        return f"{self.epaper_page(issue, page)}{article.slug}.html"
+
     def download(self, issue: Issue, ext: str) -> str:
         return self.absolute(f"/issues/{issue.id}/{download_file(issue, ext)}")
 

@@ -90,6 +90,7 @@ def test_tiny_page_has_masthead_navigation_and_every_article(tmp_path):
         "新能源",
         "——年用绿电七十亿千瓦时",
         "本报讯（记者李明）·约1分钟",
+        "第1版要闻",  # issue.yaml's page: no PDF in this build
         "近日，包头铝业新能源项目全面投产，每年可使用绿电70亿千瓦时以上。项目建成后，绿电占比达到40%以上。",
     ]
     folded = story.find("details")

@@ -20,7 +20,15 @@ from publisher.results import ChannelFile
 from publisher.store import INTERRUPTED, BuildInProgress, PublishError, Store
 
 from .conftest import REPO, free_port, make_config, root
-from .plugins.jobs_channels import EchoChannel, ExitChannel, FailChannel, HogChannel, SleepChannel
+from .plugins.jobs_channels import (
+    AfterFailChannel,
+    CountChannel,
+    EchoChannel,
+    ExitChannel,
+    FailChannel,
+    HogChannel,
+    SleepChannel,
+)
 
 BIN = Path(sys.executable).parent
 TINY = "2025-05-01-1331"
@@ -160,6 +168,23 @@ def test_every_installed_channel_when_none_named(tmp_path):
     assert record.channels == ["testecho", "testfail"]
     done = jobs.wait(store, record.id, timeout=60)
     assert {n: s.state for n, s in done.results.items()} == {"testecho": "succeeded", "testfail": "failed"}
+    queue.close()
+
+
+def test_required_channels_build_first_and_a_failed_requirement_fails_its_dependant(tmp_path):
+    config = make_config(root("tiny"), tmp_path)
+    store = Store.from_config(config)
+    store.create_all()
+    queue = jobs.make_queue(config, store, channels=[AfterFailChannel, CountChannel, EchoChannel, FailChannel])
+    record = queue.submit(TINY, ["testcount", "testafterfail"], None)
+    assert record.channels == ["testecho", "testcount", "testfail", "testafterfail"]  # requirements added, first
+    done = jobs.wait(store, record.id, timeout=60)
+    states = {n: s.state for n, s in done.results.items()}
+    assert states == {"testecho": "succeeded", "testcount": "succeeded", "testfail": "failed", "testafterfail": "failed"}
+    assert (Path(done.out_dir) / TINY / "testcount" / "count.txt").read_text(encoding="utf-8") == "3"
+    error = done.results["testafterfail"].error
+    assert error.startswith("testfail 构建失败，所以依赖它的 testafterfail 没有构建") and "图1.jpg" in error
+    assert not (Path(done.out_dir) / TINY / "testafterfail").exists()
     queue.close()
 
 

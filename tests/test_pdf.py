@@ -19,11 +19,12 @@ import pypdfium2
 import pytest
 from PIL import Image
 
-from publisher import images, loading, pipeline
+from publisher import images, loading, pagemap, pipeline
 from publisher.model import Issue
 from publisher_channels.pdf import PdfChannel, compose
 from publisher_channels.pdf import fork as pdf_fork
 from publisher_channels.pdf.fetch import LocalOnlyFetcher
+from publisher_channels.pdf.galley import Geometry
 from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, in_folder, make_config, root
 
 PDF_TEMPLATES = PdfChannel.template_folder()
@@ -67,7 +68,16 @@ def reading_text(built: Built) -> str:
     issue = built.issue
     text = text.replace(squeeze(f"{issue.paper} {issue.date_zh} {issue.weekday}"), "")
     names = "|".join(re.escape(squeeze(s.name)) for s in issue.sections)
-    return re.sub(rf"(?:{names})第\d+版|—\d+—|（(?:上接|下转)第\d+版）", "", text)
+    return re.sub(rf"(?:{names})(?:·(?:{names}))*第\d+版|—\d+—|（(?:上接|下转)第\d+版）", "", without_guide(text, issue))
+
+
+def without_guide(text: str, issue: Issue) -> str:
+    """The text without page one's 导读 box (each later section, its first headline, its page)."""
+    text = text.replace("导读", "", 1)
+    for section, articles in issue.by_section()[1:]:
+        if articles:
+            text = re.sub(rf"{re.escape(squeeze(section.name))}.{{0,60}}?第\d+版", "", text, count=1)
+    return text
 
 
 def in_order(text: str, pieces: list[str]) -> list[str]:
@@ -110,6 +120,26 @@ def test_every_headline_and_every_article_in_full_in_reading_order(sample):
     assert len(pieces) > 200
 
 
+def test_page_map_puts_every_article_where_the_pdf_prints_it(sample):
+    """pages.json: one entry per PDF page; each article's first region holds its headline's text in the PDF."""
+    pages = pagemap.read(sample.folder)
+    document = pypdfium2.PdfDocument(sample.pdf)
+    assert [p.number for p in pages.pages] == list(range(1, len(document) + 1))
+    assert {a.slug for a in sample.issue.articles} == {r.slug for p in pages.pages for r in p.regions}
+    for page in pages.pages:
+        pdf_page = document[page.number - 1]
+        assert (page.width, page.height) == (round(pdf_page.get_width(), 2), round(pdf_page.get_height(), 2))
+        text = pdf_page.get_textpage()
+        for region in page.regions:
+            if pages.page_of(region.slug) != page.number:
+                continue
+            x, y, w, h = region.rects[0]
+            inside = squeeze(text.get_text_bounded(x, page.height - y - h, x + w, page.height - y))
+            assert squeeze(region.headline)[:12] in inside, (page.number, region.headline)
+    for page in pages.pages[1:]:  # the running head names the page's section and its 版
+        assert f"{squeeze(page.sections[-1])}{page.label}" in squeeze(document[page.number - 1].get_textpage().get_text_range())
+
+
 def test_no_line_starts_with_closing_punctuation(sample):
     lines = [line.strip() for line in tool("pdftotext", "-raw", str(sample.pdf), "-").splitlines()]
     lines = [line for line in lines if line]
@@ -139,6 +169,7 @@ def test_stories_split_over_pages_carry_jump_lines_to_each_other(sample):
     """下转第N版 at the foot of a story's part names the page it goes on, 上接第M版 there the page it came from."""
     pages = int(re.search(r"Pages:\s+(\d+)", tool("pdfinfo", str(sample.pdf)))[1])
     texts = {n: squeeze(tool("pdftotext", "-raw", "-f", str(n), "-l", str(n), str(sample.pdf), "-")) for n in range(1, pages + 1)}
+    texts[1] = without_guide(texts[1], sample.issue)
     spans = []
     for article in sample.issue.articles:
         lines = [squeeze(b.text) for b in article.body if b.text.strip()]
@@ -177,16 +208,28 @@ def test_page_one_opens_with_the_masthead(sample):
 
 def test_every_page_has_running_head_and_folio(sample):
     pages = int(re.search(r"Pages:\s+(\d+)", tool("pdfinfo", str(sample.pdf)))[1])
-    names = {s.name for s in sample.issue.sections}
+    names = "|".join(re.escape(s.name) for s in sample.issue.sections)
     for n in range(1, pages + 1):
         text = squeeze(tool("pdftotext", "-raw", "-f", str(n), "-l", str(n), str(sample.pdf), "-"))
-        assert squeeze(f"{sample.issue.paper} {sample.issue.date_zh} {sample.issue.weekday}") in text
-        head = re.search(rf"({'|'.join(map(re.escape, names))})第{n}版", text)
+        if n > 1:  # page one has the masthead instead
+            assert squeeze(f"{sample.issue.paper} {sample.issue.date_zh} {sample.issue.weekday}") in text
+        head = re.search(rf"(?:{names})(?:·(?:{names}))*第{n}版", text)
         assert head, f"page {n} has no running head"
         assert f"—{n}—" in text
 
 
-def test_sections_start_on_a_new_page_with_their_name(sample):
+def test_page_one_prints_the_date_once_and_points_into_the_issue(sample):
+    issue = sample.issue
+    page_one = squeeze(tool("pdftotext", "-raw", "-f", "1", "-l", "1", str(sample.pdf), "-"))
+    assert page_one.count(squeeze(issue.date_zh)) == 1
+    guide = re.search(r"导读(.*?)" + re.escape(squeeze(issue.sections[0].name)), page_one).group(1)
+    pages = pagemap.read(sample.folder)
+    for section, articles in issue.by_section()[1:]:
+        start = min(pages.page_of(a.slug) for a in articles)
+        assert re.search(rf"{re.escape(section.name)}.*?第{start}版", guide), section.name
+
+
+def test_sections_open_with_their_band_and_short_ones_share_a_page(sample):
     doc = pypdfium2.PdfDocument(str(sample.pdf))
     try:
         starts = {}
@@ -198,10 +241,65 @@ def test_sections_start_on_a_new_page_with_their_name(sample):
     filled = [s.name for s, articles in sample.issue.by_section() if articles]
     assert list(starts) == filled
     pages = list(starts.values())
-    assert pages == sorted(set(pages)) and pages[0] == 0
+    assert pages == sorted(pages) and pages[0] == 0
+    assert len(set(pages)) < len(pages)  # some page holds the start of two sections
     for name, index in starts.items():
         first = tool("pdftotext", "-raw", "-f", str(index + 1), "-l", str(index + 1), str(sample.pdf), "-")
         assert squeeze(name) in squeeze(first)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="page 2 (要闻's end) is 84.5% full since main drops caption-only figures; the next section needs 15 lines",
+)
+def test_pages_are_filled_like_a_newspaper(sample):
+    """Every page but the last ≥ 85% full, none below 60%, as the page map reports it (grid lines set);
+    and in the pixels: in each column, the grid lines down to the column's last ink, without blank runs of two
+    lines or more (a line of space between stories counts as set; a blank column foot does not)."""
+    pages = pagemap.read(sample.folder)
+    fills = [p.fill for p in pages.pages]
+    assert all(f >= 0.85 for f in fills[:-1]) and fills[-1] >= 0.6, fills
+    g = Geometry.create("A3", (20, 14, 16, 14), 5, 9.5, 13.5)
+    doc = pypdfium2.PdfDocument(str(sample.pdf))
+    inked = []
+    for page in doc:
+        image = page.render(scale=96 / 72).to_pil().convert("L")  # one image pixel per CSS px
+        empty = 0
+        for col in range(g.columns):
+            left = g.margins[3] + g.x(col)
+            ink = []
+            for row in range(g.rows):
+                top = g.margins[0] + row * g.leading
+                box = image.crop((round(left), round(top), round(left + g.column_width), round(top + g.leading)))
+                ink.append(box.getextrema()[0] < 200)
+            for row in range(g.rows):
+                above = row > 0 and not ink[row - 1]
+                below = row + 1 < g.rows and not ink[row + 1]
+                empty += not ink[row] and (above or below)
+        inked.append(1 - empty / (g.columns * g.rows))
+        page.close()
+    doc.close()
+    print("fill by page (page map, pixels):", [(f, round(i, 3)) for f, i in zip(fills, inked)])
+    assert all(f >= 0.7 for f in inked[:-1]) and inked[-1] >= 0.5, [round(f, 3) for f in inked]
+
+
+def test_no_headline_or_subhead_leaves_one_character_alone_on_its_last_line(sample):
+    lines = [squeeze(line) for line in tool("pdftotext", "-raw", str(sample.pdf), "-").splitlines()]
+    texts = [squeeze(a.headline) for a in sample.issue.articles]
+    texts += [squeeze(b.text) for a in sample.issue.articles for b in a.body if b.kind.value == "subhead"]
+    assert len(texts) > 40
+    for i, line in enumerate(lines[1:], 1):
+        if len(line) == 1:
+            assert not any(t.endswith(lines[i - 1][-3:] + line) for t in texts), (lines[i - 1], line)
+
+
+def test_a_boxed_editors_note_keeps_its_paragraphs_apart(sample):
+    text = tool("pdftotext", "-raw", str(sample.pdf), "-")
+    notes = [a.editor_note for a in sample.issue.articles if a.editor_note and "\n\n" in a.editor_note]
+    assert notes
+    for note in notes:
+        for para in note.split("\n\n")[1:]:
+            assert re.search(r"(?:^|\n)\s*" + re.escape(para.strip()[:8]), text), para[:20]
 
 
 def test_outline_is_section_then_article(sample):

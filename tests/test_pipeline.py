@@ -61,6 +61,89 @@ def test_one_failing_channel_does_not_stop_the_others(tiny_config):
     assert sorted(p.name for p in out.iterdir()) == ["headlines", "issue.json"]  # issue.json: for search (#20)
 
 
+class Count(Channel):
+    name = "count"
+    title = "Counts the headlines channel's lines"
+    requires = ("headlines",)
+
+    def render(self, issue, ctx):
+        lines = (ctx.output_of("headlines") / "headlines.txt").read_text(encoding="utf-8").splitlines()
+        write_text(ctx.out / "count.txt", str(len(lines)))
+        return [Output("count.txt", "text/plain")]
+
+
+class NeedsBroken(Count):
+    name = "needs-broken"
+    requires = ("broken",)
+
+
+class Sneaky(Channel):
+    name = "sneaky"
+    title = "Reads a channel it did not declare"
+
+    def render(self, issue, ctx):
+        ctx.output_of("headlines")
+
+
+def test_requirements_build_first_and_their_failure_fails_the_dependant(tiny_config):
+    issue = loading.load_issue(root("tiny") / "issues" / TINY_ID)
+    assert pipeline.in_order([Count, Headlines]) == [Headlines, Count]
+    assert pipeline.in_order([Count], {"headlines": Headlines}) == [Headlines, Count]
+    report = pipeline.build(issue, [NeedsBroken, Count, Headlines, Broken, Sneaky], tiny_config)
+    assert [(r.channel, r.ok) for r in report.results] == [
+        ("broken", False),
+        ("needs-broken", False),
+        ("headlines", True),
+        ("count", True),
+        ("sneaky", False),
+    ]
+    errors = {e["channel"]: e["message"] for e in report.errors}
+    assert errors["needs-broken"].startswith("broken 构建失败，所以依赖它的 needs-broken 没有构建")
+    assert "图1.jpg is missing" in errors["needs-broken"]
+    assert "requires = ('headlines',)" in errors["sneaky"]
+    assert (tiny_config.output_dir / TINY_ID / "count" / "count.txt").read_text(encoding="utf-8") == "2"
+
+
+class Peek(Channel):
+    name = "peek"
+    title = "Reads the headlines channel's output when it is in the build"
+    uses = ("headlines",)
+
+    def render(self, issue, ctx):
+        folder = ctx.output_if_built("headlines")
+        found = (folder / "headlines.txt").read_text(encoding="utf-8").splitlines()[0] if folder else "none"
+        write_text(ctx.out / "peek.txt", found)
+        return [Output("peek.txt", "text/plain")]
+
+
+def test_a_used_channel_is_built_first_when_in_the_build_and_never_added(tiny_config):
+    issue = loading.load_issue(root("tiny") / "issues" / TINY_ID)
+    peek = tiny_config.output_dir / TINY_ID / "peek" / "peek.txt"
+    assert [r.channel for r in pipeline.build(issue, [Peek, Headlines], tiny_config).results] == ["headlines", "peek"]
+    assert peek.read_text(encoding="utf-8") == "绿色低碳项目全面投产"
+    assert [r.channel for r in pipeline.build(issue, [Peek], tiny_config).results] == ["peek"]
+    assert peek.read_text(encoding="utf-8") == "none"  # the older headlines output is not this build's
+
+    class HeadlinesNowBroken(Broken):
+        name = "headlines"
+
+    report = pipeline.build(issue, [Peek, HeadlinesNowBroken], tiny_config)
+    assert [(r.channel, r.ok) for r in report.results] == [("headlines", False), ("peek", True)]
+    assert peek.read_text(encoding="utf-8") == "none"
+
+
+def test_a_requirement_missing_from_the_build_fails_the_dependant_cleanly(tiny_config):
+    issue = loading.load_issue(root("tiny") / "issues" / TINY_ID)
+    report = pipeline.build(issue, [NeedsBroken], tiny_config)  # "broken" is no installed channel
+    assert report.errors == [
+        {
+            "channel": "needs-broken",
+            "message": "needs-broken 需要先构建 broken，但这次构建没有 broken（未安装或顺序有环）；安装 broken 后重新构建"
+            " (needs-broken requires the broken channel, which this build does not have)",
+        }
+    ]
+
+
 def test_failed_rebuild_keeps_the_last_good_output(tiny_config):
     issue = loading.load_issue(root("tiny") / "issues" / TINY_ID)
     pipeline.build(issue, [Headlines], tiny_config)

@@ -1,4 +1,4 @@
-"""The public site: feeds, the archive, each issue's digest and downloads.
+"""The public site: feeds, the archive, each issue's digest and downloads, and the e-paper (/epaper/).
 
 Every URL is answered by looking the file up in a map of what is published
 (built from the store's live builds), never by joining the request path to a
@@ -52,6 +52,7 @@ class Snapshot:
     issues: dict[str, LiveIssue] = field(default_factory=dict)
     newest: str | None = None
     withdrawn: tuple[str, ...] = ()  # unpublished issues: 410 Gone, left out of the feeds and the archive
+    epaper: dict[str, dict[str, BuildFile]] = field(default_factory=dict)  # by issue date, then path below it
 
 
 def issue_map(issue_id: str, build) -> dict[str, BuildFile]:
@@ -69,12 +70,23 @@ def issue_map(issue_id: str, build) -> dict[str, BuildFile]:
     return files
 
 
+def epaper_map(build) -> dict[str, BuildFile]:
+    """Public paths below ``/epaper/<date>/`` of one live build: each page folder also as ``01/``."""
+    files = {rel: found for rel, found in channel_files(build, "epaper").items() if rel != "archive.html"}
+    for rel in [r for r in files if r.endswith("/index.html")]:
+        files[rel.removesuffix("index.html")] = files[rel]
+    return files
+
+
 def site_map(build) -> dict[str, BuildFile]:
     """Site-wide paths served from the newest published issue's live build."""
     files = dict(channel_files(build, "rss"))  # feed.xml, atom.xml, feeds/<section>.xml, the feed image
     archive = channel_files(build, "digest").get("archive.html")
     if archive is not None:
         files["issues/"] = archive
+    epaper = channel_files(build, "epaper").get("archive.html")
+    if epaper is not None:
+        files["epaper/"] = epaper
     return files
 
 
@@ -106,7 +118,12 @@ class LiveSite:
         if not published:
             return Snapshot(withdrawn=withdrawn)
         newest_id, newest_build = published[0]
-        return Snapshot(site_map(newest_build), issues, newest_id, withdrawn)
+        epaper: dict[str, dict[str, BuildFile]] = {}
+        for issue_id, build in published:  # newest first: of two issues on one date the newer has the URL
+            files = epaper_map(build)
+            if files:
+                epaper.setdefault(issue_id[:10], files)
+        return Snapshot(site_map(newest_build), issues, newest_id, withdrawn, epaper)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -247,6 +264,26 @@ def issue_file(issue_id: str, name: str):
     ext = name.rsplit(".", 1)[1]
     chinese = _download_name(str(services().config.content_dir), issue_id, live.build_id, ext)
     return _serve(found, DOWNLOAD, (chinese or name, name))
+
+
+@bp.route("/epaper/")
+def epaper_archive():
+    return _serve(services().live.snapshot().site.get("epaper/"))
+
+
+@bp.route("/epaper/<date>/")
+def epaper_issue(date: str):
+    files = services().live.snapshot().epaper.get(date, {})
+    if "01/" not in files:
+        abort(404)
+    return redirect(url_for("public.epaper_file", date=date, name="01/"))
+
+
+@bp.route("/epaper/<date>/<path:name>")
+def epaper_file(date: str, name: str):
+    """A page, article, page image or page PDF of the e-paper of ``date``, by lookup in its live build."""
+    found = services().live.snapshot().epaper.get(date, {}).get(name)
+    return _serve(found, REVALIDATE if name.endswith(("/", ".html", ".json")) else DOWNLOAD)
 
 
 @bp.route("/<name>")

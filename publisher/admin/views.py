@@ -592,6 +592,13 @@ def preview(build_id: int, channel: str):
             wanted = request.args.get("article")
             chosen = next((a for a in articles if a["slug"] == wanted), articles[0])
             return render_template("preview_wechat.html", **context, articles=articles, chosen=chosen)
+        if channel == "epaper" and "01/index.html" in files:
+            pages = sorted(n for n in files if n.endswith("/index.html"))
+            articles = sum(1 for n in files if n.endswith(".html") and "/" in n and not n.endswith("/index.html"))
+            weight = sum(
+                files[n].bytes for n in ("01/index.html", "01/page.webp", *(n for n in files if n.endswith("/thumb.webp")))
+            )
+            return render_template("preview_epaper.html", **context, pages=pages, articles=articles, weight=weight)
     except PreviewError as exc:
         current_app.logger.warning("preview of build #%s %s: %s", build_id, channel, exc)
         return render_template(

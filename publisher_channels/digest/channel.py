@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from publisher import images, text, writer
 from publisher.channel import BuildContext, Channel, Output
 from publisher.model import Article, Block, BlockKind, Figure, Issue
+from publisher.pagemap import PageLabels
 
 
 class DigestOptions(BaseModel):
@@ -124,6 +125,7 @@ class DigestChannel(Channel):
     name = "digest"
     title = "手机版 (HTML digest)"
     Options = DigestOptions
+    uses = ("pdf",)  # its page map gives each article's 第N版
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
         readable = images.readable(issue, functools.partial(ctx.figure_file, issue))
@@ -150,6 +152,7 @@ class DigestChannel(Channel):
             split=lambda article: split_article(article, pictures),
             script=script,
             inline=inline_html,
+            labels=PageLabels.read(ctx.output_if_built("pdf")),
             **shared,
         )
         writer.write_text(ctx.out / "index.html", page)

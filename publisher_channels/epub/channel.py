@@ -30,6 +30,7 @@ from publisher import images as photos
 from publisher import writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
 from publisher.model import Article, Issue, Section
+from publisher.pagemap import PageLabels
 from publisher.text import trim_at_sentence
 from publisher.urls import download_file
 
@@ -59,6 +60,7 @@ class EpubChannel(Channel):
     name = "epub"
     title = "电子书 (EPUB)"
     Options = EpubOptions
+    uses = ("pdf",)  # its page map gives each article's 第N版
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
         readable = photos.readable(issue, functools.partial(ctx.figure_file, issue))
@@ -71,7 +73,8 @@ class EpubChannel(Channel):
         cache = photos.cache_dir(ctx.out)
         images = _book_images(readable.photos, cache)
         lead = photos.lead_photo(issue, readable.photos)
-        book = _book(issue, ctx, sections, images, _cover_photo(lead, cache) if lead else None)
+        labels = PageLabels.read(ctx.output_if_built("pdf"))
+        book = _book(issue, ctx, sections, images, labels, _cover_photo(lead, cache) if lead else None)
         entries = _Writer(book, issue).entries()
         name = download_file(issue, "epub")
         writer.write_bytes(ctx.out / name, writer.deterministic_zip(entries))
@@ -90,8 +93,8 @@ def _label(text: str) -> str:
     return trim_at_sentence(text, _LABEL_CHARS)
 
 
-def _section_label(section: Section) -> str:
-    return f"{section.page_label} {section.name}" if section.page_label else section.name
+def _section_label(section: Section, page: str | None) -> str:
+    return f"{page} {section.name}" if page else section.name
 
 
 def _metadata(book: epub.EpubBook, issue: Issue, front: list[Article], has_figures: bool) -> None:
@@ -186,9 +189,14 @@ def _book(
     ctx: BuildContext,
     sections: list[tuple[Section, list[Article]]],
     images: dict[str, tuple[str, str, bytes]],
+    labels: PageLabels,
     cover_photo: Image.Image | None = None,
 ) -> epub.EpubBook:
     front = sections[0][1]
+
+    def section_label(section: Section) -> str:
+        return _section_label(section, labels.section(issue, section))
+
     book = epub.EpubBook()
     _metadata(book, issue, front, bool(images))
     common = {"issue": issue, "css": "style.css"}
@@ -221,7 +229,7 @@ def _book(
         "contents.xhtml",
         "目录",
         ctx.render_template(
-            "contents.xhtml", sections=sections, href=_article_href, label=_label, section_label=_section_label, **common
+            "contents.xhtml", sections=sections, href=_article_href, label=_label, section_label=section_label, **common
         ),
     )
     for item in (cover, contents):
@@ -242,7 +250,7 @@ def _book(
                 ctx.render_template(
                     "article.xhtml",
                     article=article,
-                    section_label=_section_label(section),
+                    section_label=_section_label(section, labels.article(issue, article)),
                     images=image_href,
                     xhtml=xhtml,
                     label=_label,
@@ -255,7 +263,7 @@ def _book(
         # A section opens its first article; articles point at their <article>, so every NCX entry
         # has a target of its own and the nav stays in document order.
         links = [epub.Link(f"{p.file_name}#article", p.title, f"n-{p.id}") for p in pages]
-        toc.append((epub.Section(_section_label(section), href=pages[0].file_name), links))
+        toc.append((epub.Section(section_label(section), href=pages[0].file_name), links))
     book.toc = toc
     book.spine = spine
     book.guide = [

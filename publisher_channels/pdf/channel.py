@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from weasyprint import HTML
 from weasyprint.urls import path2url
 
-from publisher import images, urls, writer
+from publisher import images, pagemap, urls, writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
 from publisher.model import Issue
 
@@ -54,7 +54,7 @@ from .galley import (
     prototype_styles,
     read_back,
 )
-from .pages import anchor_pages, jump_pages, page_view
+from .pages import anchor_pages, jump_pages, page_map, page_view
 
 
 class Margins(BaseModel):
@@ -157,7 +157,9 @@ class PdfChannel(Channel):
 
         def galley(part: list[StorySource], furniture: bool):
             """Set ``part`` (and with ``furniture`` the masthead and bands); what it measured and refused."""
-            html = ctx.render_template("galley.html", issue=issue, stories=part, g=g, css=css, furniture=furniture)
+            html = ctx.render_template(
+                "galley.html", issue=issue, stories=part, g=g, css=css, furniture=furniture, guide=guide(issue, {})
+            )
             document, asked = render_html(html)
             found = measure(document, galley_ids(issue, part, furniture), g.font_size)
             styles = prototype_styles(document)
@@ -185,26 +187,39 @@ class PdfChannel(Channel):
         def set_pages(numbers: dict[str, int]):
             pages = [page_view(issue, page, stories, g, numbers) for page in plan]
             html = ctx.render_template(
-                "issue.html", issue=issue, pages=pages, css=css, leading=g.leading, created=created(issue, ctx)
+                "issue.html",
+                issue=issue,
+                pages=pages,
+                css=css,
+                leading=g.leading,
+                created=created(issue, ctx),
+                guide=guide(issue, section_pages(plan, stories)),
             )
             document, asked = render_html(html)
             refused.extend(asked)
-            return html, document
+            return html, document, pages
 
         with timings.step("layout"):
-            html, document = set_pages(numbers)
+            html, document, views = set_pages(numbers)
             placed = anchor_pages(document, set(numbers))
             if placed != numbers:  # running text took more pages than planned: number the jump lines as printed
-                html, document = set_pages(placed)
+                html, document, views = set_pages(placed)
         with timings.step("write"):
             pdf = document.write_pdf(
                 pdf_tags=options.tagged, pdf_identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode()
             )
             name = urls.download_file(issue, "pdf")
             writer.write_bytes(ctx.out / name, pdf)
+            printed = page_map(issue, views, g, len(document.pages), [compose.filled(p, grid) for p in plan])
+            writer.write_text(ctx.out / pagemap.FILE, printed.to_json())
+        warn_page_claims(issue, printed, ctx)
         timings.pages = len(document.pages)
         with timings.step("thumbnails"):
-            outputs = [Output(name, "application/pdf"), *thumbnails(pdf, ctx.out / "thumbs", options.thumbnail_width)]
+            outputs = [
+                Output(name, "application/pdf"),
+                Output(pagemap.FILE, "application/json"),
+                *thumbnails(pdf, ctx.out / "thumbs", options.thumbnail_width),
+            ]
         warn_layout(plan, stories, len(document.pages), refused, ctx)
         return outputs
 
@@ -284,6 +299,42 @@ def warn_layout(plan: list[compose.Page], stories: list[StorySource], pages: int
             f"the layout asked for {url[:120]}, which the PDF may not read (only the issue's files "
             "and its layout); it was left out"
         )
+
+
+def guide(issue: Issue, pages: dict[int, int]) -> list[dict[str, str]]:
+    """导读 on page one: every later section with its first headline and the page it starts on.
+
+    The galley measures it with a placeholder page (``pages`` empty) of the printed width.
+    """
+    entries = []
+    for index, (section, articles) in enumerate(issue.by_section()):
+        if index == 0 or not articles:
+            continue
+        entries.append({"section": section.name, "headline": articles[0].headline, "page": f"第{pages.get(index, 88)}版"})
+    return entries
+
+
+def section_pages(plan: list[compose.Page], stories: list[StorySource]) -> dict[int, int]:
+    """The page each section starts on, by section index, as planned."""
+    found: dict[int, int] = {}
+    for number, page in enumerate(plan, 1):
+        starts = [*page.bands, page.section] if page.band else list(page.bands)
+        for index in starts:
+            found.setdefault(index, number)
+    return found
+
+
+def warn_page_claims(issue: Issue, printed: pagemap.PageMap, ctx: BuildContext) -> None:
+    """A section issue.yaml puts on one page but the layout starts on another: the layout's page is what every
+    channel now says, so the editor should know."""
+    for section in issue.sections:
+        pages = [printed.page_of(a.slug) for a in issue.articles_in(section)]
+        first = min((p for p in pages if p), default=None)
+        if section.page and first and first != section.page:
+            ctx.warn(
+                f"issue.yaml puts {section.name} on 第{section.page}版 but the PDF starts it on 第{first}版; "
+                "every channel shows the PDF's page, so correct or remove page: in issue.yaml"
+            )
 
 
 def created(issue: Issue, ctx: BuildContext) -> str:

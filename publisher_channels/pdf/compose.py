@@ -97,11 +97,33 @@ class Page:
     modules: list[Module] = field(default_factory=list)
     flow: int | None = None  # a story too big for the grid, set as running text on its own pages
     gaps: int = 0  # spare lines, shared out between the rows
+    bands: dict[int, tuple[int, int]] = field(default_factory=dict)  # later sections starting here: (top, lines)
 
     @property
     def used(self) -> int:
-        bottoms = [m.top + m.height for m in self.modules]
+        bottoms = [m.top + m.height for m in self.modules] + [top + lines for top, lines in self.bands.values()]
         return max(bottoms, default=self.masthead + self.band)
+
+    @property
+    def next_top(self) -> int:
+        """Where the next row starts: a line below the last story, or right under a band just set."""
+        if self.bands and self.used == max(top + lines for top, lines in self.bands.values()):
+            return self.used
+        return self.used + (1 if self.modules else 0)
+
+
+def filled(page: Page, grid: Grid) -> float:
+    """The share of the page's grid lines (columns × rows) that carry something: furniture, headers, figures,
+    text, jump lines and the rule line between two stories. Blank column feet and spare lines count as empty."""
+    if page.flow is not None:
+        return 1.0
+    lines = (page.masthead + page.band + sum(lines for _, lines in page.bands.values())) * grid.columns
+    under = {page.masthead + page.band} | {top + n for top, n in page.bands.values()}
+    for m in page.modules:
+        lines += m.header * m.span + sum(m.tops()) + (m.span if m.top not in under else 0)
+        lines += sum(end - start for column in m.columns for _, start, end in column)
+        lines += JUMP_LINES if m.jump_out is not None else 0
+    return min(1.0, lines / (grid.columns * grid.rows))
 
 
 @dataclass(frozen=True)
@@ -209,6 +231,7 @@ class Composer:
         self.masthead = masthead
         self.bands = bands
         self.pages: list[Page] = []
+        self.current = 0  # the section being laid out
         self._heights: dict[tuple[int, int], int] = {}
 
     # -- pages ---------------------------------------------------------------
@@ -227,13 +250,35 @@ class Composer:
         self.page.gaps = self.grid.rows - self.page.used
 
     def section(self, section: int, stories: list[Story]) -> None:
-        """Start ``section`` on a new page and lay out its stories in reading order."""
-        self._new_page(section, True)
+        """Lay out ``section``'s stories in reading order, under its band on the page so far if its band and
+        the first story's headline with a few lines fit there (short sections share a page), else on a new page."""
+        self.current = section
+        if not self.pages or not self._room_for_band(section, stories[0]):
+            if self.pages:
+                self._close()
+            self._new_page(section, True)
+        else:
+            page = self.page
+            page.bands[section] = (page.used, self.bands[section])  # its rule is the gap above it
         for row in self._rows(stories):
             self._place(row)
         if self.page.used == 0 and self.page.flow is None:
             self.pages.pop()  # nothing came after a story set as running text
-        self.page.gaps = 0  # a section's last page keeps its space at the foot
+
+    def finish(self) -> list[Page]:
+        """The pages; the last keeps its spare lines at the foot."""
+        if self.pages:
+            self.page.gaps = 0
+        return self.pages
+
+    def _room_for_band(self, section: int, first: Story) -> bool:
+        page = self.page
+        if page.flow is not None or self._oversize(first):
+            return False
+        n = self.grid.columns
+        figures = max(cuts(figure_slots(first, n), n), default=0)
+        need = self.bands[section] + first.header[n] + figures + MIN_BODY
+        return page.used + need <= self.grid.rows
 
     # -- rows ----------------------------------------------------------------
     def _height(self, story: Story, span: int) -> int:
@@ -287,11 +332,11 @@ class Composer:
         if len(row) == 1 and self._oversize(row[0][0]):
             if page.modules:
                 self._close()
-                page = self._new_page(page.section, False)
+                page = self._new_page(self.current, False)
             page.flow = row[0][0].index
-            self._new_page(page.section, False)
+            self._new_page(self.current, False)
             return
-        top = page.used + (1 if page.modules else 0)
+        top = page.next_top
         height = max(self._height(s, k) for s, k in row)
         if top + height <= self.grid.rows:
             col = 0
@@ -321,7 +366,7 @@ class Composer:
         room = self.grid.rows - top
         if room - header - max(taken, default=0) < MIN_BODY and self.page.modules:
             self._close()
-            self._new_page(self.page.section, False)
+            self._new_page(self.current, False)
             top = self.page.used
             self._continue(story, top, start, header > 0)
             return
@@ -334,7 +379,7 @@ class Composer:
         columns, end = fill(story.blocks, start, caps)
         self.page.modules.append(Module(story.index, 0, n, top, room, header, columns, slots, jump_in, end))
         self._close()
-        self._new_page(self.page.section, False)
+        self._new_page(self.current, False)
         self._continue(story, self.page.used, end, False)
 
     def _continue(self, story: Story, top: int, start: tuple[int, int], with_header: bool) -> None:
@@ -355,4 +400,4 @@ def compose(grid: Grid, masthead: int, bands: dict[int, int], sections: list[tup
     for section, stories in sections:
         if stories:
             composer.section(section, stories)
-    return composer.pages
+    return composer.finish()

@@ -39,7 +39,7 @@ LINE_TAGS = text.INLINE_TAGS - {"br"}
 LINE_ATTRIBUTES = ("class", "href", "title", "lang")
 
 #: Justify a line by letter spacing only up to this share of the font size per gap (else leave it ragged).
-MAX_SPACING_EM = 0.25
+MAX_SPACING_EM = 0.2
 #: Longer articles always take the full width, so the galley sets their headers at that width only.
 PAIRABLE_CHARS = 1500
 #: Justify a line a hair short of the column edge, so rounding never pushes a glyph past it.
@@ -155,6 +155,11 @@ class StorySource:
     sizes: dict[int, str]  # columns spanned -> headline size class
     headers: dict[int, int] = field(default_factory=dict)  # columns spanned -> grid lines
 
+    @property
+    def headline(self) -> Markup:
+        """The headline with its last two characters kept together: never one character alone on the last line."""
+        return keep_last_two(self.article.headline)
+
     def story(self) -> compose.Story:
         """What the composer needs: header and body heights in grid lines."""
         blocks = tuple(compose.GridBlock(p.height, p.breakable, p.kind == "sub") for p in self.pieces)
@@ -171,6 +176,8 @@ def prepare(index: int, article: Article, figure_urls: list[dict[int, str]], g: 
             continue
         kind = {BlockKind.paragraph: "para", BlockKind.quote: "quote", BlockKind.subhead: "sub"}[block.kind]
         piece = GalleyPiece(f"b{index}-{len(pieces)}", kind, Markup(block.html))
+        if kind == "sub" and "<" not in block.html:  # a centred subhead: no character alone on its last line
+            piece.html = keep_last_two(html.unescape(block.html))
         if kind != "sub" and "<" not in block.html:
             piece.plain = _SPACES.sub(" ", html.unescape(block.html)).strip()
         if dateline and i == 0:
@@ -188,6 +195,14 @@ def prepare(index: int, article: Article, figure_urls: list[dict[int, str]], g: 
     pairable = article.char_count <= PAIRABLE_CHARS
     sizes = {k: headline_size(article, k, g.columns, index == 0) for k in compose.spans(g.columns, pairable)}
     return StorySource(index, article, pieces, figures, dateline, sizes)
+
+
+def keep_last_two(value: str) -> Markup:
+    """``value`` escaped, its last two characters in a no-break span (short texts unchanged)."""
+    value = value.strip()
+    if len(value) < 4:
+        return Markup.escape(value)
+    return Markup.escape(value[:-2]) + Markup('<span class="nobr">{}</span>').format(value[-2:])
 
 
 def headline_size(article: Article, span: int, columns: int, lead: bool) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from publisher import pagemap
 from publisher.model import Issue
 
 from . import compose
@@ -21,14 +22,29 @@ def page_view(issue: Issue, page: compose.Page, stories: list[StorySource], g: G
     rows = sorted({m.top for m in page.modules})
     extra = min(page.gaps * lh / (len(rows) - 1), MAX_EXTRA_GAP * lh) if len(rows) > 1 and page.gaps > 0 else 0.0
     shift = {top: i * extra for i, top in enumerate(rows)}
+    bands = []
+    for index, (band_top, lines) in page.bands.items():
+        below = [t for t in rows if t >= band_top + lines]
+        bands.append(
+            {
+                "section": issue.sections[index],
+                "top": _px(band_top * lh + (shift[below[0]] if below else 0.0)),
+                "height": _px(lines * lh),
+                "bottom": band_top + lines,
+            }
+        )
+    under_band = {band_top + lines for band_top, lines in page.bands.values()}
+    # A section's band goes before its first story, in reading order.
+    band_at = {next((i for i, m in enumerate(page.modules) if m.top == b["bottom"]), -1): b for b in bands}
     modules, rules = [], []
-    for m in page.modules:
+    for index, m in enumerate(page.modules):
         story = stories[m.story]
         top = m.top * lh + shift[m.top]
         left, width, height = g.x(m.col), g.span_width(m.span), m.height * lh
         taken = m.tops()
         modules.append(
             {
+                "band": band_at.get(index),
                 "story": story,
                 "size": story.sizes[m.span],
                 "left": _px(left),
@@ -61,18 +77,57 @@ def page_view(issue: Issue, page: compose.Page, stories: list[StorySource], g: G
         )
         if m.col > 0:  # a column rule between stories side by side
             rules.append({"kind": "v", "left": _px(left - g.gap / 2), "top": _px(top), "length": _px(height - lh / 2)})
-        if m.top > page.masthead + page.band:  # a rule across the gap above a story
+        if m.top > page.masthead + page.band and m.top not in under_band:  # a rule across the gap above a story
             rules.append({"kind": "h", "left": _px(left), "top": _px(top - (lh + extra) / 2), "length": _px(width)})
     return {
         "section": section,
-        "left": f"{issue.paper}　{issue.date_zh}　{issue.weekday}",
-        "right": section.name,
+        "left": "" if page.masthead else f"{issue.paper}　{issue.date_zh}　{issue.weekday}",  # page one has the masthead
+        "right": "·".join([section.name, *(issue.sections[i].name for i in page.bands)]),
+        "bands": bands,
         "masthead": _px(page.masthead * lh),
         "band": _px(page.band * lh),
         "flow": stories[page.flow] if page.flow is not None else None,
         "modules": modules,
         "rules": rules,
     }
+
+
+def page_map(issue: Issue, views: list[dict], g: Geometry, printed: int, fills: list[float]) -> pagemap.PageMap:
+    """Where each article was set, page by page, in PDF points; ``printed`` pages came out of WeasyPrint.
+
+    A story set as running text takes its page's whole text area, and any pages it ran over.
+    """
+    pt = 72 / 96
+    top, _, _, left = g.margins
+    area = (left * pt, top * pt, g.content_width * pt, (g.page_height - g.margins[0] - g.margins[2]) * pt)
+    pages = []
+    for number in range(1, printed + 1):
+        view = views[min(number, len(views)) - 1]
+        rects: dict[str, list[pagemap.Rect]] = {}
+        sections: list[str] = []
+        stories = [(m["story"], (m["left"], m["top"], m["width"], m["height"])) for m in view["modules"]]
+        if view["flow"] is not None and (number <= len(views) or stories == []):
+            stories.append((view["flow"], None))
+        for story, box in stories:
+            article = story.article
+            rect = area if box is None else tuple(round(v * pt, 2) for v in (left + box[0], top + box[1], box[2], box[3]))
+            rects.setdefault(article.slug, []).append(rect)
+            name = issue.section(article.section).name
+            if name not in sections:
+                sections.append(name)
+        headlines = {s.article.slug: s.article.headline for s, _ in stories}
+        regions = tuple(pagemap.Region(slug, headlines[slug], tuple(r)) for slug, r in rects.items())
+        pages.append(
+            pagemap.MapPage(
+                number,
+                tuple(sections or [view["section"].name]),
+                round(g.page_width * pt, 2),
+                round(g.page_height * pt, 2),
+                regions if number <= len(views) or view["flow"] is not None else (),
+                round(fills[number - 1], 3) if number <= len(fills) else None,
+            )
+        )
+    return pagemap.PageMap(tuple(pages))
 
 
 def jump_pages(plan: list[compose.Page]) -> dict[str, int]:

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from publisher import images, text, writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
 from publisher.model import Article, Issue, Section
+from publisher.pagemap import PageLabels
 
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
@@ -96,6 +97,7 @@ class FeedChannel(Channel):
     name = "rss"
     title = "全文订阅 (RSS/Atom)"
     Options = FeedOptions
+    uses = ("pdf",)  # its page map gives this issue's articles their 第N版
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
         options: FeedOptions = ctx.options
@@ -135,8 +137,10 @@ class FeedChannel(Channel):
         by_section: dict[str, list[FeedEntry]] = {}
         section_names: dict[str, str] = {}
         cache = images.cache_dir(ctx.out)
+        printed = PageLabels.read(ctx.output_if_built("pdf"))
         for item_issue in issues:
             current = item_issue.id == issue.id
+            labels = printed if current else PageLabels({})  # an older issue's PDF is not this build's
             readable = images.readable(item_issue, functools.partial(ctx.figure_file, item_issue))
             if current:
                 for note in readable.warnings:
@@ -147,7 +151,8 @@ class FeedChannel(Channel):
                 section_names.setdefault(section.slug, _text(section.name))
                 by_section.setdefault(section.slug, [])
                 for article in articles:
-                    entry = self._entry(ctx, item_issue, section, article, pictures, published(item_issue))
+                    page = labels.article(item_issue, article)
+                    entry = self._entry(ctx, item_issue, section, article, pictures, published(item_issue), page)
                     entries.append(entry)
                     by_section[section.slug].append(entry)
 
@@ -176,6 +181,7 @@ class FeedChannel(Channel):
         article: Article,
         pictures: dict[str, images.Rendition],
         date: dt.datetime,
+        page: str | None,
     ) -> FeedEntry:
         """One feed item for ``article``; shared by the paper's feeds and its section's feed.
 
@@ -196,7 +202,7 @@ class FeedChannel(Channel):
                 }
             )
         lead = pictures[article.figures[0].src] if article.figures else None
-        html = ctx.render_template("article.html", issue=issue, section=section, article=article, figures=figures)
+        html = ctx.render_template("article.html", issue=issue, section=section, article=article, figures=figures, page=page)
         summary = _summary(article)
 
         entry = _Entry()

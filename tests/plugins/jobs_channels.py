@@ -65,3 +65,27 @@ class ExitChannel(Channel):
 
     def render(self, issue, ctx):
         raise SystemExit(3)
+
+
+class CountChannel(Channel):
+    """Requires testecho and counts the lines of its output: a channel reading another's finished folder."""
+
+    name = "testcount"
+    title = "Counts the echo (test)"
+    requires = ("testecho",)
+
+    def render(self, issue, ctx):
+        lines = (ctx.output_of("testecho") / "headlines.txt").read_text(encoding="utf-8").splitlines()
+        write_text(ctx.out / "count.txt", str(len(lines)))
+        return [Output("count.txt", "text/plain")]
+
+
+class AfterFailChannel(Channel):
+    """Requires testfail, which always fails: it must fail without rendering."""
+
+    name = "testafterfail"
+    title = "Requires a failing channel (test)"
+    requires = ("testfail",)
+
+    def render(self, issue, ctx):
+        raise AssertionError("rendered although its requirement failed")
