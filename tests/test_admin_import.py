@@ -310,7 +310,7 @@ def test_a_print_pdf_is_imported_and_its_pages_shown_with_the_blocks_outlined(si
     assert [squeeze(a.headline) for a in loaded.articles] == [squeeze(g["headline"]) for g in gold]
     assert any(f.found for a in loaded.articles for f in a.figures)
     page = editor.get(f"/admin/issues/{issue_id}/import-report").get_data(as_text=True)
-    assert "Pages as read" in page and f"/admin/issues/{issue_id}/print-page/1.png" in page
+    assert "读出的版面" in page and f"/admin/issues/{issue_id}/print-page/1.png" in page
     rects = re.findall(r'<rect class="block-article"[^>]*><title>([^<]*)</title>', page)
     assert {squeeze(html.unescape(t)) for t in rects} == {squeeze(g["headline"]) for g in gold}
     assert 'class="block-furniture"' in page

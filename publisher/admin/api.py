@@ -293,7 +293,15 @@ def patch_article(issue_id: str, slug: str):
 
 
 #: Keys a GET answers with that are not fields (so a client may send back what it read, changed).
-READ_ONLY = ("file", "revision", "text", "chars", "reading_minutes", "warnings")
+READ_ONLY = (
+    "file",
+    "revision",
+    "text",
+    "chars",
+    "reading_minutes",
+    "warnings",
+    "print_boxes",
+)  # print_boxes: set by the PDF import
 
 
 def _without_read_only(fields: dict, slug: str) -> dict:

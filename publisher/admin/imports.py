@@ -160,8 +160,8 @@ _MASTHEAD_PARTS = {"paper": lazy_gettext("报名"), "date": lazy_gettext("日期
 def failure(exc: ImportFailure) -> str:
     """Why the importer gave up, for an editor (the importer's own sentences are for the CLI)."""
     message = str(exc)
-    if re.match(r"[\u4e00-\u9fff《]", message):  # the PDF importer already speaks to editors, in Chinese
-        return message
+    if len(re.findall(r"[\u4e00-\u9fff]", message)) > len(re.findall(r"[A-Za-z]", message)):
+        return message  # the PDF importer already speaks to editors, in Chinese
     if "the masthead does not give the" in message:
         missing = re.search(r"does not give the ([a-z, ]+) \(", message)
         parts = [str(_MASTHEAD_PARTS.get(p.strip(), p)) for p in (missing.group(1).split(",") if missing else [])]

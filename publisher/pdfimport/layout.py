@@ -46,7 +46,7 @@ class Head:
 
 
 @dataclass
-class Region:
+class StoryRegion:
     """One story's share of one page: its head (None for text above every head) and its other lines."""
 
     page: int
@@ -73,7 +73,7 @@ class PageLayout:
     masthead: list[PrintedLine] = field(default_factory=list)
     section: str | None = None
     section_line: PrintedLine | None = None
-    regions: list[Region] = field(default_factory=list)
+    regions: list[StoryRegion] = field(default_factory=list)
 
 
 def body_size(lines: list[PrintedLine]) -> float:
@@ -254,8 +254,8 @@ def vocabulary_like(text: str) -> bool:
 
 def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> None:
     """Each line goes to the nearest head above it whose width it sits under (else to the page's headless region)."""
-    regions = {id(h): Region(out.page.number, h) for h in heads}
-    orphans = Region(out.page.number, None)
+    regions = {id(h): StoryRegion(out.page.number, h) for h in heads}
+    orphans = StoryRegion(out.page.number, None)
     reach = {id(h): _reach(h, heads, lines) for h in heads}
     boxes = {id(h): h.box for h in heads}
     # a vertical head stands at the right of its story: its text runs to its left, down to its foot
@@ -265,7 +265,7 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
         lefts = [h.box[2] for h in heads if h is not head and h.box[2] <= hx0 and overlap((h.box[1], h.box[3]), (hy0, hy1)) > 0]
         beside[id(head)] = (max(lefts, default=min((x.x0 for x in lines), default=0.0)), hx0, hy0, hy1)
 
-    def owner(box: tuple[float, float, float, float]) -> Region:
+    def owner(box: tuple[float, float, float, float]) -> StoryRegion:
         x0, y0, x1, y1 = box
         width = max(x1 - x0, 1.0)
         candidates = []

@@ -15,7 +15,7 @@ from publisher.importer import rules
 from publisher.importer.drafts import Draft, DraftBlock, FigureDraft, SectionDraft
 from publisher.importer.heads import infer_kind
 from publisher.pdfimport.extract import EmbeddedImage
-from publisher.pdfimport.layout import Head, PageLayout, Region, columns
+from publisher.pdfimport.layout import Head, PageLayout, StoryRegion, columns
 from publisher.pdfimport.textlines import PrintedLine, _cjk
 
 _DASH = re.compile(r"^(?:——|──|—|-{2})\s*")
@@ -26,7 +26,7 @@ class PrintedStory:
     """A draft article with where it was printed."""
 
     draft: Draft
-    regions: list[Region] = field(default_factory=list)
+    regions: list[StoryRegion] = field(default_factory=list)
     pictures: list[tuple[EmbeddedImage, FigureDraft]] = field(default_factory=list)
     jump_to: int | None = None  # (下转第N版): the page it continues on
     caption_boxes: dict[int, tuple[float, float, float, float]] = field(default_factory=dict)  # id(figure) -> box
@@ -123,7 +123,7 @@ class PageReader:
         return Reading(self.stories, self.furniture, self.decisions, self.sections)
 
     # -- one region ---------------------------------------------------------------------------
-    def region(self, region: Region, section: SectionDraft, layout: PageLayout) -> None:
+    def region(self, region: StoryRegion, section: SectionDraft, layout: PageLayout) -> None:
         leaves = columns(region.lines)
         first = leaves[0][0] if leaves and leaves[0] else None
         if first is None:
@@ -197,7 +197,7 @@ class PageReader:
         if len(main) > 1 and len({round(x.size) for x in main}) > 1:
             self.decide("headline", main[0], "lines of nearly the same size read as one headline", "kicker + headline", story)
 
-    def attach_pictures(self, story: PrintedStory, region: Region) -> None:
+    def attach_pictures(self, story: PrintedStory, region: StoryRegion) -> None:
         """Each image takes the figure whose caption stands nearest it (below, or beside); else a bare figure."""
         draft = story.draft
         free = [f for f in draft.figures if not any(f is g for _, g in story.pictures)]
@@ -469,7 +469,7 @@ class PageReader:
             self.decide("no-headline", line, "no headline found: the first sentence stands in (edit it)", None, story)
 
 
-def anchor_of(region: Region) -> PrintedLine:
+def anchor_of(region: StoryRegion) -> PrintedLine:
     """The line a decision about a region points at: its head's first line, else its first line."""
     if region.head is not None:
         return region.head.lines[0]
