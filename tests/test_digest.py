@@ -112,6 +112,7 @@ def test_tiny_page_has_masthead_navigation_and_every_article(tmp_path):
         "EPUB": urls.download(issue, "epub"),
         "PDF": urls.download(issue, "pdf"),
         "RSS": urls.feed(),
+        "邮件订阅": urls.newsletter(),
     }
 
 
