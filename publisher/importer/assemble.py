@@ -131,6 +131,7 @@ class Assembler(AfterWalk):
             if target is not None:
                 target.credit = piece.text
                 target.lines.extend(piece.numbers)
+                assert draft is not None  # target is one of draft's figures
                 draft.touch(piece.numbers)
                 return
             figure = FigureDraft("", piece.text, piece.numbers)
@@ -143,6 +144,7 @@ class Assembler(AfterWalk):
             draft.touch(piece.numbers)
 
     def add_paragraph(self, draft: Draft, piece: TextPiece) -> None:
+        names: re.Match[str] | list[tuple[str, str | None]] | None  # a names line, then the trailing names
         text = piece.text
         draft.touch(piece.numbers)
         if (jump := rules.JUMP_OUT.search(text)) and jump.start() > 0:
@@ -448,6 +450,7 @@ class Assembler(AfterWalk):
                 cur,
             )
             if not heads:
+                assert cur is not None  # keep was 0: there is an open story
                 for piece in verse:
                     self.add_paragraph(cur, piece)
                 for piece in figures:
@@ -484,6 +487,7 @@ class Assembler(AfterWalk):
             or cur.lead == "brief"  # brief items have no subheads
         )
         if not new:
+            assert cur is not None  # new is True when there is no current story
             block = heads[0]
             if cur.verse:  # one more line of a poem
                 self.add_paragraph(cur, block)

@@ -4,16 +4,45 @@ really paragraph starts, stories still without a headline."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from publisher.importer import lines as L
 from publisher.importer import rules
-from publisher.importer.drafts import Draft, DraftBlock
+from publisher.importer.drafts import Draft, DraftBlock, FigureDraft
 from publisher.importer.heads import infer_kind, lost_its_headline, topic_split
 from publisher.importer.rejoin import TextPiece
 
 
 class AfterWalk:
     """Mixed into the assembler: the steps that need the whole issue read first."""
+
+    # Provided by the class this is mixed into (publisher.importer.assemble.Assembler).
+    articles: list[Draft]
+    furniture: list[tuple[int, str, str]]
+    synthesized: list[tuple[Draft, str, str]]
+    cur: Draft | None
+    pending_section: TextPiece | None
+    pending_series: TextPiece | None
+    pending_note: tuple[list[str], list[int]] | None
+    pending_figures: list[FigureDraft]
+    orphans: list[tuple[int, list[TextPiece]]]
+
+    if TYPE_CHECKING:
+
+        def decide(
+            self,
+            kind: str,
+            lines: list[int],
+            chose: str,
+            alternative: str | None = None,
+            article: Draft | None = None,
+        ) -> None: ...
+
+        def drop(self, piece: TextPiece, why: str, keep: bool = True) -> None: ...
+
+        def set_head(self, draft: Draft, heads: list[TextPiece]) -> None: ...
+
+        def add_byline(self, draft: Draft, piece: TextPiece, head: bool) -> None: ...
 
     def headline_after_body(self, cur: Draft, heads: list[TextPiece], at: int | None = None) -> Draft:
         """The head printed after its story: split the story before it where the topic changes.
@@ -80,7 +109,7 @@ class AfterWalk:
             numbers = [n for p in heads for n in p.numbers]
             before = self.articles[index - 1] if index else None
             if before is not None and before.headline is None:
-                target = before  # a story without a headline, just before: printed after it
+                target: Draft | None = before  # a story without a headline, just before: printed after it
             else:
                 target = next((a for a in self.articles[index:] if lost_its_headline(a)), None)
             if target is None and before is not None and len(before.paragraphs) >= 2:
@@ -120,6 +149,7 @@ class AfterWalk:
         if len(subheads) < 3:
             return
         counts: dict[str, int] = {}
+        mark: str | None
         for block in subheads:
             for mark in rules.structural_marks(block.text):
                 counts[mark] = counts.get(mark, 0) + 1
