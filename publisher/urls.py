@@ -27,6 +27,13 @@ class Urls:
         slug = section if isinstance(section, str) else section.slug
         return self.absolute(f"/feeds/{slug}.xml")
 
+    def json_feed(self, section: Section | str | None = None) -> str:
+        """The JSON Feed of the paper, or of one section."""
+        if section is None:
+            return self.absolute("/feed.json")
+        slug = section if isinstance(section, str) else section.slug
+        return self.absolute(f"/feeds/{slug}.json")
+
     def archive(self) -> str:
         return self.absolute("/issues/")
 

@@ -69,6 +69,7 @@ def issue_map(issue_id: str, build) -> dict[str, BuildFile]:
 def site_map(build) -> dict[str, BuildFile]:
     """Site-wide paths served from the newest published issue's live build."""
     files = dict(channel_files(build, "rss"))  # feed.xml, atom.xml, feeds/<section>.xml, the feed image
+    files.update(channel_files(build, "jsonfeed"))  # feed.json, feeds/<section>.json
     archive = channel_files(build, "digest").get("archive.html")
     if archive is not None:
         files["issues/"] = archive
@@ -189,9 +190,19 @@ def atom():
     return _serve(services().live.snapshot().site.get("atom.xml"))
 
 
+@bp.route("/feed.json")
+def json_feed():
+    return _serve(services().live.snapshot().site.get("feed.json"))
+
+
 @bp.route("/feeds/<section>.xml")
 def section_feed(section: str):
     return _serve(services().live.snapshot().site.get(f"feeds/{section}.xml"))
+
+
+@bp.route("/feeds/<section>.json")
+def section_json_feed(section: str):
+    return _serve(services().live.snapshot().site.get(f"feeds/{section}.json"))
 
 
 @bp.route("/issues/")

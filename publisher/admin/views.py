@@ -32,7 +32,7 @@ from publisher import loading
 from publisher.admin import imports, services
 from publisher.admin.auth import login_manager
 from publisher.admin.files import channel_files, media_type
-from publisher.admin.previews import PreviewError, read_epub, read_feed, read_member
+from publisher.admin.previews import PreviewError, read_epub, read_feed, read_json_feed, read_member
 from publisher.admin.security import DOCUMENT_CSP, FILE_CSP, use_csp
 from publisher.importer import REPORT_JSON, ImportFailure
 from publisher.store import BuildInProgress, ChannelState, PublishError
@@ -404,13 +404,14 @@ def preview(build_id: int, channel: str):
         abort(404)
     context = {"build": record, "channel": channel, "title": services().channels.get(channel, channel), "files": files}
     try:
-        if channel == "rss":
-            main = "feed.xml" if "feed.xml" in files else next(n for n in files if n.endswith(".xml"))
+        if channel in ("rss", "jsonfeed"):
+            ext = ".xml" if channel == "rss" else ".json"
+            main = f"feed{ext}" if f"feed{ext}" in files else next(n for n in files if n.endswith(ext))
             raw = files[main].path.read_text(encoding="utf-8", errors="replace")
             return render_template(
                 "preview_rss.html",
                 **context,
-                feed=read_feed(files[main].path),
+                feed=(read_feed if channel == "rss" else read_json_feed)(files[main].path),
                 main=main,
                 raw=raw[:RAW_XML_LIMIT],
                 cut=len(raw) > RAW_XML_LIMIT,
