@@ -48,6 +48,11 @@ class Urls:
     def download(self, issue: Issue, ext: str) -> str:
         return self.absolute(f"/issues/{issue.id}/{download_file(issue, ext)}")
 
+    def ninjs(self, issue: Issue, article: Article | None = None) -> str:
+        """The IPTC ninjs document of an article, or of the issue as a package; also its ``uri``."""
+        name = article.slug if article is not None else "issue"
+        return self.absolute(f"/issues/{issue.id}/ninjs/{name}.json")
+
     def media(self, issue: Issue, src: str) -> str:
         return self.absolute(f"/issues/{issue.id}/media/{quote(src)}")
 

@@ -59,6 +59,8 @@ def issue_map(issue_id: str, build) -> dict[str, BuildFile]:
             files[""] = found
         elif rel != "archive.html":
             files[rel] = found
+    for rel, found in channel_files(build, "ninjs").items():
+        files[f"ninjs/{rel}"] = found
     for channel, ext in (("epub", ".epub"), ("pdf", ".pdf")):
         for rel, found in channel_files(build, channel).items():
             if rel.endswith(ext) and "/" not in rel:
