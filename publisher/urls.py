@@ -34,6 +34,10 @@ class Urls:
         slug = section if isinstance(section, str) else section.slug
         return self.absolute(f"/feeds/{slug}.json")
 
+    def opds(self) -> str:
+        """The OPDS catalogue of every published issue (EPUB and PDF for e-reader apps)."""
+        return self.absolute("/opds.xml")
+
     def archive(self) -> str:
         return self.absolute("/issues/")
 

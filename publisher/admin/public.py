@@ -17,15 +17,18 @@ import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
+from urllib.parse import quote
 
-from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, send_file, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, request, send_file, url_for
 from flask.sessions import SecureCookieSessionInterface
 
-from publisher import loading
+from publisher import feeds, loading, opds
 from publisher.admin import services
 from publisher.admin.files import BuildFile, channel_files
 from publisher.admin.security import PUBLIC_CSP, use_csp
-from publisher.urls import content_disposition, download_name
+from publisher.config import SiteConfig
+from publisher.model import Issue
+from publisher.urls import Urls, content_disposition, download_file, download_name
 
 bp = Blueprint("public", __name__)
 
@@ -34,6 +37,7 @@ bp = Blueprint("public", __name__)
 REVALIDATE = "public, no-cache"
 DOWNLOAD = "public, max-age=300"
 SESSION_PATHS = ("/admin", "/login")
+COVER = "cover.png"
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 
@@ -65,6 +69,9 @@ def issue_map(issue_id: str, build) -> dict[str, BuildFile]:
         for rel, found in channel_files(build, channel).items():
             if rel.endswith(ext) and "/" not in rel:
                 files[rel] = found
+    front = channel_files(build, "pdf").get("thumbs/page-001.png")
+    if front is not None:
+        files[COVER] = front  # the front page, the issue's cover in the OPDS catalogue
     return files
 
 
@@ -160,13 +167,54 @@ def _serve(found: BuildFile | None, cache: str = REVALIDATE, attachment: tuple[s
 
 
 @lru_cache(maxsize=256)
-def _download_name(content_dir: str, issue_id: str, build_id: int, ext: str) -> str | None:
-    """The Chinese download name (from the issue's masthead), or None when the issue no longer loads."""
+def _masthead(content_dir: str, issue_id: str, build_id: int) -> Issue | None:
+    """The issue of a live build (for its title and download names), or None when it no longer loads."""
     try:
-        issue = loading.load_issue(loading.issue_dir(content_dir, issue_id))
+        return loading.load_issue(loading.issue_dir(content_dir, issue_id))
     except (loading.ContentErrors, OSError):
         return None
-    return download_name(issue, ext)
+
+
+def _download_name(content_dir: str, issue_id: str, build_id: int, ext: str) -> str | None:
+    """The Chinese download name (from the issue's masthead), or None when the issue no longer loads."""
+    issue = _masthead(content_dir, issue_id, build_id)
+    return download_name(issue, ext) if issue is not None else None
+
+
+def _catalog_entries(snapshot: Snapshot, urls: Urls, site: SiteConfig) -> list[opds.Entry]:
+    """The OPDS entries of every published issue that has an EPUB or a PDF, newest first."""
+    content_dir = str(services().config.content_dir)
+    dated = feeds.publication_time(site)
+    entries = []
+    for issue_id in sorted(snapshot.issues, reverse=True):
+        live = snapshot.issues[issue_id]
+        issue = _masthead(content_dir, issue_id, live.build_id)
+        if issue is None:
+            continue
+        downloads = tuple(
+            opds.Download(urls.download(issue, ext), live.files[download_file(issue, ext)].media_type, found.bytes)
+            for ext in ("epub", "pdf")
+            if (found := live.files.get(download_file(issue, ext)))
+        )
+        if not downloads:
+            continue
+        lead = issue.articles[0].headline if issue.articles else ""
+        entries.append(
+            opds.Entry(
+                id=urls.issue(issue),
+                title=issue.title,
+                issued=issue.date,
+                updated=dated(issue),
+                number=issue.number,
+                summary=f"{issue.date_zh} {issue.weekday} {issue.number_label}，{len(issue.articles)}篇文章。{lead}",
+                author=issue.publisher or issue.paper,
+                language=issue.language,
+                page=urls.issue(issue),
+                downloads=downloads,
+                cover=urls.absolute(f"/issues/{issue.id}/{COVER}") if COVER in live.files else None,
+            )
+        )
+    return entries
 
 
 @bp.route("/")
@@ -222,6 +270,57 @@ def issue_file(issue_id: str, name: str):
     ext = name.rsplit(".", 1)[1]
     chinese = _download_name(str(services().config.content_dir), issue_id, live.build_id, ext)
     return _serve(found, DOWNLOAD, (chinese or name, name))
+
+
+def _catalog(urls: Urls) -> opds.Catalog:
+    """The catalogue's own metadata: the site's title, else the newest published issue's paper."""
+    snapshot = services().live.snapshot()
+    newest = snapshot.issues.get(snapshot.newest) if snapshot.newest else None
+    issue = _masthead(str(services().config.content_dir), newest.issue_id, newest.build_id) if newest else None
+    name = services().config.site.title or (issue.paper if issue else "报纸")
+    return opds.Catalog(
+        id=urls.opds(),
+        title=f"{name} 电子版书库",
+        author=name,
+        language="zh-CN",
+        start=urls.opds(),
+        search=urls.absolute("/opensearch.xml"),
+    )
+
+
+def _answer(data: bytes, media_type: str):
+    """A generated document with an ETag of its bytes, so readers revalidate with 304s like for the feeds."""
+    response = Response(data, mimetype=media_type)
+    response.headers["Cache-Control"] = REVALIDATE
+    response.set_etag(hashlib.sha256(data).hexdigest()[:32])
+    use_csp(PUBLIC_CSP)
+    return response.make_conditional(request)
+
+
+@bp.route("/opds.xml")
+def opds_catalog():
+    """The OPDS acquisition feed of every published issue, ``?page=N`` (from 1), ``?q=`` to search."""
+    config = services().config
+    urls = Urls(config.site.url)
+    entries = _catalog_entries(services().live.snapshot(), urls, config.site)
+    query = request.args.get("q", "").strip()[:100]
+    if query:
+        entries = opds.matching(entries, query)
+    page = request.args.get("page", "1")
+    pages = max(1, -(-len(entries) // opds.PAGE_SIZE))
+    if not page.isdigit() or not 1 <= int(page) <= pages:
+        abort(404)
+    base = urls.opds() + (f"?q={quote(query)}&" if query else "?")
+    data = opds.feed(
+        _catalog(urls), entries, int(page), lambda n: urls.opds() if n == 1 and not query else f"{base}page={n}", query
+    )
+    return _answer(data, opds.ACQUISITION_TYPE)
+
+
+@bp.route("/opensearch.xml")
+def opensearch():
+    urls = Urls(services().config.site.url)
+    return _answer(opds.search_description(_catalog(urls), urls.opds() + "?q={searchTerms}"), opds.OPENSEARCH_TYPE)
 
 
 @bp.route("/<name>")

@@ -22,6 +22,7 @@ import jinja2
 
 from publisher import text
 from publisher.channel import BuildContext, ChannelError
+from publisher.config import SiteConfig
 from publisher.model import Article, Issue, Section
 
 SUMMARY_MIN, SUMMARY_MAX = 40, 120  # characters of an item's summary
@@ -50,15 +51,15 @@ def summary(article: Article) -> str:
     return plain(text.trim_at_sentence(lead, SUMMARY_MAX))
 
 
-def publication_time(ctx: BuildContext):
+def publication_time(site: SiteConfig):
     """A function dating an issue at ``site.publish_hour`` of its date in ``site.timezone``."""
     try:
-        zone = ZoneInfo(ctx.site.timezone)
+        zone = ZoneInfo(site.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ChannelError(
-            f"site.timezone {ctx.site.timezone!r} is not a known time zone; use a name such as Asia/Shanghai"
+            f"site.timezone {site.timezone!r} is not a known time zone; use a name such as Asia/Shanghai"
         ) from None
-    return lambda issue: dt.datetime.combine(issue.date, dt.time(ctx.site.publish_hour), tzinfo=zone)
+    return lambda issue: dt.datetime.combine(issue.date, dt.time(site.publish_hour), tzinfo=zone)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class Items:
 
 def collect(issue: Issue, ctx: BuildContext, count: int, channel: str) -> Items:
     """The items of the newest ``count`` issues up to ``issue`` (``channel`` names the option in errors)."""
-    published = publication_time(ctx)
+    published = publication_time(ctx.site)
     try:
         issues = ctx.archive(count)
     except ChannelError as exc:

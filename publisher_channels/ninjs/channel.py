@@ -54,7 +54,7 @@ class NinjsChannel(Channel):
     title = "新闻交换 (IPTC ninjs)"
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
-        when = feeds.publication_time(ctx)(issue).isoformat()
+        when = feeds.publication_time(ctx.site)(issue).isoformat()
         holder = feeds.plain(issue.publisher or issue.paper)
         common = {
             "pubstatus": "usable",
