@@ -20,6 +20,7 @@ from pathlib import Path
 
 from publisher import loading, pipeline, plugins
 from publisher.config import load_config
+from publisher.results import ChannelResult
 
 #: Median seconds each step should stay under on the 2-core reference machine (issues #4–#7).
 TARGETS = {"load": 0.25, "rss": 0.5, "epub": 0.5, "pdf": 3.0, "digest": 0.5}
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.channel or list(installed)
     with tempfile.TemporaryDirectory() as out:
         for name in names:
-            results: list[pipeline.ChannelResult] = []
+            results: list[ChannelResult] = []
 
             def run(cls=installed[name], results=results) -> None:
                 result = pipeline.build_channel(cls, issue, folder, config, Path(out))
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(result)
 
             cold, median = _time(run, args.runs)
-            size = sum(a.bytes for a in results[-1].artifacts)
+            size = results[-1].bytes
             rows.append({"step": name, "cold": cold, "median": median, "bytes": size})
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

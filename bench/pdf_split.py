@@ -40,7 +40,7 @@ def steps(issue_id: str | None = None, runs: int = 5, config_path: str | None = 
                 raise SystemExit(f"pdf failed: {result.error}")
             totals.append(time.perf_counter() - started)
             timings.append(PdfChannel.last_timings)
-            size = next(a.bytes for a in result.artifacts if a.media_type == "application/pdf")
+            size = next(f.bytes for f in result.files if f.media_type == "application/pdf")
     warm = timings[1:] or timings
     return {
         "issue": issue_id,

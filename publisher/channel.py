@@ -19,7 +19,7 @@ import jinja2
 from pydantic import BaseModel, ConfigDict
 
 from publisher.config import SiteConfig
-from publisher.model import Issue
+from publisher.model import Figure, Issue
 from publisher.urls import Urls
 
 
@@ -57,6 +57,13 @@ class BuildContext:
     def warn(self, message: str) -> None:
         """Report a non-fatal problem (e.g. a character no font has); it appears in the build report."""
         self.warnings.append(message)
+
+    def figure_file(self, issue: Issue, figure: Figure) -> Path | None:
+        """The image file of ``figure`` in ``issue`` (this one or an archive issue); None when it has none."""
+        if not (figure.src and figure.found):
+            return None
+        folder = self.issue_dir if issue.id == self.issue_dir.name else self.issue_dir.parent / issue.id
+        return folder / figure.src
 
     def layout_source(self, name: str) -> str:
         """The text of a layout file (CSS, a static fragment), honouring site overrides."""

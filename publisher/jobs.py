@@ -28,7 +28,9 @@ from typing import Protocol
 from publisher import loading, pipeline, plugins, sandbox
 from publisher.channel import Channel
 from publisher.config import Config, load_config
-from publisher.store import INTERRUPTED, BuildRecord, ChannelState, Store
+from publisher.model import Issue
+from publisher.results import BuildState, ChannelResult
+from publisher.store import INTERRUPTED, BuildRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -253,24 +255,23 @@ def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[
         f"{_now()} {loaded.issue.title}: {len(loaded.issue.articles)} articles, {len(loaded.warnings)} content warning(s)",
     )
     available = {c.name: c for c in channels} if channels is not None else plugins.usable()
-    for name in record.channels:
-        if not store.update_channel(record.id, ChannelState(name, "running"), log=f"{_now()} {name}: building…"):
-            return  # the build was ended meanwhile (a restart failed it): stop, leave its outcome alone
-        state = build_one(available.get(name), name, loaded.issue, issue_dir, config, Path(record.out_dir))
-        store.update_channel(record.id, state, log=_summary(state))
+    for name in [n for n in record.channels if n not in available]:
+        error = f"the channel {name} is not installed where this build ran; install it there, or build without it"
+        store.update_channel(record.id, ChannelResult.failed(name, error, 0.0), log=f"{_now()} {name}: ✗ {error}")
+
+    def progress(event: str, name: str, result: ChannelResult | None) -> bool:
+        if event == "start":  # False when the build was ended meanwhile (a restart failed it): stop there
+            return store.update_channel(record.id, ChannelResult(name, BuildState.RUNNING), log=f"{_now()} {name}: building…")
+        return store.update_channel(record.id, result, log=_summary(result))
+
+    wanted = [available[n] for n in record.channels if n in available]
+    pipeline.build(loaded.issue, wanted, config, Path(record.out_dir), issue_dir, progress, sandboxed)
     store.finish_build(record.id)
 
 
-def build_one(cls: type[Channel] | None, name: str, issue, issue_dir: Path, config: Config, out_root: Path) -> ChannelState:
-    """Render one channel in a child process under ``queue.build_timeout`` and ``queue.memory_limit_mb``."""
-    if cls is None:
-        return ChannelState(
-            name,
-            "failed",
-            0.0,
-            error=f"the channel {name} is not installed where this build ran; install it there, or build without it",
-        )
-    limits = config.queue
+def sandboxed(cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path) -> ChannelResult:
+    """A :data:`pipeline.Runner`: the channel in a child process under ``queue.build_timeout`` and ``queue.memory_limit_mb``."""
+    name, limits = cls.name, config.queue
     label = name.upper() if len(name) <= 4 else name.capitalize()
     started = time.monotonic()
     try:
@@ -282,20 +283,10 @@ def build_one(cls: type[Channel] | None, name: str, issue, issue_dir: Path, conf
         )
     except sandbox.SandboxError as exc:
         _remove_staging(out_root / issue.id, name)
-        return ChannelState(name, "failed", round(time.monotonic() - started, 3), error=_limit_error(exc, label, limits))
-    if not result.ok:
-        error = result.error or "failed"
-        if error.startswith("MemoryError"):
-            error = _memory_error(label, limits.memory_limit_mb)
-        return ChannelState(name, "failed", round(result.seconds, 3), error=error, warnings=list(result.warnings))
-    final = out_root / issue.id / name
-    files = [
-        {"path": Path(a.path).relative_to(final).as_posix(), "media_type": a.media_type, "bytes": a.bytes}
-        for a in result.artifacts
-    ]
-    return ChannelState(
-        name, "succeeded", round(result.seconds, 3), sum(f["bytes"] for f in files), files, None, list(result.warnings)
-    )
+        return ChannelResult.failed(name, _limit_error(exc, label, limits), round(time.monotonic() - started, 3))
+    if not result.ok and (result.error or "").startswith("MemoryError"):
+        return ChannelResult.failed(name, _memory_error(label, limits.memory_limit_mb), result.seconds, result.warnings)
+    return result
 
 
 def _limit_error(exc: sandbox.SandboxError, label: str, limits) -> str:
@@ -332,8 +323,8 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%H:%M:%S")
 
 
-def _summary(state: ChannelState) -> str:
-    if state.state == "succeeded":
+def _summary(state: ChannelResult) -> str:
+    if state.ok:
         line = f"{_now()} {state.channel}: ✓ {state.seconds:.2f} s, {len(state.files)} file(s), {state.bytes / 1024:.0f} KiB"
     else:
         line = f"{_now()} {state.channel}: ✗ failed after {state.seconds or 0:.2f} s: {state.error}"

@@ -24,7 +24,9 @@ ISSUE_FILE = "issue.yaml"
 ARTICLE_NAME = re.compile(r"^(\d+)-(.+)\.md$")
 
 ISSUE_KEYS = set(Issue.model_fields) - {"id", "articles"}
-ARTICLE_KEYS = set(Article.model_fields) - {"slug", "body"}
+ARTICLE_KEYS = set(Article.model_fields) - {"slug", "body", "file"}
+#: Figure fields the loader sets; an article may not.
+FIGURE_DERIVED = {"found"}
 
 _md = MarkdownIt("commonmark", {"html": True})
 
@@ -284,14 +286,30 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
     if isinstance(authors, list):
         data["authors"] = [{"name": a} if isinstance(a, str) else a for a in authors]
     for index, fig in enumerate(data.get("figures") or []):
-        src = fig.get("src") if isinstance(fig, dict) else None
-        if isinstance(src, str) and not (issue_dir / src).is_file():
-            out.warn(path, _node_line(node, ("figures", index, "src"), 2), f"image file {src!r} is not in the issue folder")
+        if not isinstance(fig, dict):
+            continue
+        for key in FIGURE_DERIVED & set(fig):
+            out.error(path, _node_line(node, ("figures", index, key), 2), f"figures: {key!r} is set by publisher; remove it")
+            return None
+        src = fig.get("src")
+        if isinstance(src, str):
+            fig["found"] = _inside(issue_dir, src)
+            if not fig["found"]:
+                out.warn(path, _node_line(node, ("figures", index, "src"), 2), f"image file {src!r} is not in the issue folder")
     try:
-        return Article(slug=slug, body=_parse_body(body, body_line, path, out), **data)
+        return Article(slug=slug, file=path.name, body=_parse_body(body, body_line, path, out), **data)
     except ValidationError as exc:
         _validation_errors(exc, node, path, 2, out)
         return None
+
+
+def _inside(issue_dir: Path, src: str) -> bool:
+    """Whether ``src`` is a file whose real path (symlinks resolved) lies inside ``issue_dir``."""
+    try:
+        real = (issue_dir / src).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return real.is_file() and real.is_relative_to(issue_dir.resolve())
 
 
 def list_issue_ids(content_dir: Path) -> list[str]:

@@ -62,6 +62,8 @@ class Figure(Frozen):
     caption: str = ""
     credit: str | None = None
     src: str | None = None  # relative to the issue folder
+    #: Set by the loader: ``src`` names a file inside the issue folder (so channels never ask the disk again).
+    found: bool = False
 
     @field_validator("src")
     @classmethod
@@ -118,6 +120,8 @@ class Article(Frozen):
     editor_note: str | None = None
     figures: tuple[Figure, ...] = ()
     body: tuple[Block, ...] = ()
+    #: The article's file in its issue folder (``03-slug.md``), set by the loader, for messages that name it.
+    file: str | None = None
 
     @field_validator("slug")
     @classmethod

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -23,43 +23,27 @@ from publisher import loading, templates, writer
 from publisher.channel import BuildContext, Channel, ChannelError
 from publisher.config import Config
 from publisher.model import Issue
+from publisher.results import BuildState, ChannelFile, ChannelResult
 from publisher.urls import Urls
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class Artifact:
-    channel: str
-    path: str  # absolute path of the published file
-    media_type: str
-    bytes: int
-    seconds: float  # time of the channel build that made it
-
-
-@dataclass
-class ChannelResult:
-    channel: str
-    ok: bool
-    seconds: float
-    artifacts: list[Artifact] = field(default_factory=list)
-    error: str | None = None
-    detail: str | None = None  # traceback, for logs; never shown to readers
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
 class BuildReport:
+    """The outcome of :func:`build`: one :class:`ChannelResult` per channel, in build order."""
+
     issue: str
+    out_root: Path
     results: list[ChannelResult] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return all(r.ok for r in self.results)
 
-    @property
-    def artifacts(self) -> list[Artifact]:
-        return [a for r in self.results for a in r.artifacts]
+    def paths(self, result: ChannelResult) -> list[Path]:
+        """Where the files of ``result`` are now."""
+        return [self.out_root / self.issue / result.channel / f.path for f in result.files]
 
     @property
     def errors(self) -> list[dict[str, str]]:
@@ -71,16 +55,19 @@ class BuildReport:
 
     def manifest(self) -> dict:
         """The JSON manifest of ``publisher build --json``."""
-        return {
-            "issue": self.issue,
-            "artifacts": [asdict(a) for a in self.artifacts],
-            "errors": self.errors,
-            "warnings": self.warnings,
-        }
+        artifacts = [
+            {"channel": r.channel, "path": str(path), "media_type": f.media_type, "bytes": f.bytes, "seconds": r.seconds}
+            for r in self.results
+            for f, path in zip(r.files, self.paths(r))
+        ]
+        return {"issue": self.issue, "artifacts": artifacts, "errors": self.errors, "warnings": self.warnings}
 
 
 #: Progress callback: (event, channel name, result or None); events are "start" and "done".
-Progress = Callable[[str, str, ChannelResult | None], None]
+#: Returning False at "start" stops the build before that channel (the queue does when a build was cancelled).
+Progress = Callable[[str, str, ChannelResult | None], bool | None]
+#: Renders one channel: ``(cls, issue, issue_dir, config, out_root) -> ChannelResult``; in-process or sandboxed.
+Runner = Callable[[type[Channel], Issue, Path, Config, Path], ChannelResult]
 
 
 def archive_loader(content_dir: Path, issue: Issue) -> Callable[[int], list[Issue]]:
@@ -138,17 +125,13 @@ def build_channel(cls: type[Channel], issue: Issue, issue_dir: Path, config: Con
         writer.replace_dir(staging, final)
     except Exception as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        seconds = time.perf_counter() - started
+        seconds = round(time.perf_counter() - started, 3)
         message = str(exc) if isinstance(exc, ChannelError) else f"{type(exc).__name__}: {exc}"
         log.warning("channel %s failed for %s: %s", name, issue.id, message)
-        return ChannelResult(
-            name, False, seconds, error=message, detail=traceback.format_exc(), warnings=ctx.warnings if ctx else []
-        )
-    seconds = time.perf_counter() - started
-    artifacts = [
-        Artifact(name, str(final / o.path), o.media_type, (final / o.path).stat().st_size, round(seconds, 3)) for o in outputs
-    ]
-    return ChannelResult(name, True, seconds, artifacts, warnings=ctx.warnings)
+        return ChannelResult.failed(name, message, seconds, ctx.warnings if ctx else (), traceback.format_exc())
+    seconds = round(time.perf_counter() - started, 3)
+    files = tuple(ChannelFile(o.path, o.media_type, (final / o.path).stat().st_size) for o in outputs)
+    return ChannelResult(name, BuildState.SUCCEEDED, seconds, files, warnings=tuple(ctx.warnings))
 
 
 def build(
@@ -158,15 +141,20 @@ def build(
     out_root: Path | None = None,
     issue_dir: Path | None = None,
     progress: Progress | None = None,
+    runner: Runner = build_channel,
 ) -> BuildReport:
-    """Build ``issue`` into each of ``channels``; one failing channel never stops the others."""
+    """Build ``issue`` into each of ``channels``; one failing channel never stops the others.
+
+    The CLI runs channels in this process; the queue passes a ``runner`` that renders
+    each in a sandboxed child and a ``progress`` that records each step in the store.
+    """
     out_root = Path(out_root) if out_root else config.output_dir
     issue_dir = Path(issue_dir) if issue_dir else loading.issue_dir(config.content_dir, issue.id)
-    report = BuildReport(issue.id)
+    report = BuildReport(issue.id, out_root)
     for cls in channels:
-        if progress:
-            progress("start", cls.name, None)
-        result = build_channel(cls, issue, issue_dir, config, out_root)
+        if progress and progress("start", cls.name, None) is False:
+            break
+        result = runner(cls, issue, issue_dir, config, out_root)
         report.results.append(result)
         if progress:
             progress("done", cls.name, result)

@@ -16,6 +16,7 @@ import redis
 
 from publisher import jobs, plugins
 from publisher.config import QueueConfig, load_config
+from publisher.results import ChannelFile
 from publisher.store import INTERRUPTED, BuildInProgress, PublishError, Store
 
 from .conftest import REPO, free_port, make_config, root
@@ -62,7 +63,7 @@ def test_embedded_build_writes_into_its_own_folder(tmp_path):
     lines = (Path(done.out_dir) / TINY / "testecho" / "headlines.txt").read_text(encoding="utf-8").splitlines()
     assert lines == [TITLE, *HEADLINES]
     size = len("\n".join(lines).encode())
-    assert done.results["testecho"].files == [{"path": "headlines.txt", "media_type": "text/plain", "bytes": size}]
+    assert done.results["testecho"].files == (ChannelFile("headlines.txt", "text/plain", size),)
     assert done.results["testecho"].bytes == size and done.results["testecho"].state == "succeeded"
     assert f"{TITLE}: 2 articles" in done.log and "testecho: ✓" in done.log
     assert [e.action for e in store.history()][:2] == ["build-succeeded", "build-requested"]
@@ -295,7 +296,7 @@ def test_rq_worker_builds_the_installed_channels(rq):
     if "rss" in real:
         feed = feedparser.parse((done.channel_dir("rss") / "feed.xml").read_bytes())
         assert not feed.bozo and [e.title for e in feed.entries] == HEADLINES
-        assert {f["path"] for f in done.results["rss"].files} >= {"feed.xml", "atom.xml"}
+        assert {f.path for f in done.results["rss"].files} >= {"feed.xml", "atom.xml"}
     if "digest" in real:
         page = (done.channel_dir("digest") / "index.html").read_text(encoding="utf-8")
         assert all(h in page for h in HEADLINES)

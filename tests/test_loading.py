@@ -166,3 +166,38 @@ def test_hostile_issue_warnings_name_lines():
     assert any("01-2025-hostile.md:2: control characters were removed" in m for m in messages)
     assert any("01-2025-hostile.md:9: image file 'images/missing.jpg'" in m for m in messages)
     assert any("空版 (kong) has no articles" in m for m in messages)
+
+
+def test_the_model_knows_each_articles_file_and_which_figures_have_one(tmp_path):
+    folder = _issue(
+        tmp_path,
+        {
+            "01-a.md": "---\nheadline: 有图\nsection: yaowen\nfigures:\n  - {src: images/a.png, caption: 有}\n"
+            "  - {src: images/none.png, caption: 无}\n  - {src: images/out.png, caption: 链出}\n---\n正文。\n",
+        },
+    )
+    (folder / "images").mkdir()
+    (folder / "images" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(b"\x89PNG\r\n\x1a\n")
+    (folder / "images" / "out.png").symlink_to(outside)
+    loaded = loading.load(folder)
+    [article] = loaded.issue.articles
+    assert article.file == "01-a.md"
+    assert [f.found for f in article.figures] == [True, False, False]
+    warned = [str(w) for w in loaded.warnings]
+    assert any("01-a.md:6" in w and "images/none.png" in w for w in warned)
+    assert any("01-a.md:7" in w and "images/out.png" in w for w in warned)
+
+
+def test_derived_fields_cannot_be_set_by_content(tmp_path):
+    folder = _issue(
+        tmp_path,
+        {
+            "01-a.md": "---\nheadline: 标题\nsection: yaowen\nfile: x.md\n---\n正文。\n",
+            "02-b.md": "---\nheadline: 标题\nsection: yaowen\nfigures:\n  - {src: a.png, found: true}\n---\n正文。\n",
+        },
+    )
+    problems = _problems(folder)
+    assert any("01-a.md:4: unknown key 'file'" in p for p in problems)
+    assert any("02-b.md:5" in p and "'found' is set by publisher" in p for p in problems)

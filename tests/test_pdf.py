@@ -259,7 +259,7 @@ def test_thumbnails_show_every_page(sample):
     pages = int(re.search(r"Pages:\s+(\d+)", tool("pdfinfo", str(sample.pdf)))[1])
     thumbs = sorted((sample.folder / "thumbs").glob("*.png"))
     assert [t.name for t in thumbs] == [f"page-{n:03d}.png" for n in range(1, pages + 1)]
-    outputs = {a.path for a in sample.result.artifacts}
+    outputs = {str(sample.folder / f.path) for f in sample.result.files}
     assert {str(t) for t in thumbs} <= outputs and str(sample.pdf) in outputs
     for number, thumb in enumerate(thumbs, start=1):
         with Image.open(thumb) as image:

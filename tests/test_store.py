@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from publisher.store import BuildInProgress, ChannelState, PublishError, Store
+from publisher.results import BuildState, ChannelFile, ChannelResult
+from publisher.store import BuildInProgress, PublishError, Store
 
 BIN = Path(sys.executable).parent
 ISSUE = "2025-05-01-1331"
@@ -34,12 +35,11 @@ def finished_build(
         failed = fail == name
         store.update_channel(
             record.id,
-            ChannelState(
+            ChannelResult(
                 name,
-                "failed" if failed else "succeeded",
+                BuildState.FAILED if failed else BuildState.SUCCEEDED,
                 0.5,
-                0 if failed else 9,
-                [] if failed else [{"path": "index.txt", "media_type": "text/plain", "bytes": 9}],
+                () if failed else (ChannelFile("index.txt", "text/plain", 9),),
                 "the image 图1.jpg is missing" if failed else None,
             ),
             log=f"{name} done",
@@ -112,7 +112,7 @@ def test_build_succeeds_only_when_every_channel_did(store):
 def test_channel_never_reached_is_failed_when_the_build_stops(store):
     record = store.new_build(ISSUE, ["rss", "pdf"], None)
     store.start_build(record.id)
-    store.update_channel(record.id, ChannelState("rss", "succeeded", 0.1))
+    store.update_channel(record.id, ChannelResult("rss", BuildState.SUCCEEDED, 0.1))
     ended = store.fail_build(record.id, "the worker process running this build was killed (status 9); start it again")
     assert ended.state == "failed" and ended.results["pdf"].state == "failed"
     assert ended.errors[0].startswith("the worker process running this build was killed")
@@ -140,7 +140,7 @@ def test_last_builds_by_channel_takes_each_channel_from_its_newest_build(store):
     second = finished_build(store, channels=("digest",), fail="digest")
     last = store.last_builds_by_channel(ISSUE)
     assert set(last) == {"rss", "digest"}
-    assert last["rss"].state == "succeeded" and last["rss"].files[0]["path"] == "index.txt"
+    assert last["rss"].state == "succeeded" and last["rss"].files[0].path == "index.txt"
     assert last["digest"].state == "failed" and last["digest"].error == "the image 图1.jpg is missing"
     assert store.get_build(first).results["digest"].state == "succeeded" and second > first
 

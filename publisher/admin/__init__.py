@@ -59,7 +59,7 @@ def secret_key(config: Config) -> str:
 
 def create_app(config: Config | None = None, *, store=None, queue=None, testing: bool = False) -> Flask:
     """Build the app; the store and queue are made from ``config`` unless given."""
-    from publisher.admin import auth, public, security, views
+    from publisher.admin import auth, i18n, public, security, views
 
     config = config or load_config()
     if store is None:
@@ -109,6 +109,7 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
     app.extensions["publisher"] = Services(config, store, queue, channels)
     app.before_request(views.upload_limit)  # before CSRF reads the form
     csrf.init_app(app)
+    i18n.init_app(app, config.site.timezone)
     auth.init_app(app)
     security.init_app(app)
     public.init_app(app)

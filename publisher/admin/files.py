@@ -40,11 +40,7 @@ def media_type(name: str, recorded: str | None = None) -> str:
 def channel_files(build, channel: str) -> dict[str, BuildFile]:
     """The files a channel of ``build`` recorded, by their path relative to the channel folder."""
     state = build.results.get(channel)
-    if state is None or state.state != "succeeded":
+    if state is None or not state.ok:
         return {}
     folder = build.channel_dir(channel)
-    found = {}
-    for entry in state.files:
-        rel = entry["path"]
-        found[rel] = BuildFile(folder / rel, media_type(rel, entry.get("media_type")), int(entry.get("bytes") or 0))
-    return found
+    return {f.path: BuildFile(folder / f.path, media_type(f.path, f.media_type), f.bytes) for f in state.files}

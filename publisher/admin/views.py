@@ -35,10 +35,10 @@ from publisher.admin.files import channel_files, media_type
 from publisher.admin.previews import PreviewError, read_epub, read_feed, read_json_feed, read_member
 from publisher.admin.security import DOCUMENT_CSP, FILE_CSP, use_csp
 from publisher.importer import REPORT_JSON, ImportFailure
-from publisher.store import BuildInProgress, ChannelState, PublishError
+from publisher.results import BuildState, ChannelResult
+from publisher.store import BuildInProgress, PublishError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-FINISHED = ("succeeded", "failed")
 LOG_TAIL_LINES = 40
 RAW_XML_LIMIT = 200_000
 DASHBOARD_ISSUES = 60  # newest issues on the dashboard; older ones are reached by their URL
@@ -150,7 +150,7 @@ def channel_rows(build) -> list[dict]:
     titles = services().channels
     rows = []
     for name in build.channels:
-        state = build.results.get(name) or ChannelState(name, "queued")
+        state = build.results.get(name) or ChannelResult(name, BuildState.QUEUED)
         title = titles.get(name, name)
         rows.append(
             {
@@ -253,7 +253,7 @@ def build_page(build_id: int):
         rows=channel_rows(record),
         log=log_tail(record),
         duration=record.seconds,
-        finished=record.state in FINISHED,
+        finished=record.state.finished,
         is_live=live is not None and live.id == record.id,
         live=live,
     )
@@ -266,7 +266,7 @@ def build_status(build_id: int):
     response = jsonify(
         id=record.id,
         state=record.state,
-        finished=record.state in FINISHED,
+        finished=record.state.finished,
         duration=human_seconds(record.seconds),
         channels=[
             {**row, "seconds": human_seconds(row["seconds"]), "bytes": human_bytes(row["bytes"])} for row in channel_rows(record)

@@ -10,6 +10,7 @@ import click
 from publisher import loading, pipeline, plugins, sample
 from publisher.cli.context import Ctx, pass_ctx
 from publisher.loading import ContentErrors
+from publisher.results import ChannelResult
 
 
 @click.command("issues")
@@ -105,14 +106,14 @@ def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], out: str | None, 
     total = len(channels)
     counter = {"n": 0}
 
-    def progress(event: str, name: str, result: pipeline.ChannelResult | None) -> None:
+    def progress(event: str, name: str, result: ChannelResult | None) -> None:
         if event == "start":
             counter["n"] += 1
             click.echo(f"[{counter['n']}/{total}] {name:<8} building…", err=True)
         elif result.ok:
-            size = sum(a.bytes for a in result.artifacts)
+            size = result.bytes
             click.echo(
-                f"[{counter['n']}/{total}] {name:<8} ✓ {result.seconds:.2f} s, {len(result.artifacts)} file(s), {size / 1024:.0f} KiB",
+                f"[{counter['n']}/{total}] {name:<8} ✓ {result.seconds:.2f} s, {len(result.files)} file(s), {size / 1024:.0f} KiB",
                 err=True,
             )
             for warning in result.warnings:
@@ -125,8 +126,9 @@ def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], out: str | None, 
     if as_json:
         click.echo(json.dumps(report.manifest(), ensure_ascii=False, indent=2))
     else:
-        for artifact in report.artifacts:
-            click.echo(artifact.path)
+        for result in report.results:
+            for path in report.paths(result):
+                click.echo(path)
     if not report.ok:
         click.echo(f"{len(report.errors)} channel(s) failed; the other channels were built.", err=True)
         raise SystemExit(1)

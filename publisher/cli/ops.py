@@ -10,6 +10,10 @@ from dataclasses import asdict
 import click
 
 from publisher.cli.context import Ctx, actor, pass_ctx
+from publisher.results import BuildState
+
+#: How `publisher builds` marks each channel.
+MARKS = {BuildState.SUCCEEDED: "✓", BuildState.FAILED: "✗"}
 
 
 @click.command()
@@ -124,16 +128,14 @@ def builds_cmd(ctx: Ctx, issue: str | None, limit: int, as_json: bool) -> None:
     if not records:
         click.echo("No builds yet; start one in the admin or with 'publisher up'.")
     for r in records:
-        marks = " ".join(
-            f"{name}{'✓' if s.state == 'succeeded' else '✗' if s.state == 'failed' else '…'}" for name, s in r.results.items()
-        )
+        marks = " ".join(f"{name}{MARKS.get(s.state, '…')}" for name, s in r.results.items())
         took = f"{r.seconds:.1f} s" if r.seconds is not None else "–"
         live = "  LIVE" if r.id in live_ids else "  PRUNED" if r.pruned_at else ""
         click.echo(
             f"#{r.id:<5} {r.issue_id}  {r.state:<9} {took:>8}  {marks}  "
             f"{r.requested_by or '-'} {r.created_at:%Y-%m-%d %H:%M}{live}"
         )
-        for error in r.errors if r.state == "failed" else []:
+        for error in r.errors if r.state is BuildState.FAILED else []:
             click.echo(f"       ✗ {error}")
 
 

@@ -11,8 +11,7 @@ import click
 
 from publisher import loading, sample
 from publisher.cli.context import Ctx, pass_ctx
-
-FINISHED = ("succeeded", "failed")
+from publisher.results import BuildState
 
 
 def _sign_in_help(config, store, local: str) -> None:
@@ -36,26 +35,26 @@ def _sign_in_help(config, store, local: str) -> None:
 
 def wait_for(store, build_id: int, timeout: float, echo=click.echo):
     """Poll a build until it ends, printing each channel as it starts and finishes; return the record."""
-    seen: dict[str, str] = {}
+    seen: dict[str, BuildState] = {}
     started = time.monotonic()
     waiting_said = False
     while True:
         record = store.get_build(build_id)
         for name in record.channels:
             state = record.results.get(name) if record.results else None
-            current = state.state if state else "queued"
-            if seen.get(name) == current or current == "queued":
+            current = state.state if state else BuildState.QUEUED
+            if seen.get(name) == current or current is BuildState.QUEUED:
                 continue
             seen[name] = current
-            if current == "running":
+            if current is BuildState.RUNNING:
                 echo(f"  {name:<8} building…")
-            elif current == "succeeded":
-                echo(f"  {name:<8} ✓ {state.seconds or 0:.1f} s, {(state.bytes or 0) / 1024:.0f} KiB")
-            elif current == "failed":
+            elif current is BuildState.SUCCEEDED:
+                echo(f"  {name:<8} ✓ {state.seconds or 0:.1f} s, {state.bytes / 1024:.0f} KiB")
+            else:
                 echo(f"  {name:<8} ✗ {state.error}")
-        if record.state in FINISHED:
+        if record.state.finished:
             return record
-        if record.state == "queued" and not waiting_said and time.monotonic() > started + 5:
+        if record.state is BuildState.QUEUED and not waiting_said and time.monotonic() > started + 5:
             echo("  (still queued: with an RQ queue, start a worker with 'publisher worker')")
             waiting_said = True
         if time.monotonic() > started + timeout:
@@ -75,7 +74,7 @@ def build_and_publish(ctx: Ctx, store, queue, issue_id: str, user: str = "admin"
         click.echo(f"  build #{exc.existing.id} is already running; waiting for it")
         record = exc.existing
     record = wait_for(store, record.id, ctx.config.queue.build_timeout * max(1, len(record.channels)) + 60)
-    if record.state != "succeeded":
+    if not record.ok:
         click.echo(f"Build #{record.id} failed; nothing was published. Open the admin to see why.", err=True)
         return False
     try:

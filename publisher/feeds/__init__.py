@@ -129,11 +129,10 @@ def collect(issue: Issue, ctx: BuildContext, count: int, channel: str) -> Items:
     found = Items(meta, issues)
     for item_issue in issues:
         current = item_issue.id == issue.id
-        source_dir = ctx.issue_dir if current else ctx.issue_dir.parent / item_issue.id
         for section, articles in item_issue.by_section():
             found.sections.setdefault(section.slug, plain(section.name))
             for article in articles:
-                found.items.append(_item(ctx, env, item_issue, section, article, source_dir, published(item_issue), current))
+                found.items.append(_item(ctx, env, item_issue, section, article, published(item_issue), current))
     return found
 
 
@@ -143,15 +142,14 @@ def _item(
     issue: Issue,
     section: Section,
     article: Article,
-    source_dir: Path,
     date: dt.datetime,
     current: bool,
 ) -> Item:
     url = ctx.urls.article(issue, article)
     figures, enclosure = [], None
     for figure in article.figures:
-        path = source_dir / figure.src if figure.src else None
-        has_file = path is not None and path.is_file()
+        path = ctx.figure_file(issue, figure)
+        has_file = path is not None
         if figure.src and not has_file and current:
             ctx.warn(f"{article.slug}: image {figure.src} is missing; the feed shows its caption only")
         figure_url = ctx.urls.media(issue, figure.src) if has_file else None

@@ -88,8 +88,8 @@ def copy_pictures(issue: Issue, ctx: BuildContext) -> dict[str, Picture]:
             src = figure.src
             if src is None or src in pictures:
                 continue
-            source = ctx.issue_dir / src
-            if not source.is_file():
+            source = ctx.figure_file(issue, figure)
+            if source is None:
                 ctx.warn(f"{article.slug}: image {src} is not in the issue folder; the digest shows only its caption")
                 continue
             try:

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 from pydantic import BaseModel, ConfigDict
 
-from publisher import loading, writer
+from publisher import writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
 from publisher.model import Article, Issue, Section
 from publisher.text import trim_at_sentence
@@ -63,7 +63,7 @@ class EpubChannel(Channel):
         sections = [(s, arts) for s, arts in issue.by_section() if arts]
         if not sections:
             raise ChannelError(f"issue {issue.id} has no articles; add at least one before building the EPUB")
-        images = _collect_images(issue, ctx.issue_dir)
+        images = _collect_images(issue, ctx)
         book = _book(issue, ctx, sections, images)
         entries = _Writer(book, issue).entries()
         name = download_file(issue, "epub")
@@ -126,16 +126,7 @@ def _metadata(book: epub.EpubBook, issue: Issue, front: list[Article], has_figur
 # -- images ----------------------------------------------------------------------------------
 
 
-def _article_file(issue_dir: Path, slug: str) -> str:
-    """The article's file name (``03-slug.md``) for error messages, or the slug when not found."""
-    for path in sorted(issue_dir.glob(f"*-{slug}.md")):
-        match = loading.ARTICLE_NAME.match(path.name)
-        if match and match.group(2) == slug:
-            return path.name
-    return f"article {slug}"
-
-
-def _collect_images(issue: Issue, issue_dir: Path) -> dict[str, tuple[str, str, bytes]]:
+def _collect_images(issue: Issue, ctx: BuildContext) -> dict[str, tuple[str, str, bytes]]:
     """Every figure file by its ``src``: (href in the book, media type, bytes). Reports all problems at once."""
     images: dict[str, tuple[str, str, bytes]] = {}
     problems: list[str] = []
@@ -143,10 +134,12 @@ def _collect_images(issue: Issue, issue_dir: Path) -> dict[str, tuple[str, str, 
         for figure in article.figures:
             if not figure.src or figure.src in images:
                 continue
-            where = _article_file(issue_dir, article.slug)
-            path = issue_dir / figure.src
-            if not path.is_file():
-                problems.append(f"{where}: image file {figure.src!r} is not in {issue_dir}; add it or remove the figure's src")
+            where = article.file or f"article {article.slug}"
+            path = ctx.figure_file(issue, figure)
+            if path is None:
+                problems.append(
+                    f"{where}: image file {figure.src!r} is not in the issue folder; add it or remove the figure's src"
+                )
                 continue
             data = path.read_bytes()
             kind = next((v for magic, v in _IMAGE_MAGIC.items() if data.startswith(magic)), None)

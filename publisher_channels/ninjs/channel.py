@@ -151,8 +151,8 @@ class NinjsChannel(Channel):
                 picture["descriptions"] = [{"role": "caption", "contenttype": "text/plain", "value": feeds.plain(figure.caption)}]
             if figure.credit:
                 picture["by"] = feeds.plain(figure.credit)
-            path = ctx.issue_dir / figure.src if figure.src else None
-            if path is not None and path.is_file():
+            path = ctx.figure_file(issue, figure)
+            if path is not None:
                 try:
                     with Image.open(path) as image:
                         width, height = image.size

@@ -223,17 +223,17 @@ def stories_by_section(issue: Issue, ctx: BuildContext, g: Geometry) -> list[tup
         articles = issue.articles_in(section)
         if not articles:
             ctx.warn(f"section {section.name} ({section.slug}) has no articles; it is left out of the PDF")
-        sections.append((i, [prepare(count + n, a, figure_urls(a, ctx), g) for n, a in enumerate(articles)]))
+        sections.append((i, [prepare(count + n, a, figure_urls(issue, a, ctx), g) for n, a in enumerate(articles)]))
         count += len(articles)
     return sections
 
 
-def figure_urls(article: Article, ctx: BuildContext) -> list[str | None]:
+def figure_urls(issue: Issue, article: Article, ctx: BuildContext) -> list[str | None]:
     """``file:`` URLs of the article's figure images; None where the file is not in the issue folder."""
     found = []
     for figure in article.figures:
-        path = ctx.issue_dir / figure.src if figure.src else None
-        found.append(path2url(str(path)) if path and path.is_file() else None)
+        path = ctx.figure_file(issue, figure)
+        found.append(path2url(str(path)) if path else None)
     return found
 
 

@@ -1,0 +1,178 @@
+"""What is live: publish and roll back in one transaction, the ``live/`` symlinks, pruning old builds.
+
+``<data>/live/<issue id>`` is a symlink to the published build's folder and
+``<data>/live/site`` to the newest published issue's, switched atomically (a new
+link renamed over the old) so a static file server never sees a half-switched state.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from publisher.store import schema
+from publisher.store.base import Database
+from publisher.store.records import BuildRecord, PublishError
+
+
+class Publishing(Database):
+    def live_build(self, issue_id: str) -> BuildRecord | None:
+        with self.reading() as conn:
+            build_id = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == issue_id)).scalar()
+            return self.get_in(conn, build_id) if build_id is not None else None
+
+    def published_issues(self) -> list[tuple[str, BuildRecord]]:
+        """Every published issue with its live build, newest issue first."""
+        query = (
+            sa.select(schema.builds_t)
+            .join(schema.live_t, schema.live_t.c.build_id == schema.builds_t.c.id)
+            .order_by(schema.live_t.c.issue_id.desc())
+        )
+        with self.reading() as conn:
+            return [(row.issue_id, self.record_of(row)) for row in conn.execute(query)]
+
+    def publish(self, build_id: int, user: str | None, *, action: str = "published") -> BuildRecord:
+        """Make a succeeded build what its issue's public URLs serve.
+
+        The database switch is one transaction; the ``live/`` symlinks are switched
+        inside it and put back if the commit fails.
+        """
+        previous: dict[str, str | None] = {}
+        try:
+            with self.writing() as conn:
+                record = self.get_in(conn, build_id)
+                current = self._check_publishable(conn, record, build_id)
+                values = {"build_id": build_id, "published_at": schema.utcnow(), "published_by": user}
+                if current is None:
+                    conn.execute(schema.live_t.insert().values(issue_id=record.issue_id, **values))
+                else:
+                    conn.execute(schema.live_t.update().where(schema.live_t.c.issue_id == record.issue_id).values(**values))
+                was = f"; was build #{current}" if current is not None else ""
+                self.log_action(conn, user, action, record.issue_id, build_id, f"build #{build_id} is live{was}")
+                newest = conn.execute(sa.select(sa.func.max(schema.live_t.c.issue_id))).scalar()
+                site = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == newest)).scalar()
+                previous = self._switch_links({record.issue_id: build_id, "site": site})
+        except BaseException:
+            self._restore_links(previous)
+            raise
+        return record
+
+    def _check_publishable(self, conn: sa.Connection, record: BuildRecord | None, build_id: int) -> int | None:
+        """Raise PublishError unless ``record`` can go live; return the build live now, if any."""
+        if record is None:
+            raise PublishError(f"there is no build #{build_id}; see 'publisher builds' for the builds there are")
+        if record.pruned_at is not None:
+            raise PublishError(f"build #{build_id} was pruned (its files were deleted); build the issue again")
+        if not record.ok:
+            raise PublishError(
+                f"build #{build_id} of {record.issue_id} is {record.state}; only a succeeded build can be published"
+                + ("; wait for it to finish" if record.active else "; fix the errors and build again")
+            )
+        if not Path(record.out_dir, record.issue_id).is_dir():
+            raise PublishError(f"the files of build #{build_id} are gone from {record.out_dir}; build the issue again")
+        current = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == record.issue_id)).scalar()
+        if current == build_id:
+            raise PublishError(f"build #{build_id} is already live for {record.issue_id}")
+        return current
+
+    def rollback(self, issue_id: str, build_id: int, user: str | None) -> BuildRecord:
+        """Publish an earlier succeeded build of ``issue_id`` again."""
+        record = self.get_build(build_id)
+        if record is None or record.issue_id != issue_id:
+            raise PublishError(f"build #{build_id} is not a build of {issue_id}; see 'publisher builds {issue_id}'")
+        return self.publish(build_id, user, action="rolled-back")
+
+    def prune(self, keep: int = 5, user: str | None = None, dry_run: bool = False) -> list[BuildRecord]:
+        """Delete the files of old builds; return the builds pruned (or, with ``dry_run``, that would be).
+
+        Of each issue it keeps the live build (by the database and by every
+        ``live/*`` symlink), every queued or running build and the ``keep`` newest
+        finished ones. The records stay, marked pruned, so the history is complete.
+        """
+        if keep < 0:
+            raise ValueError("--keep must be 0 or more")
+        with self.writing() as conn:  # the write lock: nothing is published or started meanwhile
+            kept = set(conn.execute(sa.select(schema.live_t.c.build_id)).scalars()) | self._linked_builds()
+            query = sa.select(schema.builds_t).where(schema.builds_t.c.pruned_at.is_(None)).order_by(schema.builds_t.c.id.desc())
+            finished: dict[str, int] = {}
+            chosen = []
+            for record in map(self.record_of, conn.execute(query)):
+                if record.active:
+                    continue
+                finished[record.issue_id] = finished.get(record.issue_id, 0) + 1
+                if finished[record.issue_id] > keep and record.id not in kept:
+                    chosen.append(record)
+            if dry_run or not chosen:
+                return chosen
+            ids = [r.id for r in chosen]
+            conn.execute(schema.builds_t.update().where(schema.builds_t.c.id.in_(ids)).values(pruned_at=schema.utcnow()))
+            listed = ", ".join(f"#{i}" for i in sorted(ids))
+            self.log_action(conn, user, "pruned", detail=f"{len(ids)} build(s): {listed}; kept {keep} per issue")
+            chosen = [self.get_in(conn, i) for i in ids]
+        for record in chosen:
+            self._delete_build_dir(record.id)
+        return chosen
+
+    def _linked_builds(self) -> set[int]:
+        """The builds a ``live/*`` symlink points into (by its own target and by the resolved path)."""
+        roots = {self.data_dir / "builds", (self.data_dir / "builds").resolve()}
+        found: set[int] = set()
+        live = self.data_dir / "live"
+        for link in live.iterdir() if live.is_dir() else ():
+            if not link.is_symlink():
+                continue
+            for target in (Path(os.path.normpath(live / os.readlink(link))), Path(os.path.realpath(link))):
+                for root in roots:
+                    parts = target.relative_to(root).parts if target.is_relative_to(root) else ()
+                    if parts and parts[0].isdigit():
+                        found.add(int(parts[0]))
+        return found
+
+    def _delete_build_dir(self, build_id: int) -> None:
+        """Delete ``builds/<id>/``; a symlink there is removed, never followed."""
+        folder = self.build_dir(build_id)
+        if folder.is_symlink():
+            folder.unlink()
+        elif folder.is_dir():
+            shutil.rmtree(folder)  # removes symlinks inside without following them
+
+    def sync_links(self) -> None:
+        """Rewrite every ``live/`` symlink from the database (after a restore, or a crash mid-switch)."""
+        with self.reading() as conn:
+            rows = dict(conn.execute(sa.select(schema.live_t.c.issue_id, schema.live_t.c.build_id)).all())
+        if rows:
+            self._switch_links({**rows, "site": rows[max(rows)]})
+
+    def _switch_links(self, targets: dict[str, int]) -> dict[str, str | None]:
+        """Point ``live/<name>`` at ``builds/<id>`` for each entry (a new symlink renamed over the old one).
+
+        Returns the previous targets, for :meth:`_restore_links`.
+        """
+        live = self.data_dir / "live"
+        live.mkdir(parents=True, exist_ok=True)
+        previous: dict[str, str | None] = {}
+        with self._links:
+            for name, build_id in targets.items():
+                link = live / name
+                previous[name] = os.readlink(link) if link.is_symlink() else None
+                self._link(link, str(Path("..") / "builds" / str(build_id)))
+        return previous
+
+    def _restore_links(self, previous: dict[str, str | None]) -> None:
+        live = self.data_dir / "live"
+        with self._links:
+            for name, target in previous.items():
+                if target is None:
+                    (live / name).unlink(missing_ok=True)
+                else:
+                    self._link(live / name, target)
+
+    @staticmethod
+    def _link(link: Path, target: str) -> None:
+        tmp = link.with_name(f".{link.name}.{secrets.token_hex(4)}.tmp")
+        os.symlink(target, tmp)
+        os.replace(tmp, link)

@@ -1,0 +1,96 @@
+"""The tables, and how an existing database is brought up to date; SQLite's connection settings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+builds_t = sa.Table(
+    "builds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("issue_id", sa.String(64), nullable=False, index=True),
+    sa.Column("channels", sa.JSON, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    # The issue id while queued or running, else NULL: the unique index allows one active build per issue.
+    sa.Column("active_issue", sa.String(64), unique=True),
+    sa.Column("requested_by", sa.String(64)),
+    sa.Column("runner", sa.String(200)),  # who runs it: "embedded:<host>:<pid>" or "rq:<job id>"
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True)),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("results", sa.JSON, nullable=False),
+    sa.Column("error", sa.Text),
+    sa.Column("log", sa.Text, nullable=False, default=""),
+    # When 'publisher prune' deleted the build's files (the record stays, for the history), else NULL.
+    sa.Column("pruned_at", sa.DateTime(timezone=True)),
+)
+
+live_t = sa.Table(
+    "live",
+    metadata,
+    sa.Column("issue_id", sa.String(64), primary_key=True),
+    sa.Column("build_id", sa.Integer, sa.ForeignKey("builds.id"), nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("published_by", sa.String(64)),
+)
+
+history_t = sa.Table(
+    "history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("user", sa.String(64)),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("issue_id", sa.String(64)),
+    sa.Column("build_id", sa.Integer),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+)
+
+users_t = sa.Table(
+    "users",
+    metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("password_hash", sa.String(256), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def migrate(conn: sa.Connection) -> None:
+    """Create missing tables; add columns newer than an existing database (``builds.pruned_at``)."""
+    metadata.create_all(conn)
+    if "pruned_at" not in {c["name"] for c in sa.inspect(conn).get_columns("builds")}:
+        kind = builds_t.c.pruned_at.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE builds ADD COLUMN pruned_at {kind}")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=timezone.utc)
+
+
+def sqlite_setup(engine: sa.Engine) -> None:
+    """WAL, a busy timeout, foreign keys; transactions begun by us, IMMEDIATE for writes."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # let the begin hook below issue BEGIN
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN")
