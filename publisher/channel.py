@@ -41,6 +41,21 @@ class Output:
     media_type: str
 
 
+@dataclass(frozen=True)
+class EditionLink:
+    """One edition of the site (a script of every issue), for ``hreflang`` links and an edition switch."""
+
+    name: str  # zh-Hans, zh-Hant
+    language: str  # the hreflang; "" for the source edition, whose language is the issue's own
+    label: str  # 简体, 繁體
+    urls: Urls
+    current: bool
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
 @dataclass
 class BuildContext:
     """What a channel renders with. Write only below ``out``; read only from ``issue_dir`` and layouts."""
@@ -53,6 +68,10 @@ class BuildContext:
     archive: Callable[[int], list[Issue]]
     warnings: list[str] = field(default_factory=list)
     site: SiteConfig = field(default_factory=SiteConfig)  # time zone and publish hour for dates
+    #: Words a channel writes from its own code (目录, 封面) in the edition's script; templates are converted already.
+    localize: Callable[[str], str] = _as_written
+    #: Every edition of the site when there is more than one (the current one marked), else ().
+    editions: tuple[EditionLink, ...] = ()
 
     def warn(self, message: str) -> None:
         """Report a non-fatal problem (e.g. a character no font has); it appears in the build report."""

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
-from publisher import loading, pipeline, plugins, sandbox
+from publisher import editions, loading, pipeline, plugins, sandbox
 from publisher.channel import Channel
 from publisher.config import Config, load_config
 from publisher.model import Issue
@@ -78,10 +78,12 @@ def _check(config: Config, issue_id: str, names: list[str] | None, available: li
         raise ValueError(
             f"there is no issue {issue_id!r} in {config.content_dir / 'issues'}; known issues: {', '.join(known) or 'none'}"
         )
-    names = list(names) if names else list(available)
-    unknown = [n for n in names if n not in available]
+    names = list(names) if names else [editions.target(e, c) for e in editions.names(config) for c in available]
+    unknown = [n for n in names if editions.split(n)[1] not in available]
     if unknown:
         raise ValueError(f"unknown channel(s): {', '.join(unknown)}; installed: {', '.join(available) or 'none'}")
+    for name in names:
+        config.edition(editions.split(name)[0])  # raises for an edition config.yaml does not have
     return names
 
 
@@ -255,7 +257,7 @@ def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[
         f"{_now()} {loaded.issue.title}: {len(loaded.issue.articles)} articles, {len(loaded.warnings)} content warning(s)",
     )
     available = {c.name: c for c in channels} if channels is not None else plugins.usable()
-    for name in [n for n in record.channels if n not in available]:
+    for name in [n for n in record.channels if editions.split(n)[1] not in available]:
         error = f"the channel {name} is not installed where this build ran; install it there, or build without it"
         store.update_channel(record.id, ChannelResult.failed(name, error, 0.0), log=f"{_now()} {name}: ✗ {error}")
 
@@ -264,25 +266,30 @@ def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[
             return store.update_channel(record.id, ChannelResult(name, BuildState.RUNNING), log=f"{_now()} {name}: building…")
         return store.update_channel(record.id, result, log=_summary(result))
 
-    wanted = [available[n] for n in record.channels if n in available]
-    pipeline.build(loaded.issue, wanted, config, Path(record.out_dir), issue_dir, progress, sandboxed)
+    for edition, names in editions.grouped(record.channels):
+        wanted = [available[n] for n in names if n in available]
+        report = pipeline.build(loaded.issue, wanted, config, Path(record.out_dir), issue_dir, progress, sandboxed, edition)
+        if len(report.results) < len(wanted):
+            break  # the build was ended meanwhile
     store.finish_build(record.id)
 
 
-def sandboxed(cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path) -> ChannelResult:
+def sandboxed(
+    cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path, edition: str | None = None
+) -> ChannelResult:
     """A :data:`pipeline.Runner`: the channel in a child process under ``queue.build_timeout`` and ``queue.memory_limit_mb``."""
-    name, limits = cls.name, config.queue
-    label = name.upper() if len(name) <= 4 else name.capitalize()
+    name, limits = editions.target(edition, cls.name), config.queue
+    label = cls.name.upper() if len(cls.name) <= 4 else cls.name.capitalize()
     started = time.monotonic()
     try:
         result = sandbox.run(
             pipeline.build_channel,
-            (cls, issue, issue_dir, config, out_root),
+            (cls, issue, issue_dir, config, out_root, edition),
             timeout=limits.build_timeout,
             memory_mb=limits.memory_limit_mb,
         )
     except sandbox.SandboxError as exc:
-        _remove_staging(out_root / issue.id, name)
+        _remove_staging(out_root / issue.id / (edition or ""), cls.name)
         return ChannelResult.failed(name, _limit_error(exc, label, limits), round(time.monotonic() - started, 3))
     if not result.ok and (result.error or "").startswith("MemoryError"):
         return ChannelResult.failed(name, _memory_error(label, limits.memory_limit_mb), result.seconds, result.warnings)

@@ -19,12 +19,11 @@ from typing import Callable
 
 from pydantic import ValidationError
 
-from publisher import loading, templates, writer
+from publisher import editions, loading, templates, writer
 from publisher.channel import BuildContext, Channel, ChannelError
 from publisher.config import Config
 from publisher.model import Issue
 from publisher.results import BuildState, ChannelFile, ChannelResult
-from publisher.urls import Urls
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +65,16 @@ class BuildReport:
 #: Progress callback: (event, channel name, result or None); events are "start" and "done".
 #: Returning False at "start" stops the build before that channel (the queue does when a build was cancelled).
 Progress = Callable[[str, str, ChannelResult | None], bool | None]
-#: Renders one channel: ``(cls, issue, issue_dir, config, out_root) -> ChannelResult``; in-process or sandboxed.
-Runner = Callable[[type[Channel], Issue, Path, Config, Path], ChannelResult]
+#: Renders one channel: ``(cls, issue, issue_dir, config, out_root, edition) -> ChannelResult``; in-process or sandboxed.
+Runner = Callable[[type[Channel], Issue, Path, Config, Path, str | None], ChannelResult]
 
 
-def archive_loader(content_dir: Path, issue: Issue) -> Callable[[int], list[Issue]]:
+def archive_loader(
+    content_dir: Path, issue: Issue, convert: Callable[[Issue], Issue] | None = None
+) -> Callable[[int], list[Issue]]:
     """A function giving the newest ``n`` issues up to and including ``issue``, newest first.
+
+    ``convert`` (an edition's) is applied to each earlier issue as it is read.
 
     Only the issues asked for are read, so a feed over the last ten issues costs the
     same with a thousand issues on disk. An earlier issue that fails to load raises
@@ -80,7 +83,8 @@ def archive_loader(content_dir: Path, issue: Issue) -> Callable[[int], list[Issu
 
     def load(issue_id: str) -> Issue:
         try:
-            return loading.load_issue(loading.issue_dir(content_dir, issue_id))
+            loaded = loading.load_issue(loading.issue_dir(content_dir, issue_id))
+            return convert(loaded) if convert else loaded
         except loading.ContentErrors as exc:
             raise ChannelError(
                 f"the earlier issue {issue_id} cannot be loaded ({exc.problems[0]}); fix it (see 'publisher check {issue_id}')"
@@ -93,28 +97,38 @@ def archive_loader(content_dir: Path, issue: Issue) -> Callable[[int], list[Issu
     return archive
 
 
-def build_channel(cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path) -> ChannelResult:
-    """Render one channel into staging and move it into place; record any failure."""
-    name = cls.name
+def build_channel(
+    cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path, edition: str | None = None
+) -> ChannelResult:
+    """Render one channel into staging and move it into place; record any failure.
+
+    For an ``edition``, ``issue`` is already converted (see :func:`build`); the channel's
+    output goes to ``<out>/<issue>/<edition>/<channel>/`` and its URLs below the edition's path.
+    """
+    name = editions.target(edition, cls.name)
+    chosen = config.edition(edition)
     started = time.perf_counter()
     final = Path(out_root) / issue.id / name
     final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.staging-", dir=final.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{cls.name}.staging-", dir=final.parent))
     ctx = None
     try:
         try:
-            options = cls.Options(**config.channel_options(name))
+            options = cls.Options(**config.channel_options(cls.name))
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise ChannelError(f"config.yaml channels.{name}: {problems}") from None
+            raise ChannelError(f"config.yaml channels.{cls.name}: {problems}") from None
+        convert = editions.converter(chosen) if chosen else None
         ctx = BuildContext(
             out=staging,
             issue_dir=issue_dir,
             options=options,
-            urls=Urls(config.site.url),
-            templates=templates.environment(cls.name, cls.template_folder(), config.templates_dir),
-            archive=archive_loader(config.content_dir, issue),
+            urls=editions.urls(config, chosen),
+            templates=templates.environment(cls.name, cls.template_folder(), config.templates_dir, convert),
+            archive=archive_loader(config.content_dir, issue, editions.archive_convert(chosen)),
             site=config.site,
+            editions=editions.links(config, chosen and chosen.name),
+            **({"localize": convert} if convert else {}),
         )
         outputs = cls().render(issue, ctx)
         if not outputs:
@@ -142,20 +156,27 @@ def build(
     issue_dir: Path | None = None,
     progress: Progress | None = None,
     runner: Runner = build_channel,
+    edition: str | None = None,
 ) -> BuildReport:
     """Build ``issue`` into each of ``channels``; one failing channel never stops the others.
 
     The CLI runs channels in this process; the queue passes a ``runner`` that renders
     each in a sandboxed child and a ``progress`` that records each step in the store.
+    For an ``edition`` (config.yaml ``editions:``) the issue is converted once, here,
+    before any channel renders; results are named ``<edition>/<channel>``.
     """
     out_root = Path(out_root) if out_root else config.output_dir
     issue_dir = Path(issue_dir) if issue_dir else loading.issue_dir(config.content_dir, issue.id)
     report = BuildReport(issue.id, out_root)
+    chosen = config.edition(edition)
+    if chosen:
+        issue = editions.convert(issue, chosen)
     for cls in channels:
-        if progress and progress("start", cls.name, None) is False:
+        name = editions.target(chosen and chosen.name, cls.name)
+        if progress and progress("start", name, None) is False:
             break
-        result = runner(cls, issue, issue_dir, config, out_root)
+        result = runner(cls, issue, issue_dir, config, out_root, chosen and chosen.name)
         report.results.append(result)
         if progress:
-            progress("done", cls.name, result)
+            progress("done", name, result)
     return report

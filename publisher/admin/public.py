@@ -15,18 +15,18 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, request, send_file, url_for
 from flask.sessions import SecureCookieSessionInterface
 
-from publisher import feeds, loading, opds
+from publisher import editions, feeds, loading, opds
 from publisher.admin import services
 from publisher.admin.files import BuildFile, channel_files
 from publisher.admin.security import PUBLIC_CSP, use_csp
-from publisher.config import SiteConfig
+from publisher.config import EditionConfig
 from publisher.model import Issue
 from publisher.urls import Urls, content_disposition, download_file, download_name
 
@@ -53,33 +53,41 @@ class Snapshot:
     site: dict[str, BuildFile] = field(default_factory=dict)  # feed.xml, atom.xml, feeds/<s>.xml, issues/
     issues: dict[str, LiveIssue] = field(default_factory=dict)
     newest: str | None = None
+    editions: dict[str, Snapshot] = field(default_factory=dict)  # the same below each edition's path
+
+    def edition(self, name: str | None) -> Snapshot:
+        return self if name is None else self.editions.get(name, Snapshot())
 
 
-def issue_map(issue_id: str, build) -> dict[str, BuildFile]:
-    """Public paths below ``/issues/<id>/`` of one live build."""
+def issue_map(issue_id: str, build, edition: str | None = None) -> dict[str, BuildFile]:
+    """Public paths below ``[/<edition>]/issues/<id>/`` of one live build."""
+
+    def files_of(channel: str) -> dict[str, BuildFile]:
+        return channel_files(build, editions.target(edition, channel))
+
     files: dict[str, BuildFile] = {}
-    for rel, found in channel_files(build, "digest").items():
+    for rel, found in files_of("digest").items():
         if rel == "index.html":
             files[""] = found
         elif rel != "archive.html":
             files[rel] = found
-    for rel, found in channel_files(build, "ninjs").items():
+    for rel, found in files_of("ninjs").items():
         files[f"ninjs/{rel}"] = found
     for channel, ext in (("epub", ".epub"), ("pdf", ".pdf")):
-        for rel, found in channel_files(build, channel).items():
+        for rel, found in files_of(channel).items():
             if rel.endswith(ext) and "/" not in rel:
                 files[rel] = found
-    front = channel_files(build, "pdf").get("thumbs/page-001.png")
+    front = files_of("pdf").get("thumbs/page-001.png")
     if front is not None:
         files[COVER] = front  # the front page, the issue's cover in the OPDS catalogue
     return files
 
 
-def site_map(build) -> dict[str, BuildFile]:
+def site_map(build, edition: str | None = None) -> dict[str, BuildFile]:
     """Site-wide paths served from the newest published issue's live build."""
-    files = dict(channel_files(build, "rss"))  # feed.xml, atom.xml, feeds/<section>.xml, the feed image
-    files.update(channel_files(build, "jsonfeed"))  # feed.json, feeds/<section>.json
-    archive = channel_files(build, "digest").get("archive.html")
+    files = dict(channel_files(build, editions.target(edition, "rss")))  # feed.xml, atom.xml, feeds/<section>.xml, logo
+    files.update(channel_files(build, editions.target(edition, "jsonfeed")))  # feed.json, feeds/<section>.json
+    archive = channel_files(build, editions.target(edition, "digest")).get("archive.html")
     if archive is not None:
         files["issues/"] = archive
     return files
@@ -88,8 +96,8 @@ def site_map(build) -> dict[str, BuildFile]:
 class LiveSite:
     """What the public URLs serve now, cached; :meth:`invalidate` after publishing or rolling back."""
 
-    def __init__(self, store, ttl: float):
-        self.store, self.ttl = store, ttl
+    def __init__(self, store, ttl: float, edition_names: tuple[str, ...] = ()):
+        self.store, self.ttl, self.edition_names = store, ttl, edition_names
         self._snapshot: Snapshot | None = None
         self._loaded_at = 0.0
         self._lock = threading.Lock()
@@ -108,11 +116,15 @@ class LiveSite:
 
     def _load(self) -> Snapshot:
         published = self.store.published_issues()
-        issues = {issue_id: LiveIssue(issue_id, build.id, issue_map(issue_id, build)) for issue_id, build in published}
         if not published:
             return Snapshot()
         newest_id, newest_build = published[0]
-        return Snapshot(site_map(newest_build), issues, newest_id)
+
+        def edition(name: str | None) -> Snapshot:
+            issues = {i: LiveIssue(i, build.id, issue_map(i, build, name)) for i, build in published}
+            return Snapshot(site_map(newest_build, name), issues, newest_id)
+
+        return replace(edition(None), editions={name: edition(name) for name in self.edition_names})
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -126,7 +138,17 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
-    app.extensions["publisher"].live = LiveSite(app.extensions["publisher"].store, app.config["PUBLIC_CACHE_SECONDS"])
+    services_ = app.extensions["publisher"]
+    configured = services_.config.editions
+    services_.live = LiveSite(services_.store, app.config["PUBLIC_CACHE_SECONDS"], tuple(e.name for e in configured))
+    for edition in configured:  # the same public URLs below each edition's path, e.g. /zh-hant/feed.xml
+        for rule, endpoint, view, defaults in EDITION_ROUTES:
+            app.add_url_rule(
+                edition.url_path + rule,
+                endpoint=f"public.{endpoint}@{edition.name}",
+                view_func=view,
+                defaults={**defaults, "edition": edition.name},
+            )
 
 
 @lru_cache(maxsize=512)
@@ -166,29 +188,35 @@ def _serve(found: BuildFile | None, cache: str = REVALIDATE, attachment: tuple[s
     return response
 
 
+def _masthead(issue_id: str, build_id: int, edition: str | None = None) -> Issue | None:
+    """The issue of a live build in ``edition`` (for its title and download names), or None when it no longer loads."""
+    chosen = services().config.edition(edition)
+    return _load_masthead(str(services().config.content_dir), issue_id, build_id, chosen.model_dump_json() if chosen else None)
+
+
 @lru_cache(maxsize=256)
-def _masthead(content_dir: str, issue_id: str, build_id: int) -> Issue | None:
-    """The issue of a live build (for its title and download names), or None when it no longer loads."""
+def _load_masthead(content_dir: str, issue_id: str, build_id: int, edition: str | None) -> Issue | None:
     try:
-        return loading.load_issue(loading.issue_dir(content_dir, issue_id))
+        issue = loading.load_issue(loading.issue_dir(content_dir, issue_id))
     except (loading.ContentErrors, OSError):
         return None
+    return editions.convert(issue, EditionConfig.model_validate_json(edition)) if edition else issue
 
 
-def _download_name(content_dir: str, issue_id: str, build_id: int, ext: str) -> str | None:
+def _download_name(issue_id: str, build_id: int, ext: str, edition: str | None) -> str | None:
     """The Chinese download name (from the issue's masthead), or None when the issue no longer loads."""
-    issue = _masthead(content_dir, issue_id, build_id)
+    issue = _masthead(issue_id, build_id, edition)
     return download_name(issue, ext) if issue is not None else None
 
 
-def _catalog_entries(snapshot: Snapshot, urls: Urls, site: SiteConfig) -> list[opds.Entry]:
+def _catalog_entries(snapshot: Snapshot, urls: Urls, edition: str | None) -> list[opds.Entry]:
     """The OPDS entries of every published issue that has an EPUB or a PDF, newest first."""
-    content_dir = str(services().config.content_dir)
-    dated = feeds.publication_time(site)
+    dated = feeds.publication_time(services().config.site)
+    words = _words(edition)
     entries = []
     for issue_id in sorted(snapshot.issues, reverse=True):
         live = snapshot.issues[issue_id]
-        issue = _masthead(content_dir, issue_id, live.build_id)
+        issue = _masthead(issue_id, live.build_id, edition)
         if issue is None:
             continue
         downloads = tuple(
@@ -206,7 +234,7 @@ def _catalog_entries(snapshot: Snapshot, urls: Urls, site: SiteConfig) -> list[o
                 issued=issue.date,
                 updated=dated(issue),
                 number=issue.number,
-                summary=f"{issue.date_zh} {issue.weekday} {issue.number_label}，{len(issue.articles)}篇文章。{lead}",
+                summary=f"{issue.date_zh} {issue.weekday} {issue.number_label}，{len(issue.articles)}{words('篇文章')}。{lead}",
                 author=issue.publisher or issue.paper,
                 language=issue.language,
                 page=urls.issue(issue),
@@ -231,61 +259,76 @@ def favicon():
 
 
 @bp.route("/feed.xml")
-def feed():
-    return _serve(services().live.snapshot().site.get("feed.xml"))
+def feed(edition: str | None = None):
+    return _serve(_live(edition).site.get("feed.xml"))
 
 
 @bp.route("/atom.xml")
-def atom():
-    return _serve(services().live.snapshot().site.get("atom.xml"))
+def atom(edition: str | None = None):
+    return _serve(_live(edition).site.get("atom.xml"))
 
 
 @bp.route("/feed.json")
-def json_feed():
-    return _serve(services().live.snapshot().site.get("feed.json"))
+def json_feed(edition: str | None = None):
+    return _serve(_live(edition).site.get("feed.json"))
 
 
 @bp.route("/feeds/<section>.xml")
-def section_feed(section: str):
-    return _serve(services().live.snapshot().site.get(f"feeds/{section}.xml"))
+def section_feed(section: str, edition: str | None = None):
+    return _serve(_live(edition).site.get(f"feeds/{section}.xml"))
 
 
 @bp.route("/feeds/<section>.json")
-def section_json_feed(section: str):
-    return _serve(services().live.snapshot().site.get(f"feeds/{section}.json"))
+def section_json_feed(section: str, edition: str | None = None):
+    return _serve(_live(edition).site.get(f"feeds/{section}.json"))
 
 
 @bp.route("/issues/")
-def archive():
-    return _serve(services().live.snapshot().site.get("issues/"))
+def archive(edition: str | None = None):
+    return _serve(_live(edition).site.get("issues/"))
 
 
 @bp.route("/issues/<issue_id>/", defaults={"name": ""})
 @bp.route("/issues/<issue_id>/<path:name>")
-def issue_file(issue_id: str, name: str):
-    live = services().live.snapshot().issues.get(issue_id)
+def issue_file(issue_id: str, name: str, edition: str | None = None):
+    live = _live(edition).issues.get(issue_id)
     found = live.files.get(name) if live else None
     if found is None or not name.endswith((".epub", ".pdf")):
         return _serve(found, REVALIDATE if not name.startswith("media/") else DOWNLOAD)
     ext = name.rsplit(".", 1)[1]
-    chinese = _download_name(str(services().config.content_dir), issue_id, live.build_id, ext)
+    chinese = _download_name(issue_id, live.build_id, ext, edition)
     return _serve(found, DOWNLOAD, (chinese or name, name))
 
 
-def _catalog(urls: Urls) -> opds.Catalog:
+def _catalog(edition: str | None) -> opds.Catalog:
     """The catalogue's own metadata: the site's title, else the newest published issue's paper."""
-    snapshot = services().live.snapshot()
+    config = services().config
+    snapshot = _live(edition)
     newest = snapshot.issues.get(snapshot.newest) if snapshot.newest else None
-    issue = _masthead(str(services().config.content_dir), newest.issue_id, newest.build_id) if newest else None
-    name = services().config.site.title or (issue.paper if issue else "报纸")
+    issue = _masthead(newest.issue_id, newest.build_id, edition) if newest else None
+    words = _words(edition)
+    name = (config.site.title and words(config.site.title)) or (issue.paper if issue else words("报纸"))
+    urls = editions.urls(config, config.edition(edition))
+    chosen = config.edition(edition)
     return opds.Catalog(
         id=urls.opds(),
-        title=f"{name} 电子版书库",
+        title=f"{name} {words('电子版书库')}",
         author=name,
-        language="zh-CN",
+        language=chosen.variant if chosen else "zh-CN",
         start=urls.opds(),
         search=urls.absolute("/opensearch.xml"),
+        alternates=tuple((e.language, e.label, e.urls.opds()) for e in editions.links(config, edition) if not e.current),
     )
+
+
+def _live(edition: str | None) -> Snapshot:
+    return services().live.snapshot().edition(edition)
+
+
+def _words(edition: str | None):
+    """The edition's conversion for words this module writes itself (as written for the source)."""
+    chosen = services().config.edition(edition)
+    return editions.converter(chosen) if chosen else (lambda words: words)
 
 
 def _answer(data: bytes, media_type: str):
@@ -298,11 +341,11 @@ def _answer(data: bytes, media_type: str):
 
 
 @bp.route("/opds.xml")
-def opds_catalog():
+def opds_catalog(edition: str | None = None):
     """The OPDS acquisition feed of every published issue, ``?page=N`` (from 1), ``?q=`` to search."""
     config = services().config
-    urls = Urls(config.site.url)
-    entries = _catalog_entries(services().live.snapshot(), urls, config.site)
+    urls = editions.urls(config, config.edition(edition))
+    entries = _catalog_entries(_live(edition), urls, edition)
     query = request.args.get("q", "").strip()[:100]
     if query:
         entries = opds.matching(entries, query)
@@ -312,21 +355,38 @@ def opds_catalog():
         abort(404)
     base = urls.opds() + (f"?q={quote(query)}&" if query else "?")
     data = opds.feed(
-        _catalog(urls), entries, int(page), lambda n: urls.opds() if n == 1 and not query else f"{base}page={n}", query
+        _catalog(edition), entries, int(page), lambda n: urls.opds() if n == 1 and not query else f"{base}page={n}", query
     )
     return _answer(data, opds.ACQUISITION_TYPE)
 
 
 @bp.route("/opensearch.xml")
-def opensearch():
-    urls = Urls(services().config.site.url)
-    return _answer(opds.search_description(_catalog(urls), urls.opds() + "?q={searchTerms}"), opds.OPENSEARCH_TYPE)
+def opensearch(edition: str | None = None):
+    catalog = _catalog(edition)
+    return _answer(opds.search_description(catalog, catalog.start + "?q={searchTerms}"), opds.OPENSEARCH_TYPE)
 
 
 @bp.route("/<name>")
-def site_file(name: str):
+def site_file(name: str, edition: str | None = None):
     """Other site-wide files the feed channel published (its image, e.g. /logo.png)."""
-    return _serve(services().live.snapshot().site.get(name))
+    return _serve(_live(edition).site.get(name))
+
+
+#: The public URLs each edition has below its path: (rule, endpoint, view, defaults).
+EDITION_ROUTES = [
+    ("/", "edition_home", lambda edition: redirect(url_for(f"public.archive@{edition}")), {}),
+    ("/feed.xml", "feed", feed, {}),
+    ("/atom.xml", "atom", atom, {}),
+    ("/feed.json", "json_feed", json_feed, {}),
+    ("/feeds/<section>.xml", "section_feed", section_feed, {}),
+    ("/feeds/<section>.json", "section_json_feed", section_json_feed, {}),
+    ("/issues/", "archive", archive, {}),
+    ("/issues/<issue_id>/", "issue_file", issue_file, {"name": ""}),
+    ("/issues/<issue_id>/<path:name>", "issue_file_path", issue_file, {}),
+    ("/opds.xml", "opds_catalog", opds_catalog, {}),
+    ("/opensearch.xml", "opensearch", opensearch, {}),
+    ("/<name>", "site_file", site_file, {}),
+]
 
 
 @bp.route("/healthz")

@@ -27,8 +27,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.routing import BaseConverter
 
-from publisher import loading
+from publisher import editions, loading
 from publisher.admin import imports, services
 from publisher.admin.auth import login_manager
 from publisher.admin.files import channel_files, media_type
@@ -396,45 +397,54 @@ def _file(record, channel: str, name: str):
     return found
 
 
-@bp.route("/builds/<int:build_id>/preview/<channel>")
+class TargetConverter(BaseConverter):
+    """A channel of a build in URLs: ``rss``, or ``zh-Hant/rss`` for an edition's (an edition name has a subtag)."""
+
+    regex = r"(?:[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})+/)?[a-z][a-z0-9_]*"
+    part_isolating = False
+
+
+@bp.route("/builds/<int:build_id>/preview/<target:channel>")
 def preview(build_id: int, channel: str):
     record = get_build(build_id)
     files = channel_files(record, channel)
     if not files:
         abort(404)
-    context = {"build": record, "channel": channel, "title": services().channels.get(channel, channel), "files": files}
+    edition, kind = editions.split(channel)
+    title = services().channels.get(kind, kind) + (f" · {edition}" if edition else "")
+    context = {"build": record, "channel": channel, "title": title, "files": files}
     try:
-        if channel in ("rss", "jsonfeed"):
-            ext = ".xml" if channel == "rss" else ".json"
+        if kind in ("rss", "jsonfeed"):
+            ext = ".xml" if kind == "rss" else ".json"
             main = f"feed{ext}" if f"feed{ext}" in files else next(n for n in files if n.endswith(ext))
             raw = files[main].path.read_text(encoding="utf-8", errors="replace")
             return render_template(
                 "preview_rss.html",
                 **context,
-                feed=(read_feed if channel == "rss" else read_json_feed)(files[main].path),
+                feed=(read_feed if kind == "rss" else read_json_feed)(files[main].path),
                 main=main,
                 raw=raw[:RAW_XML_LIMIT],
                 cut=len(raw) > RAW_XML_LIMIT,
             )
-        if channel == "epub":
+        if kind == "epub":
             name = next(n for n in files if n.endswith(".epub"))
             book = read_epub(files[name].path)
             chapter = request.args.get("chapter") or (book.toc[0].href if book.toc else "")
             if chapter.partition("#")[0] not in book.members:
                 abort(404)
             return render_template("preview_epub.html", **context, book=book, epub=name, chapter=chapter)
-        if channel == "pdf":
+        if kind == "pdf":
             pdf = next(n for n in files if n.endswith(".pdf"))
             thumbs = sorted(n for n in files if n.startswith("thumbs/"))
             return render_template("preview_pdf.html", **context, pdf=pdf, thumbs=thumbs)
-        if channel == "digest":
+        if kind == "digest":
             return render_template("preview_digest.html", **context)
     except PreviewError as exc:
         return render_template("preview_error.html", **context, message=str(exc))
     return render_template("preview_files.html", **context)
 
 
-@bp.route("/builds/<int:build_id>/files/<channel>/<path:name>")
+@bp.route("/builds/<int:build_id>/files/<target:channel>/<path:name>")
 def build_file(build_id: int, channel: str, name: str):
     """A file of a build, inline, for previews; HTML in it runs sandboxed with no script."""
     found = _file(get_build(build_id), channel, name)
@@ -449,7 +459,9 @@ def build_file(build_id: int, channel: str, name: str):
 def epub_member(build_id: int, member: str):
     """One file inside a build's EPUB (a chapter, its stylesheet, an image), sandboxed."""
     record = get_build(build_id)
-    files = channel_files(record, "epub")
+    files = (
+        channel_files(record, request.args.get("channel", "epub")) if request.args.get("channel", "epub").endswith("epub") else {}
+    )
     name = next((n for n in files if n.endswith(".epub")), None)
     if name is None:
         abort(404)

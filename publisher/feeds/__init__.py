@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 
-from publisher import text
+from publisher import templates, text
 from publisher.channel import BuildContext, ChannelError
 from publisher.config import SiteConfig
 from publisher.model import Article, Issue, Section
@@ -117,7 +117,7 @@ def collect(issue: Issue, ctx: BuildContext, count: int, channel: str) -> Items:
         issues = ctx.archive(count)
     except ChannelError as exc:
         raise ChannelError(f"{exc}, or lower channels.{channel}.issues ({count})") from None
-    env = ctx.templates.overlay(loader=jinja2.ChoiceLoader([ctx.templates.loader, jinja2.FileSystemLoader(str(TEMPLATES))]))
+    env = templates.with_fallback(ctx.templates, TEMPLATES)
     meta = FeedMeta(
         paper=plain(ctx.site.title or issue.paper),
         language=issue.language,

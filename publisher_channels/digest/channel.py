@@ -118,6 +118,7 @@ class DigestChannel(Channel):
             "issue": issue,
             "urls": ctx.urls,
             "css": Markup(minify_css(ctx.layout_source("digest.css"))),
+            "editions": ctx.editions,  # hreflang links and the 简/繁 switch, when the site has editions
         }
         script = Markup(ctx.layout_source("enhance.js").strip())
         page = ctx.render_template(
@@ -127,10 +128,11 @@ class DigestChannel(Channel):
             split=lambda article: split_article(article, pictures),
             script=script,
             inline=inline_html,
+            page="issue",
             **shared,
         )
         writer.write_text(ctx.out / "index.html", page)
-        archive = ctx.render_template("archive.html", issues=ctx.archive(ctx.options.archive_issues), **shared)
+        archive = ctx.render_template("archive.html", issues=ctx.archive(ctx.options.archive_issues), page="archive", **shared)
         writer.write_text(ctx.out / "archive.html", archive)
         media = [Output(f"media/{src}", mimetypes.guess_type(src)[0] or "application/octet-stream") for src in pictures]
         return [Output("index.html", "text/html"), Output("archive.html", "text/html"), *media]

@@ -68,14 +68,14 @@ class JsonFeedChannel(Channel):
         options: JsonFeedOptions = ctx.options
         found = feeds.collect(issue, ctx, options.issues, self.name)
         paper = found.meta.paper
-        description = f"《{paper}》全文订阅：最近{len(found.issues)}期的全部文章。"
+        description = ctx.localize(f"《{paper}》全文订阅：最近{len(found.issues)}期的全部文章。")
         writer.write_bytes(ctx.out / "feed.json", _document(found.meta, paper, description, ctx.urls.json_feed(), found.items))
         outputs = [Output("feed.json", JSON_FEED_TYPE)]
         for slug, name in found.sections.items():
             data = _document(
                 found.meta,
                 f"{paper} · {name}",
-                f"《{paper}》{name}栏目全文订阅。",
+                ctx.localize(f"《{paper}》{name}栏目全文订阅。"),
                 ctx.urls.json_feed(slug),
                 found.in_section(slug),
             )

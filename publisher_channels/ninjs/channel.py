@@ -44,9 +44,9 @@ def _versioned(document: dict) -> dict:
     return {"uri": document["uri"], "version": digest[:16], **{k: v for k, v in document.items() if k != "uri"}}
 
 
-def _genre(kind: Kind) -> dict:
+def _genre(kind: Kind, localize) -> dict:
     name, code = KINDS[kind]
-    return {"name": name, "literal": kind.value, **({"uri": GENRES + code} if code else {})}
+    return {"name": localize(name), "literal": kind.value, **({"uri": GENRES + code} if code else {})}
 
 
 class NinjsChannel(Channel):
@@ -90,7 +90,7 @@ class NinjsChannel(Channel):
                     {
                         "role": "summary",
                         "contenttype": "text/plain",
-                        "value": f"{len(issue.articles)}篇文章，{len(issue.sections)}个版面",
+                        "value": ctx.localize(f"{len(issue.articles)}篇文章，{len(issue.sections)}个版面"),
                     }
                 ],
                 "slugline": issue.id,
@@ -124,7 +124,7 @@ class NinjsChannel(Channel):
             "descriptions": descriptions,
             "slugline": article.slug,
             "subjects": subjects,
-            "genres": [_genre(article.kind)],
+            "genres": [_genre(article.kind, ctx.localize)],
             "altids": [{"role": "web", "value": ctx.urls.article(issue, article)}],
         }
         byline = article.byline or "　".join(article.author_names)

@@ -83,7 +83,7 @@ class FeedChannel(Channel):
         entries = {id(item): _entry(ctx, item) for item in found.items}
 
         paper = meta.shared.paper
-        description = f"《{paper}》全文订阅：最近{len(found.issues)}期的全部文章。"
+        description = ctx.localize(f"《{paper}》全文订阅：最近{len(found.issues)}期的全部文章。")
         every = list(entries.values())
         writer.write_bytes(ctx.out / "feed.xml", _rss(meta, paper, description, ctx.urls.feed(), every))
         writer.write_bytes(ctx.out / "atom.xml", _atom(meta, description, ctx.urls.feed("atom"), every))
@@ -92,7 +92,7 @@ class FeedChannel(Channel):
             data = _rss(
                 meta,
                 f"{paper} · {name}",
-                f"《{paper}》{name}栏目全文订阅。",
+                ctx.localize(f"《{paper}》{name}栏目全文订阅。"),
                 ctx.urls.section_feed(slug),
                 [entries[id(item)] for item in found.in_section(slug)],
             )
