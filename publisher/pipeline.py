@@ -22,10 +22,15 @@ from pydantic import ValidationError
 from publisher import editions, loading, templates, writer
 from publisher.channel import BuildContext, Channel, ChannelError
 from publisher.config import Config
+from publisher.index import IssueIndex
 from publisher.model import Issue
 from publisher.results import BuildState, ChannelFile, ChannelResult
 
 log = logging.getLogger(__name__)
+#: The index of parsed issues, in the data folder.
+INDEX_FILE = "index.sqlite"
+#: Compiled templates, in the data folder.
+TEMPLATE_CACHE = "cache/templates"
 
 
 @dataclass
@@ -70,20 +75,20 @@ Runner = Callable[[type[Channel], Issue, Path, Config, Path, str | None], Channe
 
 
 def archive_loader(
-    content_dir: Path, issue: Issue, convert: Callable[[Issue], Issue] | None = None
+    index: IssueIndex, issue: Issue, convert: Callable[[Issue], Issue] | None = None
 ) -> Callable[[int], list[Issue]]:
     """A function giving the newest ``n`` issues up to and including ``issue``, newest first.
 
+    Only the issues asked for are read, and each from the index unless its files
+    changed, so a feed over the last ten issues costs the same with a thousand issues
+    on disk. An earlier issue that fails to load raises :class:`ChannelError` naming it.
     ``convert`` (an edition's) is applied to each earlier issue as it is read.
-
-    Only the issues asked for are read, so a feed over the last ten issues costs the
-    same with a thousand issues on disk. An earlier issue that fails to load raises
-    :class:`ChannelError` naming it.
     """
+    content_dir = index.content_dir
 
     def load(issue_id: str) -> Issue:
         try:
-            loaded = loading.load_issue(loading.issue_dir(content_dir, issue_id))
+            loaded = index.load(issue_id)
             return convert(loaded) if convert else loaded
         except loading.ContentErrors as exc:
             raise ChannelError(
@@ -124,8 +129,17 @@ def build_channel(
             issue_dir=issue_dir,
             options=options,
             urls=editions.urls(config, chosen),
-            templates=templates.environment(cls.name, cls.template_folder(), config.templates_dir, convert),
-            archive=archive_loader(config.content_dir, issue, editions.archive_convert(chosen)),
+            templates=templates.environment(
+                cls.name,
+                cls.template_folder(),
+                config.templates_dir,
+                config.data_dir / TEMPLATE_CACHE,
+                convert,
+                chosen and chosen.name,
+            ),
+            archive=archive_loader(
+                IssueIndex(config.data_dir / INDEX_FILE, config.content_dir), issue, editions.archive_convert(chosen)
+            ),
             site=config.site,
             editions=editions.links(config, chosen and chosen.name),
             **({"localize": convert} if convert else {}),

@@ -7,6 +7,7 @@ never at import.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
@@ -28,10 +29,16 @@ class Installed:
     error: str | None = None  # why it could not be loaded
 
 
-def discover() -> dict[str, Installed]:
-    """Every channel installed, by name; broken ones are kept with their error, for reporting."""
+def discover(only: Iterable[str] | None = None) -> dict[str, Installed]:
+    """Every channel installed (or only those named), by name; broken ones are kept with their error, for reporting.
+
+    Only the channels asked for are imported, so building the feed never pays for the PDF channel's WeasyPrint.
+    """
+    wanted = set(only) if only is not None else None
     found: dict[str, Installed] = {}
     for ep in entry_points(group=GROUP):
+        if wanted is not None and ep.name not in wanted:
+            continue
         package = ep.dist.name if ep.dist else "(unknown package)"
         if ep.name in found and found[ep.name].package != package:
             raise PluginError(

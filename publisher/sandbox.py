@@ -14,12 +14,19 @@ import ctypes
 import os
 import pickle
 import resource
+import select
 import signal
 import subprocess
 import sys
+import threading
+import time
 from typing import Any, Callable
 
 MB = 1024 * 1024
+#: How long a child may take to start and import what it runs, before its time limit starts.
+STARTUP_SECONDS = 120
+#: What the child writes when it is ready to run the function.
+READY = b"R"
 PR_SET_PDEATHSIG = 1
 #: The child's first step: take the parent's import path, then hand over to _child_main.
 _BOOT = "import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); import publisher.sandbox as s; s._child_main()"
@@ -53,23 +60,34 @@ class ChildRaised(SandboxError):
 def run(fn: Callable[..., Any], args: tuple, *, timeout: float, memory_mb: int | None) -> Any:
     """``fn(*args)`` in a child; its result.
 
-    Raises :class:`TimeLimit` after ``timeout`` seconds, :class:`ChildRaised` when ``fn``
-    raised (or could not be loaded) and :class:`ChildDied` when the child ended without
-    an answer (killed by the kernel, crashed in C code). Exceptions of this process
-    itself pass through. ``fn`` and ``args`` must be picklable by reference
-    (module-level functions and classes).
+    ``timeout`` counts from the moment the child has started and unpickled the
+    function and its arguments (imports included), so a slow interpreter start on a
+    busy machine never eats into the render's time; the start itself may take up to
+    :data:`STARTUP_SECONDS`. Raises :class:`TimeLimit` when the render is over time,
+    :class:`ChildRaised` when ``fn`` raised (or could not be loaded) and
+    :class:`ChildDied` when the child ended without an answer (killed by the kernel,
+    crashed in C code). Exceptions of this process itself pass through. ``fn`` and
+    ``args`` must be picklable by reference (module-level functions and classes).
     """
     payload = b"".join(pickle.dumps(part) for part in (sys.path, memory_mb * MB if memory_mb else None, (fn, args)))
     proc = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
+    feeder = threading.Thread(target=_feed, args=(proc.stdin, payload), daemon=True)
+    feeder.start()
     try:
-        out, _ = proc.communicate(payload, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc.pid)
-        proc.communicate()
-        raise TimeLimit(timeout) from None
+        started = _read_until(proc.stdout, time.monotonic() + STARTUP_SECONDS, first=len(READY))
+        if started is None:  # stalled before it could run anything
+            raise ChildDied(proc.poll())
+        if started == READY:
+            out = _read_until(proc.stdout, time.monotonic() + timeout)
+            if out is None:
+                raise TimeLimit(timeout)
+        else:  # no READY: the answer says why it could not start (the function failed to load), or nothing
+            out = started + (_read_until(proc.stdout, time.monotonic() + STARTUP_SECONDS) or b"")
     finally:
         _kill_group(proc.pid)  # anything the child started and left behind
         proc.wait()
+        feeder.join()
+        proc.stdout.close()
     try:
         kind, value = pickle.loads(out)
     except Exception:  # nothing, or half an answer: the child was killed
@@ -77,6 +95,32 @@ def run(fn: Callable[..., Any], args: tuple, *, timeout: float, memory_mb: int |
     if kind == "raised":
         raise ChildRaised(value)
     return value
+
+
+def _feed(pipe, payload: bytes) -> None:
+    """Write the job to the child (in a thread: a large issue fills the pipe before the child reads)."""
+    try:
+        pipe.write(payload)
+        pipe.close()
+    except (BrokenPipeError, OSError):  # the child died before reading it all: the reader reports that
+        pass
+
+
+def _read_until(stream, deadline: float, first: int | None = None) -> bytes | None:
+    """Read ``first`` bytes, or everything up to end of file; None when ``deadline`` passes first."""
+    chunks: list[bytes] = []
+    size = 0
+    fd = stream.fileno()
+    while first is None or size < first:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None
+        chunk = os.read(fd, (first - size) if first is not None else 1 << 16)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _kill_group(pid: int) -> None:
@@ -107,6 +151,7 @@ def _child_main() -> None:
     os.dup2(2, 1)  # whatever the function prints goes to the log, not into the result
     try:
         fn, args = pickle.load(sys.stdin.buffer)
+        os.write(result_fd, READY)  # the render's time starts now
         outcome = ("ok", fn(*args))
     except BaseException as exc:  # MemoryError and SystemExit included: the parent reports them
         outcome = ("raised", exc)

@@ -29,13 +29,29 @@ class ConvertingLoader(jinja2.FileSystemLoader):
 
 
 def environment(
-    name: str, own: Path, overrides: Path | None = None, convert: Callable[[str], str] | None = None
+    name: str,
+    own: Path,
+    overrides: Path | None = None,
+    cache: Path | None = None,
+    convert: Callable[[str], str] | None = None,
+    edition: str | None = None,
 ) -> jinja2.Environment:
-    """A strict, autoescaping environment for the templates of channel ``name``, converted by ``convert`` if given."""
+    """A strict, autoescaping environment for the templates of channel ``name``, converted by ``convert`` if given.
+
+    With ``cache``, compiled templates are kept there (Jinja checks each template's
+    source for changes), so a new process does not compile them again; an edition's
+    converted templates are kept apart, below ``<cache>/<edition>/``.
+    """
     folders = [str(p) for p in search_path(name, own, overrides)]
     loader = ConvertingLoader(folders, convert) if convert else jinja2.FileSystemLoader(folders)
+    bytecode = None
+    if cache is not None:
+        cache = cache / edition if convert and edition else cache
+        cache.mkdir(parents=True, exist_ok=True)
+        bytecode = jinja2.FileSystemBytecodeCache(str(cache))
     return jinja2.Environment(
         loader=loader,
+        bytecode_cache=bytecode,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -16,7 +16,6 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 import nh3
-from pypinyin import lazy_pinyin
 
 # XML 1.0 forbids C0 controls except tab/newline/return; C1 controls and
 # non-characters are legal but break feed readers and PDF text, so they go too.
@@ -135,6 +134,8 @@ def slugify(value: str, words: int = 6) -> str:
     Chinese becomes toneless pinyin; Latin letters and digits stay; everything else separates.
     Returns "" when nothing usable is left.
     """
+    from pypinyin import lazy_pinyin  # its phrase tables take 0.2 s to import: only when a slug is made
+
     parts: list[str] = []
     for chunk in lazy_pinyin(value, errors=lambda s: re.split(r"[^0-9A-Za-z]+", s)):
         parts.extend(p.lower() for p in re.split(r"[^0-9A-Za-z]+", chunk) if p)

@@ -179,7 +179,7 @@ def test_form_fields_stand_in_for_the_masthead_and_are_checked(site, editor):
     response = upload(editor, HOSTILE.encode(), date="2025-13-45", number="0", paper="测试报")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "不是有效的日期值" in page and "Number must be between 1 and 999999" in page  # WTForms speaks Chinese
+    assert "不是有效的日期值" in page and "数值大小必须介于 1 到 999999 之间" in page  # WTForms speaks Chinese
     assert upload(editor, HOSTILE.encode(), number="1400", paper="测试报").status_code == 422  # still no date
     response = upload(editor, HOSTILE.encode(), date="2025-06-01", number="1400", paper="测试报")
     assert response.headers["Location"] == "/admin/issues/2025-06-01-1400/import-report"

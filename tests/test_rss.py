@@ -364,6 +364,11 @@ def test_only_the_newest_issues_are_read(tmp_path, monkeypatch):
     assert len(loads) == 9 and loads[0] == "2024-09-25-1098"
     items = strict(config.output_dir / newest.id / "rss" / "feed.xml").findall("channel/item")
     assert len(items) == 20
+    # Built again, the older issues come from the index: not one of their files is parsed.
+    loads.clear()
+    first = (config.output_dir / newest.id / "rss" / "feed.xml").read_bytes()
+    assert pipeline.build(newest, [FeedChannel], config).ok
+    assert loads == [] and (config.output_dir / newest.id / "rss" / "feed.xml").read_bytes() == first
 
 
 def test_a_broken_issue_inside_the_feed_window_is_reported(tmp_path):

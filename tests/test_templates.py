@@ -33,3 +33,14 @@ def test_autoescape_is_on(tmp_path):
     (tmp_path / "t.html").write_text("<h1>{{ headline }}</h1>", encoding="utf-8")
     env = templates.environment("demo", tmp_path)
     assert env.get_template("t.html").render(headline="<script>x</script>") == "<h1>&lt;script&gt;x&lt;/script&gt;</h1>"
+
+
+def test_compiled_templates_are_cached_and_a_changed_template_is_compiled_again(tmp_path):
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "t.html").write_text("<p>{{ x }}</p>", encoding="utf-8")
+    cache = tmp_path / "cache"
+    assert templates.environment("demo", own, cache=cache).get_template("t.html").render(x=1) == "<p>1</p>"
+    assert len(list(cache.iterdir())) == 1  # another process finds it compiled
+    (own / "t.html").write_text("<b>{{ x }}</b>", encoding="utf-8")
+    assert templates.environment("demo", own, cache=cache).get_template("t.html").render(x=2) == "<b>2</b>"

@@ -35,6 +35,7 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 for command in (
     content.init,
     content.issues_cmd,
+    content.index_cmd,
     content.check,
     content.show,
     content.build,

@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from publisher import loading, pipeline, plugins, sample
 from publisher.cli.context import Ctx, pass_ctx
-from publisher.config import ConfigError
-from publisher.loading import ContentErrors
-from publisher.results import ChannelResult
+
+if TYPE_CHECKING:
+    from publisher.results import ChannelResult
 
 
 @click.command("issues")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_ctx
 def issues_cmd(ctx: Ctx, as_json: bool) -> None:
-    """List the issues in the content folder, newest first."""
+    """List the issues in the content folder, newest first (from the index: unchanged issues are not parsed)."""
+    from publisher import loading
+    from publisher.loading import ContentErrors
+
+    index = ctx.index()
     rows = []
     for issue_id in reversed(loading.list_issue_ids(ctx.config.content_dir)):
         try:
-            issue = loading.load_issue(loading.issue_dir(ctx.config.content_dir, issue_id))
-            rows.append({"id": issue_id, "title": issue.title, "articles": len(issue.articles), "ok": True})
+            title, count = index.summary(issue_id)
+            rows.append({"id": issue_id, "title": title, "articles": count, "ok": True})
         except ContentErrors as exc:
             rows.append({"id": issue_id, "title": None, "articles": None, "ok": False, "problems": len(exc.problems)})
     if as_json:
@@ -43,6 +47,9 @@ def issues_cmd(ctx: Ctx, as_json: bool) -> None:
 @pass_ctx
 def check(ctx: Ctx, issue: str | None) -> None:
     """Validate an issue's content (default: every issue); list every error and warning with file:line."""
+    from publisher import loading
+    from publisher.loading import ContentErrors
+
     ids = [ctx.issue_id(issue)] if issue else loading.list_issue_ids(ctx.config.content_dir)
     failed = 0
     for issue_id in ids:
@@ -110,6 +117,9 @@ def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], chosen: tuple[str
     OUT/<issue>/<edition>/<channel>/) only when it succeeds; a failed channel
     keeps its previous output. Exits 1 when any channel failed.
     """
+    from publisher import pipeline
+    from publisher.config import ConfigError
+
     issue_id = ctx.issue_id(issue)
     loaded = ctx.load(issue_id)
     channels = ctx.channels(names)
@@ -157,6 +167,8 @@ def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], chosen: tuple[str
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def channels_cmd(as_json: bool) -> None:
     """List installed channels and the package that provides each."""
+    from publisher import plugins
+
     try:
         installed = plugins.discover()
     except plugins.PluginError as exc:
@@ -180,6 +192,8 @@ def init(folder: str | None) -> None:
 
     Existing files are kept; run 'publisher build' or 'publisher up' in FOLDER next.
     """
+    from publisher import sample
+
     site = Path(folder or ".").resolve()
     site.mkdir(parents=True, exist_ok=True)
     config = site / "config.yaml"
@@ -193,3 +207,27 @@ def init(folder: str | None) -> None:
     for issue_id in sample.copy_into(site / "content"):
         click.echo(f"copied the sample issue {issue_id} into {site / 'content' / 'issues'}")
     click.echo(f"Next: cd {site} && publisher build")
+
+
+@click.command("index")
+@click.option("--rebuild", is_flag=True, help="Forget the index and parse every issue again.")
+@click.option("--check", "verify", is_flag=True, help="Compare every entry with a fresh parse of its files.")
+@pass_ctx
+def index_cmd(ctx: Ctx, rebuild: bool, verify: bool) -> None:
+    """The index of parsed issues (<data>/index.sqlite) that feeds, archives and 'issues' read.
+
+    It updates itself whenever an issue's files change (by size and modification
+    time); rebuild it after restoring a backup, check it when in doubt.
+    """
+    index = ctx.index()
+    if rebuild:
+        click.echo(f"Indexed {index.rebuild()} issue(s).")
+    if verify:
+        wrong = index.check()
+        if wrong:
+            raise click.ClickException(
+                f"{len(wrong)} entr(ies) differ from their files: {', '.join(wrong)}; run 'publisher index --rebuild'"
+            )
+        click.echo("Every entry matches its files.")
+    if not (rebuild or verify):
+        click.echo("Nothing to do: give --rebuild or --check (the index updates itself as issues change).")

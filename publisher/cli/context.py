@@ -1,20 +1,22 @@
 """What every command shares: the configuration, issue lookup and loading, the store, the channels.
 
 Command modules import this module and nothing of each other; the group in
-``publisher.cli`` imports them all.
+``publisher.cli`` imports them all. The heavy parts (loading, channels, the store)
+are imported where a command needs them, so ``publisher --help`` starts fast.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+from typing import TYPE_CHECKING
 
 import click
 
-from publisher import loading, plugins
-from publisher.channel import Channel
-from publisher.config import Config, ConfigError, load_config
-from publisher.loading import ContentErrors
+if TYPE_CHECKING:
+    from publisher import loading
+    from publisher.channel import Channel
+    from publisher.config import Config
 
 
 class Ctx:
@@ -27,6 +29,8 @@ class Ctx:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from publisher.config import ConfigError, load_config
+
             try:
                 self._config = load_config(self.config_path)
             except ConfigError as exc:
@@ -35,6 +39,8 @@ class Ctx:
 
     def issue_id(self, issue: str | None) -> str:
         """``issue`` if it exists, the newest issue when None; a clear error otherwise."""
+        from publisher import loading
+
         ids = loading.list_issue_ids(self.config.content_dir)
         if not ids:
             raise click.ClickException(
@@ -48,6 +54,9 @@ class Ctx:
         return issue
 
     def load(self, issue_id: str) -> loading.Loaded:
+        from publisher import loading
+        from publisher.loading import ContentErrors
+
         try:
             return loading.load(loading.issue_dir(self.config.content_dir, issue_id))
         except ContentErrors as exc:
@@ -56,6 +65,13 @@ class Ctx:
             raise click.ClickException(
                 f"issue {issue_id} has {len(exc.problems)} problem(s); fix them and run 'publisher check {issue_id}'"
             ) from None
+
+    def index(self):
+        """The index of parsed issues of this configuration (see :mod:`publisher.index`)."""
+        from publisher.index import IssueIndex
+        from publisher.pipeline import INDEX_FILE
+
+        return IssueIndex(self.config.data_dir / INDEX_FILE, self.config.content_dir)
 
     def open_store(self):
         """The build store of this configuration, its tables created when missing."""
@@ -67,8 +83,10 @@ class Ctx:
 
     def channels(self, names: tuple[str, ...] = ()) -> list[type[Channel]]:
         """The installed channels named (all when none), in order; broken plugins are warned about."""
+        from publisher import plugins
+
         try:
-            installed = plugins.discover()
+            installed = plugins.discover(names or None)
         except plugins.PluginError as exc:
             raise click.ClickException(str(exc)) from None
         for info in installed.values():

@@ -9,9 +9,6 @@ from pathlib import Path
 import click
 
 from publisher.cli.context import Ctx, pass_ctx
-from publisher.importer import REPORT_TEXT, ImportFailure, import_text, write_issue
-from publisher.importer.rules import DEFAULT_VOCABULARY
-from publisher.serialize import issue_data
 
 
 @click.command("import-text")
@@ -49,6 +46,10 @@ def import_text_cmd(
     and import-report.txt). Read the report: it lists every unsure decision (headline
     readings, rejoined paragraphs, orphan captions) with input line numbers.
     """
+    from publisher.importer import REPORT_TEXT, ImportFailure, import_text, write_issue
+    from publisher.importer.rules import DEFAULT_VOCABULARY
+    from publisher.serialize import issue_data
+
     try:
         day = dt.date.fromisoformat(date) if date else None
     except ValueError:

@@ -9,7 +9,6 @@ import time
 
 import click
 
-from publisher import loading, sample
 from publisher.cli.context import Ctx, pass_ctx
 from publisher.results import BuildState
 
@@ -107,6 +106,7 @@ def _run_single(app, host: str, port: int) -> None:
 @pass_ctx
 def up(ctx: Ctx, host: str, port: int, rebuild: bool, no_serve: bool) -> None:
     """Build the newest issue into every channel, publish it and serve the admin and the public site."""
+    from publisher import loading, sample
     from publisher.admin import create_app
     from publisher.jobs import make_queue
 

@@ -1,0 +1,137 @@
+"""publisher side by side with the tools a newsroom would pick instead, as a user waits: whole commands, paired runs.
+
+    .venv/bin/python bench/peers.py [--runs 7] [--pelican PATH]
+
+The same 33 articles of the sample issue go through:
+
+* ``publisher build -c rss -c digest`` and Pelican (site, RSS and Atom feeds) —
+  Pelican is AGPL-licensed, so it is no dependency of ours: install it into a
+  venv of its own (``python3 -m venv /tmp/pelican-venv && /tmp/pelican-venv/bin/pip
+  install pelican markdown``) and pass ``--pelican /tmp/pelican-venv/bin/pelican``;
+* ``publisher build -c epub`` and ``pandoc issue.md -o issue.epub --toc``
+  (Debian's pandoc, installed by ``./dev setup``).
+
+Runs alternate between the two tools so both see the same machine load. Prints
+the medians and the ratios; the targets (issue #17) are ≤ 0.5× Pelican and ≤ 3×
+pandoc. Nothing is installed or fetched at run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from publisher import loading, sample
+
+SAMPLE_ID = "2025-04-19-1330"
+TARGETS = {"feeds + site vs Pelican": 0.5, "EPUB vs pandoc": 3.0}
+
+
+def site(root: Path) -> Path:
+    folder = root / "publisher-site"
+    sample.copy_into(folder / "content")
+    (folder / "config.yaml").write_text("content: content\noutput: out\ndata: data\n", encoding="utf-8")
+    return folder
+
+
+def pelican_site(root: Path, issue) -> Path:
+    """The same articles as Pelican content: one Markdown file each, with its section as category."""
+    folder = root / "pelican-site"
+    (folder / "content").mkdir(parents=True)
+    for n, article in enumerate(issue.articles, start=1):
+        body = "\n\n".join(block.text for block in article.body)
+        meta = [
+            f"Title: {article.headline}",
+            f"Date: {issue.date.isoformat()} 06:{n:02d}",
+            f"Category: {article.section}",
+            f"Slug: {article.slug}",
+            f"Author: {', '.join(article.author_names) or issue.paper}",
+        ]
+        (folder / "content" / f"{n:02d}-{article.slug}.md").write_text("\n".join(meta) + "\n\n" + body + "\n", encoding="utf-8")
+    (folder / "pelicanconf.py").write_text(
+        "SITENAME = 'sample'\nSITEURL = 'http://127.0.0.1:8000'\nTIMEZONE = 'Asia/Shanghai'\nDEFAULT_LANG = 'zh'\n"
+        "FEED_ALL_RSS = 'feed.xml'\nFEED_ALL_ATOM = 'atom.xml'\nCATEGORY_FEED_RSS = 'feeds/{slug}.xml'\n"
+        "RSS_FEED_SUMMARY_ONLY = False\nDELETE_OUTPUT_DIRECTORY = True\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def pandoc_source(root: Path, issue) -> Path:
+    path = root / "issue.md"
+    parts = [f"---\ntitle: {issue.title}\nlang: zh-CN\n---\n"]
+    for section, articles in issue.by_section():
+        parts.append(f"# {section.name}\n")
+        for article in articles:
+            parts.append(f"## {article.headline}\n\n" + "\n\n".join(b.text for b in article.body) + "\n")
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def paired(first: list[str], second: list[str], cwd_first: Path, cwd_second: Path, runs: int) -> tuple[float, float]:
+    ours, theirs = [], []
+    for _ in range(runs):
+        for command, cwd, times in ((first, cwd_first, ours), (second, cwd_second, theirs)):
+            started = time.perf_counter()
+            subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+            times.append(time.perf_counter() - started)
+    return statistics.median(ours[1:] or ours), statistics.median(theirs[1:] or theirs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--pelican", default=shutil.which("pelican"), help="the pelican command (default: on PATH)")
+    args = parser.parse_args(argv)
+    publisher = [sys.executable, "-m", "publisher"]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        ours = site(root)
+        issue = loading.load_issue(ours / "content" / "issues" / SAMPLE_ID)
+        if args.pelican:
+            peli = pelican_site(root, issue)
+            rows.append(
+                (
+                    "feeds + site vs Pelican",
+                    *paired(
+                        [*publisher, "build", "-c", "rss", "-c", "digest"],
+                        [args.pelican, "content", "-s", "pelicanconf.py", "-o", "output"],
+                        ours,
+                        peli,
+                        args.runs,
+                    ),
+                )
+            )
+        else:
+            print("Pelican not found: pass --pelican PATH (see this script's docstring)", file=sys.stderr)
+        if shutil.which("pandoc"):
+            source = pandoc_source(root, issue)
+            rows.append(
+                (
+                    "EPUB vs pandoc",
+                    *paired(
+                        [*publisher, "build", "-c", "epub"],
+                        ["pandoc", str(source), "-o", str(root / "issue.epub"), "--toc"],
+                        ours,
+                        root,
+                        args.runs,
+                    ),
+                )
+            )
+        else:
+            print("pandoc not found: run ./dev setup", file=sys.stderr)
+    print(f"{'comparison':<26} {'publisher':>10} {'peer':>8} {'ratio':>7} {'target':>7}")
+    for name, mine, peer in rows:
+        print(f"{name:<26} {mine:>8.2f} s {peer:>6.2f} s {mine / peer:>6.2f}× {TARGETS[name]:>6.1f}×")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""A cache of parsed issues, keyed by the size and modification time of every file in each issue folder.
+
+Feeds and the digest's archive read the newest 10–50 issues at every build, and
+``publisher issues`` lists them all; parsing every article of every issue again
+through the line-tracking loader is what made a large archive slow. The index
+keeps each loaded issue as JSON in one SQLite file (``<data>/index.sqlite``)
+beside the signature of its folder; a different signature means the folder
+changed, and it is parsed again. Only a stat of each file is needed to know.
+``publisher index --rebuild`` parses everything anew; ``--check`` compares every
+entry with a fresh parse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+from publisher import loading
+from publisher.model import Issue
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS issues "
+    "(id TEXT PRIMARY KEY, signature TEXT NOT NULL, title TEXT NOT NULL, articles INTEGER NOT NULL, model TEXT NOT NULL)"
+)
+
+
+def signature(folder: Path) -> str:
+    """The name, size and modification time (ns) of every file of an issue folder, hashed."""
+    digest = hashlib.blake2b(digest_size=16)
+    stack = [str(folder)]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                    continue
+                info = entry.stat()
+                digest.update(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+class IssueIndex:
+    """Issues of one content folder, parsed once per change of their files."""
+
+    def __init__(self, path: Path, content_dir: Path):
+        self.path = Path(path)
+        self.content_dir = Path(content_dir)
+        self._local = threading.local()
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(SCHEMA)
+            self._local.db = db
+        return db
+
+    def load(self, issue_id: str) -> Issue:
+        """The issue, from the index when its files are unchanged; raises ``loading.ContentErrors`` like the loader."""
+        folder = loading.issue_dir(self.content_dir, issue_id)
+        current = signature(folder)
+        row = self._db().execute("SELECT signature, model FROM issues WHERE id = ?", (issue_id,)).fetchone()
+        if row is not None and row[0] == current:
+            return Issue.model_validate_json(row[1])
+        issue = loading.load_issue(folder)
+        self._db().execute(
+            "INSERT OR REPLACE INTO issues (id, signature, title, articles, model) VALUES (?, ?, ?, ?, ?)",
+            (issue_id, current, issue.title, len(issue.articles), issue.model_dump_json()),
+        )
+        return issue
+
+    def summary(self, issue_id: str) -> tuple[str, int]:
+        """(title, number of articles) of an issue, without reading its model when its files are unchanged."""
+        folder = loading.issue_dir(self.content_dir, issue_id)
+        row = self._db().execute("SELECT signature, title, articles FROM issues WHERE id = ?", (issue_id,)).fetchone()
+        if row is not None and row[0] == signature(folder):
+            return row[1], row[2]
+        issue = self.load(issue_id)
+        return issue.title, len(issue.articles)
+
+    def rebuild(self) -> int:
+        """Forget everything and parse every issue that loads; how many were indexed."""
+        self._db().execute("DELETE FROM issues")
+        count = 0
+        for issue_id in loading.list_issue_ids(self.content_dir):
+            try:
+                self.load(issue_id)
+            except loading.ContentErrors:
+                continue
+            count += 1
+        return count
+
+    def check(self) -> list[str]:
+        """Ids whose indexed issue differs from a fresh parse of its folder (should be none)."""
+        wrong = []
+        for issue_id, model in self._db().execute("SELECT id, model FROM issues").fetchall():
+            try:
+                fresh = loading.load_issue(loading.issue_dir(self.content_dir, issue_id))
+            except (loading.ContentErrors, OSError):
+                wrong.append(issue_id)
+                continue
+            if Issue.model_validate_json(model) != fresh:
+                wrong.append(issue_id)
+        return wrong
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
