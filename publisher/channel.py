@@ -46,7 +46,7 @@ class EditionLink:
     """One edition of the site (a script of every issue), for ``hreflang`` links and an edition switch."""
 
     name: str  # zh-Hans, zh-Hant
-    language: str  # the hreflang; "" for the source edition, whose language is the issue's own
+    language: str  # the hreflang: the variant (zh-Hant-TW), or zh-Hans for the content as written
     label: str  # 简体, 繁體
     urls: Urls
     current: bool

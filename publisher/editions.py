@@ -173,7 +173,7 @@ def links(config: Config, current: str | None) -> tuple[EditionLink, ...]:
     """Every edition of the site (the source first) with its URLs, for hreflang links and the 简/繁 switch; () with one edition."""
     if not config.editions:
         return ()
-    source = EditionLink(SOURCE_EDITION, "", SOURCE_LABEL, Urls(config.site.url), current is None)
+    source = EditionLink(SOURCE_EDITION, SOURCE_EDITION, SOURCE_LABEL, Urls(config.site.url), current is None)
     others = [EditionLink(e.name, e.variant, e.label, urls(config, e), current == e.name) for e in config.editions]
     return (source, *others)
 

@@ -224,6 +224,9 @@ def test_the_queue_builds_every_edition_and_the_site_serves_each_below_its_path(
         source = etree.fromstring(client.get("/opds.xml").data)
         assert source.find("a:link[@hreflang='zh-Hant-TW']", ns).get("href") == "http://127.0.0.1:8000/zh-hant/opds.xml"
         assert client.get("/zh-hant/issues/nope/").status_code == 404
+        assert client.get("/zh-hant/").headers["Location"].endswith("/zh-hant/issues/")
+        hant_catalog = etree.fromstring(client.get("/zh-hant/opds.xml").data)
+        assert hant_catalog.find("a:link[@hreflang='zh-Hans']", ns).get("href") == "http://127.0.0.1:8000/opds.xml"
         assert sign_in(client).status_code == 302
         preview = client.get(f"/admin/builds/{record.id}/preview/zh-Hant/rss").get_data(as_text=True)
         assert preview.count('class="feed-item"') == 2 and "中國鋁業報" in preview
