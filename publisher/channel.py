@@ -52,7 +52,8 @@ class EditionLink:
     current: bool
 
 
-def _as_written(text: str) -> str:
+def as_written(text: str) -> str:
+    """The ``localize`` of the source edition: text as the content is written."""
     return text
 
 
@@ -69,7 +70,7 @@ class BuildContext:
     warnings: list[str] = field(default_factory=list)
     site: SiteConfig = field(default_factory=SiteConfig)  # time zone and publish hour for dates
     #: Words a channel writes from its own code (目录, 封面) in the edition's script; templates are converted already.
-    localize: Callable[[str], str] = _as_written
+    localize: Callable[[str], str] = as_written
     #: Every edition of the site when there is more than one (the current one marked), else ().
     editions: tuple[EditionLink, ...] = ()
 

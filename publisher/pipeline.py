@@ -20,7 +20,7 @@ from typing import Callable
 from pydantic import ValidationError
 
 from publisher import editions, loading, templates, writer
-from publisher.channel import BuildContext, Channel, ChannelError
+from publisher.channel import BuildContext, Channel, ChannelError, as_written
 from publisher.config import Config
 from publisher.index import IssueIndex
 from publisher.model import Issue
@@ -124,6 +124,7 @@ def build_channel(
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise ChannelError(f"config.yaml channels.{cls.name}: {problems}") from None
         convert = editions.converter(chosen) if chosen else None
+        edition_name = chosen.name if chosen else None
         ctx = BuildContext(
             out=staging,
             issue_dir=issue_dir,
@@ -135,14 +136,14 @@ def build_channel(
                 config.templates_dir,
                 config.data_dir / TEMPLATE_CACHE,
                 convert,
-                chosen and chosen.name,
+                edition_name,
             ),
             archive=archive_loader(
                 IssueIndex(config.data_dir / INDEX_FILE, config.content_dir), issue, editions.archive_convert(chosen)
             ),
             site=config.site,
-            editions=editions.links(config, chosen and chosen.name),
-            **({"localize": convert} if convert else {}),
+            editions=editions.links(config, edition_name),
+            localize=convert or as_written,
         )
         outputs = cls().render(issue, ctx)
         if not outputs:
@@ -183,13 +184,14 @@ def build(
     issue_dir = Path(issue_dir) if issue_dir else loading.issue_dir(config.content_dir, issue.id)
     report = BuildReport(issue.id, out_root)
     chosen = config.edition(edition)
+    edition = chosen.name if chosen else None  # zh-Hans is the source: no edition
     if chosen:
         issue = editions.convert(issue, chosen)
     for cls in channels:
-        name = editions.target(chosen and chosen.name, cls.name)
+        name = editions.target(edition, cls.name)
         if progress and progress("start", name, None) is False:
             break
-        result = runner(cls, issue, issue_dir, config, out_root, chosen and chosen.name)
+        result = runner(cls, issue, issue_dir, config, out_root, edition)
         report.results.append(result)
         if progress:
             progress("done", name, result)

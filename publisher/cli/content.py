@@ -149,7 +149,12 @@ def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], chosen: tuple[str
     report = pipeline.BuildReport(issue_id, Path(out) if out else ctx.config.output_dir)
     for edition in wanted:
         part = pipeline.build(
-            loaded.issue, channels, ctx.config, Path(out) if out else None, progress=progress, edition=edition and edition.name
+            loaded.issue,
+            channels,
+            ctx.config,
+            Path(out) if out else None,
+            progress=progress,
+            edition=edition.name if edition else None,
         )
         report.results += part.results
     if as_json:

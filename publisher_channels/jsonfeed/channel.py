@@ -9,6 +9,7 @@ of the same content are byte-identical.
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,8 +29,8 @@ class JsonFeedOptions(BaseModel):
     issues: int = Field(default=10, ge=1, le=100, description="how many of the newest issues the feeds span")
 
 
-def _item(item: feeds.Item) -> dict:
-    data = {
+def _item(item: feeds.Item) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "id": item.id,
         "url": item.url,
         "title": item.title,
@@ -65,7 +66,7 @@ class JsonFeedChannel(Channel):
     Options = JsonFeedOptions
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
-        options: JsonFeedOptions = ctx.options
+        options = cast(JsonFeedOptions, ctx.options)
         found = feeds.collect(issue, ctx, options.issues, self.name)
         paper = found.meta.paper
         description = ctx.localize(f"《{paper}》全文订阅：最近{len(found.issues)}期的全部文章。")

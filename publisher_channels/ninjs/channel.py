@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
@@ -66,7 +67,7 @@ class NinjsChannel(Channel):
             "standard": STANDARD,
         }
         outputs: list[Output] = []
-        members = []
+        members: list[dict[str, Any]] = []
         for article in issue.articles:
             document = _versioned(self._article(issue, article, ctx, common))
             writer.write_bytes(ctx.out / f"{article.slug}.json", _dump(document))
@@ -114,7 +115,7 @@ class NinjsChannel(Channel):
         subjects = [{"name": feeds.plain(section.name), "rel": "section", "literal": section.slug}]
         if article.series:
             subjects.append({"name": feeds.plain(article.series), "rel": "series"})
-        document = {
+        document: dict[str, Any] = {
             "uri": ctx.urls.ninjs(issue, article),
             "type": "picture" if article.kind is Kind.photo and not article.body else "text",
             "representationtype": "full",
@@ -146,7 +147,7 @@ class NinjsChannel(Channel):
         """The article's figures as picture associations; a rendition for each one whose file is readable."""
         found = []
         for number, figure in enumerate(article.figures, 1):
-            picture = {"name": f"picture{number}", "uri": f"{uri}#picture{number}", "type": "picture"}
+            picture: dict[str, Any] = {"name": f"picture{number}", "uri": f"{uri}#picture{number}", "type": "picture"}
             if figure.caption:
                 picture["descriptions"] = [{"role": "caption", "contenttype": "text/plain", "value": feeds.plain(figure.caption)}]
             if figure.credit:
