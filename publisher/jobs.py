@@ -14,6 +14,7 @@ store. What is live is never touched: publishing is a separate step.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import secrets
@@ -96,6 +97,9 @@ class EmbeddedQueue:
         self.channels = {c.name: c for c in channels} if channels is not None else None
         self.runner = f"embedded:{socket.gethostname()}:{os.getpid()}"
         self._pool = ThreadPoolExecutor(config.queue.workers, thread_name_prefix="publisher-build")
+        # Renders fork from one process that imported the pipeline and every channel once.
+        modules = {c.__module__ for c in self._available().values()}
+        self.renderer = sandbox.Prefork(["publisher.pipeline", *modules])
 
     def _available(self) -> dict[str, type[Channel]]:
         return self.channels if self.channels is not None else plugins.usable()
@@ -104,7 +108,9 @@ class EmbeddedQueue:
         available = self._available()
         names = _check(self.config, issue_id, channels, list(available))
         record = self.store.new_build(issue_id, names, user, runner=self.runner)
-        self._pool.submit(run_build, record.id, config=self.config, store=self.store, channels=list(available.values()))
+        self._pool.submit(
+            run_build, record.id, config=self.config, store=self.store, channels=list(available.values()), renderer=self.renderer
+        )
         return record
 
     def recover(self) -> int:
@@ -208,12 +214,14 @@ def run_build(
     config: Config | None = None,
     store: Store | None = None,
     channels: list[type[Channel]] | None = None,
+    renderer: sandbox.Prefork | None = None,
 ) -> BuildRecord | None:
     """Run queued build ``build_id``: every channel into ``<data>/builds/<id>/``, progress into the store.
 
     ``config``/``store`` are the caller's (embedded queue) or made from ``config_path``
     (RQ worker; the worker's own config when None). ``channels`` replaces the
-    installed channels. Never raises for a failed build: the record says why.
+    installed channels; ``renderer`` forks renders from a warm process (else each
+    starts a fresh interpreter). Never raises for a failed build: the record says why.
     """
     config = config or load_config(config_path)
     own_store = store is None
@@ -223,7 +231,7 @@ def run_build(
         if record is None:  # failed meanwhile (server restarted) or unknown
             return store.get_build(build_id)
         try:
-            _run(record, config, store, channels)
+            _run(record, config, store, channels, renderer)
         except Exception as exc:  # a bug, or the queue's own time limit: never leave the build running
             log.exception("build #%s failed", build_id)
             store.fail_build(build_id, f"{type(exc).__name__}: {exc}; see the worker's log")
@@ -233,7 +241,9 @@ def run_build(
             store.close()
 
 
-def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[Channel]] | None) -> None:
+def _run(
+    record: BuildRecord, config: Config, store: Store, channels: list[type[Channel]] | None, renderer: sandbox.Prefork | None
+) -> None:
     issue_dir = loading.issue_dir(config.content_dir, record.issue_id)
     if not (issue_dir / loading.ISSUE_FILE).is_file():
         store.fail_build(
@@ -266,23 +276,30 @@ def _run(record: BuildRecord, config: Config, store: Store, channels: list[type[
             return store.update_channel(record.id, ChannelResult(name, BuildState.RUNNING), log=f"{_now()} {name}: building…")
         return store.update_channel(record.id, result, log=_summary(result))
 
+    runner = functools.partial(sandboxed, renderer=renderer)
     for edition, names in editions.grouped(record.channels):
         wanted = [available[n] for n in names if n in available]
-        report = pipeline.build(loaded.issue, wanted, config, Path(record.out_dir), issue_dir, progress, sandboxed, edition)
+        report = pipeline.build(loaded.issue, wanted, config, Path(record.out_dir), issue_dir, progress, runner, edition)
         if len(report.results) < len(wanted):
             break  # the build was ended meanwhile
     store.finish_build(record.id)
 
 
 def sandboxed(
-    cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path, edition: str | None = None
+    cls: type[Channel],
+    issue: Issue,
+    issue_dir: Path,
+    config: Config,
+    out_root: Path,
+    edition: str | None = None,
+    renderer: sandbox.Prefork | None = None,
 ) -> ChannelResult:
     """A :data:`pipeline.Runner`: the channel in a child process under ``queue.build_timeout`` and ``queue.memory_limit_mb``."""
     name, limits = editions.target(edition, cls.name), config.queue
     label = cls.name.upper() if len(cls.name) <= 4 else cls.name.capitalize()
     started = time.monotonic()
     try:
-        result = sandbox.run(
+        result = (renderer.run if renderer else sandbox.run)(
             pipeline.build_channel,
             (cls, issue, issue_dir, config, out_root, edition),
             timeout=limits.build_timeout,
