@@ -33,7 +33,14 @@ def test_the_wheel_carries_every_template_static_file_and_the_sample(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = [
         p.relative_to(REPO).as_posix()
-        for folder in ("publisher_channels", "publisher/admin/templates", "publisher/admin/static", "publisher/sample")
+        for folder in (
+            "publisher_channels",
+            "publisher/admin/templates",
+            "publisher/admin/static",
+            "publisher/sample",
+            "publisher/feeds/templates",
+            "publisher/editions_data",
+        )
         for p in (REPO / folder).rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     ]
