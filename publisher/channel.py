@@ -11,6 +11,7 @@ returns what it wrote.
 from __future__ import annotations
 
 import inspect
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ClassVar
@@ -79,11 +80,17 @@ class BuildContext:
         self.warnings.append(message)
 
     def figure_file(self, issue: Issue, figure: Figure) -> Path | None:
-        """The image file of ``figure`` in ``issue`` (this one or an archive issue); None when it has none."""
+        """The image file of ``figure`` in ``issue`` (this one or an archive issue); None when it has none.
+
+        Resolved again here (the loader checked it, but a file can be swapped for a link since):
+        None when a symlink leads outside the issue folder, so a channel never embeds, copies or
+        measures a file from elsewhere on the server.
+        """
         if not (figure.src and figure.found):
             return None
-        folder = self.issue_dir if issue.id == self.issue_dir.name else self.issue_dir.parent / issue.id
-        return folder / figure.src
+        folder = os.path.realpath(self.issue_dir if issue.id == self.issue_dir.name else self.issue_dir.parent / issue.id)
+        path = Path(os.path.realpath(Path(folder) / figure.src))
+        return path if path.is_relative_to(folder) and path.is_file() else None
 
     def layout_source(self, name: str) -> str:
         """The text of a layout file (CSS, a static fragment), honouring site overrides."""

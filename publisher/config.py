@@ -10,8 +10,10 @@ file for deployment settings and are the only place for secrets.
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -31,6 +33,12 @@ class SiteConfig(_Strict):
     timezone: str = "Asia/Shanghai"
     publish_hour: int = Field(default=6, ge=0, le=23)
 
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` (aware; naive means UTC, as stored) in the paper's time zone, for display."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(ZoneInfo(self.timezone))
+
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
@@ -44,6 +52,9 @@ class QueueConfig(_Strict):
     workers: int = Field(default=1, ge=1, le=16)
     build_timeout: int = Field(default=600, ge=1)  # seconds per channel render
     memory_limit_mb: int = Field(default=2048, ge=64)  # address space per channel render
+    # Seconds between an RQ worker's heartbeats while it builds; a build whose worker has sent none for
+    # LOST_AFTER of them (plus a margin) is failed as lost and its issue can be built again.
+    heartbeat: int = Field(default=10, ge=1, le=300)
 
 
 #: OpenCC conversion for a language variant when an edition names none (see publisher.editions).

@@ -4,7 +4,9 @@
   nothing else to start.
 * :class:`RqQueue` when ``queue.url`` is set: jobs go to the RQ queue
   ``publisher`` on that Redis and run in ``publisher worker`` processes on any
-  number of machines (sharing the database and the data folder).
+  number of machines (sharing the database and the data folder). Workers send
+  a heartbeat every ``queue.heartbeat`` seconds while they build; the server
+  fails a build whose worker went silent (its machine died) and frees its issue.
 
 Either way a job is :func:`run_build`: it builds the issue channel by channel
 into the build's own folder ``<data>/builds/<id>/``, each channel's render in a
@@ -20,9 +22,10 @@ import os
 import secrets
 import shutil
 import socket
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Protocol
 
@@ -31,13 +34,18 @@ from publisher.channel import Channel
 from publisher.config import Config, load_config
 from publisher.model import Issue
 from publisher.results import BuildState, ChannelResult
-from publisher.store import INTERRUPTED, BuildRecord, Store
+from publisher.store import INTERRUPTED, BuildInProgress, BuildRecord, Store
 
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "publisher"
 #: Seconds an RQ job may run beyond the sum of its channels' time limits (loading, bookkeeping).
 JOB_MARGIN = 120
+#: A running build whose worker missed this many heartbeats (``queue.heartbeat``), plus HEARTBEAT_MARGIN s, is lost.
+LOST_AFTER = 3
+HEARTBEAT_MARGIN = 10
+#: Why a build whose worker machine went silent was failed (shown to editors).
+LOST_WORKER = "运行这次生成的 worker 已停止响应（所在机器可能已关机、断网或进程被强制结束）；这次生成已作废，请重新生成"
 
 
 class BuildQueue(Protocol):
@@ -137,6 +145,8 @@ class RqQueue:
         self.config_path = str(config_path) if config_path else None
         self.connection = Redis.from_url(config.queue.url, socket_connect_timeout=5)
         self.queue = Queue(QUEUE_NAME, connection=self.connection)
+        self._stopped = threading.Event()
+        threading.Thread(target=self._watch, name="publisher-lost-builds", daemon=True).start()
 
     def submit(self, issue_id: str, channels: list[str] | None = None, user: str | None = None) -> BuildRecord:
         from redis.exceptions import RedisError
@@ -144,7 +154,12 @@ class RqQueue:
 
         names = _check(self.config, issue_id, channels, list(plugins.usable()))
         job_id = f"publisher-build-{secrets.token_hex(6)}"
-        record = self.store.new_build(issue_id, names, user, runner=f"rq:{job_id}")
+        try:
+            record = self.store.new_build(issue_id, names, user, runner=f"rq:{job_id}")
+        except BuildInProgress as exc:  # the build in the way may be lost: then it is failed and the issue free
+            if not self._fail_if_lost(exc.existing):
+                raise
+            record = self.store.new_build(issue_id, names, user, runner=f"rq:{job_id}")
         timeout = self.config.queue.build_timeout * len(names) + JOB_MARGIN
         try:
             self.queue.enqueue(
@@ -173,12 +188,22 @@ class RqQueue:
         count = 0
         try:
             for record in self.store.active_builds():
-                reason = self._lost(record)
-                if reason and self.store.fail_build(record.id, reason):
-                    count += 1
+                count += self._fail_if_lost(record)
         except RedisError as exc:
             log.warning("cannot check queued builds: Redis at %s: %s", self.config.queue.url, exc)
         return count
+
+    def _fail_if_lost(self, record: BuildRecord) -> bool:
+        reason = self._lost(record)
+        return bool(reason and self.store.fail_build(record.id, reason))
+
+    def _watch(self) -> None:
+        """While the server runs: every heartbeat, fail the builds whose worker went silent, so no issue stays blocked."""
+        while not self._stopped.wait(self.config.queue.heartbeat):
+            try:
+                self.recover()
+            except Exception:  # a database hiccup: try again at the next beat
+                log.exception("checking for lost builds failed")
 
     def _lost(self, record: BuildRecord) -> str | None:
         from rq.exceptions import NoSuchJobError
@@ -196,11 +221,19 @@ class RqQueue:
             return f"the worker ended this build without recording it (job {status.value}); start it again"
         if status == JobStatus.STARTED and job.worker_name:
             key = Worker.redis_worker_namespace_prefix + job.worker_name
-            if Worker.find_by_key(key, connection=self.connection) is None:
+            worker = Worker.find_by_key(key, connection=self.connection)
+            if worker is None:
                 return "the worker running this build stopped; start it again"
+            # A worker SIGKILLed with its work horse (or its machine gone) leaves its key for a minute
+            # more, but its heartbeats stop: the job started, or the worker last beat, too long ago.
+            last = max(t for t in (worker.last_heartbeat, job.started_at) if t is not None)
+            silence = LOST_AFTER * self.config.queue.heartbeat + HEARTBEAT_MARGIN
+            if datetime.now(timezone.utc) - last > timedelta(seconds=silence):
+                return LOST_WORKER
         return None
 
     def close(self) -> None:
+        self._stopped.set()
         self.connection.close()
 
 

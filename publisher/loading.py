@@ -8,17 +8,26 @@ the issue.
 
 from __future__ import annotations
 
+import os
 import re
+import types
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin
 
 import yaml
 from markdown_it import MarkdownIt
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
 
-from publisher import text
-from publisher.model import Article, Block, BlockKind, Issue, Section
+from publisher import images, text
+from publisher.model import Article, Block, BlockKind, Issue, Kind, Section
 
 ISSUE_FILE = "issue.yaml"
 ARTICLE_NAME = re.compile(r"^(\d+)-(.+)\.md$")
@@ -75,10 +84,85 @@ class _YamlError(Exception):
         self.line, self.message = line, message
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors, aliases and duplicate keys (no alias bombs, no silent overrides)."""
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+
+
+class _CoreResolver(BaseResolver):
+    """YAML 1.2's core schema: only true/false are booleans, and no timestamps, yes/no/on/off or 1:20 sexagesimals.
+
+    YAML 1.1 (PyYAML's default) reads ``section: on`` as True and ``date: 2025-02-30`` as a date that
+    cannot exist (failing the whole file); here both stay text, and the model checks them with their key.
+    """
+
+
+_CoreResolver.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+.0123456789"),
+)
+_CoreResolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+
+
+class _CoreConstructor(SafeConstructor):
+    """SafeConstructor reading YAML 1.2 integers (``0o17``; a leading zero is decimal, not octal)."""
+
+    def construct_yaml_int(self, node):  # noqa: ANN001 - PyYAML's signature
+        value = self.construct_scalar(node)
+        if value.startswith("0o"):
+            return int(value[2:], 8)
+        return int(value, 0) if value.startswith("0x") else int(value)
+
+
+_CoreConstructor.add_constructor("tag:yaml.org,2002:int", _CoreConstructor.construct_yaml_int)
+
+
+def _shape(annotation: Any) -> Any:
+    """How a model field is read: "text" (str or enum), a model class, ("items", shape) for a tuple, else None."""
+    origin, args = get_origin(annotation), [a for a in get_args(annotation) if a is not type(None)]
+    if origin in (Union, types.UnionType):
+        return _shape(args[0]) if len(args) == 1 else None
+    if origin is tuple and args:
+        return ("items", _shape(args[0]))
+    if annotation is str or (isinstance(annotation, type) and issubclass(annotation, Enum)):
+        return "text"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _keep_text(node: yaml.Node, shape: Any) -> None:
+    """Tag every plain scalar of a text field as a string: ``headline: no`` is the headline "no", never False."""
+    if isinstance(node, yaml.ScalarNode):
+        # A model given as one scalar is an author's name; an empty value stays null (the field is left out).
+        if (shape == "text" or isinstance(shape, type)) and node.style is None and node.tag != _NULL:
+            node.tag = _STR
+    elif isinstance(node, yaml.SequenceNode) and isinstance(shape, tuple):
+        for item in node.value:
+            _keep_text(item, shape[1])
+    elif isinstance(node, yaml.MappingNode) and isinstance(shape, type):
+        for key, value in node.value:
+            found = shape.model_fields.get(key.value) if isinstance(key.value, str) else None
+            if found is not None:
+                _keep_text(value, _shape(found.annotation))
+
+
+class _StrictLoader(Reader, Scanner, Parser, Composer, _CoreConstructor, _CoreResolver):
+    """A safe YAML 1.2 core loader that refuses anchors, aliases and duplicate keys (no alias bombs, no silent overrides)."""
 
     first_line = 1  # line of the file where this YAML starts
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _CoreConstructor.__init__(self)
+        _CoreResolver.__init__(self)
 
     def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
         event = self.peek_event()
@@ -100,12 +184,14 @@ class _StrictLoader(yaml.SafeLoader):
         return node
 
 
-def _parse_yaml(source: str, first_line: int) -> tuple[Any, yaml.Node | None]:
-    """Parse one YAML document; line numbers in errors are shifted by ``first_line - 1``."""
+def _parse_yaml(source: str, first_line: int, model: type[BaseModel]) -> tuple[Any, yaml.Node | None]:
+    """Parse one YAML document whose text fields are ``model``'s; line numbers are shifted by ``first_line - 1``."""
     loader = _StrictLoader(source)
     loader.first_line = first_line
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _keep_text(node, model)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -113,8 +199,8 @@ def _parse_yaml(source: str, first_line: int) -> tuple[Any, yaml.Node | None]:
         raise _YamlError(line, f"not valid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise _YamlError(None, f"not valid YAML: {exc}") from None
-    except ValueError as exc:  # e.g. date: 2025-02-30
-        raise _YamlError(None, f"bad value: {exc}") from None
+    except ValueError as exc:  # a number YAML's pattern admits and Python refuses: keep the line
+        raise _YamlError(first_line, f"bad value: {exc}") from None
     finally:
         loader.dispose()
     return data, node
@@ -136,6 +222,11 @@ def _node_line(node: yaml.Node | None, loc: tuple[Any, ...], first_line: int) ->
         else:
             return line
     return line
+
+
+def inside(folder: Path, path: Path) -> bool:
+    """Whether ``path``, all symlinks followed, is within ``folder`` (also followed): no link leads out of an issue."""
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
 
 
 def _read_text(path: Path, out: _Collector) -> str | None:
@@ -182,6 +273,8 @@ def _validation_errors(exc: ValidationError, node, path: Path, first_line: int, 
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "missing":
             message = f"{field_name!r} is required; add a line '{loc[-1]}: …'"
+        elif err["type"].startswith("date_"):
+            message = f"{field_name}: {err['input']!r} 不是有效的日期；请写成“年-月-日”，例如 2025-04-19"
         else:
             message = f"{field_name}: {message}"
         out.error(path, _node_line(node, loc, first_line), message)
@@ -265,7 +358,7 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
         return None
     front, body, body_line = parts
     try:
-        data, node = _parse_yaml(front, 2)
+        data, node = _parse_yaml(front, 2, Article)
     except _YamlError as exc:
         out.error(path, exc.line, exc.message)
         return None
@@ -285,6 +378,7 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
     authors = data.get("authors")
     if isinstance(authors, list):
         data["authors"] = [{"name": a} if isinstance(a, str) else a for a in authors]
+    linked_out = False
     for index, fig in enumerate(data.get("figures") or []):
         if not isinstance(fig, dict):
             continue
@@ -292,24 +386,89 @@ def _load_article(path: Path, issue_dir: Path, sections: set[str], out: _Collect
             out.error(path, _node_line(node, ("figures", index, key), 2), f"figures: {key!r} is set by publisher; remove it")
             return None
         src = fig.get("src")
-        if isinstance(src, str):
-            fig["found"] = _inside(issue_dir, src)
-            if not fig["found"]:
-                out.warn(path, _node_line(node, ("figures", index, "src"), 2), f"image file {src!r} is not in the issue folder")
+        if not isinstance(src, str):
+            continue
+        line = _node_line(node, ("figures", index, "src"), 2)
+        fig["found"] = _inside(issue_dir, src)
+        if not inside(issue_dir, issue_dir / src):
+            linked_out = True
+            out.error(
+                path,
+                line,
+                f"figures.{index}.src: {src!r} 是指向本期文件夹之外的链接，不能使用；请把图片文件本身复制到本期文件夹里",
+            )
+    if not linked_out:
+        _check_figures(data, body, node, path, issue_dir, out)
     try:
+        if linked_out:
+            Article.model_validate({"slug": slug, "file": path.name, **data})  # still report the article's other errors
+            return None
         return Article(slug=slug, file=path.name, body=_parse_body(body, body_line, path, out), **data)
     except ValidationError as exc:
         _validation_errors(exc, node, path, 2, out)
         return None
 
 
+def _sections(raw: Any, node, path: Path, out: _Collector) -> tuple[Section, ...] | None:
+    """The declared sections, each error with its own line and key (``sections.1.page``); None if any is bad."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        out.error(path, _node_line(node, ("sections",), 1), "sections: 应是栏目列表，每项写 slug: 和 name:（可加 page:）")
+        return None
+    sections, ok = [], True
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            out.error(
+                path, _node_line(node, ("sections", index), 1), f"sections.{index}: 每个栏目需写 slug: 和 name:（可加 page:）"
+            )
+            ok = False
+            continue
+        try:
+            sections.append(Section(**item))
+        except ValidationError as exc:
+            ok = False
+            for err in exc.errors():
+                loc = ("sections", index, *err["loc"])
+                message = err["msg"].removeprefix("Value error, ")
+                out.error(path, _node_line(node, loc, 1), f"{'.'.join(map(str, loc))}: {message}")
+        except TypeError:
+            ok = False
+            out.error(path, _node_line(node, ("sections", index), 1), f"sections.{index}: 栏目只能写 slug、name、page、editor")
+    return tuple(sections) if ok else None
+
+
+def _check_figures(data: dict, body: str, node, path: Path, issue_dir: Path, out: _Collector) -> None:
+    """Warn of what no channel will print: a caption without its picture, a picture that cannot be read,
+    a photo story with no picture (left out of every channel)."""
+    figures = data.get("figures") if isinstance(data.get("figures"), list) else []
+    usable = 0
+    for index, fig in enumerate(figures):
+        if not isinstance(fig, dict):
+            continue
+        src = fig.get("src")
+        line = _node_line(node, ("figures", index, "src" if src else "caption"), 2)
+        if not isinstance(src, str) or not src:
+            if fig.get("caption"):
+                out.warn(path, line, "图说没有图片文件（缺少 src），任何版本都不会印这段图说；请补上图片并写明 src，或删去这一图")
+            continue
+        if not fig.get("found"):
+            out.warn(path, line, f"图片文件 {src} 不在本期文件夹中，这张图和它的图说不会发布；请补上文件")
+            continue
+        try:
+            images.check(issue_dir / src, src)
+        except images.PhotoError as exc:
+            out.warn(path, line, f"{exc}；这篇文章不会发布")
+            continue
+        usable += 1
+    if data.get("kind") == Kind.photo.value and not usable and not body.strip():
+        out.warn(path, _node_line(node, ("kind",), 2), "这是图片报道（kind: photo），但没有可用的图片，不会发布；请补上图片文件")
+
+
 def _inside(issue_dir: Path, src: str) -> bool:
     """Whether ``src`` is a file whose real path (symlinks resolved) lies inside ``issue_dir``."""
-    try:
-        real = (issue_dir / src).resolve(strict=True)
-    except (OSError, RuntimeError):
-        return False
-    return real.is_file() and real.is_relative_to(issue_dir.resolve())
+    path = issue_dir / src
+    return path.is_file() and inside(issue_dir, path)
 
 
 def list_issue_ids(content_dir: Path) -> list[str]:
@@ -331,11 +490,13 @@ def load(folder: Path) -> Loaded:
     meta_path = folder / ISSUE_FILE
     if not meta_path.is_file():
         raise ContentErrors([Problem(meta_path, None, f"no {ISSUE_FILE} here; every issue folder needs one")])
+    if not inside(folder, meta_path):
+        raise ContentErrors([Problem(meta_path, None, "此文件是指向本期文件夹之外的链接，不能使用；请把文件本身放进本期文件夹")])
     source = _read_text(meta_path, out)
     data = node = None
     if source is not None:
         try:
-            data, node = _parse_yaml(source, 1)
+            data, node = _parse_yaml(source, 1, Issue)
         except _YamlError as exc:
             out.error(meta_path, exc.line, exc.message)
         else:
@@ -345,23 +506,23 @@ def load(folder: Path) -> Loaded:
     if data is None:
         raise ContentErrors(out.errors)
     data = _clean_strings(data)
+    sections = _sections(data.get("sections"), node, meta_path, out)
+    if sections is None:
+        raise ContentErrors(out.errors)
+    # The issue's own fields are checked now, so their errors come with the articles' (articles=() for now).
     try:
-        sections = tuple(Section(**s) if isinstance(s, dict) else s for s in data.get("sections") or [])
-    except (ValidationError, TypeError) as exc:
-        if isinstance(exc, ValidationError):
-            for err in exc.errors():
-                out.error(
-                    meta_path, _node_line(node, ("sections",), 1), f"sections: {err['msg']} ({'.'.join(map(str, err['loc']))})"
-                )
-        else:
-            out.error(meta_path, _node_line(node, ("sections",), 1), "each section needs slug: and name: (and optionally page:)")
-        raise ContentErrors(out.errors) from None
+        Issue(id=folder.name, **{**data, "sections": sections})
+    except ValidationError as exc:
+        _validation_errors(exc, node, meta_path, 1, out)
     section_slugs = {s.slug for s in sections}
 
     articles: list[Article] = []
     first_file: dict[str, Path] = {}
     files = sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
     for path in files:
+        if not inside(folder, path):
+            out.error(path, None, "此文件是指向本期文件夹之外的链接，不能使用；请把文件本身放进本期文件夹")
+            continue
         if not ARTICLE_NAME.match(path.name):
             out.error(path, None, "article files are named NN-slug.md (e.g. 03-jishu-zhongxin.md); rename it")
             continue

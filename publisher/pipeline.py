@@ -155,7 +155,11 @@ def build_channel(
     except Exception as exc:
         shutil.rmtree(staging, ignore_errors=True)
         seconds = round(time.perf_counter() - started, 3)
-        message = str(exc) if isinstance(exc, ChannelError) else f"{type(exc).__name__}: {exc}"
+        message = (
+            str(exc)
+            if isinstance(exc, ChannelError)
+            else templates.site_fault(exc, config.templates_dir) or f"{type(exc).__name__}: {exc}"
+        )
         log.warning("channel %s failed for %s: %s", name, issue.id, message)
         return ChannelResult.failed(name, message, seconds, ctx.warnings if ctx else (), traceback.format_exc())
     seconds = round(time.perf_counter() - started, 3)

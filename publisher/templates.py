@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import traceback
 from pathlib import Path
 from typing import Callable
 
@@ -65,3 +67,28 @@ def with_fallback(env: jinja2.Environment, folder: Path) -> jinja2.Environment:
     convert = getattr(env.loader, "convert", None)
     extra = ConvertingLoader([str(folder)], convert) if convert else jinja2.FileSystemLoader(str(folder))
     return env.overlay(loader=jinja2.ChoiceLoader([env.loader, extra]))
+
+
+def site_fault(exc: BaseException, overrides: Path | None) -> str | None:
+    """The editor's sentence when ``exc`` arose in one of the site's own templates (``templates:``), else None.
+
+    Jinja puts template files and lines into the traceback, so the innermost frame inside the site's
+    folder names the file to fix; it is the site's template that failed, not publisher or the content.
+    """
+    if overrides is None:
+        return None
+    root = os.path.realpath(overrides)
+    found = None
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        found = (exc.filename, exc.lineno)
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        if os.path.realpath(frame.f_code.co_filename).startswith(root + os.sep):
+            found = (frame.f_code.co_filename, line)
+    if found is None:
+        return None
+    name = Path(os.path.realpath(found[0])).relative_to(root).as_posix()
+    detail = getattr(exc, "message", None) or str(exc)
+    return (
+        f"网站自己的模板 {name}（第{found[1]}行，在 config.yaml 的 templates: 文件夹里）出错：{type(exc).__name__}: {detail}。"
+        "这是本网站模板覆盖文件的问题，不是 publisher 或稿件的问题；请改正这个文件，或删掉它以使用默认模板，然后重新生成"
+    )

@@ -1,7 +1,8 @@
 """Text helpers shared by the loader and every channel, defined once.
 
 - ``clean``: drop characters no XML document may carry (C0/C1 controls, lone
-  surrogates, non-characters) and normalise line ends;
+  surrogates, non-characters) and the bidi controls that can make a headline
+  display reversed, and normalise line ends;
 - ``sanitize_inline``: the one HTML allow-list (nh3) for article markup;
 - ``html_to_text``: plain text of sanitized markup;
 - ``trim_at_sentence``: a lead or summary cut at a Chinese or Western sentence end;
@@ -19,7 +20,12 @@ import nh3
 
 # XML 1.0 forbids C0 controls except tab/newline/return; C1 controls and
 # non-characters are legal but break feed readers and PDF text, so they go too.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+# Bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069) and the direction marks
+# (U+200E/200F, U+061C) reorder what a reader sees ("gpj.exe" shown as "exe.jpg"); a Chinese
+# paper never needs them, so they go as well.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
+)
 
 #: Inline elements article text may carry, and their attributes.
 INLINE_TAGS = {"a", "em", "strong", "b", "i", "u", "sup", "sub", "br", "span", "small", "mark", "q", "cite", "code"}
@@ -38,16 +44,21 @@ def clean(value: str) -> str:
 
 
 def _sanitize(markup: str, tags: set[str], attributes: dict[str, set[str]], attribute_filter=None) -> str:
-    """The one nh3 call every sanitizer goes through: safe URL schemes, no comments, safe rel on links."""
+    """The one nh3 call every sanitizer goes through: safe URL schemes, no comments, safe rel on links.
+
+    Cleaned again after nh3, which decodes character references: ``&#x202E;`` must not come back as a control.
+    """
     return _drop_rel_without_href(
-        nh3.clean(
-            clean(markup),
-            tags=tags,
-            attributes=attributes,
-            url_schemes=URL_SCHEMES,
-            link_rel="noopener noreferrer nofollow",
-            strip_comments=True,
-            attribute_filter=attribute_filter,
+        clean(
+            nh3.clean(
+                clean(markup),
+                tags=tags,
+                attributes=attributes,
+                url_schemes=URL_SCHEMES,
+                link_rel="noopener noreferrer nofollow",
+                strip_comments=True,
+                attribute_filter=attribute_filter,
+            )
         )
     )
 
@@ -70,7 +81,7 @@ def _drop_rel_without_href(markup: str) -> str:
 
 def html_to_text(markup: str) -> str:
     """Plain text of (already sanitized) inline markup."""
-    return html.unescape(_TAG.sub("", markup.replace("<br>", "\n")))
+    return clean(html.unescape(_TAG.sub("", markup.replace("<br>", "\n"))))
 
 
 def count_chars(value: str) -> int:

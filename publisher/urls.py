@@ -45,6 +45,10 @@ class Urls:
         """The issue's mobile digest."""
         return self.absolute(f"/issues/{issue.id}/")
 
+    def next_issue(self, issue: Issue) -> str:
+        """Where the public site sends a reader to the issue after ``issue`` (unknown when it was built)."""
+        return self.absolute(f"/issues/{issue.id}/next")
+
     def article(self, issue: Issue, article: Article) -> str:
         """An article's permalink: its anchor in the issue's digest."""
         return f"{self.issue(issue)}#{article.slug}"

@@ -1,10 +1,14 @@
-"""Shared fixtures: the fixture roots, the sample issue, configs pointing at temp folders, redis-server."""
+"""Shared fixtures: the fixture roots, the sample issue, configs pointing at temp folders, redis-server, PostgreSQL."""
 
 from __future__ import annotations
 
+import glob
+import itertools
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,12 +54,85 @@ def sample_issue():
     return loading.load_issue(SAMPLE_CONTENT / "issues" / SAMPLE_ID)
 
 
+#: The PostgreSQL server's own time zone in the tests: deliberately not UTC (stored times must not care).
+PG_TIMEZONE = "America/New_York"
+_pg_databases = itertools.count(1)
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name)]
+    if not found[-1]:
+        pytest.fail(f"PostgreSQL's {name} is not installed; run ./dev setup (Debian package postgresql)")
+    return found[-1]
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server on a free loopback port, run as an unprivileged user; its base URL.
+
+    initdb + pg_ctl in a temp folder; as root the server runs as ``nobody`` (PostgreSQL refuses root).
+    fsync is off: the data is thrown away.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="publisher-pg-"))
+    data, port = folder / "data", free_port()
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        os.chown(folder, 65534, 65534)  # nobody
+        as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "TZ": "UTC"}
+    subprocess.run(
+        [*as_user, _pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"],
+        check=True,
+        capture_output=True,
+        env=env,
+        cwd=folder,
+    )
+    options = (
+        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+        f"-c full_page_writes=off -c timezone={PG_TIMEZONE} -c max_connections=200"
+    )
+    subprocess.run(
+        [*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "-t", "60", "start"],
+        check=True,
+        capture_output=True,
+        env=env,
+        cwd=folder,
+    )
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            [*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True, env=env, cwd=folder
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def new_pg_database(server: str) -> str:
+    """A new empty database on the test server; its URL."""
+    import sqlalchemy as sa
+
+    name = f"t{os.getpid()}_{next(_pg_databases)}"
+    engine = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    engine.dispose()
+    return f"{server}/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The URL of a fresh database: SQLite in tmp_path/data, then a database on the throwaway PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'publisher.db'}"
+    return new_pg_database(request.getfixturevalue("postgres_server"))
+
+
 @pytest.fixture
-def store(tmp_path):
-    """A fresh SQLite build store in tmp_path/data."""
+def store(database_url, tmp_path):
+    """A fresh build store on each database (SQLite, PostgreSQL) with its data folder in tmp_path/data."""
     from publisher.store import Store
 
-    store = Store(f"sqlite:///{tmp_path / 'data' / 'publisher.db'}")
+    store = Store(database_url, tmp_path / "data")
     store.create_all()
     yield store
     store.close()

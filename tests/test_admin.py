@@ -14,6 +14,7 @@ from publisher import plugins
 from publisher.admin import create_app
 from publisher.admin.views import explain
 from publisher.channel import Channel
+from publisher.config import DatabaseConfig
 from publisher.jobs import make_queue, wait
 from publisher.store import Store
 from tests.conftest import make_config, root
@@ -35,8 +36,8 @@ def sign_in(client, user: str = "editor", password: str = PASSWORD):
 class Site:
     """An app over a copy of the tiny root, with one succeeded build of the three fast channels."""
 
-    def __init__(self, tmp_path, content=None, channels=None):
-        self.config = make_config(content or root("tiny"), tmp_path)
+    def __init__(self, tmp_path, content=None, channels=None, database_url=None):
+        self.config = make_config(content or root("tiny"), tmp_path, database=DatabaseConfig(url=database_url))
         self.store = Store.from_config(self.config)
         self.store.create_all()
         self.store.add_user("editor", PASSWORD)
@@ -142,19 +143,93 @@ def test_sign_out_needs_a_post_with_token(editor):
     assert editor.get("/admin/").status_code == 302
 
 
-def test_sign_in_attempts_are_rate_limited_per_address(tmp_path, monkeypatch):
+def test_sign_in_limit_counts_per_account_and_per_address_and_lets_a_known_browser_through(tmp_path, monkeypatch, database_url):
     monkeypatch.setenv("PUBLISHER_PROXIES", "1")  # behind nginx: the address comes from X-Forwarded-For
-    s = Site(tmp_path)
-    s.app.config["LOGIN_RATE_LIMIT"] = (3, 60)
-    c = s.app.test_client()
+    s = Site(tmp_path, database_url=database_url)
+    s.store.add_user("other", PASSWORD)
+    s.app.config["LOGIN_RATE_LIMIT"] = (3, 300)
+    editor_browser = s.app.test_client()
+    assert sign_in(editor_browser).status_code == 302  # the editor signed in here before: a known browser
+    editor_browser.post("/admin/logout", data={"csrf_token": token(editor_browser, "/admin/")})
+    attacker = s.app.test_client()
 
-    def attempt(address):
-        form = {"username": "editor", "password": "wrong", "csrf_token": token(c)}
-        return c.post("/login", data=form, headers={"X-Forwarded-For": address}).status_code
+    def attempt(c, address, user="editor", password="wrong"):
+        form = {"username": user, "password": password, "csrf_token": token(c)}
+        return c.post("/login", data=form, headers={"X-Forwarded-For": address})
 
-    assert [attempt("203.0.113.7") for _ in range(4)] == [200, 200, 200, 429]
-    assert attempt("198.51.100.2") == 200  # another reader's address is not blocked
+    assert [attempt(attacker, "203.0.113.7").status_code for _ in range(4)] == [200, 200, 200, 429]
+    refused = attempt(attacker, "198.51.100.2")  # the account is locked from any other address too
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "登录尝试次数过多。请等" in refused.get_data(as_text=True)
+    assert attempt(attacker, "203.0.113.7", "other").status_code == 429  # and the address for any account
+    assert attempt(s.app.test_client(), "198.51.100.2", "other").status_code == 200  # another address, another account
+    # The editor, on the browser that knew the password before, still gets in.
+    assert attempt(editor_browser, "203.0.113.7", password=PASSWORD).status_code == 302
+    assert editor_browser.get("/admin/").status_code == 200
     s.queue.close()
+
+
+def test_sign_in_limit_is_shared_by_four_gunicorn_workers(tmp_path, postgres_server):
+    """40 wrong passwords from one address at 4 worker processes over one PostgreSQL database: exactly the limit gets through."""
+    import http.cookiejar
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from publisher.admin import secret_key
+    from publisher.config import load_config
+    from tests.conftest import free_port, new_pg_database
+
+    database_url = new_pg_database(postgres_server)
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(
+        f"content: {root('tiny')}\ndata: {tmp_path / 'data'}\ndatabase:\n  url: {database_url}\n", encoding="utf-8"
+    )
+    config = load_config(config_path)
+    store = Store.from_config(config)
+    store.create_all()
+    store.add_user("editor", PASSWORD)
+    secret_key(config)  # made once before the workers start
+    port = free_port()
+    env = {**os.environ, "PUBLISHER_CONFIG": str(config_path)}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    args = [str(gunicorn), "--workers", "4", "--bind", f"127.0.0.1:{port}", "publisher.admin:create_app()"]
+    server = subprocess.Popen(args, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+
+        def attempt(_n) -> int:
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            page = opener.open(f"{base}/login", timeout=30).read().decode()
+            csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+            form = urllib.parse.urlencode({"username": "editor", "password": "wrong", "csrf_token": csrf}).encode()
+            try:
+                return opener.open(f"{base}/login", data=form, timeout=30).status
+            except urllib.error.HTTPError as exc:
+                return exc.code
+
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(pool.map(attempt, range(40)))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        store.close()
+    assert (codes.count(200), codes.count(429)) == (10, 30), codes
 
 
 def test_request_body_over_the_limit_gets_413(client):
@@ -305,10 +380,10 @@ class BrokenChannel(Channel):
         return {}["missing"]
 
 
-def test_a_failed_channel_is_explained_and_cannot_be_published(tmp_path):
+def test_a_failed_channel_is_explained_and_cannot_be_published(tmp_path, database_url):
     from tests.plugins.jobs_channels import FailChannel
 
-    s = Site(tmp_path, channels=[plugins.discover()["rss"].cls, BrokenChannel, FailChannel])
+    s = Site(tmp_path, channels=[plugins.discover()["rss"].cls, BrokenChannel, FailChannel], database_url=database_url)
     c = s.app.test_client()
     sign_in(c)
     response = c.post(f"/admin/issues/{ISSUE}/build", data={"csrf_token": token(c, "/admin/")})
@@ -330,8 +405,8 @@ def test_a_failed_channel_is_explained_and_cannot_be_published(tmp_path):
 # --- publishing, rollback, history --------------------------------------------------------------
 
 
-def test_publish_and_roll_back_switch_the_public_urls(tmp_path):
-    s = Site(tmp_path)
+def test_publish_and_roll_back_switch_the_public_urls(tmp_path, database_url):
+    s = Site(tmp_path, database_url=database_url)
     c = s.app.test_client()
     sign_in(c)
     csrf = token(c, "/admin/")
@@ -443,3 +518,58 @@ def test_the_feed_image_is_served_where_the_feed_points(client):
     assert image.status_code == 200 and image.mimetype == "image/png"
     assert image.data.startswith(b"\x89PNG")
     assert client.get("/nothing-published.png").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "target", ["/admin/%0d%0aSet-Cookie:%20x=1", "/admin/%0aX:1", "/admin%09", "/%5cevil.example/", "/a%00b"]
+)
+def test_next_with_control_characters_or_a_backslash_goes_to_the_dashboard(site, target):
+    c = site.app.test_client()
+    response = c.post(f"/login?next={target}", data={"username": "editor", "password": PASSWORD, "csrf_token": token(c)})
+    assert (response.status_code, response.headers["Location"]) == (302, "/admin/")  # after signing in
+    response = c.get(f"/login?next={target}")
+    assert (response.status_code, response.headers["Location"]) == (302, "/admin/")  # and when signed in already
+    assert "Set-Cookie" not in response.headers or "x=1" not in response.headers["Set-Cookie"]
+
+
+def test_previews_of_an_unpublished_build_show_its_photos_and_stay_inside_it(tmp_path):
+    """The photo fixture, built but not published: the digest frame and the feed preview show the build's own
+    pictures, and item links open the build's digest, never the public site (which has nothing yet)."""
+    from tests.test_photos import ISSUE as PHOTOS
+
+    site = Site(tmp_path, root("photos"))
+    record = site.queue.submit(PHOTOS, None, "editor")
+    record = wait(site.store, record.id, 120)
+    assert record.ok, record.errors
+    client = site.app.test_client()
+    sign_in(client)
+    inside = f"/admin/builds/{record.id}/files/digest/"
+    page = client.get(f"{inside}index.html").get_data(as_text=True)
+    pictures = re.findall(r'<img src="([^"]+)"', page)
+    assert len(pictures) == 6 and all(p.startswith(inside + "media/") for p in pictures)
+    assert f"http://127.0.0.1:8000/issues/{PHOTOS}/" not in page
+    downloads = re.findall(r'<a href="([^"]+\.(?:epub|pdf))"', page)
+    assert downloads == [
+        f"/admin/builds/{record.id}/files/epub/{PHOTOS}.epub",
+        f"/admin/builds/{record.id}/files/pdf/{PHOTOS}.pdf",
+    ]
+    image = client.get(pictures[0])
+    assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    feed = client.get(f"/admin/builds/{record.id}/preview/rss").get_data(as_text=True)
+    links = re.findall(r'<h3><a href="([^"]+)"', feed)
+    assert links and all(link.startswith(f"{inside}index.html#") for link in links)
+    assert feed.count('class="feed-content"') == 3
+    assert "《方案》明确，组织开展新一代煤电升级专项行动工作" in feed  # the full text, not only the summary
+    assert re.findall(r'<img src="([^"]+)"', feed)[0].startswith(inside + "media/")
+
+
+def test_issue_page_warns_of_a_caption_without_its_picture(editor):
+    page = editor.get(f"/admin/issues/{ISSUE}").get_data(as_text=True)
+    assert "图说没有图片文件" in page  # the tiny issue's figure has a caption and no src
+
+
+def test_next_issue_goes_to_the_next_published_issue_or_the_archive(client):
+    older = client.get("/issues/2025-01-01-1/next")
+    assert older.status_code == 302 and urlsplit(older.location).path == f"/issues/{ISSUE}/"
+    newest = client.get(f"/issues/{ISSUE}/next")
+    assert newest.status_code == 302 and urlsplit(newest.location).path == "/issues/"

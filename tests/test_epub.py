@@ -15,9 +15,9 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from publisher import loading, pipeline
+from publisher import images, loading, pipeline
 from publisher.model import Issue
-from publisher_channels.epub.channel import EpubChannel, identifier, xhtml
+from publisher_channels.epub.channel import EpubChannel, _font, _wrap, identifier, xhtml
 from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config, root
 
 SAMPLE_DIR = SAMPLE_CONTENT / "issues" / SAMPLE_ID
@@ -42,10 +42,12 @@ WS = re.compile(r"\s+")
 
 
 def build(config, issue_id: str) -> tuple[Issue, pipeline.BuildReport, Path]:
-    """Build the epub channel; return the issue, the report and where the EPUB is (when built)."""
-    issue = loading.load_issue(loading.issue_dir(config.content_dir, issue_id))
+    """Build the epub channel; return the issue as readers get it (:func:`images.readable`), the report and
+    where the EPUB is (when built)."""
+    folder = loading.issue_dir(config.content_dir, issue_id)
+    issue = loading.load_issue(folder)
     report = pipeline.build(issue, [EpubChannel], config)
-    return issue, report, config.output_dir / issue_id / "epub" / f"{issue_id}.epub"
+    return images.readable(issue, folder).issue, report, config.output_dir / issue_id / "epub" / f"{issue_id}.epub"
 
 
 def built(config, issue_id: str) -> tuple[Issue, Path]:
@@ -191,36 +193,28 @@ def test_the_two_epubchecks_are_different_versions():
 # -- hostile input ---------------------------------------------------------------------------
 
 
-def test_missing_image_is_a_build_error_and_keeps_the_older_epub(hostile_fixed):
-    issue, old = built(hostile_fixed, HOSTILE_ID)
-    old_bytes = old.read_bytes()
+def test_missing_image_is_a_warning_and_neither_picture_nor_caption_is_packaged(hostile_fixed):
     (hostile_fixed.content_dir / "issues" / HOSTILE_ID / "images" / "missing.jpg").unlink()
-
     _, report, path = build(hostile_fixed, HOSTILE_ID)
-
-    assert not report.ok
-    [error] = report.errors
-    assert error["channel"] == "epub"
-    assert "01-2025-hostile.md" in error["message"] and "'images/missing.jpg'" in error["message"]
-    assert "add it or remove" in error["message"]
-    assert path.read_bytes() == old_bytes  # the published EPUB is untouched
-
-
-def test_missing_image_in_the_hostile_root_fails_cleanly(hostile_config):
-    _, report, path = build(hostile_config, HOSTILE_ID)
-    assert [e["channel"] for e in report.errors] == ["epub"]
-    assert "images/missing.jpg" in report.errors[0]["message"]
-    assert "Traceback" not in report.errors[0]["message"]
-    assert not path.parent.exists()
+    assert report.ok
+    [note] = [w["message"] for w in report.warnings if "missing.jpg" in w["message"]]
+    assert note.startswith("《危险<script>alert(1)</script>标题") and note.endswith(
+        "》：图片 images/missing.jpg 不在本期文件夹中，这张图和它的图说不发布；请补上文件"
+    )
+    book = Epub(path)
+    assert not [n for n in book.files if n.startswith("EPUB/images/")]
+    assert book.xml("EPUB/text/2025-hostile.xhtml").find(".//x:figure", NS) is None
 
 
-def test_a_file_that_is_not_an_image_is_a_build_error(copy_root, tmp_path):
+def test_a_file_that_is_not_an_image_fails_its_article_only(copy_root, tmp_path):
     content = copy_root("hostile")
     fake = content / "issues" / HOSTILE_ID / "images" / "missing.jpg"
     fake.parent.mkdir()
     fake.write_text("<svg onload=alert(1)>", encoding="utf-8")
-    _, report, _ = build(make_config(content, tmp_path), HOSTILE_ID)
-    assert "is not a JPEG, PNG or GIF file" in report.errors[0]["message"]
+    _, report, path = build(make_config(content, tmp_path), HOSTILE_ID)
+    assert report.ok
+    assert any("未发布：文件 images/missing.jpg 不是可读的图片" in w["message"] for w in report.warnings)
+    assert "EPUB/text/2025-hostile.xhtml" not in Epub(path).files and "EPUB/text/long.xhtml" in Epub(path).files
 
 
 def test_hostile_content_is_inert_escaped_and_complete(hostile_fixed):
@@ -364,13 +358,12 @@ def test_article_page_parts(tiny_config):
     assert [(e.get("class") or e.tag.split("}")[1], "".join(e.itertext())) for e in header] == [
         ("kicker", "新能源"),
         ("h1", "绿色低碳项目全面投产"),
-        ("subtitle", "年用绿电七十亿千瓦时"),
+        ("subtitle", "——年用绿电七十亿千瓦时"),  # the subtitle's dash, as print sets it
         ("byline", "本报讯（记者 李明）"),
     ]
     assert news.find(".//x:h2[@class='subhead']", NS).text == "闭环体系"
     assert "日跟踪、周调度、月复盘" in "".join(news.find(".//x:blockquote", NS).itertext())
-    caption = news.find(".//x:figure[@class='no-image']/x:figcaption", NS)  # a caption whose picture is not at hand
-    assert "".join(caption.itertext()) == "图为风电场。 王五 摄"
+    assert news.find(".//x:figure", NS) is None  # its caption has no picture: printed nowhere
     assert news.find(".//x:link[@rel='stylesheet']", NS).get("href") == "../style.css"
 
     comment = book.xml("EPUB/text/pinglun.xhtml")
@@ -393,11 +386,13 @@ def test_figures_are_packaged_with_alt_text(copy_root, tmp_path):
     write_jpeg(issue_dir / "images" / "wind farm.jpg")
     _, path = built(make_config(content, tmp_path), TINY_ID)
     book = Epub(path)
-    item = book.opf.find("opf:manifest/opf:item[@media-type='image/jpeg']", NS)
-    assert item.get("href") == "images/001.jpg"
-    assert book.files["EPUB/images/001.jpg"] == (issue_dir / "images" / "wind farm.jpg").read_bytes()
+    [item] = [i for i in book.opf.iterfind("opf:manifest/opf:item[@media-type='image/jpeg']", NS) if i.get("href") != "cover.jpg"]
+    href = item.get("href")
+    assert re.fullmatch(r"images/wind-farm-[0-9a-f]{10}-64b\.jpg", href)
+    packaged = Image.open(io.BytesIO(book.files[f"EPUB/{href}"]))
+    assert packaged.size == (64, 48) and packaged.format == "JPEG" and not packaged.getexif()
     img = book.xml("EPUB/text/lvse-dixing.xhtml").find(".//x:figure/x:img", NS)
-    assert img.get("src") == "../images/001.jpg" and img.get("alt") == "图为风电场。"
+    assert img.get("src") == f"../{href}" and img.get("alt") == "图为风电场。"
     assert "visual" in book.meta("schema:accessMode")
     assert "alternativeText" in book.meta("schema:accessibilityFeature")
 
@@ -535,3 +530,36 @@ def calibre_text_in_order(path: Path, issue: Issue, tmp_path: Path) -> None:
     convert = subprocess.run(["ebook-convert", str(path), str(out)], capture_output=True, text=True, timeout=300)
     assert convert.returncode == 0, convert.stdout[-2000:] + convert.stderr[-2000:]
     assert_text_in_order(squash(out.read_text(encoding="utf-8")), issue)
+
+
+def test_contents_fold_by_section_with_article_counts(sample_config):
+    issue, path = built(sample_config, SAMPLE_ID)
+    contents = Epub(path).xml("EPUB/contents.xhtml")
+    folds = contents.findall(".//x:details[@class='toc-section']", NS)
+    sections = [(s, arts) for s, arts in issue.by_section() if arts]
+    assert len(folds) == len(sections) == 7
+    for fold, (section, articles) in zip(folds, sections):
+        summary = fold.find("x:summary", NS)
+        assert summary.find("x:h2", NS).text.endswith(section.name)
+        assert summary.find("x:span[@class='toc-count']", NS).text == f"{len(articles)}篇"
+        assert len(fold.findall("x:ol/x:li", NS)) == len(articles)
+    assert not folds[0].get("open")  # folded: the contents are one screen of sections
+
+
+def test_section_headings_keep_with_what_follows():
+    css = (Path(EpubChannel.template_folder()) / "style.css").read_text()
+    rules = dict(re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)))
+    rules = {k.strip(): v for k, v in rules.items()}
+    assert "break-after: avoid" in rules[".toc-section summary"] and "page-break-after: avoid" in rules[".toc-section summary"]
+    heading = next(v for k, v in rules.items() if k.startswith("h1, h2"))
+    assert "page-break-after: avoid" in heading and "break-after: avoid" in heading
+
+
+def test_cover_lines_break_between_words_not_inside_them():
+    font = _font(None, True, 64)
+    headline = "中铝集团新增两家国家企业技术中心"
+    width = int(font.getlength(headline[:9])) + 10  # by characters the line would end in 国 and 家 start the next
+    lines = _wrap(headline, font, width, 3)
+    assert "".join(lines) == headline
+    assert lines == ["中铝集团新增两家", "国家企业技术中心"]
+    assert not any(line.endswith("国") for line in lines)

@@ -198,7 +198,7 @@ _databases = itertools.count(1)
 class Rq:
     """A config file for workers (tiny root, its own Redis database) and the test channels as a plugin."""
 
-    def __init__(self, tmp_path: Path, redis_url: str, monkeypatch, **queue):
+    def __init__(self, tmp_path: Path, redis_url: str, monkeypatch, database_url: str, **queue):
         db = next(_databases) % 15 + 1  # every test its own Redis database: no job of another test is seen
         self.url = redis_url.rsplit("/", 1)[0] + f"/{db}"
         redis.Redis.from_url(self.url).flushdb()
@@ -206,6 +206,8 @@ class Rq:
             f"content: {root('tiny')}",
             f"output: {tmp_path / 'out'}",
             f"data: {tmp_path / 'data'}",
+            "database:",
+            f"  url: {database_url}",
             "queue:",
             f"  url: {self.url}",
             *(f"  {k}: {v}" for k, v in queue.items()),
@@ -262,11 +264,12 @@ class Rq:
 
 
 @pytest.fixture
-def rq(tmp_path, redis_url, monkeypatch):
+def rq(tmp_path, redis_url, monkeypatch, database_url):
+    """RQ set-ups on a real redis-server, with the store on SQLite and on PostgreSQL."""
     made: list[Rq] = []
 
     def make(**queue) -> Rq:
-        made.append(Rq(tmp_path, redis_url, monkeypatch, **queue))
+        made.append(Rq(tmp_path, redis_url, monkeypatch, database_url, **queue))
         return made[-1]
 
     yield make
@@ -338,6 +341,47 @@ def test_rq_killed_work_horse_fails_the_build_and_its_render(rq):
     assert done.results["testsleep"].state == "failed"
     assert gone_soon(render_pid)  # the render died with its parent instead of running on for a minute
     assert worker.poll() is None
+    queue.close()
+
+
+def test_rq_worker_killed_with_its_work_horse_frees_the_issue_within_a_bounded_time(rq):
+    """The worker machine dies: worker, work horse and render SIGKILLed at once, so no RQ hook runs."""
+    setup = rq(build_timeout=120, heartbeat=1)
+    queue = jobs.make_queue(setup.config, setup.store)
+    worker = setup.start_worker()
+    record = queue.submit(TINY, ["testsleep"], "alice")
+    deadline = time.monotonic() + 60
+    while not setup.pidfile.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    render_pid, horse_pid = map(int, setup.pidfile.read_text().split())
+    for pid in (worker.pid, horse_pid, render_pid):
+        os.kill(pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    assert setup.store.get_build(record.id).state == "running"
+    with pytest.raises(BuildInProgress):  # its heartbeat is still fresh: not yet given up
+        queue.submit(TINY, ["testecho"], "bob")
+    killed = time.monotonic()
+    # The server's watch fails it once LOST_AFTER heartbeats (+ margin) are missed; well before RQ's own timeout.
+    bound = jobs.LOST_AFTER * 1 + jobs.HEARTBEAT_MARGIN + 30
+    done = jobs.wait(setup.store, record.id, timeout=bound)
+    assert done.state == "failed" and done.error == jobs.LOST_WORKER
+    assert time.monotonic() - killed < bound
+    assert done.results["testsleep"].state == "failed"
+    again = queue.submit(TINY, ["testecho"], "bob")  # the issue is free: a new build is accepted
+    assert again.state == "queued" and [b.id for b in setup.store.active_builds()] == [again.id]
+    queue.close()
+
+
+def test_rq_submit_fails_a_lost_build_in_the_way_instead_of_refusing(rq):
+    from rq.job import Job
+
+    setup = rq(heartbeat=1)
+    queue = jobs.make_queue(setup.config, setup.store)
+    queue._stopped.set()  # no watch: the submit itself must notice
+    lost = queue.submit(TINY, ["testecho"], "alice")
+    Job.fetch(lost.runner[3:], connection=queue.connection).delete()
+    fresh = queue.submit(TINY, ["testecho"], "bob")
+    assert fresh.state == "queued" and setup.store.get_build(lost.id).state == "failed"
     queue.close()
 
 

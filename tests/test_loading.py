@@ -85,7 +85,7 @@ def test_bad_date_in_issue_yaml(tmp_path):
     meta = folder / "issue.yaml"
     meta.write_text(meta.read_text(encoding="utf-8").replace("date: 2025-05-01", "date: 2025-02-30"), encoding="utf-8")
     [problem] = _problems(folder)
-    assert str(meta) in problem and "day is out of range" in problem
+    assert problem.startswith(f"{meta}:3: date: '2025-02-30' 不是有效的日期")
 
 
 def test_date_not_matching_folder(tmp_path):
@@ -164,8 +164,45 @@ def test_hostile_issue_warnings_name_lines():
     loaded = loading.load(root("hostile") / "issues" / "2025-06-01-1400")
     messages = [str(w) for w in loaded.warnings]
     assert any("01-2025-hostile.md:2: control characters were removed" in m for m in messages)
-    assert any("01-2025-hostile.md:9: image file 'images/missing.jpg'" in m for m in messages)
+    assert any("01-2025-hostile.md:9: 图片文件 images/missing.jpg 不在本期文件夹中" in m for m in messages)
     assert any("空版 (kong) has no articles" in m for m in messages)
+
+
+def test_impossible_date_keeps_its_line_and_key_and_hides_no_other_error(tmp_path):
+    folder = _issue(tmp_path, {"01-a.md": "---\nheadline: 标题\nsection: yaowen\nkind: nonsense\n---\n正文。\n"})
+    meta = folder / "issue.yaml"
+    source = meta.read_text(encoding="utf-8").replace("date: 2025-05-01", "date: 2025-02-30")
+    meta.write_text(source.replace("number: 1331", "number: 0"), encoding="utf-8")
+    problems = _problems(folder)
+    assert f"{meta}:3: date: '2025-02-30' 不是有效的日期；请写成“年-月-日”，例如 2025-04-19" in problems
+    assert any(p.startswith(f"{meta}:4: number:") for p in problems)  # the same file's other error
+    assert any(p.startswith(f"{folder / '01-a.md'}:4: kind:") for p in problems)  # and the articles'
+    assert len(problems) == 3
+
+
+def test_yaml_1_1_booleans_and_dates_stay_text_in_text_keys(tmp_path):
+    folder = _issue(
+        tmp_path,
+        {
+            "01-a.md": "---\nheadline: no\nkicker: 2025-02-30\nsubtitle: yes\nsection: yaowen\nauthors: [off, 1330]\n---\n正文。\n",
+            "02-b.md": "---\nheadline: 标题\nsection: on\n---\n正文。\n",
+        },
+    )
+    [problem] = _problems(folder)
+    assert problem.startswith(f"{folder / '02-b.md'}:3: section 'on' is not declared")
+    (folder / "02-b.md").unlink()
+    [article] = loading.load_issue(folder).articles
+    assert (article.headline, article.kicker, article.subtitle) == ("no", "2025-02-30", "yes")
+    assert article.author_names == ["off", "1330"]
+
+
+def test_a_bad_section_entry_names_its_own_line_and_key(tmp_path):
+    folder = _issue(tmp_path, {"01-a.md": GOOD})
+    meta = folder / "issue.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("page: 2}", "page: 0}"), encoding="utf-8")
+    [problem] = _problems(folder)
+    line = meta.read_text(encoding="utf-8").split("\n").index("  - {slug: redian, name: 热议, page: 0}") + 1
+    assert problem.startswith(f"{meta}:{line}: sections.1.page:")
 
 
 def test_the_model_knows_each_articles_file_and_which_figures_have_one(tmp_path):
@@ -173,21 +210,21 @@ def test_the_model_knows_each_articles_file_and_which_figures_have_one(tmp_path)
         tmp_path,
         {
             "01-a.md": "---\nheadline: 有图\nsection: yaowen\nfigures:\n  - {src: images/a.png, caption: 有}\n"
-            "  - {src: images/none.png, caption: 无}\n  - {src: images/out.png, caption: 链出}\n---\n正文。\n",
+            "  - {src: images/none.png, caption: 无}\n  - {src: images/in.png, caption: 链内}\n---\n正文。\n",
         },
     )
     (folder / "images").mkdir()
     (folder / "images" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    outside = tmp_path / "secret.png"
-    outside.write_bytes(b"\x89PNG\r\n\x1a\n")
-    (folder / "images" / "out.png").symlink_to(outside)
+    (folder / "images" / "in.png").symlink_to("a.png")  # a link that stays inside is a file like any other
     loaded = loading.load(folder)
     [article] = loaded.issue.articles
     assert article.file == "01-a.md"
-    assert [f.found for f in article.figures] == [True, False, False]
+    assert [f.found for f in article.figures] == [True, False, True]
     warned = [str(w) for w in loaded.warnings]
-    assert any("01-a.md:6" in w and "images/none.png" in w for w in warned)
-    assert any("01-a.md:7" in w and "images/out.png" in w for w in warned)
+    assert [w for w in warned if "不在本期文件夹中" in w] == [
+        f"{folder / '01-a.md'}:6: 图片文件 images/none.png 不在本期文件夹中，这张图和它的图说不会发布；请补上文件"
+    ]
+    # A link out of the issue folder is refused (tests/test_attacks.py).
 
 
 def test_derived_fields_cannot_be_set_by_content(tmp_path):

@@ -126,7 +126,7 @@ def test_cli_prune_dry_run_json_and_refusals(store, tmp_path):
     ids = [finished_build(store) for _ in range(3)]
     store.publish(ids[2], "alice")
     config = tmp_path / "config.yaml"
-    config.write_text(f"data: {tmp_path / 'data'}\ncontent: {tmp_path}\n", encoding="utf-8")
+    config.write_text(f"data: {tmp_path / 'data'}\ncontent: {tmp_path}\ndatabase:\n  url: {store.url}\n", encoding="utf-8")
 
     def cli(*args):
         return subprocess.run(

@@ -19,7 +19,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from publisher import loading, pipeline
+from publisher import images, loading, pipeline
 from publisher.config import SiteConfig
 from publisher.feeds import summary as _summary
 from publisher.model import Article, Block, Figure, Issue, Section
@@ -126,8 +126,7 @@ def test_rss_items_carry_title_link_guid_date_category_author_lead_and_full_text
     assert body.xpath("string(//h3)") == "闭环体系"
     assert body.xpath("string(//blockquote)") == "我们实行“日跟踪、周调度、月复盘”机制。"
     assert "构建起“新能源开发—绿电直供—电解铝生产”的闭环体系" in body.text_content()
-    assert body.xpath("string(//figcaption)") == "图为风电场。 王五 摄"
-    assert not body.xpath("//img")  # the figure has no image file: caption only
+    assert not body.xpath("//figure | //img")  # the figure has no image file: its caption is printed nowhere
     assert first.find("enclosure") is None
     second = lxml.html.fragment_fromstring(items[1].findtext("content:encoded", namespaces=NS), create_parent="div")
     assert "编者按" in second.text_content() and "摘自《经济日报》" in second.text_content()
@@ -237,7 +236,8 @@ def test_hostile_issue_gives_strict_clean_feeds(hostile_config):
     assert hostile.title == "危险<script>alert(1)</script>标题 ]]> 𡃁 😀 مرحبا"
     content = lxml.html.fragment_fromstring(hostile.content[0].value, create_parent="div")
     text_content = content.text_content()
-    for kept in ("𡃁", "😀", "\u202eمرحبا\u202c", "]]>", "点我", "正常链接", "文本", "<b onmouseover=alert(1)>粗</b>"):
+    assert "\u202e" not in text_content and "\u202c" not in text_content  # bidi overrides never reach a reader
+    for kept in ("𡃁", "😀", "以及右到左文字مرحبا。", "]]>", "点我", "正常链接", "文本", "<b onmouseover=alert(1)>粗</b>"):
         assert kept in text_content, kept
     assert "alert('x')" not in text_content and "display:none" not in text_content
     assert [(a.get("href"), a.get("rel")) for a in content.iter("a")] == [
@@ -447,9 +447,15 @@ def test_figures_enclosure_and_links_are_absolute(copy_root, tmp_path):
     config = make_config(content, tmp_path, site=SiteConfig(url="https://news.example.com/"))
     out = build_feed(config)
     item = strict(out / "feed.xml").find("channel/item")
-    image_url = "https://news.example.com/issues/2025-05-01-1331/media/images/wind%20farm.png"
+    # the feed links the digest's largest JPEG of the picture: the same bytes made here again
+    made = images.web_set(images.check(folder / "images" / "wind farm.png", "images/wind farm.png"), tmp_path / "c")
+    jpeg = made["jpeg"][-1]
+    assert re.fullmatch(r"wind-farm-[0-9a-f]{10}-144\.jpg", jpeg.name)
+    image_url = f"https://news.example.com/issues/2025-05-01-1331/media/{jpeg.name}"
     enclosure = item.find("enclosure")
-    assert enclosure.attrib == {"url": image_url, "length": str(len(png)), "type": "image/png"}
+    assert enclosure.attrib == {"url": image_url, "length": str(len(jpeg.data)), "type": "image/jpeg"}
+    content = item.find(".//{http://search.yahoo.com/mrss/}content")
+    assert (content.get("url"), content.get("fileSize"), content.get("width")) == (image_url, str(len(jpeg.data)), "144")
     body = lxml.html.fragment_fromstring(item.findtext("content:encoded", namespaces=NS), create_parent="div")
     assert [(img.get("src"), img.get("alt")) for img in body.iter("img")] == [(image_url, "图为风电场。")]
     hrefs = [a.get("href") for a in body.iter("a")]
@@ -459,7 +465,7 @@ def test_figures_enclosure_and_links_are_absolute(copy_root, tmp_path):
         ("alternate", "https://news.example.com/issues/2025-05-01-1331/#lvse-dixing"),
         ("enclosure", image_url),
     ]
-    assert atom.enclosures[0].type == "image/png" and atom.enclosures[0].length == str(len(png))
+    assert atom.enclosures[0].type == "image/jpeg" and atom.enclosures[0].length == str(len(jpeg.data))
 
 
 # --- a real feed reader ---------------------------------------------------------------------------
@@ -547,6 +553,8 @@ def _squash(value: str) -> str:
 
 
 def test_sample_feeds_carry_every_article_in_full(sample_config, sample_issue):
+    sample_issue = images.readable(sample_issue, SAMPLE_CONTENT / "issues" / SAMPLE_ID).issue  # as readers get it
+    assert len(sample_issue.articles) == 30  # three photo stories have no photo: left out
     folder = build_feed(sample_config, SAMPLE_ID)
     for path in feed_files(folder):
         strict(path)
@@ -567,3 +575,11 @@ def test_sample_feeds_carry_every_article_in_full(sample_config, sample_issue):
     for section, articles in sample_issue.by_section():
         items = strict(folder / "feeds" / f"{section.slug}.xml").findall("channel/item")
         assert [i.findtext("title") for i in items] == [a.headline for a in articles]
+
+
+def test_the_issue_line_is_a_small_dateline_not_body_text(tiny_config):
+    item = strict(build_feed(tiny_config) / "feed.xml").find("channel/item")
+    body = lxml.html.fragment_fromstring(item.findtext("content:encoded", namespaces=NS), create_parent="div")
+    line = body.find(".//p[@class='meta']")
+    assert line.text is None and [c.tag for c in line] == ["small"]  # all of it small, nothing at body size
+    assert line.find("small").text_content() == "中国铝业报 2025年5月1日 第1版 要闻"

@@ -9,8 +9,9 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -54,6 +55,7 @@ def test_new_build_is_queued_with_each_channel_queued(store, tmp_path):
     assert {n: s.state for n, s in record.results.items()} == {"rss": "queued", "digest": "queued"}
     assert record.out_dir == str(tmp_path / "data" / "builds" / str(record.id))
     assert record.created_at.tzinfo == timezone.utc and record.started_at is None and record.seconds is None
+    assert abs(record.created_at - datetime.now(timezone.utc)) < timedelta(minutes=1)
     assert store.get_build(record.id) == record
     assert store.get_build(999) is None
 
@@ -76,7 +78,7 @@ def test_second_build_of_an_issue_is_refused_while_one_is_active(store):
 
 def test_one_active_build_per_issue_even_when_processes_race(store, tmp_path):
     """Eight stores (eight connections pools, as in eight processes) queue the same issue at once."""
-    stores = [Store(store.url) for _ in range(8)]
+    stores = [Store(store.url, store.data_dir) for _ in range(8)]
     outcomes: list[str] = []
     gate = threading.Barrier(len(stores))
 
@@ -202,7 +204,16 @@ def test_site_link_follows_the_newest_published_issue(store):
     assert _link(store, "site") == f"../builds/{newer}"
 
 
-def test_sqlite_runs_in_wal_mode_and_writers_wait_for_each_other(store, tmp_path):
+@pytest.fixture
+def sqlite_store(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'data' / 'publisher.db'}")
+    store.create_all()
+    yield store
+    store.close()
+
+
+def test_sqlite_runs_in_wal_mode_and_writers_wait_for_each_other(sqlite_store, tmp_path):
+    store = sqlite_store
     db = tmp_path / "data" / "publisher.db"
     assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone() == ("wal",)
     with store.engine.connect() as conn:
@@ -218,7 +229,8 @@ def test_sqlite_runs_in_wal_mode_and_writers_wait_for_each_other(store, tmp_path
 def test_users_have_hashed_passwords(store, tmp_path):
     user = store.add_user("alice", "correct horse", by="admin")
     assert user.username == "alice" and user.get_id() == "alice" and user.is_authenticated
-    stored = sqlite3.connect(tmp_path / "data" / "publisher.db").execute("SELECT password_hash FROM users").fetchone()[0]
+    with store.engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT password_hash FROM users").scalar()
     assert "correct horse" not in stored and stored.split(":")[0] in ("scrypt", "pbkdf2")
     assert store.check_user("alice", "correct horse").username == "alice"
     assert store.check_user("alice", "wrong horse!") is None
@@ -272,7 +284,10 @@ def test_history_records_who_did_what_newest_first(store):
 def test_cli_publish_rollback_builds_history(store, tmp_path):
     one, two = finished_build(store), finished_build(store, fail="rss")
     config = tmp_path / "config.yaml"
-    config.write_text(f"data: {tmp_path / 'data'}\ncontent: {tmp_path}\n", encoding="utf-8")
+    config.write_text(
+        f"data: {tmp_path / 'data'}\ncontent: {tmp_path}\ndatabase:\n  url: {store.url}\nsite:\n  timezone: Asia/Shanghai\n",
+        encoding="utf-8",
+    )
 
     def cli(*args, stdin=None):
         return subprocess.run(
@@ -288,6 +303,9 @@ def test_cli_publish_rollback_builds_history(store, tmp_path):
     table = cli("builds").stdout.splitlines()
     assert table[0].startswith(f"#{two} ") and table[1] == "       ✗ rss: the image 图1.jpg is missing"
     assert table[2].startswith(f"#{one} ") and table[2].endswith("LIVE")
+    # Shown in the paper's time zone (site.timezone), labelled as such, whatever the database server's zone is.
+    created = store.get_build(one).created_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"alice {created:%Y-%m-%d %H:%M} CST  LIVE" in table[2]
     assert cli("rollback", ISSUE, str(two)).returncode == 1
     assert cli("user", "add", "dora", "--password-stdin", stdin="long enough\n").returncode == 0
     assert store.check_user("dora", "long enough") is not None
@@ -297,14 +315,114 @@ def test_cli_publish_rollback_builds_history(store, tmp_path):
 
 
 def test_schema_is_portable_to_postgresql():
-    """PostgreSQL works by URL (its driver is not installed here): the schema compiles for it unchanged."""
+    """The schema compiles for PostgreSQL unchanged (the store tests also run on a real server)."""
     from sqlalchemy.dialects import postgresql
     from sqlalchemy.schema import CreateTable
 
     from publisher.store import metadata
 
     ddl = {t.name: str(CreateTable(t).compile(dialect=postgresql.dialect())) for t in metadata.sorted_tables}
-    assert set(ddl) == {"builds", "live", "history", "users"}
+    assert set(ddl) == {"builds", "live", "history", "users", "sign_in_attempts"}
     assert "UNIQUE (active_issue)" in ddl["builds"] and "id SERIAL" in ddl["builds"]
     assert '"user" VARCHAR(64)' in ddl["history"]  # a reserved word there, quoted
     assert "TIMESTAMP WITH TIME ZONE" in ddl["live"]
+
+
+def _racer(url: str, data_dir: str, barrier, jobs, done) -> None:
+    """A publishing process of its own (its own connections): publishes each build id it is given, at the barrier."""
+    racer = Store(url, Path(data_dir))
+    while (build_id := jobs.get()) is not None:
+        barrier.wait()
+        try:
+            racer.publish(build_id, "racer")
+            done.put("ok")
+        except PublishError as exc:
+            done.put(f"refused: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever escaped
+            done.put(f"{type(exc).__name__}: {exc}")
+    racer.close()
+
+
+class Racers:
+    """Two processes that publish at the same moment."""
+
+    def __init__(self, store: Store):
+        import multiprocessing
+
+        mp = multiprocessing.get_context("fork")
+        self.barrier = mp.Barrier(2)
+        self.done = mp.Queue()
+        self.jobs = [mp.Queue(), mp.Queue()]
+        self.procs = [
+            mp.Process(target=_racer, args=(store.url, str(store.data_dir), self.barrier, jobs, self.done)) for jobs in self.jobs
+        ]
+        store.engine.dispose()  # no connection of the parent is shared with the children
+        for proc in self.procs:
+            proc.start()
+
+    def publish(self, first: int, second: int) -> list[str]:
+        self.jobs[0].put(first)
+        self.jobs[1].put(second)
+        return sorted(self.done.get(timeout=60) for _ in range(2))
+
+    def stop(self) -> None:
+        for jobs in self.jobs:
+            jobs.put(None)
+        for proc in self.procs:
+            proc.join(timeout=30)
+
+
+ROUNDS = 100
+
+
+def test_concurrent_publishes_of_two_issues_leave_site_at_the_newest_live_build(store):
+    """100 rounds of two processes publishing a new build of two issues at once: ``live/site`` always follows."""
+    racers = Racers(store)
+    stale = []
+    try:
+        for n in range(ROUNDS):
+            older, newer = finished_build(store, OLDER, ("rss",)), finished_build(store, ISSUE, ("rss",))
+            assert racers.publish(older, newer) == ["ok", "ok"]
+            if (_link(store, "site"), _link(store, OLDER)) != (f"../builds/{newer}", f"../builds/{older}"):
+                stale.append(n)
+    finally:
+        racers.stop()
+    assert stale == [], f"live/site stale in {len(stale)} of {ROUNDS} rounds"
+    assert store.live_build(ISSUE).id == newer and store.live_build(OLDER).id == older
+
+
+def test_two_simultaneous_first_publishes_of_one_issue_never_raise_a_database_error(store):
+    racers = Racers(store)
+    try:
+        for n in range(20):
+            issue = f"2025-06-{n + 1:02d}-{1400 + n}"
+            one, two = finished_build(store, issue, ("rss",)), finished_build(store, issue, ("rss",))
+            assert racers.publish(one, two) == ["ok", "ok"]  # one after the other, under the lock
+            live = store.live_build(issue).id
+            assert live in (one, two) and _link(store, issue) == f"../builds/{live}"
+    finally:
+        racers.stop()
+    assert _link(store, "site") == f"../builds/{store.live_build('2025-06-20-1419').id}"
+
+
+def test_sign_in_attempts_are_counted_per_key_taken_back_on_success_and_evicted(store):
+    import sqlalchemy as sa
+
+    from publisher.store import schema
+
+    def rows() -> int:
+        with store.reading() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(schema.sign_in_attempts_t)).scalar()
+
+    keys = ["account:alice", "address:203.0.113.7"]
+    for _ in range(2):
+        assert store.begin_sign_in(keys, 2, 300)[1] == 0
+    refused, wait = store.begin_sign_in(["account:alice", "address:198.51.100.2"], 2, 300)
+    assert refused == [] and 290 < wait <= 300  # the account is full, whatever the address
+    attempt, wait = store.begin_sign_in(["account:bob", "address:198.51.100.2"], 2, 300)
+    assert wait == 0 and rows() == 6
+    store.sign_in_succeeded(attempt, "account:bob")
+    assert rows() == 4
+    time.sleep(1.1)
+    assert store.begin_sign_in(["account:carol"], 2, 1)[1] == 0  # with a 1 s window, the older rows are evicted
+    assert rows() == 1

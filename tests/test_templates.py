@@ -35,6 +35,28 @@ def test_autoescape_is_on(tmp_path):
     assert env.get_template("t.html").render(headline="<script>x</script>") == "<h1>&lt;script&gt;x&lt;/script&gt;</h1>"
 
 
+def test_a_failing_site_template_is_blamed_on_that_file(tmp_path):
+    from publisher.admin.views import explain
+
+    override = tmp_path / "site-templates" / "rss"
+    override.mkdir(parents=True)
+    override.joinpath("article.html").write_text("<p>{{ article.headline }}</p>\n{{ no_such_value.x }}\n", encoding="utf-8")
+    config = make_config(root("tiny"), tmp_path, templates=tmp_path / "site-templates")
+    issue = loading.load_issue(root("tiny") / "issues" / TINY_ID)
+    report = pipeline.build(issue, [plugins.discover()["rss"].cls], config)
+    [result] = report.results
+    assert not result.ok
+    assert result.error.startswith(
+        "网站自己的模板 rss/article.html（第2行，在 config.yaml 的 templates: 文件夹里）出错：UndefinedError"
+    )
+    assert explain("RSS", result.error) == result.error  # shown as it is, not as "a fault in publisher"
+    assert str(tmp_path) not in result.error
+
+    override.joinpath("article.html").write_text("<p>{% if %}</p>\n", encoding="utf-8")
+    [result] = pipeline.build(issue, [plugins.discover()["rss"].cls], config).results
+    assert result.error.startswith("网站自己的模板 rss/article.html（第1行") and "TemplateSyntaxError" in result.error
+
+
 def test_compiled_templates_are_cached_and_a_changed_template_is_compiled_again(tmp_path):
     own = tmp_path / "own"
     own.mkdir()

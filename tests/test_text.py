@@ -34,3 +34,9 @@ def test_slugify_gives_pinyin_ascii():
     assert text.slugify("增长1.3%，我国一季度外贸", words=4) == "zeng-zhang-1-3"
     assert text.slugify("「铜冶炼」CHINALCO", words=4) == "tong-ye-lian-chinalco"
     assert text.slugify("！！——") == ""
+
+
+def test_clean_and_the_sanitizer_drop_bidi_controls_also_as_character_references():
+    assert text.clean("图片\u202egpj.exe\u202c \u2066甲\u2069\u200e\u200f\u061c") == "图片gpj.exe 甲"
+    assert text.sanitize_inline("a&#x202E;b&#8238;c&rlm;d&lrm;e") == "abcde"
+    assert text.html_to_text("x&#x2067;y") == "xy"

@@ -36,7 +36,6 @@ class Services:
     queue: object
     channels: dict[str, str]  # installed channel name → title, in build order
     live: object = None
-    login_limiter: RateLimiter = field(default_factory=RateLimiter)
     build_limiter: RateLimiter = field(default_factory=RateLimiter)
 
 
@@ -93,7 +92,7 @@ def create_app(config: Config | None = None, *, store=None, queue=None, testing:
         REMEMBER_COOKIE_SECURE=https,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         BUILD_RATE_LIMIT=(6, 60),  # build triggers per user per seconds
-        LOGIN_RATE_LIMIT=(10, 60),  # sign-in attempts per address per seconds
+        LOGIN_RATE_LIMIT=(10, 300),  # failed sign-ins per account and per address per seconds (in the database)
         PUBLIC_CACHE_SECONDS=1.0,  # how stale another process's view of what is live may be
     )
     proxies = int(os.environ.get("PUBLISHER_PROXIES") or 0)

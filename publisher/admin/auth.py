@@ -5,12 +5,15 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from publisher.admin import services
+from publisher.admin.security import RateLimited
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -45,12 +48,44 @@ def load_user(username: str):
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site, never another host (open redirect)."""
-    if target:
+    """Only a path on this site, never another host (open redirect) nor a header break.
+
+    Control characters (CR/LF would split the Location header; a tab or a NUL browsers drop)
+    and backslashes (``/\\evil.example`` is another host to a browser) send the editor to the dashboard.
+    """
+    if target and not any(ch < " " or "\x7f" <= ch <= "\x9f" or ch == "\\" for ch in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
     return url_for("admin.dashboard")
+
+
+#: The cookie a browser gets when an editor signs in: proof that it has known the password before.
+KNOWN_COOKIE = "publisher_known"
+KNOWN_DAYS = 90
+
+
+def _known_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="publisher-known-sign-in")
+
+
+def _known_here(username: str) -> bool:
+    """Whether this browser signed in as ``username`` before (a signed cookie no attacker can make)."""
+    try:
+        return _known_serializer().loads(request.cookies.get(KNOWN_COOKIE, ""), max_age=KNOWN_DAYS * 86400) == username
+    except BadSignature:
+        return False
+
+
+def _limit_keys(username: str) -> list[str]:
+    """What an attempt counts against: the account and the address; from a known browser only its own count.
+
+    So guessing at an account from elsewhere locks out the guesser, never the editor on a browser
+    that has signed in as that account before.
+    """
+    if _known_here(username):
+        return [f"known:{username}"]
+    return [f"account:{username}", f"address:{request.remote_addr or '-'}"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -59,15 +94,28 @@ def login():
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
+        store = services().store
         limit, window = current_app.config["LOGIN_RATE_LIMIT"]
-        services().login_limiter.hit(
-            f"login:{request.remote_addr}", limit, window, "Too many sign-in attempts from this address."
-        )
-        user = services().store.check_user(form.username.data, form.password.data)
+        username = form.username.data.strip()
+        keys = _limit_keys(username)
+        attempt, wait = store.begin_sign_in(keys, limit, window)
+        if wait:
+            raise RateLimited(_("登录尝试次数过多。"), wait)
+        user = store.check_user(username, form.password.data)
         if user is not None:
+            store.sign_in_succeeded(attempt, keys[0])
             login_user(user, remember=form.remember.data)
-            services().store.record(user.username, "signed-in", detail=request.remote_addr or "")
-            return redirect(_safe_next(request.args.get("next")))
+            store.record(user.username, "signed-in", detail=request.remote_addr or "")
+            response = redirect(_safe_next(request.args.get("next")))
+            response.set_cookie(
+                KNOWN_COOKIE,
+                _known_serializer().dumps(user.username),
+                max_age=KNOWN_DAYS * 86400,
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+            )
+            return response
         flash("Wrong user name or password.", "error")
     return render_template("login.html", form=form)
 

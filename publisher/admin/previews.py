@@ -14,7 +14,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher.text import html_to_text, sanitize_inline, trim_at_sentence
+from markupsafe import Markup
+
+from publisher.text import html_to_text, sanitize_article, sanitize_inline, trim_at_sentence
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -41,6 +43,7 @@ class FeedItem:
     category: str
     summary: str  # plain text, cut at a sentence end
     enclosure: str | None
+    content: Markup = Markup("")  # the full text readers get, sanitized again
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,14 @@ def _summary(markup: str) -> str:
     return trim_at_sentence(" ".join(html_to_text(sanitize_inline(markup)).split()), 300)
 
 
+def inside_preview(markup: str, moves: list[tuple[str, str]]) -> str:
+    """``markup`` with each public URL prefix of ``moves`` replaced by the build's own, in order (the issue's
+    downloads, then its digest page with anchors, then its media): an unpublished build's links and pictures work."""
+    for public, preview in moves:
+        markup = markup.replace(public, preview)
+    return markup
+
+
 def read_feed(path: Path) -> Feed:
     """The items of an RSS 2.0 or Atom feed, as a reader would list them."""
     try:
@@ -76,6 +87,7 @@ def read_feed(path: Path) -> Feed:
                 category=", ".join(c.get("label") or c.get("term", "") for c in entry.findall("atom:category", NS)),
                 summary=_summary(_text(entry, "atom:summary") or _text(entry, "atom:content")),
                 enclosure=None,
+                content=Markup(sanitize_article(_text(entry, "atom:content"))),
             )
             for entry in root.findall("atom:entry", NS)
         ]
@@ -95,6 +107,7 @@ def read_feed(path: Path) -> Feed:
                 category=", ".join((c.text or "").strip() for c in item.findall("category")),
                 summary=_summary(_text(item, "description") or _text(item, "content:encoded")),
                 enclosure=enclosure.get("url") if enclosure is not None else None,
+                content=Markup(sanitize_article(_text(item, "content:encoded"))),
             )
         )
     return Feed(_text(channel, "title"), _text(channel, "description"), items)
@@ -113,6 +126,7 @@ def read_json_feed(path: Path) -> Feed:
                 category=", ".join(map(str, item.get("tags", []))),
                 summary=_summary(str(item.get("summary") or item.get("content_html") or "")),
                 enclosure=item.get("image"),
+                content=Markup(sanitize_article(str(item.get("content_html") or ""))),
             )
             for item in data["items"]
         ]

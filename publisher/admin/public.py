@@ -288,6 +288,15 @@ def archive(edition: str | None = None):
     return _serve(_live(edition).site.get("issues/"))
 
 
+@bp.route("/issues/<issue_id>/next")
+def next_issue(issue_id: str):
+    """下一期 of a digest (it could not know it when built): the next published issue, else the archive."""
+    later = sorted(i for i in services().live.snapshot().issues if i > issue_id)
+    response = redirect(url_for("public.issue_file", issue_id=later[0]) if later else url_for("public.archive"))
+    response.headers["Cache-Control"] = REVALIDATE
+    return response
+
+
 @bp.route("/issues/<issue_id>/", defaults={"name": ""})
 @bp.route("/issues/<issue_id>/<path:name>")
 def issue_file(issue_id: str, name: str, edition: str | None = None):

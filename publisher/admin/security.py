@@ -1,4 +1,6 @@
-"""Security headers on every response, and a small in-process rate limiter.
+"""Security headers on every response, and a small in-process rate limiter (for build triggers).
+
+The sign-in limit is shared by every process: its attempts are kept in the database (store.signins).
 
 Pages get a strict Content Security Policy (no inline script, no inline
 style, no framing by other sites). Build files shown in previews are
@@ -13,6 +15,7 @@ from collections import defaultdict, deque
 from functools import lru_cache
 
 from flask import Flask, Response, g, render_template
+from flask_babel import gettext as _
 
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -54,8 +57,8 @@ def init_app(app: Flask) -> None:
                 render_template(
                     "error.html",
                     code=429,
-                    title="Too many requests",
-                    message=f"{exc.what} Wait {exc.retry_after} seconds and try again.",
+                    title=_("请求太频繁"),
+                    message=_("%(what)s请等 %(seconds)d 秒后再试。", what=exc.what, seconds=exc.retry_after),
                 ),
                 429,
             )

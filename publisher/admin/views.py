@@ -8,10 +8,10 @@ the whole blueprint) and every POST a CSRF token (checked app-wide).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -26,14 +26,16 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.routing import BaseConverter
 
 from publisher import editions, loading
 from publisher.admin import imports, services
 from publisher.admin.auth import login_manager
 from publisher.admin.files import channel_files, media_type
-from publisher.admin.previews import PreviewError, read_epub, read_feed, read_json_feed, read_member
+from publisher.admin.previews import PreviewError, inside_preview, read_epub, read_feed, read_json_feed, read_member
 from publisher.admin.security import DOCUMENT_CSP, FILE_CSP, use_csp
 from publisher.importer import REPORT_JSON, ImportFailure
 from publisher.results import BuildState, ChannelResult
@@ -92,9 +94,7 @@ def when(moment: datetime | None) -> str:
     """A moment in the paper's time zone (site.timezone)."""
     if moment is None:
         return "–"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(ZoneInfo(services().config.site.timezone)).strftime("%Y-%m-%d %H:%M")
+    return services().config.site.local(moment).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.app_template_filter("bytes")
@@ -231,7 +231,7 @@ def build(issue_id: str):
     if channel is not None and channel not in svc.channels:
         abort(400)
     limit, window = current_app.config["BUILD_RATE_LIMIT"]
-    svc.build_limiter.hit(f"build:{current_user.username}", limit, window, "Builds are started too often.")
+    svc.build_limiter.hit(f"build:{current_user.username}", limit, window, _("生成启动得太频繁。"))
     try:
         record = svc.queue.submit(issue_id, [channel] if channel else None, current_user.username)
     except BuildInProgress as exc:
@@ -404,6 +404,22 @@ class TargetConverter(BaseConverter):
     part_isolating = False
 
 
+def _preview_links(record, edition: str | None = None) -> list[tuple[str, str]]:
+    """(public URL prefix, this build's file URL) pairs for the issue's digest and downloads (in ``edition``), for
+    :func:`inside_preview`; none when the build has no digest to point at."""
+    if not channel_files(record, editions.target(edition, "digest")):
+        return []
+    config = services().config
+    public = editions.urls(config, config.edition(edition)).absolute(f"/issues/{record.issue_id}/")
+
+    def files(channel: str, name: str = "") -> str:
+        target = editions.target(edition, channel)
+        return url_for("admin.build_file", build_id=record.id, channel=target, name="x")[:-1] + name
+
+    moves = [(public + f"{record.issue_id}.{c}", files(c, f"{record.issue_id}.{c}")) for c in ("epub", "pdf")]
+    return [*moves, (public + "#", files("digest", "index.html#")), (public, files("digest"))]
+
+
 @bp.route("/builds/<int:build_id>/preview/<target:channel>")
 def preview(build_id: int, channel: str):
     record = get_build(build_id)
@@ -418,10 +434,16 @@ def preview(build_id: int, channel: str):
             ext = ".xml" if kind == "rss" else ".json"
             main = f"feed{ext}" if f"feed{ext}" in files else next(n for n in files if n.endswith(ext))
             raw = files[main].path.read_text(encoding="utf-8", errors="replace")
+            feed = (read_feed if kind == "rss" else read_json_feed)(files[main].path)
+            moves = _preview_links(record, edition)  # item links and pictures lead into this build's digest, not the public site
+            feed.items[:] = [
+                replace(i, link=inside_preview(i.link, moves), content=Markup(inside_preview(i.content, moves)))
+                for i in feed.items
+            ]
             return render_template(
                 "preview_rss.html",
                 **context,
-                feed=(read_feed if kind == "rss" else read_json_feed)(files[main].path),
+                feed=feed,
                 main=main,
                 raw=raw[:RAW_XML_LIMIT],
                 cut=len(raw) > RAW_XML_LIMIT,
@@ -447,9 +469,16 @@ def preview(build_id: int, channel: str):
 @bp.route("/builds/<int:build_id>/files/<target:channel>/<path:name>")
 def build_file(build_id: int, channel: str, name: str):
     """A file of a build, inline, for previews; HTML in it runs sandboxed with no script."""
-    found = _file(get_build(build_id), channel, name)
-    use_csp(FILE_CSP if found.media_type.startswith(("application/pdf", "image/png", "image/jpeg")) else DOCUMENT_CSP)
-    response = send_file(found.path, mimetype=found.media_type, conditional=True)
+    record = get_build(build_id)
+    found = _file(record, channel, name)
+    use_csp(FILE_CSP if found.media_type.startswith(("application/pdf", "image/")) else DOCUMENT_CSP)
+    edition, kind = editions.split(channel)
+    moves = _preview_links(record, edition) if kind == "digest" and name.endswith(".html") else []
+    if moves:  # the page's pictures and links come from this build, not the public site
+        page = inside_preview(found.path.read_text(encoding="utf-8"), moves)
+        response = Response(page, mimetype=found.media_type.partition(";")[0])
+    else:
+        response = send_file(found.path, mimetype=found.media_type, conditional=True)
     response.headers["Content-Type"] = found.media_type
     response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -50,7 +50,10 @@ def worker(ctx: Ctx, burst: bool) -> None:
     channels = plugins.usable()
     click.echo(f"worker: queue {jobs.QUEUE_NAME!r} on {config.queue.url}; channels: {', '.join(channels) or 'none'}", err=True)
     rq_worker = Worker(
-        [Queue(jobs.QUEUE_NAME, connection=connection)], connection=connection, work_horse_killed_handler=jobs.on_horse_killed
+        [Queue(jobs.QUEUE_NAME, connection=connection)],
+        connection=connection,
+        work_horse_killed_handler=jobs.on_horse_killed,
+        job_monitoring_interval=config.queue.heartbeat,  # how often it tells Redis it is alive while building
     )
     rq_worker.work(burst=burst, logging_level="INFO")
 
@@ -94,7 +97,7 @@ def user_passwd(ctx: Ctx, name: str, password_stdin: bool) -> None:
 def user_list(ctx: Ctx) -> None:
     """List the editors."""
     for account in ctx.open_store().users():
-        click.echo(f"{account.username:<20} added {account.created_at:%Y-%m-%d %H:%M} UTC")
+        click.echo(f"{account.username:<20} added {ctx.config.site.local(account.created_at):%Y-%m-%d %H:%M %Z}")
 
 
 def _password(from_stdin: bool) -> str:
@@ -133,7 +136,7 @@ def builds_cmd(ctx: Ctx, issue: str | None, limit: int, as_json: bool) -> None:
         live = "  LIVE" if r.id in live_ids else "  PRUNED" if r.pruned_at else ""
         click.echo(
             f"#{r.id:<5} {r.issue_id}  {r.state:<9} {took:>8}  {marks}  "
-            f"{r.requested_by or '-'} {r.created_at:%Y-%m-%d %H:%M}{live}"
+            f"{r.requested_by or '-'} {ctx.config.site.local(r.created_at):%Y-%m-%d %H:%M %Z}{live}"
         )
         for error in r.errors if r.state is BuildState.FAILED else []:
             click.echo(f"       ✗ {error}")
@@ -218,4 +221,6 @@ def history(ctx: Ctx, limit: int, as_json: bool) -> None:
         return
     for e in entries:
         where = " ".join(x for x in (e.issue_id, f"#{e.build_id}" if e.build_id else None) if x)
-        click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.user or '-':<16} {e.action:<16} {where}  {e.detail}".rstrip())
+        click.echo(
+            f"{ctx.config.site.local(e.at):%Y-%m-%d %H:%M:%S %Z}  {e.user or '-':<16} {e.action:<16} {where}  {e.detail}".rstrip()
+        )

@@ -13,14 +13,14 @@ overrides it per channel in ``<templates>/<channel>/article.html``.
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 
-from publisher import templates, text
+from publisher import images, templates, text
 from publisher.channel import BuildContext, ChannelError
 from publisher.config import SiteConfig
 from publisher.model import Article, Issue, Section
@@ -64,11 +64,13 @@ def publication_time(site: SiteConfig):
 
 @dataclass(frozen=True)
 class Enclosure:
-    """An item's first picture that is on disk."""
+    """An item's first picture: the largest JPEG the digest publishes of it."""
 
     url: str
     length: int
     media_type: str
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -127,12 +129,18 @@ def collect(issue: Issue, ctx: BuildContext, count: int, channel: str) -> Items:
         link=ctx.urls.archive(),
     )
     found = Items(meta, issues)
+    cache = images.cache_dir(ctx.out)
     for item_issue in issues:
-        current = item_issue.id == issue.id
+        readable = images.readable(item_issue, functools.partial(ctx.figure_file, item_issue))
+        if item_issue.id == issue.id:
+            for note in readable.warnings:
+                ctx.warn(note)
+        item_issue = readable.issue
+        pictures = {src: images.web_set(photo, cache)["jpeg"][-1] for src, photo in readable.photos.items()}
         for section, articles in item_issue.by_section():
             found.sections.setdefault(section.slug, plain(section.name))
             for article in articles:
-                found.items.append(_item(ctx, env, item_issue, section, article, published(item_issue), current))
+                found.items.append(_item(ctx, env, item_issue, section, article, pictures, published(item_issue)))
     return found
 
 
@@ -142,21 +150,28 @@ def _item(
     issue: Issue,
     section: Section,
     article: Article,
+    pictures: dict[str, images.Rendition],
     date: dt.datetime,
-    current: bool,
 ) -> Item:
+    """One item; ``pictures`` are the largest JPEGs the digest publishes in its ``media/``, by figure ``src``:
+    the item links them absolutely, and the first is its enclosure."""
     url = ctx.urls.article(issue, article)
-    figures, enclosure = [], None
+    figures = []
     for figure in article.figures:
-        path = ctx.figure_file(issue, figure)
-        has_file = path is not None
-        if figure.src and not has_file and current:
-            ctx.warn(f"{article.slug}: image {figure.src} is missing; the feed shows its caption only")
-        figure_url = ctx.urls.media(issue, figure.src) if has_file else None
-        figures.append({"url": figure_url, "caption": figure.caption, "credit": figure.credit})
-        if has_file and enclosure is None:
-            kind = mimetypes.guess_type(figure.src)[0] or "application/octet-stream"
-            enclosure = Enclosure(figure_url, path.stat().st_size, kind)
+        picture = pictures[figure.src]
+        figures.append(
+            {
+                "url": ctx.urls.media(issue, picture.name),
+                "width": picture.width,
+                "height": picture.height,
+                "caption": figure.caption,
+                "credit": figure.credit,
+            }
+        )
+    lead = pictures[article.figures[0].src] if article.figures else None
+    enclosure = (
+        Enclosure(ctx.urls.media(issue, lead.name), len(lead.data), lead.media_type, lead.width, lead.height) if lead else None
+    )
     html = env.get_template("article.html").render(issue=issue, section=section, article=article, figures=figures)
     return Item(
         id=url,

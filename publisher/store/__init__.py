@@ -6,7 +6,7 @@ works by URL. Everything handed out is a plain frozen dataclass.
 
 The package: ``schema`` (tables, migrations), ``records`` (what it hands out),
 ``base`` (connection, transactions, history), ``builds``, ``live`` (publish,
-roll back, prune, the ``live/`` symlinks) and ``users``; :class:`Store` is the
+roll back, prune, the ``live/`` symlinks), ``users`` and ``signins`` (the sign-in limit); :class:`Store` is the
 one facade callers use. Files live beside the database: build ``N`` writes into
 ``<data>/builds/N/``.
 """
@@ -17,10 +17,11 @@ from publisher.store.builds import Builds
 from publisher.store.live import Publishing
 from publisher.store.records import INTERRUPTED, BuildInProgress, BuildRecord, HistoryEntry, PublishError, User
 from publisher.store.schema import metadata
+from publisher.store.signins import SignIns
 from publisher.store.users import Accounts
 
 __all__ = ["INTERRUPTED", "BuildInProgress", "BuildRecord", "HistoryEntry", "PublishError", "Store", "User", "metadata"]
 
 
-class Store(Builds, Publishing, Accounts):
-    """The database and the data folder: builds, publishing, users and history."""
+class Store(Builds, Publishing, Accounts, SignIns):
+    """The database and the data folder: builds, publishing, users, sign-in attempts and history."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -22,6 +21,7 @@ class Database:
         parsed = make_url(url)
         self.url = url
         self.sqlite = parsed.get_backend_name() == "sqlite"
+        self.postgresql = parsed.get_backend_name() == "postgresql"
         db_file = Path(parsed.database) if self.sqlite and parsed.database not in (None, "", ":memory:") else None
         if db_file is not None:
             db_file.parent.mkdir(parents=True, exist_ok=True)
@@ -30,8 +30,9 @@ class Database:
                 raise ValueError("a store on a database server needs its data folder: Store(url, data_dir)")
             data_dir = db_file.resolve().parent
         self.data_dir = Path(data_dir).resolve()
-        self.engine = sa.create_engine(url, **({"connect_args": {"timeout": 30}} if self.sqlite else {}))
-        self._links = threading.Lock()
+        # PostgreSQL sessions in UTC whatever the server's time zone: SQL date arithmetic agrees with Python's.
+        connect_args = {"timeout": 30} if self.sqlite else {"options": "-c timezone=UTC"} if self.postgresql else {}
+        self.engine = sa.create_engine(url, connect_args=connect_args)
         if self.sqlite:
             schema.sqlite_setup(self.engine)
 
@@ -55,6 +56,26 @@ class Database:
         """A write transaction; on SQLite it takes the write lock up front (waits up to the busy timeout)."""
         with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
             yield conn
+
+    #: Keys of PostgreSQL advisory locks (any numbers, the same everywhere): publishing, sign-in bookkeeping.
+    PUBLISH_LOCK = 0x7075626C
+    SIGN_IN_LOCK = 0x7369676E
+
+    @contextmanager
+    def exclusive(self, lock: int) -> Iterator[sa.Connection]:
+        """A write transaction only one process holds at a time for ``lock``, across processes and machines.
+
+        On PostgreSQL a transaction-scoped advisory lock (released at commit or rollback); on SQLite
+        the write lock that :meth:`writing` already takes (one machine, every process).
+        """
+        with self.writing() as conn:
+            if self.postgresql:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
+            yield conn
+
+    def publishing(self):
+        """The transaction every change of what is live runs in: one publisher at a time, everywhere."""
+        return self.exclusive(self.PUBLISH_LOCK)
 
     @contextmanager
     def reading(self) -> Iterator[sa.Connection]:

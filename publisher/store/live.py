@@ -3,6 +3,8 @@
 ``<data>/live/<issue id>`` is a symlink to the published build's folder and
 ``<data>/live/site`` to the newest published issue's, switched atomically (a new
 link renamed over the old) so a static file server never sees a half-switched state.
+Publishing is serialised across processes and machines by a database lock, and the
+links are switched after the commit from what the database says.
 """
 
 from __future__ import annotations
@@ -38,27 +40,21 @@ class Publishing(Database):
     def publish(self, build_id: int, user: str | None, *, action: str = "published") -> BuildRecord:
         """Make a succeeded build what its issue's public URLs serve.
 
-        The database switch is one transaction; the ``live/`` symlinks are switched
-        inside it and put back if the commit fails.
+        The database switch is one transaction under the publishing lock (one publisher at a
+        time on every machine); the ``live/`` symlinks follow after the commit, from what the
+        database then says (see :meth:`sync_links`), so the last publisher always writes the truth.
         """
-        previous: dict[str, str | None] = {}
-        try:
-            with self.writing() as conn:
-                record = self.get_in(conn, build_id)
-                current = self._check_publishable(conn, record, build_id)
-                values = {"build_id": build_id, "published_at": schema.utcnow(), "published_by": user}
-                if current is None:
-                    conn.execute(schema.live_t.insert().values(issue_id=record.issue_id, **values))
-                else:
-                    conn.execute(schema.live_t.update().where(schema.live_t.c.issue_id == record.issue_id).values(**values))
-                was = f"; was build #{current}" if current is not None else ""
-                self.log_action(conn, user, action, record.issue_id, build_id, f"build #{build_id} is live{was}")
-                newest = conn.execute(sa.select(sa.func.max(schema.live_t.c.issue_id))).scalar()
-                site = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == newest)).scalar()
-                previous = self._switch_links({record.issue_id: build_id, "site": site})
-        except BaseException:
-            self._restore_links(previous)
-            raise
+        with self.publishing() as conn:
+            record = self.get_in(conn, build_id)
+            current = self._check_publishable(conn, record, build_id)
+            values = {"build_id": build_id, "published_at": schema.utcnow(), "published_by": user}
+            if current is None:
+                conn.execute(schema.live_t.insert().values(issue_id=record.issue_id, **values))
+            else:
+                conn.execute(schema.live_t.update().where(schema.live_t.c.issue_id == record.issue_id).values(**values))
+            was = f"; was build #{current}" if current is not None else ""
+            self.log_action(conn, user, action, record.issue_id, build_id, f"build #{build_id} is live{was}")
+        self.sync_links([record.issue_id])
         return record
 
     def _check_publishable(self, conn: sa.Connection, record: BuildRecord | None, build_id: int) -> int | None:
@@ -95,7 +91,7 @@ class Publishing(Database):
         """
         if keep < 0:
             raise ValueError("--keep must be 0 or more")
-        with self.writing() as conn:  # the write lock: nothing is published or started meanwhile
+        with self.publishing() as conn:  # nothing is published meanwhile (and on SQLite nothing started)
             kept = set(conn.execute(sa.select(schema.live_t.c.build_id)).scalars()) | self._linked_builds()
             query = sa.select(schema.builds_t).where(schema.builds_t.c.pruned_at.is_(None)).order_by(schema.builds_t.c.id.desc())
             finished: dict[str, int] = {}
@@ -140,36 +136,29 @@ class Publishing(Database):
         elif folder.is_dir():
             shutil.rmtree(folder)  # removes symlinks inside without following them
 
-    def sync_links(self) -> None:
-        """Rewrite every ``live/`` symlink from the database (after a restore, or a crash mid-switch)."""
-        with self.reading() as conn:
-            rows = dict(conn.execute(sa.select(schema.live_t.c.issue_id, schema.live_t.c.build_id)).all())
-        if rows:
-            self._switch_links({**rows, "site": rows[max(rows)]})
+    def sync_links(self, issues: list[str] | None = None) -> None:
+        """Point ``live/<issue>`` (every issue, or those named) and ``live/site`` at the builds the database says.
 
-    def _switch_links(self, targets: dict[str, int]) -> dict[str, str | None]:
-        """Point ``live/<name>`` at ``builds/<id>`` for each entry (a new symlink renamed over the old one).
-
-        Returns the previous targets, for :meth:`_restore_links`.
+        Under the publishing lock, so links are never switched from a stale reading: whoever
+        switches last read the database after every earlier publish had committed. Also run after a
+        restore or a crash between a commit and its links.
         """
+        with self.publishing() as conn:
+            rows = dict(conn.execute(sa.select(schema.live_t.c.issue_id, schema.live_t.c.build_id)).all())
+            if not rows:
+                return
+            wanted = rows if issues is None else {i: rows[i] for i in issues if i in rows}
+            self._switch_links({**wanted, "site": rows[max(rows)]})
+
+    def _switch_links(self, targets: dict[str, int]) -> None:
+        """Point ``live/<name>`` at ``builds/<id>`` for each entry (a new symlink renamed over the old one)."""
         live = self.data_dir / "live"
         live.mkdir(parents=True, exist_ok=True)
-        previous: dict[str, str | None] = {}
-        with self._links:
-            for name, build_id in targets.items():
-                link = live / name
-                previous[name] = os.readlink(link) if link.is_symlink() else None
-                self._link(link, str(Path("..") / "builds" / str(build_id)))
-        return previous
-
-    def _restore_links(self, previous: dict[str, str | None]) -> None:
-        live = self.data_dir / "live"
-        with self._links:
-            for name, target in previous.items():
-                if target is None:
-                    (live / name).unlink(missing_ok=True)
-                else:
-                    self._link(live / name, target)
+        for name, build_id in targets.items():
+            target = str(Path("..") / "builds" / str(build_id))
+            link = live / name
+            if not (link.is_symlink() and os.readlink(link) == target):
+                self._link(link, target)
 
     @staticmethod
     def _link(link: Path, target: str) -> None:

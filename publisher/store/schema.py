@@ -59,6 +59,17 @@ users_t = sa.Table(
 )
 
 
+# Failed (and in-progress) sign-in attempts, by "account:<name>", "address:<ip>" or "known:<name>"; rows older
+# than the limit's window are deleted as new ones come. Shared by every process and machine on the database.
+sign_in_attempts_t = sa.Table(
+    "sign_in_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(200), nullable=False, index=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+
 def migrate(conn: sa.Connection) -> None:
     """Create missing tables; add columns newer than an existing database (``builds.pruned_at``)."""
     metadata.create_all(conn)
@@ -72,10 +83,13 @@ def utcnow() -> datetime:
 
 
 def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone.utc)
+    """Every moment the store hands out is aware UTC.
+
+    SQLite hands back naive datetimes (stored as UTC); PostgreSQL hands back the session's time zone.
+    """
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def sqlite_setup(engine: sa.Engine) -> None:

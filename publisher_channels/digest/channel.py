@@ -4,21 +4,20 @@
 inline CSS, no external requests, no JavaScript needed. Each article shows its
 lead paragraph; the rest of the body sits in a ``<details>`` so no text appears
 twice. ``archive.html`` (served at ``/issues/``) lists the newest issues.
-Figure files are copied into ``media/``.
+Each photo goes out in ``media/`` as responsive renditions (WebP and JPEG at three widths, made once
+per build by :mod:`publisher.images`); figures without a picture are not shown at all.
 """
 
 from __future__ import annotations
 
-import mimetypes
+import functools
 import re
-import shutil
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Field
 
-from publisher import text, writer
+from publisher import images, text, writer
 from publisher.channel import BuildContext, Channel, Output
 from publisher.model import Article, Block, BlockKind, Figure, Issue
 
@@ -31,11 +30,19 @@ class DigestOptions(BaseModel):
     archive_issues: int = Field(default=50, ge=1)
 
 
+#: How wide a picture shows: the page's text column (40rem less padding) or the whole screen.
+SIZES = "(min-width: 42rem) 38rem, calc(100vw - 2rem)"
+
+
 @dataclass(frozen=True)
 class Picture:
-    """A copied figure image: its public URL and pixel size."""
+    """A photo's renditions for the page: JPEG ``src`` (the middle width), the largest JPEG (for shared links),
+    ``srcset`` per format, the largest size."""
 
     url: str
+    full: str
+    jpeg: str
+    webp: str
     width: int
     height: int
 
@@ -52,6 +59,12 @@ class Parts:
 
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_SPACE = re.compile(r"\s*([{}:;,>])\s*")
+
+
+def description(issue: Issue) -> str:
+    """What a shared link or a search result says: the edition, then the front page's headlines."""
+    front = next((arts for _, arts in issue.by_section() if arts), [])
+    return text.trim_at_sentence(f"{issue.title}。" + "；".join(a.headline for a in front[:4]), 150)
 
 
 def minify_css(css: str) -> str:
@@ -80,31 +93,31 @@ def inline_html(block: Block) -> Markup:
     return Markup(text.sanitize_inline(block.html))
 
 
-def copy_pictures(issue: Issue, ctx: BuildContext) -> dict[str, Picture]:
-    """Copy each figure file into ``media/`` and measure it; a missing or unreadable file is a warning."""
+def write_pictures(issue: Issue, photos: dict[str, images.Photo], ctx: BuildContext) -> tuple[dict[str, Picture], list[Output]]:
+    """Write each photo's web renditions into ``media/``; the pictures by ``src`` and the files written."""
     pictures: dict[str, Picture] = {}
-    for article in issue.articles:
-        for figure in article.figures:
-            src = figure.src
-            if src is None or src in pictures:
-                continue
-            source = ctx.figure_file(issue, figure)
-            if source is None:
-                ctx.warn(f"{article.slug}: image {src} is not in the issue folder; the digest shows only its caption")
-                continue
-            try:
-                with Image.open(source) as image:
-                    width, height = image.size
-            except (UnidentifiedImageError, OSError):
-                ctx.warn(
-                    f"{article.slug}: {src} is not a readable image (use JPEG, PNG or WebP); the digest shows only its caption"
-                )
-                continue
-            target = ctx.out / "media" / src
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            pictures[src] = Picture(ctx.urls.media(issue, src), width, height)
-    return pictures
+    outputs: list[Output] = []
+    cache = images.cache_dir(ctx.out)
+    for src, photo in photos.items():
+        made = images.web_set(photo, cache)
+        for rendition in made["webp"] + made["jpeg"]:
+            writer.write_bytes(ctx.out / "media" / rendition.name, rendition.data)
+            outputs.append(Output(f"media/{rendition.name}", rendition.media_type))
+
+        def srcset(renditions: list[images.Rendition]) -> str:
+            return ", ".join(f"{ctx.urls.media(issue, r.name)} {r.width}w" for r in renditions)
+
+        jpeg = made["jpeg"]
+        middle = jpeg[len(jpeg) // 2]
+        pictures[src] = Picture(
+            ctx.urls.media(issue, middle.name),
+            ctx.urls.media(issue, jpeg[-1].name),
+            srcset(jpeg),
+            srcset(made["webp"]),
+            jpeg[-1].width,
+            jpeg[-1].height,
+        )
+    return pictures, outputs
 
 
 class DigestChannel(Channel):
@@ -113,7 +126,11 @@ class DigestChannel(Channel):
     Options = DigestOptions
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
-        pictures = copy_pictures(issue, ctx)
+        readable = images.readable(issue, functools.partial(ctx.figure_file, issue))
+        for note in readable.warnings:
+            ctx.warn(note)
+        issue = readable.issue
+        pictures, media = write_pictures(issue, readable.photos, ctx)
         shared = {
             "issue": issue,
             "urls": ctx.urls,
@@ -121,10 +138,16 @@ class DigestChannel(Channel):
             "editions": ctx.editions,  # hreflang links and the 简/繁 switch, when the site has editions
         }
         script = Markup(ctx.layout_source("enhance.js").strip())
+        older = ctx.archive(2)
+        lead = images.lead_photo(issue, readable.photos)
         page = ctx.render_template(
             "issue.html",
             sections=[(s, arts) for s, arts in issue.by_section() if arts],
             pictures=pictures,
+            sizes=SIZES,
+            previous=older[1] if len(older) > 1 else None,
+            description=description(issue),
+            share_image=pictures[lead.src] if lead else None,
             split=lambda article: split_article(article, pictures),
             script=script,
             inline=inline_html,
@@ -134,5 +157,4 @@ class DigestChannel(Channel):
         writer.write_text(ctx.out / "index.html", page)
         archive = ctx.render_template("archive.html", issues=ctx.archive(ctx.options.archive_issues), page="archive", **shared)
         writer.write_text(ctx.out / "archive.html", archive)
-        media = [Output(f"media/{src}", mimetypes.guess_type(src)[0] or "application/octet-stream") for src in pictures]
         return [Output("index.html", "text/html"), Output("archive.html", "text/html"), *media]

@@ -11,12 +11,14 @@ same bytes out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import io
 import uuid
 from functools import lru_cache
 from pathlib import Path
 
+import rjieba
 from ebooklib import epub
 from lxml import etree
 from lxml import html as lxml_html
@@ -24,6 +26,7 @@ from markupsafe import Markup
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 from pydantic import BaseModel, ConfigDict
 
+from publisher import images as photos
 from publisher import writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
 from publisher.fonts import cjk
@@ -34,13 +37,11 @@ from publisher.urls import download_file
 MEDIA_TYPE = "application/epub+zip"
 XHTML = "application/xhtml+xml"
 
-#: Image types every EPUB 3 reader must show, by their first bytes.
-_IMAGE_MAGIC = {
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-    b"GIF87a": ("image/gif", "gif"),
-    b"GIF89a": ("image/gif", "gif"),
-}
+#: E-book limits: the longest side of a photo and the bytes of one.
+PHOTO_SIDE = 1600
+PHOTO_MAX_BYTES = 600 * 1024
+#: The box the lead photo fills on the cover, below the edition line.
+_COVER_PHOTO_BOX = (1020, 560)
 
 #: Where labels (nav, contents, cover) cut a runaway headline.
 _LABEL_CHARS = 80
@@ -61,11 +62,17 @@ class EpubChannel(Channel):
     Options = EpubOptions
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
+        readable = photos.readable(issue, functools.partial(ctx.figure_file, issue))
+        for note in readable.warnings:
+            ctx.warn(note)
+        issue = readable.issue
         sections = [(s, arts) for s, arts in issue.by_section() if arts]
         if not sections:
             raise ChannelError(f"issue {issue.id} has no articles; add at least one before building the EPUB")
-        images = _collect_images(issue, ctx)
-        book = _book(issue, ctx, sections, images)
+        cache = photos.cache_dir(ctx.out)
+        images = _book_images(readable.photos, cache)
+        lead = photos.lead_photo(issue, readable.photos)
+        book = _book(issue, ctx, sections, images, _cover_photo(lead, cache) if lead else None)
         entries = _Writer(book, issue, ctx.localize("导览")).entries()
         name = download_file(issue, "epub")
         writer.write_bytes(ctx.out / name, writer.deterministic_zip(entries))
@@ -129,30 +136,21 @@ def _metadata(book: epub.EpubBook, issue: Issue, front: list[Article], has_figur
 # -- images ----------------------------------------------------------------------------------
 
 
-def _collect_images(issue: Issue, ctx: BuildContext) -> dict[str, tuple[str, str, bytes]]:
-    """Every figure file by its ``src``: (href in the book, media type, bytes). Reports all problems at once."""
+def _book_images(found: dict[str, photos.Photo], cache: Path) -> dict[str, tuple[str, str, bytes]]:
+    """Every photo by its ``src``: (href in the book, media type, bytes), at most 1600 px and 600 KB, baseline JPEG."""
     images: dict[str, tuple[str, str, bytes]] = {}
-    problems: list[str] = []
-    for article in issue.articles:
-        for figure in article.figures:
-            if not figure.src or figure.src in images:
-                continue
-            where = article.file or f"article {article.slug}"
-            path = ctx.figure_file(issue, figure)
-            if path is None:
-                problems.append(
-                    f"{where}: image file {figure.src!r} is not in the issue folder; add it or remove the figure's src"
-                )
-                continue
-            data = path.read_bytes()
-            kind = next((v for magic, v in _IMAGE_MAGIC.items() if data.startswith(magic)), None)
-            if kind is None:
-                problems.append(f"{where}: image {figure.src!r} is not a JPEG, PNG or GIF file; convert it to JPEG or PNG")
-                continue
-            images[figure.src] = (f"images/{len(images) + 1:03d}.{kind[1]}", kind[0], data)
-    if problems:
-        raise ChannelError("EPUB not built: " + "; ".join(problems))
+    for src, photo in found.items():
+        ask = photos.Ask(photos.fit(photo, side=PHOTO_SIDE), max_bytes=PHOTO_MAX_BYTES, progressive=False)
+        (made,) = photos.render(photo, cache, [ask])
+        images[src] = (f"images/{made.name}", made.media_type, made.data)
     return images
+
+
+def _cover_photo(photo: photos.Photo, cache: Path) -> Image.Image:
+    """The lead photo sized for the cover's photo box."""
+    box_w, box_h = _COVER_PHOTO_BOX
+    (made,) = photos.render(photo, cache, [photos.Ask(photos.fit(photo, width=min(box_w, box_h * photo.width // photo.height)))])
+    return Image.open(io.BytesIO(made.data)).convert("RGB")
 
 
 # -- pages -----------------------------------------------------------------------------------
@@ -191,6 +189,7 @@ def _book(
     ctx: BuildContext,
     sections: list[tuple[Section, list[Article]]],
     images: dict[str, tuple[str, str, bytes]],
+    cover_photo: Image.Image | None = None,
 ) -> epub.EpubBook:
     front = sections[0][1]
     book = epub.EpubBook()
@@ -206,9 +205,11 @@ def _book(
             content=ctx.render_template("style.css", fonts=cjk(issue.language)).encode("utf-8"),
         )
     )
-    cover_image = epub.EpubCover(file_name="cover.png")  # what book.set_cover does, minus its mimetypes scan
-    cover_image.media_type = "image/png"
-    cover_image.content = _cover_png(issue, [s for s, _ in sections], front, ctx.options.cover_font, words)
+    cover_data, cover_type = _cover(issue, [s for s, _ in sections], front, ctx.options.cover_font, cover_photo, words)
+    # what book.set_cover does, minus its mimetypes scan
+    cover_image = epub.EpubCover(file_name="cover.jpg" if cover_type == "image/jpeg" else "cover.png")
+    cover_image.media_type = cover_type
+    cover_image.content = cover_data
     book.add_item(cover_image)
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
     cover_alt = words(f"封面：{issue.title}，{issue.weekday}，农历{issue.lunar_date}。头版：") + "；".join(
@@ -219,7 +220,7 @@ def _book(
         "cover",
         "cover.xhtml",
         words("封面"),
-        ctx.render_template("cover.xhtml", alt=cover_alt, width=width, height=height, **common),
+        ctx.render_template("cover.xhtml", alt=cover_alt, width=width, height=height, cover_href=cover_image.file_name, **common),
     )
     cover.properties.append("svg")
     contents = _page(
@@ -294,7 +295,7 @@ class _Writer(epub.EpubWriter):
 
     def writestr(self, name: str, data: str | bytes) -> None:
         data = data.encode("utf-8") if isinstance(data, str) else data
-        self._entries.append((name, data, not name.endswith((".png", ".jpg", ".gif"))))
+        self._entries.append((name, data, not name.endswith((".png", ".jpg", ".gif", ".webp"))))
 
     def _get_ncx(self) -> bytes:
         # ebooklib always writes depth 0; ours is section → article.
@@ -345,12 +346,21 @@ def _font(path: Path | None, bold: bool, size: int, face: str) -> ImageFont.Free
 _NO_LINE_START = set("，。、；：？！）》」』”’…—·%")
 
 
+def _words(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """``text`` cut into words (jieba's dictionary), so a line never breaks inside 国家; a word wider than a line
+    is cut into characters."""
+    words: list[str] = []
+    for word in rjieba.cut(text):
+        words.extend(word if len(word) > 1 and font.getlength(word) > width else [word])
+    return words
+
+
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) -> list[str]:
-    """Break ``text`` into lines of at most ``width`` pixels, any character a break point (CJK style)."""
+    """Break ``text`` into lines of at most ``width`` pixels between words; closing punctuation never starts a line."""
     lines, line, used = [], "", 0.0
-    for ch in text:
+    for ch in _words(text, font, width):
         advance = font.getlength(ch)
-        if line and used + advance > width and ch not in _NO_LINE_START:
+        if line and used + advance > width and ch[0] not in _NO_LINE_START:
             lines.append(line)
             line, used = "", 0.0
             if len(lines) == max_lines:
@@ -370,8 +380,16 @@ def _fit(text: str, path: Path | None, bold: bool, size: int, width: int, face: 
     return font
 
 
-def _cover_png(issue: Issue, sections: list[Section], front: list[Article], font_path: Path | None, words) -> bytes:
-    """The cover as a PNG: masthead in red, edition line, the page-one headlines, the sections."""
+def _cover(
+    issue: Issue,
+    sections: list[Section],
+    front: list[Article],
+    font_path: Path | None,
+    photo: Image.Image | None,
+    words,
+) -> tuple[bytes, str]:
+    """The cover and its media type: masthead in red, edition line, the lead photo (as a JPEG) when there is one,
+    the page-one headlines, the sections; without a photo, a small paletted PNG."""
     face = cjk(issue.language).serif
     width, height = _COVER_SIZE
     inner = width - 2 * _MARGIN
@@ -394,6 +412,8 @@ def _cover_png(issue: Issue, sections: list[Section], front: list[Article], font
     draw.line((_MARGIN, 560, width - _MARGIN, 560), fill=127, width=1)
 
     y, bottom = 620, height - 200
+    if photo is not None:
+        y = 600 + photo.height + 50
     for index, article in enumerate(front):
         font = _font(font_path, True, 64 if index == 0 else 48, face)
         lines = _wrap(article.headline, font, inner, 2)
@@ -419,5 +439,10 @@ def _cover_png(issue: Issue, sections: list[Section], front: list[Article], font
     image = Image.frombytes("P", _COVER_SIZE, ImageChops.lighter(ink, red).tobytes())
     image.putpalette(_PALETTE)
     out = io.BytesIO()
-    image.save(out, "PNG", compress_level=6)
-    return out.getvalue()
+    if photo is None:
+        image.save(out, "PNG", compress_level=6)
+        return out.getvalue(), "image/png"
+    image = image.convert("RGB")
+    image.paste(photo, ((width - photo.width) // 2, 600))
+    image.save(out, "JPEG", quality=85, optimize=True)
+    return out.getvalue(), "image/jpeg"

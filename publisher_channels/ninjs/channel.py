@@ -6,19 +6,17 @@ only on the issue and the article, so it is stable across rebuilds; ``version``
 is a digest of the document's content, so it changes exactly when the content
 does; ``versioncreated`` is the issue's publication time, never the clock.
 The package lists the articles in reading order as ``associations``; photos are
-associations of type ``picture`` with a ``renditions`` entry for the file.
+associations of type ``picture`` with the web renditions the digest publishes.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import mimetypes
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
-
-from publisher import feeds, text, writer
+from publisher import feeds, images, text, writer
 from publisher.channel import BuildContext, Channel, Output
 from publisher.model import Article, Issue, Kind
 
@@ -55,6 +53,12 @@ class NinjsChannel(Channel):
     title = "新闻交换 (IPTC ninjs)"
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
+        readable = images.readable(issue, functools.partial(ctx.figure_file, issue))
+        for note in readable.warnings:
+            ctx.warn(note)
+        issue = readable.issue  # the articles and photos readers get, as in every channel
+        cache = images.cache_dir(ctx.out)
+        self.renditions = {src: images.web_set(photo, cache) for src, photo in readable.photos.items()}
         when = feeds.publication_time(ctx.site)(issue).isoformat()
         holder = feeds.plain(issue.publisher or issue.paper)
         common = {
@@ -144,7 +148,7 @@ class NinjsChannel(Channel):
         return document
 
     def _pictures(self, issue: Issue, article: Article, ctx: BuildContext, uri: str) -> list[dict]:
-        """The article's figures as picture associations; a rendition for each one whose file is readable."""
+        """The article's photos as picture associations, with the renditions the digest publishes (WebP and JPEG)."""
         found = []
         for number, figure in enumerate(article.figures, 1):
             picture: dict[str, Any] = {"name": f"picture{number}", "uri": f"{uri}#picture{number}", "type": "picture"}
@@ -152,26 +156,19 @@ class NinjsChannel(Channel):
                 picture["descriptions"] = [{"role": "caption", "contenttype": "text/plain", "value": feeds.plain(figure.caption)}]
             if figure.credit:
                 picture["by"] = feeds.plain(figure.credit)
-            path = ctx.figure_file(issue, figure)
-            if path is not None:
-                try:
-                    with Image.open(path) as image:
-                        width, height = image.size
-                except (UnidentifiedImageError, OSError):
-                    ctx.warn(f"{article.slug}: {figure.src} is not a readable image; ninjs gives its caption only")
-                else:
-                    picture["renditions"] = [
-                        {
-                            "name": "original",
-                            "href": ctx.urls.media(issue, figure.src),
-                            "contenttype": mimetypes.guess_type(figure.src)[0] or "application/octet-stream",
-                            "width": width,
-                            "height": height,
-                            "sizeinbytes": path.stat().st_size,
-                        }
-                    ]
-            if len(picture) > 3:
-                found.append(picture)
+            picture["renditions"] = [
+                {
+                    "name": f"{fmt}-{r.width}",
+                    "href": ctx.urls.media(issue, r.name),
+                    "contenttype": r.media_type,
+                    "width": r.width,
+                    "height": r.height,
+                    "sizeinbytes": len(r.data),
+                }
+                for fmt, sizes in self.renditions[figure.src].items()
+                for r in sizes
+            ]
+            found.append(picture)
         return found
 
 

@@ -19,6 +19,7 @@ only through :class:`fetch.LocalOnlyFetcher`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import hashlib
 import io
@@ -34,10 +35,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from weasyprint import HTML
 from weasyprint.urls import path2url
 
-from publisher import urls, writer
+from publisher import images, urls, writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
 from publisher.fonts import cjk
-from publisher.model import Article, Issue
+from publisher.model import Issue
 
 from . import compose, fork, glyphs
 from .fetch import LocalOnlyFetcher
@@ -129,6 +130,10 @@ class PdfChannel(Channel):
 
     def _render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
         options: PdfOptions = ctx.options
+        readable = images.readable(issue, functools.partial(ctx.figure_file, issue))
+        for note in readable.warnings:
+            ctx.warn(note)
+        issue = readable.issue
         if not issue.articles:
             raise ChannelError("the issue has no articles to print; add at least one article file")
         warn_missing_glyphs(issue, ctx)
@@ -140,7 +145,8 @@ class PdfChannel(Channel):
             options.body_size,
             options.leading,
         )
-        roots = [ctx.issue_dir, *ctx.templates.loader.searchpath]
+        cache = images.cache_dir(ctx.out)
+        roots = [ctx.issue_dir, cache, *ctx.templates.loader.searchpath]
         base_url = path2url(str(ctx.issue_dir) + "/")
         fonts = cjk(issue.language)
         css = Markup(ctx.render_template("pdf.css", g=g, fonts=fonts))  # numbers and fixed names only; <style> is not HTML
@@ -162,7 +168,7 @@ class PdfChannel(Channel):
             return found, asked
 
         with timings.step("galley"):
-            sections = stories_by_section(issue, ctx, g)
+            sections = stories_by_section(issue, ctx, g, print_images(readable.photos, cache, g))
             stories = [s for _, own in sections for s in own]
             cut = halves(stories)
             (found, asked), (found_there, asked_there) = fork.both(
@@ -218,25 +224,32 @@ def collector_paused():
             gc.enable()
 
 
-def stories_by_section(issue: Issue, ctx: BuildContext, g: Geometry) -> list[tuple[int, list[StorySource]]]:
-    """Each section (by index) with its articles prepared for the galley; empty sections are reported."""
+def stories_by_section(
+    issue: Issue, ctx: BuildContext, g: Geometry, printed: dict[str, dict[int, str]]
+) -> list[tuple[int, list[StorySource]]]:
+    """Each section (by index) with its articles prepared for the galley; empty sections are reported.
+
+    ``printed`` gives each photo's file URL by the columns it spans (:func:`print_images`).
+    """
     sections, count = [], 0
     for i, section in enumerate(issue.sections):
         articles = issue.articles_in(section)
         if not articles:
             ctx.warn(f"section {section.name} ({section.slug}) has no articles; it is left out of the PDF")
-        sections.append((i, [prepare(count + n, a, figure_urls(issue, a, ctx), g) for n, a in enumerate(articles)]))
+        sections.append((i, [prepare(count + n, a, [printed[f.src] for f in a.figures], g) for n, a in enumerate(articles)]))
         count += len(articles)
     return sections
 
 
-def figure_urls(issue: Issue, article: Article, ctx: BuildContext) -> list[str | None]:
-    """``file:`` URLs of the article's figure images; None where the file is not in the issue folder."""
-    found = []
-    for figure in article.figures:
-        path = ctx.figure_file(issue, figure)
-        found.append(path2url(str(path)) if path else None)
-    return found
+def print_images(photos: dict[str, images.Photo], cache: Path, g: Geometry) -> dict[str, dict[int, str]]:
+    """Each photo as a baseline JPEG at :data:`images.PRINT_PPI` for one and two columns: ``file:`` URLs by span."""
+    printed: dict[str, dict[int, str]] = {}
+    for src, photo in photos.items():
+        spans = (1, 2)
+        asks = [images.Ask(images.print_size(photo, g.span_width(n), g.figure_height), progressive=False) for n in spans]
+        images.render(photo, cache, asks)
+        printed[src] = {n: path2url(str(cache / ask.key(photo))) for n, ask in zip(spans, asks)}
+    return printed
 
 
 def warn_missing_glyphs(issue: Issue, ctx: BuildContext) -> None:

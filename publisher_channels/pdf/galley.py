@@ -90,6 +90,11 @@ class Geometry:
     def content_width(self) -> float:
         return self.page_width - self.margins[1] - self.margins[3]
 
+    @property
+    def figure_height(self) -> float:
+        """The tallest a picture prints: half the page's grid (pdf.css caps it there)."""
+        return self.rows * self.leading / 2
+
     def span_width(self, span: int) -> float:
         return span * self.column_width + (span - 1) * self.gap
 
@@ -133,7 +138,8 @@ class GalleyPiece:
 @dataclass
 class FigureSource:
     figure: Figure
-    url: str | None  # file: URL of the image, None when the file is not at hand
+    urls: dict[int, str]  # file: URL of the picture made for each width in columns (1, 2)
+    alt: str = ""  # the caption, or the headline of a photo story without one
     heights: dict[int, int] = field(default_factory=dict)  # width in columns -> grid lines
 
 
@@ -155,7 +161,7 @@ class StorySource:
         return compose.Story(self.index, self.headers, blocks, tuple(f.heights for f in self.figures))
 
 
-def prepare(index: int, article: Article, figure_urls: list[str | None], g: Geometry) -> StorySource:
+def prepare(index: int, article: Article, figure_urls: list[dict[int, str]], g: Geometry) -> StorySource:
     """The pieces of ``article`` in print order: dateline run into the first paragraph, body, source line."""
     pieces: list[GalleyPiece] = []
     blocks = list(article.body)
@@ -178,7 +184,7 @@ def prepare(index: int, article: Article, figure_urls: list[str | None], g: Geom
         pieces.append(piece)
     if article.source:
         pieces.append(GalleyPiece(f"b{index}-{len(pieces)}", "src", Markup.escape(article.source)))
-    figures = [FigureSource(f, url) for f, url in zip(article.figures, figure_urls)]
+    figures = [FigureSource(f, url, f.caption or article.headline) for f, url in zip(article.figures, figure_urls)]
     pairable = article.char_count <= PAIRABLE_CHARS
     sizes = {k: headline_size(article, k, g.columns, index == 0) for k in compose.spans(g.columns, pairable)}
     return StorySource(index, article, pieces, figures, dateline, sizes)

@@ -52,6 +52,7 @@ def page_view(issue: Issue, page: compose.Page, stories: list[StorySource], g: G
                         "top": _px((m.header + f.top) * lh),
                         "width": _px(g.span_width(f.span)),
                         "height": _px(f.lines * lh),
+                        "span": min(f.span, 2),
                     }
                     for f in m.figures
                 ],

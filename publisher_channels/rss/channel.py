@@ -14,6 +14,7 @@ from pathlib import Path
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.dc import DcEntryExtension
+from feedgen.ext.media import MediaEntryExtension
 from feedgen.feed import FeedGenerator
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -105,6 +106,7 @@ def _entry(ctx: BuildContext, item: feeds.Item) -> FeedEntry:
     """The feedgen entry of one item; shared by the paper's feeds and its section's feed."""
     entry = _Entry()
     entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+    entry.register_extension("media", MediaEntryExtension, atom=True, rss=True)
     entry.title(item.title)
     entry.link(href=item.url, rel="alternate")
     entry.guid(item.id, permalink=True)
@@ -117,7 +119,16 @@ def _entry(ctx: BuildContext, item: feeds.Item) -> FeedEntry:
     entry.description(item.summary, isSummary=True)  # RSS description, Atom summary
     entry.content(item.content_html, type="html")
     if item.enclosure:
-        entry.enclosure(item.enclosure.url, str(item.enclosure.length), item.enclosure.media_type)
+        picture = item.enclosure
+        entry.enclosure(picture.url, str(picture.length), picture.media_type)
+        entry.media.content(
+            url=picture.url,
+            fileSize=str(picture.length),
+            type=picture.media_type,
+            medium="image",
+            width=str(picture.width),
+            height=str(picture.height),
+        )
     return entry
 
 
@@ -148,6 +159,7 @@ def _rss(meta: RssMeta, title: str, description: str, self_url: str, entries: li
     if meta.image:
         feed.image(url=meta.image, title=title, link=meta.shared.link)
     feed.load_extension("dc", atom=False, rss=True)
+    feed.load_extension("media")
     for entry in entries:
         feed.add_entry(entry, order="append")  # feedgen prepends by default
     return feed.rss_str(pretty=True)
@@ -158,6 +170,7 @@ def _atom(meta: RssMeta, description: str, self_url: str, entries: list[FeedEntr
     feed.id(self_url)
     feed.subtitle(description)
     _links(feed, meta, self_url, ATOM_TYPE)
+    feed.load_extension("media")
     for entry in entries:
         feed.add_entry(entry, order="append")
     return feed.atom_str(pretty=True)

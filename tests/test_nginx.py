@@ -1,0 +1,183 @@
+"""nginx in front, with the documented configuration (docs/nginx.conf): 100 publish/rollback switches while
+readers poll the feed and the EPUB through it; every answer must be whole, 200, and exactly one build's file."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from publisher import plugins
+from publisher.admin import secret_key
+from publisher.config import load_config
+from publisher.jobs import make_queue, wait
+from publisher.store import Store
+
+from .conftest import REPO, free_port, root
+
+ISSUE = "2025-05-01-1331"
+SWITCHES = 100
+NGINX_CONF = REPO / "docs" / "nginx.conf"
+
+
+def nginx_config(folder: Path, listen: int, upstream: int) -> Path:
+    """The documented server block with only its address, upstream port and cache folder changed, in a runnable nginx.conf."""
+    documented = NGINX_CONF.read_text(encoding="utf-8")
+    for old, new in [
+        ("listen 80;", f"listen 127.0.0.1:{listen};"),
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};"),
+        ("/var/cache/publisher", str(folder / "cache")),
+    ]:
+        assert documented.count(old) == 1, old
+        documented = documented.replace(old, new)
+    temp = folder / "temp"
+    temp.mkdir(parents=True)
+    (folder / "publisher.conf").write_text(documented, encoding="utf-8")
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    main = f"""{user}daemon off;
+worker_processes 2;
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    include {folder / "publisher.conf"};
+}}
+"""
+    (folder / "nginx.conf").write_text(main, encoding="utf-8")
+    return folder / "nginx.conf"
+
+
+def wait_for(port: int, proc: subprocess.Popen, path: str = "/healthz", seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the server on port {port} did not start")
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def two_builds(tmp_path):
+    """The tiny issue built twice with different headlines (feed and EPUB differ); the first one live."""
+    content = tmp_path / "content"
+    shutil.copytree(root("tiny"), content)
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(f"content: {content}\ndata: {tmp_path / 'data'}\noutput: {tmp_path / 'out'}\n", encoding="utf-8")
+    config = load_config(config_path)
+    store = Store.from_config(config)
+    store.create_all()
+    installed = plugins.discover()
+    queue = make_queue(config, store, channels=[installed["rss"].cls, installed["epub"].cls])
+    builds = []
+    article = content / "issues" / ISSUE / "01-lvse-dixing.md"
+    for headline in ("绿色低碳项目全面投产", "第二版标题：绿色低碳项目全面投产"):
+        article.write_text(article.read_text(encoding="utf-8").replace("绿色低碳项目全面投产", headline, 1), encoding="utf-8")
+        record = wait(store, queue.submit(ISSUE, None, "editor").id, 120)
+        assert record.ok, record.errors
+        builds.append(record)
+    queue.close()
+    store.publish(builds[0].id, "editor")
+    secret_key(config)
+    return config_path, store, builds
+
+
+def test_nginx_in_front_serves_whole_answers_through_100_publish_switches(tmp_path, two_builds):
+    config_path, store, builds = two_builds
+    epub_name = next(f.path for f in builds[0].results["epub"].files if f.path.endswith(".epub"))
+    paths = {"/feed.xml": ("rss", "feed.xml"), f"/issues/{ISSUE}/{epub_name}": ("epub", epub_name)}
+    versions = {path: {(b.channel_dir(ch) / name).read_bytes(): b.id for b in builds} for path, (ch, name) in paths.items()}
+    assert all(len(v) == 2 for v in versions.values())  # the two builds differ in both files
+
+    app_port, nginx_port = free_port(), free_port()
+    env = {**os.environ, "PUBLISHER_CONFIG": str(config_path), "PUBLISHER_PROXIES": "1"}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    app = subprocess.Popen(
+        [str(gunicorn), "--workers", "1", "--threads", "8", "--bind", f"127.0.0.1:{app_port}", "publisher.admin:create_app()"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    nginx = None
+    stop = threading.Event()
+    tally: dict[str, int] = {"ok": 0, "non-200": 0, "truncated": 0, "mixed": 0}
+    seen: dict[str, set[int]] = {path: set() for path in paths}
+    lock = threading.Lock()
+
+    def poll(path: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", nginx_port, timeout=30)
+        while not stop.is_set():
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                body = response.read()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", nginx_port, timeout=30)
+                outcome = "non-200"
+            else:
+                length = response.getheader("Content-Length")
+                if response.status != 200:
+                    outcome = "non-200"
+                elif length is not None and int(length) != len(body):
+                    outcome = "truncated"
+                elif body not in versions[path]:
+                    outcome = "mixed"  # not exactly one build's file: torn, half-switched or from nowhere
+                else:
+                    outcome = "ok"
+                    with lock:
+                        seen[path].add(versions[path][body])
+            with lock:
+                tally[outcome] += 1
+
+    try:
+        wait_for(app_port, app)
+        nginx = subprocess.Popen(
+            ["/usr/sbin/nginx", "-c", str(nginx_config(tmp_path / "nginx", nginx_port, app_port))],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(nginx_port, nginx)
+        readers = [threading.Thread(target=poll, args=(path,)) for path in paths for _ in range(2)]
+        for reader in readers:
+            reader.start()
+        for n in range(SWITCHES):
+            if n % 2 == 0:
+                store.publish(builds[1].id, "editor")
+            else:
+                store.rollback(ISSUE, builds[0].id, "editor")
+            time.sleep(0.05)
+        time.sleep(1.5)  # nginx keeps answers for 1 s: let the last switch show
+        stop.set()
+        for reader in readers:
+            reader.join(timeout=60)
+    finally:
+        stop.set()
+        for proc in (nginx, app):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=30)
+        store.close()
+    print(f"nginx under {SWITCHES} publish/rollback switches: {tally}")
+    assert (tally["non-200"], tally["truncated"], tally["mixed"]) == (0, 0, 0), tally
+    assert tally["ok"] >= 4 * 20  # every reader got answers all along
+    assert all(ids == {b.id for b in builds} for ids in seen.values()), seen  # both builds showed through nginx
