@@ -150,7 +150,9 @@ def test_fix_move_photo_preview_publish(tmp_path, browser):
         page.goto(f"/admin/issues/{issue}")
         page.click("form[action$='/build'] button.primary")
         page.wait_for_selector("#build[data-finished=yes]", timeout=300_000)
-        page.click("form[action$='/publish'] button")
+        page.click("a:has-text('发布这次生成')")  # the confirmation with what changes, then publish
+        page.wait_for_url("**/publish")
+        page.click("button:has-text('确认发布')")
         page.wait_for_load_state()
         public = page.request
         feed = public.get("/feed.xml").text()

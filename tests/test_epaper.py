@@ -284,7 +284,7 @@ def test_admin_previews_the_e_paper_in_a_phone_frame(live):
     page = editor.get(f"/admin/builds/{live.build_id}/preview/epaper").get_data(as_text=True)
     frame = f"/admin/builds/{live.build_id}/files/epaper/01/index.html"
     assert re.search(rf'<iframe name="phone"[^>]*sandbox="allow-same-origin allow-popups"[^>]*\s+src="{frame}"', page)
-    assert f"{len(live.pages.pages)} page(s), {len(live.issue.articles)} article(s)" in page
+    assert f"共 {len(live.pages.pages)} 版、{len(live.issue.articles)} 篇" in page
     shown = editor.get(frame)
     assert shown.status_code == 200 and "第1版" in shown.get_data(as_text=True)
     assert "sandbox" in shown.headers["Content-Security-Policy"]

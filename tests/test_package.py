@@ -81,9 +81,15 @@ def test_installed_elsewhere_it_builds_the_sample_into_every_channel(wheel, tmp_
     built = run("build", "--json")
     assert built.returncode == 0, built.stderr
     manifest = json.loads(built.stdout)
-    assert {a["channel"] for a in manifest["artifacts"]} == {"rss", "epub", "pdf", "digest", "wechat", "newsletter"} and manifest[
-        "errors"
-    ] == []
+    assert {a["channel"] for a in manifest["artifacts"]} == {
+        "rss",
+        "epub",
+        "pdf",
+        "digest",
+        "epaper",
+        "wechat",
+        "newsletter",
+    } and manifest["errors"] == []
     assert all(a["path"].startswith(str(tmp_path / "newsroom" / "out")) for a in manifest["artifacts"])
     commands = run("--help").stdout
     for command in (
