@@ -111,7 +111,7 @@ def test_editors_search_drafts_too(site):
     assert "世界钱王" in editor.get("/admin/search/?q=嘉靖通宝").get_data(as_text=True)
 
 
-def test_publish_and_rollback_change_what_is_found(tmp_path, copy_root, database_url):
+def test_publish_rollback_and_unpublish_change_what_is_found(tmp_path, copy_root, database_url):
     """On SQLite (FTS5) and on PostgreSQL (ILIKE): the same answers."""
     from publisher.config import DatabaseConfig
 
@@ -136,6 +136,10 @@ def test_publish_and_rollback_change_what_is_found(tmp_path, copy_root, database
         assert store.search("绿色低碳")[1] == 0 and store.search("风光储")[1] == 1
         store.rollback(TINY, first.id, "editor")
         assert store.search("绿色低碳")[1] == 1 and store.search("风光储")[1] == 0
+        store.unpublish(TINY, "editor")
+        assert store.search("绿色低碳") == ([], 0) and store.search("铝") == ([], 0)
+        store.publish(second.id, "editor")  # publishing again makes it findable again
+        assert store.search("风光储")[1] == 1
     finally:
         queue.close()
         store.close()

@@ -93,6 +93,7 @@ class Publishing(Search):
             conn.execute(schema.withdrawn_t.delete().where(schema.withdrawn_t.c.issue_id == issue_id))
             conn.execute(schema.withdrawn_t.insert().values(issue_id=issue_id, build_id=current, at=schema.utcnow(), by=user))
             self.log_action(conn, user, "unpublished", issue_id, current, f"build #{current} is no longer public")
+            self.unindex_live(conn, issue_id)  # nothing withdrawn stays findable
         self.sync_links([issue_id])
         return current
 

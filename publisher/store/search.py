@@ -155,6 +155,10 @@ class Search(Database):
         data = json.loads(source.read_text(encoding="utf-8")) if source.is_file() else None
         self._replace(conn, LIVE, issue_id, rows_of(data) if data else [])
 
+    def unindex_live(self, conn: sa.Connection, issue_id: str) -> None:
+        """Drop the public search rows of ``issue_id`` (it is being unpublished, inside that transaction)."""
+        self._replace(conn, LIVE, issue_id, [])
+
     def index_draft(self, issue_id: str, data: dict | None, stamp: str) -> None:
         """Index the draft ``issue_id`` (``data`` as :func:`publisher.serialize.issue_data` gives; None: it is gone)."""
         with self.writing() as conn:
