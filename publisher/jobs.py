@@ -10,8 +10,9 @@
 
 Either way a job is :func:`run_build`: it builds the issue channel by channel
 into the build's own folder ``<data>/builds/<id>/``, each channel's render in a
-child process with a time and a memory limit, and records progress in the
-store. What is live is never touched: publishing is a separate step.
+child process with a time and a memory limit (forked from a process that has
+imported the channels: the server's fork server, or the RQ work horse), and
+records progress in the store. What is live is never touched: publishing is a separate step.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Protocol
+from typing import Iterable, Protocol
 from zoneinfo import ZoneInfo
 
 from publisher import loading, pipeline, plugins, sandbox, snapshots
@@ -106,8 +107,7 @@ class EmbeddedQueue:
         self.runner = f"embedded:{socket.gethostname()}:{os.getpid()}"
         self._pool = ThreadPoolExecutor(config.queue.workers, thread_name_prefix="publisher-build")
         # Renders fork from one process that imported the pipeline and every channel once.
-        modules = {c.__module__ for c in self._available().values()}
-        self.renderer = sandbox.Prefork(["publisher.pipeline", *modules])
+        self.renderer = warm_renderer(self._available().values())
 
     def _available(self) -> dict[str, type[Channel]]:
         return self.channels if self.channels is not None else plugins.usable()
@@ -163,7 +163,7 @@ class RqQueue:
         timeout = self.config.queue.build_timeout * len(names) + JOB_MARGIN
         try:
             self.queue.enqueue(
-                run_build,
+                run_queued_build,
                 record.id,
                 self.config_path,
                 job_id=job_id,
@@ -238,6 +238,20 @@ class RqQueue:
 
 
 # ---- the job --------------------------------------------------------------------------------------
+
+
+def warm_renderer(channels: Iterable[type[Channel]], method: str = "forkserver") -> sandbox.Prefork:
+    """Renders forked from a process that has imported the pipeline and ``channels``' modules (their libraries)."""
+    return sandbox.Prefork(["publisher.pipeline", *{c.__module__ for c in channels}], method)
+
+
+def run_queued_build(build_id: int, config_path: str | None = None) -> BuildRecord | None:
+    """An RQ job: :func:`run_build` with renders forked from this work horse.
+
+    The horse is a fork of ``publisher worker``, which imported every installed channel
+    at its start, so each render starts warm instead of in a fresh interpreter.
+    """
+    return run_build(build_id, config_path, renderer=warm_renderer(plugins.usable().values(), method="fork"))
 
 
 def run_build(

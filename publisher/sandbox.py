@@ -6,16 +6,17 @@ session, with an address-space limit (``RLIMIT_AS``); when the time is up its
 whole process group is killed. Function and arguments go in, the result comes
 back, pickled through pipes. Two ways to make the child:
 
-* :func:`run`: a fresh interpreter (safe anywhere, also in forked RQ work horses),
+* :func:`run`: a fresh interpreter (safe anywhere),
   which pays for its imports every time;
 * :class:`Prefork`: a fork of one process that imported the heavy libraries once
-  (``multiprocessing``'s fork server), so a render starts at once; the embedded
-  queue uses it.
+  (``multiprocessing``'s fork server, or the calling process itself), so a render
+  starts at once; the embedded queue and the RQ work horses use it.
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib
 import multiprocessing
 import os
 import pickle
@@ -130,11 +131,21 @@ def _read_until(stream, deadline: float, first: int | None = None) -> bytes | No
 
 
 class Prefork:
-    """Children forked from a server process that has imported ``preload`` (module names) once."""
+    """Children forked from a process that has imported ``preload`` (module names) once.
 
-    def __init__(self, preload: list[str]):
-        self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(sorted(set(preload)))
+    ``forkserver`` (the default) forks them from a server process started for the
+    purpose, which is safe in a threaded server; ``fork`` forks this process itself,
+    for a single-threaded one such as an RQ work horse, which has the worker's
+    imports already.
+    """
+
+    def __init__(self, preload: list[str], method: str = "forkserver"):
+        self.context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            self.context.set_forkserver_preload(sorted(set(preload)))
+        else:
+            for module in sorted(set(preload)):
+                importlib.import_module(module)
 
     def run(self, fn: Callable[..., Any], args: tuple, *, timeout: float, memory_mb: int | None) -> Any:
         """As :func:`run`, in a forked child."""

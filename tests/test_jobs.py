@@ -71,8 +71,12 @@ def test_embedded_build_writes_into_its_own_folder(tmp_path):
     lines = (Path(done.out_dir) / TINY / "testecho" / "headlines.txt").read_text(encoding="utf-8").splitlines()
     assert lines == [TITLE, *HEADLINES]
     size = len("\n".join(lines).encode())
-    assert done.results["testecho"].files == (ChannelFile("headlines.txt", "text/plain", size),)
-    assert done.results["testecho"].bytes == size and done.results["testecho"].state == "succeeded"
+    process = (Path(done.out_dir) / TINY / "testecho" / "process.txt").stat().st_size
+    assert done.results["testecho"].files == (
+        ChannelFile("headlines.txt", "text/plain", size),
+        ChannelFile("process.txt", "text/plain", process),
+    )
+    assert done.results["testecho"].bytes == size + process and done.results["testecho"].state == "succeeded"
     assert f"{TITLE}: 2 articles" in done.log and "testecho: ✓" in done.log
     assert [e.action for e in store.history()][:2] == ["build-succeeded", "build-requested"]
     assert not config.output_dir.exists()  # builds go to data/builds/<id>/, never to what is served
@@ -321,6 +325,8 @@ def test_rq_worker_builds_the_installed_channels(rq):
     done = setup.store.get_build(record.id)
     assert done.state == "succeeded", done.errors
     assert (done.channel_dir("testecho") / "headlines.txt").read_text(encoding="utf-8").splitlines() == [TITLE, *HEADLINES]
+    # The render was forked from the work horse (a fork of the worker, channels imported), not a fresh interpreter.
+    assert (done.channel_dir("testecho") / "process.txt").read_text(encoding="utf-8").endswith("publisher worker --burst")
     if "rss" in real:
         feed = feedparser.parse((done.channel_dir("rss") / "feed.xml").read_bytes())
         assert not feed.bozo and [e.title for e in feed.entries] == HEADLINES

@@ -7,6 +7,7 @@ through a ``*.dist-info/entry_points.txt`` written by the test (no pip).
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -15,14 +16,15 @@ from publisher.writer import write_text
 
 
 class EchoChannel(Channel):
-    """Writes the issue's title and headlines: fast and checkable."""
+    """Writes the issue's title and headlines (fast and checkable), and the command line its process began with."""
 
     name = "testecho"
     title = "Headlines (test)"
 
     def render(self, issue, ctx):
         write_text(ctx.out / "headlines.txt", "\n".join([issue.title, *(a.headline for a in issue.articles)]))
-        return [Output("headlines.txt", "text/plain")]
+        write_text(ctx.out / "process.txt", " ".join(sys.argv))  # which program this render process began as
+        return [Output("headlines.txt", "text/plain"), Output("process.txt", "text/plain")]
 
 
 class FailChannel(Channel):
