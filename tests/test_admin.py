@@ -188,8 +188,8 @@ def test_sign_in_limit_is_shared_by_four_gunicorn_workers(tmp_path, postgres_ser
     from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
-    from publisher.admin import secret_key
     from publisher.config import load_config
+    from publisher.keys import secret_key
     from tests.conftest import free_port, new_pg_database
 
     database_url = new_pg_database(postgres_server)
@@ -267,7 +267,7 @@ def test_session_cookie_is_secure_on_https(tmp_path):
 
 
 def test_secret_key_from_the_environment_else_generated_once_in_the_data_folder(tmp_path, monkeypatch):
-    from publisher.admin import secret_key
+    from publisher.keys import secret_key
 
     config = make_config(root("tiny"), tmp_path)
     monkeypatch.delenv("PUBLISHER_SECRET_KEY", raising=False)

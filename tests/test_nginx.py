@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from publisher import plugins
-from publisher.admin import secret_key
 from publisher.config import load_config
 from publisher.jobs import make_queue, wait
+from publisher.keys import secret_key
 from publisher.store import Store
 
 from .conftest import REPO, free_port, root

@@ -8,7 +8,6 @@ only read and ask.
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from publisher import plugins
 from publisher.admin.security import RateLimiter
 from publisher.config import Config, load_config
+from publisher.keys import secret_key
 
 HERE = Path(__file__).resolve().parent
 #: Largest request body accepted (forms); only the import page takes more (``imports.UPLOAD_BYTES``).
@@ -45,19 +45,6 @@ class Services:
 
 def services() -> Services:
     return current_app.extensions["publisher"]
-
-
-def secret_key(config: Config) -> str:
-    """$PUBLISHER_SECRET_KEY, else a key generated once and kept (mode 600) in the data folder."""
-    if os.environ.get("PUBLISHER_SECRET_KEY"):
-        return os.environ["PUBLISHER_SECRET_KEY"]
-    path = config.data_dir / "secret_key"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip()
 
 
 def create_app(
