@@ -282,7 +282,7 @@ def test_geometry_is_validated(copy_root):
 
 @pytest.fixture(scope="module")
 def reportlab_runs(tmp_path_factory):
-    """Every corpus issue (人民日报 ×7, 中国铝业报) in two ReportLab styles, imported."""
+    """Every corpus issue (人民日报, 中国铝业报) in two ReportLab styles, imported."""
     out = tmp_path_factory.mktemp("reportlab")
     runs = []
     for style in ("six-col-vertical-jump", "three-col-boxed"):
