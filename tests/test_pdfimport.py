@@ -22,28 +22,10 @@ from publisher_channels.pdf import PdfChannel
 from . import corpus
 from .conftest import REPO, SAMPLE_CONTENT, SAMPLE_ID, make_config
 from .corpus import metrics
+from .corpus.metrics import norm, output_chars
 
 SAMPLE_DIR = SAMPLE_CONTENT / "issues" / SAMPLE_ID
 INPUTS = Path(__file__).parent / "roots" / "import"
-
-
-def norm(value: str | None) -> str:
-    return re.sub(r"\s+", "", value or "")
-
-
-def output_chars(result) -> Counter:
-    """Every character the import put somewhere: articles, figures, masthead, section labels, furniture."""
-    parts: list[str | None] = []
-    for a in result.issue.articles:
-        parts += [a.headline, a.kicker, a.subtitle, a.series, a.byline, a.source, a.editor_note]
-        parts += [b.text for b in a.body]
-        parts += [x for f in a.figures for x in (f.caption, f.credit)]
-    report = result.report.data()
-    parts += [m["text"] for m in report["masthead"]]
-    parts += [f["text"] for f in report["furniture"]]
-    parts += [s["name"] for s in report["sections"] if s["line"] is not None]
-    made_up = Counter(ch for s in report["synthesized"] for ch in s["text"] if not ch.isspace())
-    return Counter(ch for p in parts if p for ch in p if not ch.isspace()) - made_up
 
 
 def pdf_chars(path: Path) -> Counter:
@@ -278,6 +260,14 @@ def test_geometry_is_validated(copy_root):
 
 
 # --- a second engine, other papers, other layouts -----------------------------------------------
+
+
+def test_the_corpus_is_ten_issues_of_two_papers_from_recorded_sources():
+    issues = corpus.issues()
+    assert len(issues) >= 10 and len({i.paper for i in issues}) >= 2
+    for issue in corpus.rmrb():
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+:\S+\.json@[0-9a-f]{40}", issue.source), issue.source
+        assert len(issue.pieces) == len({norm(p.headline) for p in issue.pieces}) >= 3, issue.date
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ or a short line that may be a headline, subhead, kicker or subtitle.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from publisher import text as textlib
@@ -124,6 +125,31 @@ def classify(lines: list[InputLine], vocabulary: rules.Vocabulary) -> None:
             line.kind = MASTHEAD
         else:
             classify_line(line, vocabulary)
+    _column_lines(lines[head:])
+
+
+#: Text set in columns: this share of its lines fill the column's measure.
+SET_IN_COLUMNS = 0.4
+
+
+def _width(text: str) -> float:
+    """A line's printed width in em: CJK and full-width characters one, Latin letters, digits and spaces half."""
+    return sum(1.0 if ord(ch) > 0x2E7F else 0.5 for ch in text)
+
+
+def _column_lines(lines: list[InputLine]) -> None:
+    """In text extracted from pages set in columns (most lines fill the same measure), a short line that
+    fills the measure and does not end a sentence is a piece of a paragraph cut by the column, not a heading."""
+    widths = Counter(round(_width(x.text)) for x in lines if _width(x.text) >= 8)
+    if not widths:
+        return
+    measure, count = widths.most_common(1)[0]
+    filled = count + widths.get(measure - 1, 0)
+    if filled < SET_IN_COLUMNS * sum(widths.values()):
+        return
+    for line in lines:
+        if line.kind == SHORT and _width(line.text) >= measure - 1 and not rules.ENDS_SENTENCE.search(line.text):
+            line.kind = PARA
 
 
 def classify_line(line: InputLine, vocabulary: rules.Vocabulary) -> None:
