@@ -99,11 +99,15 @@ def split(source: str) -> list[InputLine]:
 
 def masthead_end(lines: list[InputLine]) -> int:
     """How many leading lines form the masthead (paper name, serial, date, 总第N期 …)."""
-    count = 0
-    for index, line in enumerate(lines[:12]):
+    # a running head printed above the masthead (要闻 第1版) comes first in extracted text
+    lead = next((i for i, x in enumerate(lines[:3]) if not _PAGE_HEAD.match(x.text)), 0)
+    count = lead
+    for index, line in enumerate(lines[: 12 + lead]):
         t = line.text
+        if index < lead:
+            continue
         if (
-            (index == 0 and rules.PAPER_NAME.match(t))
+            (index == lead and rules.PAPER_NAME.match(t))
             or rules.PAPER_EN.match(t)
             or rules.GRADE.match(t)
             or rules.SERIAL.search(t)
@@ -115,6 +119,10 @@ def masthead_end(lines: list[InputLine]) -> int:
         else:
             break
     return count
+
+
+#: A page's running head: its section name(s) and number (要闻 第1版, 财经聚焦·经济信息 第4版).
+_PAGE_HEAD = re.compile(rf"^(?:{rules.HAN}{{2,8}}[·•・\s]*)+\s*第\s*[0-9一二三四五六七八九十]{{1,3}}\s*版$")
 
 
 def classify(lines: list[InputLine], vocabulary: rules.Vocabulary) -> None:
@@ -139,7 +147,8 @@ def _width(text: str) -> float:
 
 def _column_lines(lines: list[InputLine]) -> None:
     """In text extracted from pages set in columns (most lines fill the same measure), a short line that
-    fills the measure and does not end a sentence is a piece of a paragraph cut by the column, not a heading."""
+    fills the measure, after a line cut mid-sentence, and does not end a sentence itself is a piece of a
+    paragraph cut by the column, not a heading (a headline spanning columns can fill the measure too)."""
     widths = Counter(round(_width(x.text)) for x in lines if _width(x.text) >= 8)
     if not widths:
         return
@@ -147,8 +156,9 @@ def _column_lines(lines: list[InputLine]) -> None:
     filled = count + widths.get(measure - 1, 0)
     if filled < SET_IN_COLUMNS * sum(widths.values()):
         return
-    for line in lines:
-        if line.kind == SHORT and _width(line.text) >= measure - 1 and not rules.ENDS_SENTENCE.search(line.text):
+    for before, line in zip([None, *lines], lines, strict=False):
+        runs_on = before is not None and not rules.ENDS_SENTENCE.search(before.text)  # the line before it is cut too
+        if line.kind == SHORT and runs_on and _width(line.text) >= measure - 1 and not rules.ENDS_SENTENCE.search(line.text):
             line.kind = PARA
 
 
