@@ -28,7 +28,7 @@ from tests import corpus  # noqa: E402
 from tests.corpus import metrics  # noqa: E402
 from tests.corpus.layout import STYLES  # noqa: E402
 
-TARGET = 2.0  # seconds for a 10-page A3 issue
+TARGET = 2.0  # seconds for a 10-page A3 issue (our sample prints on fewer: the figure is per its pages)
 
 
 def run(importer: str, pdf: Path, number: int, paper: str, out: Path):
@@ -120,9 +120,10 @@ def main(argv: list[str] | None = None) -> int:
                 times.append(time.perf_counter() - started)
                 cpu.append(time.process_time() - started_cpu)
             median, median_cpu = statistics.median(times[1:]), statistics.median(cpu[1:])
+            pages = len(import_pdf(pdf).issue.print_pdf.pages)
             flag = "" if median_cpu <= TARGET else f"  ✗ over the {TARGET} s target"
             print(
-                f"speed: our 10-page A3 sample PDF imports in {median_cpu:.2f} s CPU, {median:.2f} s wall "
+                f"speed: our {pages}-page A3 sample PDF imports in {median_cpu:.2f} s CPU, {median:.2f} s wall "
                 f"(median of 3 warm runs; cold {times[0]:.2f} s; load average {os.getloadavg()[0]:.1f} "
                 f"on {os.cpu_count()} cores){flag}"
             )

@@ -18,15 +18,12 @@ from publisher.importer import lines as L
 from publisher.serialize import issue_data
 
 from .conftest import REPO, SAMPLE_CONTENT, SAMPLE_ID, SEED
+from .corpus.metrics import norm, output_chars
 
 INPUTS = Path(__file__).parent / "roots" / "import"
 OWN = ["huaxia-862", "huaxia-863", "reordered-1331", "conventions-12"]
 SAMPLE_DIR = SAMPLE_CONTENT / "issues" / SAMPLE_ID
 IMPORTER_SRC = REPO / "publisher" / "importer"
-
-
-def norm(value: str | None) -> str:
-    return re.sub(r"\s+", "", value or "")
 
 
 def scores(issue, expected: list[dict]) -> dict:
@@ -56,21 +53,6 @@ def rejoins(result) -> set[tuple[int, int]]:
 def input_chars(data: bytes) -> Counter:
     text, _ = L.decode(data)
     return Counter(ch for ch in text.lstrip("\ufeff") if not ch.isspace())
-
-
-def output_chars(result) -> Counter:
-    """Every character the import put somewhere: articles, figures, masthead, printed labels, furniture."""
-    parts: list[str | None] = []
-    for a in result.issue.articles:
-        parts += [a.headline, a.kicker, a.subtitle, a.series, a.byline, a.source, a.editor_note]
-        parts += [b.text for b in a.body]
-        parts += [x for f in a.figures for x in (f.caption, f.credit)]
-    report = result.report.data()
-    parts += [m["text"] for m in report["masthead"]]
-    parts += [f["text"] for f in report["furniture"]]
-    parts += [s["name"] for s in report["sections"] if s["line"] is not None]
-    made_up = Counter(ch for s in report["synthesized"] for ch in s["text"] if not ch.isspace())
-    return Counter(ch for p in parts if p for ch in p if not ch.isspace()) - made_up
 
 
 @pytest.fixture(scope="module")

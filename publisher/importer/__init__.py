@@ -19,6 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -75,6 +76,28 @@ def known_section_slugs(content_dir: str | os.PathLike | None) -> dict[str, str]
     return out
 
 
+def read_source(source: bytes | str | os.PathLike, filename: str | None, fallback: str) -> tuple[bytes, str]:
+    """An importer's input as bytes, and the name its messages call it by: ``filename``, else a path's
+    own name (never its folder), else ``fallback``."""
+    if not isinstance(source, (str, os.PathLike)):
+        return bytes(source), filename or fallback
+    path = Path(source)
+    try:
+        return path.read_bytes(), filename or path.name
+    except OSError as exc:
+        raise ImportFailure(f"无法读取 {path.name}（{exc.strerror}）。请确认文件还在、可以打开后再导入。") from None
+
+
+def given_fields(date: dt.date | None, number: int | None, paper: str | None) -> dict:
+    """The masthead fields the caller gave (--date/--number/--paper, the admin's form)."""
+    return {k: v for k, v in (("date", date), ("number", number), ("paper", paper)) if v is not None}
+
+
+def missing_fields(fields: dict) -> list[str]:
+    """The fields an issue cannot do without that neither the masthead nor the caller gave."""
+    return [k for k in ("paper", "date", "number") if k not in fields]
+
+
 def apply_known_slugs(sections, known: dict[str, str] | None) -> None:
     """Give each draft section the slug an earlier issue gave the same name."""
     for section in sections:
@@ -100,15 +123,8 @@ def import_text(
     ``known_sections`` (from :func:`known_section_slugs`) keeps section slugs stable across issues.
     """
     started = time.perf_counter()
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        filename = filename or path.name
-        try:
-            source = path.read_bytes()
-        except OSError as exc:
-            raise ImportFailure(f"cannot read {path}: {exc.strerror}") from None
-    name = filename or "the upload"
-    decoded, encoding = L.decode(bytes(source), name)
+    data, name = read_source(source, filename, "the upload")
+    decoded, encoding = L.decode(data, name)
     cleaned = textlib.clean(decoded.lstrip("\ufeff"))
     warnings = []
     if len(cleaned) != len(decoded.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")):
@@ -117,13 +133,12 @@ def import_text(
     L.classify(items, vocabulary)
     head = masthead.read(items)
     fields = dict(head.fields)
-    given = {k: v for k, v in (("date", date), ("number", number), ("paper", paper)) if v is not None}
+    given = given_fields(date, number, paper)
     differs = [(k, fields[k], v) for k, v in given.items() if k in fields and fields[k] != v]
     if differs and not override_masthead:
         raise MastheadMismatch(differs)
     fields.update(given)
-    missing = [k for k in ("paper", "date", "number") if k not in fields]
-    if missing:
+    if missing := missing_fields(fields):
         hints = {"paper": "--paper 某某报", "date": "--date 2025-04-19", "number": "--number 1330"}
         raise ImportFailure(
             f"{name}: the masthead does not give the {', '.join(missing)} (paper name line, a date like 2025年4月19日, 总第N期); "
@@ -158,7 +173,7 @@ def import_text(
         }
         for d in assembly.articles
     ]
-    decisions = [
+    decisions: list[dict[str, Any]] = [
         {
             "kind": "rejoin",
             "lines": [a, b],

@@ -8,6 +8,7 @@ or a short line that may be a headline, subhead, kicker or subtitle.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from publisher import text as textlib
@@ -98,11 +99,15 @@ def split(source: str) -> list[InputLine]:
 
 def masthead_end(lines: list[InputLine]) -> int:
     """How many leading lines form the masthead (paper name, serial, date, 总第N期 …)."""
-    count = 0
-    for index, line in enumerate(lines[:12]):
+    # a running head printed above the masthead (要闻 第1版) comes first in extracted text
+    lead = next((i for i, x in enumerate(lines[:3]) if not _PAGE_HEAD.match(x.text)), 0)
+    count = lead
+    for index, line in enumerate(lines[: 12 + lead]):
         t = line.text
+        if index < lead:
+            continue
         if (
-            (index == 0 and rules.PAPER_NAME.match(t))
+            (index == lead and rules.PAPER_NAME.match(t))
             or rules.PAPER_EN.match(t)
             or rules.GRADE.match(t)
             or rules.SERIAL.search(t)
@@ -116,6 +121,10 @@ def masthead_end(lines: list[InputLine]) -> int:
     return count
 
 
+#: A page's running head: its section name(s) and number (要闻 第1版, 财经聚焦·经济信息 第4版).
+_PAGE_HEAD = re.compile(rf"^(?:{rules.HAN}{{2,8}}[·•・\s]*)+\s*第\s*[0-9一二三四五六七八九十]{{1,3}}\s*版$")
+
+
 def classify(lines: list[InputLine], vocabulary: rules.Vocabulary) -> None:
     """Set ``kind`` (and parsed ``data``) on every line, in place."""
     head = masthead_end(lines)
@@ -124,6 +133,33 @@ def classify(lines: list[InputLine], vocabulary: rules.Vocabulary) -> None:
             line.kind = MASTHEAD
         else:
             classify_line(line, vocabulary)
+    _column_lines(lines[head:])
+
+
+#: Text set in columns: this share of its lines fill the column's measure.
+SET_IN_COLUMNS = 0.4
+
+
+def _width(text: str) -> float:
+    """A line's printed width in em: CJK and full-width characters one, Latin letters, digits and spaces half."""
+    return sum(1.0 if ord(ch) > 0x2E7F else 0.5 for ch in text)
+
+
+def _column_lines(lines: list[InputLine]) -> None:
+    """In text extracted from pages set in columns (most lines fill the same measure), a short line that
+    fills the measure, after a line cut mid-sentence, and does not end a sentence itself is a piece of a
+    paragraph cut by the column, not a heading (a headline spanning columns can fill the measure too)."""
+    widths = Counter(round(_width(x.text)) for x in lines if _width(x.text) >= 8)
+    if not widths:
+        return
+    measure, count = widths.most_common(1)[0]
+    filled = count + widths.get(measure - 1, 0)
+    if filled < SET_IN_COLUMNS * sum(widths.values()):
+        return
+    for before, line in zip([None, *lines], lines, strict=False):
+        runs_on = before is not None and not rules.ENDS_SENTENCE.search(before.text)  # the line before it is cut too
+        if line.kind == SHORT and runs_on and _width(line.text) >= measure - 1 and not rules.ENDS_SENTENCE.search(line.text):
+            line.kind = PARA
 
 
 def classify_line(line: InputLine, vocabulary: rules.Vocabulary) -> None:

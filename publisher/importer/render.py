@@ -52,7 +52,7 @@ def assign_slugs(assembly: Assembly) -> None:
         section.slug = _unique(section.slug or slugify(section.name) or f"section-{index}", used)
     used = set()
     for index, draft in enumerate(assembly.articles, start=1):
-        draft.slug = _unique(slugify(draft.headline) or f"{draft.section.slug}-{index}", used)
+        draft.slug = _unique(slugify(draft.headline or "") or f"{draft.section.slug}-{index}", used)
 
 
 def issue_yaml(fields: dict, assembly: Assembly, furniture: list[str]) -> str:

@@ -33,6 +33,11 @@ MASTHEAD_WORDS = re.compile(
     r"国内统一连续出版物号|国际标准连续出版物号|邮发代号|主管|主办|出版|总第\s*\d+\s*期|农历|^[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年"
 )
 
+#: The label of a 导读 box (the front page's list of what is inside the issue).
+GUIDE_LABEL = re.compile(r"^(?:今日|本期|本版)?(?:导读|要目|提要)$")
+#: A teaser (an entry of a 导读 box) or a jump reference: a short line that ends by naming a page.
+TEASER = re.compile(r"^[^。]{2,40}?[（(▶→>\s]\s*(?:详见|见|转)?\s*第?\s*[0-9一二三四五六七八]{1,2}\s*版\s*[）)]?$")
+
 # --- page furniture (anywhere) --------------------------------------------------------------
 FURNITURE = [
     re.compile(r"^[-—–\s]*[0-9０-９]{1,2}[-—–\s]*$"),  # a page number alone
@@ -46,9 +51,8 @@ FURNITURE = [
     re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期[一二三四五六日天])?(?:\s+\S{1,12}){0,3}$"),  # page head
     re.compile(r"^(?:本版|本期)(?:共\s*\d+\s*版|今日\s*\d+\s*版)$"),
     re.compile(r"^今日\s*\d+\s*版$"),
-    re.compile(r"^(?:今日|本期|本版)?(?:导读|要目|提要)$"),
-    # a teaser or jump reference: a short line that ends by naming a page
-    re.compile(r"^[^。]{2,40}?[（(▶→>\s]\s*(?:详见|见|转)?\s*第?\s*[0-9一二三四五六七八]{1,2}\s*版\s*[）)]?$"),
+    GUIDE_LABEL,
+    TEASER,
 ]
 
 # --- bylines --------------------------------------------------------------------------------

@@ -14,9 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from pathlib import Path
 
-from publisher.importer import ImportFailure, ImportResult, apply_known_slugs, load_rendered, render
+from publisher.importer import (
+    ImportFailure,
+    ImportResult,
+    apply_known_slugs,
+    given_fields,
+    load_rendered,
+    missing_fields,
+    read_source,
+    render,
+)
 from publisher.importer import lines as L
 from publisher.importer import masthead as mast
 from publisher.importer.drafts import Assembly
@@ -46,15 +54,7 @@ def import_pdf(
     ``known_sections`` maps section names to the slugs earlier issues gave them.
     """
     started = time.perf_counter()
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        filename = filename or path.name
-        try:
-            source = path.read_bytes()
-        except OSError as exc:
-            raise ImportFailure(f"无法读取 {path.name}（{exc.strerror}）。") from None
-    name = filename or "上传的文件"
-    data = bytes(source)
+    data, name = read_source(source, filename, "上传的文件")
     doc = extract.open_pdf(data, name)
     try:
         pages = extract.read_pages(doc, name)
@@ -71,12 +71,8 @@ def import_pdf(
         body = layout.body_size(lines) if sum(len(x.text) for x in lines) > 400 else issue_body
         layouts.append(layout.analyse(page, lines, body, vocabulary, first=index == 0))
     head = _masthead(layouts[0])
-    fields = dict(head.fields)
-    for key, value in (("date", date), ("number", number), ("paper", paper)):
-        if value is not None:
-            fields[key] = value
-    missing = [k for k in ("paper", "date", "number") if k not in fields]
-    if missing:
+    fields = {**head.fields, **given_fields(date, number, paper)}
+    if missing := missing_fields(fields):
         words = {"paper": "报名（--paper）", "date": "日期（--date 2025-04-19）", "number": "总期号（--number 1330）"}
         raise ImportFailure(f"{name} 的报头里找不到{'、'.join(words[k] for k in missing)}。请在导入时填写这些信息后再试。")
     reading = stories.PageReader(vocabulary).read(layouts)

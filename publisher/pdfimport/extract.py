@@ -15,6 +15,9 @@ import pypdfium2.raw as pdfium_c
 
 from publisher.importer.lines import ImportFailure
 
+#: A drawn strip is at most this share of the page high (a band's frame holds one line of display type).
+STRIP = 0.05
+
 
 @dataclass
 class Char:
@@ -43,6 +46,9 @@ class PdfPage:
     height: float
     chars: list[Char] = field(default_factory=list)
     pictures: list[EmbeddedImage] = field(default_factory=list)
+    #: Drawn strips at least a fifth of the page wide and a few lines high at most: rules, and the frames of
+    #: bands (a section label is set between rules); a box's taller frame is not one.
+    strips: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
 def open_pdf(data: bytes, name: str) -> pypdfium2.PdfDocument:
@@ -61,12 +67,12 @@ def open_pdf(data: bytes, name: str) -> pypdfium2.PdfDocument:
         raise ImportFailure(f"{name} 已损坏，无法打开。请重新从排版系统导出PDF后再导入。") from None
 
 
-def read_pages(doc: pypdfium2.PdfDocument, name: str, with_images: bool = True) -> list[PdfPage]:
+def read_pages(doc: pypdfium2.PdfDocument, name: str) -> list[PdfPage]:
     pages = []
     try:
         for index in range(len(doc)):
             page = doc[index]
-            pages.append(_read_page(page, index + 1, with_images))
+            pages.append(_read_page(page, index + 1))
     except pypdfium2.PdfiumError:
         raise ImportFailure(f"{name} 有损坏的页面，无法读取。请重新从排版系统导出PDF后再导入。") from None
     if not pages:
@@ -78,7 +84,7 @@ def read_pages(doc: pypdfium2.PdfDocument, name: str, with_images: bool = True) 
     return pages
 
 
-def _read_page(page, number: int, with_images: bool) -> PdfPage:
+def _read_page(page, number: int) -> PdfPage:
     width, height = page.get_size()
     out = PdfPage(number, width, height)
     textpage = page.get_textpage()
@@ -110,11 +116,13 @@ def _read_page(page, number: int, with_images: bool) -> PdfPage:
             Char(" " if ch.isspace() else ch, rect.left, height - rect.top, rect.right, height - rect.bottom, size, bold)
         )
     textpage.close()
-    if with_images:
-        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
-            picture = _picture(obj, height)
-            if picture is not None:
-                out.pictures.append(picture)
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+            x0, y0, x1, y1 = obj.get_bounds()
+            if x1 - x0 >= width / 5 and y1 - y0 <= height * STRIP:
+                out.strips.append((x0, height - y1, x1, height - y0))
+        elif (picture := _picture(obj, height)) is not None:
+            out.pictures.append(picture)
     return out
 
 

@@ -20,7 +20,10 @@ DISPLAY = 1.25
 #: A bold line at least this many times the body size is a (small) headline too.
 BOLD_DISPLAY = 1.04
 _PAGE_MARK = re.compile(r"第?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版|^[-—–\s]*[0-9０-９]{1,3}[-—–\s]*$")
-_SECTION_IN_HEAD = re.compile(rf"({rules.HAN}{{2,8}})\s*(?:第\s*[0-9一二三四五六七八九十]{{1,3}}\s*版|[0-9]{{1,2}}\s*$)")
+#: A running head's section name(s) before the page number; several (要闻·财经·…) when sections share the page.
+_SECTION_IN_HEAD = re.compile(
+    rf"((?:{rules.HAN}{{2,8}}[·•・])*{rules.HAN}{{2,8}})\s*(?:第\s*[0-9一二三四五六七八九十]{{1,3}}\s*版|[0-9]{{1,2}}\s*$)"
+)
 
 
 @dataclass
@@ -53,6 +56,7 @@ class StoryRegion:
     head: Head | None
     lines: list[PrintedLine] = field(default_factory=list)
     pictures: list[EmbeddedImage] = field(default_factory=list)
+    band: PrintedLine | None = None  # the section label it stands under, when one is set across the page above it
 
     @property
     def boxes(self) -> list[tuple[float, float, float, float]]:
@@ -73,6 +77,7 @@ class PageLayout:
     masthead: list[PrintedLine] = field(default_factory=list)
     section: str | None = None
     section_line: PrintedLine | None = None
+    bands: list[PrintedLine] = field(default_factory=list)  # section labels set across the page lower down
     regions: list[StoryRegion] = field(default_factory=list)
 
 
@@ -92,8 +97,8 @@ def analyse(page: PdfPage, lines: list[PrintedLine], body: float, vocabulary: ru
     out = PageLayout(page, body, lines)
     rest = _furniture(out, lines)
     if first:
-        rest = _masthead(out, rest)
-    rest = _section_band(out, rest, vocabulary)
+        rest = _guide(out, _masthead(out, rest))
+    rest = _bands(out, _section_band(out, rest, vocabulary))
     heads, rest = _heads(out, rest)
     _regions(out, heads, rest)
     return out
@@ -113,7 +118,7 @@ def _furniture(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
             line.role = "folio" if _PAGE_MARK.search(line.text) and len(line.text) <= 8 else "running head"
             out.furniture.append((line, line.role))
             if (m := _SECTION_IN_HEAD.search(line.text)) and out.section is None:
-                out.section = m.group(1)
+                out.section = re.split("[·•・]", m.group(1))[0]  # the first is the one the page opens with
         else:
             rest.append(line)
     return rest
@@ -149,6 +154,42 @@ def _masthead(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
             out.masthead.append(line)
         else:
             rest.append(line)
+    return rest
+
+
+def _guide(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
+    """The front page's 导读 box: rows of teasers (a headline, often after its section, ending with the page it
+    is on), with the box's label beside or above them. It points into the issue; it is not a story."""
+    teasers = sorted(
+        (x for x in lines if rules.TEASER.match(x.text) and not (rules.JUMP_IN.match(x.text) or rules.JUMP_OUT.search(x.text))),
+        key=lambda x: (x.y0, x.x0),
+    )
+    groups: list[list[PrintedLine]] = []
+    for line in teasers:
+        if groups and line.y0 - max(x.y1 for x in groups[-1]) < line.size:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    rest = lines
+    for group in (g for g in groups if len(g) >= 2):
+        x0, y0 = min(x.x0 for x in group), min(x.y0 for x in group)
+        x1, y1 = max(x.x1 for x in group), max(x.y1 for x in group)
+        size = max(x.size for x in group)
+        labels = [
+            x
+            for x in rest
+            if rules.GUIDE_LABEL.match(x.text.replace(" ", ""))
+            and (
+                (overlap((x.y0, x.y1), (y0, y1)) > 0 and 0 <= x0 - x.x1 < 4 * size)
+                or (overlap((x.x0, x.x1), (x0, x1)) > 0 and 0 <= y0 - x.y1 < 2 * size)
+            )
+        ]
+        inside = [x for x in rest if x.x0 >= x0 - 1 and x.x1 <= x1 + 1 and x.y0 >= y0 - 1 and x.y1 <= y1 + 1]
+        for line in labels + inside:
+            line.role = "guide"
+            out.furniture.append((line, "导读 (a list of what is inside the issue)"))
+        taken = {id(x) for x in labels + inside}
+        rest = [x for x in rest if id(x) not in taken]
     return rest
 
 
@@ -191,6 +232,46 @@ def _section_band(out: PageLayout, lines: list[PrintedLine], vocabulary: rules.V
             out.furniture.append((line, "page head beside the section label"))
         else:
             rest.append(line)
+    return rest
+
+
+def _bands(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
+    """Section labels set across the page between rules (or in a frame), wherever a section starts on it.
+
+    A band is a short label a little above the body size, alone in its row but for small type, with a
+    drawn strip nearly as wide as the text above and below it; small furniture beside it (责任编辑 …) is dropped.
+    """
+    if not lines:
+        return lines
+    left, right = min(x.x0 for x in lines), max(x.x1 for x in lines)
+    wide = [s for s in out.page.strips if s[2] - s[0] >= 0.8 * (right - left)]
+    bands = []
+    for line in lines:
+        if not (
+            out.body * 1.2 <= line.size < out.body * 2.2 and re.fullmatch(f"[{rules.CJK}·•・]{{2,8}}", line.text.replace(" ", ""))
+        ):
+            continue
+        reach = 1.2 * line.size
+        above = any(s[1] <= line.y0 + 1 and line.y0 - s[1] < reach for s in wide)
+        below = any(s[3] >= line.y1 - 1 and s[3] - line.y1 < reach for s in wide)
+        row = [x for x in lines if x is not line and overlap((x.y0, x.y1), (line.y0, line.y1)) > 0]
+        if above and below and all(x.size < line.size * 0.8 for x in row):
+            bands.append(line)
+    taken = {id(x) for x in bands}
+    for band in bands:
+        band.role = "section"
+        for line in lines:
+            if id(line) in taken or overlap((line.y0, line.y1), (band.y0, band.y1)) <= 0:
+                continue
+            if any(p.match(line.text) for p in rules.FURNITURE):
+                line.role = "page head"
+                out.furniture.append((line, "page head beside the section label"))
+                taken.add(id(line))
+    rest = [x for x in lines if id(x) not in taken]
+    if bands and out.section_line is None and bands[0].y0 <= min((x.y0 for x in rest), default=bands[0].y0):
+        first = bands.pop(0)  # the band above everything is the page's own section label
+        out.section, out.section_line = first.text.replace(" ", ""), first
+    out.bands = bands
     return rest
 
 
@@ -254,7 +335,13 @@ def vocabulary_like(text: str) -> bool:
 
 def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> None:
     """Each line goes to the nearest head above it whose width it sits under (else to the page's headless region)."""
-    regions = {id(h): StoryRegion(out.page.number, h) for h in heads}
+    bands = sorted(out.bands, key=lambda x: x.y0)
+
+    def under(y: float) -> PrintedLine | None:
+        """The band a thing starting at ``y`` stands under (None: the page's own section)."""
+        return next((b for b in reversed(bands) if b.y1 <= y + 1), None)
+
+    regions = {id(h): StoryRegion(out.page.number, h, band=under(h.box[1])) for h in heads}
     orphans = StoryRegion(out.page.number, None)
     reach = {id(h): _reach(h, heads, lines) for h in heads}
     boxes = {id(h): h.box for h in heads}
@@ -273,6 +360,8 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
             hx0, hy0, hx1, hy1 = boxes[id(head)]
             rx0, rx1 = reach[id(head)]
             if hy0 > y0 + 1 or overlap((rx0, rx1), (x0, x1)) < 0.5 * min(width, rx1 - rx0):
+                continue
+            if regions[id(head)].band is not under(y0):  # a band between them: a section starts
                 continue
             candidates.append(head)
         if not candidates or all(h.vertical for h in candidates):

@@ -84,33 +84,34 @@ class PageReader:
             }
         )
 
-    def open_section(self, layout: PageLayout) -> SectionDraft:
-        name = layout.section
+    def open_section(self, name: str | None, label: PrintedLine | None, page: int) -> SectionDraft:
+        """The section a label (or a running head) names, new or met before; no name: the current one.
+        A label of a section met before (it goes on over several pages) is furniture."""
         if name is None:
             if self.section is not None:
                 return self.section
             name = self.vocabulary.front_page[0]
-        if self.section is None or self.section.name != name:
-            existing = next((s for s in self.sections if s.name == name), None)
-            if existing is None:
-                slug = self.vocabulary.slug(name) or (
-                    self.vocabulary.front_page[1] if name == self.vocabulary.front_page[0] else None
-                )
-                existing = SectionDraft(name, slug, layout.section_line.id if layout.section_line else None, layout.page.number)
-                self.sections.append(existing)
-            self.section = existing
-        return self.section
+        existing = next((s for s in self.sections if s.name == name), None)
+        if existing is None:
+            slug = self.vocabulary.slug(name) or (
+                self.vocabulary.front_page[1] if name == self.vocabulary.front_page[0] else None
+            )
+            existing = SectionDraft(name, slug, label.id if label else None, page)
+            self.sections.append(existing)
+        elif label is not None:
+            self.drop(label, label.text, "section label")
+        self.section = existing
+        return existing
 
     def read(self, layouts: list[PageLayout]) -> Reading:
         for layout in layouts:
             for line, why in layout.furniture:
                 self.drop(line, line.text, why)
-            known = {s.name for s in self.sections}
-            section = self.open_section(layout)
-            if layout.section_line is not None and section.name in known:
-                self.drop(layout.section_line, layout.section_line.text, "section label")
+            number = layout.page.number
+            section = self.open_section(layout.section, layout.section_line, number)
+            below = {id(band): self.open_section(band.text.replace(" ", ""), band, number) for band in layout.bands}
             for region in layout.regions:
-                self.region(region, section, layout)
+                self.region(region, below[id(region.band)] if region.band is not None else section, layout)
         for story in self.stories:
             if story.jump_to is not None:
                 last = story.regions[-1]

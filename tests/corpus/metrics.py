@@ -1,13 +1,30 @@
-"""Scores of an import against the gold of what was printed: headline precision/recall, bylines, sections, photos."""
+"""Scores of an import against the gold of what was printed (headline precision/recall, bylines, sections,
+photos), and the characters an import put somewhere (for the tests that nothing is lost); both importers."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 
 def norm(value: str | None) -> str:
     return re.sub(r"\s+", "", value or "")
+
+
+def output_chars(result) -> Counter:
+    """Every character the import put somewhere: articles, figures, masthead, section labels, furniture."""
+    parts: list[str | None] = []
+    for a in result.issue.articles:
+        parts += [a.headline, a.kicker, a.subtitle, a.series, a.byline, a.source, a.editor_note]
+        parts += [b.text for b in a.body]
+        parts += [x for f in a.figures for x in (f.caption, f.credit)]
+    report = result.report.data()
+    parts += [m["text"] for m in report["masthead"]]
+    parts += [f["text"] for f in report["furniture"]]
+    parts += [s["name"] for s in report["sections"] if s["line"] is not None]
+    made_up = Counter(ch for s in report["synthesized"] for ch in s["text"] if not ch.isspace())
+    return Counter(ch for p in parts if p for ch in p if not ch.isspace()) - made_up
 
 
 def score(issue, gold: list[dict], folder: Path | None = None) -> dict:
