@@ -12,13 +12,15 @@ The same 33 articles of the sample issue go through:
   (Debian's pandoc, installed by ``./dev setup``).
 
 Runs alternate between the two tools so both see the same machine load. Prints
-the medians and the ratios; the targets (issue #17) are ≤ 0.5× Pelican and ≤ 3×
+the medians and the ratios of wall time (what the user waits for) and of CPU
+time (steadier on a busy machine); the targets (issue #17) are ≤ 0.5× Pelican and ≤ 3×
 pandoc. Nothing is installed or fetched at run time.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -74,14 +76,28 @@ def pandoc_source(root: Path, issue) -> Path:
     return path
 
 
-def paired(first: list[str], second: list[str], cwd_first: Path, cwd_second: Path, runs: int) -> tuple[float, float]:
-    ours, theirs = [], []
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def paired(
+    first: list[str], second: list[str], cwd_first: Path, cwd_second: Path, runs: int
+) -> tuple[float, float, float, float]:
+    """Medians of wall time and of CPU time (user + system, which a busy machine disturbs less), ours then theirs."""
+    walls: tuple[list[float], list[float]] = ([], [])
+    cpus: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
-        for command, cwd, times in ((first, cwd_first, ours), (second, cwd_second, theirs)):
-            started = time.perf_counter()
+        for side, (command, cwd) in enumerate(((first, cwd_first), (second, cwd_second))):
+            started, cpu = time.perf_counter(), children_cpu()
             subprocess.run(command, cwd=cwd, check=True, capture_output=True)
-            times.append(time.perf_counter() - started)
-    return statistics.median(ours[1:] or ours), statistics.median(theirs[1:] or theirs)
+            walls[side].append(time.perf_counter() - started)
+            cpus[side].append(children_cpu() - cpu)
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values[1:] or values)  # the first run warms caches
+
+    return median(walls[0]), median(walls[1]), median(cpus[0]), median(cpus[1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,9 +143,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         else:
             print("pandoc not found: run ./dev setup", file=sys.stderr)
-    print(f"{'comparison':<26} {'publisher':>10} {'peer':>8} {'ratio':>7} {'target':>7}")
-    for name, mine, peer in rows:
-        print(f"{name:<26} {mine:>8.2f} s {peer:>6.2f} s {mine / peer:>6.2f}× {TARGETS[name]:>6.1f}×")
+    print(
+        f"{'comparison':<26} {'publisher':>10} {'peer':>8} {'ratio':>7} {'target':>7} {'CPU ours':>9} {'CPU peer':>9} {'ratio':>7}"
+    )
+    for name, mine, peer, mine_cpu, peer_cpu in rows:
+        print(
+            f"{name:<26} {mine:>8.2f} s {peer:>6.2f} s {mine / peer:>6.2f}× {TARGETS[name]:>6.1f}× "
+            f"{mine_cpu:>7.2f} s {peer_cpu:>7.2f} s {mine_cpu / peer_cpu:>6.2f}×"
+        )
     return 0
 
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from publisher import loading
 from publisher.cli import main
-from publisher.importer import REPORT_JSON, REPORT_TEXT, ImportFailure, import_text, write_issue
+from publisher.importer import REPORT_JSON, REPORT_TEXT, ImportFailure, import_text, rules, write_issue
 from publisher.importer import lines as L
 from publisher.serialize import issue_data
 
@@ -346,3 +346,19 @@ def test_rules_name_none_of_the_samples_stories_or_people():
     names |= {curated.paper, "中铝", "铝业", "驰宏", "包头", "六盘山", "会泽"}
     names -= {"本报评论员"}  # a role every paper prints, not a person
     assert not [n for n in names if len(n) >= 2 and n in source]
+
+
+@pytest.mark.parametrize(
+    "line, teaser",
+    [
+        ("铝业高质量发展再上新台阶 （第2版）", True),
+        ("一线职工的技术革新 ▶第十版", True),
+        ("专题：走进基层班组 见第十二版", True),
+        ("读者来信选登 （第１２版）", True),
+        ("本报记者走访了第一线。", False),
+        ("第2版", False),
+    ],
+)
+def test_teaser_lines_name_a_page_in_any_numeral(line, teaser):
+    """A 导读 entry ends with its page in Arabic, full-width or Chinese numerals (第九版, 第十二版 too)."""
+    assert bool(rules.TEASER.match(line)) is teaser

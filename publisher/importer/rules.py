@@ -36,7 +36,9 @@ MASTHEAD_WORDS = re.compile(
 #: The label of a 导读 box (the front page's list of what is inside the issue).
 GUIDE_LABEL = re.compile(r"^(?:今日|本期|本版)?(?:导读|要目|提要)$")
 #: A teaser (an entry of a 导读 box) or a jump reference: a short line that ends by naming a page.
-TEASER = re.compile(r"^[^。]{2,40}?[（(▶→>\s]\s*(?:详见|见|转)?\s*第?\s*[0-9一二三四五六七八]{1,2}\s*版\s*[）)]?$")
+TEASER = re.compile(
+    r"^[^。]{2,40}?[（(▶→>\s]\s*(?:详见|见|转)?\s*第?\s*(?:[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})\s*版\s*[）)]?$"
+)
 
 # --- page furniture (anywhere) --------------------------------------------------------------
 FURNITURE = [
