@@ -439,7 +439,8 @@ def new_issue():
             else:
                 flash(_("第 %(id)s 期已新建。", id=issue_id), "info")
                 return redirect(url_for("editor.arrange", issue_id=issue_id))
-    return render_template("editor_new_issue.html", last=(loading.list_issue_ids(services().config.content_dir) or [None])[-1])
+    issue_ids = loading.list_issue_ids(services().config.content_dir)
+    return render_template("editor_new_issue.html", last=issue_ids[-1] if issue_ids else None)
 
 
 # ---- schedules -------------------------------------------------------------------------------------
