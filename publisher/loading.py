@@ -508,7 +508,7 @@ def list_issue_ids(content_dir: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / ISSUE_FILE).is_file())
 
 
-def issue_dir(content_dir: Path, issue_id: str) -> Path:
+def issue_dir(content_dir: Path | str, issue_id: str) -> Path:
     return Path(content_dir) / "issues" / issue_id
 
 
