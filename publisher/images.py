@@ -198,7 +198,9 @@ def _upright(photo: Photo, size: tuple[int, int]) -> Image.Image:
         if icc and upright.mode in ("RGB", "CMYK"):
             try:
                 profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-                upright = ImageCms.profileToProfile(upright, profile, _SRGB, outputMode="RGB")
+                converted = ImageCms.profileToProfile(upright, profile, _SRGB, outputMode="RGB")
+                assert converted is not None  # None only when converting in place
+                upright = converted
             except (ImageCms.PyCMSError, OSError):
                 pass  # a broken profile: take the numbers as sRGB
         upright = upright.convert("RGB")

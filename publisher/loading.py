@@ -14,7 +14,7 @@ import types
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Callable, Union, cast, get_args, get_origin
 
 import yaml
 from markdown_it import MarkdownIt
@@ -124,10 +124,16 @@ class _CoreConstructor(SafeConstructor):
         return int(value, 0) if value.startswith("0x") else int(value)
 
 
-_CoreConstructor.add_constructor("tag:yaml.org,2002:int", _CoreConstructor.construct_yaml_int)
+# PyYAML's stubs expect a function of a Loader; this is a method of the constructor every such loader has.
+_CoreConstructor.add_constructor(
+    "tag:yaml.org,2002:int", cast(Callable[[yaml.SafeLoader, yaml.Node], int], _CoreConstructor.construct_yaml_int)
+)
+
+#: How a model field is read: "text" (str or enum), a model class, ("items", shape) for a tuple, else None.
+Shape = Union[str, type[BaseModel], tuple[str, "Shape"], None]
 
 
-def _shape(annotation: Any) -> Any:
+def _shape(annotation: Any) -> Shape:
     """How a model field is read: "text" (str or enum), a model class, ("items", shape) for a tuple, else None."""
     origin, args = get_origin(annotation), [a for a in get_args(annotation) if a is not type(None)]
     if origin in (Union, types.UnionType):
@@ -141,7 +147,7 @@ def _shape(annotation: Any) -> Any:
     return None
 
 
-def _keep_text(node: yaml.Node, shape: Any) -> None:
+def _keep_text(node: yaml.Node, shape: Shape) -> None:
     """Tag every plain scalar of a text field as a string: ``headline: no`` is the headline "no", never False."""
     if isinstance(node, yaml.ScalarNode):
         # A model given as one scalar is an author's name; an empty value stays null (the field is left out).
@@ -463,7 +469,8 @@ def _sections(raw: Any, node, path: Path, out: _Collector) -> tuple[Section, ...
 def _check_figures(data: dict, body: str, node, path: Path, issue_dir: Path, out: _Collector) -> None:
     """Warn of what no channel will print: a caption without its picture, a picture that cannot be read,
     a photo story with no picture (left out of every channel)."""
-    figures = data.get("figures") if isinstance(data.get("figures"), list) else []
+    given = data.get("figures")
+    figures = given if isinstance(given, list) else []
     usable = 0
     for index, fig in enumerate(figures):
         if not isinstance(fig, dict):
@@ -501,7 +508,7 @@ def list_issue_ids(content_dir: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / ISSUE_FILE).is_file())
 
 
-def issue_dir(content_dir: Path, issue_id: str) -> Path:
+def issue_dir(content_dir: Path | str, issue_id: str) -> Path:
     return Path(content_dir) / "issues" / issue_id
 
 

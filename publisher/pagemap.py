@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from publisher.model import Article, Issue, Section
 
@@ -83,7 +84,8 @@ class PageMap:
                     float(p["width"]),
                     float(p["height"]),
                     tuple(
-                        Region(a["slug"], a["headline"], tuple(tuple(map(float, r)) for r in a["rects"])) for a in p["articles"]
+                        Region(a["slug"], a["headline"], tuple(cast(Rect, tuple(map(float, r))) for r in a["rects"]))
+                        for a in p["articles"]
                     ),
                     p.get("fill"),
                 )
@@ -117,7 +119,7 @@ class PageLabels:
         if folder is None or not (Path(folder) / FILE).is_file():
             return cls({})
         pages = read(folder)
-        return cls({r.slug: pages.page_of(r.slug) for p in pages.pages for r in p.regions})
+        return cls({r.slug: p.number for p in reversed(pages.pages) for r in p.regions})  # the first page wins
 
     def article(self, issue: Issue, article: Article) -> str | None:
         if article.slug in self.first:

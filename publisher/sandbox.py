@@ -78,6 +78,7 @@ def run(fn: Callable[..., Any], args: tuple, *, timeout: float, memory_mb: int |
     """
     payload = b"".join(pickle.dumps(part) for part in (sys.path, memory_mb * MB if memory_mb else None, (fn, args)))
     proc = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
+    assert proc.stdout is not None  # a pipe, as asked
     feeder = threading.Thread(target=_feed, args=(proc.stdin, payload), daemon=True)
     feeder.start()
     try:
@@ -153,6 +154,7 @@ class Prefork:
         here = (dict(os.environ), list(sys.path))  # as a fresh interpreter would see them now, not at the server's start
         proc = self.context.Process(target=_forked_main, args=(sender, memory_mb * MB if memory_mb else None, here, fn, args))
         proc.start()
+        assert proc.pid is not None  # started
         sender.close()
         try:
             if not receiver.poll(STARTUP_SECONDS):

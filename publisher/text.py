@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Callable, cast
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -141,7 +142,7 @@ _DATELINE = re.compile(r"^(本报讯|.{0,24}?电(（[^）]*）)?$)")
 
 def is_dateline(byline: str | None) -> bool:
     """A news dateline (本报讯（记者 …）, 新华社北京4月17日电（记者 …）) that print runs into the first paragraph."""
-    return bool(byline) and bool(_DATELINE.match(byline.strip()))
+    return bool(byline and _DATELINE.match(byline.strip()))
 
 
 def slugify(value: str, words: int = 6) -> str:
@@ -152,8 +153,10 @@ def slugify(value: str, words: int = 6) -> str:
     """
     from pypinyin import lazy_pinyin  # its phrase tables take 0.2 s to import: only when a slug is made
 
+    # pypinyin takes a list back from ``errors`` (its documented example does); its stubs say str only.
+    latin_runs = cast(Callable[[str], str], lambda s: re.split(r"[^0-9A-Za-z]+", s))
     parts: list[str] = []
-    for chunk in lazy_pinyin(value, errors=lambda s: re.split(r"[^0-9A-Za-z]+", s)):
+    for chunk in lazy_pinyin(value, errors=latin_runs):
         parts.extend(p.lower() for p in re.split(r"[^0-9A-Za-z]+", chunk) if p)
         if len(parts) >= words:
             break

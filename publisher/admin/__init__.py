@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
@@ -20,6 +21,14 @@ from publisher import plugins
 from publisher.admin.security import RateLimiter
 from publisher.config import Config, load_config
 from publisher.keys import secret_key
+
+if TYPE_CHECKING:
+    from publisher.admin.public import LiveSite
+    from publisher.editing import Desk
+    from publisher.jobs import BuildQueue
+    from publisher.mailing.jobs import MailQueue
+    from publisher.scheduling import Scheduler
+    from publisher.store import Store
 
 HERE = Path(__file__).resolve().parent
 #: Largest request body accepted (forms); only the import page takes more (``imports.UPLOAD_BYTES``).
@@ -33,13 +42,13 @@ class Services:
     """What the views work with, kept on ``app.extensions['publisher']``."""
 
     config: Config
-    store: object
-    queue: object
+    store: Store
+    queue: BuildQueue
     channels: dict[str, str]  # installed channel name → title, in build order
-    live: object = None
-    mail: object = None  # publisher.mailing.jobs.MailQueue
-    desk: object = None  # publisher.editing.Desk over the content folder
-    scheduler: object = None  # publisher.scheduling.Scheduler, when this process runs schedules
+    desk: Desk  # over the content folder
+    live: LiveSite = field(init=False)  # set by public.init_app, before the first request
+    mail: MailQueue = field(init=False)  # set by create_app, before the first request
+    scheduler: Scheduler | None = None  # when this process runs schedules
     build_limiter: RateLimiter = field(default_factory=RateLimiter)
 
 
@@ -96,7 +105,9 @@ def create_app(
     )
     proxies = int(os.environ.get("PUBLISHER_PROXIES") or 0)
     if proxies:  # behind nginx: trust its X-Forwarded-For/-Proto/-Host (for the sign-in limit, redirects)
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        cast(Any, app).wsgi_app = ProxyFix(  # Flask's documented way to wrap the WSGI app (mypy sees a method)
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     # Paths are looked up, never joined; '//etc/passwd' must not be redirected to '/etc/passwd'.
     app.url_map.merge_slashes = False
 

@@ -22,7 +22,7 @@ from flask_wtf.csrf import CSRFError
 
 from publisher import loading
 from publisher.admin import csrf, services
-from publisher.editing import Conflict, EditError, FieldProblem, Invalid, NotFound
+from publisher.editing import Conflict, EditError, FieldProblem, Invalid, NotFound, source
 from publisher.editing.figures import BadImage
 from publisher.editing.paste import clean_paste
 from publisher.scheduling import default_time
@@ -174,25 +174,7 @@ def article_json(issue_id: str, slug: str) -> tuple[dict, str]:
     if model is not None:
         data = {**article_data(model), **data}
     else:  # the issue does not load right now (a hand edit elsewhere): the fields as written
-        data = {
-            **{
-                k: editable.get(k)
-                for k in (
-                    "headline",
-                    "kicker",
-                    "subtitle",
-                    "section",
-                    "series",
-                    "byline",
-                    "authors",
-                    "source",
-                    "kind",
-                    "editor_note",
-                    "figures",
-                )
-            },
-            **data,
-        }
+        data = {**{k: editable.get(k) for k in source.ARTICLE_FIELDS}, **data}
     return data, editable["revision"]
 
 

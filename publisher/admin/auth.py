@@ -67,7 +67,9 @@ KNOWN_DAYS = 90
 
 
 def _known_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="publisher-known-sign-in")
+    key = current_app.secret_key
+    assert key is not None  # create_app sets SECRET_KEY
+    return URLSafeTimedSerializer(key, salt="publisher-known-sign-in")
 
 
 def _known_here(username: str) -> bool:

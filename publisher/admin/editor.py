@@ -72,10 +72,7 @@ def _zone() -> ZoneInfo:
 
 def form_fields(form) -> dict:
     """The article fields from the editor's form (authors one per line: 姓名 or 姓名，角色)."""
-    fields = {
-        k: form.get(k, "")
-        for k in ("headline", "kicker", "subtitle", "section", "series", "byline", "source", "kind", "editor_note", "body")
-    }
+    fields = {k: form.get(k, "") for k in (*source.TEXT_FIELDS, "body")}
     authors = []
     for line in form.get("authors", "").splitlines():
         name, _sep, role = line.replace(",", "，").partition("，")
@@ -124,20 +121,7 @@ def _article_page(issue_id: str, article: dict, *, errors=(), warnings=(), confl
 
 def _differences(mine: dict, theirs: dict) -> list[dict]:
     rows = []
-    for key in (
-        "headline",
-        "kicker",
-        "subtitle",
-        "section",
-        "series",
-        "byline",
-        "authors",
-        "source",
-        "kind",
-        "editor_note",
-        "figures",
-        "body",
-    ):
+    for key in (*source.ARTICLE_FIELDS, "body"):
         a, b = mine.get(key), theirs.get(key)
         if key == "authors":
             a, b = authors_text(a), authors_text(b)
@@ -439,7 +423,8 @@ def new_issue():
             else:
                 flash(_("第 %(id)s 期已新建。", id=issue_id), "info")
                 return redirect(url_for("editor.arrange", issue_id=issue_id))
-    return render_template("editor_new_issue.html", last=(loading.list_issue_ids(services().config.content_dir) or [None])[-1])
+    issue_ids = loading.list_issue_ids(services().config.content_dir)
+    return render_template("editor_new_issue.html", last=issue_ids[-1] if issue_ids else None)
 
 
 # ---- schedules -------------------------------------------------------------------------------------

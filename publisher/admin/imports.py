@@ -11,6 +11,7 @@ import json
 import re
 import threading
 from pathlib import Path
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
@@ -58,6 +59,7 @@ def upload_name(filename: str | None) -> str:
 def import_upload(data: bytes, filename: str, form: ImportForm, content_dir: Path, store) -> ImportResult:
     """Import ``data`` and write the issue folder; raise :class:`ImportFailure` or :class:`Refused`."""
     importer = import_pdf if data.lstrip()[:5].startswith(b"%PDF") or filename.lower().endswith(".pdf") else import_text
+    only_text: dict[str, Any] = {} if importer is import_pdf else {"override_masthead": bool(form.override_masthead.data)}
     result = importer(
         data,
         filename,
@@ -65,7 +67,7 @@ def import_upload(data: bytes, filename: str, form: ImportForm, content_dir: Pat
         number=form.number.data,
         paper=(form.paper.data or "").strip() or None,
         known_sections=known_section_slugs(content_dir),
-        **({} if importer is import_pdf else {"override_masthead": bool(form.override_masthead.data)}),
+        **only_text,
     )
     issue_id = result.issue.id
     with _writing:

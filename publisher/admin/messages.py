@@ -46,7 +46,7 @@ def chinese() -> bool:
 
 
 # (pattern, Chinese) for what the queue and the channels say; {0}, {1}… are the pattern's groups.
-_KNOWN: list[tuple[re.Pattern, str]] = [
+_PATTERNS: list[tuple[str, str]] = [
     (r"the issue has (\d+) content error\(s\)", "本期内容有 {0} 处错误，没有生成；请在本期页面查看每处错误，改正后重新生成。"),
     (r"interrupted: the server stopped", "生成到一半时服务器停止了，这次没有完成；请重新生成。"),
     (r"the server stopped before this build started", "这次生成还没开始服务器就停止了；请重新生成。"),
@@ -99,7 +99,7 @@ _KNOWN: list[tuple[re.Pattern, str]] = [
     (r"the layout asked for .*which the PDF may not read", "版式引用了 PDF 不能读取的外部文件，已略去；请联系技术人员。"),
     (r"builds are started too often", "生成太频繁了。"),
 ]
-_KNOWN = [(re.compile(p, re.I), zh) for p, zh in _KNOWN]
+_KNOWN: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), zh) for p, zh in _PATTERNS]
 _DETAIL = {"feed": "订阅源", "digest": "手机版"}
 
 

@@ -39,8 +39,8 @@ def links() -> Links:
 
 def paper() -> str:
     """The paper's name: ``site.title``, else the newest published newsletter's, else 本报."""
-    if services().config.site.title:
-        return services().config.site.title
+    if title := services().config.site.title:
+        return title
     for _issue_id, build in services().store.published_issues()[:1]:
         try:
             return Newsletter.read(build.channel_dir("newsletter")).paper

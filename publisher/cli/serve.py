@@ -45,6 +45,7 @@ def wait_for(store, build_id: int, timeout: float, echo=click.echo):
             if seen.get(name) == current or current is BuildState.QUEUED:
                 continue
             seen[name] = current
+            assert state is not None  # a channel without a state is queued, skipped above
             if current is BuildState.RUNNING:
                 echo(f"  {name:<8} building…")
             elif current is BuildState.SUCCEEDED:

@@ -89,16 +89,16 @@ def _zh(field: str, message: str) -> str:
         if top == "authors":
             return "作者姓名不能为空"
         return f"{label}不能为空"
-    if _SECTION.match(message):
-        return f"版面“{_SECTION.match(message).group(1)}”不存在，请选择本期已有的版面"
+    if found := _SECTION.match(message):
+        return f"版面“{found.group(1)}”不存在，请选择本期已有的版面"
     if top == "kind":
         return f"体裁必须是其中之一：{KINDS}"
     if top == "figures" and "src" in field:
         return "图片路径必须在本期文件夹之内，例如 images/photo.jpg"
-    if _IMAGE.match(message):
-        return f"图片文件“{_IMAGE.match(message).group(1)}”不在本期文件夹中，请重新上传照片"
-    if _UNKNOWN_KEY.match(message):
-        return f"不认识的字段“{_UNKNOWN_KEY.match(message).group(1)}”，请删去"
+    if found := _IMAGE.match(message):
+        return f"图片文件“{found.group(1)}”不在本期文件夹中，请重新上传照片"
+    if found := _UNKNOWN_KEY.match(message):
+        return f"不认识的字段“{found.group(1)}”，请删去"
     if "valid dictionary" in message or "valid list" in message or "valid tuple" in message:
         return f"{label}的格式不对"
     if "valid integer" in message or "greater than or equal" in message:

@@ -21,7 +21,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Collection, Iterator
 
 from publisher import loading, writer
 from publisher.editing import diff, figures, source
@@ -100,7 +100,7 @@ class Desk:
     @staticmethod
     def article_names(files: dict[str, bytes]) -> dict[str, str]:
         """slug → file name, in reading order."""
-        return {source.article_slug(n): n for n in sorted(files) if source.article_slug(n)}
+        return {slug: n for n in sorted(files) if (slug := source.article_slug(n))}
 
     def _name(self, files: dict[str, bytes], slug: str) -> str:
         name = self.article_names(files).get(slug)
@@ -212,6 +212,7 @@ class Desk:
             old = next((o for o, n in renames.items() if n == name), name if name in files else None)
             before = files.get(old) if old else None
             data = changes[name]
+            assert data is not None  # chosen above
             if before != data:
                 writer.write_bytes(folder / (old or name), data)
                 entries.append(self._entry(name, before, data))
@@ -306,10 +307,10 @@ class Desk:
     def restore(self, issue_id: str, trash_name: str, user: str | None) -> Outcome:
         """Bring an article back from the trash, at the end of its section (the first section if its own is gone)."""
         path = self.folder(issue_id) / TRASH / trash_name
-        if "/" in trash_name or not path.is_file():
+        slug = source.article_slug(trash_name.split("-", 2)[-1])  # None: not a name the desk gives the trash
+        if "/" in trash_name or not path.is_file() or slug is None:
             raise NotFound("回收站里没有这篇稿件了。")
         data = path.read_bytes()
-        slug = source.article_slug(trash_name.split("-", 2)[-1])
 
         def plan(files):
             if slug in self.article_names(files):
@@ -637,7 +638,7 @@ def _layout(files: dict[str, bytes]) -> list[tuple[str, list[str]]]:
     return list(placed.items())
 
 
-def _insert(layout, section: str, slug: str):
+def _insert(layout, section: str | None, slug: str):
     return [(s, [*slugs, slug] if s == section else list(slugs)) for s, slugs in layout]
 
 
@@ -650,7 +651,7 @@ def _renumber(files: dict[str, bytes], layout, extra: dict[str, bytes] | None = 
     changes: dict[str, bytes | None] = {}
     for number, (section, slug) in enumerate(order, start=1):
         new_name = f"{number:0{width}d}-{slug}.md"
-        data = extra.get(slug) if slug in extra else files[names[slug]]
+        data = extra[slug] if slug in extra else files[names[slug]]
         fields = source.parse_article(data.decode("utf-8"))
         if fields.get("section") != section:
             data = source.article_source({**fields, "section": section}).encode("utf-8")
@@ -662,7 +663,7 @@ def _renumber(files: dict[str, bytes], layout, extra: dict[str, bytes] | None = 
     return changes
 
 
-def _unique(slug: str, used: set[str]) -> str:
+def _unique(slug: str, used: Collection[str | None]) -> str:
     candidate, n = slug, 1
     while candidate in used:
         n += 1

@@ -87,7 +87,7 @@ def body_changes(old: str, new: str) -> list[str]:
     return lines
 
 
-def section_changes(old: list, new: list) -> list[str]:
+def section_changes(old: list | None, new: list | None) -> list[str]:
     """Sections added, removed, renamed (the slug stays) and reordered."""
     a = {s.get("slug"): s for s in old or [] if isinstance(s, dict)}
     b = {s.get("slug"): s for s in new or [] if isinstance(s, dict)}

@@ -52,6 +52,7 @@ def run_mailing(
         if mailing is None:
             return store.mailing(mailing_id)
         build = store.get_build(mailing.build_id)
+        assert build is not None  # a mailing's build is a foreign key, and build records are never deleted
         try:
             letter = Newsletter.read(build.channel_dir(NEWSLETTER))
             server = SmtpServer.from_config(config.mail)
@@ -117,6 +118,7 @@ class MailQueue:
 
         from publisher.jobs import QUEUE_NAME
 
+        assert self.config.queue.url is not None  # there is no pool only when there is a queue
         queue = Queue(QUEUE_NAME, connection=Redis.from_url(self.config.queue.url, socket_connect_timeout=5))
         queue.enqueue(run_mailing, mailing_id, self.config_path, job_timeout=6 * 3600, description=f"mailing #{mailing_id}")
 

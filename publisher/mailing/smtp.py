@@ -47,6 +47,7 @@ class SmtpServer:
     def connect(self) -> smtplib.SMTP:
         """An open, authenticated connection; MailError when it cannot be had."""
         context = ssl.create_default_context()
+        client: smtplib.SMTP
         try:
             if self.ssl:
                 client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Self
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -37,7 +37,7 @@ class Database:
             schema.sqlite_setup(self.engine)
 
     @classmethod
-    def from_config(cls, config) -> Database:
+    def from_config(cls, config) -> Self:
         """The store a :class:`publisher.config.Config` names (its database, its data folder)."""
         return cls(config.database_url, config.data_dir)
 
@@ -109,6 +109,12 @@ class Database:
     def get_in(self, conn: sa.Connection, build_id: int) -> BuildRecord | None:
         row = conn.execute(sa.select(schema.builds_t).where(schema.builds_t.c.id == build_id)).first()
         return self.record_of(row) if row else None
+
+    def written_in(self, conn: sa.Connection, build_id: int) -> BuildRecord:
+        """Build ``build_id`` as this transaction has just written it (so it exists)."""
+        record = self.get_in(conn, build_id)
+        assert record is not None, f"build #{build_id} is gone within its own transaction"
+        return record
 
     def active_in(self, conn: sa.Connection, issue_id: str) -> BuildRecord | None:
         row = conn.execute(sa.select(schema.builds_t).where(schema.builds_t.c.active_issue == issue_id)).first()

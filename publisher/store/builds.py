@@ -24,21 +24,23 @@ class Builds(Database):
                 existing = self.active_in(conn, issue_id)
                 if existing:
                     raise BuildInProgress(existing)
-                build_id = conn.execute(
-                    schema.builds_t.insert().values(
-                        issue_id=issue_id,
-                        channels=channels,
-                        state=BuildState.QUEUED,
-                        active_issue=issue_id,
-                        requested_by=user,
-                        runner=runner,
-                        created_at=schema.utcnow(),
-                        results={c: ChannelResult(c, BuildState.QUEUED).to_dict() for c in channels},
-                        log="",
+                build_id = schema.inserted_id(
+                    conn.execute(
+                        schema.builds_t.insert().values(
+                            issue_id=issue_id,
+                            channels=channels,
+                            state=BuildState.QUEUED,
+                            active_issue=issue_id,
+                            requested_by=user,
+                            runner=runner,
+                            created_at=schema.utcnow(),
+                            results={c: ChannelResult(c, BuildState.QUEUED).to_dict() for c in channels},
+                            log="",
+                        )
                     )
-                ).inserted_primary_key[0]
+                )
                 self.log_action(conn, user, "build-requested", issue_id, build_id, ", ".join(channels))
-                return self.get_in(conn, build_id)
+                return self.written_in(conn, build_id)
         except sa.exc.IntegrityError:  # another process queued one between our check and insert
             with self.reading() as conn:
                 existing = self.active_in(conn, issue_id)
@@ -105,7 +107,7 @@ class Builds(Database):
             ).one()
             if row.state not in ACTIVE:
                 return False
-            values = {"results": {**(row.results or {}), state.channel: state.to_dict()}}
+            values: dict[str, object] = {"results": {**(row.results or {}), state.channel: state.to_dict()}}
             if log is not None:
                 values["log"] = _append(row.log, log)
             conn.execute(schema.builds_t.update().where(schema.builds_t.c.id == build_id).values(**values))
@@ -148,7 +150,7 @@ class Builds(Database):
                     log=log,
                 )
             )
-            record = self.get_in(conn, build_id)
+            record = self.written_in(conn, build_id)
             detail = f"{record.seconds or 0:.1f} s" if ok else "; ".join(record.errors)
             self.log_action(conn, None, "build-succeeded" if ok else "build-failed", record.issue_id, build_id, detail)
             return record

@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -22,6 +23,10 @@ from publisher.store.search import Search
 
 
 class Publishing(Search):
+    if TYPE_CHECKING:  # from Builds, beside this in Store
+
+        def get_build(self, build_id: int) -> BuildRecord | None: ...
+
     def live_build(self, issue_id: str) -> BuildRecord | None:
         with self.reading() as conn:
             build_id = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == issue_id)).scalar()
@@ -47,6 +52,7 @@ class Publishing(Search):
         with self.publishing() as conn:
             record = self.get_in(conn, build_id)
             current = self._check_publishable(conn, record, build_id)
+            assert record is not None  # _check_publishable raised otherwise
             values = {"build_id": build_id, "published_at": schema.utcnow(), "published_by": user}
             if current is None:
                 conn.execute(schema.live_t.insert().values(issue_id=record.issue_id, **values))
@@ -137,7 +143,7 @@ class Publishing(Search):
             conn.execute(schema.builds_t.update().where(schema.builds_t.c.id.in_(ids)).values(pruned_at=schema.utcnow()))
             listed = ", ".join(f"#{i}" for i in sorted(ids))
             self.log_action(conn, user, "pruned", detail=f"{len(ids)} build(s): {listed}; kept {keep} per issue")
-            chosen = [self.get_in(conn, i) for i in ids]
+            chosen = [self.written_in(conn, i) for i in ids]
         for record in chosen:
             self._delete_build_dir(record.id)
         return chosen

@@ -53,9 +53,9 @@ class Revisions(Database):
             now = schema.utcnow()
             for entry in entries:
                 ids.append(
-                    conn.execute(
-                        revisions_t.insert().values(issue_id=issue_id, at=now, user=user, action=action, **entry)
-                    ).inserted_primary_key[0]
+                    schema.inserted_id(
+                        conn.execute(revisions_t.insert().values(issue_id=issue_id, at=now, user=user, action=action, **entry))
+                    )
                 )
             summary = "；".join(e["summary"] for e in entries if e.get("summary"))
             self.log_action(conn, user, action, issue_id, detail=summary[:2000])

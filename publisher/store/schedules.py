@@ -60,13 +60,15 @@ class Schedules(Database):
             raise ValueError("run_at must carry its time zone")
         run_at = run_at.astimezone(timezone.utc)  # SQLite keeps no offset: everything stored is UTC
         with self.writing() as conn:
-            schedule_id = conn.execute(
-                schedules_t.insert().values(
-                    issue_id=issue_id, run_at=run_at, state=PENDING, created_by=user, created_at=schema.utcnow()
+            schedule_id = schema.inserted_id(
+                conn.execute(
+                    schedules_t.insert().values(
+                        issue_id=issue_id, run_at=run_at, state=PENDING, created_by=user, created_at=schema.utcnow()
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             self.log_action(conn, user, "schedule-added", issue_id, detail=f"#{schedule_id} {run_at.isoformat()}")
-            return self._schedule_in(conn, schedule_id)
+            return self._written_in(conn, schedule_id)
 
     def get_schedule(self, schedule_id: int) -> Schedule | None:
         with self.reading() as conn:
@@ -108,7 +110,7 @@ class Schedules(Database):
                 .values(state=to_state, **values)
             ).rowcount
             if done and to_state in (DONE, FAILED, CANCELLED):
-                row = self._schedule_in(conn, schedule_id)
+                row = self._written_in(conn, schedule_id)
                 detail = f"#{schedule_id}" + (f"：{values['error']}" if values.get("error") else "")
                 self.log_action(conn, values.pop("user", None), f"schedule-{to_state}", row.issue_id, row.build_id, detail)
         return bool(done)
@@ -122,13 +124,19 @@ class Schedules(Database):
                 .values(state=CANCELLED, finished_at=schema.utcnow())
             ).rowcount
             if done:
-                row = self._schedule_in(conn, schedule_id)
+                row = self._written_in(conn, schedule_id)
                 self.log_action(conn, user, "schedule-cancelled", row.issue_id, detail=f"#{schedule_id}")
         return bool(done)
 
     def _schedule_in(self, conn, schedule_id: int) -> Schedule | None:
         row = conn.execute(sa.select(schedules_t).where(schedules_t.c.id == schedule_id)).first()
         return _schedule(row) if row else None
+
+    def _written_in(self, conn, schedule_id: int) -> Schedule:
+        """Schedule ``schedule_id`` as this transaction has just written it (so it exists)."""
+        schedule = self._schedule_in(conn, schedule_id)
+        assert schedule is not None, f"schedule #{schedule_id} is gone within its own transaction"
+        return schedule
 
 
 def _schedule(row) -> Schedule:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any, overload
 
 import sqlalchemy as sa
 
@@ -98,6 +99,10 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@overload
+def aware(value: datetime) -> datetime: ...
+@overload
+def aware(value: None) -> None: ...
 def aware(value: datetime | None) -> datetime | None:
     """Every moment the store hands out is aware UTC.
 
@@ -106,6 +111,13 @@ def aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def inserted_id(result: sa.CursorResult[Any]) -> int:
+    """The primary key an ``INSERT`` of one row gave it (every table here has a one-column integer key)."""
+    key = result.inserted_primary_key
+    assert key is not None, "not the result of a single-row INSERT"
+    return key[0]
 
 
 def sqlite_setup(engine: sa.Engine) -> None:

@@ -183,7 +183,7 @@ class Search(Database):
                 conn.exec_driver_sql(f"DELETE FROM {table} WHERE rowid IN ({marks})", tuple(old))
         conn.execute(search_docs_t.delete().where(where))
         for row in rows:
-            doc_id = conn.execute(search_docs_t.insert().values(scope=scope, **row)).inserted_primary_key[0]
+            doc_id = schema.inserted_id(conn.execute(search_docs_t.insert().values(scope=scope, **row)))
             if self.sqlite:
                 fields = (row["headline"], row["meta"], row["body"])
                 for table, split in ((words_table, words), (chars_table, chars)):
@@ -212,7 +212,7 @@ class Search(Database):
                 return [], 0
             total = conn.exec_driver_sql(
                 f"SELECT count(*) FROM {FTS_TABLES['chars', scope]} WHERE {FTS_TABLES['chars', scope]} MATCH ?", (by_chars,)
-            ).scalar()
+            ).scalar_one()
             order = {doc_id: n for n, doc_id in enumerate(found)}
             rows = conn.execute(sa.select(search_docs_t).where(search_docs_t.c.id.in_(order))).all()
             return _hits(sorted(rows, key=lambda row: order[row.id]), query), max(total, len(found))

@@ -35,7 +35,7 @@ class SignIns(Database):
             ]
             if waits:
                 return [], max(1, int(max(waits) + 0.999))
-            ids = [conn.execute(table.insert().values(key=key, at=now)).inserted_primary_key[0] for key in keys]
+            ids = [schema.inserted_id(conn.execute(table.insert().values(key=key, at=now))) for key in keys]
             return ids, 0
 
     def sign_in_succeeded(self, attempt: list[int], account_key: str) -> None:

@@ -96,7 +96,9 @@ class Subscribers(Database):
                 conn.execute(subscribers_t.insert().values(address=address, state=PENDING, created_at=schema.utcnow()))
             elif row.state == UNSUBSCRIBED:
                 conn.execute(subscribers_t.update().where(subscribers_t.c.address == address).values(state=PENDING))
-        return self.subscriber(address)
+        subscriber = self.subscriber(address)
+        assert subscriber is not None  # written above; subscribers are never deleted
+        return subscriber
 
     def confirm_subscriber(self, address: str) -> bool:
         """Confirm a pending sign-up (the signed link was followed); False for an unknown or unsubscribed address."""
@@ -138,13 +140,17 @@ class Subscribers(Database):
 
     def new_mailing(self, issue_id: str, build_id: int, user: str | None) -> Mailing:
         with self.writing() as conn:
-            mailing_id = conn.execute(
-                mailings_t.insert().values(
-                    issue_id=issue_id, build_id=build_id, state="queued", requested_by=user, created_at=schema.utcnow()
+            mailing_id = schema.inserted_id(
+                conn.execute(
+                    mailings_t.insert().values(
+                        issue_id=issue_id, build_id=build_id, state="queued", requested_by=user, created_at=schema.utcnow()
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             self.log_action(conn, user, "newsletter-queued", issue_id, build_id, f"mailing #{mailing_id}")
-        return self.mailing(mailing_id)
+        mailing = self.mailing(mailing_id)
+        assert mailing is not None  # written above; mailings are never deleted
+        return mailing
 
     def mailing(self, mailing_id: int) -> Mailing | None:
         with self.reading() as conn:

@@ -10,11 +10,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from publisher.store import schema
 from publisher.store.base import Database
+from publisher.store.records import User
 
 #: What every token starts with, so a leaked one is recognisable (secret scanners, logs).
 PREFIX = "pub_"
@@ -47,15 +49,21 @@ def _hash(token: str) -> str:
 
 
 class Tokens(Database):
+    if TYPE_CHECKING:  # from Accounts, beside this in Store
+
+        def get_user(self, username: str) -> User | None: ...
+
     def create_token(self, username: str, label: str = "", by: str | None = None) -> tuple[ApiToken, str]:
         """A new token for ``username`` (who must exist): its record and the token itself, which is not kept."""
         if self.get_user(username) is None:
             raise ValueError(f"there is no user named {username!r}; add one with 'publisher user add'")
         token = PREFIX + secrets.token_urlsafe(32)
         with self.writing() as conn:
-            token_id = conn.execute(
-                tokens_t.insert().values(username=username, token_hash=_hash(token), label=label, created_at=schema.utcnow())
-            ).inserted_primary_key[0]
+            token_id = schema.inserted_id(
+                conn.execute(
+                    tokens_t.insert().values(username=username, token_hash=_hash(token), label=label, created_at=schema.utcnow())
+                )
+            )
             self.log_action(conn, by, "token-created", detail=f"#{token_id} {username} {label}".strip())
             row = conn.execute(sa.select(tokens_t).where(tokens_t.c.id == token_id)).one()
         return _token(row), token

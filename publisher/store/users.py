@@ -84,9 +84,10 @@ class Accounts(Database):
         with self.reading() as conn:
             if conn.execute(sa.select(sa.func.count()).select_from(schema.users_t)).scalar():
                 return None
-        generated = None if password_from_env else secrets.token_urlsafe(12)
+        password = password_from_env or secrets.token_urlsafe(12)
+        generated = None if password_from_env else password
         try:
-            self.add_user("admin", password_from_env or generated, by="setup")
+            self.add_user("admin", password, by="setup")
         except ValueError as exc:
             if "already" in str(exc):
                 return None  # another process created it first

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import cast
 
 import css_inline
 from pydantic import BaseModel, ConfigDict, Field
@@ -53,11 +54,13 @@ class NewsletterChannel(Channel):
     Options = NewsletterOptions
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
+        options = cast(NewsletterOptions, ctx.options)
+
         def picture(article: Article) -> MailPicture | None:
             for figure in article.figures:
                 path = ctx.figure_file(issue, figure)
                 try:
-                    photo = images.check(path, figure.src) if path else None
+                    photo = images.check(path, figure.src) if path and figure.src else None  # a path means a src
                 except images.PhotoError:
                     continue  # the digest and the build report say why
                 if photo is not None:  # the digest's JPEG rendition nearest 2× the mail's column
@@ -74,7 +77,7 @@ class NewsletterChannel(Channel):
             "sections": [(s, arts) for s, arts in issue.by_section() if arts],
             "unsubscribe": UNSUBSCRIBE_PLACEHOLDER,
             "picture": picture,
-            "lead": lambda article: text.trim_at_sentence(article.lead, ctx.options.lead_chars),
+            "lead": lambda article: text.trim_at_sentence(article.lead, options.lead_chars),
             "preheader": "　".join(a.headline for a in issue.articles[:3]),
         }
         inliner = css_inline.CSSInliner(extra_css=ctx.layout_source("email.css"), keep_style_tags=False)
