@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Callable, cast
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -153,10 +152,8 @@ def slugify(value: str, words: int = 6) -> str:
     """
     from pypinyin import lazy_pinyin  # its phrase tables take 0.2 s to import: only when a slug is made
 
-    # pypinyin takes a list back from ``errors`` (its documented example does); its stubs say str only.
-    latin_runs = cast(Callable[[str], str], lambda s: re.split(r"[^0-9A-Za-z]+", s))
     parts: list[str] = []
-    for chunk in lazy_pinyin(value, errors=latin_runs):
+    for chunk in lazy_pinyin(value):  # what has no pinyin comes back as it is, and is split below
         parts.extend(p.lower() for p in re.split(r"[^0-9A-Za-z]+", chunk) if p)
         if len(parts) >= words:
             break

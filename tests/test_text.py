@@ -34,6 +34,7 @@ def test_slugify_gives_pinyin_ascii():
     assert text.slugify("增长1.3%，我国一季度外贸", words=4) == "zeng-zhang-1-3"
     assert text.slugify("「铜冶炼」CHINALCO", words=4) == "tong-ye-lian-chinalco"
     assert text.slugify("！！——") == ""
+    assert text.slugify("𡃁仔2025年") == "zai-2025-nian"  # a character pypinyin does not know is left out, no crash
 
 
 def test_clean_and_the_sanitizer_drop_bidi_controls_also_as_character_references():
