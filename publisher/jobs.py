@@ -28,7 +28,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Iterable, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from publisher import loading, pipeline, plugins, sandbox, snapshots
@@ -240,7 +240,7 @@ class RqQueue:
 # ---- the job --------------------------------------------------------------------------------------
 
 
-def warm_renderer(channels: Iterable[type[Channel]], method: str = "forkserver") -> sandbox.Prefork:
+def warm_renderer(channels: Iterable[type[Channel]], method: Literal["forkserver", "fork"] = "forkserver") -> sandbox.Prefork:
     """Renders forked from a process that has imported the pipeline and ``channels``' modules (their libraries)."""
     return sandbox.Prefork(["publisher.pipeline", *{c.__module__ for c in channels}], method)
 

@@ -27,7 +27,8 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any, Callable
+from multiprocessing.context import ForkContext, ForkServerContext
+from typing import Any, Callable, Literal
 
 MB = 1024 * 1024
 #: How long a child may take to start and import what it runs, before its time limit starts.
@@ -140,11 +141,13 @@ class Prefork:
     imports already.
     """
 
-    def __init__(self, preload: list[str], method: str = "forkserver"):
-        self.context = multiprocessing.get_context(method)
+    def __init__(self, preload: list[str], method: Literal["forkserver", "fork"] = "forkserver"):
+        self.context: ForkContext | ForkServerContext
         if method == "forkserver":
+            self.context = multiprocessing.get_context("forkserver")
             self.context.set_forkserver_preload(sorted(set(preload)))
         else:
+            self.context = multiprocessing.get_context("fork")
             for module in sorted(set(preload)):
                 importlib.import_module(module)
 
