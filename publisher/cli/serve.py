@@ -16,7 +16,7 @@ from publisher.results import BuildState
 def _sign_in_help(config, store, local: str) -> None:
     """Make sure the admin user exists; tell where the admin and the public URLs are and how to sign in."""
     generated = store.ensure_admin(os.environ.get("PUBLISHER_ADMIN_PASSWORD"))
-    click.echo(f"Public: {local}/feed.xml  {local}/atom.xml  {local}/issues/")
+    click.echo(f"Public: {local}/issues/ (往期, 手机版)  {local}/epaper/ (数字报)  {local}/search  {local}/feed.xml")
     if config.site.url != local:
         click.echo(
             f"        (feeds and downloads link to site.url {config.site.url}; set it, or $PUBLISHER_SITE_URL, "
