@@ -249,10 +249,6 @@ def test_sections_open_with_their_band_and_short_ones_share_a_page(sample):
         assert squeeze(name) in squeeze(first)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="page 2 (要闻's end) is 84.5% full since main drops caption-only figures; the next section needs 15 lines",
-)
 def test_pages_are_filled_like_a_newspaper(sample):
     """Every page but the last ≥ 85% full, none below 60%, as the page map reports it (grid lines set);
     and in the pixels: in each column, the grid lines down to the column's last ink, without blank runs of two
