@@ -288,3 +288,123 @@ def test_admin_previews_the_e_paper_in_a_phone_frame(live):
     shown = editor.get(frame)
     assert shown.status_code == 200 and "第1版" in shown.get_data(as_text=True)
     assert "sandbox" in shown.headers["Content-Security-Policy"]
+
+
+# -- an issue imported from the paper's own print PDF -------------------------------------------
+
+
+@dataclass
+class Imported:
+    original: Path  # the print PDF as another engine made it
+    issue: object  # the issue as the import wrote it and the loader reads it
+    out: Path  # the build's issue folder
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory) -> Imported:
+    """A 人民日报 issue of the corpus printed by another engine (ReportLab, six columns, a vertical headline, a story
+    continued on page 2), imported with ``publisher import-pdf`` and built into the e-paper and the digest."""
+    from click.testing import CliRunner
+
+    from publisher import loading, pipeline
+    from publisher.cli import main
+    from publisher_channels.digest import DigestChannel
+    from publisher_channels.epaper import EpaperChannel
+    from tests import corpus
+
+    tmp = tmp_path_factory.mktemp("epaper-imported")
+    original = tmp / "print.pdf"
+    corpus.render(corpus.rmrb()[0], "six-col-vertical-jump", original)
+    content = tmp / "content"
+    (content / "issues").mkdir(parents=True)
+    config_file = tmp / "config.yaml"
+    config_file.write_text(f"content: {content}\noutput: {tmp / 'out'}\ndata: {tmp / 'data'}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config_file), "import-pdf", str(original), "--number", "1"])
+    assert result.exit_code == 0, result.output
+    [folder] = (content / "issues").iterdir()
+    issue = loading.load_issue(folder)
+    report = pipeline.build(issue, [EpaperChannel, DigestChannel], make_config(content, tmp), issue_dir=folder)
+    assert all(r.ok for r in report.results), [(r.channel, r.error) for r in report.results]
+    return Imported(original, issue, tmp / "out" / issue.id)
+
+
+def test_an_imported_issue_shows_the_papers_own_pages(imported):
+    """The page images are the original PDF's pages (pixels), not our re-set PDF's; its PDFs are the original's."""
+    from PIL import ImageChops, ImageStat
+
+    original = pypdfium2.PdfDocument(imported.original)
+    own = pypdfium2.PdfDocument(imported.out / "pdf" / f"{imported.issue.id}.pdf")
+    pages = sorted(p.name for p in (imported.out / "epaper").iterdir() if p.is_dir() and p.name.isdigit())
+    assert pages == [f"{n:02d}" for n in range(1, len(original) + 1)] and len(original) == 2
+
+    def drawn(doc, index: int, size: tuple[int, int]) -> Image.Image:
+        page = doc[index]
+        image = page.render(scale=size[0] / page.get_width()).to_pil().convert("L").resize(size)
+        page.close()
+        return image
+
+    for index, name in enumerate(pages):
+        folder = imported.out / "epaper" / name
+        with Image.open(folder / "page.webp") as shown:
+            shown = shown.convert("L")
+            assert shown.width == 1200
+            to_original = ImageStat.Stat(ImageChops.difference(shown, drawn(original, index, shown.size))).mean[0]
+            assert to_original < 3, to_original  # the original page, as WebP
+            if index < len(own):
+                to_own = ImageStat.Stat(ImageChops.difference(shown, drawn(own, index, shown.size))).mean[0]
+                assert to_own > 3 * to_original + 3, (to_own, to_original)
+        doc = html((folder / "index.html").read_bytes())
+        single = doc.find(".//p[@class='downloads']/a").get("href")
+        one = pypdfium2.PdfDocument(folder / single)
+        assert len(one) == 1 and one[0].get_textpage().get_text_range() == original[index].get_textpage().get_text_range()
+        one.close()
+        whole = doc.find(".//p[@class='downloads']/a[2]").get("href")
+        assert whole.endswith(f"/epaper/{imported.issue.date.isoformat()}/{imported.issue.id}.pdf")
+    assert (imported.out / "epaper" / f"{imported.issue.id}.pdf").read_bytes() == imported.original.read_bytes()
+    original.close()
+    own.close()
+
+
+def test_an_imported_issues_regions_are_the_importers_boxes(imported):
+    """Each article's areas are the rectangles import-pdf recorded for it on that page, scaled to the image."""
+    issue = imported.issue
+    placed = {(a.slug, p.page): p.boxes for a in issue.articles for p in a.print_boxes}
+    assert any(len([k for k in placed if k[0] == a.slug]) == 2 for a in issue.articles)  # the story continued
+    seen = set()
+    for number, (width, _) in enumerate(issue.print_pdf.pages, 1):
+        folder = imported.out / "epaper" / f"{number:02d}"
+        doc = html((folder / "index.html").read_bytes())
+        scale = 1200 / width
+        areas = doc.findall(".//map[@name='regions']/area")
+        expected = [
+            (a.headline, [round(v * scale) for v in (x0, y0, x1, y0, x1, y1, x0, y1)])
+            for a in issue.articles
+            for x0, y0, x1, y1 in placed.get((a.slug, number), ())
+        ]
+        assert len(areas) == len(expected) > 0
+        for area, (headline, coords) in zip(areas, expected):
+            assert area.get("alt") == headline
+            found = [int(v) for v in area.get("coords").split(",")]
+            assert all(abs(f - c) <= 1 for f, c in zip(found, coords)), (found, coords)
+            target = html((folder / area.get("href")).read_bytes())
+            assert squeeze(target.findtext(".//article//h1")) == squeeze(headline)
+        sidecar = json.loads((folder / "regions.json").read_text(encoding="utf-8"))
+        for entry in sidecar["articles"]:
+            boxes = placed[(entry["slug"], number)]
+            rects = [(x0, y0, x1 - x0, y1 - y0) for x0, y0, x1, y1 in boxes]
+            assert all(abs(a - b) < 0.01 for got, want in zip(entry["rects"], rects) for a, b in zip(got, want))
+            seen.add(entry["slug"])
+    assert seen == {a.slug for a in issue.articles}
+
+
+def test_an_imported_issue_has_the_papers_page_numbers_in_every_channel(imported):
+    """第N版 is the page of the paper's PDF an article starts on, in the e-paper and the digest alike."""
+    first = {a.slug: min(p.page for p in a.print_boxes) for a in imported.issue.articles}
+    digest = html((imported.out / "digest" / "index.html").read_bytes())
+    from_digest = {a.get("id"): int(re.search(r"第(\d+)版", a.findtext(".//p[@class='pg']")).group(1)) for a in digest.findall(".//article")}
+    assert from_digest == first
+    for slug, number in first.items():
+        doc = html((imported.out / "epaper" / f"{number:02d}" / f"{slug}.html").read_bytes())
+        assert re.findall(r"第(\d+)版", doc.findtext(".//span[@class='printed']")) == [
+            str(p.page) for a in imported.issue.articles if a.slug == slug for p in a.print_boxes
+        ]

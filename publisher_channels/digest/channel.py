@@ -152,7 +152,7 @@ class DigestChannel(Channel):
             split=lambda article: split_article(article, pictures),
             script=script,
             inline=inline_html,
-            labels=PageLabels.read(ctx.output_if_built("pdf")),
+            labels=PageLabels.of(issue, ctx.output_if_built("pdf")),
             **shared,
         )
         writer.write_text(ctx.out / "index.html", page)
