@@ -145,8 +145,11 @@ def test_article_view_has_hierarchy_neighbours_way_back_and_a_share_card(live):
         doc = html(live.get(path)[2])
         article = by_slug[slug]
         assert squeeze(doc.findtext(".//article//h1")) == squeeze(article.headline)
-        if article.kicker:
-            assert squeeze(doc.findtext(".//p[@class='kicker']")) == squeeze(article.kicker)
+        if article.kicker or article.series:
+            kicker = doc.find(".//article//p[@class='kicker']")
+            assert squeeze(kicker.text_content()) == squeeze((article.series or "") + (article.kicker or ""))
+        if article.subtitle:
+            assert squeeze(doc.find(".//article//p[@class='subtitle']").text_content()).endswith(squeeze(article.subtitle))
         og = {m.get("property"): m.get("content") for m in doc.findall(".//meta[@property]")}
         assert og["og:title"] == article.headline and og["og:url"] == live.url + path
         assert og["og:description"] and og["og:type"] == "article"
@@ -226,6 +229,51 @@ def test_tap_a_region_open_its_article_and_come_back_to_it_highlighted(live, bro
         "e => { const r = e.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }"
     )
     assert in_view
+    context.close()
+
+
+def test_the_article_header_reads_the_same_in_the_digest_and_the_e_paper(live):
+    """One header partial for both web channels: series and kicker, subtitle, byline read alike in each."""
+    digest = html((live.out / "digest" / "index.html").read_bytes())
+    compared = 0
+    for article in live.issue.articles:
+        if not article.body:
+            continue
+        there = digest.get_element_by_id(article.slug)
+        here = html(next((live.out / "epaper").glob(f"*/{article.slug}.html")).read_bytes()).find(".//article/header")
+        for name in ("kicker", "subtitle"):
+            a, b = there.find(f"p[@class='{name}']"), here.find(f"p[@class='{name}']")
+            assert (a is None) == (b is None), (article.slug, name)
+            if a is not None:
+                assert squeeze(a.text_content()) == squeeze(b.text_content())
+                compared += 1
+        byline = article.byline or "　".join(article.author_names)
+        for found in (there.find("p[@class='byline']"), here.find("p[@class='byline']")):
+            assert squeeze(found.text_content()).startswith(squeeze(byline))
+        assert here.find("p[@class='byline']/span[@class='printed']") is not None
+        assert there.find("p[@class='byline']/span").text == f"约{article.reading_minutes}分钟"
+    assert compared > 5
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_search_box_on_every_view_finds_the_archive(live, browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 800}, has_touch=True, is_mobile=width < 600)
+    tab = context.new_page()
+    article = live.issue.articles[0]
+    for path in (f"/epaper/{DATE}/01/", f"/epaper/{DATE}/{live.pages.page_of(article.slug):02d}/{article.slug}.html", "/epaper/"):
+        tab.goto(live.url + path)
+        form = tab.locator("form[role=search]")
+        assert form.count() == 1 and form.get_attribute("action") == live.url + "/search", path
+        sizes = form.locator("input, button").evaluate_all("es => es.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])")
+        assert len(sizes) == 2 and all(w >= 44 and h >= 44 for w, h in sizes), sizes  # 44 px targets
+        assert form.locator("input").get_attribute("aria-label") == "搜索往期"
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width  # no horizontal scroll
+    tab.goto(f"{live.url}/epaper/{DATE}/01/")
+    tab.locator("form[role=search] input[name=q]").fill("嘉靖通宝")
+    tab.locator("form[role=search] button").click()
+    tab.wait_for_url("**/search?q=*")
+    titles = tab.locator("a.hit-title").all_inner_texts()
+    assert [squeeze(t) for t in titles] == ["世界钱王“嘉靖通宝”迁徙之路"]
     context.close()
 
 

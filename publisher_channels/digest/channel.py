@@ -136,7 +136,7 @@ class DigestChannel(Channel):
         shared = {
             "issue": issue,
             "urls": ctx.urls,
-            "css": Markup(minify_css(ctx.layout_source("digest.css"))),
+            "css": Markup(minify_css(ctx.layout_source("digest.css") + ctx.layout_source("search-box.css"))),
         }
         script = Markup(ctx.layout_source("enhance.js").strip())
         older = ctx.archive(2)

@@ -192,7 +192,7 @@ class EpaperChannel(Channel):
         shared = {
             "issue": issue,
             "urls": ctx.urls,
-            "css": Markup(ctx.layout_source("epaper.css")),  # numbers and fixed names only
+            "css": Markup(ctx.layout_source("epaper.css") + ctx.layout_source("search-box.css")),  # numbers and names only
             "pages": pages.pages,
             "folder": folder,
             "pdf_url": ctx.urls.download(issue, "pdf") if own else ctx.urls.epaper_print(issue),
