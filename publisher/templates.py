@@ -10,7 +10,6 @@ from pathlib import Path
 
 import jinja2
 
-
 #: Templates and CSS pieces shared by channels.
 PARTIALS = Path(__file__).resolve().parent / "partials"
 

@@ -264,7 +264,9 @@ def test_a_search_box_on_every_view_finds_the_archive(live, browser, width):
         tab.goto(live.url + path)
         form = tab.locator("form[role=search]")
         assert form.count() == 1 and form.get_attribute("action") == live.url + "/search", path
-        sizes = form.locator("input, button").evaluate_all("es => es.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])")
+        sizes = form.locator("input, button").evaluate_all(
+            "es => es.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])"
+        )
         assert len(sizes) == 2 and all(w >= 44 and h >= 44 for w, h in sizes), sizes  # 44 px targets
         assert form.locator("input").get_attribute("aria-label") == "搜索往期"
         assert tab.evaluate("document.documentElement.scrollWidth") <= width  # no horizontal scroll
@@ -449,7 +451,9 @@ def test_an_imported_issue_has_the_papers_page_numbers_in_every_channel(imported
     """第N版 is the page of the paper's PDF an article starts on, in the e-paper and the digest alike."""
     first = {a.slug: min(p.page for p in a.print_boxes) for a in imported.issue.articles}
     digest = html((imported.out / "digest" / "index.html").read_bytes())
-    from_digest = {a.get("id"): int(re.search(r"第(\d+)版", a.findtext(".//p[@class='pg']")).group(1)) for a in digest.findall(".//article")}
+    from_digest = {
+        a.get("id"): int(re.search(r"第(\d+)版", a.findtext(".//p[@class='pg']")).group(1)) for a in digest.findall(".//article")
+    }
     assert from_digest == first
     for slug, number in first.items():
         doc = html((imported.out / "epaper" / f"{number:02d}" / f"{slug}.html").read_bytes())
