@@ -2,7 +2,10 @@
 
 The print channel writes it beside its PDF (``pages.json``); channels that
 ``require`` the print channel read it, so 第N版 is one fact in every output
-and the e-paper can draw each article's region on the page image. Sizes and
+and the e-paper can draw each article's region on the page image. An issue
+imported from the paper's own print PDF has its page map in the content
+instead (``print_pdf`` and each article's ``print_boxes``, :func:`from_print`):
+there the paper's pages are the fact, not our re-set PDF's. Sizes and
 rectangles are in PDF points (1/72 in) from the page's top-left corner.
 """
 
@@ -94,6 +97,30 @@ class PageMap:
         )
 
 
+def from_print(issue: Issue) -> PageMap | None:
+    """The page map of the paper's own print PDF kept in the issue folder, from the boxes ``publisher import-pdf``
+    recorded for each article; None when the issue has no print PDF at hand or no article placed on it."""
+    printed = issue.print_pdf
+    if printed is None or not printed.found or not any(a.print_boxes for a in issue.articles):
+        return None
+    pages = []
+    for number, (width, height) in enumerate(printed.pages, 1):
+        regions, sections = [], []
+        for article in issue.articles:
+            rects = tuple(
+                (x0, y0, round(x1 - x0, 2), round(y1 - y0, 2))
+                for placed in article.print_boxes
+                if placed.page == number
+                for x0, y0, x1, y1 in placed.boxes
+            )
+            if rects:
+                regions.append(Region(article.slug, article.headline, rects))
+                name = issue.section(article.section).name
+                sections += [name] if name not in sections else []
+        pages.append(MapPage(number, tuple(sections), width, height, tuple(regions)))
+    return PageMap(tuple(pages))
+
+
 def page_label(number: int) -> str:
     return f"第{number}版"
 
@@ -114,12 +141,15 @@ class PageLabels:
     first: dict[str, int]  # article slug -> the page it starts on
 
     @classmethod
-    def read(cls, folder: Path | None) -> PageLabels:
-        """The labels of the page map in ``folder`` (the print channel's output), or none when it is None."""
-        if folder is None or not (Path(folder) / FILE).is_file():
-            return cls({})
-        pages = read(folder)
-        return cls({r.slug: p.number for p in reversed(pages.pages) for r in p.regions})  # the first page wins
+    def of(cls, issue: Issue, folder: Path | None) -> PageLabels:
+        """The pages of the paper's own print PDF when the issue was imported from it (:func:`from_print`), else
+        those of the page map in ``folder`` (the print channel's output, None when it is not in the build)."""
+        pages = from_print(issue)
+        if pages is None:
+            if folder is None or not (Path(folder) / FILE).is_file():
+                return cls({})
+            pages = read(folder)
+        return cls({r.slug: page for p in pages.pages for r in p.regions if (page := pages.page_of(r.slug))})
 
     def article(self, issue: Issue, article: Article) -> str | None:
         if article.slug in self.first:

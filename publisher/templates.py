@@ -1,4 +1,6 @@
-"""Jinja environments per channel: the site's override folder first, then the channel's own templates."""
+"""Jinja environments per channel: the site's override folder first, then the channel's own templates, then the
+partials every channel may include (``publisher/partials/``: the search box, the article header), so channels share
+markup without importing each other."""
 
 from __future__ import annotations
 
@@ -8,10 +10,13 @@ from pathlib import Path
 
 import jinja2
 
+#: Templates and CSS pieces shared by channels.
+PARTIALS = Path(__file__).resolve().parent / "partials"
+
 
 def search_path(name: str, own: Path, overrides: Path | None) -> list[Path]:
-    """Folders searched for a channel's templates, first match wins: ``<overrides>/<name>/``, then ``own``."""
-    return [*([overrides / name] if overrides is not None else []), own]
+    """Folders searched for a channel's templates, first match wins: ``<overrides>/<name>/``, ``own``, the partials."""
+    return [*([overrides / name] if overrides is not None else []), own, PARTIALS]
 
 
 def environment(name: str, own: Path, overrides: Path | None = None, cache: Path | None = None) -> jinja2.Environment:

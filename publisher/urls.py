@@ -62,6 +62,10 @@ class Urls:
         """An article of the e-paper, below the page it starts on: ``/epaper/2025-04-19/01/<slug>.html``."""
         return f"{self.epaper_page(issue, page)}{article.slug}.html"
 
+    def epaper_print(self, issue: Issue) -> str:
+        """The paper's own print PDF of an issue imported from it, as the e-paper serves it."""
+        return self.absolute(f"/epaper/{issue.date.isoformat()}/{download_file(issue, 'pdf')}")
+
     def download(self, issue: Issue, ext: str) -> str:
         return self.absolute(f"/issues/{issue.id}/{download_file(issue, ext)}")
 

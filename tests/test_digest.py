@@ -576,14 +576,14 @@ def test_bylines_subtitles_and_fold_read_as_in_print(sample_build):
     doc = parse(out / "index.html")
     for article in issue.articles:
         element = doc.get_element_by_id(article.slug)
-        by = element.find("p[@class='by']")
+        by = element.find("p[@class='byline']")
         byline = article.byline or "　".join(article.author_names)
         if by is not None and not byline:
             assert text_of(by) == f"约{article.reading_minutes}分钟", article.slug  # no dangling “· ”
         if by is not None and byline and article.body:
             assert text_of(by).endswith(f"·约{article.reading_minutes}分钟")
         if article.subtitle:
-            assert text_of(element.find("p[@class='st']")).startswith("——")
+            assert text_of(element.find("p[@class='subtitle']")).startswith("——")
         summary = element.find("details/summary")
         if summary is not None:
             assert [s.text for s in summary.findall("span")] == ["阅读全文", "收起"]
@@ -618,8 +618,8 @@ READER = """() => {
     quotes.push(r.getBoundingClientRect().width / parseFloat(getComputedStyle(n.parentElement).fontSize));
   }
   const one = s => { const c = style(s); return [parseFloat(c.fontSize), c.color]; };
-  return {quotes, wrap: style('article h3').textWrap, k: one('.k'), st: one('.st'), by: one('.by'), h3: one('article h3'),
-          red: style('h1').color, muted: style('.by').color, ink: style('article > p:not([class])').color};
+  return {quotes, wrap: style('article h3').textWrap, k: one('.kicker'), st: one('.subtitle'), by: one('.byline'), h3: one('article h3'),
+          red: style('h1').color, muted: style('.byline').color, ink: style('article > p:not([class])').color};
 }"""
 
 

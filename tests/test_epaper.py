@@ -145,8 +145,11 @@ def test_article_view_has_hierarchy_neighbours_way_back_and_a_share_card(live):
         doc = html(live.get(path)[2])
         article = by_slug[slug]
         assert squeeze(doc.findtext(".//article//h1")) == squeeze(article.headline)
-        if article.kicker:
-            assert squeeze(doc.findtext(".//p[@class='kicker']")) == squeeze(article.kicker)
+        if article.kicker or article.series:
+            kicker = doc.find(".//article//p[@class='kicker']")
+            assert squeeze(kicker.text_content()) == squeeze((article.series or "") + (article.kicker or ""))
+        if article.subtitle:
+            assert squeeze(doc.find(".//article//p[@class='subtitle']").text_content()).endswith(squeeze(article.subtitle))
         og = {m.get("property"): m.get("content") for m in doc.findall(".//meta[@property]")}
         assert og["og:title"] == article.headline and og["og:url"] == live.url + path
         assert og["og:description"] and og["og:type"] == "article"
@@ -229,6 +232,53 @@ def test_tap_a_region_open_its_article_and_come_back_to_it_highlighted(live, bro
     context.close()
 
 
+def test_the_article_header_reads_the_same_in_the_digest_and_the_e_paper(live):
+    """One header partial for both web channels: series and kicker, subtitle, byline read alike in each."""
+    digest = html((live.out / "digest" / "index.html").read_bytes())
+    compared = 0
+    for article in live.issue.articles:
+        if not article.body:
+            continue
+        there = digest.get_element_by_id(article.slug)
+        here = html(next((live.out / "epaper").glob(f"*/{article.slug}.html")).read_bytes()).find(".//article/header")
+        for name in ("kicker", "subtitle"):
+            a, b = there.find(f"p[@class='{name}']"), here.find(f"p[@class='{name}']")
+            assert (a is None) == (b is None), (article.slug, name)
+            if a is not None:
+                assert squeeze(a.text_content()) == squeeze(b.text_content())
+                compared += 1
+        byline = article.byline or "　".join(article.author_names)
+        for found in (there.find("p[@class='byline']"), here.find("p[@class='byline']")):
+            assert squeeze(found.text_content()).startswith(squeeze(byline))
+        assert here.find("p[@class='byline']/span[@class='printed']") is not None
+        assert there.find("p[@class='byline']/span").text == f"约{article.reading_minutes}分钟"
+    assert compared > 5
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_search_box_on_every_view_finds_the_archive(live, browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 800}, has_touch=True, is_mobile=width < 600)
+    tab = context.new_page()
+    article = live.issue.articles[0]
+    for path in (f"/epaper/{DATE}/01/", f"/epaper/{DATE}/{live.pages.page_of(article.slug):02d}/{article.slug}.html", "/epaper/"):
+        tab.goto(live.url + path)
+        form = tab.locator("form[role=search]")
+        assert form.count() == 1 and form.get_attribute("action") == live.url + "/search", path
+        sizes = form.locator("input, button").evaluate_all(
+            "es => es.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])"
+        )
+        assert len(sizes) == 2 and all(w >= 44 and h >= 44 for w, h in sizes), sizes  # 44 px targets
+        assert form.locator("input").get_attribute("aria-label") == "搜索往期"
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width  # no horizontal scroll
+    tab.goto(f"{live.url}/epaper/{DATE}/01/")
+    tab.locator("form[role=search] input[name=q]").fill("嘉靖通宝")
+    tab.locator("form[role=search] button").click()
+    tab.wait_for_url("**/search?q=*")
+    titles = tab.locator("a.hit-title").all_inner_texts()
+    assert [squeeze(t) for t in titles] == ["世界钱王“嘉靖通宝”迁徙之路"]
+    context.close()
+
+
 # -- one 版 numbering in every channel -----------------------------------------------------------
 
 
@@ -288,3 +338,125 @@ def test_admin_previews_the_e_paper_in_a_phone_frame(live):
     shown = editor.get(frame)
     assert shown.status_code == 200 and "第1版" in shown.get_data(as_text=True)
     assert "sandbox" in shown.headers["Content-Security-Policy"]
+
+
+# -- an issue imported from the paper's own print PDF -------------------------------------------
+
+
+@dataclass
+class Imported:
+    original: Path  # the print PDF as another engine made it
+    issue: object  # the issue as the import wrote it and the loader reads it
+    out: Path  # the build's issue folder
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory) -> Imported:
+    """A 人民日报 issue of the corpus printed by another engine (ReportLab, six columns, a vertical headline, a story
+    continued on page 2), imported with ``publisher import-pdf`` and built into the e-paper and the digest."""
+    from click.testing import CliRunner
+
+    from publisher import loading, pipeline
+    from publisher.cli import main
+    from publisher_channels.digest import DigestChannel
+    from publisher_channels.epaper import EpaperChannel
+    from tests import corpus
+
+    tmp = tmp_path_factory.mktemp("epaper-imported")
+    original = tmp / "print.pdf"
+    corpus.render(corpus.rmrb()[0], "six-col-vertical-jump", original)
+    content = tmp / "content"
+    (content / "issues").mkdir(parents=True)
+    config_file = tmp / "config.yaml"
+    config_file.write_text(f"content: {content}\noutput: {tmp / 'out'}\ndata: {tmp / 'data'}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config_file), "import-pdf", str(original), "--number", "1"])
+    assert result.exit_code == 0, result.output
+    [folder] = (content / "issues").iterdir()
+    issue = loading.load_issue(folder)
+    report = pipeline.build(issue, [EpaperChannel, DigestChannel], make_config(content, tmp), issue_dir=folder)
+    assert all(r.ok for r in report.results), [(r.channel, r.error) for r in report.results]
+    return Imported(original, issue, tmp / "out" / issue.id)
+
+
+def test_an_imported_issue_shows_the_papers_own_pages(imported):
+    """The page images are the original PDF's pages (pixels), not our re-set PDF's; its PDFs are the original's."""
+    from PIL import ImageChops, ImageStat
+
+    original = pypdfium2.PdfDocument(imported.original)
+    own = pypdfium2.PdfDocument(imported.out / "pdf" / f"{imported.issue.id}.pdf")
+    pages = sorted(p.name for p in (imported.out / "epaper").iterdir() if p.is_dir() and p.name.isdigit())
+    assert pages == [f"{n:02d}" for n in range(1, len(original) + 1)] and len(original) == 2
+
+    def drawn(doc, index: int, size: tuple[int, int]) -> Image.Image:
+        page = doc[index]
+        image = page.render(scale=size[0] / page.get_width()).to_pil().convert("L").resize(size)
+        page.close()
+        return image
+
+    for index, name in enumerate(pages):
+        folder = imported.out / "epaper" / name
+        with Image.open(folder / "page.webp") as shown:
+            shown = shown.convert("L")
+            assert shown.width == 1200
+            to_original = ImageStat.Stat(ImageChops.difference(shown, drawn(original, index, shown.size))).mean[0]
+            assert to_original < 3, to_original  # the original page, as WebP
+            if index < len(own):
+                to_own = ImageStat.Stat(ImageChops.difference(shown, drawn(own, index, shown.size))).mean[0]
+                assert to_own > 3 * to_original + 3, (to_own, to_original)
+        doc = html((folder / "index.html").read_bytes())
+        single = doc.find(".//p[@class='downloads']/a").get("href")
+        one = pypdfium2.PdfDocument(folder / single)
+        assert len(one) == 1 and one[0].get_textpage().get_text_range() == original[index].get_textpage().get_text_range()
+        one.close()
+        whole = doc.find(".//p[@class='downloads']/a[2]").get("href")
+        assert whole.endswith(f"/epaper/{imported.issue.date.isoformat()}/{imported.issue.id}.pdf")
+    assert (imported.out / "epaper" / f"{imported.issue.id}.pdf").read_bytes() == imported.original.read_bytes()
+    original.close()
+    own.close()
+
+
+def test_an_imported_issues_regions_are_the_importers_boxes(imported):
+    """Each article's areas are the rectangles import-pdf recorded for it on that page, scaled to the image."""
+    issue = imported.issue
+    placed = {(a.slug, p.page): p.boxes for a in issue.articles for p in a.print_boxes}
+    assert any(len([k for k in placed if k[0] == a.slug]) == 2 for a in issue.articles)  # the story continued
+    seen = set()
+    for number, (width, _) in enumerate(issue.print_pdf.pages, 1):
+        folder = imported.out / "epaper" / f"{number:02d}"
+        doc = html((folder / "index.html").read_bytes())
+        scale = 1200 / width
+        areas = doc.findall(".//map[@name='regions']/area")
+        expected = [
+            (a.headline, [round(v * scale) for v in (x0, y0, x1, y0, x1, y1, x0, y1)])
+            for a in issue.articles
+            for x0, y0, x1, y1 in placed.get((a.slug, number), ())
+        ]
+        assert len(areas) == len(expected) > 0
+        for area, (headline, coords) in zip(areas, expected):
+            assert area.get("alt") == headline
+            found = [int(v) for v in area.get("coords").split(",")]
+            assert all(abs(f - c) <= 1 for f, c in zip(found, coords)), (found, coords)
+            target = html((folder / area.get("href")).read_bytes())
+            assert squeeze(target.findtext(".//article//h1")) == squeeze(headline)
+        sidecar = json.loads((folder / "regions.json").read_text(encoding="utf-8"))
+        for entry in sidecar["articles"]:
+            boxes = placed[(entry["slug"], number)]
+            rects = [(x0, y0, x1 - x0, y1 - y0) for x0, y0, x1, y1 in boxes]
+            assert all(abs(a - b) < 0.01 for got, want in zip(entry["rects"], rects) for a, b in zip(got, want))
+            seen.add(entry["slug"])
+    assert seen == {a.slug for a in issue.articles}
+
+
+def test_an_imported_issue_has_the_papers_page_numbers_in_every_channel(imported):
+    """第N版 is the page of the paper's PDF an article starts on, in the e-paper and the digest alike."""
+    first = {a.slug: min(p.page for p in a.print_boxes) for a in imported.issue.articles}
+    digest = html((imported.out / "digest" / "index.html").read_bytes())
+    from_digest = {
+        a.get("id"): int(re.search(r"第(\d+)版", a.findtext(".//p[@class='pg']")).group(1)) for a in digest.findall(".//article")
+    }
+    assert from_digest == first
+    for slug, number in first.items():
+        doc = html((imported.out / "epaper" / f"{number:02d}" / f"{slug}.html").read_bytes())
+        assert re.findall(r"第(\d+)版", doc.findtext(".//span[@class='printed']")) == [
+            str(p.page) for a in imported.issue.articles if a.slug == slug for p in a.print_boxes
+        ]

@@ -36,6 +36,7 @@ def test_the_wheel_carries_every_template_static_file_and_the_sample(wheel):
         for folder in (
             "publisher_channels",
             "publisher/admin/templates",
+            "publisher/partials",
             "publisher/admin/static",
             "publisher/admin/translations",
             "publisher/sample",

@@ -249,10 +249,6 @@ def test_sections_open_with_their_band_and_short_ones_share_a_page(sample):
         assert squeeze(name) in squeeze(first)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="page 2 (要闻's end) is 84.5% full since main drops caption-only figures; the next section needs 15 lines",
-)
 def test_pages_are_filled_like_a_newspaper(sample):
     """Every page but the last ≥ 85% full, none below 60%, as the page map reports it (grid lines set);
     and in the pixels: in each column, the grid lines down to the column's last ink, without blank runs of two
@@ -634,6 +630,24 @@ def test_two_short_stories_share_a_row():
     left, right = page.modules
     assert left.top == right.top and left.col == 0 and right.col == left.span and left.span + right.span == 5
     assert left.span > right.span  # the longer story gets more columns
+
+
+def test_a_page_followed_by_another_sets_its_pair_across_it_when_the_next_section_cannot_start_there():
+    grid = compose.Grid(5, 30)
+    short = [story(0, [20, 10]), story(1, [8, 6])]  # side by side: 13 lines under the band; stacked: 16
+    following = compose.Story(2, {5: 10}, (compose.GridBlock(60),))  # its band, header and MIN_BODY need 17
+    alone = compose.compose(grid, masthead=0, bands={0: 3}, sections=[(0, short)])
+    shared = compose.compose(grid, masthead=0, bands={0: 3, 1: 3}, sections=[(0, short), (1, [following])])
+    assert [m.span for m in alone[0].modules] == [3, 2]  # the issue's last page keeps the pair side by side
+    first = shared[0]
+    assert [(m.story, m.col, m.span) for m in first.modules] == [(0, 0, 5), (1, 0, 5)]
+    assert first.modules[1].top == first.modules[0].top + first.modules[0].height + 1
+    assert first.used <= grid.rows and first.gaps == grid.rows - first.used
+    assert compose.filled(first, grid) > compose.filled(alone[0], grid)
+    assert [m.story for m in shared[1].modules] == [2] and shared[1].band == 3
+    printed = placed_lines(shared, [*short, following])
+    for s in [*short, following]:
+        assert printed[s.index] == [(b, line) for b, block in enumerate(s.blocks) for line in range(block.lines)]
 
 
 def test_a_story_too_big_for_the_grid_is_set_as_running_text():

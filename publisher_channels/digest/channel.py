@@ -136,7 +136,7 @@ class DigestChannel(Channel):
         shared = {
             "issue": issue,
             "urls": ctx.urls,
-            "css": Markup(minify_css(ctx.layout_source("digest.css"))),
+            "css": Markup(minify_css(ctx.layout_source("digest.css") + ctx.layout_source("search-box.css"))),
         }
         script = Markup(ctx.layout_source("enhance.js").strip())
         older = ctx.archive(2)
@@ -152,7 +152,7 @@ class DigestChannel(Channel):
             split=lambda article: split_article(article, pictures),
             script=script,
             inline=inline_html,
-            labels=PageLabels.read(ctx.output_if_built("pdf")),
+            labels=PageLabels.of(issue, ctx.output_if_built("pdf")),
             **shared,
         )
         writer.write_text(ctx.out / "index.html", page)

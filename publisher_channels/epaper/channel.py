@@ -3,7 +3,10 @@
 It reads the pdf channel's finished output (``requires = ("pdf",)``): the PDF,
 rendered here into page images and split into one PDF per page, and the page
 map (``pages.json``) saying where each article was set, so the regions are
-exactly where the print layout put the stories. Every page is static HTML that
+exactly where the print layout put the stories. An issue imported from the
+paper's own print PDF (``publisher import-pdf``) shows that PDF's pages instead,
+with the boxes the importer found for each article as the regions
+(:func:`print_source`). Every page is static HTML that
 works without JavaScript: the regions are an HTML image map (``<area>``
 coordinates in image pixels, for keyboards and screen readers) and links laid
 over the image in percentages (for fingers and mice at any width);
@@ -133,6 +136,24 @@ def inline_html(block: Block) -> Markup:
     return Markup(text.sanitize_inline(block.html))
 
 
+def print_source(issue: Issue, ctx: BuildContext) -> tuple[Path, pagemap.PageMap, bool]:
+    """The PDF whose pages the e-paper shows, its page map, and whether it is our own print channel's.
+
+    An issue imported from the paper's print PDF (``publisher import-pdf`` keeps it in the issue folder with
+    each article's boxes) shows the paper's own pages with the importer's regions; any other our PDF's pages.
+    """
+    imported = pagemap.from_print(issue)
+    if imported is not None and issue.print_pdf is not None:
+        return ctx.issue_dir / issue.print_pdf.file, imported, False
+    printed = ctx.output_of("pdf")
+    pdf = printed / urls.download_file(issue, "pdf")
+    if not pdf.is_file() or not (printed / pagemap.FILE).is_file():
+        raise ChannelError(
+            "数字报需要印刷版的 PDF 和版面图 (pages.json)；先成功构建 pdf 渠道再构建 (the pdf output is incomplete)"
+        )
+    return pdf, pagemap.read(printed), True
+
+
 class EpaperChannel(Channel):
     name = "epaper"
     title = "数字报 (电子版)"
@@ -141,13 +162,7 @@ class EpaperChannel(Channel):
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
         options: EpaperOptions = ctx.options
-        printed = ctx.output_of("pdf")
-        pdf = printed / urls.download_file(issue, "pdf")
-        if not pdf.is_file() or not (printed / pagemap.FILE).is_file():
-            raise ChannelError(
-                "数字报需要印刷版的 PDF 和版面图 (pages.json)；先成功构建 pdf 渠道再构建 (the pdf output is incomplete)"
-            )
-        pages = pagemap.read(printed)
+        pdf, pages, own = print_source(issue, ctx)
         by_slug = {a.slug: a for a in issue.articles}
         order = [r.slug for p in pages.pages for r in p.regions if pages.page_of(r.slug) == p.number and r.slug in by_slug]
         for article in issue.articles:
@@ -177,11 +192,13 @@ class EpaperChannel(Channel):
         shared = {
             "issue": issue,
             "urls": ctx.urls,
-            "css": Markup(ctx.layout_source("epaper.css")),  # numbers and fixed names only
+            "css": Markup(ctx.layout_source("epaper.css") + ctx.layout_source("search-box.css")),  # numbers and names only
             "pages": pages.pages,
             "folder": folder,
-            "pdf_url": ctx.urls.download(issue, "pdf"),
+            "pdf_url": ctx.urls.download(issue, "pdf") if own else ctx.urls.epaper_print(issue),
         }
+        if not own:  # the paper's own PDF is the issue's PDF here
+            put(urls.download_file(issue, "pdf"), pdf.read_bytes(), "application/pdf")
         rendered = page_images(pdf, options)
         singles = split_pages(pdf)
         for page, (large, normal, thumb, size), single in zip(pages.pages, rendered, singles):

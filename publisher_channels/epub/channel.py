@@ -73,7 +73,7 @@ class EpubChannel(Channel):
         cache = photos.cache_dir(ctx.out)
         images = _book_images(readable.photos, cache)
         lead = photos.lead_photo(issue, readable.photos)
-        labels = PageLabels.read(ctx.output_if_built("pdf"))
+        labels = PageLabels.of(issue, ctx.output_if_built("pdf"))
         book = _book(issue, ctx, sections, images, labels, _cover_photo(lead, cache) if lead else None)
         entries = _Writer(book, issue).entries()
         name = download_file(issue, "epub")

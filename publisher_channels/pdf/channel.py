@@ -326,7 +326,10 @@ def section_pages(plan: list[compose.Page], stories: list[StorySource]) -> dict[
 
 def warn_page_claims(issue: Issue, printed: pagemap.PageMap, ctx: BuildContext) -> None:
     """A section issue.yaml puts on one page but the layout starts on another: the layout's page is what every
-    channel now says, so the editor should know."""
+    channel now says, so the editor should know. (An issue imported from the paper's print PDF keeps that PDF's
+    pages in every channel, whatever this layout makes of it.)"""
+    if pagemap.from_print(issue) is not None:
+        return
     for section in issue.sections:
         pages = [printed.page_of(a.slug) for a in issue.articles_in(section)]
         first = min((p for p in pages if p), default=None)

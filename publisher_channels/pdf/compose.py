@@ -220,6 +220,11 @@ def balance(story: Story, span: int, start: tuple[int, int] = (0, 0), figures: b
         shorter, end = fill(story.blocks, start, [min(text, height - t) for t in taken])
         if end >= story.end:
             return height, shorter, slots
+    # The last column's shortfall spread over the others, a line each: 5 4 4 4 4 rather than 5 5 5 5 1.
+    for short in range(span - 1, 0, -1):
+        level, end = fill(story.blocks, start, [height - t - (j >= span - short) for j, t in enumerate(taken)])
+        if end >= story.end:
+            return height, level, slots
     return height, columns, slots
 
 
@@ -233,6 +238,7 @@ class Composer:
         self.pages: list[Page] = []
         self.current = 0  # the section being laid out
         self._heights: dict[tuple[int, int], int] = {}
+        self._stories: dict[int, Story] = {}
 
     # -- pages ---------------------------------------------------------------
     def _new_page(self, section: int, first_of_section: bool) -> Page:
@@ -247,12 +253,39 @@ class Composer:
         return self.pages[-1]
 
     def _close(self) -> None:
+        """A page is done and another follows it: its spare lines go to its stories first, then between its rows."""
+        self._loosen()
         self.page.gaps = self.grid.rows - self.page.used
+
+    def _loosen(self) -> None:
+        """Stack stories set side by side across the page, the lowest pair first, while the page still holds them.
+
+        A page followed by another should look full: a row of two short stories is the tightest way to set them,
+        but when nothing more fits on the page (the next section's band and opening, or the next row), the
+        lines it saved would be blank between the rows; set across the page, the two stories take them as
+        headlines and text over every column.
+        """
+        page, n = self.page, self.grid.columns
+        for top in sorted({m.top for m in page.modules}, reverse=True):
+            row = [m for m in page.modules if m.top == top]
+            if len(row) != 2 or not all(m.header and m.jump_out is None for m in row):
+                continue
+            stories = [self._stories[m.story] for m in sorted(row, key=lambda m: m.col)]
+            first = self._height(stories[0], n)
+            grow = first + 1 + self._height(stories[1], n) - row[0].height
+            if page.used + grow > self.grid.rows:
+                continue
+            for m in page.modules:
+                m.top += grow if m.top > top else 0
+            page.bands = {i: (t + grow if t > top else t, lines) for i, (t, lines) in page.bands.items()}
+            at = page.modules.index(row[0])
+            page.modules[at : at + 2] = [self._module(stories[0], n, top), self._module(stories[1], n, top + first + 1)]
 
     def section(self, section: int, stories: list[Story]) -> None:
         """Lay out ``section``'s stories in reading order, under its band on the page so far if its band and
         the first story's headline with a few lines fit there (short sections share a page), else on a new page."""
         self.current = section
+        self._stories.update((s.index, s) for s in stories)
         if not self.pages or not self._room_for_band(section, stories[0]):
             if self.pages:
                 self._close()
@@ -341,8 +374,7 @@ class Composer:
         if top + height <= self.grid.rows:
             col = 0
             for story, span in row:
-                _, columns, slots = balance(story, span)
-                page.modules.append(Module(story.index, col, span, top, height, story.header[span], columns, slots))
+                page.modules.append(self._module(story, span, top, height, col))
                 col += span
             return
         if len(row) > 1:
@@ -350,6 +382,12 @@ class Composer:
                 self._place([(single[0], self.grid.columns)])
             return
         self._split(row[0][0], top)
+
+    def _module(self, story: Story, span: int, top: int, height: int | None = None, col: int = 0) -> Module:
+        """``story`` whole, balanced in ``span`` columns from ``col`` at ``top``, in a row ``height`` lines high."""
+        _, columns, slots = balance(story, span)
+        height = self._height(story, span) if height is None else height
+        return Module(story.index, col, span, top, height, story.header[span], columns, slots)
 
     def _split(self, story: Story, top: int, start: tuple[int, int] = (0, 0)) -> None:
         """Set as much of ``story`` as fits below ``top``, then go on at the top of the next page.

@@ -137,10 +137,10 @@ class FeedChannel(Channel):
         by_section: dict[str, list[FeedEntry]] = {}
         section_names: dict[str, str] = {}
         cache = images.cache_dir(ctx.out)
-        printed = PageLabels.read(ctx.output_if_built("pdf"))
+        printed = ctx.output_if_built("pdf")
         for item_issue in issues:
             current = item_issue.id == issue.id
-            labels = printed if current else PageLabels({})  # an older issue's PDF is not this build's
+            labels = PageLabels.of(item_issue, printed if current else None)  # an older issue's PDF is not this build's
             readable = images.readable(item_issue, functools.partial(ctx.figure_file, item_issue))
             if current:
                 for note in readable.warnings:
