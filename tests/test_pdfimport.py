@@ -304,6 +304,18 @@ def test_other_engine_and_papers_meet_the_targets(reportlab_runs):
 
 
 @pytest.mark.slow
+def test_a_caption_ending_in_its_credit_is_never_the_byline(reportlab_runs):
+    """都市快报 prints short captions such as '… 徐青青 摄' right under the head, where a writers' line goes."""
+    credited = 0
+    for _style, _paper, _pdf, gold, result, _folder in reportlab_runs:
+        wanted = {norm(g["headline"]): g["byline"] for g in gold}
+        for article in result.issue.articles:
+            assert not re.search(r"(?:摄|供图)$", article.byline or ""), (article.headline, article.byline)
+            credited += sum(1 for f in article.figures if f.credit and norm(article.headline) in wanted)
+    assert credited >= 10
+
+
+@pytest.mark.slow
 def test_other_engine_loses_nothing(reportlab_runs):
     for style, paper, pdf, _gold, result, _folder in reportlab_runs:
         assert output_chars(result) == page_text_chars(pdf), (style, paper)
