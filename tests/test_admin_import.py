@@ -297,7 +297,7 @@ def test_uploads_over_the_limit_get_413_in_chinese_and_other_forms_keep_the_smal
 def test_a_print_pdf_is_imported_and_its_pages_shown_with_the_blocks_outlined(site, editor, tmp_path):
     from tests import corpus
 
-    issue = next(i for i in corpus.rmrb() if any(p.photos for p in i.pieces))
+    issue = next(i for i in corpus.crawl("rmrb") if any(p.photos for p in i.pieces))
     pdf = tmp_path / "rmrb.pdf"
     gold = corpus.render(issue, "four-col", pdf)
     response = upload(editor, pdf.read_bytes(), "人民日报.pdf", number="1")

@@ -262,17 +262,24 @@ def test_geometry_is_validated(copy_root):
 # --- a second engine, other papers, other layouts -----------------------------------------------
 
 
-def test_the_corpus_is_ten_issues_of_two_papers_from_recorded_sources():
+def test_the_corpus_is_thirteen_issues_of_three_papers_from_recorded_sources():
     issues = corpus.issues()
-    assert len(issues) >= 10 and len({i.paper for i in issues}) >= 2
-    for issue in corpus.rmrb():
+    crawled = corpus.crawled()
+    assert len(issues) >= 13 and len({i.paper for i in issues}) >= 3
+    papers = {i.paper: sum(1 for j in crawled if j.paper == i.paper) for i in crawled}
+    assert len(papers) >= 2 and min(papers.values()) >= 3, papers  # no crawled paper of a single issue
+    assert len({i.source.split(":")[0] for i in crawled}) >= 2  # from more than one public crawl
+    for issue in crawled:
         assert re.fullmatch(r"[\w.-]+/[\w.-]+:\S+\.json@[0-9a-f]{40}", issue.source), issue.source
         assert len(issue.pieces) == len({norm(p.headline) for p in issue.pieces}) >= 3, issue.date
+    bylines = [p for i in crawled for p in i.pieces if p.gold_byline]
+    assert any(p.byline_line for p in bylines) and any(not p.byline_line for p in bylines)  # both conventions
+    assert len({p.section for i in crawled for p in i.pieces}) >= 5
 
 
 @pytest.fixture(scope="module")
 def reportlab_runs(tmp_path_factory):
-    """Every corpus issue (人民日报, 中国铝业报) in two ReportLab styles, imported."""
+    """Every corpus issue (人民日报, 都市快报, 中国铝业报) in two ReportLab styles, imported."""
     out = tmp_path_factory.mktemp("reportlab")
     runs = []
     for style in ("six-col-vertical-jump", "three-col-boxed"):
@@ -294,6 +301,18 @@ def test_other_engine_and_papers_meet_the_targets(reportlab_runs):
     assert rates["precision"] >= 0.95 and rates["recall"] >= 0.95, rates
     assert rates["bylines"] >= 0.9 and rates["sections"] >= 0.95, rates
     assert counts["photos"] >= 20 and rates["photos"] >= 0.9, counts
+
+
+@pytest.mark.slow
+def test_a_caption_ending_in_its_credit_is_never_the_byline(reportlab_runs):
+    """都市快报 prints short captions such as '… 徐青青 摄' right under the head, where a writers' line goes."""
+    credited = 0
+    for _style, _paper, _pdf, gold, result, _folder in reportlab_runs:
+        wanted = {norm(g["headline"]): g["byline"] for g in gold}
+        for article in result.issue.articles:
+            assert not re.search(r"(?:摄|供图)$", article.byline or ""), (article.headline, article.byline)
+            credited += sum(1 for f in article.figures if f.credit and norm(article.headline) in wanted)
+    assert credited >= 10
 
 
 @pytest.mark.slow
@@ -319,10 +338,11 @@ def test_rules_name_no_papers_stories_or_people():
     curated = loading.load_issue(SAMPLE_DIR)
     names = {norm(x) for a in curated.articles for x in [a.headline, a.kicker, a.subtitle, *a.author_names] if x}
     names |= {curated.paper, "中铝", "铝业", "驰宏", "包头", "人民日报", "新华社记者"}
-    for issue in corpus.rmrb():
+    for issue in corpus.crawled():
+        names.add(issue.paper)
         for piece in issue.pieces:
-            names.add(norm(piece.headline))
-            names |= set(re.findall(r"记者([^\s、）]{2,3})", piece.gold_byline or ""))
+            names |= {norm(x) for x in [piece.headline, piece.kicker, piece.subtitle, piece.series] if x}
+            names |= set(re.findall(r"(?:记者|通讯员)\s*([^\s、（）]{2,3})", piece.gold_byline or ""))
     names -= {"本报评论员"}
     assert not [n for n in names if len(n) >= 2 and n in source]
     assert not re.search(r"\bline(?:s)?\s*(?:==|in)\s*\d{2,}", source)  # no rule keyed to a line number

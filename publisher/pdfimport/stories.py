@@ -368,6 +368,8 @@ class PageReader:
             return text, [(n, None) for n in item.data["names"]]
         if item.kind == L.SPEAKER:
             return text, [(item.data["name"], item.data["role"])]
+        if rules.CREDIT_END.search(text):
+            return None  # a short caption that ends in its photo credit (… 张三 摄) names the photographer
         if line.size < body * 0.99 and len(text) <= 30 and not any(ch in text for ch in "。，；"):
             names = rules.role_names(text, strict=False)
             if names:

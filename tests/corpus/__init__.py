@@ -1,5 +1,5 @@
-"""The import-pdf development corpus: real articles (人民日报 from a public crawl, the sample 中国铝业报) laid
-out by two engines (our own pdf channel, ReportLab in several styles), with the gold of what was printed."""
+"""The import-pdf development corpus: real articles (人民日报 and 都市快报 from public crawls, the sample 中国铝业报)
+laid out by two engines (our own pdf channel, ReportLab in several styles), with the gold of what was printed."""
 
 from __future__ import annotations
 
@@ -27,26 +27,49 @@ class CorpusIssue:
     source: str
 
 
-def rmrb() -> list[CorpusIssue]:
-    data = yaml.safe_load((HERE / "rmrb.yaml").read_text(encoding="utf-8"))
+CRAWLS = ("rmrb", "dskb")  # tests/corpus/<name>.yaml: one paper each, from a public crawl
+
+
+def piece(article: dict, section: str) -> Piece:
+    """One article of a crawl file. A byline that opens the first paragraph is a dateline and is printed
+    there; any other is printed on a line of its own under the head, as the paper does."""
+    paragraphs = list(article["paragraphs"])
+    byline = article.get("byline")
+    photo = article.get("photo")
+    return Piece(
+        article["title"],
+        paragraphs,
+        section=article.get("section", section),
+        kicker=article.get("kicker"),
+        subtitle=article.get("subtitle"),
+        series=article.get("series"),
+        byline_line=byline if byline and not paragraphs[0].startswith(byline) else None,
+        gold_byline=byline,
+        photos=[(photo["caption"], photo.get("credit"))] if photo else [],
+    )
+
+
+def crawl(name: str) -> list[CorpusIssue]:
+    """The issues of tests/corpus/<name>.yaml, each with the repository, file and commit it was taken from."""
+    data = yaml.safe_load((HERE / f"{name}.yaml").read_text(encoding="utf-8"))
     out = []
     for issue in data["issues"]:
-        pieces = []
-        for a in issue["articles"]:
-            photo = a.get("photo")
-            pieces.append(
-                Piece(
-                    a["title"],
-                    list(a["paragraphs"]),
-                    gold_byline=a.get("byline"),
-                    photos=[(photo["caption"], photo.get("credit"))] if photo else [],
-                )
-            )
         source = issue["source"]
         out.append(
-            CorpusIssue(data["paper"], issue["date"], None, pieces, f"{source['repo']}:{source['path']}@{source['commit']}")
+            CorpusIssue(
+                data["paper"],
+                issue["date"],
+                issue.get("number"),
+                [piece(a, data["section"]) for a in issue["articles"]],
+                f"{source['repo']}:{source['path']}@{source['commit']}",
+            )
         )
     return out
+
+
+def crawled() -> list[CorpusIssue]:
+    """Every issue taken from a public crawl (all papers but the sample)."""
+    return [issue for name in CRAWLS for issue in crawl(name)]
 
 
 def sample() -> CorpusIssue:
@@ -77,7 +100,7 @@ def sample() -> CorpusIssue:
 
 
 def issues() -> list[CorpusIssue]:
-    return [*rmrb(), sample()]
+    return [*crawled(), sample()]
 
 
 def render(issue: CorpusIssue, style: str, path: Path) -> list[dict]:
