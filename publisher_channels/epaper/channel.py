@@ -128,6 +128,15 @@ def split_pages(pdf: Path) -> list[bytes]:
         source.close()
 
 
+def _page_address(issue: Issue, number: int, where: urls.Urls) -> str:
+    """A page view's URL in an edition's ``where`` (its hreflang alternate and 简/繁 link)."""
+    return where.epaper_page(issue, number)
+
+
+def _article_address(issue: Issue, number: int, article: Article, where: urls.Urls) -> str:
+    return where.epaper_article(issue, number, article)
+
+
 def inline_html(block: Block) -> Markup:
     """A block's markup, passed once more through the shared sanitizer before it goes out unescaped."""
     return Markup(text.sanitize_inline(block.html))
@@ -181,6 +190,7 @@ class EpaperChannel(Channel):
             "pages": pages.pages,
             "folder": folder,
             "pdf_url": ctx.urls.download(issue, "pdf"),
+            "editions": ctx.editions,  # hreflang links and the 简/繁 switch, when the site has editions
         }
         rendered = page_images(pdf, options)
         singles = split_pages(pdf)
@@ -216,7 +226,15 @@ class EpaperChannel(Channel):
                 ],
             }
             put(f"{here}/regions.json", json.dumps(regions, ensure_ascii=False, indent=1), "application/json")
-            view = ctx.render_template("page.html", page=page, placed=placed, size=size, page_pdf=page_pdf, **shared)
+            view = ctx.render_template(
+                "page.html",
+                page=page,
+                placed=placed,
+                size=size,
+                page_pdf=page_pdf,
+                address=functools.partial(_page_address, issue, page.number),
+                **shared,
+            )
             put(f"{here}/index.html", view, "text/html")
         for i, slug in enumerate(order):
             article, number = by_slug[slug], starts[slug]
@@ -232,9 +250,12 @@ class EpaperChannel(Channel):
                 inline=inline_html,
                 prev=(by_slug[prev_slug], href(prev_slug, number)) if prev_slug else None,
                 next=(by_slug[next_slug], href(next_slug, number)) if next_slug else None,
+                address=functools.partial(_article_address, issue, number, article),
                 **shared,
             )
             put(f"{folder(number)}/{slug}.html", view, "text/html")
-        archive = ctx.render_template("archive.html", issues=ctx.archive(options.archive_issues), **shared)
+        archive = ctx.render_template(
+            "archive.html", issues=ctx.archive(options.archive_issues), address=urls.Urls.epaper_archive, **shared
+        )
         put("archive.html", archive, "text/html")
         return outputs
