@@ -66,7 +66,7 @@ def with_fallback(env: jinja2.Environment, folder: Path) -> jinja2.Environment:
     """``env`` also finding templates in ``folder`` (shared ones), after its own, converted the same way."""
     convert = getattr(env.loader, "convert", None)
     extra = ConvertingLoader([str(folder)], convert) if convert else jinja2.FileSystemLoader(str(folder))
-    return env.overlay(loader=jinja2.ChoiceLoader([env.loader, extra]))
+    return env.overlay(loader=jinja2.ChoiceLoader([*([env.loader] if env.loader else []), extra]))
 
 
 def site_fault(exc: BaseException, overrides: Path | None) -> str | None:

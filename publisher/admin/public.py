@@ -20,6 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any, Callable
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, request, send_file, url_for
@@ -357,7 +358,7 @@ def issue_file(issue_id: str, name: str, edition: str | None = None):
         abort(410)  # unpublished by an editor: gone, not missing
     live = snapshot.issues.get(issue_id)
     found = live.files.get(name) if live else None
-    if found is None or not name.endswith((".epub", ".pdf")):
+    if live is None or found is None or not name.endswith((".epub", ".pdf")):
         return _serve(found, REVALIDATE if not name.startswith("media/") else DOWNLOAD)
     ext = name.rsplit(".", 1)[1]
     chinese = _download_name(issue_id, live.build_id, ext, edition)
@@ -457,7 +458,7 @@ def site_file(name: str, edition: str | None = None):
 
 
 #: The public URLs each edition has below its path: (rule, endpoint, view, defaults).
-EDITION_ROUTES = [
+EDITION_ROUTES: list[tuple[str, str, Callable[..., Any], dict[str, str]]] = [
     ("/", "edition_home", lambda edition: redirect(url_for(f"public.archive@{edition}")), {}),
     ("/feed.xml", "feed", feed, {}),
     ("/atom.xml", "atom", atom, {}),

@@ -158,11 +158,14 @@ class EpaperChannel(Channel):
             )
         pages = pagemap.read(printed)
         by_slug = {a.slug: a for a in issue.articles}
-        order = [r.slug for p in pages.pages for r in p.regions if pages.page_of(r.slug) == p.number and r.slug in by_slug]
+        #: Each printed article's 版 (the page it starts on), in reading order.
+        starts = {
+            r.slug: p.number for p in pages.pages for r in p.regions if pages.page_of(r.slug) == p.number and r.slug in by_slug
+        }
+        order = list(starts)
         for article in issue.articles:
             if article.slug not in order:
                 ctx.warn(f"「{article.headline}」不在印刷版上，数字报里没有它 (not in the PDF's page map)")
-        starts = {slug: pages.page_of(slug) for slug in order}
         outputs: list[Output] = []
 
         def put(name: str, data: bytes | str, media_type: str) -> None:
