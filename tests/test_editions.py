@@ -143,7 +143,7 @@ def test_rebuilds_of_every_edition_are_byte_identical(tmp_path):
 @pytest.mark.slow
 def test_the_traditional_pdf_is_set_in_traditional_faces_with_its_language_and_rebuilds_identically(tmp_path):
     config = make_config(SAMPLE_CONTENT, tmp_path, editions=[TW, HK])
-    out = build(config, ("pdf",), "zh-Hant")
+    out = build(config, ("pdf", "epaper"), "zh-Hant")
     pdf = out / "zh-Hant" / "pdf" / f"{SAMPLE_ID}.pdf"
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     faces = set(re.findall(r"\+(Noto-\S+)", fonts))
@@ -152,8 +152,14 @@ def test_the_traditional_pdf_is_set_in_traditional_faces_with_its_language_and_r
     assert pdf_language(pdf) == "zh-Hant-TW"
     text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "中國鋁業報" in text.replace(" ", "") and "總第1330期" in text.replace(" ", "")
-    again = build(config, ("pdf",), "zh-Hant", tmp_path / "again") / "zh-Hant" / "pdf" / f"{SAMPLE_ID}.pdf"
-    assert again.read_bytes() == pdf.read_bytes()  # byte-identical rebuild of the edition's PDF
+    rebuilt = build(config, ("pdf", "epaper"), "zh-Hant", tmp_path / "again") / "zh-Hant"
+    assert (rebuilt / "pdf" / pdf.name).read_bytes() == pdf.read_bytes()  # byte-identical rebuild of the edition's PDF
+
+    def epaper(folder):
+        return {p.relative_to(folder): p.read_bytes() for p in (folder / "epaper").rglob("*") if p.is_file()}
+
+    pages = epaper(out / "zh-Hant")
+    assert sum(p.suffix == ".pdf" for p in pages) > 3 and pages == epaper(rebuilt)  # the e-paper's page PDFs too
     hk = build(config, ("pdf",), "zh-HK") / "zh-HK" / "pdf" / f"{SAMPLE_ID}.pdf"
     hk_fonts = subprocess.run(["pdffonts", str(hk)], capture_output=True, text=True, check=True).stdout
     assert all("-CJK-HK" in face for face in re.findall(r"\+(Noto-\S+)", hk_fonts)) and pdf_language(hk) == "zh-Hant-HK"

@@ -13,9 +13,12 @@ One folder per page (``01/``) gives stable URLs: ``/epaper/<date>/01/<slug>.html
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,8 +114,8 @@ def _webp(image: Image.Image, quality: int) -> bytes:
     return buffer.getvalue()
 
 
-def split_pages(pdf: Path) -> list[bytes]:
-    """Each page of ``pdf`` as a PDF of its own."""
+def split_pages(pdf: Path, issued: dt.date) -> list[bytes]:
+    """Each page of ``pdf`` as a PDF of its own, dated ``issued``."""
     source = pypdfium2.PdfDocument(pdf)
     try:
         found = []
@@ -122,10 +125,25 @@ def split_pages(pdf: Path) -> list[bytes]:
             buffer = io.BytesIO()
             single.save(buffer)
             single.close()
-            found.append(buffer.getvalue())
+            found.append(steady(buffer.getvalue(), issued))
         return found
     finally:
         source.close()
+
+
+_CREATED = re.compile(rb"/CreationDate\(D:\d{14}")
+_ID = re.compile(rb"/ID\[<[0-9A-F]{32}><[0-9A-F]{32}>\]")
+
+
+def steady(data: bytes, issued: dt.date) -> bytes:
+    """A PDF PDFium saved, without its clock time and random /ID, so a rebuild gives the same bytes.
+
+    Both are replaced by text of the same length (the issue's date; a digest of the rest), so the
+    cross-reference offsets stay right.
+    """
+    data = _CREATED.sub(f"/CreationDate(D:{issued:%Y%m%d}000000".encode(), data, count=1)
+    digest = hashlib.sha256(_ID.sub(b"", data)).hexdigest()[:32].upper().encode()
+    return _ID.sub(b"/ID[<" + digest + b"><" + digest + b">]", data, count=1)
 
 
 def _page_address(issue: Issue, number: int, where: urls.Urls) -> str:
@@ -196,7 +214,7 @@ class EpaperChannel(Channel):
             "editions": ctx.editions,  # hreflang links and the 简/繁 switch, when the site has editions
         }
         rendered = page_images(pdf, options)
-        singles = split_pages(pdf)
+        singles = split_pages(pdf, issue.date)
         for page, (large, normal, thumb, size), single in zip(pages.pages, rendered, singles):
             here = folder(page.number)
             put(f"{here}/page.webp", normal, "image/webp")
