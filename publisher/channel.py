@@ -48,6 +48,22 @@ class Output:
     media_type: str
 
 
+@dataclass(frozen=True)
+class EditionLink:
+    """One edition of the site (a script of every issue), for ``hreflang`` links and an edition switch."""
+
+    name: str  # zh-Hans, zh-Hant
+    language: str  # the hreflang: the variant (zh-Hant-TW), or zh-Hans for the content as written
+    label: str  # 简体, 繁體
+    urls: Urls
+    current: bool
+
+
+def as_written(text: str) -> str:
+    """The ``localize`` of the source edition: text as the content is written."""
+    return text
+
+
 @dataclass
 class BuildContext:
     """What a channel renders with. Write only below ``out``; read only from ``issue_dir`` and layouts."""
@@ -62,6 +78,10 @@ class BuildContext:
     site: SiteConfig = field(default_factory=SiteConfig)  # time zone and publish hour for dates
     #: Finished folders of the channel's ``requires`` and of the ``uses`` built in the same build.
     required: dict[str, Path] = field(default_factory=dict)
+    #: Words a channel writes from its own code (目录, 封面) in the edition's script; templates are converted already.
+    localize: Callable[[str], str] = as_written
+    #: Every edition of the site when there is more than one (the current one marked), else ().
+    editions: tuple[EditionLink, ...] = ()
 
     def warn(self, message: str) -> None:
         """Report a non-fatal problem (e.g. a character no font has); it appears in the build report."""

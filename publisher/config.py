@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class ConfigError(Exception):
@@ -57,6 +57,44 @@ class QueueConfig(_Strict):
     heartbeat: int = Field(default=10, ge=1, le=300)
 
 
+#: OpenCC conversion for a language variant when an edition names none (see publisher.editions).
+CONVERSIONS = {"zh-Hant-TW": "s2twp", "zh-Hant-HK": "s2hk", "zh-Hant": "s2t"}
+#: The edition the content is written in; ``--edition`` takes it like any other.
+SOURCE_EDITION = "zh-Hans"
+
+
+class EditionConfig(_Strict):
+    """One entry of ``editions:`` in config.yaml."""
+
+    name: str = Field(
+        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})+$", description="folder name and --edition value: a BCP 47 tag, e.g. zh-Hant"
+    )
+    variant: str = Field(description="the BCP 47 language tag every channel writes, e.g. zh-Hant-TW or zh-Hant-HK")
+    conversion: str | None = Field(default=None, description="OpenCC configuration; default from the variant (s2twp, s2hk)")
+    path: str | None = Field(default=None, description="URL prefix of the edition; default /<name in lower case>")
+    label: str = Field(default="繁體", description="the edition's name in the 简/繁 switch")
+    phrases: dict[str, str] = Field(default_factory=dict, description="extra fixes: source phrase → converted phrase")
+    protect: tuple[str, ...] = Field(default=(), description="extra proper names that must stay exactly as written")
+
+    @model_validator(mode="after")
+    def _known(self) -> EditionConfig:
+        if self.conversion is None and self.variant not in CONVERSIONS:
+            raise ValueError(
+                f"variant {self.variant!r} has no default conversion; set conversion (e.g. s2twp) or use one of {', '.join(CONVERSIONS)}"
+            )
+        if self.path is not None and not (self.path.startswith("/") and self.path.strip("/") and not self.path.endswith("/")):
+            raise ValueError(f"path {self.path!r} must look like /zh-hant")
+        return self
+
+    @property
+    def opencc_config(self) -> str:
+        return self.conversion or CONVERSIONS[self.variant]
+
+    @property
+    def url_path(self) -> str:
+        return self.path or "/" + self.name.lower()
+
+
 class DatabaseConfig(_Strict):
     url: str | None = None  # default: sqlite in the data folder
 
@@ -88,6 +126,7 @@ class Config(_Strict):
     queue: QueueConfig = QueueConfig()
     mail: MailConfig = MailConfig()
     channels: dict[str, dict[str, Any]] = {}
+    editions: tuple[EditionConfig, ...] = ()  # more scripts of every issue, e.g. [{name: zh-Hant, variant: zh-Hant-TW}]
     base_dir: Path = Field(default_factory=Path.cwd)
 
     def path(self, value: Path) -> Path:
@@ -112,6 +151,26 @@ class Config(_Strict):
     @property
     def database_url(self) -> str:
         return self.database.url or f"sqlite:///{self.data_dir / 'publisher.db'}"
+
+    @model_validator(mode="after")
+    def _distinct_editions(self) -> Config:
+        names = [e.name for e in self.editions]
+        paths = [e.url_path for e in self.editions]
+        if SOURCE_EDITION in names or len(set(names)) < len(names) or len(set(paths)) < len(paths):
+            raise ValueError(
+                f"editions: each needs its own name and path, and none may be {SOURCE_EDITION} (the content as written)"
+            )
+        return self
+
+    def edition(self, name: str | None) -> EditionConfig | None:
+        """The configured edition ``name``; None for the source edition (None or zh-Hans)."""
+        if name in (None, SOURCE_EDITION):
+            return None
+        for edition in self.editions:
+            if edition.name == name:
+                return edition
+        known = ", ".join([SOURCE_EDITION, *(e.name for e in self.editions)])
+        raise ConfigError(f"there is no edition {name!r} in config.yaml (editions:); known: {known}")
 
     def channel_options(self, name: str) -> dict[str, Any]:
         return dict(self.channels.get(name) or {})

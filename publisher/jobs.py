@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Iterable, Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from publisher import loading, pipeline, plugins, sandbox, snapshots
+from publisher import editions, loading, pipeline, plugins, sandbox, snapshots
 from publisher.channel import Channel
 from publisher.config import Config, load_config
 from publisher.model import Issue
@@ -90,11 +90,17 @@ def _check(config: Config, issue_id: str, names: list[str] | None, available: di
         raise ValueError(
             f"there is no issue {issue_id!r} in {config.content_dir / 'issues'}; known issues: {', '.join(known) or 'none'}"
         )
-    names = list(names) if names else list(available)
-    unknown = [n for n in names if n not in available]
+    names = list(names) if names else [editions.target(e, c) for e in editions.names(config) for c in available]
+    unknown = [n for n in names if editions.split(n)[1] not in available]
     if unknown:
         raise ValueError(f"unknown channel(s): {', '.join(unknown)}; installed: {', '.join(available) or 'none'}")
-    return [c.name for c in pipeline.in_order([available[n] for n in names], available)]
+    for name in names:
+        config.edition(editions.split(name)[0])  # raises for an edition config.yaml does not have
+    return [
+        editions.target(edition, c.name)
+        for edition, group in editions.grouped(names)
+        for c in pipeline.in_order([available[n] for n in group], available)
+    ]
 
 
 class EmbeddedQueue:
@@ -316,7 +322,7 @@ def _run(
         f"{_now(tz)} {loaded.issue.title}: {len(loaded.issue.articles)} articles, {len(loaded.warnings)} content warning(s)",
     )
     available = {c.name: c for c in channels} if channels is not None else plugins.usable()
-    for name in [n for n in record.channels if n not in available]:
+    for name in [n for n in record.channels if editions.split(n)[1] not in available]:
         error = f"the channel {name} is not installed where this build ran; install it there, or build without it"
         store.update_channel(record.id, ChannelResult.failed(name, error, 0.0), log=f"{_now(tz)} {name}: ✗ {error}")
 
@@ -325,9 +331,12 @@ def _run(
             return store.update_channel(record.id, ChannelResult(name, BuildState.RUNNING), log=f"{_now(tz)} {name}: building…")
         return store.update_channel(record.id, result, log=_summary(result, tz))
 
-    wanted = [available[n] for n in record.channels if n in available]
     runner = functools.partial(sandboxed, renderer=renderer)
-    pipeline.build(loaded.issue, wanted, config, Path(record.out_dir), issue_dir, progress, runner)
+    for edition, names in editions.grouped(record.channels):
+        wanted = [available[n] for n in names if n in available]
+        report = pipeline.build(loaded.issue, wanted, config, Path(record.out_dir), issue_dir, progress, runner, edition)
+        if len(report.results) < len(wanted):
+            break  # the build was ended meanwhile
     store.finish_build(record.id)
 
 
@@ -338,21 +347,22 @@ def sandboxed(
     config: Config,
     out_root: Path,
     built: frozenset[str] = frozenset(),
+    edition: str | None = None,
     renderer: sandbox.Prefork | None = None,
 ) -> ChannelResult:
     """A :data:`pipeline.Runner`: the channel in a child process under ``queue.build_timeout`` and ``queue.memory_limit_mb``."""
-    name, limits = cls.name, config.queue
-    label = name.upper() if len(name) <= 4 else name.capitalize()
+    name, limits = editions.target(edition, cls.name), config.queue
+    label = cls.name.upper() if len(cls.name) <= 4 else cls.name.capitalize()
     started = time.monotonic()
     try:
         result = (renderer.run if renderer else sandbox.run)(
             pipeline.build_channel,
-            (cls, issue, issue_dir, config, out_root, built),
+            (cls, issue, issue_dir, config, out_root, built, edition),
             timeout=limits.build_timeout,
             memory_mb=limits.memory_limit_mb,
         )
     except sandbox.SandboxError as exc:
-        _remove_staging(out_root / issue.id, name)
+        _remove_staging(out_root / issue.id / (edition or ""), cls.name)
         return ChannelResult.failed(name, _limit_error(exc, label, limits), round(time.monotonic() - started, 3))
     if not result.ok and (result.error or "").startswith("MemoryError"):
         return ChannelResult.failed(name, _memory_error(label, limits.memory_limit_mb), result.seconds, result.warnings)

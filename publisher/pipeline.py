@@ -22,13 +22,12 @@ from typing import Callable
 
 from pydantic import ValidationError
 
-from publisher import loading, plugins, serialize, templates, writer
-from publisher.channel import BuildContext, Channel, ChannelError
+from publisher import editions, loading, plugins, serialize, templates, writer
+from publisher.channel import BuildContext, Channel, ChannelError, as_written
 from publisher.config import Config
 from publisher.index import IssueIndex
 from publisher.model import Issue
 from publisher.results import BuildState, ChannelFile, ChannelResult
-from publisher.urls import Urls
 
 log = logging.getLogger(__name__)
 #: The index of parsed issues, in the data folder.
@@ -74,23 +73,27 @@ class BuildReport:
 #: Progress callback: (event, channel name, result or None); events are "start" and "done".
 #: Returning False at "start" stops the build before that channel (the queue does when a build was cancelled).
 Progress = Callable[[str, str, ChannelResult | None], bool | None]
-#: Renders one channel: ``(cls, issue, issue_dir, config, out_root) -> ChannelResult``; in-process or sandboxed.
-#: Renders one channel: (channel, issue, issue folder, config, output root, channels finished so far) → result.
-Runner = Callable[[type[Channel], Issue, Path, Config, Path, frozenset[str]], ChannelResult]
+#: Renders one channel: (channel, issue, issue folder, config, output root, channels of this edition finished so far,
+#: edition) → result; in-process or sandboxed.
+Runner = Callable[[type[Channel], Issue, Path, Config, Path, frozenset[str], str | None], ChannelResult]
 
 
-def archive_loader(index: IssueIndex, issue: Issue) -> Callable[[int], list[Issue]]:
+def archive_loader(
+    index: IssueIndex, issue: Issue, convert: Callable[[Issue], Issue] | None = None
+) -> Callable[[int], list[Issue]]:
     """A function giving the newest ``n`` issues up to and including ``issue``, newest first.
 
     Only the issues asked for are read, and each from the index unless its files
     changed, so a feed over the last ten issues costs the same with a thousand issues
     on disk. An earlier issue that fails to load raises :class:`ChannelError` naming it.
+    ``convert`` (an edition's) is applied to each earlier issue as it is read.
     """
     content_dir = index.content_dir
 
     def load(issue_id: str) -> Issue:
         try:
-            return index.load(issue_id)
+            loaded = index.load(issue_id)
+            return convert(loaded) if convert else loaded
         except loading.ContentErrors as exc:
             raise ChannelError(
                 f"the earlier issue {issue_id} cannot be loaded ({exc.problems[0]}); fix it (see 'publisher check {issue_id}')"
@@ -146,35 +149,58 @@ def unmet(cls: type[Channel], outcomes: dict[str, str | None]) -> str | None:
 
 
 def build_channel(
-    cls: type[Channel], issue: Issue, issue_dir: Path, config: Config, out_root: Path, built: frozenset[str] = frozenset()
+    cls: type[Channel],
+    issue: Issue,
+    issue_dir: Path,
+    config: Config,
+    out_root: Path,
+    built: frozenset[str] = frozenset(),
+    edition: str | None = None,
 ) -> ChannelResult:
     """Render one channel into staging and move it into place; record any failure.
 
-    ``built`` names the channels this build has finished so far: of those the channel ``uses``, only they are given.
+    ``built`` names the channels of this edition the build has finished so far: of those the channel ``uses``,
+    only they are given. For an ``edition``, ``issue`` is already converted (see :func:`build`); the channel's
+    output goes to ``<out>/<issue>/<edition>/<channel>/`` and its URLs below the edition's path.
     """
-    name = cls.name
+    name = editions.target(edition, cls.name)
+    chosen = config.edition(edition)
     started = time.perf_counter()
     final = Path(out_root) / issue.id / name
     final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.staging-", dir=final.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{cls.name}.staging-", dir=final.parent))
     ctx = None
     try:
         try:
-            options = cls.Options(**config.channel_options(name))
+            options = cls.Options(**config.channel_options(cls.name))
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise ChannelError(f"config.yaml channels.{name}: {problems}") from None
+            raise ChannelError(f"config.yaml channels.{cls.name}: {problems}") from None
+        convert = editions.converter(chosen) if chosen else None
+        edition_name = chosen.name if chosen else None
         ctx = BuildContext(
             out=staging,
             issue_dir=issue_dir,
             options=options,
-            urls=Urls(config.site.url),
+            urls=editions.urls(config, chosen),
             templates=templates.environment(
-                cls.name, cls.template_folder(), config.templates_dir, config.data_dir / TEMPLATE_CACHE
+                cls.name,
+                cls.template_folder(),
+                config.templates_dir,
+                config.data_dir / TEMPLATE_CACHE,
+                convert,
+                edition_name,
             ),
-            archive=archive_loader(IssueIndex(config.data_dir / INDEX_FILE, config.content_dir), issue),
+            archive=archive_loader(
+                IssueIndex(config.data_dir / INDEX_FILE, config.content_dir), issue, editions.archive_convert(chosen)
+            ),
             site=config.site,
-            required={name: Path(out_root) / issue.id / name for name in (*cls.requires, *(n for n in cls.uses if n in built))},
+            required={
+                other: Path(out_root) / issue.id / editions.target(edition_name, other)
+                for other in (*cls.requires, *(n for n in cls.uses if n in built))
+            },
+            editions=editions.links(config, edition_name),
+            localize=convert or as_written,
         )
         outputs = cls().render(issue, ctx)
         if not outputs:
@@ -206,30 +232,38 @@ def build(
     issue_dir: Path | None = None,
     progress: Progress | None = None,
     runner: Runner = build_channel,
+    edition: str | None = None,
 ) -> BuildReport:
     """Build ``issue`` into each of ``channels`` (and the installed channels they require, first);
     one failing channel never stops the others, only those that require it.
 
     The CLI runs channels in this process; the queue passes a ``runner`` that renders
     each in a sandboxed child and a ``progress`` that records each step in the store.
+    For an ``edition`` (config.yaml ``editions:``) the issue is converted once, here,
+    before any channel renders; results are named ``<edition>/<channel>``.
     """
     out_root = Path(out_root) if out_root else config.output_dir
     issue_dir = Path(issue_dir) if issue_dir else loading.issue_dir(config.content_dir, issue.id)
     report = BuildReport(issue.id, out_root)
-    # The issue as data beside its channels: what publishing indexes for search.
+    # The issue as data (as written) beside its channels: what publishing indexes for search.
     writer.write_text(out_root / issue.id / "issue.json", json.dumps(serialize.issue_data(issue), ensure_ascii=False))
+    chosen = config.edition(edition)
+    edition = chosen.name if chosen else None  # zh-Hans is the source: no edition
+    if chosen:
+        issue = editions.convert(issue, chosen)
     outcomes: dict[str, str | None] = {}
     for cls in in_order(channels, plugins.usable() if any(c.requires for c in channels) else None):
-        if progress and progress("start", cls.name, None) is False:
+        name = editions.target(edition, cls.name)
+        if progress and progress("start", name, None) is False:
             break
         reason = unmet(cls, outcomes)
         if reason:
-            result = ChannelResult.failed(cls.name, reason, 0.0)
+            result = ChannelResult.failed(name, reason, 0.0)
         else:
             done = frozenset(n for n, error in outcomes.items() if error is None)
-            result = runner(cls, issue, issue_dir, config, out_root, done)
+            result = runner(cls, issue, issue_dir, config, out_root, done, edition)
         outcomes[cls.name] = None if result.ok else (result.error or "failed")
         report.results.append(result)
         if progress:
-            progress("done", cls.name, result)
+            progress("done", name, result)
     return report

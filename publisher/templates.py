@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import traceback
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
@@ -19,15 +20,40 @@ def search_path(name: str, own: Path, overrides: Path | None) -> list[Path]:
     return [*([overrides / name] if overrides is not None else []), own, PARTIALS]
 
 
-def environment(name: str, own: Path, overrides: Path | None = None, cache: Path | None = None) -> jinja2.Environment:
-    """A strict, autoescaping environment for the templates of channel ``name``.
+class ConvertingLoader(jinja2.FileSystemLoader):
+    """A loader whose template text goes through ``convert`` (an edition's script conversion) as it is read.
+
+    Template syntax is ASCII, which the conversion leaves alone; only the words change.
+    """
+
+    def __init__(self, searchpath: list[str], convert: Callable[[str], str]):
+        super().__init__(searchpath)
+        self.convert = convert
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        source, filename, uptodate = super().get_source(environment, template)
+        return self.convert(source), filename, uptodate
+
+
+def environment(
+    name: str,
+    own: Path,
+    overrides: Path | None = None,
+    cache: Path | None = None,
+    convert: Callable[[str], str] | None = None,
+    edition: str | None = None,
+) -> jinja2.Environment:
+    """A strict, autoescaping environment for the templates of channel ``name``, converted by ``convert`` if given.
 
     With ``cache``, compiled templates are kept there (Jinja checks each template's
-    source for changes), so a new process does not compile them again.
+    source for changes), so a new process does not compile them again; an edition's
+    converted templates are kept apart, below ``<cache>/<edition>/``.
     """
-    loader = jinja2.FileSystemLoader([str(p) for p in search_path(name, own, overrides)])
+    folders = [str(p) for p in search_path(name, own, overrides)]
+    loader = ConvertingLoader(folders, convert) if convert else jinja2.FileSystemLoader(folders)
     bytecode = None
     if cache is not None:
+        cache = cache / edition if convert and edition else cache
         cache.mkdir(parents=True, exist_ok=True)
         bytecode = jinja2.FileSystemBytecodeCache(str(cache))
     return jinja2.Environment(
@@ -39,6 +65,13 @@ def environment(name: str, own: Path, overrides: Path | None = None, cache: Path
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def with_fallback(env: jinja2.Environment, folder: Path) -> jinja2.Environment:
+    """``env`` also finding templates in ``folder`` (shared ones), after its own, converted the same way."""
+    convert = getattr(env.loader, "convert", None)
+    extra = ConvertingLoader([str(folder)], convert) if convert else jinja2.FileSystemLoader(str(folder))
+    return env.overlay(loader=jinja2.ChoiceLoader([*([env.loader] if env.loader else []), extra]))
 
 
 def site_fault(exc: BaseException, overrides: Path | None) -> str | None:

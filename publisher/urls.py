@@ -15,7 +15,9 @@ from publisher.model import Article, Issue, Section
 
 @dataclass(frozen=True)
 class Urls:
-    site: str  # e.g. https://news.example.com (no trailing slash)
+    site: str  # e.g. https://news.example.com (no trailing slash); an edition's: https://news.example.com/zh-hant
+    #: The site's own address when ``site`` is an edition's: search and the newsletter are the site's, not an edition's.
+    root: str | None = None
 
     def absolute(self, path: str) -> str:
         return self.site + path
@@ -27,16 +29,27 @@ class Urls:
         slug = section if isinstance(section, str) else section.slug
         return self.absolute(f"/feeds/{slug}.xml")
 
+    def json_feed(self, section: Section | str | None = None) -> str:
+        """The JSON Feed of the paper, or of one section."""
+        if section is None:
+            return self.absolute("/feed.json")
+        slug = section if isinstance(section, str) else section.slug
+        return self.absolute(f"/feeds/{slug}.json")
+
+    def opds(self) -> str:
+        """The OPDS catalogue of every published issue (EPUB and PDF for e-reader apps)."""
+        return self.absolute("/opds.xml")
+
     def archive(self) -> str:
         return self.absolute("/issues/")
 
     def search(self) -> str:
         """The public search over every published issue (``?q=…``)."""
-        return self.absolute("/search")
+        return (self.root or self.site) + "/search"
 
     def newsletter(self) -> str:
         """Where readers sign up for the issue by e-mail."""
-        return self.absolute("/newsletter")
+        return (self.root or self.site) + "/newsletter"
 
     def issue(self, issue: Issue) -> str:
         """The issue's mobile digest."""
@@ -68,6 +81,11 @@ class Urls:
 
     def download(self, issue: Issue, ext: str) -> str:
         return self.absolute(f"/issues/{issue.id}/{download_file(issue, ext)}")
+
+    def ninjs(self, issue: Issue, article: Article | None = None) -> str:
+        """The IPTC ninjs document of an article, or of the issue as a package; also its ``uri``."""
+        name = article.slug if article is not None else "issue"
+        return self.absolute(f"/issues/{issue.id}/ninjs/{name}.json")
 
     def media(self, issue: Issue, src: str) -> str:
         return self.absolute(f"/issues/{issue.id}/media/{quote(src)}")

@@ -283,7 +283,7 @@ def test_a_search_box_on_every_view_finds_the_archive(live, browser, width):
 
 
 def test_every_channel_gives_each_article_the_page_the_pdf_prints_it_on(live):
-    """第N版 per article read from the PDF's outline, the e-paper, the EPUB, the digest and the feed."""
+    """第N版 per article read from the PDF's outline, the e-paper, the EPUB, the digest and the feeds."""
     pdf = pypdfium2.PdfDocument(live.out / "pdf" / f"{SAMPLE_ID}.pdf")
     titles = {squeeze(a.headline): a.slug for a in live.issue.articles}
     from_pdf = {
@@ -318,9 +318,15 @@ def test_every_channel_gives_each_article_the_page_the_pdf_prints_it_on(live):
         for e in feed.entries
         if squeeze(e.title) in titles
     }
+    items = json.loads((live.out / "jsonfeed" / "feed.json").read_text(encoding="utf-8"))["items"]
+    from_json_feed = {
+        titles[squeeze(i["title"])]: number(lxml.html.fromstring(i["content_html"]).find(".//p[@class='meta']").text_content())
+        for i in items
+        if squeeze(i["title"]) in titles
+    }
     assert epaper == from_pdf
     with_text = {a.slug for a in live.issue.articles if a.body}  # web channels leave out photo stories without a photo
-    for found in (from_digest, from_epub, from_feed):
+    for found in (from_digest, from_epub, from_feed, from_json_feed):
         assert set(found) >= with_text
         assert found == {slug: from_pdf[slug] for slug in found}
     assert len(set(from_pdf.values())) > 3  # the stories really are on many pages

@@ -15,7 +15,8 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from publisher import images, loading, pipeline
+from publisher import images, loading, pipeline, templates
+from publisher.fonts import cjk
 from publisher.model import Issue
 from publisher_channels.epub.channel import EpubChannel, _font, _wrap, identifier, xhtml
 from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, in_folder, make_config, root
@@ -547,7 +548,7 @@ def test_contents_fold_by_section_with_article_counts(sample_config):
 
 
 def test_section_headings_keep_with_what_follows():
-    css = (Path(EpubChannel.template_folder()) / "style.css").read_text()
+    css = templates.environment("epub", EpubChannel.template_folder()).get_template("style.css").render(fonts=cjk("zh-CN"))
     rules = dict(re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)))
     rules = {k.strip(): v for k, v in rules.items()}
     assert "break-after: avoid" in rules[".toc-section summary"] and "page-break-after: avoid" in rules[".toc-section summary"]
@@ -556,7 +557,7 @@ def test_section_headings_keep_with_what_follows():
 
 
 def test_cover_lines_break_between_words_not_inside_them():
-    font = _font(None, True, 64)
+    font = _font(None, True, 64, cjk("zh-CN").serif)
     headline = "中铝集团新增两家国家企业技术中心"
     width = int(font.getlength(headline[:9])) + 10  # by characters the line would end in 国 and 家 start the next
     lines = _wrap(headline, font, width, 3)

@@ -40,6 +40,8 @@ def test_the_wheel_carries_every_template_static_file_and_the_sample(wheel):
             "publisher/admin/static",
             "publisher/admin/translations",
             "publisher/sample",
+            "publisher/feeds/templates",
+            "publisher/editions_data",
         )
         for p in (REPO / folder).rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
@@ -84,6 +86,8 @@ def test_installed_elsewhere_it_builds_the_sample_into_every_channel(wheel, tmp_
     manifest = json.loads(built.stdout)
     assert {a["channel"] for a in manifest["artifacts"]} == {
         "rss",
+        "jsonfeed",
+        "ninjs",
         "epub",
         "pdf",
         "digest",

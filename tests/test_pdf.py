@@ -21,6 +21,7 @@ import pytest
 from PIL import Image
 
 from publisher import images, loading, pagemap, pipeline
+from publisher.fonts import cjk
 from publisher.model import Issue
 from publisher_channels.pdf import PdfChannel, compose
 from publisher_channels.pdf import fork as pdf_fork
@@ -696,7 +697,7 @@ def test_plain_paragraphs_break_exactly_as_the_galley_sets_them(sample):
     for story in in_galley:
         for piece in story.pieces:
             piece.plain = None  # set every paragraph in the galley, as for marked-up text
-    css = Markup(env.get_template("pdf.css").render(g=g))
+    css = Markup(env.get_template("pdf.css").render(g=g, fonts=cjk("zh-CN")))
     html = env.get_template("galley.html").render(issue=sample.issue, stories=in_galley, g=g, css=css, furniture=False)
     document = HTML(string=html).render()
     galley = measure(document, set(plain), g.font_size)

@@ -21,8 +21,9 @@ from lxml import etree
 
 from publisher import images, loading, pipeline
 from publisher.config import SiteConfig
+from publisher.feeds import summary as _summary
 from publisher.model import Article, Block, Figure, Issue, Section
-from publisher_channels.rss.channel import FeedChannel, _summary
+from publisher_channels.rss.channel import FeedChannel
 from tests.conftest import SAMPLE_CONTENT, SAMPLE_ID, in_folder, make_config, root
 
 RSS_TEMPLATES = FeedChannel.template_folder()

@@ -24,7 +24,7 @@ def test_site_folder_overrides_a_channel_template(tmp_path):
 
 def test_search_order_is_site_then_the_channels_own_folder(tmp_path):
     own = plugins.discover()["rss"].cls.template_folder()
-    assert own.parts[-3:] == ("publisher_channels", "rss", "templates") and (own / "article.html").is_file()
+    assert own.parts[-3:] == ("publisher_channels", "rss", "templates") and (own / "logo.png").is_file()
     assert templates.search_path("rss", own, tmp_path / "site") == [tmp_path / "site" / "rss", own, templates.PARTIALS]
     assert templates.search_path("rss", own, None) == [own, templates.PARTIALS]
 

@@ -110,6 +110,7 @@ def create_app(
         )
     # Paths are looked up, never joined; '//etc/passwd' must not be redirected to '/etc/passwd'.
     app.url_map.merge_slashes = False
+    app.url_map.converters["target"] = views.TargetConverter
 
     own = getattr(queue, "channels", None)  # an embedded queue given its own channel classes
     channels = (

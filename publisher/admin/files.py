@@ -9,6 +9,7 @@ from pathlib import Path
 #: Media types for what channels write, with the charset readers need.
 MEDIA_TYPES = {
     ".xml": "application/xml; charset=utf-8",
+    ".json": "application/json",
     ".html": "text/html; charset=utf-8",
     ".xhtml": "application/xhtml+xml; charset=utf-8",
     ".css": "text/css; charset=utf-8",

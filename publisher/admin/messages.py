@@ -34,6 +34,12 @@ def state_label(state) -> str:
     return str(STATES.get(str(state) if state else None, state))
 
 
+def channel_title(titles: dict[str, str], name: str) -> str:
+    """A build's channel by title: ``RSS 订阅``, or ``RSS 订阅 · zh-Hant`` for an edition's (``zh-Hant/rss``)."""
+    edition, _slash, channel = name.rpartition("/")
+    return titles.get(channel, channel) + (f" · {edition}" if edition else "")
+
+
 def scrub(message: str) -> str:
     """The message without server paths (only the file's own name stays) or environment variable names."""
     message = _PATH.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], message)
@@ -147,7 +153,7 @@ def explain(title: str, error: str | None, build_id: int | None = None, headline
 
 _LOG_START = re.compile(r"^(\d\d:\d\d:\d\d) (.+): (\d+) articles, (\d+) content warning\(s\)$")
 _LOG_LINE = re.compile(
-    r"^(\d\d:\d\d:\d\d) (\w+): (building…|✓ ([\d.]+) s, (\d+) file\(s\), (\d+) KiB|✗ failed after ([\d.]+) s: (.*)|warning: (.*))$"
+    r"^(\d\d:\d\d:\d\d) ([\w/-]+): (building…|✓ ([\d.]+) s, (\d+) file\(s\), (\d+) KiB|✗ failed after ([\d.]+) s: (.*)|warning: (.*))$"
 )
 
 
@@ -166,7 +172,7 @@ def _log_line(line: str, titles: dict[str, str], headlines: dict[str, str] | Non
         return _("生成失败：%(why)s", why=explain(_("这一期"), line.removeprefix("build failed: "), headlines=headlines))
     if (m := _LOG_LINE.match(line)) is None:
         return scrub(line)
-    time, title, what = m[1], titles.get(m[2], m[2]), m[3]
+    time, title, what = m[1], channel_title(titles, m[2]), m[3]
     if what == "building…":
         return _("%(time)s %(title)s：正在生成…", time=time, title=title)
     if m[4] is not None:

@@ -7,6 +7,7 @@ went through :func:`publisher.text.sanitize_inline` again; summaries are plain t
 
 from __future__ import annotations
 
+import json
 import posixpath
 import xml.etree.ElementTree as ET
 import zipfile
@@ -110,6 +111,28 @@ def read_feed(path: Path) -> Feed:
             )
         )
     return Feed(_text(channel, "title"), _text(channel, "description"), items)
+
+
+def read_json_feed(path: Path) -> Feed:
+    """The items of a JSON Feed, as a reader would list them."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        items = [
+            FeedItem(
+                title=str(item.get("title", "")),
+                link=str(item.get("url", "")),
+                date=str(item.get("date_published", "")),
+                author=", ".join(str(a.get("name", "")) for a in item.get("authors", [])),
+                category=", ".join(map(str, item.get("tags", []))),
+                summary=_summary(str(item.get("summary") or item.get("content_html") or "")),
+                enclosure=item.get("image"),
+                content=Markup(sanitize_article(str(item.get("content_html") or ""))),
+            )
+            for item in data["items"]
+        ]
+        return Feed(str(data.get("title", "")), str(data.get("description", "")), items)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise PreviewError(f"{path.name} is not a JSON Feed: {exc}") from None
 
 
 @dataclass(frozen=True)

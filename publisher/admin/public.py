@@ -1,4 +1,5 @@
-"""The public site: feeds, the archive, each issue's digest and downloads, and the e-paper (/epaper/).
+"""The public site: feeds, the archive, each issue's digest and downloads, the e-paper (/epaper/) and the OPDS
+catalogue, for the content as written and below each edition's path (/zh-hant/…).
 
 Every URL is answered by looking the file up in a map of what is published
 (built from the store's live builds), never by joining the request path to a
@@ -17,17 +18,21 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any, Callable
+from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, request, send_file, url_for
 from flask.sessions import SecureCookieSessionInterface
 
-from publisher import loading
+from publisher import editions, feeds, loading, opds
 from publisher.admin import services, takedown
 from publisher.admin.files import BuildFile, channel_files
 from publisher.admin.security import PUBLIC_CSP, use_csp
-from publisher.urls import content_disposition, download_name
+from publisher.config import EditionConfig
+from publisher.model import Issue
+from publisher.urls import Urls, content_disposition, download_file, download_name
 
 bp = Blueprint("public", __name__)
 
@@ -36,6 +41,7 @@ bp = Blueprint("public", __name__)
 REVALIDATE = "public, no-cache"
 DOWNLOAD = "public, max-age=300"
 SESSION_PATHS = ("/admin", "/login", "/api/")
+COVER = "cover.png"
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 
@@ -53,38 +59,54 @@ class Snapshot:
     newest: str | None = None
     withdrawn: tuple[str, ...] = ()  # unpublished issues: 410 Gone, left out of the feeds and the archive
     epaper: dict[str, dict[str, BuildFile]] = field(default_factory=dict)  # by issue date, then path below it
+    editions: dict[str, Snapshot] = field(default_factory=dict)  # the same below each edition's path
+
+    def edition(self, name: str | None) -> Snapshot:
+        return self if name is None else self.editions.get(name, Snapshot(withdrawn=self.withdrawn))
 
 
-def issue_map(issue_id: str, build) -> dict[str, BuildFile]:
-    """Public paths below ``/issues/<id>/`` of one live build."""
+def issue_map(issue_id: str, build, edition: str | None = None) -> dict[str, BuildFile]:
+    """Public paths below ``[/<edition>]/issues/<id>/`` of one live build."""
+
+    def files_of(channel: str) -> dict[str, BuildFile]:
+        return channel_files(build, editions.target(edition, channel))
+
     files: dict[str, BuildFile] = {}
-    for rel, found in channel_files(build, "digest").items():
+    for rel, found in files_of("digest").items():
         if rel == "index.html":
             files[""] = found
         elif rel != "archive.html":
             files[rel] = found
+    for rel, found in files_of("ninjs").items():
+        files[f"ninjs/{rel}"] = found
     for channel, ext in (("epub", ".epub"), ("pdf", ".pdf")):
-        for rel, found in channel_files(build, channel).items():
+        for rel, found in files_of(channel).items():
             if rel.endswith(ext) and "/" not in rel:
                 files[rel] = found
+    front = files_of("pdf").get("thumbs/page-001.png")
+    if front is not None:
+        files[COVER] = front  # the front page, the issue's cover in the OPDS catalogue
     return files
 
 
-def epaper_map(build) -> dict[str, BuildFile]:
-    """Public paths below ``/epaper/<date>/`` of one live build: each page folder also as ``01/``."""
-    files = {rel: found for rel, found in channel_files(build, "epaper").items() if rel != "archive.html"}
+def epaper_map(build, edition: str | None = None) -> dict[str, BuildFile]:
+    """Public paths below ``[/<edition>]/epaper/<date>/`` of one live build: each page folder also as ``01/``."""
+    files = {
+        rel: found for rel, found in channel_files(build, editions.target(edition, "epaper")).items() if rel != "archive.html"
+    }
     for rel in [r for r in files if r.endswith("/index.html")]:
         files[rel.removesuffix("index.html")] = files[rel]
     return files
 
 
-def site_map(build) -> dict[str, BuildFile]:
+def site_map(build, edition: str | None = None) -> dict[str, BuildFile]:
     """Site-wide paths served from the newest published issue's live build."""
-    files = dict(channel_files(build, "rss"))  # feed.xml, atom.xml, feeds/<section>.xml, the feed image
-    archive = channel_files(build, "digest").get("archive.html")
+    files = dict(channel_files(build, editions.target(edition, "rss")))  # feed.xml, atom.xml, feeds/<section>.xml, logo
+    files.update(channel_files(build, editions.target(edition, "jsonfeed")))  # feed.json, feeds/<section>.json
+    archive = channel_files(build, editions.target(edition, "digest")).get("archive.html")
     if archive is not None:
         files["issues/"] = archive
-    epaper = channel_files(build, "epaper").get("archive.html")
+    epaper = channel_files(build, editions.target(edition, "epaper")).get("archive.html")
     if epaper is not None:
         files["epaper/"] = epaper
     return files
@@ -93,8 +115,8 @@ def site_map(build) -> dict[str, BuildFile]:
 class LiveSite:
     """What the public URLs serve now, cached; :meth:`invalidate` after publishing or rolling back."""
 
-    def __init__(self, store, ttl: float):
-        self.store, self.ttl = store, ttl
+    def __init__(self, store, ttl: float, edition_names: tuple[str, ...] = ()):
+        self.store, self.ttl, self.edition_names = store, ttl, edition_names
         self._snapshot: Snapshot | None = None
         self._loaded_at = 0.0
         self._lock = threading.Lock()
@@ -114,16 +136,20 @@ class LiveSite:
     def _load(self) -> Snapshot:
         published = self.store.published_issues()
         withdrawn = tuple(sorted(self.store.withdrawn()))
-        issues = {issue_id: LiveIssue(issue_id, build.id, issue_map(issue_id, build)) for issue_id, build in published}
         if not published:
             return Snapshot(withdrawn=withdrawn)
         newest_id, newest_build = published[0]
-        epaper: dict[str, dict[str, BuildFile]] = {}
-        for issue_id, build in published:  # newest first: of two issues on one date the newer has the URL
-            files = epaper_map(build)
-            if files:
-                epaper.setdefault(issue_id[:10], files)
-        return Snapshot(site_map(newest_build), issues, newest_id, withdrawn, epaper)
+
+        def edition(name: str | None) -> Snapshot:
+            issues = {i: LiveIssue(i, build.id, issue_map(i, build, name)) for i, build in published}
+            epaper: dict[str, dict[str, BuildFile]] = {}
+            for issue_id, build in published:  # newest first: of two issues on one date the newer has the URL
+                files = epaper_map(build, name)
+                if files:
+                    epaper.setdefault(issue_id[:10], files)
+            return Snapshot(site_map(newest_build, name), issues, newest_id, withdrawn, epaper)
+
+        return replace(edition(None), editions={name: edition(name) for name in self.edition_names})
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -137,7 +163,17 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
-    app.extensions["publisher"].live = LiveSite(app.extensions["publisher"].store, app.config["PUBLIC_CACHE_SECONDS"])
+    services_ = app.extensions["publisher"]
+    configured = services_.config.editions
+    services_.live = LiveSite(services_.store, app.config["PUBLIC_CACHE_SECONDS"], tuple(e.name for e in configured))
+    for edition in configured:  # the same public URLs below each edition's path, e.g. /zh-hant/feed.xml
+        for rule, endpoint, view, defaults in EDITION_ROUTES:
+            app.add_url_rule(
+                edition.url_path + rule,
+                endpoint=f"public.{endpoint}@{edition.name}",
+                view_func=view,
+                defaults={**defaults, "edition": edition.name},
+            )
 
 
 @lru_cache(maxsize=512)
@@ -168,7 +204,12 @@ def _serve_without(found: BuildFile | None, withdrawn: tuple[str, ...], archive:
         mtime = os.stat(found.path).st_mtime_ns
     except OSError:
         abort(404)
-    cut = takedown.archive_without if archive else takedown.feed_without
+    if archive:
+        cut = takedown.archive_without
+    elif found.path.suffix == ".json":
+        cut = takedown.json_feed_without
+    else:
+        cut = takedown.feed_without
     response = Response(cut(str(found.path), mtime, withdrawn), mimetype=found.media_type.partition(";")[0])
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
     response.headers["Cache-Control"] = REVALIDATE
@@ -193,14 +234,61 @@ def _serve(found: BuildFile | None, cache: str = REVALIDATE, attachment: tuple[s
     return response
 
 
+def _masthead(issue_id: str, build_id: int, edition: str | None = None) -> Issue | None:
+    """The issue of a live build in ``edition`` (for its title and download names), or None when it no longer loads."""
+    chosen = services().config.edition(edition)
+    return _load_masthead(str(services().config.content_dir), issue_id, build_id, chosen.model_dump_json() if chosen else None)
+
+
 @lru_cache(maxsize=256)
-def _download_name(content_dir: str, issue_id: str, build_id: int, ext: str) -> str | None:
-    """The Chinese download name (from the issue's masthead), or None when the issue no longer loads."""
+def _load_masthead(content_dir: str, issue_id: str, build_id: int, edition: str | None) -> Issue | None:
     try:
         issue = loading.load_issue(loading.issue_dir(content_dir, issue_id))
     except (loading.ContentErrors, OSError):
         return None
-    return download_name(issue, ext)
+    return editions.convert(issue, EditionConfig.model_validate_json(edition)) if edition else issue
+
+
+def _download_name(issue_id: str, build_id: int, ext: str, edition: str | None) -> str | None:
+    """The Chinese download name (from the issue's masthead), or None when the issue no longer loads."""
+    issue = _masthead(issue_id, build_id, edition)
+    return download_name(issue, ext) if issue is not None else None
+
+
+def _catalog_entries(snapshot: Snapshot, urls: Urls, edition: str | None) -> list[opds.Entry]:
+    """The OPDS entries of every published issue that has an EPUB or a PDF, newest first."""
+    dated = feeds.publication_time(services().config.site)
+    words = _words(edition)
+    entries = []
+    for issue_id in sorted(snapshot.issues, reverse=True):
+        live = snapshot.issues[issue_id]
+        issue = _masthead(issue_id, live.build_id, edition)
+        if issue is None:
+            continue
+        downloads = tuple(
+            opds.Download(urls.download(issue, ext), live.files[download_file(issue, ext)].media_type, found.bytes)
+            for ext in ("epub", "pdf")
+            if (found := live.files.get(download_file(issue, ext)))
+        )
+        if not downloads:
+            continue
+        lead = issue.articles[0].headline if issue.articles else ""
+        entries.append(
+            opds.Entry(
+                id=urls.issue(issue),
+                title=issue.title,
+                issued=issue.date,
+                updated=dated(issue),
+                number=issue.number,
+                summary=f"{issue.date_zh} {issue.weekday} {issue.number_label}，{len(issue.articles)}{words('篇文章')}。{lead}",
+                author=issue.publisher or issue.paper,
+                language=issue.language,
+                page=urls.issue(issue),
+                downloads=downloads,
+                cover=urls.absolute(f"/issues/{issue.id}/{COVER}") if COVER in live.files else None,
+            )
+        )
+    return entries
 
 
 @bp.route("/")
@@ -216,80 +304,178 @@ def favicon():
     return response
 
 
-def _site_feed(name: str):
-    snapshot = services().live.snapshot()
+def _site_feed(name: str, edition: str | None):
+    snapshot = _live(edition)
     return _serve_without(snapshot.site.get(name), snapshot.withdrawn)
 
 
 @bp.route("/feed.xml")
-def feed():
-    return _site_feed("feed.xml")
+def feed(edition: str | None = None):
+    return _site_feed("feed.xml", edition)
 
 
 @bp.route("/atom.xml")
-def atom():
-    return _site_feed("atom.xml")
+def atom(edition: str | None = None):
+    return _site_feed("atom.xml", edition)
+
+
+@bp.route("/feed.json")
+def json_feed(edition: str | None = None):
+    return _site_feed("feed.json", edition)
 
 
 @bp.route("/feeds/<section>.xml")
-def section_feed(section: str):
-    return _site_feed(f"feeds/{section}.xml")
+def section_feed(section: str, edition: str | None = None):
+    return _site_feed(f"feeds/{section}.xml", edition)
+
+
+@bp.route("/feeds/<section>.json")
+def section_json_feed(section: str, edition: str | None = None):
+    return _site_feed(f"feeds/{section}.json", edition)
 
 
 @bp.route("/issues/")
-def archive():
-    snapshot = services().live.snapshot()
+def archive(edition: str | None = None):
+    snapshot = _live(edition)
     return _serve_without(snapshot.site.get("issues/"), snapshot.withdrawn, archive=True)
 
 
 @bp.route("/issues/<issue_id>/next")
-def next_issue(issue_id: str):
+def next_issue(issue_id: str, edition: str | None = None):
     """下一期 of a digest (it could not know it when built): the next published issue, else the archive."""
-    later = sorted(i for i in services().live.snapshot().issues if i > issue_id)
-    response = redirect(url_for("public.issue_file", issue_id=later[0]) if later else url_for("public.archive"))
+    later = sorted(i for i in _live(edition).issues if i > issue_id)
+    at = f"@{edition}" if edition else ""
+    response = redirect(url_for(f"public.issue_file{at}", issue_id=later[0]) if later else url_for(f"public.archive{at}"))
     response.headers["Cache-Control"] = REVALIDATE
     return response
 
 
 @bp.route("/issues/<issue_id>/", defaults={"name": ""})
 @bp.route("/issues/<issue_id>/<path:name>")
-def issue_file(issue_id: str, name: str):
-    snapshot = services().live.snapshot()
+def issue_file(issue_id: str, name: str, edition: str | None = None):
+    snapshot = _live(edition)
     if issue_id in snapshot.withdrawn:
         abort(410)  # unpublished by an editor: gone, not missing
     live = snapshot.issues.get(issue_id)
     found = live.files.get(name) if live else None
-    if found is None or not name.endswith((".epub", ".pdf")):
+    if live is None or found is None or not name.endswith((".epub", ".pdf")):
         return _serve(found, REVALIDATE if not name.startswith("media/") else DOWNLOAD)
     ext = name.rsplit(".", 1)[1]
-    chinese = _download_name(str(services().config.content_dir), issue_id, live.build_id, ext)
+    chinese = _download_name(issue_id, live.build_id, ext, edition)
     return _serve(found, DOWNLOAD, (chinese or name, name))
 
 
 @bp.route("/epaper/")
-def epaper_archive():
-    return _serve(services().live.snapshot().site.get("epaper/"))
+def epaper_archive(edition: str | None = None):
+    return _serve(_live(edition).site.get("epaper/"))
 
 
 @bp.route("/epaper/<date>/")
-def epaper_issue(date: str):
-    files = services().live.snapshot().epaper.get(date, {})
+def epaper_issue(date: str, edition: str | None = None):
+    files = _live(edition).epaper.get(date, {})
     if "01/" not in files:
         abort(404)
-    return redirect(url_for("public.epaper_file", date=date, name="01/"))
+    return redirect(url_for(f"public.epaper_file@{edition}" if edition else "public.epaper_file", date=date, name="01/"))
 
 
 @bp.route("/epaper/<date>/<path:name>")
-def epaper_file(date: str, name: str):
+def epaper_file(date: str, name: str, edition: str | None = None):
     """A page, article, page image or page PDF of the e-paper of ``date``, by lookup in its live build."""
-    found = services().live.snapshot().epaper.get(date, {}).get(name)
+    found = _live(edition).epaper.get(date, {}).get(name)
     return _serve(found, REVALIDATE if name.endswith(("/", ".html", ".json")) else DOWNLOAD)
 
 
+def _catalog(edition: str | None) -> opds.Catalog:
+    """The catalogue's own metadata: the site's title, else the newest published issue's paper."""
+    config = services().config
+    snapshot = _live(edition)
+    newest = snapshot.issues.get(snapshot.newest) if snapshot.newest else None
+    issue = _masthead(newest.issue_id, newest.build_id, edition) if newest else None
+    words = _words(edition)
+    name = (config.site.title and words(config.site.title)) or (issue.paper if issue else words("报纸"))
+    urls = editions.urls(config, config.edition(edition))
+    chosen = config.edition(edition)
+    return opds.Catalog(
+        id=urls.opds(),
+        title=f"{name} {words('电子版书库')}",
+        author=name,
+        language=chosen.variant if chosen else "zh-CN",
+        start=urls.opds(),
+        search=urls.absolute("/opensearch.xml"),
+        alternates=tuple((e.language, e.label, e.urls.opds()) for e in editions.links(config, edition) if not e.current),
+    )
+
+
+def _live(edition: str | None) -> Snapshot:
+    return services().live.snapshot().edition(edition)
+
+
+def _words(edition: str | None):
+    """The edition's conversion for words this module writes itself (as written for the source)."""
+    chosen = services().config.edition(edition)
+    return editions.converter(chosen) if chosen else (lambda words: words)
+
+
+def _answer(data: bytes, media_type: str):
+    """A generated document with an ETag of its bytes, so readers revalidate with 304s like for the feeds."""
+    response = Response(data, mimetype=media_type)
+    response.headers["Cache-Control"] = REVALIDATE
+    response.set_etag(hashlib.sha256(data).hexdigest()[:32])
+    use_csp(PUBLIC_CSP)
+    return response.make_conditional(request)
+
+
+@bp.route("/opds.xml")
+def opds_catalog(edition: str | None = None):
+    """The OPDS acquisition feed of every published issue, ``?page=N`` (from 1), ``?q=`` to search."""
+    config = services().config
+    urls = editions.urls(config, config.edition(edition))
+    entries = _catalog_entries(_live(edition), urls, edition)
+    query = request.args.get("q", "").strip()[:100]
+    if query:
+        entries = opds.matching(entries, query)
+    page = request.args.get("page", "1")
+    pages = max(1, -(-len(entries) // opds.PAGE_SIZE))
+    if not page.isdigit() or not 1 <= int(page) <= pages:
+        abort(404)
+    base = urls.opds() + (f"?q={quote(query)}&" if query else "?")
+    data = opds.feed(
+        _catalog(edition), entries, int(page), lambda n: urls.opds() if n == 1 and not query else f"{base}page={n}", query
+    )
+    return _answer(data, opds.ACQUISITION_TYPE)
+
+
+@bp.route("/opensearch.xml")
+def opensearch(edition: str | None = None):
+    catalog = _catalog(edition)
+    return _answer(opds.search_description(catalog, catalog.start + "?q={searchTerms}"), opds.OPENSEARCH_TYPE)
+
+
 @bp.route("/<name>")
-def site_file(name: str):
+def site_file(name: str, edition: str | None = None):
     """Other site-wide files the feed channel published (its image, e.g. /logo.png)."""
-    return _serve(services().live.snapshot().site.get(name))
+    return _serve(_live(edition).site.get(name))
+
+
+#: The public URLs each edition has below its path: (rule, endpoint, view, defaults).
+EDITION_ROUTES: list[tuple[str, str, Callable[..., Any], dict[str, str]]] = [
+    ("/", "edition_home", lambda edition: redirect(url_for(f"public.archive@{edition}")), {}),
+    ("/feed.xml", "feed", feed, {}),
+    ("/atom.xml", "atom", atom, {}),
+    ("/feed.json", "json_feed", json_feed, {}),
+    ("/feeds/<section>.xml", "section_feed", section_feed, {}),
+    ("/feeds/<section>.json", "section_json_feed", section_json_feed, {}),
+    ("/issues/", "archive", archive, {}),
+    ("/issues/<issue_id>/next", "next_issue", next_issue, {}),
+    ("/issues/<issue_id>/", "issue_file", issue_file, {"name": ""}),
+    ("/issues/<issue_id>/<path:name>", "issue_file_path", issue_file, {}),
+    ("/epaper/", "epaper_archive", epaper_archive, {}),
+    ("/epaper/<date>/", "epaper_issue", epaper_issue, {}),
+    ("/epaper/<date>/<path:name>", "epaper_file", epaper_file, {}),
+    ("/opds.xml", "opds_catalog", opds_catalog, {}),
+    ("/opensearch.xml", "opensearch", opensearch, {}),
+    ("/<name>", "site_file", site_file, {}),
+]
 
 
 @bp.route("/healthz")

@@ -1,4 +1,5 @@
-"""An unpublished issue leaves the site at once: its entries are dropped from the feeds and the archive served.
+"""An unpublished issue leaves the site at once: its entries are dropped from the feeds (RSS, Atom, JSON Feed) and the
+archive served.
 
 The feeds and the archive page are written at build time and list earlier
 issues too, so the newest build's files may still name an issue taken down
@@ -8,6 +9,7 @@ without the items that link into ``/issues/<id>/`` of an unpublished issue.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from lxml import etree
@@ -41,3 +43,13 @@ def archive_without(path: str, mtime_ns: int, ids: tuple[str, ...]) -> bytes:
     for node in doc.xpath(f"//li[.//a[{test}]]"):
         node.getparent().remove(node)
     return lxml_html.tostring(doc, doctype="<!doctype html>", encoding="utf-8")
+
+
+@lru_cache(maxsize=16)
+def json_feed_without(path: str, mtime_ns: int, ids: tuple[str, ...]) -> bytes:
+    """The JSON Feed at ``path`` without the items of the issues ``ids``."""
+    with open(path, "rb") as handle:
+        document = json.load(handle)
+    marks = tuple(f"/issues/{i}/" for i in ids)
+    document["items"] = [item for item in document.get("items", []) if not any(m in item.get("url", "") for m in marks)]
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

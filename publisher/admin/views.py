@@ -33,13 +33,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.routing import BaseConverter
 
-from publisher import loading, snapshots
+from publisher import editions, loading, snapshots
 from publisher.admin import imports, messages, problems, services
 from publisher.admin.auth import login_manager
 from publisher.admin.files import channel_files, media_type
 from publisher.admin.messages import explain
-from publisher.admin.previews import PreviewError, inside_preview, read_epub, read_feed, read_member
+from publisher.admin.previews import PreviewError, inside_preview, read_epub, read_feed, read_json_feed, read_member
 from publisher.admin.review import mismatch_message
 from publisher.admin.security import DOCUMENT_CSP, FILE_CSP, use_csp
 from publisher.importer import REPORT_JSON, ImportFailure, MastheadMismatch
@@ -162,7 +163,7 @@ def channel_rows(build) -> list[dict]:
     rows = []
     for name in build.channels:
         state = build.results.get(name) or ChannelResult(name, BuildState.QUEUED)
-        title = titles.get(name, name)
+        title = messages.channel_title(titles, name)
         rows.append(
             {
                 "channel": name,
@@ -534,34 +535,47 @@ def _file(record, channel: str, name: str):
     return found
 
 
-def _preview_links(record) -> list[tuple[str, str]]:
-    """(public URL prefix, this build's file URL) pairs for the issue's digest and downloads, for
+class TargetConverter(BaseConverter):
+    """A channel of a build in URLs: ``rss``, or ``zh-Hant/rss`` for an edition's (an edition name has a subtag)."""
+
+    regex = r"(?:[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})+/)?[a-z][a-z0-9_]*"
+    part_isolating = False
+
+
+def _preview_links(record, edition: str | None = None) -> list[tuple[str, str]]:
+    """(public URL prefix, this build's file URL) pairs for the issue's digest and downloads (in ``edition``), for
     :func:`inside_preview`; none when the build has no digest to point at."""
-    if not channel_files(record, "digest"):
+    if not channel_files(record, editions.target(edition, "digest")):
         return []
-    public = f"{services().config.site.url.rstrip('/')}/issues/{record.issue_id}/"
+    config = services().config
+    public = editions.urls(config, config.edition(edition)).absolute(f"/issues/{record.issue_id}/")
 
     def files(channel: str, name: str = "") -> str:
-        return url_for("admin.build_file", build_id=record.id, channel=channel, name="x")[:-1] + name
+        target = editions.target(edition, channel)
+        return url_for("admin.build_file", build_id=record.id, channel=target, name="x")[:-1] + name
 
     moves = [(public + f"{record.issue_id}.{c}", files(c, f"{record.issue_id}.{c}")) for c in ("epub", "pdf")]
     return [*moves, (public + "#", files("digest", "index.html#")), (public, files("digest"))]
 
 
-@bp.route("/builds/<int:build_id>/preview/<channel>")
+@bp.route("/builds/<int:build_id>/preview/<target:channel>")
 def preview(build_id: int, channel: str):
     record = get_build(build_id)
     files = channel_files(record, channel)
     if not files:
         abort(404)
-    titles = services().channels
-    context = {"build": record, "channel": channel, "title": titles.get(channel, channel), "titles": titles, "files": files}
+    titles = {name: messages.channel_title(services().channels, name) for name in {*record.channels, channel}}
+    edition, kind = editions.split(channel)
+    variant = next((e.variant for e in services().config.editions if e.name == edition), None)
+    lang = variant or "zh-CN"  # the language of what is previewed (the admin's own may differ)
+    context = {"build": record, "channel": channel, "title": titles[channel], "titles": titles, "files": files, "lang": lang}
     try:
-        if channel == "rss":
-            main = "feed.xml" if "feed.xml" in files else next(n for n in files if n.endswith(".xml"))
+        if kind in ("rss", "jsonfeed"):
+            ext = ".xml" if kind == "rss" else ".json"
+            main = f"feed{ext}" if f"feed{ext}" in files else next(n for n in files if n.endswith(ext))
             raw = files[main].path.read_text(encoding="utf-8", errors="replace")
-            feed = read_feed(files[main].path)
-            moves = _preview_links(record)  # item links and pictures lead into this build's digest, not the public site
+            feed = (read_feed if kind == "rss" else read_json_feed)(files[main].path)
+            moves = _preview_links(record, edition)  # item links and pictures lead into this build's digest, not the public site
             feed.items[:] = [
                 replace(i, link=inside_preview(i.link, moves), content=Markup(inside_preview(i.content, moves)))
                 for i in feed.items
@@ -574,25 +588,25 @@ def preview(build_id: int, channel: str):
                 raw=raw[:RAW_XML_LIMIT],
                 cut=len(raw) > RAW_XML_LIMIT,
             )
-        if channel == "epub":
+        if kind == "epub":
             name = next(n for n in files if n.endswith(".epub"))
             book = read_epub(files[name].path)
             chapter = request.args.get("chapter") or (book.toc[0].href if book.toc else "")
             if chapter.partition("#")[0] not in book.members:
                 abort(404)
             return render_template("preview_epub.html", **context, book=book, epub=name, chapter=chapter)
-        if channel == "pdf":
+        if kind == "pdf":
             pdf = next(n for n in files if n.endswith(".pdf"))
             thumbs = sorted(n for n in files if n.startswith("thumbs/"))
             return render_template("preview_pdf.html", **context, pdf=pdf, thumbs=thumbs)
-        if channel == "digest":
+        if kind == "digest":
             return render_template("preview_digest.html", **context)
-        if channel == "wechat" and "manifest.json" in files:
+        if kind == "wechat" and "manifest.json" in files:
             articles = json.loads(files["manifest.json"].path.read_text(encoding="utf-8"))["articles"]
             wanted = request.args.get("article")
             chosen = next((a for a in articles if a["slug"] == wanted), articles[0])
             return render_template("preview_wechat.html", **context, articles=articles, chosen=chosen)
-        if channel == "epaper" and "01/index.html" in files:
+        if kind == "epaper" and "01/index.html" in files:
             pages = sorted(n for n in files if n.endswith("/index.html"))
             articles = sum(1 for n in files if n.endswith(".html") and "/" in n and not n.endswith("/index.html"))
             weight = sum(
@@ -607,13 +621,14 @@ def preview(build_id: int, channel: str):
     return render_template("preview_files.html", **context)
 
 
-@bp.route("/builds/<int:build_id>/files/<channel>/<path:name>")
+@bp.route("/builds/<int:build_id>/files/<target:channel>/<path:name>")
 def build_file(build_id: int, channel: str, name: str):
     """A file of a build, inline, for previews; HTML in it runs sandboxed with no script."""
     record = get_build(build_id)
     found = _file(record, channel, name)
     use_csp(FILE_CSP if found.media_type.startswith(("application/pdf", "image/")) else DOCUMENT_CSP)
-    moves = _preview_links(record) if channel == "digest" and name.endswith(".html") else []
+    edition, kind = editions.split(channel)
+    moves = _preview_links(record, edition) if kind == "digest" and name.endswith(".html") else []
     if moves:  # the page's pictures and links come from this build, not the public site
         page = inside_preview(found.path.read_text(encoding="utf-8"), moves)
         response = Response(page, mimetype=found.media_type.partition(";")[0])
@@ -628,7 +643,9 @@ def build_file(build_id: int, channel: str, name: str):
 def epub_member(build_id: int, member: str):
     """One file inside a build's EPUB (a chapter, its stylesheet, an image), sandboxed."""
     record = get_build(build_id)
-    files = channel_files(record, "epub")
+    files = (
+        channel_files(record, request.args.get("channel", "epub")) if request.args.get("channel", "epub").endswith("epub") else {}
+    )
     name = next((n for n in files if n.endswith(".epub")), None)
     if name is None:
         abort(404)

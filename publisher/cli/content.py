@@ -99,21 +99,35 @@ def show(ctx: Ctx, issue: str | None, as_json: bool) -> None:
     metavar="NAME",
     help="Build only this channel (repeatable). Default: every installed channel.",
 )
+@click.option(
+    "--edition",
+    "-e",
+    "chosen",
+    multiple=True,
+    metavar="NAME",
+    help="Build only this edition (repeatable): zh-Hans (as written) or one of 'editions:' in config.yaml. Default: all.",
+)
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: 'output:' in config.yaml).")
 @click.option("--json", "as_json", is_flag=True, help="Print the build manifest as JSON on stdout.")
 @pass_ctx
-def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], out: str | None, as_json: bool) -> None:
+def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], chosen: tuple[str, ...], out: str | None, as_json: bool) -> None:
     """Build an issue (default: the newest) into every channel, or the ones named.
 
-    Each channel is written to OUT/<issue>/<channel>/ only when it succeeds; a
-    failed channel keeps its previous output. Exits 1 when any channel failed.
+    Each channel is written to OUT/<issue>/<channel>/ (an edition's to
+    OUT/<issue>/<edition>/<channel>/) only when it succeeds; a failed channel
+    keeps its previous output. Exits 1 when any channel failed.
     """
     from publisher import pipeline
+    from publisher.config import ConfigError
 
     issue_id = ctx.issue_id(issue)
     loaded = ctx.load(issue_id)
     channels = ctx.channels(names)
-    total = len(channels)
+    try:
+        wanted = [ctx.config.edition(e) for e in chosen] if chosen else [None, *ctx.config.editions]
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    total = len(channels) * len(wanted)
     counter = {"n": 0}
 
     def progress(event: str, name: str, result: ChannelResult | None) -> None:
@@ -132,7 +146,17 @@ def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], out: str | None, 
             click.echo(f"[{counter['n']}/{total}] {name:<8} ✗ failed after {result.seconds:.2f} s: {result.error}", err=True)
 
     click.echo(f"Building {loaded.issue.title} ({issue_id}), {len(loaded.issue.articles)} articles", err=True)
-    report = pipeline.build(loaded.issue, channels, ctx.config, Path(out) if out else None, progress=progress)
+    report = pipeline.BuildReport(issue_id, Path(out) if out else ctx.config.output_dir)
+    for edition in wanted:
+        part = pipeline.build(
+            loaded.issue,
+            channels,
+            ctx.config,
+            Path(out) if out else None,
+            progress=progress,
+            edition=edition.name if edition else None,
+        )
+        report.results += part.results
     if as_json:
         click.echo(json.dumps(report.manifest(), ensure_ascii=False, indent=2))
     else:

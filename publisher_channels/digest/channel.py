@@ -137,6 +137,7 @@ class DigestChannel(Channel):
             "issue": issue,
             "urls": ctx.urls,
             "css": Markup(minify_css(ctx.layout_source("digest.css") + ctx.layout_source("search-box.css"))),
+            "editions": ctx.editions,  # hreflang links and the 简/繁 switch, when the site has editions
         }
         script = Markup(ctx.layout_source("enhance.js").strip())
         older = ctx.archive(2)
@@ -153,9 +154,10 @@ class DigestChannel(Channel):
             script=script,
             inline=inline_html,
             labels=PageLabels.of(issue, ctx.output_if_built("pdf")),
+            view="issue",  # which page the 简/繁 switch and hreflang links lead to in the other editions
             **shared,
         )
         writer.write_text(ctx.out / "index.html", page)
-        archive = ctx.render_template("archive.html", issues=ctx.archive(ctx.options.archive_issues), **shared)
+        archive = ctx.render_template("archive.html", issues=ctx.archive(ctx.options.archive_issues), view="archive", **shared)
         writer.write_text(ctx.out / "archive.html", archive)
         return [Output("index.html", "text/html"), Output("archive.html", "text/html"), *media]

@@ -16,9 +16,12 @@ One folder per page (``01/``) gives stable URLs: ``/epaper/<date>/01/<slug>.html
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,8 +117,8 @@ def _webp(image: Image.Image, quality: int) -> bytes:
     return buffer.getvalue()
 
 
-def split_pages(pdf: Path) -> list[bytes]:
-    """Each page of ``pdf`` as a PDF of its own."""
+def split_pages(pdf: Path, issued: dt.date) -> list[bytes]:
+    """Each page of ``pdf`` as a PDF of its own, dated ``issued``."""
     source = pypdfium2.PdfDocument(pdf)
     try:
         found = []
@@ -125,10 +128,34 @@ def split_pages(pdf: Path) -> list[bytes]:
             buffer = io.BytesIO()
             single.save(buffer)
             single.close()
-            found.append(buffer.getvalue())
+            found.append(steady(buffer.getvalue(), issued))
         return found
     finally:
         source.close()
+
+
+_CREATED = re.compile(rb"/CreationDate\(D:\d{14}")
+_ID = re.compile(rb"/ID\[<[0-9A-F]{32}><[0-9A-F]{32}>\]")
+
+
+def steady(data: bytes, issued: dt.date) -> bytes:
+    """A PDF PDFium saved, without its clock time and random /ID, so a rebuild gives the same bytes.
+
+    Both are replaced by text of the same length (the issue's date; a digest of the rest), so the
+    cross-reference offsets stay right.
+    """
+    data = _CREATED.sub(f"/CreationDate(D:{issued:%Y%m%d}000000".encode(), data, count=1)
+    digest = hashlib.sha256(_ID.sub(b"", data)).hexdigest()[:32].upper().encode()
+    return _ID.sub(b"/ID[<" + digest + b"><" + digest + b">]", data, count=1)
+
+
+def _page_address(issue: Issue, number: int, where: urls.Urls) -> str:
+    """A page view's URL in an edition's ``where`` (its hreflang alternate and 简/繁 link)."""
+    return where.epaper_page(issue, number)
+
+
+def _article_address(issue: Issue, number: int, article: Article, where: urls.Urls) -> str:
+    return where.epaper_article(issue, number, article)
 
 
 def inline_html(block: Block) -> Markup:
@@ -164,11 +191,14 @@ class EpaperChannel(Channel):
         options: EpaperOptions = ctx.options
         pdf, pages, own = print_source(issue, ctx)
         by_slug = {a.slug: a for a in issue.articles}
-        order = [r.slug for p in pages.pages for r in p.regions if pages.page_of(r.slug) == p.number and r.slug in by_slug]
+        #: Each printed article's 版 (the page it starts on), in reading order.
+        starts = {
+            r.slug: p.number for p in pages.pages for r in p.regions if pages.page_of(r.slug) == p.number and r.slug in by_slug
+        }
+        order = list(starts)
         for article in issue.articles:
             if article.slug not in order:
                 ctx.warn(f"「{article.headline}」不在印刷版上，数字报里没有它 (not in the PDF's page map)")
-        starts = {slug: pages.page_of(slug) for slug in order}
         outputs: list[Output] = []
 
         def put(name: str, data: bytes | str, media_type: str) -> None:
@@ -196,11 +226,12 @@ class EpaperChannel(Channel):
             "pages": pages.pages,
             "folder": folder,
             "pdf_url": ctx.urls.download(issue, "pdf") if own else ctx.urls.epaper_print(issue),
+            "editions": ctx.editions,  # hreflang links and the 简/繁 switch, when the site has editions
         }
         if not own:  # the paper's own PDF is the issue's PDF here
             put(urls.download_file(issue, "pdf"), pdf.read_bytes(), "application/pdf")
         rendered = page_images(pdf, options)
-        singles = split_pages(pdf)
+        singles = split_pages(pdf, issue.date)
         for page, (large, normal, thumb, size), single in zip(pages.pages, rendered, singles):
             here = folder(page.number)
             put(f"{here}/page.webp", normal, "image/webp")
@@ -233,7 +264,15 @@ class EpaperChannel(Channel):
                 ],
             }
             put(f"{here}/regions.json", json.dumps(regions, ensure_ascii=False, indent=1), "application/json")
-            view = ctx.render_template("page.html", page=page, placed=placed, size=size, page_pdf=page_pdf, **shared)
+            view = ctx.render_template(
+                "page.html",
+                page=page,
+                placed=placed,
+                size=size,
+                page_pdf=page_pdf,
+                address=functools.partial(_page_address, issue, page.number),
+                **shared,
+            )
             put(f"{here}/index.html", view, "text/html")
         for i, slug in enumerate(order):
             article, number = by_slug[slug], starts[slug]
@@ -249,9 +288,12 @@ class EpaperChannel(Channel):
                 inline=inline_html,
                 prev=(by_slug[prev_slug], href(prev_slug, number)) if prev_slug else None,
                 next=(by_slug[next_slug], href(next_slug, number)) if next_slug else None,
+                address=functools.partial(_article_address, issue, number, article),
                 **shared,
             )
             put(f"{folder(number)}/{slug}.html", view, "text/html")
-        archive = ctx.render_template("archive.html", issues=ctx.archive(options.archive_issues), **shared)
+        archive = ctx.render_template(
+            "archive.html", issues=ctx.archive(options.archive_issues), address=urls.Urls.epaper_archive, **shared
+        )
         put("archive.html", archive, "text/html")
         return outputs

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict
 from publisher import images as photos
 from publisher import writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
+from publisher.fonts import cjk
 from publisher.model import Article, Issue, Section
 from publisher.pagemap import PageLabels
 from publisher.text import trim_at_sentence
@@ -75,7 +76,7 @@ class EpubChannel(Channel):
         lead = photos.lead_photo(issue, readable.photos)
         labels = PageLabels.of(issue, ctx.output_if_built("pdf"))
         book = _book(issue, ctx, sections, images, labels, _cover_photo(lead, cache) if lead else None)
-        entries = _Writer(book, issue).entries()
+        entries = _Writer(book, issue, ctx.localize("导览")).entries()
         name = download_file(issue, "epub")
         writer.write_bytes(ctx.out / name, writer.deterministic_zip(entries))
         return [Output(name, MEDIA_TYPE)]
@@ -97,7 +98,7 @@ def _section_label(section: Section, page: str | None) -> str:
     return f"{page} {section.name}" if page else section.name
 
 
-def _metadata(book: epub.EpubBook, issue: Issue, front: list[Article], has_figures: bool) -> None:
+def _metadata(book: epub.EpubBook, issue: Issue, front: list[Article], has_figures: bool, words) -> None:
     book.set_identifier(identifier(issue))
     book.set_title(issue.title)
     book.set_language(issue.language)
@@ -105,7 +106,7 @@ def _metadata(book: epub.EpubBook, issue: Issue, front: list[Article], has_figur
     book.add_metadata("DC", "publisher", issue.publisher or issue.paper)
     book.add_metadata("DC", "date", issue.date.isoformat())
     summary = "；".join(_label(a.headline) for a in front)
-    book.add_metadata("DC", "description", f"{issue.title}。头版：{summary}" if summary else issue.title)
+    book.add_metadata("DC", "description", f"{issue.title}。{words('头版')}：{summary}" if summary else issue.title)
     meta = [
         # EPUB 3 series (Apple Books, calibre, Thorium) and calibre's own series fields.
         (issue.paper, {"property": "belongs-to-collection", "id": "series"}),
@@ -124,8 +125,10 @@ def _metadata(book: epub.EpubBook, issue: Issue, front: list[Article], has_figur
         *([("alternativeText", {"property": "schema:accessibilityFeature"})] if has_figures else []),
         ("none", {"property": "schema:accessibilityHazard"}),
         (
-            "报纸电子版：封面、按版面排列的目录，每篇文章一个章节，标题层级清楚，阅读顺序与报纸一致；"
-            "图片附有说明文字；文字可由阅读器调整字体、字号与颜色。",
+            words(
+                "报纸电子版：封面、按版面排列的目录，每篇文章一个章节，标题层级清楚，阅读顺序与报纸一致；"
+                "图片附有说明文字；文字可由阅读器调整字体、字号与颜色。"
+            ),
             {"property": "schema:accessibilitySummary"},
         ),
     ]
@@ -198,36 +201,40 @@ def _book(
         return _section_label(section, labels.section(issue, section))
 
     book = epub.EpubBook()
-    _metadata(book, issue, front, bool(images))
+    words = ctx.localize
+    _metadata(book, issue, front, bool(images), words)
     common = {"issue": issue, "css": "style.css"}
 
     book.add_item(
         epub.EpubItem(
-            uid="style", file_name="style.css", media_type="text/css", content=ctx.layout_source("style.css").encode("utf-8")
+            uid="style",
+            file_name="style.css",
+            media_type="text/css",
+            content=ctx.render_template("style.css", fonts=cjk(issue.language)).encode("utf-8"),
         )
     )
-    cover_data, cover_type = _cover(issue, [s for s, _ in sections], front, ctx.options.cover_font, cover_photo)
+    cover_data, cover_type = _cover(issue, [s for s, _ in sections], front, ctx.options.cover_font, cover_photo, words)
     # what book.set_cover does, minus its mimetypes scan
     cover_image = epub.EpubCover(file_name="cover.jpg" if cover_type == "image/jpeg" else "cover.png")
     cover_image.media_type = cover_type
     cover_image.content = cover_data
     book.add_item(cover_image)
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
-    cover_alt = f"封面：{issue.title}，{issue.weekday}，农历{issue.lunar_date}。头版：" + "；".join(
+    cover_alt = words(f"封面：{issue.title}，{issue.weekday}，农历{issue.lunar_date}。头版：") + "；".join(
         _label(a.headline) for a in front
     )
     width, height = _COVER_SIZE
     cover = _page(
         "cover",
         "cover.xhtml",
-        "封面",
+        words("封面"),
         ctx.render_template("cover.xhtml", alt=cover_alt, width=width, height=height, cover_href=cover_image.file_name, **common),
     )
     cover.properties.append("svg")
     contents = _page(
         "contents",
         "contents.xhtml",
-        "目录",
+        words("目录"),
         ctx.render_template(
             "contents.xhtml", sections=sections, href=_article_href, label=_label, section_label=section_label, **common
         ),
@@ -267,11 +274,11 @@ def _book(
     book.toc = toc
     book.spine = spine
     book.guide = [
-        {"type": "cover", "href": cover.file_name, "title": "封面"},
-        {"type": "toc", "href": contents.file_name, "title": "目录"},
-        {"type": "text", "href": spine[2].file_name, "title": "正文"},
+        {"type": "cover", "href": cover.file_name, "title": words("封面")},
+        {"type": "toc", "href": contents.file_name, "title": words("目录")},
+        {"type": "text", "href": spine[2].file_name, "title": words("正文")},
     ]
-    nav = epub.EpubNav(title="目录")
+    nav = epub.EpubNav(title=words("目录"))
     nav.add_link(href="style.css", rel="stylesheet", type="text/css")
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
@@ -281,14 +288,14 @@ def _book(
 class _Writer(epub.EpubWriter):
     """ebooklib's writer, handing its files to :func:`writer.deterministic_zip` instead of a timestamped zip."""
 
-    def __init__(self, book: epub.EpubBook, issue: Issue):
+    def __init__(self, book: epub.EpubBook, issue: Issue, landmarks: str):
         modified = dt.datetime.combine(issue.date, dt.time())  # from the content, never the clock
         super().__init__(
             "",
             book,
             {
                 "epub3_pages": False,
-                "landmark_title": "导览",
+                "landmark_title": landmarks,
                 "play_order": {"enabled": True, "start_from": 1},
                 "mtime": modified,
             },
@@ -325,8 +332,8 @@ _PALETTE = [round(255 + (c - 255) * i / 127) for i in range(128) for c in _INK] 
 
 
 @lru_cache(maxsize=64)
-def _font(path: Path | None, bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    """The cover font at ``size``: the configured file, else the Simplified Chinese face of Noto Serif CJK."""
+def _font(path: Path | None, bold: bool, size: int, face: str) -> ImageFont.FreeTypeFont:
+    """The cover font at ``size``: the configured file, else ``face`` of Noto Serif CJK (the issue language's)."""
     if path is not None:
         if not path.is_file():
             raise ChannelError(f"channels.epub.cover_font: {path} does not exist; point it at a TTF/OTF/TTC font file")
@@ -339,9 +346,9 @@ def _font(path: Path | None, bold: bool, size: int) -> ImageFont.FreeTypeFont:
         )
     for index in range(10):
         font = ImageFont.truetype(str(ttc), size, index=index, layout_engine=ImageFont.Layout.BASIC)
-        if font.getname()[0] == "Noto Serif CJK SC":
+        if font.getname()[0] == face:
             return font
-    raise ChannelError(f"{ttc} has no Noto Serif CJK SC face; reinstall fonts-noto-cjk or set channels.epub.cover_font")
+    raise ChannelError(f"{ttc} has no {face} face; reinstall fonts-noto-cjk or set channels.epub.cover_font")
 
 
 _NO_LINE_START = set("，。、；：？！）》」』”’…—·%")
@@ -372,20 +379,26 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) -
     return lines + [line] if line else lines
 
 
-def _fit(text: str, path: Path | None, bold: bool, size: int, width: int) -> ImageFont.FreeTypeFont:
+def _fit(text: str, path: Path | None, bold: bool, size: int, width: int, face: str) -> ImageFont.FreeTypeFont:
     """The font at ``size``, shrunk until ``text`` fits ``width`` on one line."""
-    font = _font(path, bold, size)
+    font = _font(path, bold, size, face)
     while size > 24 and font.getlength(text) > width:
         size = size * 9 // 10
-        font = _font(path, bold, size)
+        font = _font(path, bold, size, face)
     return font
 
 
 def _cover(
-    issue: Issue, sections: list[Section], front: list[Article], font_path: Path | None, photo: Image.Image | None
+    issue: Issue,
+    sections: list[Section],
+    front: list[Article],
+    font_path: Path | None,
+    photo: Image.Image | None,
+    words,
 ) -> tuple[bytes, str]:
     """The cover and its media type: masthead in red, edition line, the lead photo (as a JPEG) when there is one,
     the page-one headlines, the sections; without a photo, a small paletted PNG."""
+    face = cjk(issue.language).serif
     width, height = _COVER_SIZE
     inner = width - 2 * _MARGIN
     ink = Image.new("L", _COVER_SIZE, 0)  # values 0..127: white..ink
@@ -394,23 +407,23 @@ def _cover(
     center = width // 2
 
     if issue.paper_en:
-        draw.text((center, 120), issue.paper_en, font=_font(font_path, False, 34), fill=127, anchor="mm")
-    masthead = _fit(issue.paper, font_path, True, 190, inner)
+        draw.text((center, 120), issue.paper_en, font=_font(font_path, False, 34, face), fill=127, anchor="mm")
+    masthead = _fit(issue.paper, font_path, True, 190, inner, face)
     draw_red.text((center, 270), issue.paper, font=masthead, fill=255, anchor="mm")
-    small = _font(font_path, False, 30)
+    small = _font(font_path, False, 30, face)
     if issue.serial:
-        draw.text((center, 410), f"国内统一连续出版物号 {issue.serial}", font=small, fill=110, anchor="mm")
+        draw.text((center, 410), f"{words('国内统一连续出版物号')} {issue.serial}", font=small, fill=110, anchor="mm")
     draw.line((_MARGIN, 450, width - _MARGIN, 450), fill=127, width=5)
     draw.line((_MARGIN, 462, width - _MARGIN, 462), fill=127, width=1)
-    edition = f"{issue.date_zh}  {issue.weekday}  农历{issue.lunar_date}  {issue.number_label}"
-    draw.text((center, 512), edition, font=_fit(edition, font_path, False, 36, inner), fill=127, anchor="mm")
+    edition = f"{issue.date_zh}  {issue.weekday}  {words('农历')}{issue.lunar_date}  {issue.number_label}"
+    draw.text((center, 512), edition, font=_fit(edition, font_path, False, 36, inner, face), fill=127, anchor="mm")
     draw.line((_MARGIN, 560, width - _MARGIN, 560), fill=127, width=1)
 
     y, bottom = 620, height - 200
     if photo is not None:
         y = 600 + photo.height + 50
     for index, article in enumerate(front):
-        font = _font(font_path, True, 64 if index == 0 else 48)
+        font = _font(font_path, True, 64 if index == 0 else 48, face)
         lines = _wrap(article.headline, font, inner, 2)
         if len(lines) == 2 and not lines[1].endswith("…"):  # balance the two lines: no lone character
             balanced = _wrap(article.headline, font, int(font.getlength(article.headline)) // 2 + font.size, 2)
@@ -424,11 +437,11 @@ def _cover(
         y += font.size // 2
 
     contents = " · ".join(section.name for section in sections)
-    draw.text((center, height - 165), contents, font=_fit(contents, font_path, False, 30, inner), fill=127, anchor="mm")
+    draw.text((center, height - 165), contents, font=_fit(contents, font_path, False, 30, inner, face), fill=127, anchor="mm")
     draw.line((_MARGIN, height - 120, width - _MARGIN, height - 120), fill=127, width=1)
-    footer = " ".join(p for p in (issue.publisher and f"{issue.publisher}出版", issue.website) if p)
+    footer = " ".join(p for p in (issue.publisher and f"{issue.publisher}{words('出版')}", issue.website) if p)
     if footer:
-        draw.text((center, height - 75), footer, font=_fit(footer, font_path, False, 28, inner), fill=110, anchor="mm")
+        draw.text((center, height - 75), footer, font=_fit(footer, font_path, False, 28, inner, face), fill=110, anchor="mm")
 
     red = red.point(lambda v: 128 + v // 2 if v else 0)
     image = Image.frombytes("P", _COVER_SIZE, ImageChops.lighter(ink, red).tobytes())

@@ -37,6 +37,7 @@ from weasyprint.urls import path2url
 
 from publisher import images, pagemap, urls, writer
 from publisher.channel import BuildContext, Channel, ChannelError, Output
+from publisher.fonts import cjk
 from publisher.model import Issue
 
 from . import compose, fork, glyphs
@@ -147,7 +148,8 @@ class PdfChannel(Channel):
         cache = images.cache_dir(ctx.out)
         roots = [ctx.issue_dir, cache, *ctx.templates.loader.searchpath]
         base_url = path2url(str(ctx.issue_dir) + "/")
-        css = Markup(ctx.render_template("pdf.css", g=g))  # numbers and fixed names only; <style> is not HTML
+        fonts = cjk(issue.language)
+        css = Markup(ctx.render_template("pdf.css", g=g, fonts=fonts))  # numbers and fixed names only; <style> is not HTML
         refused: list[str] = []
 
         def render_html(html: str):
@@ -268,13 +270,14 @@ def print_images(photos: dict[str, images.Photo], cache: Path, g: Geometry) -> d
 def warn_missing_glyphs(issue: Issue, ctx: BuildContext) -> None:
     """Report each character the paper's fonts lack, with the article it is in."""
     try:
-        for ch in glyphs.missing(glyphs.issue_texts(issue)):
+        families = (cjk(issue.language).serif, cjk(issue.language).sans)
+        for ch in glyphs.missing(glyphs.issue_texts(issue), families):
             ctx.warn(
                 f"the paper's fonts have no {glyphs.describe(ch)} (masthead or sections); "
                 "it prints in a fallback font or as a blank box"
             )
         for article in issue.articles:
-            for ch in glyphs.missing(glyphs.article_texts(article)):
+            for ch in glyphs.missing(glyphs.article_texts(article), families):
                 ctx.warn(
                     f"article {article.slug}: the paper's fonts have no {glyphs.describe(ch)}; "
                     "it prints in a fallback font or as a blank box, so replace it or check the proof"

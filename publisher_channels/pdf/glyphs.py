@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from publisher.model import Article, Issue
 
-#: The families the layout sets text in (templates/pdf.css).
+#: The families the layout sets Simplified Chinese in (templates/pdf.css; other regions: publisher.fonts).
 FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 #: Characters that print no glyph of their own: controls, format marks (bidi, zero width), separators.
 _INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp"}
