@@ -20,7 +20,7 @@ import inspect
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, ClassVar
+from typing import Callable, ClassVar, TypeVar
 
 import jinja2
 from pydantic import BaseModel, ConfigDict
@@ -28,6 +28,8 @@ from pydantic import BaseModel, ConfigDict
 from publisher.config import SiteConfig
 from publisher.model import Figure, Issue
 from publisher.urls import Urls
+
+O = TypeVar("O", bound=BaseModel)
 
 
 class ChannelError(Exception):
@@ -114,8 +116,22 @@ class BuildContext:
         path = Path(os.path.realpath(Path(folder) / figure.src))
         return path if path.is_relative_to(folder) and path.is_file() else None
 
+    def options_as(self, kind: type[O]) -> O:
+        """:attr:`options` typed as the channel's own ``Options`` class (which the pipeline validated them with)."""
+        if not isinstance(self.options, kind):
+            raise TypeError(f"the options are {type(self.options).__name__}, not {kind.__name__}")
+        return self.options
+
+    @property
+    def folders(self) -> list[str]:
+        """The template folders searched, first match wins: site overrides, the channel's own, the partials."""
+        loader = self.templates.loader
+        assert isinstance(loader, jinja2.FileSystemLoader)  # templates.environment makes every channel's
+        return [str(folder) for folder in loader.searchpath]
+
     def layout_source(self, name: str) -> str:
         """The text of a layout file (CSS, a static fragment), honouring site overrides."""
+        assert self.templates.loader is not None
         return self.templates.loader.get_source(self.templates, name)[0]
 
     def render_template(self, name: str, **values) -> str:
@@ -123,7 +139,7 @@ class BuildContext:
 
     def layout_path(self, name: str) -> Path:
         """A binary layout file (an image, a font), honouring site overrides."""
-        folders = self.templates.loader.searchpath
+        folders = self.folders
         for folder in folders:
             if (Path(folder) / name).is_file():
                 return Path(folder) / name

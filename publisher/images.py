@@ -256,6 +256,13 @@ class Readable:
     warnings: list[str]
 
 
+def photo_key(figure: Figure) -> str:
+    """The ``src`` of a figure that :func:`readable` kept (it keeps only figures with a file): its photo's key."""
+    if figure.src is None:
+        raise ValueError("a figure without a file was not left out; pass the issue through images.readable first")
+    return figure.src
+
+
 def readable(issue: Issue, locate: Callable[[Figure], Path | None]) -> Readable:
     """Keep only figures with a usable picture; leave out articles whose picture is broken and empty photo stories.
 

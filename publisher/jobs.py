@@ -149,6 +149,7 @@ class RqQueue:
         self.config = config
         self.store = store
         self.config_path = str(config_path) if config_path else None
+        assert config.queue.url, "make_queue makes an RqQueue only when queue.url is set"
         self.connection = Redis.from_url(config.queue.url, socket_connect_timeout=5)
         self.queue = Queue(QUEUE_NAME, connection=self.connection)
         self._stopped = threading.Event()
@@ -180,11 +181,13 @@ class RqQueue:
                 on_failure=Callback(on_job_failure),
             )
         except RedisError as exc:
-            return self.store.fail_build(
+            failed = self.store.fail_build(
                 record.id,
                 f"the build queue at {self.config.queue.url} cannot be reached ({exc}); "
                 "start Redis or correct queue.url in config.yaml, then build again",
             )
+            assert failed is not None  # it was queued a moment ago
+            return failed
         return record
 
     def recover(self) -> int:
@@ -216,10 +219,11 @@ class RqQueue:
         from rq.job import Job, JobStatus
         from rq.worker import Worker
 
-        if not (record.runner or "").startswith("rq:"):
+        runner = record.runner or ""
+        if not runner.startswith("rq:"):
             return INTERRUPTED  # queued in the embedded queue of a server that has stopped
         try:
-            job = Job.fetch(record.runner[3:], connection=self.connection)
+            job = Job.fetch(runner[3:], connection=self.connection)
         except NoSuchJobError:
             return "the queue lost this build (Redis was emptied or replaced); start it again"
         status = job.get_status()
@@ -329,6 +333,7 @@ def _run(
     def progress(event: str, name: str, result: ChannelResult | None) -> bool:
         if event == "start":  # False when the build was ended meanwhile (a restart failed it): stop there
             return store.update_channel(record.id, ChannelResult(name, BuildState.RUNNING), log=f"{_now(tz)} {name}: building…")
+        assert result is not None  # every event but "start" comes with the channel's result
         return store.update_channel(record.id, result, log=_summary(result, tz))
 
     runner = functools.partial(sandboxed, renderer=renderer)

@@ -84,7 +84,7 @@ def read_feed(path: Path) -> Feed:
                 link=next((a.get("href", "") for a in entry.findall("atom:link", NS)), ""),
                 date=_text(entry, "atom:published") or _text(entry, "atom:updated"),
                 author=_text(entry, "atom:author/atom:name"),
-                category=", ".join(c.get("label") or c.get("term", "") for c in entry.findall("atom:category", NS)),
+                category=", ".join(c.get("label") or c.get("term") or "" for c in entry.findall("atom:category", NS)),
                 summary=_summary(_text(entry, "atom:summary") or _text(entry, "atom:content")),
                 enclosure=None,
                 content=Markup(sanitize_article(_text(entry, "atom:content"))),
@@ -183,7 +183,7 @@ def read_epub(path: Path) -> Epub:
         with zipfile.ZipFile(path) as archive:
             members = frozenset(archive.namelist())
             container = ET.fromstring(archive.read("META-INF/container.xml"))
-            opf_path = container.find("container:rootfiles/container:rootfile", NS).get("full-path")
+            opf_path = _required(container.find("container:rootfiles/container:rootfile", NS), "full-path")
             opf = ET.fromstring(archive.read(opf_path))
             title = _text(opf, "opf:metadata/dc:title")
             manifest = opf.findall("opf:manifest/opf:item", NS)
@@ -191,20 +191,28 @@ def read_epub(path: Path) -> Epub:
             ncx = next((i for i in manifest if i.get("media-type") == "application/x-dtbncx+xml"), None)
             toc: list[TocEntry] = []
             if nav is not None:
-                nav_path = _resolve(opf_path, nav.get("href"))
+                nav_path = _resolve(opf_path, _required(nav, "href"))
                 doc = ET.fromstring(archive.read(nav_path))
                 for element in doc.iter(f"{{{NS['xhtml']}}}nav"):
                     if element.get(f"{{{NS['epub']}}}type") == "toc":
                         for ol in element.findall("xhtml:ol", NS):
                             toc = _nav_entries(ol, nav_path, 0)
             if not toc and ncx is not None:
-                ncx_path = _resolve(opf_path, ncx.get("href"))
+                ncx_path = _resolve(opf_path, _required(ncx, "href"))
                 doc = ET.fromstring(archive.read(ncx_path))
                 nav_map = doc.find("ncx:navMap", NS)
                 toc = _ncx_entries(nav_map, ncx_path, 0) if nav_map is not None else []
     except (zipfile.BadZipFile, KeyError, AttributeError, ET.ParseError) as exc:
         raise PreviewError(f"{path.name} cannot be read as an EPUB: {exc}") from None
     return Epub(title, toc, members)
+
+
+def _required(element: ET.Element | None, attribute: str) -> str:
+    """``attribute`` of ``element``; KeyError when either is missing (the EPUB is reported as unreadable)."""
+    value = element.get(attribute) if element is not None else None
+    if value is None:
+        raise KeyError(attribute)
+    return value
 
 
 def read_member(path: Path, member: str) -> bytes | None:

@@ -69,7 +69,7 @@ bp.add_app_template_global(messages.who)
 bp.add_app_template_global(problems.describe, "describe_problem")
 
 
-def human_bytes(n: int | None) -> str:
+def human_bytes(n: float | None) -> str:
     if not n:
         return "–"
     for unit in ("B", "KB", "MB", "GB"):

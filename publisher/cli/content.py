@@ -134,7 +134,9 @@ def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], chosen: tuple[str
         if event == "start":
             counter["n"] += 1
             click.echo(f"[{counter['n']}/{total}] {name:<8} building…", err=True)
-        elif result.ok:
+            return
+        assert result is not None  # every event but "start" comes with the channel's result
+        if result.ok:
             size = result.bytes
             click.echo(
                 f"[{counter['n']}/{total}] {name:<8} ✓ {result.seconds:.2f} s, {len(result.files)} file(s), {size / 1024:.0f} KiB",

@@ -168,7 +168,7 @@ def _item(
     url = ctx.urls.article(issue, article)
     figures = []
     for figure in article.figures:
-        picture = pictures[figure.src]
+        picture = pictures[images.photo_key(figure)]
         figures.append(
             {
                 "url": ctx.urls.media(issue, picture.name),
@@ -178,7 +178,7 @@ def _item(
                 "credit": figure.credit,
             }
         )
-    lead = pictures[article.figures[0].src] if article.figures else None
+    lead = pictures[images.photo_key(article.figures[0])] if article.figures else None
     enclosure = (
         Enclosure(ctx.urls.media(issue, lead.name), len(lead.data), lead.media_type, lead.width, lead.height) if lead else None
     )

@@ -158,6 +158,8 @@ class DigestChannel(Channel):
             **shared,
         )
         writer.write_text(ctx.out / "index.html", page)
-        archive = ctx.render_template("archive.html", issues=ctx.archive(ctx.options.archive_issues), view="archive", **shared)
+        archive = ctx.render_template(
+            "archive.html", issues=ctx.archive(ctx.options_as(DigestOptions).archive_issues), view="archive", **shared
+        )
         writer.write_text(ctx.out / "archive.html", archive)
         return [Output("index.html", "text/html"), Output("archive.html", "text/html"), *media]

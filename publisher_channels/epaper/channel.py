@@ -101,9 +101,11 @@ def page_images(pdf: Path, options: EpaperOptions) -> list[tuple[bytes, bytes, b
         for page in document:
             large = page.render(scale=options.large_width / page.get_width()).to_pil().convert("RGB")
             page.close()
-            normal = large.resize((options.image_width, round(large.height * options.image_width / large.width)), Image.LANCZOS)
+            normal = large.resize(
+                (options.image_width, round(large.height * options.image_width / large.width)), Image.Resampling.LANCZOS
+            )
             thumb = normal.resize(
-                (options.thumbnail_width, round(normal.height * options.thumbnail_width / normal.width)), Image.LANCZOS
+                (options.thumbnail_width, round(normal.height * options.thumbnail_width / normal.width)), Image.Resampling.LANCZOS
             )
             found.append((_webp(large, options.quality), _webp(normal, options.quality), _webp(thumb, 70), normal.size))
         return found
@@ -188,7 +190,7 @@ class EpaperChannel(Channel):
     requires = ("pdf",)
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
-        options: EpaperOptions = ctx.options
+        options = ctx.options_as(EpaperOptions)
         pdf, pages, own = print_source(issue, ctx)
         by_slug = {a.slug: a for a in issue.articles}
         #: Each printed article's 版 (the page it starts on), in reading order.

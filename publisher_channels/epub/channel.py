@@ -213,7 +213,9 @@ def _book(
             content=ctx.render_template("style.css", fonts=cjk(issue.language)).encode("utf-8"),
         )
     )
-    cover_data, cover_type = _cover(issue, [s for s, _ in sections], front, ctx.options.cover_font, cover_photo, words)
+    cover_data, cover_type = _cover(
+        issue, [s for s, _ in sections], front, ctx.options_as(EpubOptions).cover_font, cover_photo, words
+    )
     # what book.set_cover does, minus its mimetypes scan
     cover_image = epub.EpubCover(file_name="cover.jpg" if cover_type == "image/jpeg" else "cover.png")
     cover_image.media_type = cover_type
@@ -424,17 +426,18 @@ def _cover(
         y = 600 + photo.height + 50
     for index, article in enumerate(front):
         font = _font(font_path, True, 64 if index == 0 else 48, face)
+        size = int(font.size)
         lines = _wrap(article.headline, font, inner, 2)
         if len(lines) == 2 and not lines[1].endswith("…"):  # balance the two lines: no lone character
-            balanced = _wrap(article.headline, font, int(font.getlength(article.headline)) // 2 + font.size, 2)
+            balanced = _wrap(article.headline, font, int(font.getlength(article.headline)) // 2 + size, 2)
             lines = balanced if len(balanced) == 2 and not balanced[1].endswith("…") else lines
-        step = font.size * 13 // 10
+        step = size * 13 // 10
         if y + step * len(lines) > bottom:
             break
         for line in lines:
             draw.text((_MARGIN, y), line, font=font, fill=127)
             y += step
-        y += font.size // 2
+        y += size // 2
 
     contents = " · ".join(section.name for section in sections)
     draw.text((center, height - 165), contents, font=_fit(contents, font_path, False, 30, inner, face), fill=127, anchor="mm")

@@ -9,7 +9,7 @@ of the same content are byte-identical.
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -67,7 +67,7 @@ class JsonFeedChannel(Channel):
     uses = ("pdf",)  # its page map gives this issue's articles their 第N版 (as in the RSS items)
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
-        options = cast(JsonFeedOptions, ctx.options)
+        options = ctx.options_as(JsonFeedOptions)
         found = feeds.collect(issue, ctx, options.issues, self.name)
         paper = found.meta.paper
         description = ctx.localize(f"《{paper}》全文订阅：最近{len(found.issues)}期的全部文章。")

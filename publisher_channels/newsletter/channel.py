@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import cast
 
 import css_inline
 from pydantic import BaseModel, ConfigDict, Field
@@ -54,7 +53,7 @@ class NewsletterChannel(Channel):
     Options = NewsletterOptions
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
-        options = cast(NewsletterOptions, ctx.options)
+        options = ctx.options_as(NewsletterOptions)
 
         def picture(article: Article) -> MailPicture | None:
             for figure in article.figures:

@@ -165,7 +165,7 @@ class NinjsChannel(Channel):
                     "height": r.height,
                     "sizeinbytes": len(r.data),
                 }
-                for fmt, sizes in self.renditions[figure.src].items()
+                for fmt, sizes in self.renditions[images.photo_key(figure)].items()
                 for r in sizes
             ]
             found.append(picture)

@@ -129,7 +129,7 @@ class PdfChannel(Channel):
             return self._render(issue, ctx)
 
     def _render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
-        options: PdfOptions = ctx.options
+        options = ctx.options_as(PdfOptions)
         readable = images.readable(issue, functools.partial(ctx.figure_file, issue))
         for note in readable.warnings:
             ctx.warn(note)
@@ -146,7 +146,7 @@ class PdfChannel(Channel):
             options.leading,
         )
         cache = images.cache_dir(ctx.out)
-        roots = [ctx.issue_dir, cache, *ctx.templates.loader.searchpath]
+        roots = [ctx.issue_dir, cache, *map(Path, ctx.folders)]
         base_url = path2url(str(ctx.issue_dir) + "/")
         fonts = cjk(issue.language)
         css = Markup(ctx.render_template("pdf.css", g=g, fonts=fonts))  # numbers and fixed names only; <style> is not HTML
@@ -251,7 +251,9 @@ def stories_by_section(
         articles = issue.articles_in(section)
         if not articles:
             ctx.warn(f"section {section.name} ({section.slug}) has no articles; it is left out of the PDF")
-        sections.append((i, [prepare(count + n, a, [printed[f.src] for f in a.figures], g) for n, a in enumerate(articles)]))
+        sections.append(
+            (i, [prepare(count + n, a, [printed[images.photo_key(f)] for f in a.figures], g) for n, a in enumerate(articles)])
+        )
         count += len(articles)
     return sections
 

@@ -65,7 +65,8 @@ class Geometry:
         cls, page: str, margins_mm: tuple[float, float, float, float], columns: int, body_pt: float, leading_pt: float
     ) -> Geometry:
         width_mm, height_mm = PAGE_SIZES[page]
-        margins = tuple(m * PX_PER_MM for m in margins_mm)
+        top, right, bottom, left = (m * PX_PER_MM for m in margins_mm)
+        margins = (top, right, bottom, left)
         content_width = (width_mm * PX_PER_MM) - margins[1] - margins[3]
         content_height = (height_mm * PX_PER_MM) - margins[0] - margins[2]
         font_size = body_pt * PX_PER_PT
@@ -170,7 +171,8 @@ def prepare(index: int, article: Article, figure_urls: list[dict[int, str]], g: 
     """The pieces of ``article`` in print order: dateline run into the first paragraph, body, source line."""
     pieces: list[GalleyPiece] = []
     blocks = list(article.body)
-    dateline = text.is_dateline(article.byline) and bool(blocks) and blocks[0].kind is BlockKind.paragraph
+    byline = article.byline or ""
+    dateline = text.is_dateline(byline) and bool(blocks) and blocks[0].kind is BlockKind.paragraph
     for i, block in enumerate(blocks):
         if not block.text.strip():
             continue
@@ -181,8 +183,8 @@ def prepare(index: int, article: Article, figure_urls: list[dict[int, str]], g: 
         if kind != "sub" and "<" not in block.html:
             piece.plain = _SPACES.sub(" ", html.unescape(block.html)).strip()
         if dateline and i == 0:
-            joiner = "" if article.byline.rstrip().endswith("）") else "\u3000"
-            piece.lead = article.byline.strip()
+            joiner = "" if byline.rstrip().endswith("）") else "\u3000"
+            piece.lead = byline.strip()
             piece.html = Markup('<strong class="dl">{}</strong>{}').format(piece.lead, joiner) + piece.html
             if piece.plain is not None:
                 piece.plain = joiner + piece.plain
@@ -381,6 +383,7 @@ def break_plain(piece: GalleyPiece, styles: dict[str, object], g: Geometry) -> l
     width = g.column_width - (2 * g.font_size if piece.kind == "quote" else 0)
     indent = 2 * g.font_size
     lead_width = split_first_line(piece.lead, styles["proto-dl"], _Context, None, 0)[3] if piece.lead else 0.0
+    assert piece.plain is not None  # only plain-text paragraphs are broken here
     rest = piece.plain
     lines: list[tuple[Markup, float, int]] = []  # markup, room left, characters
     while True:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from publisher import pagemap
 from publisher.model import Issue
 
@@ -105,12 +107,17 @@ def page_map(issue: Issue, views: list[dict], g: Geometry, printed: int, fills: 
         view = views[min(number, len(views)) - 1]
         rects: dict[str, list[pagemap.Rect]] = {}
         sections: list[str] = []
-        stories = [(m["story"], (m["left"], m["top"], m["width"], m["height"])) for m in view["modules"]]
+        stories: list[tuple[Any, pagemap.Rect | None]] = [
+            (m["story"], (m["left"], m["top"], m["width"], m["height"])) for m in view["modules"]
+        ]
         if view["flow"] is not None and (number <= len(views) or stories == []):
             stories.append((view["flow"], None))
         for story, box in stories:
             article = story.article
-            rect = area if box is None else tuple(round(v * pt, 2) for v in (left + box[0], top + box[1], box[2], box[3]))
+            rect: pagemap.Rect = area
+            if box is not None:
+                x, y, w, h = (round(v * pt, 2) for v in (left + box[0], top + box[1], box[2], box[3]))
+                rect = (x, y, w, h)
             rects.setdefault(article.slug, []).append(rect)
             name = issue.section(article.section).name
             if name not in sections:
@@ -152,7 +159,7 @@ def _jumps(m: compose.Module, g: Geometry | None = None) -> list[dict]:
         if at is None:
             continue
         cut = "{}-{}-{}".format(m.story, *at)
-        jump = {"kind": kind, "id": f"{kind}-{cut}", "target": f"{other}-{cut}"}
+        jump: dict[str, object] = {"kind": kind, "id": f"{kind}-{cut}", "target": f"{other}-{cut}"}
         if g is not None:
             jump.update(left=_px(g.x(col)), top=_px(top * g.leading), width=_px(g.column_width))
         jumps.append(jump)

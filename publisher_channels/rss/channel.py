@@ -72,7 +72,7 @@ class FeedChannel(Channel):
     uses = ("pdf",)  # its page map gives this issue's articles their 第N版
 
     def render(self, issue: Issue, ctx: BuildContext) -> list[Output]:
-        options: FeedOptions = ctx.options
+        options = ctx.options_as(FeedOptions)
         found = feeds.collect(issue, ctx, options.issues, self.name)
         outputs: list[Output] = []
         image = None

@@ -17,7 +17,6 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import cast
 
 import css_inline
 from markupsafe import Markup
@@ -151,7 +150,7 @@ class WechatChannel(Channel):
 
     def article_html(self, issue: Issue, article: Article, ctx: BuildContext, css: str, pictures: dict[str, UploadImage]) -> str:
         """The paste-ready fragment: rendered with classes, CSS inlined, cut to the editor's allow-list."""
-        notes = Footnotes(cast(WechatOptions, ctx.options).keep_links_to)
+        notes = Footnotes(ctx.options_as(WechatOptions).keep_links_to)
         blocks = [{"kind": b.kind.value, "html": Markup(notes.replace(text.sanitize_inline(b.html)))} for b in article.body]
         shown = [f for f in article.figures if f.src in pictures or f.caption or f.credit]
         first = next((f for f in shown if f.src in pictures), None)
