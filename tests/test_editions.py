@@ -137,7 +137,8 @@ def test_rebuilds_of_every_edition_are_byte_identical(tmp_path):
     a, b = snapshot(first), snapshot(second)
     assert a == b
     assert {p.parts[1] for p in a if len(p.parts) > 2} >= {"zh-Hant", "zh-HK", "rss", "epub", "wechat", "newsletter"}
-    assert {p.parts[2] for p in a if p.parts[1] == "zh-HK" and len(p.parts) > 3} == {*FAST, "wechat", "newsletter"}
+    outputs = {p.parts[2] for p in a if p.parts[1] == "zh-HK" and len(p.parts) > 3 and not p.parts[2].startswith(".")}
+    assert outputs == {*FAST, "wechat", "newsletter"}  # beside the build's caches (.images)
 
 
 @pytest.mark.slow

@@ -416,6 +416,27 @@ def test_cover_is_a_png_with_masthead_and_page_one(tiny_config):
     assert book.spine[0] == "cover.xhtml"
 
 
+def test_the_cover_is_drawn_once_per_look(copy_root, tmp_path, monkeypatch):
+    """A rebuild takes the cover from the build's image cache; a changed front-page headline draws it anew."""
+    from publisher_channels.epub import channel as epub_channel
+
+    content = copy_root("tiny")
+    config = make_config(content, tmp_path)
+    _, first = built(config, TINY_ID)
+    cover = Epub(first).files["EPUB/cover.png"]
+
+    def refuse(*args):
+        raise AssertionError("the cover was drawn again")
+
+    monkeypatch.setattr(epub_channel, "_draw_cover", refuse)
+    _, again = built(config, TINY_ID)
+    assert Epub(again).files["EPUB/cover.png"] == cover
+    article = content / "issues" / TINY_ID / "01-lvse-dixing.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("绿色低碳项目全面投产", "风光储一体化项目并网"), "utf-8")
+    _, report, _ = build(config, TINY_ID)
+    assert not report.ok and "the cover was drawn again" in report.errors[0]["message"]
+
+
 def test_reading_text_holds_every_article_in_order(tiny_config):
     issue, path = built(tiny_config, TINY_ID)
     assert_text_in_order(Epub(path).reading_text(), issue)
