@@ -112,6 +112,16 @@ def _converter(edition_json: str) -> Converter:
     return Converter(EditionConfig.model_validate_json(edition_json))
 
 
+def simplified(text: str) -> str:
+    """``text`` in Simplified characters (OpenCC t2s): what a reader typed in 繁體, as the content is written."""
+    return _t2s().convert(text)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
 #: Fields that are identifiers, paths or tags, never text.
 _KEEP = {"id", "slug", "section", "src", "language", "website", "file", "paper_en", "serial"}
 

@@ -143,3 +143,39 @@ def test_publish_rollback_and_unpublish_change_what_is_found(tmp_path, copy_root
     finally:
         queue.close()
         store.close()
+
+
+@pytest.mark.slow
+def test_results_give_the_printed_page_link_the_epaper_and_take_traditional_queries(tmp_path, sample_issue):
+    """The 版 of a hit is where the print PDF set the article (one fact with the e-paper), not its section's page."""
+    from publisher import pagemap
+    from publisher_channels.epaper import EpaperChannel
+    from publisher_channels.pdf import PdfChannel
+
+    config = make_config(SAMPLE_CONTENT, tmp_path)
+    store = Store.from_config(config)
+    store.create_all()
+    queue = make_queue(config, store, channels=[PdfChannel, EpaperChannel, DigestChannel])
+    try:
+        record = wait(store, queue.submit(SAMPLE_ID, None, "editor").id, 300)
+        assert record.ok, record.errors
+        store.publish(record.id, "editor")
+        printed = pagemap.read(record.channel_dir("pdf"))
+        moved = [a for a in sample_issue.articles if printed.page_of(a.slug) != sample_issue.section(a.section).page]
+        assert moved  # the sample prints some of 要闻 on 第2版
+        article = moved[0]
+        page = printed.page_of(article.slug)
+        (hit,), _ = store.search(article.headline)
+        assert hit.slug == article.slug and hit.page == page
+        client = create_app(config, store=store, queue=queue, testing=True).test_client()
+        tree = lxml.html.fromstring(client.get(f"/search?q={article.headline}").data)
+        assert f"第{page}版" in tree.xpath("string(//p[@class='hit-meta'])")
+        (link,) = tree.xpath("//a[@class='hit-epaper']/@href")
+        assert link == f"/epaper/{sample_issue.date.isoformat()}/{page:02d}/{article.slug}.html"
+        opened = client.get(link)
+        assert opened.status_code == 200 and article.headline in opened.get_data(as_text=True)
+        traditional = lxml.html.fromstring(client.get("/search?q=嘉靖通寶").data)  # typed in 繁體
+        assert [a.text_content() for a in traditional.xpath("//a[@class='hit-title']")] == ["世界钱王“嘉靖通宝”迁徙之路"]
+    finally:
+        queue.close()
+        store.close()

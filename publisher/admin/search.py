@@ -11,7 +11,7 @@ import threading
 
 from flask import Blueprint, render_template, request, url_for
 
-from publisher import loading, serialize
+from publisher import editions, loading, serialize
 from publisher.admin import services
 from publisher.admin.views import require_editor
 from publisher.store.search import DRAFT, LIVE
@@ -27,11 +27,29 @@ def _query() -> str:
     return " ".join((request.args.get("q") or "").split())[:100]
 
 
+def _search(query: str, scope: str):
+    """The hits for ``query``; one typed in 繁體 that finds nothing is searched again in Simplified, as content is written."""
+    if not query:
+        return [], 0
+    hits, total = services().store.search(query, scope, RESULTS)
+    if not total and (simple := editions.simplified(query)) != query:
+        return services().store.search(simple, scope, RESULTS)
+    return hits, total
+
+
 @public_bp.route("/search")
 def search():
     query = _query()
-    hits, total = services().store.search(query, LIVE, RESULTS) if query else ([], 0)
-    return render_template("search_public.html", query=query, hits=hits, total=total, paper=_paper(), public_link=digest_link)
+    hits, total = _search(query, LIVE)
+    return render_template(
+        "search_public.html",
+        query=query,
+        hits=hits,
+        total=total,
+        paper=_paper(),
+        public_link=digest_link,
+        epaper_link=epaper_link,
+    )
 
 
 @admin_bp.route("/")
@@ -40,7 +58,7 @@ def search_admin():
     scope = DRAFT if request.args.get("scope", DRAFT) == DRAFT else LIVE
     if query and scope == DRAFT:
         refresh_drafts()
-    hits, total = services().store.search(query, scope, RESULTS) if query else ([], 0)
+    hits, total = _search(query, scope)
     return render_template(
         "search_admin.html", query=query, hits=hits, total=total, scope=scope, link=digest_link if scope == LIVE else issue_link
     )
@@ -49,6 +67,18 @@ def search_admin():
 def digest_link(hit) -> str:
     """The article in its issue's digest (the anchor the feeds use too)."""
     return url_for("public.issue_file", issue_id=hit.issue_id, name="") + "#" + hit.slug
+
+
+def epaper_link(hit) -> str | None:
+    """The article in the 数字报, below the page it starts on, when the e-paper of its live build has it."""
+    if not hit.page:
+        return None
+    name = f"{hit.page:02d}/{hit.slug}.html"
+    return (
+        url_for("public.epaper_file", date=hit.date, name=name)
+        if name in services().live.snapshot().epaper.get(hit.date, {})
+        else None
+    )
 
 
 def issue_link(hit) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 import jieba
 import sqlalchemy as sa
 
+from publisher import pagemap
 from publisher.store import schema
 from publisher.store.base import Database
 
@@ -121,8 +122,23 @@ def _phrase(tokens: str) -> str | None:
     return '"' + " ".join(parts) + '"' if parts else None
 
 
-def rows_of(data: dict) -> list[dict]:
-    """Search rows for an issue in the ``publisher show --json`` shape (:func:`publisher.serialize.issue_data`)."""
+def printed_pages(issue_out: Path) -> dict[str, int]:
+    """The 版 each article of a build starts on, as readers see it: the e-paper's pages when it was built (an
+    imported issue's own print pages), else the print PDF's page map; empty when neither was built."""
+    pages: dict[str, int] = {}
+    for regions in sorted((issue_out / "epaper").glob("[0-9]*/regions.json")):
+        page = json.loads(regions.read_text(encoding="utf-8"))
+        for article in page["articles"]:
+            pages.setdefault(article["slug"], page["page"])
+    if not pages and (issue_out / "pdf" / pagemap.FILE).is_file():
+        printed = pagemap.read(issue_out / "pdf")
+        pages = {r.slug: n for p in printed.pages for r in p.regions if (n := printed.page_of(r.slug))}
+    return pages
+
+
+def rows_of(data: dict, pages: dict[str, int] | None = None) -> list[dict]:
+    """Search rows for an issue in the ``publisher show --json`` shape (:func:`publisher.serialize.issue_data`);
+    ``pages``: the 版 of its articles as printed (:func:`printed_pages`), else their sections' pages."""
     masthead = data["issue"]
     sections = {s["slug"]: s for s in data["sections"]}
     rows = []
@@ -137,7 +153,7 @@ def rows_of(data: dict) -> list[dict]:
                 "slug": article["slug"],
                 "position": position,
                 "section": section.get("name", article["section"]),
-                "page": section.get("page"),
+                "page": (pages or {}).get(article["slug"], section.get("page")),
                 "headline": article["headline"],
                 "meta": meta,
                 "body": article["text"],
@@ -153,7 +169,7 @@ class Search(Database):
         """Make the search rows of ``issue_id`` those of the build being published (inside its transaction)."""
         source = Path(build_dir) / issue_id / "issue.json"
         data = json.loads(source.read_text(encoding="utf-8")) if source.is_file() else None
-        self._replace(conn, LIVE, issue_id, rows_of(data) if data else [])
+        self._replace(conn, LIVE, issue_id, rows_of(data, printed_pages(Path(build_dir) / issue_id)) if data else [])
 
     def unindex_live(self, conn: sa.Connection, issue_id: str) -> None:
         """Drop the public search rows of ``issue_id`` (it is being unpublished, inside that transaction)."""
