@@ -192,9 +192,9 @@ def classify_line(line: InputLine, vocabulary: rules.Vocabulary) -> None:
         line.kind = SOURCE
     elif mark := rules.CAPTION_MARK.match(t):
         line.kind = CAPTION
-        line.data = {"mark": mark.group(1), **_caption(mark.group(2))}
+        line.data = {"mark": mark.group(1), **caption_parts(mark.group(2))}
     elif rules.CAPTION_START.match(t) and len(t) <= 160:
-        line.kind, line.data = CAPTION, _caption(t)
+        line.kind, line.data = CAPTION, caption_parts(t)
     elif rules.CREDIT_LINE.match(t) and len(t) <= 60:
         line.kind = CREDIT
     elif short and rules.looks_like_names(t):
@@ -231,7 +231,7 @@ def _heading_shape(t: str) -> bool:
     return commas < 2 and not ("、" in t and commas) and not (commas and len(t) >= 26)
 
 
-def _caption(body: str) -> dict:
+def caption_parts(body: str) -> dict:
     """Split '图为…。 普光进 摄' into caption and credit."""
     credit = rules.CREDIT_END.search(body)
     if credit and credit.start() > 0:
