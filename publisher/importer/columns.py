@@ -58,11 +58,27 @@ def _signs(text: str, vocabulary: rules.Vocabulary) -> bool:
     return probe.kind in (L.BYLINE, L.NAMES)
 
 
+def _wrapped_head(line: str, after: str) -> bool:
+    """A headline's second line in the same block: heading-shaped and shorter, no subtitle (——…), label
+    (【…】), dateline or caption."""
+    probe = L.InputLine(0, after)
+    L.classify_line(probe, rules.DEFAULT_VOCABULARY)
+    return (
+        L.heading_shape(line)
+        and probe.kind == L.SHORT
+        and width(after) <= width(line)
+        and not after.startswith(("—", "【", "[", "［"))
+        and not rules.ENDS_SENTENCE.search(line)
+    )
+
+
 def _runs_on(line: str, after: str, full: float, vocabulary: rules.Vocabulary) -> bool:
     """Does the paragraph of ``line`` go on at ``after``, the next line of the same block?"""
     w = width(line)
     if _set_in(after, full) or _signs(after, vocabulary):
         return False  # a new paragraph (or a head's byline) starts at ``after``
+    if w < full - INDENT - 1 and _wrapped_head(line, after):
+        return True
     if w > full + 0.5 and line[-1:] not in rules.SENTENCE_END + rules.CLOSERS + "，、":
         # wider than a column: a head across columns, going on only to a short line of its own
         return width(after) < full - INDENT - 1 and not rules.ENDS_SENTENCE.search(after)
@@ -83,12 +99,20 @@ class Unwrapped:
     block_ends: set[int]  # numbers of the paragraphs a blank line follows
 
     def settle(self) -> None:
-        """After :func:`lines.classify`: a heading-shaped paragraph whose last line fills a column and stops
-        mid-sentence was cut by a column or block break; it is a paragraph."""
+        """After :func:`lines.classify`: a heading-shaped paragraph at a block's end whose last line fills a
+        column and stops mid-sentence (and that runs over lines or holds a comma, as a headline rarely
+        does) was cut by a column or block break; it is a paragraph."""
         full = self.measure
         for item in self.items:
             last = self.last_lines[item.no]
-            if item.kind == L.SHORT and item.no in self.block_ends and full - INDENT - 1 <= width(last) <= full + 0.5 and not rules.ENDS_SENTENCE.search(last):
+            cut = item.text != last or any(mark in item.text for mark in "，、；") or last.endswith(("—", "“", "（"))
+            if (
+                item.kind == L.SHORT
+                and item.no in self.block_ends
+                and cut
+                and full - INDENT - 1 <= width(last) <= full + 0.5
+                and not rules.ENDS_SENTENCE.search(last)
+            ):
                 item.kind = L.PARA
             elif item.kind == L.SHORT and (credit := rules.CREDIT_END.search(item.text)) and credit.start() > 0:
                 # a short line ending in a photo credit (… 张三 摄, …供图) is a caption
@@ -101,8 +125,7 @@ class Unwrapped:
     def continues(self, item: L.InputLine) -> bool:
         """Can ``item`` go on a paragraph cut at a column's foot? Not when it opens with a dateline, or
         with a line set in by the indent (a new paragraph)."""
-        lead = rules.NEWS_LEAD.match(item.text) or rules.BRIEF_LEAD.match(item.text)
-        return not lead and not _set_in(self.first_lines.get(item.no, item.text), self.measure)
+        return not _is_lead(item) and not _set_in(self.first_lines.get(item.no, item.text), self.measure)
 
     def fragments(self, items: list[L.InputLine]) -> list[tuple[str, list[L.InputLine]]]:
         """``items`` cut into ('head', run of head lines), ('body', paragraphs of one block) and
@@ -126,7 +149,6 @@ class Unwrapped:
         belongs to the story whose text stopped there first.
         """
         frags = self.fragments(items)
-        leads = sum(1 for kind, part in frags if kind == "body" and not self.continues(part[0]))
         slots: list[list[L.InputLine]] = []  # the output, a slot per story (its head, then its blocks)
         waiting: list[list[L.InputLine]] = []  # stories whose heads are read and text is not
         opened: list[list[L.InputLine]] = []  # stories that stop mid-sentence, the earliest first
@@ -134,43 +156,48 @@ class Unwrapped:
         for n, (kind, part) in enumerate(frags):
             if kind == "other":
                 slots.append(part)
+                if _page_top(part[0]):
+                    waiting, opened, current = [], [], None  # a new page: its stories start here
                 continue
             if kind == "head":
-                later = [p for k, p in frags[n + 1 :] if k == "body"]
-                stories = _stories(part, _leads_before_head(frags[n + 1 :], self))
-                for story in stories:
-                    slots.append(story)
-                waiting = list(stories)
-                current = stories[-1]
-                del later
+                stories = _stories(part, _leads_before_head(frags[n + 1 :]))
+                slots.extend(stories)
+                waiting, current = list(stories), stories[-1]
                 continue
             if self.continues(part[0]) and opened:
                 target = opened[0]
             elif waiting:
                 target = waiting.pop(0)
-            elif current is not None:
+            elif current is not None and not _is_lead(part[0]):
                 target = current
-            else:
-                slots.append(part)
-                continue
-            if target in waiting:
-                waiting.remove(target)
+            else:  # text before any head, or a dateline no head waits for: a story of its own
+                target = []
+                slots.append(target)
             target.extend(part)
             current = target
             opened = [s for s in opened if s is not target]
             if self.is_open(part[-1]):
                 opened.append(target)
-        del leads
         return [item for slot in slots for item in slot]
 
 
-def _leads_before_head(frags, unwrapped: Unwrapped) -> int:
+def _is_lead(item: L.InputLine) -> bool:
+    return bool(rules.NEWS_LEAD.match(item.text) or rules.BRIEF_LEAD.match(item.text))
+
+
+def _page_top(item: L.InputLine) -> bool:
+    """A section label, or a running head with the page or the date (not a folio, which pdftotext may print
+    before the rest of its page)."""
+    return item.kind == L.LABEL or (item.kind == L.FURNITURE and ("版" in item.text or bool(rules.DATE.search(item.text))))
+
+
+def _leads_before_head(frags) -> int:
     """How many blocks open a story with a dateline before the next head."""
     count = 0
     for kind, part in frags:
         if kind == "head":
             break
-        if kind == "body" and (rules.NEWS_LEAD.match(part[0].text) or rules.BRIEF_LEAD.match(part[0].text)):
+        if kind == "body" and _is_lead(part[0]):
             count += 1
     return count
 
@@ -181,7 +208,7 @@ def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:
     and a caption stay with the headline above them)."""
     units: list[list[L.InputLine]] = []
     for item in run:
-        if item.kind == L.SHORT and not item.text.startswith(("——", "—")) and not (units and units[-1][-1].kind == L.SHORT and False):
+        if item.kind == L.SHORT and not item.text.startswith("—"):
             units.append([item])
         elif units:
             units[-1].append(item)
