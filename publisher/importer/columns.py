@@ -161,6 +161,9 @@ class Unwrapped:
                 continue
             if kind == "head":
                 stories = _stories(part, _leads_before_head(frags[n + 1 :]))
+                if opened or len(stories) > 1:  # a subhead follows a finished paragraph of its story
+                    for story in stories:
+                        story[0].data["story"] = True
                 slots.extend(stories)
                 waiting, current = list(stories), stories[-1]
                 continue
