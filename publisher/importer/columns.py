@@ -11,6 +11,7 @@ to :mod:`.assemble`.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ COLUMN_MAX = 30
 #: Lines that head a story (read with the headline) and lines of its text.
 HEADISH = {L.SHORT, L.BYLINE, L.NAMES, L.CAPTION, L.CREDIT}
 BODY = {L.PARA, L.CONTINUED, L.AUTHOR_UNIT, L.SOURCE, L.SPEAKER}
+#: A caption whose credit (a pen name, a group: not only a person's name) stands after a space: … 橙友“山茶” 摄.
+CREDITED = re.compile(r"^(\S.*?)\s+(\S{2,12}\s*(?:摄|供图))$")
 #: A paragraph's first line is set in by this many em.
 INDENT = 2
 
@@ -117,6 +120,16 @@ class Unwrapped:
             elif item.kind == L.SHORT and (credit := rules.CREDIT_END.search(item.text)) and credit.start() > 0:
                 # a short line ending in a photo credit (… 张三 摄, …供图) is a caption
                 item.kind, item.data = L.CAPTION, L.caption_parts(item.text)
+            elif item.kind == L.SHORT and (credit := CREDITED.match(item.text)):
+                item.kind, item.data = L.CAPTION, {"caption": credit.group(1), "credit": credit.group(2)}
+        for k, item in enumerate(self.items[1:-1], start=1):
+            head, lead = self.items[k - 1], self.items[k + 1]
+            writers = rules.NEWS_LEAD.match(lead.text)
+            if item.kind == L.NAMES and head.kind == L.SHORT and head.no not in self.block_ends and writers and "（" in writers.group(0):
+                # the writers are named in the dateline: the short line under the head is the head's end
+                item.kind, item.data = L.FURNITURE, {"merged": True}
+                head.text += item.text
+        self.items[:] = [x for x in self.items if not x.data.get("merged")]
 
 
     def is_open(self, item: L.InputLine) -> bool:
