@@ -80,11 +80,13 @@ def _runs_on(line: str, after: str, full: float, vocabulary: rules.Vocabulary) -
     w = width(line)
     if _set_in(after, full) or _signs(after, vocabulary):
         return False  # a new paragraph (or a head's byline) starts at ``after``
-    if w < full - INDENT - 1 and _wrapped_head(line, after):
+    if full * 0.6 <= w < full - INDENT - 1 and _wrapped_head(line, after):
         return True
     if w > full + 0.5 and line[-1:] not in rules.SENTENCE_END + rules.CLOSERS + "，、":
         # wider than a column: a head across columns, going on only to a short line of its own
         return width(after) < full - INDENT - 1 and not rules.ENDS_SENTENCE.search(after)
+    if width(after) >= full - 0.5 and w >= full - INDENT - 1:
+        return True  # a line that fills the measure never opens a paragraph (first lines are set in)
     if not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0:
         return w >= full - INDENT - 1  # a filled line cut mid-sentence (or inside a quotation)
     return w >= full - 0.5  # a filled line that ends a sentence, the next one not set in
