@@ -14,13 +14,12 @@ from click.testing import CliRunner
 
 from publisher import loading
 from publisher.cli import main
-from publisher.importer import REPORT_JSON, REPORT_TEXT, ImportFailure, import_text, rules, write_issue
-from publisher.importer import columns
+from publisher.importer import REPORT_JSON, REPORT_TEXT, ImportFailure, columns, import_text, rules, write_issue
 from publisher.importer import lines as L
 from publisher.serialize import issue_data
 
-from .conftest import REPO, SAMPLE_CONTENT, SAMPLE_ID, SEED
 from . import corpus
+from .conftest import REPO, SAMPLE_CONTENT, SAMPLE_ID, SEED
 from .corpus import metrics
 from .corpus.metrics import norm, output_chars
 

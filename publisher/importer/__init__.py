@@ -25,9 +25,8 @@ import yaml
 
 from publisher import loading, writer
 from publisher import text as textlib
-from publisher.importer import columns
+from publisher.importer import columns, masthead, render
 from publisher.importer import lines as L
-from publisher.importer import masthead, render
 from publisher.importer.assemble import Assembler
 from publisher.importer.lines import ImportFailure
 from publisher.importer.rejoin import rejoin
