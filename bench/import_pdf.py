@@ -1,6 +1,6 @@
 """Both importers on the import corpus: headline precision/recall, bylines, sections, photos, per paper and layout.
 
-    .venv/bin/python bench/import_pdf.py [--styles four-col,five-col] [--no-own]
+    .venv/bin/python bench/import_pdf.py [--styles four-col,five-col] [--no-own] [--importers text]
 
 PDFs come from two engines: ReportLab in several newspaper styles (tests/corpus/layout.py) with real
 articles (tests/corpus/rmrb.yaml, the sample issue), and our own pdf channel (the sample issue). The
@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--styles", default=",".join(STYLES))
     parser.add_argument("--no-own", action="store_true", help="skip our own pdf channel's PDF (it takes a while)")
+    parser.add_argument("--importers", default="pdf,text", help="pdf, text or both (each row is one paper and layout)")
     args = parser.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp_name:
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             cases.append(("publisher", "pdf channel", sample.paper, pdf, sample.number, gold))
         totals: dict = {}
         for engine, layout, paper, pdf, number, gold in cases:
-            for importer in ("pdf", "text"):
+            for importer in args.importers.split(","):
                 issue, folder = run(importer, pdf, number, paper, tmp / "out" / importer)
                 counts = metrics.score(issue, gold, folder)
                 key = (importer, engine, layout, paper)
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{'importer':<12} {'engine':<10} {'layout':<22} {'paper':<6} {'iss':>3} {'arts':>5} {'P':>5} {'R':>5} {'byl':>5} {'sec':>5} {'photos':>7}"
         )
         print("\n".join(rows))
-        for importer in ("pdf", "text"):
+        for importer in args.importers.split(","):
             counts = {}
             for key, value in totals.items():
                 if key[0] == importer:
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"all, import-{importer}: P {r['precision']:.3f} R {r['recall']:.3f} bylines {r['bylines']:.3f} "
                 f"sections {r['sections']:.3f} photos {counts['photos_found']}/{counts['photos']}"
             )
-        if not args.no_own:
+        if not args.no_own and "pdf" in args.importers.split(","):
             pdf = cases[-1][3]
             times, cpu = [], []
             for _ in range(4):

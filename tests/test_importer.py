@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -13,11 +14,13 @@ from click.testing import CliRunner
 
 from publisher import loading
 from publisher.cli import main
-from publisher.importer import REPORT_JSON, REPORT_TEXT, ImportFailure, import_text, rules, write_issue
+from publisher.importer import REPORT_JSON, REPORT_TEXT, ImportFailure, columns, import_text, rules, write_issue
 from publisher.importer import lines as L
 from publisher.serialize import issue_data
 
+from . import corpus
 from .conftest import REPO, SAMPLE_CONTENT, SAMPLE_ID, SEED
+from .corpus import metrics
 from .corpus.metrics import norm, output_chars
 
 INPUTS = Path(__file__).parent / "roots" / "import"
@@ -362,3 +365,93 @@ def test_rules_name_none_of_the_samples_stories_or_people():
 def test_teaser_lines_name_a_page_in_any_numeral(line, teaser):
     """A 导读 entry ends with its page in Arabic, full-width or Chinese numerals (第九版, 第十二版 too)."""
     assert bool(rules.TEASER.match(line)) is teaser
+
+
+# --- column-set text: what pdftotext's default mode makes of pages in columns (real corpus articles) ---
+
+
+def _pdftotext(issue, style: str, folder: Path):
+    """One corpus issue laid out by ReportLab in ``style``, as pdftotext prints it, and the gold."""
+    pdf = folder / f"{style}-{issue.date}.pdf"
+    gold = corpus.render(issue, style, pdf)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    return text, gold
+
+
+def _crawled(name: str, date: str):
+    return next(i for i in corpus.crawl(name) if i.date.isoformat() == date)
+
+
+@pytest.fixture(scope="module")
+def columns_text(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("columns")
+    rmrb, dskb = _crawled("rmrb", "2026-01-06"), _crawled("dskb", "2026-03-28")
+    out = {}
+    for key, issue, style in (("rmrb", rmrb, "four-col"), ("dskb", dskb, "five-col")):
+        text, gold = _pdftotext(issue, style, folder)
+        result = import_text(text, f"{key}.txt", number=int(issue.date.strftime("%Y%m%d")), paper=issue.paper)
+        out[key] = (issue, text.decode("utf-8"), gold, result)
+    return out
+
+
+def _article(result, headline: str):
+    return next(a for a in result.issue.articles if norm(a.headline) == norm(headline))
+
+
+def test_column_set_text_is_unwrapped_into_its_paragraphs(columns_text):
+    """pdftotext prints every printed line; a line that fills the measure and stops mid-sentence runs on,
+    a line set in by the indent opens a paragraph. Text with a paragraph a line (the seed) is left alone."""
+    assert columns.unwrap(SEED.read_text(encoding="utf-8"), rules.DEFAULT_VOCABULARY) is None
+    issue, text, _, result = columns_text["rmrb"]
+    unwrapped = columns.unwrap(text, rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None and 15 <= unwrapped.measure <= 20
+    piece = next(p for p in issue.pieces if p.headline == "习近平同韩国总统李在明举行会谈")
+    # 习近平向韩国人民致以诚挚新年祝福。 fills a set-in first line; the full line under it goes on the paragraph
+    # up to the block's end (a column's foot), where rejoin takes it on
+    assert any(piece.paragraphs[1].startswith(x.text) and len(x.text) > 3 * unwrapped.measure for x in unwrapped.items)
+    body = [b.text for b in _article(result, piece.headline).body]
+    assert body[0] == piece.paragraphs[0].removeprefix(piece.gold_byline).strip()
+    assert body[1] == piece.paragraphs[1]
+
+
+def test_heads_printed_side_by_side_take_their_stories_in_the_same_order(columns_text):
+    """Two heads in a row come out one after the other, then their stories' column blocks left to right:
+    each opening block (a dateline) goes to the next head waiting for its text, each block that goes on a
+    sentence cut at a column's foot to the story that stopped first."""
+    issue, text, _, result = columns_text["rmrb"]
+    lines = [x.strip() for x in text.split("\n") if x.strip()]
+    first, second = "习近平会见爱尔兰总理马丁", "习近平致电祝贺敦布亚当选几内亚总统"
+    assert lines.index(second) == lines.index(first) + 1  # the convention this pins, in the real text
+    for headline in (first, second):
+        piece = next(p for p in issue.pieces if p.headline == headline)
+        article = _article(result, headline)
+        assert norm(article.byline) == norm(piece.gold_byline)
+        got = norm("".join(b.text for b in article.body))
+        printed = "".join(piece.paragraphs).removeprefix(piece.gold_byline).replace("·", "")  # the font has no ·
+        assert got == norm(printed)
+
+
+def test_a_headline_wrapped_above_its_dateline_is_one_headline(columns_text):
+    """平陆运河…建 / 成通车 / 本报南宁…电 （记者…）: the short line is the head's end, not a name byline,
+    because the dateline names the writers."""
+    issue, _, _, result = columns_text["rmrb"]
+    piece = next(p for p in issue.pieces if p.headline.startswith("平陆运河"))
+    assert norm(_article(result, piece.headline).byline) == norm(piece.gold_byline)
+
+
+def test_a_caption_ending_in_its_credit_is_a_figure_not_the_byline(columns_text):
+    issue, _, _, result = columns_text["dskb"]
+    piece = next(p for p in issue.pieces if p.photos and p.byline_line)
+    article = _article(result, piece.headline)
+    assert article.byline == piece.byline_line
+    caption, credit = piece.photos[0]
+    assert [(f.caption, f.credit) for f in article.figures] == [(caption, credit)]
+
+
+def test_column_set_text_scores_and_loses_nothing(columns_text):
+    for key, (_, text, gold, result) in columns_text.items():
+        counts = metrics.score(result.issue, gold)
+        r = metrics.rates(counts)
+        assert r["precision"] >= 0.5 and r["recall"] >= 0.5, (key, r)  # 0.2–0.3 before the column rules
+        assert not any(norm(a.headline).endswith("社出版") for a in result.issue.articles)  # masthead, not a head
+        assert input_chars(text.encode("utf-8")) - output_chars(result) == Counter()

@@ -25,8 +25,8 @@ import yaml
 
 from publisher import loading, writer
 from publisher import text as textlib
+from publisher.importer import columns, masthead, render
 from publisher.importer import lines as L
-from publisher.importer import masthead, render
 from publisher.importer.assemble import Assembler
 from publisher.importer.lines import ImportFailure
 from publisher.importer.rejoin import rejoin
@@ -129,8 +129,11 @@ def import_text(
     warnings = []
     if len(cleaned) != len(decoded.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")):
         warnings.append("control characters were removed from the input")
-    items = L.split(cleaned)
+    unwrapped = columns.unwrap(cleaned, vocabulary)
+    items = unwrapped.items if unwrapped else L.split(cleaned)
     L.classify(items, vocabulary)
+    if unwrapped:
+        unwrapped.settle()
     head = masthead.read(items)
     fields = dict(head.fields)
     given = given_fields(date, number, paper)
@@ -146,6 +149,8 @@ def import_text(
         )
     body = [x for x in items if x.kind != L.MASTHEAD]
     L.mark_running_heads(body, fields["paper"])
+    if unwrapped:
+        body = unwrapped.reorder(body)
     joined = rejoin(body)
     assembly = Assembler(joined.pieces, vocabulary).run()
     if not any(

@@ -484,6 +484,7 @@ class Assembler(AfterWalk):
             or (cur.headline is not None and not cur.body)
             or (cur.section.line is not None and bool(rules.BRIEF_SECTION.search(cur.section.name)))
             or bulleted
+            or bool(heads[0].first.data.get("story"))  # column-set text: its reading order says a story starts
             or cur.lead == "brief"  # brief items have no subheads
         )
         if not new:

@@ -106,8 +106,10 @@ def masthead_end(lines: list[InputLine]) -> int:
         t = line.text
         if index < lead:
             continue
+        if index > lead and _PAGE_HEAD.match(t):
+            continue  # a running head printed beside the masthead
         if (
-            (index == lead and rules.PAPER_NAME.match(t))
+            (rules.PAPER_NAME.match(t) and (index == lead or lines[0].text.startswith(t)))
             or rules.PAPER_EN.match(t)
             or rules.GRADE.match(t)
             or rules.SERIAL.search(t)
@@ -192,16 +194,16 @@ def classify_line(line: InputLine, vocabulary: rules.Vocabulary) -> None:
         line.kind = SOURCE
     elif mark := rules.CAPTION_MARK.match(t):
         line.kind = CAPTION
-        line.data = {"mark": mark.group(1), **_caption(mark.group(2))}
+        line.data = {"mark": mark.group(1), **caption_parts(mark.group(2))}
     elif rules.CAPTION_START.match(t) and len(t) <= 160:
-        line.kind, line.data = CAPTION, _caption(t)
+        line.kind, line.data = CAPTION, caption_parts(t)
     elif rules.CREDIT_LINE.match(t) and len(t) <= 60:
         line.kind = CREDIT
     elif short and rules.looks_like_names(t):
         line.kind, line.data = NAMES, {"names": rules.split_names(t)}
     elif short and (sp := rules.speaker(t)):
         line.kind, line.data = SPEAKER, {"role": sp[0], "name": sp[1]}
-    elif short and _heading_shape(t):
+    elif short and heading_shape(t):
         line.kind = SHORT
         if bullet := re.match(r"^([■●◆◇□○◎]+)\s*(?=\S)", t):  # ■某某车间开展技能比武: an item's headline
             line.data = {"bullet": bullet.group(1), "rest": t[bullet.end() :]}
@@ -217,7 +219,7 @@ def mark_running_heads(lines: list[InputLine], paper: str) -> None:
             line.kind = FURNITURE
 
 
-def _heading_shape(t: str) -> bool:
+def heading_shape(t: str) -> bool:
     """Could this short line be a heading? Not when it ends or runs on like a sentence."""
     if t.endswith(("。", "，", "、", "；", "：", ":", ";", ",", "…")):
         return False
@@ -231,7 +233,7 @@ def _heading_shape(t: str) -> bool:
     return commas < 2 and not ("、" in t and commas) and not (commas and len(t) >= 26)
 
 
-def _caption(body: str) -> dict:
+def caption_parts(body: str) -> dict:
     """Split '图为…。 普光进 摄' into caption and credit."""
     credit = rules.CREDIT_END.search(body)
     if credit and credit.start() > 0:

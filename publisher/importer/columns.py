@@ -1,0 +1,282 @@
+"""Text extracted from pages set in columns (pdftotext's default mode): lines back into paragraphs.
+
+Such text prints every printed line as a line of its own, keeps each column's measure (most lines
+fill it), drops the first-line indents, and separates its blocks (a column of one story, a head)
+with blank lines. A paragraph runs on from a line that fills the measure (or, indented, two em
+less) and stops mid-sentence; it ends at a short line, or at a full line that ends a sentence when
+the next line is set in by the indent. Heads are lines of their own: a short line that ends no
+sentence. Paragraphs cut by a column or block break are left to :mod:`.rejoin`; the stories' order
+to :mod:`.assemble`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from publisher.importer import lines as L
+from publisher.importer import rules
+
+#: Text is set in columns when this share of its lines of 8 em or more fill one measure.
+SET_IN_COLUMNS = 0.4
+#: Widest measure (em) read as a column: a page set across (the seed text's one line per paragraph) is not.
+COLUMN_MAX = 30
+#: Lines that head a story (read with the headline) and lines of its text.
+HEADISH = {L.SHORT, L.BYLINE, L.NAMES, L.CAPTION, L.CREDIT}
+BODY = {L.PARA, L.CONTINUED, L.AUTHOR_UNIT, L.SOURCE, L.SPEAKER}
+#: A caption whose credit (a pen name, a group: not only a person's name) stands after a space: … 橙友“山茶” 摄.
+CREDITED = re.compile(r"^(\S.*?)\s+(\S{2,12}\s*(?:摄|供图))$")
+#: A paragraph's first line is set in by this many em.
+INDENT = 2
+
+
+def width(text: str) -> float:
+    """A line's printed width in em: CJK characters and the punctuation set with them (quotes, dashes) one,
+    Latin letters, digits and spaces half."""
+    return sum(1.0 if ord(ch) >= 0x2000 else 0.5 for ch in text)
+
+
+def measure(texts: list[str]) -> int | None:
+    """The column measure (em) most lines fill, or None when the text is not set in columns."""
+    widths = Counter(round(width(t)) for t in texts if width(t) >= 8)
+    if not widths:
+        return None
+    common, count = widths.most_common(1)[0]
+    filled = count + widths.get(common - 1, 0) + widths.get(common + 1, 0)
+    if common > COLUMN_MAX or filled < SET_IN_COLUMNS * sum(widths.values()):
+        return None
+    return common
+
+
+def _set_in(text: str, full: float) -> bool:
+    """A paragraph's first line: set in by the indent, about two em short of the measure, running on."""
+    return full - INDENT - 1.5 <= width(text) <= full - INDENT + 0.5 and not rules.ENDS_SENTENCE.search(text)
+
+
+def _signs(text: str, vocabulary: rules.Vocabulary) -> bool:
+    """A line that is a byline (记者 … 通讯员 …, □ name) when it stands alone."""
+    probe = L.InputLine(0, text)
+    L.classify_line(probe, vocabulary)
+    return probe.kind in (L.BYLINE, L.NAMES)
+
+
+def _wrapped_head(line: str, after: str) -> bool:
+    """A headline's second line in the same block: heading-shaped and shorter, no subtitle (——…), label
+    (【…】), dateline or caption."""
+    probe = L.InputLine(0, after)
+    L.classify_line(probe, rules.DEFAULT_VOCABULARY)
+    return (
+        L.heading_shape(line)
+        and probe.kind == L.SHORT
+        and width(after) <= width(line)
+        and not after.startswith(("—", "【", "[", "［"))
+        and not rules.ENDS_SENTENCE.search(line)
+    )
+
+
+def _runs_on(line: str, after: str, full: float, vocabulary: rules.Vocabulary) -> bool:
+    """Does the paragraph of ``line`` go on at ``after``, the next line of the same block?"""
+    w = width(line)
+    if _set_in(after, full) or _signs(after, vocabulary):
+        return False  # a new paragraph (or a head's byline) starts at ``after``
+    if full * 0.6 <= w < full - INDENT - 1 and _wrapped_head(line, after):
+        return True
+    if w > full + 0.5 and line[-1:] not in rules.SENTENCE_END + rules.CLOSERS + "，、":
+        # wider than a column: a head across columns, going on only to a short line of its own
+        return width(after) < full - INDENT - 1 and not rules.ENDS_SENTENCE.search(after)
+    if width(after) >= full - 0.5 and w >= full - INDENT - 1:
+        return True  # a line that fills the measure never opens a paragraph (first lines are set in)
+    if not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0:
+        return w >= full - INDENT - 1  # a filled line cut mid-sentence (or inside a quotation)
+    return w >= full - 0.5  # a filled line that ends a sentence, the next one not set in
+
+
+@dataclass
+class Unwrapped:
+    """The paragraphs of column-set text, numbered by their first input line; ``last_lines``: the printed
+    last line of each (by number), ``measure``: the column's width in em."""
+
+    items: list[L.InputLine]
+    measure: int
+    first_lines: dict[int, str]
+    last_lines: dict[int, str]
+    block_ends: set[int]  # numbers of the paragraphs a blank line follows
+
+    def settle(self) -> None:
+        """After :func:`lines.classify`: a heading-shaped paragraph at a block's end whose last line fills a
+        column and stops mid-sentence (and that runs over lines or holds a comma, as a headline rarely
+        does) was cut by a column or block break; it is a paragraph."""
+        full = self.measure
+        for item in self.items:
+            last = self.last_lines[item.no]
+            cut = item.text != last or any(mark in item.text for mark in "，、；") or last.endswith(("—", "“", "（"))
+            if (
+                item.kind == L.SHORT
+                and item.no in self.block_ends
+                and cut
+                and full - INDENT - 1 <= width(last) <= full + 0.5
+                and not rules.ENDS_SENTENCE.search(last)
+            ):
+                item.kind = L.PARA
+            elif item.kind == L.SHORT and (credit := rules.CREDIT_END.search(item.text)) and credit.start() > 0:
+                # a short line ending in a photo credit (… 张三 摄, …供图) is a caption
+                item.kind, item.data = L.CAPTION, L.caption_parts(item.text)
+            elif item.kind == L.SHORT and (credit := CREDITED.match(item.text)):
+                item.kind, item.data = L.CAPTION, {"caption": credit.group(1), "credit": credit.group(2)}
+        for k, item in enumerate(self.items[1:-1], start=1):
+            head, lead = self.items[k - 1], self.items[k + 1]
+            writers = rules.NEWS_LEAD.match(lead.text)
+            if (
+                item.kind == L.NAMES
+                and head.kind == L.SHORT
+                and head.no not in self.block_ends
+                and writers
+                and "（" in writers.group(0)
+            ):
+                # the writers are named in the dateline: the short line under the head is the head's end
+                item.kind, item.data = L.FURNITURE, {"merged": True}
+                head.text += item.text
+        self.items[:] = [x for x in self.items if not x.data.get("merged")]
+
+    def is_open(self, item: L.InputLine) -> bool:
+        return item.kind in BODY and not rules.ENDS_SENTENCE.search(self.last_lines.get(item.no, item.text))
+
+    def continues(self, item: L.InputLine) -> bool:
+        """Can ``item`` go on a paragraph cut at a column's foot? Not when it opens with a dateline, or
+        with a line set in by the indent (a new paragraph)."""
+        return not _is_lead(item) and not _set_in(self.first_lines.get(item.no, item.text), self.measure)
+
+    def fragments(self, items: list[L.InputLine]) -> list[tuple[str, list[L.InputLine]]]:
+        """``items`` cut into ('head', run of head lines), ('body', paragraphs of one block) and
+        ('other', a label, furniture …) pieces, in input order."""
+        out: list[tuple[str, list[L.InputLine]]] = []
+        for item in items:
+            kind = "head" if item.kind in HEADISH else "body" if item.kind in BODY else "other"
+            if out and out[-1][0] == kind and kind != "other" and (kind == "head" or out[-1][1][-1].no not in self.block_ends):
+                out[-1][1].append(item)
+            else:
+                out.append((kind, [item]))
+        return out
+
+    def reorder(self, items: list[L.InputLine]) -> list[L.InputLine]:
+        """Each story's text right after its head, as printed.
+
+        pdftotext reads a row of stories set side by side as their heads one after the other, then
+        their columns' blocks, left to right, row by row. So: a run of heads whose stories have not
+        begun (as many as the datelines that follow, or split by their bylines) take the blocks that
+        open a paragraph in their order; a block that goes on a sentence cut at a column's foot
+        belongs to the story whose text stopped there first.
+        """
+        frags = self.fragments(items)
+        slots: list[list[L.InputLine]] = []  # the output, a slot per story (its head, then its blocks)
+        waiting: list[list[L.InputLine]] = []  # stories whose heads are read and text is not
+        opened: list[list[L.InputLine]] = []  # stories that stop mid-sentence, the earliest first
+        current: list[L.InputLine] | None = None
+        for n, (kind, part) in enumerate(frags):
+            if kind == "other":
+                slots.append(part)
+                if _page_top(part[0]):
+                    waiting, opened, current = [], [], None  # a new page: its stories start here
+                continue
+            if kind == "head":
+                stories = _stories(part, _leads_before_head(frags[n + 1 :]))
+                if opened or len(stories) > 1:  # a subhead follows a finished paragraph of its story
+                    for story in stories:
+                        story[0].data["story"] = True
+                slots.extend(stories)
+                waiting, current = list(stories), stories[-1]
+                continue
+            if self.continues(part[0]) and opened:
+                target = opened[0]
+            elif waiting:
+                target = waiting.pop(0)
+            elif current is not None and not _is_lead(part[0]):
+                target = current
+            else:  # text before any head, or a dateline no head waits for: a story of its own
+                target = []
+                slots.append(target)
+            target.extend(part)
+            current = target
+            opened = [s for s in opened if s is not target]
+            if self.is_open(part[-1]):
+                opened.append(target)
+        return [item for slot in slots for item in slot]
+
+
+def _is_lead(item: L.InputLine) -> bool:
+    return bool(rules.NEWS_LEAD.match(item.text) or rules.BRIEF_LEAD.match(item.text))
+
+
+def _page_top(item: L.InputLine) -> bool:
+    """A section label, or a running head with the page or the date (not a folio, which pdftotext may print
+    before the rest of its page)."""
+    return item.kind == L.LABEL or (item.kind == L.FURNITURE and ("版" in item.text or bool(rules.DATE.search(item.text))))
+
+
+def _leads_before_head(frags) -> int:
+    """How many blocks open a story with a dateline before the next head."""
+    count = 0
+    for kind, part in frags:
+        if kind == "head":
+            break
+        if kind == "body" and _is_lead(part[0]):
+            count += 1
+    return count
+
+
+def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:
+    """A run of head lines as the heads of one story or of several printed side by side: one per
+    headline when as many datelines follow, else split after each byline (a subtitle, ——…, a byline
+    and a caption stay with the headline above them)."""
+    units: list[list[L.InputLine]] = []
+    for item in run:
+        if item.kind == L.SHORT and not item.text.startswith("—"):
+            units.append([item])
+        elif units:
+            units[-1].append(item)
+        else:
+            units.append([item])
+    if len(units) > 1 and leads >= len(units):
+        return units
+    stories: list[list[L.InputLine]] = [[]]
+    for unit in units:
+        if stories[-1] and any(x.kind in (L.BYLINE, L.NAMES) for x in stories[-1]):
+            stories.append([])
+        stories[-1].extend(unit)
+    return stories
+
+
+def unwrap(source: str, vocabulary: rules.Vocabulary) -> Unwrapped | None:
+    """The paragraphs of column-set ``source`` (cleaned text), or None when the text is not set in
+    columns (then every input line is a paragraph)."""
+    raw = source.split("\n")
+    texts = [t.strip() for t in raw if t.strip()]
+    full = measure(texts)
+    if full is None:
+        return None
+    out: list[L.InputLine] = []
+    first: dict[int, str] = {}
+    last: dict[int, str] = {}
+    ends: set[int] = set()
+    current: L.InputLine | None = None
+    previous = ""
+    for number, text in enumerate(raw, start=1):
+        text = text.strip()
+        if not text:
+            if current is not None:
+                ends.add(current.no)
+            current, previous = None, ""
+            continue
+        if current is not None and _runs_on(previous, text, full, vocabulary):
+            ascii_pair = current.text[-1:].isascii() and current.text[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum()
+            current.text += (" " if ascii_pair else "") + text
+        else:
+            current = L.InputLine(number, text)
+            out.append(current)
+            first[number] = text
+        last[current.no] = text
+        previous = text
+    if current is not None:
+        ends.add(current.no)
+    return Unwrapped(out, full, first, last, ends)
