@@ -75,7 +75,7 @@ class BuildContext:
     options: BaseModel
     urls: Urls
     templates: jinja2.Environment
-    archive: Callable[[int], list[Issue]]
+    archive: Callable[..., list[Issue]]  # archive(n, outline=False)
     warnings: list[str] = field(default_factory=list)
     site: SiteConfig = field(default_factory=SiteConfig)  # time zone and publish hour for dates
     #: Finished folders of the channel's ``requires`` and of the ``uses`` built in the same build.

@@ -21,10 +21,18 @@ from pathlib import Path
 from publisher import loading
 from publisher.model import Issue
 
+#: The layout of the index file; a file of another version is emptied and filled again (it is only a cache).
+VERSION = 2
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS issues "
-    "(id TEXT PRIMARY KEY, signature TEXT NOT NULL, title TEXT NOT NULL, articles INTEGER NOT NULL, model TEXT NOT NULL)"
+    "CREATE TABLE IF NOT EXISTS issues (id TEXT PRIMARY KEY, signature TEXT NOT NULL, title TEXT NOT NULL, "
+    "articles INTEGER NOT NULL, model TEXT NOT NULL, outline TEXT NOT NULL)"
 )
+
+
+def outline_of(issue: Issue) -> Issue:
+    """``issue`` without its articles' bodies: masthead, sections, headlines, bylines and figures, what an archive
+    page lists, at a fraction of the cost of reading the whole issue."""
+    return issue.model_copy(update={"articles": tuple(a.model_copy(update={"body": ()}) for a in issue.articles)})
 
 
 def signature(folder: Path) -> str:
@@ -56,23 +64,29 @@ class IssueIndex:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
+            if db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
+                db.execute("DROP TABLE IF EXISTS issues")
+                db.execute(f"PRAGMA user_version = {VERSION}")
             db.execute(SCHEMA)
             self._local.db = db
         return db
 
-    def load(self, issue_id: str) -> Issue:
-        """The issue, from the index when its files are unchanged; raises ``loading.ContentErrors`` like the loader."""
+    def load(self, issue_id: str, outline: bool = False) -> Issue:
+        """The issue (with ``outline``, its :func:`outline_of`), from the index when its files are unchanged;
+        raises ``loading.ContentErrors`` like the loader."""
         folder = loading.issue_dir(self.content_dir, issue_id)
         current = signature(folder)
-        row = self._db().execute("SELECT signature, model FROM issues WHERE id = ?", (issue_id,)).fetchone()
+        column = "outline" if outline else "model"
+        row = self._db().execute(f"SELECT signature, {column} FROM issues WHERE id = ?", (issue_id,)).fetchone()
         if row is not None and row[0] == current:
             return Issue.model_validate_json(row[1])
         issue = loading.load_issue(folder)
+        brief = outline_of(issue)
         self._db().execute(
-            "INSERT OR REPLACE INTO issues (id, signature, title, articles, model) VALUES (?, ?, ?, ?, ?)",
-            (issue_id, current, issue.title, len(issue.articles), issue.model_dump_json()),
+            "INSERT OR REPLACE INTO issues (id, signature, title, articles, model, outline) VALUES (?, ?, ?, ?, ?, ?)",
+            (issue_id, current, issue.title, len(issue.articles), issue.model_dump_json(), brief.model_dump_json()),
         )
-        return issue
+        return brief if outline else issue
 
     def summary(self, issue_id: str) -> tuple[str, int]:
         """(title, number of articles) of an issue, without reading its model when its files are unchanged."""

@@ -90,18 +90,18 @@ def archive_loader(
     """
     content_dir = index.content_dir
 
-    def load(issue_id: str) -> Issue:
+    def load(issue_id: str, outline: bool) -> Issue:
         try:
-            loaded = index.load(issue_id)
+            loaded = index.load(issue_id, outline)
             return convert(loaded) if convert else loaded
         except loading.ContentErrors as exc:
             raise ChannelError(
                 f"the earlier issue {issue_id} cannot be loaded ({exc.problems[0]}); fix it (see 'publisher check {issue_id}')"
             ) from None
 
-    def archive(n: int) -> list[Issue]:
+    def archive(n: int, outline: bool = False) -> list[Issue]:
         ids = [i for i in loading.list_issue_ids(content_dir) if i < issue.id]
-        return [issue, *(load(i) for i in reversed(ids[-(n - 1) :] if n > 1 else []))]
+        return [issue, *(load(i, outline) for i in reversed(ids[-(n - 1) :] if n > 1 else []))]
 
     return archive
 

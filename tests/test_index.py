@@ -58,3 +58,53 @@ def test_check_finds_an_entry_that_no_longer_matches_its_files_and_rebuild_mends
         db.execute("UPDATE issues SET model = ?", (model,))
     assert index.check() == [SAMPLE_ID]
     assert index.rebuild() == 1 and index.check() == []
+
+
+def test_an_outline_is_the_issue_without_bodies_and_read_from_the_same_entry(content, tmp_path, counted):
+    index = IssueIndex(tmp_path / "index.sqlite", content)
+    outline = index.load(SAMPLE_ID, outline=True)
+    full = index.load(SAMPLE_ID)
+    assert counted == [SAMPLE_ID]  # one parse fills both
+    assert full.articles[0].body and all(a.body == () for a in outline.articles)
+    assert outline.title == full.title and [a.headline for a in outline.articles] == [a.headline for a in full.articles]
+    assert [a.byline for a in outline.articles] == [a.byline for a in full.articles]
+    assert outline.model_copy(update={"articles": full.articles}) == full  # nothing else is left out
+
+
+def test_an_index_of_an_older_layout_is_emptied_and_filled_again(content, tmp_path, counted):
+    with sqlite3.connect(tmp_path / "index.sqlite") as db:  # the first layout: no outline column, no version
+        db.execute("CREATE TABLE issues (id TEXT PRIMARY KEY, signature TEXT, title TEXT, articles INTEGER, model TEXT)")
+        db.execute("INSERT INTO issues VALUES (?, 'old', 'old', 0, '{}')", (SAMPLE_ID,))
+    index = IssueIndex(tmp_path / "index.sqlite", content)
+    assert index.load(SAMPLE_ID, outline=True).id == SAMPLE_ID and counted == [SAMPLE_ID]
+    assert index.check() == []
+
+
+def test_archive_pages_read_outlines_and_the_feed_whole_issues(tmp_path, monkeypatch):
+    """The digest's archive and 上一期 take outlines of the earlier issues; the feed takes its issues whole."""
+    from publisher import pipeline
+    from publisher_channels.digest import DigestChannel
+    from publisher_channels.rss import FeedChannel
+
+    from .conftest import make_config
+
+    issues = tmp_path / "content" / "issues"
+    for n, day in enumerate(("2025-04-05", "2025-04-12", "2025-04-19")):
+        target = issues / f"{day}-{1328 + n}"
+        shutil.copytree(SAMPLE_CONTENT / "issues" / SAMPLE_ID, target)
+        yaml_file = target / "issue.yaml"
+        text = yaml_file.read_text(encoding="utf-8").replace("date: 2025-04-19", f"date: {day}")
+        yaml_file.write_text(text.replace("number: 1330", f"number: {1328 + n}"), encoding="utf-8")
+    config = make_config(tmp_path / "content", tmp_path)
+    asked: list[tuple[str, str, bool]] = []
+    real = IssueIndex.load
+    for channel in (DigestChannel, FeedChannel):
+        monkeypatch.setattr(
+            IssueIndex,
+            "load",
+            lambda self, i, outline=False, name=channel.name: asked.append((name, i, outline)) or real(self, i, outline),
+        )
+        newest = loading.load_issue(issues / "2025-04-19-1330")
+        assert pipeline.build(newest, [channel], config).ok
+    assert {(name, outline) for name, _, outline in asked} == {("digest", True), ("rss", False)}
+    assert {i for _, i, _ in asked} == {"2025-04-05-1328", "2025-04-12-1329"}

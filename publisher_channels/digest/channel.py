@@ -140,7 +140,7 @@ class DigestChannel(Channel):
             "editions": ctx.editions,  # hreflang links and the 简/繁 switch, when the site has editions
         }
         script = Markup(ctx.layout_source("enhance.js").strip())
-        older = ctx.archive(2)
+        older = ctx.archive(2, outline=True)
         lead = images.lead_photo(issue, readable.photos)
         page = ctx.render_template(
             "issue.html",
@@ -159,7 +159,7 @@ class DigestChannel(Channel):
         )
         writer.write_text(ctx.out / "index.html", page)
         archive = ctx.render_template(
-            "archive.html", issues=ctx.archive(ctx.options_as(DigestOptions).archive_issues), view="archive", **shared
+            "archive.html", issues=ctx.archive(ctx.options_as(DigestOptions).archive_issues, outline=True), view="archive", **shared
         )
         writer.write_text(ctx.out / "archive.html", archive)
         return [Output("index.html", "text/html"), Output("archive.html", "text/html"), *media]

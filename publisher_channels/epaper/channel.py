@@ -295,7 +295,7 @@ class EpaperChannel(Channel):
             )
             put(f"{folder(number)}/{slug}.html", view, "text/html")
         archive = ctx.render_template(
-            "archive.html", issues=ctx.archive(options.archive_issues), address=urls.Urls.epaper_archive, **shared
+            "archive.html", issues=ctx.archive(options.archive_issues, outline=True), address=urls.Urls.epaper_archive, **shared
         )
         put("archive.html", archive, "text/html")
         return outputs
