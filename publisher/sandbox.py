@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from multiprocessing.context import ForkContext, ForkServerContext
 from typing import Any, Callable, Literal
 
@@ -145,7 +146,7 @@ class Prefork:
         self.context: ForkContext | ForkServerContext
         if method == "forkserver":
             self.context = multiprocessing.get_context("forkserver")
-            self.context.set_forkserver_preload(sorted(set(preload)))
+            self.context.set_forkserver_preload(sorted({*preload, *main_imports()}))
         else:
             self.context = multiprocessing.get_context("fork")
             for module in sorted(set(preload)):
@@ -174,6 +175,22 @@ class Prefork:
         if kind == "raised":
             raise ChildRaised(value)
         return value
+
+
+def main_imports() -> list[str]:
+    """The modules the main script imported (those it holds, or holds a function or class of).
+
+    multiprocessing runs a script's main module again in every child it forks from its server
+    (to find the script's own functions); with these imported in the server first, that costs
+    nothing instead of the script's imports each time (a quarter of a second with SQLAlchemy).
+    """
+    main = sys.modules.get("__main__")
+    names: set[str] = set()
+    for value in vars(main).values() if main is not None else ():
+        name = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+        if isinstance(name, str) and name in sys.modules and name not in ("__main__", "__mp_main__"):
+            names.add(name)
+    return sorted(names)
 
 
 def _receive(receiver, proc) -> tuple[str, Any]:

@@ -58,6 +58,27 @@ def test_prefork_children_share_one_import_of_the_heavy_modules():
     assert first_import[1] not in (first_pid, second_pid) and first_pid != second_pid  # each render its own child
 
 
+MAIN_SCRIPT = """
+import json
+from publisher import sandbox
+from tests.plugins import slow_start
+
+if __name__ == "__main__":
+    renderer = sandbox.Prefork([])  # nothing named: what the script itself imported is preloaded
+    print(json.dumps([renderer.run(slow_start.imported_in, (), timeout=30, memory_mb=None) for _ in range(2)]))
+"""
+
+
+def test_prefork_children_do_not_import_the_main_scripts_modules_again(tmp_path):
+    """multiprocessing runs a script's main module again in each forked child; its imports come preloaded."""
+    script = tmp_path / "probe.py"
+    script.write_text(MAIN_SCRIPT, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=REPO, env=env, check=True).stdout
+    (first_import, first_pid), (second_import, second_pid) = json.loads(out)
+    assert first_import == second_import and first_import[1] not in (first_pid, second_pid)
+
+
 def test_prefork_children_keep_the_limits_and_report_failures(slow_start, monkeypatch):
     renderer = sandbox.Prefork(["slow_start"])
     with pytest.raises(sandbox.TimeLimit):

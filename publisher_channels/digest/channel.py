@@ -159,7 +159,10 @@ class DigestChannel(Channel):
         )
         writer.write_text(ctx.out / "index.html", page)
         archive = ctx.render_template(
-            "archive.html", issues=ctx.archive(ctx.options_as(DigestOptions).archive_issues, outline=True), view="archive", **shared
+            "archive.html",
+            issues=ctx.archive(ctx.options_as(DigestOptions).archive_issues, outline=True),
+            view="archive",
+            **shared,
         )
         writer.write_text(ctx.out / "archive.html", archive)
         return [Output("index.html", "text/html"), Output("archive.html", "text/html"), *media]
