@@ -133,19 +133,19 @@ def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], chosen: tuple[str
     def progress(event: str, name: str, result: ChannelResult | None) -> None:
         if event == "start":
             counter["n"] += 1
-            click.echo(f"[{counter['n']}/{total}] {name:<8} building…", err=True)
+            click.echo(f"[{counter['n']}/{total}] {name:<10} building…", err=True)
             return
         assert result is not None  # every event but "start" comes with the channel's result
         if result.ok:
             size = result.bytes
             click.echo(
-                f"[{counter['n']}/{total}] {name:<8} ✓ {result.seconds:.2f} s, {len(result.files)} file(s), {size / 1024:.0f} KiB",
+                f"[{counter['n']}/{total}] {name:<10} ✓ {result.seconds:.2f} s, {len(result.files)} file(s), {size / 1024:.0f} KiB",
                 err=True,
             )
             for warning in result.warnings:
                 click.echo(f"          warning: {warning}", err=True)
         else:
-            click.echo(f"[{counter['n']}/{total}] {name:<8} ✗ failed after {result.seconds:.2f} s: {result.error}", err=True)
+            click.echo(f"[{counter['n']}/{total}] {name:<10} ✗ failed after {result.seconds:.2f} s: {result.error}", err=True)
 
     click.echo(f"Building {loaded.issue.title} ({issue_id}), {len(loaded.issue.articles)} articles", err=True)
     report = pipeline.BuildReport(issue_id, Path(out) if out else ctx.config.output_dir)

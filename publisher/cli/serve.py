@@ -47,11 +47,11 @@ def wait_for(store, build_id: int, timeout: float, echo=click.echo):
             seen[name] = current
             assert state is not None  # a channel without a state is queued, skipped above
             if current is BuildState.RUNNING:
-                echo(f"  {name:<8} building…")
+                echo(f"  {name:<10} building…")
             elif current is BuildState.SUCCEEDED:
-                echo(f"  {name:<8} ✓ {state.seconds or 0:.1f} s, {state.bytes / 1024:.0f} KiB")
+                echo(f"  {name:<10} ✓ {state.seconds or 0:.1f} s, {state.bytes / 1024:.0f} KiB")
             else:
-                echo(f"  {name:<8} ✗ {state.error}")
+                echo(f"  {name:<10} ✗ {state.error}")
         if record.state.finished:
             return record
         if record.state is BuildState.QUEUED and not waiting_said and time.monotonic() > started + 5:
