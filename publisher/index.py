@@ -13,6 +13,7 @@ entry with a fresh parse.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import threading
@@ -22,10 +23,10 @@ from publisher import loading
 from publisher.model import Issue
 
 #: The layout of the index file; a file of another version is emptied and filled again (it is only a cache).
-VERSION = 2
+VERSION = 3
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS issues (id TEXT PRIMARY KEY, signature TEXT NOT NULL, title TEXT NOT NULL, "
-    "articles INTEGER NOT NULL, model TEXT NOT NULL, outline TEXT NOT NULL)"
+    "articles INTEGER NOT NULL, model TEXT NOT NULL, outline TEXT NOT NULL, warnings TEXT NOT NULL)"
 )
 
 
@@ -80,13 +81,43 @@ class IssueIndex:
         row = self._db().execute(f"SELECT signature, {column} FROM issues WHERE id = ?", (issue_id,)).fetchone()
         if row is not None and row[0] == current:
             return Issue.model_validate_json(row[1])
-        issue = loading.load_issue(folder)
-        brief = outline_of(issue)
+        loaded = self._parse(issue_id, folder, current)
+        return outline_of(loaded.issue) if outline else loaded.issue
+
+    def load_checked(self, issue_id: str) -> loading.Loaded:
+        """The issue with the loader's warnings, as :func:`loading.load` gives them, from the index when its files
+        are unchanged (a build of an unchanged issue parses nothing); raises ``loading.ContentErrors`` like it."""
+        folder = loading.issue_dir(self.content_dir, issue_id)
+        current = signature(folder)
+        row = self._db().execute("SELECT signature, model, warnings FROM issues WHERE id = ?", (issue_id,)).fetchone()
+        if row is not None and row[0] == current:
+            warnings = [
+                loading.Problem(Path(w["path"]), w["line"], w["message"], w["code"], w["params"]) for w in json.loads(row[2])
+            ]
+            return loading.Loaded(Issue.model_validate_json(row[1]), warnings)
+        return self._parse(issue_id, folder, current)
+
+    def _parse(self, issue_id: str, folder: Path, current: str) -> loading.Loaded:
+        """Parse ``folder`` and keep the issue, its outline and its warnings under the signature ``current``."""
+        loaded = loading.load(folder)
+        issue = loaded.issue
+        warnings = [
+            {"path": str(w.path), "line": w.line, "message": w.message, "code": w.code, "params": w.params}
+            for w in loaded.warnings
+        ]
         self._db().execute(
-            "INSERT OR REPLACE INTO issues (id, signature, title, articles, model, outline) VALUES (?, ?, ?, ?, ?, ?)",
-            (issue_id, current, issue.title, len(issue.articles), issue.model_dump_json(), brief.model_dump_json()),
+            "INSERT OR REPLACE INTO issues (id, signature, title, articles, model, outline, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                issue_id,
+                current,
+                issue.title,
+                len(issue.articles),
+                issue.model_dump_json(),
+                outline_of(issue).model_dump_json(),
+                json.dumps(warnings, ensure_ascii=False, default=str),
+            ),
         )
-        return brief if outline else issue
+        return loaded
 
     def summary(self, issue_id: str) -> tuple[str, int]:
         """(title, number of articles) of an issue, without reading its model when its files are unchanged."""

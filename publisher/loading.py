@@ -8,16 +8,16 @@ the issue.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import types
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Union, cast, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Callable, Union, cast, get_args, get_origin
 
 import yaml
-from markdown_it import MarkdownIt
 from pydantic import BaseModel, ValidationError
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
@@ -29,6 +29,9 @@ from yaml.scanner import Scanner
 from publisher import images, text
 from publisher.model import Article, Block, BlockKind, Issue, Kind, Section
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 ISSUE_FILE = "issue.yaml"
 ARTICLE_NAME = re.compile(r"^(\d+)-(.+)\.md$")
 
@@ -37,7 +40,13 @@ ARTICLE_KEYS = set(Article.model_fields) - {"slug", "body", "file"}
 #: Figure fields the loader sets; an article may not.
 FIGURE_DERIVED = {"found"}
 
-_md = MarkdownIt("commonmark", {"html": True})
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """The Markdown parser, made at the first body parsed (a build reading its issue from the index needs none)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True})
 
 
 @dataclass(frozen=True)
@@ -340,7 +349,7 @@ def _parse_body(body: str, first_line: int, path: Path, out: _Collector) -> tupl
         elif all(ln.startswith(">") for ln in lines):
             kind = BlockKind.quote
             lines = [ln[1:] for ln in lines]
-        markup = text.sanitize_inline(_md.renderInline(_join_lines(lines)))
+        markup = text.sanitize_inline(_markdown().renderInline(_join_lines(lines)))
         plain = text.html_to_text(markup).strip()
         if plain:
             blocks.append(Block(kind=kind, html=markup.strip(), text=plain))

@@ -23,8 +23,8 @@ def content(tmp_path):
 @pytest.fixture
 def counted(monkeypatch):
     loads: list[str] = []
-    real = loading.load_issue
-    monkeypatch.setattr(loading, "load_issue", lambda folder: loads.append(folder.name) or real(folder))
+    real = loading.load
+    monkeypatch.setattr(loading, "load", lambda folder: loads.append(folder.name) or real(folder))
     return loads
 
 
@@ -108,3 +108,23 @@ def test_archive_pages_read_outlines_and_the_feed_whole_issues(tmp_path, monkeyp
         assert pipeline.build(newest, [channel], config).ok
     assert {(name, outline) for name, _, outline in asked} == {("digest", True), ("rss", False)}
     assert {i for _, i, _ in asked} == {"2025-04-05-1328", "2025-04-12-1329"}
+
+
+def test_a_build_takes_its_issue_and_warnings_from_the_index_until_a_file_changes(content, tmp_path, counted):
+    """The CLI's build reads its own issue through the index: the loader's warnings come back as they were."""
+    from publisher.cli.context import Ctx
+
+    (tmp_path / "config.yaml").write_text(f"content: {content}\ndata: {tmp_path / 'data'}\n", encoding="utf-8")
+    ctx = Ctx(str(tmp_path / "config.yaml"))
+    first, again = ctx.load(SAMPLE_ID), ctx.load(SAMPLE_ID)
+    assert counted == [SAMPLE_ID]  # parsed once, then read from the index
+    fresh = loading.load(content / "issues" / SAMPLE_ID)
+    assert fresh.warnings  # the sample's captions without photos
+    assert first.issue == again.issue == fresh.issue
+    assert [(str(w.path), w.line, w.message, w.code) for w in again.warnings] == [
+        (str(w.path), w.line, w.message, w.code) for w in fresh.warnings
+    ]
+    article = sorted((content / "issues" / SAMPLE_ID).glob("*.md"))[0]
+    article.write_text(article.read_text(encoding="utf-8").replace("headline: ", "headline: 改过的", 1), encoding="utf-8")
+    assert ctx.load(SAMPLE_ID).issue.articles[0].headline.startswith("改过的")
+    assert counted == [SAMPLE_ID, SAMPLE_ID, SAMPLE_ID]  # the fresh parse above, and the changed file

@@ -54,11 +54,10 @@ class Ctx:
         return issue
 
     def load(self, issue_id: str) -> loading.Loaded:
-        from publisher import loading
         from publisher.loading import ContentErrors
 
         try:
-            return loading.load(loading.issue_dir(self.config.content_dir, issue_id))
+            return self.index().load_checked(issue_id)  # parsed again only when a file of the issue changed
         except ContentErrors as exc:
             for problem in exc.problems:
                 click.echo(f"error: {problem}", err=True)
