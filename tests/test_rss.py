@@ -355,9 +355,9 @@ def test_only_the_newest_issues_are_read(tmp_path, monkeypatch):
     # A broken issue outside the newest ten does not matter: it is never read.
     (content / "issues" / "2022-01-05-104" / "issue.yaml").write_text("paper: [broken\n", encoding="utf-8")
     loads = []
-    real = loading.load_issue
-    monkeypatch.setattr(loading, "load_issue", lambda folder: loads.append(Path(folder).name) or real(folder))
-    newest = real(loading.issue_dir(content, loading.list_issue_ids(content)[-1]))
+    real = loading.load
+    monkeypatch.setattr(loading, "load", lambda folder: loads.append(Path(folder).name) or real(folder))
+    newest = real(loading.issue_dir(content, loading.list_issue_ids(content)[-1])).issue
     config = make_config(content, tmp_path)
     report = pipeline.build(newest, [FeedChannel], config)
     assert report.ok, report.errors
