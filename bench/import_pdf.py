@@ -31,14 +31,16 @@ from tests.corpus.layout import STYLES  # noqa: E402
 TARGET = 2.0  # seconds for a 10-page A3 issue (our sample prints on fewer: the figure is per its pages)
 
 
-def run(importer: str, pdf: Path, number: int, paper: str, out: Path):
+def run(importer: str, pdf: Path, number: int, paper: str, out: Path, layout: bool = False):
     """The issue and its folder, or (None, None) when the importer gives up; the text importer is told the
-    paper's name (it cannot find the masthead under the running heads pdftotext puts first)."""
+    paper's name (it cannot find the masthead under the running heads pdftotext puts first); ``layout``: the text
+is what ``pdftotext -layout`` makes of it (columns side by side) rather than the default mode."""
     try:
         if importer == "pdf":
             result = import_pdf(pdf, number=number)
         else:
-            text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+            mode = ["-layout"] if layout else []
+            text = subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
             result = import_text(text, pdf.name, number=number, paper=paper)
     except ImportFailure:
         return None, None
@@ -63,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--styles", default=",".join(STYLES))
     parser.add_argument("--no-own", action="store_true", help="skip our own pdf channel's PDF (it takes a while)")
     parser.add_argument("--importers", default="pdf,text", help="pdf, text or both (each row is one paper and layout)")
+    parser.add_argument("--layout", action="store_true", help="feed import-text `pdftotext -layout` text (columns side by side)")
     args = parser.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp_name:
@@ -87,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         totals: dict = {}
         for engine, layout, paper, pdf, number, gold in cases:
             for importer in args.importers.split(","):
-                issue, folder = run(importer, pdf, number, paper, tmp / "out" / importer)
+                issue, folder = run(importer, pdf, number, paper, tmp / "out" / importer, args.layout)
                 counts = metrics.score(issue, gold, folder)
                 key = (importer, engine, layout, paper)
                 totals[key] = metrics.add(totals.get(key, {"issues": 0}), {**counts, "issues": 1})

@@ -3,7 +3,8 @@
     result = import_text(path_or_bytes, "paper.txt")   # ImportResult(issue_files, issue, report)
     folder = write_issue(result, content_dir / "issues")
 
-Steps: decode (UTF-8, UTF-16 with BOM, GB18030) → classify lines (:mod:`.lines`,
+Steps: decode (UTF-8, UTF-16 with BOM, GB18030) → put ``pdftotext -layout`` text's columns
+in reading order (:mod:`.strips`) → classify lines (:mod:`.lines`,
 conventions in :mod:`.rules`) → read the masthead → rejoin paragraphs cut by
 column breaks (:mod:`.rejoin`) → group into sections and articles
 (:mod:`.assemble`) → write the content format (:mod:`.render`) and load it
@@ -25,7 +26,7 @@ import yaml
 
 from publisher import loading, writer
 from publisher import text as textlib
-from publisher.importer import columns, masthead, render
+from publisher.importer import columns, masthead, render, strips
 from publisher.importer import lines as L
 from publisher.importer.assemble import Assembler
 from publisher.importer.lines import ImportFailure
@@ -125,11 +126,14 @@ def import_text(
     started = time.perf_counter()
     data, name = read_source(source, filename, "the upload")
     decoded, encoding = L.decode(data, name)
-    cleaned = textlib.clean(decoded.lstrip("\ufeff"))
+    decoded = decoded.lstrip("\ufeff")
+    layout = strips.read(decoded.replace("\r\n", "\n").replace("\r", "\n"))  # pdftotext -layout: columns side by side
+    decoded = layout.text if layout else decoded
+    cleaned = textlib.clean(decoded)
     warnings = []
     if len(cleaned) != len(decoded.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")):
         warnings.append("control characters were removed from the input")
-    unwrapped = columns.unwrap(cleaned, vocabulary)
+    unwrapped = columns.unwrap(cleaned, vocabulary, layout.tops if layout else None)
     items = unwrapped.items if unwrapped else L.split(cleaned)
     L.classify(items, vocabulary)
     if unwrapped:

@@ -102,6 +102,7 @@ class Unwrapped:
     first_lines: dict[int, str]
     last_lines: dict[int, str]
     block_ends: set[int]  # numbers of the paragraphs a blank line follows
+    tops: set[int] | None = None  # text already in reading order (pdftotext -layout): lines that open a column strip
 
     def settle(self) -> None:
         """After :func:`lines.classify`: a heading-shaped paragraph at a block's end whose last line fills a
@@ -169,6 +170,9 @@ class Unwrapped:
         belongs to the story whose text stopped there first.
         """
         frags = self.fragments(items)
+        if self.tops is not None:
+            self.mark_stories(frags)
+            return items
         slots: list[list[L.InputLine]] = []  # the output, a slot per story (its head, then its blocks)
         waiting: list[list[L.InputLine]] = []  # stories whose heads are read and text is not
         opened: list[list[L.InputLine]] = []  # stories that stop mid-sentence, the earliest first
@@ -202,6 +206,21 @@ class Unwrapped:
             if self.is_open(part[-1]):
                 opened.append(target)
         return [item for slot in slots for item in slot]
+
+
+    def mark_stories(self, frags: list[tuple[str, list[L.InputLine]]]) -> None:
+        """Text already in reading order: a head at the top of a column strip, after a story cut mid-sentence,
+        or one of several heads in a row starts a story (a subhead goes on inside its column)."""
+        assert self.tops is not None
+        cut = False
+        for n, (kind, part) in enumerate(frags):
+            if kind == "head":
+                stories = _stories(part, _leads_before_head(frags[n + 1 :]))
+                if part[0].no in self.tops or cut or len(stories) > 1:
+                    for story in stories:
+                        story[0].data["story"] = True
+            elif kind == "body":
+                cut = self.is_open(part[-1])
 
 
 def _is_lead(item: L.InputLine) -> bool:
@@ -247,9 +266,10 @@ def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:
     return stories
 
 
-def unwrap(source: str, vocabulary: rules.Vocabulary) -> Unwrapped | None:
+def unwrap(source: str, vocabulary: rules.Vocabulary, tops: set[int] | None = None) -> Unwrapped | None:
     """The paragraphs of column-set ``source`` (cleaned text), or None when the text is not set in
-    columns (then every input line is a paragraph)."""
+    columns (then every input line is a paragraph); ``tops``: the text is in reading order already, these
+    lines open a column strip (:mod:`.strips`)."""
     raw = source.split("\n")
     texts = [t.strip() for t in raw if t.strip()]
     full = measure(texts)
@@ -279,4 +299,4 @@ def unwrap(source: str, vocabulary: rules.Vocabulary) -> Unwrapped | None:
         previous = text
     if current is not None:
         ends.add(current.no)
-    return Unwrapped(out, full, first, last, ends)
+    return Unwrapped(out, full, first, last, ends, tops)

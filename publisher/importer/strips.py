@@ -1,0 +1,149 @@
+"""Text extracted with ``pdftotext -layout``: a page's columns back into reading order.
+
+Layout mode prints each printed line of a page with its columns side by side, separated by runs
+of spaces at the same character positions line after line; form feeds separate pages. Read as it
+stands, every line mixes two or more stories. Here each page's blocks (runs of lines between
+blank lines) are cut at the positions where their columns start, and each column strip is read
+top to bottom, the strips left to right, as a block of its own, which is what pdftotext's default
+mode prints and :mod:`.columns` reads. A line whose text runs across a column's start (a headline
+spanning columns, a running head) is kept as it is, and parts a band of its own. Text that has no
+such columns (default mode, one paragraph a line) is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+#: Columns are separated by at least this many spaces.
+GAP = re.compile(r" {3,}")
+#: Text is in layout mode when this share of its lines (and at least MIN_LINES) print columns side by side.
+SIDE_BY_SIDE = 0.2
+MIN_LINES = 8
+#: A column starts where at least this many lines of a block start a piece of text (give or take TOLERANCE,
+#: the first-line indent and hanging punctuation).
+MIN_STARTS = 2
+TOLERANCE = 3
+#: Empty rows in a column strip that part it into blocks.
+GAP_ROWS = 2
+
+
+def _pieces(line: str) -> list[tuple[int, str]]:
+    """A line's pieces of text between gaps, with the character position each starts at."""
+    out, at = [], 0
+    for part in GAP.split(line):
+        stripped = part.lstrip(" ")
+        if stripped.strip():
+            out.append((at + len(part) - len(stripped), stripped.rstrip()))
+        at += len(part)
+        match = GAP.match(line, at)
+        at = match.end() if match else at
+    return out
+
+
+def is_layout(text: str) -> bool:
+    """Many lines print pieces of text side by side, and their pieces start at recurring positions."""
+    lines = [x for x in text.replace("\f", "\n").split("\n") if x.strip()]
+    split = [p for p in (_pieces(x) for x in lines) if len(p) >= 2]
+    if len(split) < MIN_LINES or len(split) < SIDE_BY_SIDE * len(lines):
+        return False
+    starts = Counter(at for pieces in split for at, _ in pieces[1:])
+    recurring = sum(n for n in starts.values() if n >= MIN_STARTS)
+    return recurring >= 0.5 * sum(starts.values())
+
+
+def _columns(block: list[str]) -> list[int]:
+    """Where the block's columns start: positions at which several of its lines start a piece of text."""
+    starts = Counter(at for line in block for at, _ in _pieces(line))
+    columns: list[int] = []
+    for at in sorted(starts):
+        if columns and at - columns[-1] <= TOLERANCE:
+            continue
+        if sum(n for p, n in starts.items() if at <= p <= at + TOLERANCE) >= MIN_STARTS:
+            columns.append(at)
+    return columns if len(columns) >= 2 else []
+
+
+def _cut(line: str, columns: list[int]) -> list[str] | None:
+    """The line's text in each column (a piece running across column starts, such as a story's headline
+    over its columns, in the column it starts in), or None when a piece runs across all of them."""
+    cells = [""] * len(columns)
+    for at, piece in _pieces(line):
+        k = max((i for i, start in enumerate(columns) if start <= at + TOLERANCE), default=0)
+        if k == 0 and at + len(piece) > columns[-1]:
+            return None
+        cells[k] = f"{cells[k]} {piece}" if cells[k] else piece
+    return cells
+
+
+def _band(rows: list[list[str]]) -> list[tuple[str, bool]]:
+    """A band's column strips, each read top to bottom, left to right, as (line, opens a strip). Lines of
+    two stories side by side whose baselines differ come on alternate rows, so only a gap of GAP_ROWS
+    rows or more parts a strip."""
+    out: list[tuple[str, bool]] = []
+    for k in range(len(rows[0])):
+        empty, top = 0, True
+        for cell in (row[k] for row in rows):
+            if not cell:
+                empty += 1
+                continue
+            if empty >= GAP_ROWS and out and out[-1][0]:
+                out.append(("", False))
+                top = True
+            empty = 0
+            out.append((cell, top))
+            top = False
+        if out and out[-1][0]:
+            out.append(("", False))
+    return out
+
+
+def _block(block: list[str]) -> list[tuple[str, bool]]:
+    columns = _columns(block)
+    if not columns:
+        return [(piece, True) for line in block for _, piece in _pieces(line)] + [("", False)]
+    out: list[tuple[str, bool]] = []
+    rows: list[list[str]] = []
+    for line in block:
+        cells = _cut(line, columns)
+        if cells is None:
+            if rows:
+                out += _band(rows)
+                rows = []
+            out += [(line.strip(), True), ("", False)]
+        else:
+            rows.append(cells)
+    if rows:
+        out += _band(rows)
+    return out
+
+
+@dataclass
+class Strips:
+    """Layout-mode text in reading order, and the numbers of its lines that open a column strip (the top of
+    a column in a band, or the first line under a gap in it), where a head starts a story."""
+
+    text: str
+    tops: set[int]
+
+
+def read(text: str) -> Strips | None:
+    """Layout-mode text as column strips in reading order, page after page, or None when
+    the text is not in layout mode."""
+    if not is_layout(text):
+        return None
+    lines: list[str] = []
+    tops: set[int] = set()
+    for page in text.split("\f"):  # a page's blocks end with a blank line: the pages stay apart
+        block: list[str] = []
+        for line in page.split("\n") + [""]:
+            if line.strip():
+                block.append(line.rstrip())
+                continue
+            for cell, top in _block(block) if block else []:
+                lines.append(cell)
+                if top:
+                    tops.add(len(lines))
+            block = []
+    return Strips("\n".join(lines), tops)
