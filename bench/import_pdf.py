@@ -1,11 +1,11 @@
 """Both importers on the import corpus: headline precision/recall, bylines, sections, photos, per paper and layout.
 
-    .venv/bin/python bench/import_pdf.py [--styles four-col,five-col] [--no-own] [--importers text]
+    .venv/bin/python bench/import_pdf.py [--styles four-col,five-col] [--no-own] [--importers text] [--layout]
 
 PDFs come from two engines: ReportLab in several newspaper styles (tests/corpus/layout.py) with real
 articles (tests/corpus/rmrb.yaml, the sample issue), and our own pdf channel (the sample issue). The
 PDF importer reads the PDF; the text importer reads what pdftotext makes of the same PDF (today's way
-in for a desk). Also times a 10-page A3 import (target: under 2 s).
+in for a desk; with --layout, what `pdftotext -layout` makes of it). Also times a 10-page A3 import (target: under 2 s).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ TARGET = 2.0  # seconds for a 10-page A3 issue (our sample prints on fewer: the 
 
 def run(importer: str, pdf: Path, number: int, paper: str, out: Path, layout: bool = False):
     """The issue and its folder, or (None, None) when the importer gives up; the text importer is told the
-    paper's name (it cannot find the masthead under the running heads pdftotext puts first); ``layout``: the text
-is what ``pdftotext -layout`` makes of it (columns side by side) rather than the default mode."""
+    paper's name (it cannot find the masthead under the running heads pdftotext puts first), and with
+    ``layout`` reads what ``pdftotext -layout`` makes of the PDF (columns side by side), not the default mode."""
     try:
         if importer == "pdf":
             result = import_pdf(pdf, number=number)

@@ -207,7 +207,6 @@ class Unwrapped:
                 opened.append(target)
         return [item for slot in slots for item in slot]
 
-
     def mark_stories(self, frags: list[tuple[str, list[L.InputLine]]]) -> None:
         """Text already in reading order: a head at the top of a column strip, after a story cut mid-sentence,
         or one of several heads in a row starts a story (a subhead goes on inside its column)."""

@@ -21,9 +21,11 @@ GAP = re.compile(r" {3,}")
 #: Text is in layout mode when this share of its lines (and at least MIN_LINES) print columns side by side.
 SIDE_BY_SIDE = 0.2
 MIN_LINES = 8
-#: A column starts where at least this many lines of a block start a piece of text (give or take TOLERANCE,
-#: the first-line indent and hanging punctuation).
+#: A column starts where at least this many lines of a block, and this share of them, start a piece of text
+#: (give or take TOLERANCE, the first-line indent and hanging punctuation); a subhead centred in its column
+#: starts elsewhere, on a line or two.
 MIN_STARTS = 2
+COLUMN_SHARE = 0.2
 TOLERANCE = 3
 #: Empty rows in a column strip that part it into blocks.
 GAP_ROWS = 2
@@ -56,11 +58,12 @@ def is_layout(text: str) -> bool:
 def _columns(block: list[str]) -> list[int]:
     """Where the block's columns start: positions at which several of its lines start a piece of text."""
     starts = Counter(at for line in block for at, _ in _pieces(line))
+    least = max(MIN_STARTS, COLUMN_SHARE * len(block))
     columns: list[int] = []
     for at in sorted(starts):
         if columns and at - columns[-1] <= TOLERANCE:
             continue
-        if sum(n for p, n in starts.items() if at <= p <= at + TOLERANCE) >= MIN_STARTS:
+        if sum(n for p, n in starts.items() if at <= p <= at + TOLERANCE) >= least:
             columns.append(at)
     return columns if len(columns) >= 2 else []
 
@@ -78,22 +81,20 @@ def _cut(line: str, columns: list[int]) -> list[str] | None:
 
 
 def _band(rows: list[list[str]]) -> list[tuple[str, bool]]:
-    """A band's column strips, each read top to bottom, left to right, as (line, opens a strip). Lines of
-    two stories side by side whose baselines differ come on alternate rows, so only a gap of GAP_ROWS
-    rows or more parts a strip."""
+    """A band's column strips, each read top to bottom, left to right, as (line, heads the band: on its
+    first row). Lines of two stories side by side whose baselines differ come on alternate rows, so only
+    a gap of GAP_ROWS rows or more parts a strip."""
     out: list[tuple[str, bool]] = []
     for k in range(len(rows[0])):
-        empty, top = 0, True
-        for cell in (row[k] for row in rows):
+        empty = 0
+        for n, cell in enumerate(row[k] for row in rows):
             if not cell:
                 empty += 1
                 continue
             if empty >= GAP_ROWS and out and out[-1][0]:
                 out.append(("", False))
-                top = True
             empty = 0
-            out.append((cell, top))
-            top = False
+            out.append((cell, n == 0))
         if out and out[-1][0]:
             out.append(("", False))
     return out
@@ -121,8 +122,8 @@ def _block(block: list[str]) -> list[tuple[str, bool]]:
 
 @dataclass
 class Strips:
-    """Layout-mode text in reading order, and the numbers of its lines that open a column strip (the top of
-    a column in a band, or the first line under a gap in it), where a head starts a story."""
+    """Layout-mode text in reading order, and the numbers of its lines printed on a band's first row (the
+    top of its columns), where a head starts a story."""
 
     text: str
     tops: set[int]
