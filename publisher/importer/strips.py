@@ -21,11 +21,10 @@ GAP = re.compile(r" {3,}")
 #: Text is in layout mode when this share of its lines (and at least MIN_LINES) print columns side by side.
 SIDE_BY_SIDE = 0.2
 MIN_LINES = 8
-#: A column starts where at least this many lines of a block, and this share of them, start a piece of text
-#: (give or take TOLERANCE, the first-line indent and hanging punctuation); a subhead centred in its column
-#: starts elsewhere, on a line or two.
+#: A column starts where at least this many lines of a block start a piece of text (give or take TOLERANCE,
+#: the first-line indent and hanging punctuation) to the right of where most lines of the column before end
+#: (a subhead centred in its column starts inside it).
 MIN_STARTS = 2
-COLUMN_SHARE = 0.2
 TOLERANCE = 3
 #: Empty rows in a column strip that part it into blocks.
 GAP_ROWS = 2
@@ -56,16 +55,23 @@ def is_layout(text: str) -> bool:
 
 
 def _columns(block: list[str]) -> list[int]:
-    """Where the block's columns start: positions at which several of its lines start a piece of text."""
-    starts = Counter(at for line in block for at, _ in _pieces(line))
-    least = max(MIN_STARTS, COLUMN_SHARE * len(block))
+    """Where the block's columns start: positions at which several of its lines start a piece of text,
+    right of the column before it."""
+    pieces = [p for line in block for p in _pieces(line)]
+    starts = Counter(at for at, _ in pieces)
     columns: list[int] = []
     for at in sorted(starts):
-        if columns and at - columns[-1] <= TOLERANCE:
+        if columns and at <= _common_end(pieces, columns[-1]):
             continue
-        if sum(n for p, n in starts.items() if at <= p <= at + TOLERANCE) >= least:
+        if sum(n for p, n in starts.items() if at <= p <= at + TOLERANCE) >= MIN_STARTS:
             columns.append(at)
     return columns if len(columns) >= 2 else []
+
+
+def _common_end(pieces: list[tuple[int, str]], column: int) -> float:
+    """Where the pieces of text that start at ``column`` end, for most of them (the median)."""
+    ends = sorted(at + len(text) for at, text in pieces if column <= at <= column + TOLERANCE)
+    return ends[len(ends) // 2] if ends else column + TOLERANCE
 
 
 def _cut(line: str, columns: list[int]) -> list[str] | None:
