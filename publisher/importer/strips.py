@@ -5,8 +5,9 @@ of spaces at the same character positions line after line; form feeds separate p
 stands, every line mixes two or more stories. Here each page's blocks (runs of lines between
 blank lines) are cut at the positions where their columns start, and each column strip is read
 top to bottom, the strips left to right, as a block of its own, which is what pdftotext's default
-mode prints and :mod:`.columns` reads. A line whose text runs across a column's start (a headline
-spanning columns, a running head) is kept as it is, and parts a band of its own. Text that has no
+mode prints and :mod:`.columns` reads. A headline over some of the columns goes with the column it
+starts in (it heads that strip); a line whose text runs across all of them (a running head, an
+editor's note across the page) is kept as it is and parts the block into bands. Text that has no
 such columns (default mode, one paragraph a line) is left alone.
 """
 
