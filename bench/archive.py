@@ -38,7 +38,7 @@ def make_site(root: Path, count: int) -> Path:
     issues.mkdir(parents=True)
     source = sample.CONTENT / "issues" / SAMPLE_ID
     text = (source / "issue.yaml").read_text(encoding="utf-8")
-    day, number = dt.date(2025, 4, 19), 1330
+    day, number = dt.date(2025, 4, 19), 1330 + count  # numbers stay positive however many issues there are
     for n in range(count):
         date = day - dt.timedelta(days=n)
         target = issues / f"{date.isoformat()}-{number - n}"
