@@ -517,6 +517,26 @@ def list_issue_ids(content_dir: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / ISSUE_FILE).is_file())
 
 
+def newest_issue_ids(content_dir: Path, before: str, count: int) -> list[str]:
+    """The ids of the ``count`` newest issues older than ``before``, newest first, as :func:`list_issue_ids` has them.
+
+    Only those are checked for their ``issue.yaml``, so an archive of thousands of issues costs one
+    listing of the folder, not a look into every issue.
+    """
+    root = Path(content_dir) / "issues"
+    if count <= 0 or not root.is_dir():
+        return []
+    with os.scandir(root) as entries:
+        names = sorted((e.name for e in entries if e.name < before and e.is_dir()), reverse=True)
+    found: list[str] = []
+    for name in names:
+        if (root / name / ISSUE_FILE).is_file():
+            found.append(name)
+            if len(found) == count:
+                break
+    return found
+
+
 def issue_dir(content_dir: Path | str, issue_id: str) -> Path:
     return Path(content_dir) / "issues" / issue_id
 

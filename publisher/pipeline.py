@@ -100,8 +100,7 @@ def archive_loader(
             ) from None
 
     def archive(n: int, outline: bool = False) -> list[Issue]:
-        ids = [i for i in loading.list_issue_ids(content_dir) if i < issue.id]
-        return [issue, *(load(i, outline) for i in reversed(ids[-(n - 1) :] if n > 1 else []))]
+        return [issue, *(load(i, outline) for i in loading.newest_issue_ids(content_dir, issue.id, n - 1))]
 
     return archive
 

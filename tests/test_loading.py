@@ -238,3 +238,24 @@ def test_derived_fields_cannot_be_set_by_content(tmp_path):
     problems = _problems(folder)
     assert any("01-a.md:4: unknown key 'file'" in p for p in problems)
     assert any("02-b.md:5" in p and "'found' is set by publisher" in p for p in problems)
+
+
+def test_the_newest_earlier_issues_are_those_the_full_listing_gives(tmp_path):
+    """newest_issue_ids: the same ids as list_issue_ids, newest first; folders without issue.yaml left out."""
+    issues = tmp_path / "issues"
+    for day in range(1, 10):
+        folder = issues / f"2025-01-0{day}-{day}"
+        folder.mkdir(parents=True)
+        if day != 7:  # a folder that is not (yet) an issue
+            (folder / "issue.yaml").write_text("paper: x\n", encoding="utf-8")
+    (issues / "notes.txt").write_text("not an issue", encoding="utf-8")
+    every = loading.list_issue_ids(tmp_path)
+    newest = loading.newest_issue_ids(tmp_path, "2025-01-09-9", 4)
+    assert (
+        newest
+        == [i for i in reversed(every) if i < "2025-01-09-9"][:4]
+        == ["2025-01-08-8", "2025-01-06-6", "2025-01-05-5", "2025-01-04-4"]
+    )
+    assert (
+        loading.newest_issue_ids(tmp_path, "2025-01-09-9", 0) == [] and loading.newest_issue_ids(tmp_path / "none", "z", 3) == []
+    )
