@@ -14,12 +14,15 @@ The same 33 articles of the sample issue go through:
 Runs alternate between the two tools so both see the same machine load. Prints
 the medians and the ratios of wall time (what the user waits for) and of CPU
 time (steadier on a busy machine); the targets (issue #17) are ≤ 0.5× Pelican and ≤ 3×
-pandoc. Nothing is installed or fetched at run time.
+pandoc. Each publisher command runs twice over: in a process of its own, and with ``publisher
+daemon`` running (started in a temporary folder for the run, stopped at the end). Nothing is
+installed or fetched at run time.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -82,7 +85,7 @@ def children_cpu() -> float:
 
 
 def paired(
-    first: list[str], second: list[str], cwd_first: Path, cwd_second: Path, runs: int
+    first: list[str], second: list[str], cwd_first: Path, cwd_second: Path, runs: int, env: dict | None = None
 ) -> tuple[float, float, float, float]:
     """Medians of wall time and of CPU time (user + system, which a busy machine disturbs less), ours then theirs."""
     walls: tuple[list[float], list[float]] = ([], [])
@@ -90,7 +93,7 @@ def paired(
     for _ in range(runs):
         for side, (command, cwd) in enumerate(((first, cwd_first), (second, cwd_second))):
             started, cpu = time.perf_counter(), children_cpu()
-            subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+            subprocess.run(command, cwd=cwd, check=True, capture_output=True, env=env if side == 0 else None)
             walls[side].append(time.perf_counter() - started)
             cpus[side].append(children_cpu() - cpu)
 
@@ -111,46 +114,52 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         ours = site(root)
         issue = loading.load_issue(ours / "content" / "issues" / SAMPLE_ID)
+        comparisons = []
         if args.pelican:
-            peli = pelican_site(root, issue)
-            rows.append(
+            comparisons.append(
                 (
                     "feeds + site vs Pelican",
-                    *paired(
-                        [*publisher, "build", "-c", "rss", "-c", "digest"],
-                        [args.pelican, "content", "-s", "pelicanconf.py", "-o", "output"],
-                        ours,
-                        peli,
-                        args.runs,
-                    ),
+                    ["build", "-c", "rss", "-c", "digest"],
+                    [args.pelican, "content", "-s", "pelicanconf.py", "-o", "output"],
+                    pelican_site(root, issue),
                 )
             )
         else:
             print("Pelican not found: pass --pelican PATH (see this script's docstring)", file=sys.stderr)
         if shutil.which("pandoc"):
             source = pandoc_source(root, issue)
-            rows.append(
+            comparisons.append(
                 (
                     "EPUB vs pandoc",
-                    *paired(
-                        [*publisher, "build", "-c", "epub"],
-                        ["pandoc", str(source), "-o", str(root / "issue.epub"), "--toc"],
-                        ours,
-                        root,
-                        args.runs,
-                    ),
+                    ["build", "-c", "epub"],
+                    ["pandoc", str(source), "-o", str(root / "issue.epub"), "--toc"],
+                    root,
                 )
             )
         else:
             print("pandoc not found: run ./dev setup", file=sys.stderr)
+        # Each command on its own, then with `publisher daemon` running (its CPU time is the daemon's, not ours).
+        cold = {**os.environ, "PUBLISHER_DAEMON": "off"}
+        warm = {k: v for k, v in os.environ.items() if k != "PUBLISHER_DAEMON"} | {"PUBLISHER_DAEMON_DIR": str(root / "run")}
+        for name, command, peer, peer_cwd in comparisons:
+            rows.append((name, *paired([*publisher, *command], peer, ours, peer_cwd, args.runs, cold)))
+        subprocess.run([*publisher, "daemon", "start"], cwd=ours, env=warm, check=True, capture_output=True)
+        try:
+            for name, command, peer, peer_cwd in comparisons:
+                mine, theirs, _, peer_cpu = paired([*publisher, *command], peer, ours, peer_cwd, args.runs, warm)
+                rows.append((f"{name} (daemon)", mine, theirs, None, peer_cpu))
+        finally:
+            subprocess.run([*publisher, "daemon", "stop"], cwd=ours, env=warm, capture_output=True)
     print(
-        f"{'comparison':<26} {'publisher':>10} {'peer':>8} {'ratio':>7} {'target':>7} {'CPU ours':>9} {'CPU peer':>9} {'ratio':>7}"
+        f"{'comparison':<35} {'publisher':>10} {'peer':>8} {'ratio':>7} {'target':>7} {'CPU ours':>9} {'CPU peer':>9} {'ratio':>7}"
     )
     for name, mine, peer, mine_cpu, peer_cpu in rows:
-        print(
-            f"{name:<26} {mine:>8.2f} s {peer:>6.2f} s {mine / peer:>6.2f}× {TARGETS[name]:>6.1f}× "
+        cpu = (
             f"{mine_cpu:>7.2f} s {peer_cpu:>7.2f} s {mine_cpu / peer_cpu:>6.2f}×"
+            if mine_cpu is not None
+            else f"{'–':>9} {peer_cpu:>7.2f} s {'–':>7}"
         )
+        print(f"{name:<35} {mine:>8.2f} s {peer:>6.2f} s {mine / peer:>6.2f}× {TARGETS[name.split(' (')[0]]:>6.1f}× {cpu}")
     return 0
 
 

@@ -1,5 +1,5 @@
 """``python -m publisher``: the same command line as ``publisher``."""
 
-from publisher.cli import main
+from publisher.launch import main
 
-main(prog_name="publisher")
+main()

@@ -201,7 +201,8 @@ def build_channel(
             editions=editions.links(config, edition_name),
             localize=convert or as_written,
         )
-        outputs = cls().render(issue, ctx)
+        with writer.synced_together(staging):
+            outputs = cls().render(issue, ctx)
         if not outputs:
             raise ChannelError("the channel produced no files")
         for output in outputs:

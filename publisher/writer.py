@@ -7,15 +7,27 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 #: The timestamp every deterministic archive entry carries (zip cannot go earlier than 1980).
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
+#: The folder whose files are synced together at the end (see :func:`synced_together`), and those written so far.
+_together: ContextVar[tuple[Path, list[Path]] | None] = ContextVar("_together", default=None)
+
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temp file beside ``path``, fsync it, then ``os.replace`` it into place."""
+    """Write ``data`` to a temp file beside ``path``, fsync it, then ``os.replace`` it into place.
+
+    Inside :func:`synced_together`, a file of its folder is synced with the others at the end instead.
+    """
     path = Path(path)
+    together = _together.get()
+    deferred = together is not None and Path(os.path.abspath(path)).is_relative_to(together[0])
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -23,11 +35,43 @@ def write_bytes(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if not deferred:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if together is not None and deferred:
+        together[1].append(path)
+
+
+@contextmanager
+def synced_together(folder: Path) -> Iterator[None]:
+    """Files written under ``folder`` inside this block are fsynced all at once when it ends.
+
+    For a staging folder nobody sees until it is complete: one fsync after another costs a
+    disk flush each (a channel's 13 files: 50–70 ms here), while fsyncs issued together from
+    threads are committed by the file system in one or two flushes (10–20 ms). Every file is
+    still on disk before the folder is moved to where anybody reads it.
+    """
+    written: list[Path] = []
+    token = _together.set((Path(os.path.abspath(folder)), written))
+    try:
+        yield
+    finally:
+        _together.reset(token)
+        present = [path for path in written if path.exists()]
+        if present:
+            with ThreadPoolExecutor(max_workers=min(16, len(present))) as pool:
+                list(pool.map(_fsync, present))
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_text(path: Path, data: str) -> None:

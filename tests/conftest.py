@@ -17,6 +17,9 @@ import pytest
 from publisher import loading, sample
 from publisher.config import Config
 
+# A daemon the developer started must never run the tests' commands; tests/test_daemon.py starts its own.
+os.environ["PUBLISHER_DAEMON"] = "off"
+
 REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).parent / "roots"
 SAMPLE_CONTENT = sample.CONTENT

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from publisher import loading, pipeline
+from publisher import loading, pipeline, writer
 from publisher.channel import Channel, ChannelError, Output
 from publisher.writer import write_text
 
@@ -243,3 +244,19 @@ def test_cli_check_fails_with_file_and_line(copy_root, tmp_path):
     result = subprocess.run([str(BIN / "publisher"), "--config", str(config), "check"], capture_output=True, text=True)
     assert result.returncode == 1
     assert f"error: {article}:2: unknown key 'headlin'" in result.stderr
+
+
+def test_a_staged_channel_is_synced_to_disk_at_once_before_it_is_moved_into_place(monkeypatch, tmp_path):
+    synced: list[str] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")), real(fd))[1])
+    staging, cache = tmp_path / "staging", tmp_path / "cache"
+    with writer.synced_together(staging):
+        writer.write_text(staging / "feed.xml", "<rss/>")
+        writer.write_text(staging / "feeds" / "yaowen.xml", "<rss/>")
+        writer.write_text(cache / "photo.jpg", "jpeg")  # outside the staged folder: synced before it shows
+        assert len(synced) == 1 and synced[0].startswith(str(cache / ".photo.jpg."))
+    assert sorted(synced[1:]) == [str(staging / "feed.xml"), str(staging / "feeds" / "yaowen.xml")]
+    assert (staging / "feeds" / "yaowen.xml").read_text() == "<rss/>"
+    writer.write_text(staging / "after.txt", "x")  # after the block: synced at once, as always
+    assert len(synced) == 4 and synced[3].startswith(str(staging / ".after.txt."))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from publisher.cli import content, imports, newsletter, ops, serve, tokens
+from publisher.cli import content, daemon, imports, newsletter, ops, serve, tokens
 from publisher.cli.context import Ctx
 
 
@@ -54,5 +54,6 @@ for command in (
     ops.prune,
     tokens.token,
     newsletter.newsletter,
+    daemon.daemon,
 ):
     main.add_command(command)

@@ -1,0 +1,140 @@
+"""The resident daemon runs short commands warm: the same files, output and exit status as a command of its own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from publisher import daemon
+
+from .conftest import REPO, SAMPLE_CONTENT
+
+BROKEN_ARTICLE = "---\nheadline: 断了的稿件\nsection: yaowen\nbyline: [\n---\n正文。\n"
+
+
+def publisher(args: list[str], cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "publisher", *args], cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def served(env: dict, cwd: Path) -> int:
+    """How many commands the running daemon has run (it says so in ``daemon status``)."""
+    status = publisher(["daemon", "status"], cwd, env)
+    assert status.returncode == 0, status.stdout + status.stderr
+    return int(status.stdout.split(", ")[-1].split()[0])
+
+
+@pytest.fixture
+def site(tmp_path):
+    (tmp_path / "config.yaml").write_text(
+        f"content: {SAMPLE_CONTENT}\noutput: {tmp_path / 'out'}\ndata: {tmp_path / 'data'}\n", encoding="utf-8"
+    )
+    return tmp_path
+
+
+@pytest.fixture
+def running(site, tmp_path):
+    """A daemon of this installation in a private folder of the test; the environment that reaches it."""
+    env = {k: v for k, v in os.environ.items() if k != "PUBLISHER_DAEMON"}
+    env["PUBLISHER_DAEMON_DIR"] = str(tmp_path / "run")
+    env["PYTHONPATH"] = str(REPO)
+    started = publisher(["daemon", "start"], site, env)
+    assert started.returncode == 0, started.stdout + started.stderr
+    assert "running" in started.stdout
+    yield env
+    publisher(["daemon", "stop"], site, env)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_build_in_the_daemon_writes_exactly_what_a_build_of_its_own_writes(running, site):
+    warm = publisher(["build", "-c", "rss", "-c", "digest", "--out", "warm"], site, running)
+    assert warm.returncode == 0, warm.stderr
+    assert served(running, site) == 1
+    cold = publisher(["build", "-c", "rss", "-c", "digest", "--out", "cold"], site, {**running, "PUBLISHER_DAEMON": "off"})
+    assert cold.returncode == 0, cold.stderr
+    assert served(running, site) == 1  # bypassed
+    files = tree(site / "warm")
+    assert files == tree(site / "cold")
+    assert "<title>中国铝业报" in files["2025-04-19-1330/rss/feed.xml"].decode("utf-8")
+    assert warm.stdout == cold.stdout.replace("cold/", "warm/")  # the files written, one a line
+    assert "[2/2] digest" in warm.stderr and "warm/2025-04-19-1330/rss/feed.xml" in warm.stdout
+
+
+def test_errors_and_exit_status_come_back_as_they_would_without_it(running, site, tmp_path):
+    content = tmp_path / "content"
+    issue = content / "issues" / "2025-04-19-1330"
+    issue.mkdir(parents=True)
+    (issue / "issue.yaml").write_text((SAMPLE_CONTENT / "issues" / "2025-04-19-1330" / "issue.yaml").read_text("utf-8"), "utf-8")
+    (issue / "01-duan.md").write_text(BROKEN_ARTICLE, encoding="utf-8")
+    args = ["--config", str(site / "config.yaml"), "check"]
+    (site / "config.yaml").write_text(f"content: {content}\ndata: {tmp_path / 'data'}\n", encoding="utf-8")
+    warm = publisher(args, site, running)
+    cold = publisher(args, site, {**running, "PUBLISHER_DAEMON": "off"})
+    assert served(running, site) == 1
+    assert warm.returncode == cold.returncode != 0
+    assert warm.stderr == cold.stderr
+    assert "01-duan.md:" in warm.stderr
+
+
+def test_a_caller_with_another_python_path_runs_its_command_itself(running, site, tmp_path):
+    other = {**running, "PYTHONPATH": f"{REPO}{os.pathsep}{tmp_path}"}
+    result = publisher(["issues"], site, other)
+    assert result.returncode == 0 and "2025-04-19-1330" in result.stdout
+    assert served(running, site) == 0
+
+
+def test_an_install_after_the_start_stops_the_daemon_and_the_command_runs_itself(site, tmp_path):
+    packages = tmp_path / "packages"  # a folder of sys.path, as site-packages is
+    packages.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PUBLISHER_DAEMON"}
+    env |= {"PUBLISHER_DAEMON_DIR": str(tmp_path / "run"), "PYTHONPATH": f"{REPO}{os.pathsep}{packages}"}
+    assert publisher(["daemon", "start"], site, env).returncode == 0
+    try:
+        assert publisher(["issues"], site, env).returncode == 0
+        assert served(env, site) == 1
+        (packages / "newly_installed-1.0.dist-info").mkdir()
+        result = publisher(["issues"], site, env)
+        assert result.returncode == 0 and "2025-04-19-1330" in result.stdout
+        status = publisher(["daemon", "status"], site, env)
+        assert status.returncode == 3 and "no publisher daemon" in status.stdout
+    finally:
+        publisher(["daemon", "stop"], site, env)
+
+
+def test_stop_ends_it_and_commands_run_as_before(running, site):
+    stopped = publisher(["daemon", "stop"], site, running)
+    assert "stopped" in stopped.stdout
+    assert publisher(["daemon", "status"], site, running).returncode == 3
+    result = publisher(["show"], site, running)
+    assert result.returncode == 0 and "中国铝业报" in result.stdout
+
+
+def test_the_fingerprint_changes_with_a_module_file(tmp_path):
+    source = tmp_path / "edited.py"
+    source.write_text("x = 1\n")
+    modules = {"edited": types.SimpleNamespace(__file__=str(source))}
+    before = daemon.fingerprint(modules)
+    assert str(source) in before
+    source.write_text("x = 22\n")
+    assert daemon.fingerprint(modules) != before
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (["build", "-c", "rss"], "build"),
+        (["--config", "c.yaml", "check"], "check"),
+        (["--config=c.yaml", "show"], "show"),
+        (["--help"], None),
+        ([], None),
+    ],
+)
+def test_the_command_is_found_after_the_group_options(args, command):
+    assert daemon.command_of(args) == command
