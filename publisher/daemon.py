@@ -56,7 +56,7 @@ def socket_path() -> Path:
     return folder() / f"daemon-{hashlib.sha256(here.encode()).hexdigest()[:12]}.sock"
 
 
-def _private(path: Path) -> bool:
+def private(path: Path) -> bool:
     """True when ``path`` is a real folder of ours that nobody else can enter."""
     try:
         info = os.lstat(path)
@@ -83,7 +83,7 @@ def command_of(args: list[str]) -> str | None:
 
 def attempt(args: list[str]) -> int | None:
     """Run ``args`` in the daemon and return its exit status; None when the command must run here."""
-    if os.environ.get("PUBLISHER_DAEMON") == "off" or command_of(args) not in COMMANDS or not _private(folder()):
+    if os.environ.get("PUBLISHER_DAEMON") == "off" or command_of(args) not in COMMANDS or not private(folder()):
         return None
     try:
         request = {
@@ -105,6 +105,8 @@ def attempt(args: list[str]) -> int | None:
             started = json.loads(replies.readline() or b"{}")
         except (OSError, ValueError):  # a closed standard stream, or the daemon went away: run here
             return None
+        except KeyboardInterrupt:  # Ctrl-C before the command started
+            return 130
         if "pid" not in started:  # the daemon runs older code, or another interpreter set-up
             return None
         child = int(started["pid"])
@@ -197,12 +199,18 @@ def warm() -> None:
     plugins.discover()
 
 
-def serve(log=print) -> None:
-    """Listen on :func:`socket_path` until told to stop or the installed code changes."""
+def prepare() -> Path:
+    """The socket folder, made private if new; an error when somebody else could enter it."""
     home = folder()
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if not _private(home):
+    if not private(home):
         raise DaemonError(f"{home} is not a private folder of this user; remove it or set PUBLISHER_DAEMON_DIR")
+    return home
+
+
+def serve(log=print) -> None:
+    """Listen on :func:`socket_path` until told to stop or the installed code changes."""
+    prepare()
     path = socket_path()
     if control("status", timeout=1.0):
         raise DaemonError(f"a daemon already runs for this installation ({path})")

@@ -31,8 +31,10 @@ def start() -> None:
     if status := resident.control("status"):
         click.echo(f"publisher daemon already running (pid {status['pid']})")
         return
-    home = resident.folder()
-    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        home = resident.prepare()
+    except resident.DaemonError as exc:
+        raise click.ClickException(str(exc)) from None
     with open(home / "daemon.log", "ab") as log:
         subprocess.Popen(
             [sys.executable, "-m", "publisher", "daemon", "run"],
