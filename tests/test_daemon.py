@@ -138,3 +138,16 @@ def test_the_fingerprint_changes_with_a_module_file(tmp_path):
 )
 def test_the_command_is_found_after_the_group_options(args, command):
     assert daemon.command_of(args) == command
+
+
+def test_a_socket_folder_others_can_enter_is_refused_and_commands_run_themselves(site, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "PUBLISHER_DAEMON"} | {"PUBLISHER_DAEMON_DIR": str(shared)}
+    started = publisher(["daemon", "start"], site, env)
+    assert started.returncode == 1 and "not a private folder" in started.stderr
+    assert not list(shared.iterdir())
+    assert daemon.command_of(["issues"]) in daemon.COMMANDS
+    result = publisher(["issues"], site, env)
+    assert result.returncode == 0 and "2025-04-19-1330" in result.stdout
