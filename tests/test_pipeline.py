@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from publisher import loading, pipeline, writer
+from publisher import loading, pipeline, sample, writer
 from publisher.channel import Channel, ChannelError, Output
 from publisher.writer import write_text
 
@@ -260,3 +260,17 @@ def test_a_staged_channel_is_synced_to_disk_at_once_before_it_is_moved_into_plac
     assert (staging / "feeds" / "yaowen.xml").read_text() == "<rss/>"
     writer.write_text(staging / "after.txt", "x")  # after the block: synced at once, as always
     assert len(synced) == 4 and synced[3].startswith(str(staging / ".after.txt."))
+
+
+def test_cli_build_says_each_warning_once_however_many_channels_report_it(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(f"content: {sample.CONTENT}\noutput: {tmp_path / 'out'}\ndata: {tmp_path / 'data'}\n", encoding="utf-8")
+    result = subprocess.run(
+        [str(BIN / "publisher"), "--config", str(config), "build", "-c", "rss", "-c", "digest"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    warnings = [line.strip() for line in result.stderr.splitlines() if line.strip().startswith("warning:")]
+    assert len(warnings) == len(set(warnings)) > 0
+    assert any("没有图片文件" in w for w in warnings)
+    digest_part = result.stderr.split("[2/2] digest")[-1]
+    assert f"({len(warnings)} warning(s) as above)" in digest_part

@@ -129,6 +129,7 @@ def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], chosen: tuple[str
         raise click.ClickException(str(exc)) from None
     total = len(channels) * len(wanted)
     counter = {"n": 0}
+    shown: set[str] = set()  # a missing photo is reported by every channel: say it once
 
     def progress(event: str, name: str, result: ChannelResult | None) -> None:
         if event == "start":
@@ -142,8 +143,13 @@ def build(ctx: Ctx, issue: str | None, names: tuple[str, ...], chosen: tuple[str
                 f"[{counter['n']}/{total}] {name:<10} ✓ {result.seconds:.2f} s, {len(result.files)} file(s), {size / 1024:.0f} KiB",
                 err=True,
             )
+            repeated = [warning for warning in result.warnings if warning in shown]
             for warning in result.warnings:
-                click.echo(f"          warning: {warning}", err=True)
+                if warning not in shown:
+                    click.echo(f"          warning: {warning}", err=True)
+                    shown.add(warning)
+            if repeated:
+                click.echo(f"          ({len(repeated)} warning(s) as above)", err=True)
         else:
             click.echo(f"[{counter['n']}/{total}] {name:<10} ✗ failed after {result.seconds:.2f} s: {result.error}", err=True)
 
