@@ -26,9 +26,7 @@ import signal
 import socket
 import struct
 import sys
-import tempfile
 import time
-import traceback
 from pathlib import Path
 
 #: Commands worth handing to the daemon: short, and reading only files (never serving or waiting).
@@ -44,10 +42,13 @@ class DaemonError(Exception):
 
 def folder() -> Path:
     """The private folder of this user's sockets (``$PUBLISHER_DAEMON_DIR``, else the runtime or temp folder)."""
-    base = os.environ.get("PUBLISHER_DAEMON_DIR") or os.path.join(
-        os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir(), f"publisher-{os.getuid()}"
-    )
-    return Path(base)
+    if chosen := os.environ.get("PUBLISHER_DAEMON_DIR"):
+        return Path(chosen)
+    if runtime := os.environ.get("XDG_RUNTIME_DIR"):
+        return Path(runtime, f"publisher-{os.getuid()}")
+    import tempfile  # only here: every command pays for what this module imports
+
+    return Path(tempfile.gettempdir(), f"publisher-{os.getuid()}")
 
 
 def socket_path() -> Path:
@@ -309,6 +310,8 @@ def _child(connection: socket.socket, request: dict, fds: list[int]) -> None:
             if isinstance(exit.code, str):
                 print(exit.code, file=sys.stderr)
     except BaseException:
+        import traceback
+
         traceback.print_exc()
     finally:
         for stream in (sys.stdout, sys.stderr):
