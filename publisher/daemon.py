@@ -115,7 +115,11 @@ def attempt(args: list[str]) -> int | None:
             signal.signal(signum, lambda signum, _frame: _forward(child, signum))
         line = replies.readline()
     if not line:
-        print("publisher: 命令意外中止（常驻进程的子进程没有返回结果）；请再运行一次", file=sys.stderr)
+        print(
+            "publisher: the command's process in the daemon ended without an exit status (killed?); "
+            "run the command again, or without the daemon (PUBLISHER_DAEMON=off)",
+            file=sys.stderr,
+        )
         return 1
     return int(json.loads(line)["exit"])
 
