@@ -18,9 +18,16 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publisher import loading
 from publisher.model import Issue
+
+if TYPE_CHECKING:
+    from publisher.config import Config
+
+#: The index's file, in the data folder.
+INDEX_FILE = "index.sqlite"
 
 #: The layout of the index file; a file of another version is emptied and filled again (it is only a cache).
 VERSION = 3
@@ -58,6 +65,11 @@ class IssueIndex:
         self.path = Path(path)
         self.content_dir = Path(content_dir)
         self._local = threading.local()
+
+    @classmethod
+    def of(cls, config: Config) -> IssueIndex:
+        """The index of ``config``'s content folder (here, not in the pipeline: listing issues imports no channel)."""
+        return cls(config.data_dir / INDEX_FILE, config.content_dir)
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)

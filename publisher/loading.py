@@ -26,7 +26,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from publisher import images, text
+from publisher import text
 from publisher.model import Article, Block, BlockKind, Issue, Kind, Section
 
 if TYPE_CHECKING:
@@ -478,6 +478,8 @@ def _sections(raw: Any, node, path: Path, out: _Collector) -> tuple[Section, ...
 def _check_figures(data: dict, body: str, node, path: Path, issue_dir: Path, out: _Collector) -> None:
     """Warn of what no channel will print: a caption without its picture, a picture that cannot be read,
     a photo story with no picture (left out of every channel)."""
+    from publisher import images  # Pillow, only when an issue is parsed: a listing from the index needs none
+
     given = data.get("figures")
     figures = given if isinstance(given, list) else []
     usable = 0

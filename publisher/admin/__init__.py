@@ -70,7 +70,6 @@ def create_app(
     from publisher.editing import Desk
     from publisher.index import IssueIndex
     from publisher.mailing.jobs import MailQueue
-    from publisher.pipeline import INDEX_FILE
 
     config = config or load_config()
     if store is None:
@@ -120,8 +119,9 @@ def create_app(
     channels = (
         {name: cls.title for name, cls in own.items()} if own else {name: cls.title for name, cls in plugins.usable().items()}
     )
-    index = IssueIndex(config.data_dir / INDEX_FILE, config.content_dir)
-    svc = app.extensions["publisher"] = Services(config, store, queue, channels, Desk(config.content_dir, store), index)
+    svc = app.extensions["publisher"] = Services(
+        config, store, queue, channels, Desk(config.content_dir, store), IssueIndex.of(config)
+    )
     app.before_request(views.upload_limit)  # before CSRF reads the form
     app.before_request(api.body_limit)
     csrf.init_app(app)

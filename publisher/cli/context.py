@@ -69,9 +69,8 @@ class Ctx:
     def index(self):
         """The index of parsed issues of this configuration (see :mod:`publisher.index`)."""
         from publisher.index import IssueIndex
-        from publisher.pipeline import INDEX_FILE
 
-        return IssueIndex(self.config.data_dir / INDEX_FILE, self.config.content_dir)
+        return IssueIndex.of(self.config)
 
     def open_store(self):
         """The build store of this configuration, its tables created when missing."""
