@@ -125,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         sites = {count: make_site(args.keep or Path(tmp), count) for count in sizes}
-        helped = subprocess.run([sys.executable, "-m", "publisher", "issues", "--help"], capture_output=True, text=True)
+        helped = subprocess.run(
+            [sys.executable, "-m", "publisher", "issues", "--help"], cwd=sites[sizes[0]], capture_output=True, text=True
+        )
         listing_all = "--all" in helped.stdout  # not before the listing paged
         commands = {
             "build": ["build", "-c", "rss", "-c", "digest"],
