@@ -196,13 +196,14 @@ def dashboard():
     withdrawn = svc.store.withdrawn()
     before = request.args.get("before") or None
     page = loading.issue_page(svc.config.content_dir, DASHBOARD_ISSUES, before)
+    states, live = svc.store.channel_states(page.ids), svc.store.live_builds(page.ids)
     rows = []
     for issue_id in page.ids:
-        last = svc.store.last_builds_by_channel(issue_id)
+        last = states[issue_id]
         rows.append(
             {
                 **svc.index.row(issue_id),
-                "live": svc.store.live_build(issue_id),
+                "live": live.get(issue_id),
                 "withdrawn": withdrawn.get(issue_id),
                 "channels": [
                     {
