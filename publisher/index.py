@@ -1,7 +1,7 @@
 """A cache of parsed issues, keyed by the size and modification time of every file in each issue folder.
 
 Feeds and the digest's archive read the newest 10–50 issues at every build, and
-``publisher issues`` lists them all; parsing every article of every issue again
+``publisher issues`` and the admin's dashboard list the newest; parsing every article of every issue again
 through the line-tracking loader is what made a large archive slow. The index
 keeps each loaded issue as JSON in one SQLite file (``<data>/index.sqlite``)
 beside the signature of its folder; a different signature means the folder
@@ -18,9 +18,16 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publisher import loading
 from publisher.model import Issue
+
+if TYPE_CHECKING:
+    from publisher.config import Config
+
+#: The index's file, in the data folder.
+INDEX_FILE = "index.sqlite"
 
 #: The layout of the index file; a file of another version is emptied and filled again (it is only a cache).
 VERSION = 3
@@ -58,6 +65,11 @@ class IssueIndex:
         self.path = Path(path)
         self.content_dir = Path(content_dir)
         self._local = threading.local()
+
+    @classmethod
+    def of(cls, config: Config) -> IssueIndex:
+        """The index of ``config``'s content folder (here, not in the pipeline: listing issues imports no channel)."""
+        return cls(config.data_dir / INDEX_FILE, config.content_dir)
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -127,6 +139,15 @@ class IssueIndex:
             return row[1], row[2]
         issue = self.load(issue_id)
         return issue.title, len(issue.articles)
+
+    def row(self, issue_id: str) -> dict:
+        """The issue as listings show it (``publisher issues``, the dashboard, the API): its title and number of
+        articles, or how many problems keep it from loading; its files are checked, its model is not read."""
+        try:
+            title, articles = self.summary(issue_id)
+        except loading.ContentErrors as exc:
+            return {"id": issue_id, "title": None, "articles": None, "ok": False, "problems": len(exc.problems)}
+        return {"id": issue_id, "title": title, "articles": articles, "ok": True}
 
     def rebuild(self) -> int:
         """Forget everything and parse every issue that loads; how many were indexed."""

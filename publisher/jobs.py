@@ -85,10 +85,10 @@ def make_queue(
 
 def _check(config: Config, issue_id: str, names: list[str] | None, available: dict[str, type[Channel]]) -> list[str]:
     """The channels to build, with those they require, in build order; ValueError for an unknown issue or channel."""
-    known = loading.list_issue_ids(config.content_dir)
-    if issue_id not in known:
+    if not loading.has_issue(config.content_dir, issue_id):
+        newest = loading.issue_page(config.content_dir, 5).ids
         raise ValueError(
-            f"there is no issue {issue_id!r} in {config.content_dir / 'issues'}; known issues: {', '.join(known) or 'none'}"
+            f"there is no issue {issue_id!r} in {config.content_dir / 'issues'}; the newest: {', '.join(newest) or 'none'}"
         )
     names = list(names) if names else [editions.target(e, c) for e in editions.names(config) for c in available]
     unknown = [n for n in names if editions.split(n)[1] not in available]

@@ -15,7 +15,7 @@ import types
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Union, cast, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union, cast, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -26,7 +26,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from publisher import images, text
+from publisher import text
 from publisher.model import Article, Block, BlockKind, Issue, Kind, Section
 
 if TYPE_CHECKING:
@@ -478,6 +478,8 @@ def _sections(raw: Any, node, path: Path, out: _Collector) -> tuple[Section, ...
 def _check_figures(data: dict, body: str, node, path: Path, issue_dir: Path, out: _Collector) -> None:
     """Warn of what no channel will print: a caption without its picture, a picture that cannot be read,
     a photo story with no picture (left out of every channel)."""
+    from publisher import images  # Pillow, only when an issue is parsed: a listing from the index needs none
+
     given = data.get("figures")
     figures = given if isinstance(given, list) else []
     usable = 0
@@ -517,24 +519,48 @@ def list_issue_ids(content_dir: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / ISSUE_FILE).is_file())
 
 
-def newest_issue_ids(content_dir: Path, before: str, count: int) -> list[str]:
-    """The ids of the ``count`` newest issues older than ``before``, newest first, as :func:`list_issue_ids` has them.
+class IssuePage(NamedTuple):
+    """Some of the newest issues, and where they stand among the issue folders (counted, not looked into)."""
 
-    Only those are checked for their ``issue.yaml``, so an archive of thousands of issues costs one
-    listing of the folder, not a look into every issue.
+    ids: list[str]  # newest first
+    folders: int  # the folders under issues/ in all
+    older: int  # of those, the ones older than the last of ``ids``
+
+
+def issue_page(content_dir: Path, count: int | None, before: str | None = None) -> IssuePage:
+    """The ``count`` (None: every) newest issues older than ``before`` (when given), as :func:`list_issue_ids` has them.
+
+    One listing of the issues folder, and only the folders returned are looked into (for their
+    ``issue.yaml``), so a page of an archive of thousands of issues costs the same as of ten.
     """
     root = Path(content_dir) / "issues"
-    if count <= 0 or not root.is_dir():
-        return []
+    if not root.is_dir():
+        return IssuePage([], 0, 0)
     with os.scandir(root) as entries:
-        names = sorted((e.name for e in entries if e.name < before and e.is_dir()), reverse=True)
-    found: list[str] = []
-    for name in names:
-        if (root / name / ISSUE_FILE).is_file():
-            found.append(name)
-            if len(found) == count:
-                break
-    return found
+        names = sorted((e.name for e in entries if e.is_dir()), reverse=True)
+    ids: list[str] = []
+    rest = 0  # the folders after the last id found
+    for at, name in enumerate(names):
+        if len(ids) == count:
+            break
+        if (before is None or name < before) and (root / name / ISSUE_FILE).is_file():
+            ids.append(name)
+            rest = len(names) - at - 1
+    return IssuePage(ids, len(names), rest)
+
+
+def newest_issue_ids(content_dir: Path, before: str, count: int) -> list[str]:
+    """The ids of the ``count`` newest issues older than ``before``, newest first (see :func:`issue_page`)."""
+    return issue_page(content_dir, count, before).ids if count > 0 else []
+
+
+def has_issue(content_dir: Path | str, issue_id: str) -> bool:
+    """Whether ``issue_id`` is one of :func:`list_issue_ids`, by a look into that folder alone."""
+    return (
+        issue_id not in ("", ".", "..")
+        and "/" not in issue_id
+        and (Path(content_dir) / "issues" / issue_id / ISSUE_FILE).is_file()
+    )
 
 
 def issue_dir(content_dir: Path | str, issue_id: str) -> Path:

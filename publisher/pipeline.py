@@ -30,8 +30,6 @@ from publisher.model import Issue
 from publisher.results import BuildState, ChannelFile, ChannelResult
 
 log = logging.getLogger(__name__)
-#: The index of parsed issues, in the data folder.
-INDEX_FILE = "index.sqlite"
 #: Compiled templates, in the data folder.
 TEMPLATE_CACHE = "cache/templates"
 
@@ -190,9 +188,7 @@ def build_channel(
                 convert,
                 edition_name,
             ),
-            archive=archive_loader(
-                IssueIndex(config.data_dir / INDEX_FILE, config.content_dir), issue, editions.archive_convert(chosen)
-            ),
+            archive=archive_loader(IssueIndex.of(config), issue, editions.archive_convert(chosen)),
             site=config.site,
             required={
                 other: Path(out_root) / issue.id / editions.target(edition_name, other)

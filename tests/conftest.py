@@ -42,6 +42,35 @@ def root(name: str) -> Path:
     return ROOTS / name
 
 
+def daily_copies(source: Path, content: Path, count: int) -> list[str]:
+    """``count`` copies of the issue folder ``source`` under ``content/issues``, a day and a number apart counting
+    back from its own; their ids, newest first."""
+    import datetime as dt
+
+    day, number = dt.date.fromisoformat(source.name[:10]), int(source.name[11:])
+    text = (source / loading.ISSUE_FILE).read_text(encoding="utf-8")
+    ids = []
+    for n in range(count):
+        date = (day - dt.timedelta(days=n)).isoformat()
+        target = content / "issues" / f"{date}-{number - n}"
+        shutil.copytree(source, target)
+        meta = text.replace(f"date: {day.isoformat()}", f"date: {date}").replace(f"number: {number}", f"number: {number - n}")
+        (target / loading.ISSUE_FILE).write_text(meta, encoding="utf-8")
+        ids.append(target.name)
+    return ids
+
+
+def edit_in_place(path: Path, old: str, new: str) -> None:
+    """Change ``path`` as nano or VS Code save it: the same file rewritten (no rename), so its folder's time stays."""
+    folder = path.parent.stat()
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    with path.open("r+", encoding="utf-8") as handle:
+        handle.write(text.replace(old, new, 1))
+        handle.truncate()
+    os.utime(path.parent, ns=(folder.st_atime_ns, folder.st_mtime_ns))
+
+
 @pytest.fixture
 def tiny_config(tmp_path) -> Config:
     return make_config(root("tiny"), tmp_path)

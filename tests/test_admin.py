@@ -308,6 +308,37 @@ def test_dashboard_shows_each_channel_state_and_what_is_live(site, editor):
     assert f"第 {site.first.id} 次生成" in row
 
 
+def test_dashboard_pages_through_the_issues_looking_into_only_those_it_shows(tmp_path, monkeypatch):
+    """A page of the newest issues, each checked against its files through the index (one edited in place shows
+    its new masthead); how many there are in all, and links to older pages and back."""
+    from publisher import index, loading
+    from publisher.admin import views
+
+    from .conftest import daily_copies, edit_in_place
+
+    ids = daily_copies(root("tiny") / "issues" / ISSUE, tmp_path / "content", 5)
+    s = Site(tmp_path, tmp_path / "content")
+    c = s.app.test_client()
+    sign_in(c)
+    monkeypatch.setattr(views, "DASHBOARD_ISSUES", 2)
+    monkeypatch.setattr(loading, "list_issue_ids", lambda content_dir: pytest.fail("every issue folder looked into"))
+    signed: list[str] = []
+    real = index.signature
+    monkeypatch.setattr(index, "signature", lambda folder: signed.append(folder.name) or real(folder))
+    page = c.get("/admin/").get_data(as_text=True)
+    assert signed == ids[:2] and "中国铝业报 2025年5月1日 总第1331期" in page and ids[2] not in page
+    assert "共 5 期；这里是 2025-04-30 至 2025-05-01 的 2 期，从新到旧。" in page
+    assert f'href="/admin/?before={ids[1]}">更早的各期（还有 3 期）</a>' in page and "回到最新的各期" not in page
+    edit_in_place(tmp_path / "content" / "issues" / ids[1] / "issue.yaml", "paper: 中国铝业报", "paper: 中国铝业报（试刊）")
+    assert "中国铝业报（试刊） 2025年4月30日 总第1330期" in c.get("/admin/").get_data(as_text=True)
+    signed.clear()
+    older = c.get(f"/admin/?before={ids[3]}").get_data(as_text=True)
+    assert signed == ids[4:] and "2025年4月27日 总第1327期" in older
+    assert "更早的各期" not in older and 'href="/admin/">回到最新的各期</a>' in older
+    assert "没有更早的期次了。" in c.get(f"/admin/?before={ids[4]}").get_data(as_text=True)
+    s.queue.close()
+
+
 def test_issue_page_lists_articles_and_content_warnings(editor):
     page = editor.get(f"/admin/issues/{ISSUE}").get_data(as_text=True)
     assert "绿色低碳项目全面投产" in page and "本报讯（记者 李明）" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -128,3 +129,83 @@ def test_a_build_takes_its_issue_and_warnings_from_the_index_until_a_file_change
     article.write_text(article.read_text(encoding="utf-8").replace("headline: ", "headline: 改过的", 1), encoding="utf-8")
     assert ctx.load(SAMPLE_ID).issue.articles[0].headline.startswith("改过的")
     assert counted == [SAMPLE_ID, SAMPLE_ID, SAMPLE_ID]  # the fresh parse above, and the changed file
+
+
+# --- publisher issues: the newest page, checked; every issue on asking ------------------------------------------
+
+
+@pytest.fixture
+def archive(tmp_path):
+    """Eight issues (copies of the tiny one), a folder that is no issue, and the CLI over them: (ids, run)."""
+    from click.testing import CliRunner
+
+    from publisher.cli import main
+
+    from .conftest import daily_copies, root
+
+    ids = daily_copies(root("tiny") / "issues" / "2025-05-01-1331", tmp_path / "content", 8)
+    (tmp_path / "content" / "issues" / "2024-01-01-notes").mkdir()  # no issue.yaml: a folder, not an issue
+    config = tmp_path / "config.yaml"
+    config.write_text(f"content: {tmp_path / 'content'}\ndata: {tmp_path / 'data'}\n", encoding="utf-8")
+
+    def run(*args):
+        result = CliRunner().invoke(main, ["--config", str(config), "issues", *args])
+        assert result.exit_code == 0, result.output
+        return result
+
+    return ids, run
+
+
+def test_issues_checks_only_the_newest_page(archive, monkeypatch):
+    """The default listing looks into the newest issues' folders alone and says how to see the rest."""
+    from publisher import index
+
+    ids, run = archive
+    run("--limit", "3")  # fills the index
+    signed: list[str] = []
+    real = index.signature
+    monkeypatch.setattr(index, "signature", lambda folder: signed.append(folder.name) or real(folder))
+    monkeypatch.setattr(loading, "list_issue_ids", lambda content_dir: pytest.fail("every issue folder looked into"))
+    out = run("--limit", "3").stdout.splitlines()
+    assert signed == ids[:3]
+    assert [line.split()[0] for line in out[:3]] == ids[:3]
+    assert out[3] == "The newest 3 of 9 issue folders; 'publisher issues --all' lists every issue, '--limit N' the newest N."
+    signed.clear()
+    assert len(run().stdout.splitlines()) == 8 + 1 and signed == ids  # the default page (30) holds them all
+
+
+def test_an_issue_edited_in_place_among_the_listed_is_read_again(archive, tmp_path):
+    from .conftest import edit_in_place
+
+    ids, run = archive
+    assert "中国铝业报" in run("-n", "2").stdout.splitlines()[1]
+    edit_in_place(tmp_path / "content" / "issues" / ids[1] / "issue.yaml", "paper: 中国铝业报", "paper: 中国铝业报（试刊）")
+    assert "中国铝业报（试刊）" in run("-n", "2").stdout.splitlines()[1]
+
+
+def test_issues_all_lists_every_issue_and_json_keeps_its_rows(archive, tmp_path):
+    ids, run = archive
+    (tmp_path / "content" / "issues" / ids[5] / "issue.yaml").write_text("paper: [\n", encoding="utf-8")  # broken
+    every = run("--all")
+    assert [line.split()[0] for line in every.stdout.splitlines()[:-1]] == ids
+    assert "✗" in every.stdout.splitlines()[5] and every.stdout.splitlines()[-1] == "8 issue(s) in all."
+    listed = run("--json", "-n", "6")
+    rows = json.loads(listed.stdout)  # the count goes to stderr: stdout stays the JSON list of rows
+    assert [r["id"] for r in rows] == ids[:6] and set(rows[0]) == {"id", "title", "articles", "ok"}
+    assert rows[5] == {"id": ids[5], "title": None, "articles": None, "ok": False, "problems": 1}
+    assert listed.stderr.startswith("The newest 6 of 9 issue folders")
+    assert [r["id"] for r in json.loads(run("--json", "--all").stdout)] == ids
+
+
+def test_the_cli_finds_an_issue_by_looking_into_its_folder_alone(archive, tmp_path, monkeypatch):
+    """'publisher build' finds the newest issue, or the one named, without looking into every issue folder."""
+    import click
+
+    from publisher.cli.context import Ctx
+
+    ids, _ = archive
+    ctx = Ctx(str(tmp_path / "config.yaml"))
+    monkeypatch.setattr(loading, "list_issue_ids", lambda content_dir: pytest.fail("every issue folder looked into"))
+    assert ctx.issue_id(None) == ids[0] and ctx.issue_id(ids[6]) == ids[6]
+    with pytest.raises(click.ClickException, match=f"no issue '2024-01-01-notes'; the newest are {', '.join(ids[:5])} "):
+        ctx.issue_id("2024-01-01-notes")

@@ -155,7 +155,7 @@ def test_content_errors_fail_the_build_and_say_how_to_see_them(tmp_path, copy_ro
 
 def test_unknown_issue_or_channel_is_refused_before_anything_is_queued(tmp_path):
     config, store, queue = embedded(tmp_path)
-    with pytest.raises(ValueError, match=f"there is no issue '1999-01-01-1'.*known issues: {TINY}"):
+    with pytest.raises(ValueError, match=f"there is no issue '1999-01-01-1'.*the newest: {TINY}"):
         queue.submit("1999-01-01-1", None, None)
     with pytest.raises(ValueError, match="unknown channel\\(s\\): pdf; installed: testecho, testfail"):
         queue.submit(TINY, ["pdf"], None)

@@ -259,3 +259,25 @@ def test_the_newest_earlier_issues_are_those_the_full_listing_gives(tmp_path):
     assert (
         loading.newest_issue_ids(tmp_path, "2025-01-09-9", 0) == [] and loading.newest_issue_ids(tmp_path / "none", "z", 3) == []
     )
+
+
+def test_a_page_of_issues_looks_into_its_own_folders_alone_and_counts_the_rest(tmp_path, monkeypatch):
+    """issue_page: the newest issues (before an id, when given), the folders in all and those older than the page;
+    has_issue looks into one folder and takes nothing that is not a folder's name."""
+    issues = tmp_path / "issues"
+    for day in range(1, 10):
+        (issues / f"2025-01-0{day}-{day}").mkdir(parents=True)
+        if day != 7:  # a folder that is not (yet) an issue
+            (issues / f"2025-01-0{day}-{day}" / "issue.yaml").write_text("paper: x\n", encoding="utf-8")
+    (issues / "notes.txt").write_text("not an issue", encoding="utf-8")
+    looked: list[str] = []
+    real = Path.is_file
+    monkeypatch.setattr(Path, "is_file", lambda self: looked.append(self.parent.name) or real(self))
+    page = loading.issue_page(tmp_path, 3)
+    assert page == (["2025-01-09-9", "2025-01-08-8", "2025-01-06-6"], 9, 5)
+    assert looked == ["2025-01-09-9", "2025-01-08-8", "2025-01-07-7", "2025-01-06-6"]
+    assert loading.issue_page(tmp_path, 3, before="2025-01-03-3") == (["2025-01-02-2", "2025-01-01-1"], 9, 0)
+    assert loading.issue_page(tmp_path, None).ids == list(reversed(loading.list_issue_ids(tmp_path)))
+    assert loading.issue_page(tmp_path / "none", 3) == ([], 0, 0)
+    assert loading.has_issue(tmp_path, "2025-01-08-8") and not loading.has_issue(tmp_path, "2025-01-07-7")
+    assert not any(loading.has_issue(tmp_path, i) for i in ("", ".", "..", "../issues/2025-01-08-8", "x\0"))

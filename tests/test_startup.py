@@ -16,7 +16,7 @@ try:
 except SystemExit:
     pass
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {
-    "weasyprint", "pypinyin", "flask", "sqlalchemy", "pydantic", "yaml", "ebooklib", "PIL", "publisher",
+    "weasyprint", "pypinyin", "flask", "sqlalchemy", "pydantic", "yaml", "ebooklib", "PIL", "jinja2", "publisher",
     "publisher_channels"})), file=sys.stderr)
 """
 
@@ -42,3 +42,13 @@ def test_building_the_feed_and_digest_never_imports_the_pdf_or_epub_channel(tmp_
     assert not {m for m in loaded if m.startswith(("publisher_channels.pdf", "publisher_channels.epub"))}
     assert not {m for m in loaded if m.split(".")[0] in {"weasyprint", "ebooklib", "pypinyin", "flask"}}
     assert "<title>中国铝业报" in (tmp_path / "out" / "2025-04-19-1330" / "rss" / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_listing_issues_imports_no_channel_pipeline_or_pillow(tmp_path):
+    """``publisher issues`` reads unchanged issues from the index: nothing of building or parsing photos is loaded."""
+    (tmp_path / "config.yaml").write_text(f"content: {SAMPLE_CONTENT}\ndata: {tmp_path / 'data'}\n", encoding="utf-8")
+    imported("issues", cwd=tmp_path)  # fills the index
+    loaded = imported("issues", cwd=tmp_path)
+    assert {"publisher.index", "publisher.loading"} <= loaded
+    assert not {"publisher.pipeline", "publisher.channel", "publisher.images"} & loaded
+    assert not {m for m in loaded if m.split(".")[0] in {"jinja2", "PIL", "publisher_channels", "flask", "sqlalchemy"}}

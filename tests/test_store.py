@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from publisher.results import BuildState, ChannelFile, ChannelResult
 from publisher.store import BuildInProgress, PublishError, Store
@@ -145,6 +146,21 @@ def test_last_builds_by_channel_takes_each_channel_from_its_newest_build(store):
     assert last["rss"].state == "succeeded" and last["rss"].files[0].path == "index.txt"
     assert last["digest"].state == "failed" and last["digest"].error == "the image 图1.jpg is missing"
     assert store.get_build(first).results["digest"].state == "succeeded" and second > first
+
+
+def test_a_page_of_issues_gets_its_channel_states_and_live_builds_in_one_query_each(store):
+    """channel_states and live_builds answer for many issues what the one-issue calls answer for each."""
+    other = "2025-04-12-1329"
+    finished_build(store, channels=("rss", "digest"))
+    published = finished_build(store, other, channels=("digest",), fail=None)
+    store.publish(published, "alice")
+    ids = [ISSUE, other, "2025-01-01-1"]  # built, built and published, never built
+    statements: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    states, live = store.channel_states(ids), store.live_builds(ids)
+    assert len([s for s in statements if s.startswith("SELECT")]) == 2
+    assert states == {i: store.last_builds_by_channel(i) for i in ids} and states["2025-01-01-1"] == {}
+    assert live == {other: store.live_build(other)} and live[other].id == published
 
 
 def _link(store: Store, name: str) -> str:

@@ -25,6 +25,7 @@ from publisher.keys import secret_key
 if TYPE_CHECKING:
     from publisher.admin.public import LiveSite
     from publisher.editing import Desk
+    from publisher.index import IssueIndex
     from publisher.jobs import BuildQueue
     from publisher.mailing.jobs import MailQueue
     from publisher.scheduling import Scheduler
@@ -46,6 +47,7 @@ class Services:
     queue: BuildQueue
     channels: dict[str, str]  # installed channel name → title, in build order
     desk: Desk  # over the content folder
+    index: IssueIndex  # the parsed issues, as the CLI and the builds read them
     live: LiveSite = field(init=False)  # set by public.init_app, before the first request
     mail: MailQueue = field(init=False)  # set by create_app, before the first request
     scheduler: Scheduler | None = None  # when this process runs schedules
@@ -66,6 +68,7 @@ def create_app(
     """
     from publisher.admin import api, auth, editor, i18n, newsletter, public, search, security, views
     from publisher.editing import Desk
+    from publisher.index import IssueIndex
     from publisher.mailing.jobs import MailQueue
 
     config = config or load_config()
@@ -116,7 +119,9 @@ def create_app(
     channels = (
         {name: cls.title for name, cls in own.items()} if own else {name: cls.title for name, cls in plugins.usable().items()}
     )
-    svc = app.extensions["publisher"] = Services(config, store, queue, channels, desk=Desk(config.content_dir, store))
+    svc = app.extensions["publisher"] = Services(
+        config, store, queue, channels, Desk(config.content_dir, store), IssueIndex.of(config)
+    )
     app.before_request(views.upload_limit)  # before CSRF reads the form
     app.before_request(api.body_limit)
     csrf.init_app(app)

@@ -148,7 +148,7 @@ def _edit(action):
 
 
 def _issue_id(issue_id: str) -> str:
-    if issue_id not in loading.list_issue_ids(services().config.content_dir):
+    if not loading.has_issue(services().config.content_dir, issue_id):
         raise ApiError(404, f"没有第 {issue_id} 期。")
     return issue_id
 
@@ -183,32 +183,12 @@ def article_json(issue_id: str, slug: str) -> tuple[dict, str]:
 
 @bp.get("/issues")
 def issues():
+    """Every issue, newest first, from the index (each checked against its files, none parsed while unchanged)."""
     svc = services()
     rows = []
     for issue_id in reversed(loading.list_issue_ids(svc.config.content_dir)):
         live = svc.store.live_build(issue_id)
-        try:
-            issue = loading.load_issue(loading.issue_dir(svc.config.content_dir, issue_id))
-            rows.append(
-                {
-                    "id": issue_id,
-                    "title": issue.title,
-                    "articles": len(issue.articles),
-                    "ok": True,
-                    "live_build": live.id if live else None,
-                }
-            )
-        except loading.ContentErrors as exc:
-            rows.append(
-                {
-                    "id": issue_id,
-                    "title": None,
-                    "articles": None,
-                    "ok": False,
-                    "problems": len(exc.problems),
-                    "live_build": live.id if live else None,
-                }
-            )
+        rows.append({**svc.index.row(issue_id), "live_build": live.id if live else None})
     return _json(rows)
 
 

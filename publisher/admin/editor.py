@@ -423,8 +423,8 @@ def new_issue():
             else:
                 flash(_("第 %(id)s 期已新建。", id=issue_id), "info")
                 return redirect(url_for("editor.arrange", issue_id=issue_id))
-    issue_ids = loading.list_issue_ids(services().config.content_dir)
-    return render_template("editor_new_issue.html", last=issue_ids[-1] if issue_ids else None)
+    newest = loading.issue_page(services().config.content_dir, 1).ids
+    return render_template("editor_new_issue.html", last=newest[0] if newest else None)
 
 
 # ---- schedules -------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ from publisher.store import BuildInProgress, PublishError
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 LOG_TAIL_LINES = 40
 RAW_XML_LIMIT = 200_000
-DASHBOARD_ISSUES = 60  # newest issues on the dashboard; older ones are reached by their URL
+DASHBOARD_ISSUES = 60  # issues on a page of the dashboard
 
 
 @bp.before_request
@@ -133,7 +133,7 @@ def load_issue(issue_id: str) -> loading.Loaded | loading.ContentErrors:
 @bp.app_template_global()
 def issue_title(issue_id: str) -> str:
     """An issue as editors name it (its masthead line), or its id while it does not load."""
-    loaded = load_issue(issue_id) if issue_id in loading.list_issue_ids(services().config.content_dir) else None
+    loaded = load_issue(issue_id) if loading.has_issue(services().config.content_dir, issue_id) else None
     return loaded.issue.title if isinstance(loaded, loading.Loaded) else issue_id
 
 
@@ -144,7 +144,7 @@ def headlines(issue_id: str) -> dict[str, str]:
 
 
 def known_issue(issue_id: str) -> str:
-    if issue_id not in loading.list_issue_ids(services().config.content_dir):
+    if not loading.has_issue(services().config.content_dir, issue_id):
         abort(404)
     return issue_id
 
@@ -190,19 +190,20 @@ def log_tail(build, lines: int = LOG_TAIL_LINES) -> str:
 
 @bp.route("/")
 def dashboard():
+    """The newest issues, a page at a time (``?before=<id>`` for older ones): each checked against its files and
+    read from the index, so the page costs the same with 10,000 issues as with ten."""
     svc = services()
     withdrawn = svc.store.withdrawn()
+    before = request.args.get("before") or None
+    page = loading.issue_page(svc.config.content_dir, DASHBOARD_ISSUES, before)
+    states, live = svc.store.channel_states(page.ids), svc.store.live_builds(page.ids)
     rows = []
-    for issue_id in list(reversed(loading.list_issue_ids(svc.config.content_dir)))[:DASHBOARD_ISSUES]:
-        loaded = load_issue(issue_id)
-        live = svc.store.live_build(issue_id)
-        last = svc.store.last_builds_by_channel(issue_id)
+    for issue_id in page.ids:
+        last = states[issue_id]
         rows.append(
             {
-                "id": issue_id,
-                "title": loaded.issue.title if isinstance(loaded, loading.Loaded) else None,
-                "problems": len(loaded.problems) if isinstance(loaded, loading.ContentErrors) else 0,
-                "live": live,
+                **svc.index.row(issue_id),
+                "live": live.get(issue_id),
                 "withdrawn": withdrawn.get(issue_id),
                 "channels": [
                     {
@@ -215,7 +216,7 @@ def dashboard():
                 ],
             }
         )
-    return render_template("dashboard.html", issues=rows, channels=svc.channels)
+    return render_template("dashboard.html", issues=rows, channels=svc.channels, page=page, before=before)
 
 
 @bp.route("/issues/<issue_id>")
@@ -408,7 +409,7 @@ def unpublish(issue_id: str):
     svc = services()
     live = svc.store.live_build(issue_id)
     if live is None:
-        if issue_id not in loading.list_issue_ids(svc.config.content_dir) and issue_id not in svc.store.withdrawn():
+        if not loading.has_issue(svc.config.content_dir, issue_id) and issue_id not in svc.store.withdrawn():
             abort(404)
         flash(_("这一期现在没有公开，无需撤下。"), "info")
         return redirect(url_for("admin.issue", issue_id=issue_id))

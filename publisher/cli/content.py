@@ -15,31 +15,41 @@ if TYPE_CHECKING:
 
 
 @click.command("issues")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=30, show_default=True, help="List the newest N issues.")
+@click.option("--all", "every", is_flag=True, help="List every issue (looks into every issue folder: slow with thousands).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table (the same rows; the count goes to stderr).")
 @pass_ctx
-def issues_cmd(ctx: Ctx, as_json: bool) -> None:
-    """List the issues in the content folder, newest first (from the index: unchanged issues are not parsed)."""
+def issues_cmd(ctx: Ctx, limit: int, every: bool, as_json: bool) -> None:
+    """List the newest issues in the content folder, newest first, and how many issue folders there are in all.
+
+    Each issue listed is checked against its files, so one edited since is read
+    again (unchanged ones come from the index, unparsed). Only the newest are
+    looked into, so the listing is as quick with 10,000 issues as with ten: give
+    --limit N for more, --all for every issue.
+    """
     from publisher import loading
-    from publisher.loading import ContentErrors
 
     index = ctx.index()
-    rows = []
-    for issue_id in reversed(loading.list_issue_ids(ctx.config.content_dir)):
-        try:
-            title, count = index.summary(issue_id)
-            rows.append({"id": issue_id, "title": title, "articles": count, "ok": True})
-        except ContentErrors as exc:
-            rows.append({"id": issue_id, "title": None, "articles": None, "ok": False, "problems": len(exc.problems)})
+    page = loading.issue_page(ctx.config.content_dir, None if every else limit)
+    rows = [index.row(issue_id) for issue_id in page.ids]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    if not rows:
+    elif not rows:
         click.echo(f"No issues under {ctx.config.content_dir / 'issues'}.")
-    for row in rows:
-        if row["ok"]:
-            click.echo(f"{row['id']}  {row['title']}  ({row['articles']} articles)")
-        else:
-            click.echo(f"{row['id']}  ✗ {row['problems']} problem(s): run 'publisher check {row['id']}'")
+    else:
+        for row in rows:
+            if row["ok"]:
+                click.echo(f"{row['id']}  {row['title']}  ({row['articles']} articles)")
+            else:
+                click.echo(f"{row['id']}  ✗ {row['problems']} problem(s): run 'publisher check {row['id']}'")
+    if page.older and not every:
+        click.echo(
+            f"The newest {len(rows)} of {page.folders:,} issue folders; 'publisher issues --all' lists every issue, "
+            "'--limit N' the newest N.",
+            err=as_json,
+        )
+    elif rows:
+        click.echo(f"{len(rows):,} issue(s) in all.", err=as_json)
 
 
 @click.command()

@@ -41,17 +41,18 @@ class Ctx:
         """``issue`` if it exists, the newest issue when None; a clear error otherwise."""
         from publisher import loading
 
-        ids = loading.list_issue_ids(self.config.content_dir)
-        if not ids:
+        content = self.config.content_dir
+        if issue is not None and loading.has_issue(content, issue):
+            return issue  # looked up alone: an archive of thousands of issues is not listed for it
+        newest = loading.issue_page(content, 5).ids
+        if not newest:
             raise click.ClickException(
-                f"no issues under {self.config.content_dir / 'issues'}; add an issue folder, "
+                f"no issues under {content / 'issues'}; add an issue folder, "
                 "run 'publisher init' for the sample issue, or set 'content:' in config.yaml"
             )
         if issue is None:
-            return ids[-1]
-        if issue not in ids:
-            raise click.ClickException(f"no issue {issue!r}; known issues: {', '.join(ids)} (see 'publisher issues')")
-        return issue
+            return newest[0]
+        raise click.ClickException(f"no issue {issue!r}; the newest are {', '.join(newest)} (see 'publisher issues')")
 
     def load(self, issue_id: str) -> loading.Loaded:
         from publisher.loading import ContentErrors
@@ -68,9 +69,8 @@ class Ctx:
     def index(self):
         """The index of parsed issues of this configuration (see :mod:`publisher.index`)."""
         from publisher.index import IssueIndex
-        from publisher.pipeline import INDEX_FILE
 
-        return IssueIndex(self.config.data_dir / INDEX_FILE, self.config.content_dir)
+        return IssueIndex.of(self.config)
 
     def open_store(self):
         """The build store of this configuration, its tables created when missing."""

@@ -84,7 +84,7 @@ class Desk:
     # ---- reading ------------------------------------------------------------------------------
 
     def folder(self, issue_id: str) -> Path:
-        if issue_id not in loading.list_issue_ids(self.content_dir):
+        if not loading.has_issue(self.content_dir, issue_id):
             raise NotFound(f"没有第 {issue_id} 期；请从期次列表中选择。")
         return loading.issue_dir(self.content_dir, issue_id)
 
@@ -518,13 +518,13 @@ class Desk:
     ) -> str:
         """A new issue folder with issue.yaml only: the last issue's masthead and sections, or an empty one."""
         issue_id = f"{date.isoformat()}-{number}"
-        if issue_id in loading.list_issue_ids(self.content_dir):
+        if loading.has_issue(self.content_dir, issue_id):
             raise EditError(f"第 {issue_id} 期已经存在；请打开它编辑，或换一个日期和期号。")
-        ids = loading.list_issue_ids(self.content_dir)
+        newest = loading.issue_page(self.content_dir, 1).ids
         data: dict = {}
-        if from_last and ids:
+        if from_last and newest:
             last = source.parse_issue(
-                (loading.issue_dir(self.content_dir, ids[-1]) / loading.ISSUE_FILE).read_text(encoding="utf-8")
+                (loading.issue_dir(self.content_dir, newest[0]) / loading.ISSUE_FILE).read_text(encoding="utf-8")
             )
             data = {k: last.get(k) for k in source.ISSUE_ORDER if k not in ("date", "number")}
             data["sections"] = [

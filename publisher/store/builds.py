@@ -68,17 +68,21 @@ class Builds(Database):
 
     def last_builds_by_channel(self, issue_id: str) -> dict[str, ChannelResult]:
         """For each channel, its state in the newest build of ``issue_id`` that included it."""
-        found: dict[str, ChannelResult] = {}
+        return self.channel_states([issue_id])[issue_id]
+
+    def channel_states(self, issue_ids: list[str]) -> dict[str, dict[str, ChannelResult]]:
+        """:meth:`last_builds_by_channel` of each of ``issue_ids``, in one query (a page of the dashboard)."""
+        found: dict[str, dict[str, ChannelResult]] = {issue_id: {} for issue_id in issue_ids}
         query = (
-            sa.select(schema.builds_t.c.results)
-            .where(schema.builds_t.c.issue_id == issue_id)
+            sa.select(schema.builds_t.c.issue_id, schema.builds_t.c.results)
+            .where(schema.builds_t.c.issue_id.in_(issue_ids))
             .order_by(schema.builds_t.c.id.desc())
         )
         with self.reading() as conn:
-            for (results,) in conn.execute(query):
+            for issue_id, results in conn.execute(query):
                 for name, data in (results or {}).items():
-                    found.setdefault(name, ChannelResult.from_dict(data))
-        return dict(sorted(found.items()))
+                    found[issue_id].setdefault(name, ChannelResult.from_dict(data))
+        return {issue_id: dict(sorted(states.items())) for issue_id, states in found.items()}
 
     def start_build(self, build_id: int) -> BuildRecord | None:
         """Mark a queued build running; None when it is no longer queued (failed meanwhile, or unknown)."""

@@ -28,9 +28,17 @@ class Publishing(Search):
         def get_build(self, build_id: int) -> BuildRecord | None: ...
 
     def live_build(self, issue_id: str) -> BuildRecord | None:
+        return self.live_builds([issue_id]).get(issue_id)
+
+    def live_builds(self, issue_ids: list[str]) -> dict[str, BuildRecord]:
+        """The live build of each of ``issue_ids`` that is published, in one query (a page of the dashboard)."""
+        query = (
+            sa.select(schema.builds_t)
+            .join(schema.live_t, schema.live_t.c.build_id == schema.builds_t.c.id)
+            .where(schema.live_t.c.issue_id.in_(issue_ids))
+        )
         with self.reading() as conn:
-            build_id = conn.execute(sa.select(schema.live_t.c.build_id).where(schema.live_t.c.issue_id == issue_id)).scalar()
-            return self.get_in(conn, build_id) if build_id is not None else None
+            return {row.issue_id: self.record_of(row) for row in conn.execute(query)}
 
     def published_issues(self) -> list[tuple[str, BuildRecord]]:
         """Every published issue with its live build, newest issue first."""
