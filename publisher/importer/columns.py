@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from publisher.importer import lines as L
 from publisher.importer import rules
@@ -49,47 +49,119 @@ def measure(texts: list[str]) -> int | None:
     return common
 
 
+#: In pdftotext -layout text a line set in by the indent starts this many positions right of its strip.
+SET_IN = range(2, 5)
+
+
+def _indented(offset: int) -> bool:
+    return offset in SET_IN
+
+
 def _set_in(text: str, full: float) -> bool:
     """A paragraph's first line: set in by the indent, about two em short of the measure, running on."""
     return full - INDENT - 1.5 <= width(text) <= full - INDENT + 0.5 and not rules.ENDS_SENTENCE.search(text)
 
 
 def _signs(text: str, vocabulary: rules.Vocabulary) -> bool:
-    """A line that is a byline (记者 … 通讯员 …, □ name) when it stands alone."""
+    """A line that is a byline (记者 … 通讯员 …, □ name, a title and a name) when it stands alone."""
     probe = L.InputLine(0, text)
     L.classify_line(probe, vocabulary)
-    return probe.kind in (L.BYLINE, L.NAMES)
+    return probe.kind in (L.BYLINE, L.NAMES, L.SPEAKER)
 
 
-def _wrapped_head(line: str, after: str) -> bool:
-    """A headline's second line in the same block: heading-shaped and shorter, no subtitle (——…), label
-    (【…】), dateline or caption."""
+#: A column tag printed after a headline, on its own line when the head wraps: （今日谈）, （权威发布）.
+HEAD_TAG = re.compile(r"^[（(【][^（()）【】]{1,12}[）)】]$")
+
+
+def pairs(texts: list[str]) -> set[str]:
+    """Every two characters printed side by side within a line of ``texts``: the words the text holds."""
+    return {t[k : k + 2] for t in texts for k in range(len(t) - 1)}
+
+
+def _same_block_head(line: str, after: str, full: float) -> bool:
+    """Default-mode text: ``after`` is a shorter heading line in the same block as the head line ``line``
+    (no subtitle, label, dateline or caption)."""
     probe = L.InputLine(0, after)
     L.classify_line(probe, rules.DEFAULT_VOCABULARY)
     return (
-        L.heading_shape(line)
-        and probe.kind == L.SHORT
+        probe.kind == L.SHORT
         and width(after) <= width(line)
-        and not after.startswith(("—", "【", "[", "［"))
+        and (width(line) >= full * 0.6 or width(after) < full - INDENT - 1)
+        and not after.startswith(("—", "─", "【", "[", "［"))
         and not rules.ENDS_SENTENCE.search(line)
     )
 
 
-def _runs_on(line: str, after: str, full: float, vocabulary: rules.Vocabulary) -> bool:
-    """Does the paragraph of ``line`` go on at ``after``, the next line of the same block?"""
-    w = width(line)
-    if _set_in(after, full) or _signs(after, vocabulary):
-        return False  # a new paragraph (or a head's byline) starts at ``after``
-    if full * 0.6 <= w < full - INDENT - 1 and _wrapped_head(line, after):
+def head_goes_on(line: str, after: str, words: set[str]) -> bool:
+    """Is ``after`` the rest of a headline that ``line`` starts (a head wrapped over two lines), not a head
+    under a kicker or a subtitle? It is when the break cuts a word or a phrase: the next line is only a
+    few characters, closes a quotation or bracket left open, is a column tag in brackets, starts mid-
+    sentence, or the two characters either side of the break stand together elsewhere in the text
+    (``words``, from :func:`pairs`). A kicker ends a phrase of its own, so none of these holds for it."""
+    after = after.strip()
+    probe = L.InputLine(0, after)
+    L.classify_line(probe, rules.DEFAULT_VOCABULARY)
+    if not after or after.startswith(("—", "─", "【", "[", "［")) or probe.kind not in (L.SHORT, L.PARA, L.NAMES):
+        return False
+    if L.starts_mid(after) or (L.quote_balance(line)[1] > 0 and L.quote_balance(after)[0] > 0):
         return True
+    if re.search(rf"[{rules.SENTENCE_END}][{rules.CLOSERS}]*$", line):
+        return False  # a head that ends a sentence (！？) is whole; a closing quote ends none
+    compact = re.sub(r"\s+", "", after)
+    return len(compact) <= 3 or bool(HEAD_TAG.match(compact)) or (line[-1] + compact[0]) in words
+
+
+#: How a line goes on the one before it (:func:`_runs_on`): a headline wrapped, a paragraph.
+HEAD, LINE = "head", "line"
+
+
+def _runs_on(
+    line: str,
+    after: str,
+    full: float,
+    vocabulary: rules.Vocabulary,
+    opens: bool = True,
+    set_in: bool | None = None,
+    words: set[str] | frozenset[str] = frozenset(),
+) -> str:
+    """Does the paragraph of ``line`` go on at ``after``, the next line of the same block? ``opens``: ``line``
+    is the first line of its paragraph (it may be a head); ``set_in``: whether ``after`` is set in by the
+    indent, when the text shows it (pdftotext -layout keeps it as spaces), else None (guessed by width);
+    ``words``: the text's pairs of characters (:func:`pairs`), which tell a wrapped head. The answer is
+    HEAD (a headline goes on), LINE (a paragraph goes on) or "" (no)."""
+    w = width(line)
+    if _signs(after, vocabulary) or _is_lead_text(after):
+        return ""  # a head's byline, or a dateline opening a story, starts at ``after``
+    cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
+    filled = full - INDENT - 1 <= w <= full + 0.5
+    head = opens and L.heading_shape(line)
+    if set_in is not None:
+        if set_in:
+            return ""  # a new paragraph starts at ``after``
+        if filled and cut and not after.startswith(("—", "─")) and (not head or width(after) >= full - INDENT - 1):
+            return LINE  # a filled line cut mid-sentence goes on to a line set flush (not a subtitle's dash)
+    else:
+        if filled and cut and not head:
+            # a filled line cut mid-sentence goes on, also to a line that looks set in (a line that breaks
+            # before a long number is justified with fewer characters), when it is no head: it goes on a
+            # paragraph already, or no head ends like it
+            return LINE
+        if _set_in(after, full):
+            return ""  # a new paragraph starts at ``after``
+    if head and not (filled and width(after) >= full - INDENT - 1) and L.heading_shape(after):
+        # a head's line, going on only when the head wraps; in pdftotext's default mode a kicker (set in
+        # another size) comes as a block of its own, so a shorter head-shaped line in the head's block is
+        # the head's rest
+        wraps = head_goes_on(line, after, words) or (set_in is None and _same_block_head(line, after, full))
+        return HEAD if wraps else ""
     if w > full + 0.5 and line[-1:] not in rules.SENTENCE_END + rules.CLOSERS + "，、":
         # wider than a column: a head across columns, going on only to a short line of its own
-        return width(after) < full - INDENT - 1 and not rules.ENDS_SENTENCE.search(after)
+        return LINE if width(after) < full - INDENT - 1 and not rules.ENDS_SENTENCE.search(after) else ""
     if width(after) >= full - 0.5 and w >= full - INDENT - 1:
-        return True  # a line that fills the measure never opens a paragraph (first lines are set in)
+        return LINE  # a line that fills the measure never opens a paragraph (first lines are set in)
     if not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0:
-        return w >= full - INDENT - 1  # a filled line cut mid-sentence (or inside a quotation)
-    return w >= full - 0.5  # a filled line that ends a sentence, the next one not set in
+        return LINE if w >= full - INDENT - 1 else ""  # a filled line cut mid-sentence (or inside a quotation)
+    return LINE if w >= full - 0.5 else ""  # a filled line that ends a sentence, the next one not set in
 
 
 @dataclass
@@ -103,6 +175,7 @@ class Unwrapped:
     last_lines: dict[int, str]
     block_ends: set[int]  # numbers of the paragraphs a blank line follows
     tops: set[int] | None = None  # text already in reading order (pdftotext -layout): lines that open a column strip
+    indents: dict[int, int] = field(default_factory=dict)  # there: how far right of its strip's start a line begins
 
     def settle(self) -> None:
         """After :func:`lines.classify`: a heading-shaped paragraph at a block's end whose last line fills a
@@ -146,6 +219,8 @@ class Unwrapped:
     def continues(self, item: L.InputLine) -> bool:
         """Can ``item`` go on a paragraph cut at a column's foot? Not when it opens with a dateline, or
         with a line set in by the indent (a new paragraph)."""
+        if item.no in self.indents:
+            return not _is_lead(item) and not _indented(self.indents[item.no])
         return not _is_lead(item) and not _set_in(self.first_lines.get(item.no, item.text), self.measure)
 
     def fragments(self, items: list[L.InputLine]) -> list[tuple[str, list[L.InputLine]]]:
@@ -223,7 +298,11 @@ class Unwrapped:
 
 
 def _is_lead(item: L.InputLine) -> bool:
-    return bool(rules.NEWS_LEAD.match(item.text) or rules.BRIEF_LEAD.match(item.text))
+    return _is_lead_text(item.text)
+
+
+def _is_lead_text(text: str) -> bool:
+    return bool(rules.NEWS_LEAD.match(text) or rules.BRIEF_LEAD.match(text))
 
 
 def _page_top(item: L.InputLine) -> bool:
@@ -265,20 +344,25 @@ def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:
     return stories
 
 
-def unwrap(source: str, vocabulary: rules.Vocabulary, tops: set[int] | None = None) -> Unwrapped | None:
+def unwrap(
+    source: str, vocabulary: rules.Vocabulary, tops: set[int] | None = None, indents: dict[int, int] | None = None
+) -> Unwrapped | None:
     """The paragraphs of column-set ``source`` (cleaned text), or None when the text is not set in
     columns (then every input line is a paragraph); ``tops``: the text is in reading order already, these
-    lines open a column strip (:mod:`.strips`)."""
+    lines open a column strip (:mod:`.strips`), and ``indents`` says how far right of their strip's usual start
+    its lines begin (a paragraph's first line is set in by INDENT em: SET_IN positions)."""
     raw = source.split("\n")
     texts = [t.strip() for t in raw if t.strip()]
     full = measure(texts)
     if full is None:
         return None
+    words = pairs(texts)
     out: list[L.InputLine] = []
     first: dict[int, str] = {}
     last: dict[int, str] = {}
     ends: set[int] = set()
     current: L.InputLine | None = None
+    heading = True  # the paragraph so far may be a head (its lines went on as a headline does)
     previous = ""
     for number, text in enumerate(raw, start=1):
         text = text.strip()
@@ -287,15 +371,18 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, tops: set[int] | None = No
                 ends.add(current.no)
             current, previous = None, ""
             continue
-        if current is not None and _runs_on(previous, text, full, vocabulary):
+        set_in = _indented(indents[number]) if indents and number in indents else None
+        joined = current is not None and _runs_on(previous, text, full, vocabulary, heading, set_in, words)
+        if current is not None and joined:
+            heading = joined == HEAD
             ascii_pair = current.text[-1:].isascii() and current.text[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum()
             current.text += (" " if ascii_pair else "") + text
         else:
-            current = L.InputLine(number, text)
+            current, heading = L.InputLine(number, text), True
             out.append(current)
             first[number] = text
         last[current.no] = text
         previous = text
     if current is not None:
         ends.add(current.no)
-    return Unwrapped(out, full, first, last, ends, tops)
+    return Unwrapped(out, full, first, last, ends, tops, indents or {})

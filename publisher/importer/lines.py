@@ -136,6 +136,10 @@ def classify(lines: list[InputLine], vocabulary: rules.Vocabulary) -> None:
         else:
             classify_line(line, vocabulary)
     _column_lines(lines[head:])
+    for before, line in zip(lines[head:], lines[head + 1 :], strict=False):
+        if line.kind == SPEAKER and before.kind == SHORT:
+            # a title and a name right under a headline sign the piece there (a signature closes a speech)
+            line.kind, line.data = BYLINE, {"authors": [(line.data["name"], line.data["role"])]}
 
 
 #: Text set in columns: this share of its lines fill the column's measure.
