@@ -370,7 +370,8 @@ class Assembler(AfterWalk):
                 items.append(piece)
                 continue
             signed = any(p.kind in (L.BYLINE, L.NAMES) for p in segment[1:])
-            next_signs = k + 1 < len(run) and run[k + 1].kind in (L.BYLINE, L.NAMES)
+            after = k + 1 + (k + 1 < len(run) and run[k + 1].kind == L.SHORT and run[k + 1].text.startswith(("——", "—")))
+            next_signs = after < len(run) and run[after].kind in (L.BYLINE, L.NAMES)  # past a subtitle (——…)
             if piece.kind == L.SHORT and signed and next_signs:  # a new headline + byline after a signed one
                 items.append(segment)
                 segment = []

@@ -152,7 +152,10 @@ def _runs_on(
         # a head's line, going on only when the head wraps; in pdftotext's default mode a kicker (set in
         # another size) comes as a block of its own, so a shorter head-shaped line in the head's block is
         # the head's rest
-        wraps = head_goes_on(line, after, words) or (set_in is None and _same_block_head(line, after, full))
+        wraps = (
+            head_goes_on(line, after, words)
+            or (set_in is None and _same_block_head(line, after, full))
+        )
         return HEAD if wraps else ""
     if w > full + 0.5 and line[-1:] not in rules.SENTENCE_END + rules.CLOSERS + "，、":
         # wider than a column: a head across columns, going on only to a short line of its own
@@ -198,6 +201,10 @@ class Unwrapped:
                 item.kind, item.data = L.CAPTION, L.caption_parts(item.text)
             elif item.kind == L.SHORT and (credit := CREDITED.match(item.text)):
                 item.kind, item.data = L.CAPTION, {"caption": credit.group(1), "credit": credit.group(2)}
+        if self.tops is not None:  # in reading order: a short line that the next paragraph goes on is no head
+            for item, after in zip(self.items, self.items[1:], strict=False):
+                if item.kind == L.SHORT and after.kind == L.PARA and L.starts_mid(after.text) and not rules.ENDS_SENTENCE.search(item.text):
+                    item.kind = L.PARA
         for k, item in enumerate(self.items[1:-1], start=1):
             head, lead = self.items[k - 1], self.items[k + 1]
             writers = rules.NEWS_LEAD.match(lead.text)

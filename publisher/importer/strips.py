@@ -87,12 +87,43 @@ class Cell:
     indent: int | None = None
 
 
-def _cut(line: str, columns: list[int]) -> list[tuple[str, int]] | None:
+def _split_at_columns(
+    pieces: list[tuple[int, str]], columns: list[int], ends: list[float], near: set[int]
+) -> list[tuple[int, str]]:
+    """A piece that runs on into the next column with a single space near that column's start (give or take
+    TOLERANCE) is two pieces: pdftotext -layout keeps only one space where a line of one column ends right
+    where the next column's text begins (a wrapped head's last characters beside the text of the column
+    before, a dateline beside the next column's line), when the text before the space ends about where the
+    column's lines end (``ends``: for each column) and the line above or below has text starting where the
+    rest starts (``near``: where their pieces start); a head over several columns with a space inside is one."""
+    out = []
+    todo = list(pieces)
+    while todo:
+        at, piece = todo.pop(0)
+        for k, start in enumerate(columns):
+            spaces = sorted(range(start - at - 1 - TOLERANCE, start - at + TOLERANCE), key=lambda c: abs(c - (start - at - 1)))
+            cut = next((c for c in spaces if 0 < c < len(piece) - 1 and piece[c] == " "), None)
+            if (
+                at < start < at + len(piece)
+                and cut is not None
+                and k
+                and at + cut >= ends[k - 1] - TOLERANCE
+                and any(abs(at + cut + 1 - n) <= TOLERANCE for n in near)
+            ):
+                out.append((at, piece[:cut]))
+                todo.insert(0, (at + cut + 1, piece[cut + 1 :]))
+                break
+        else:
+            out.append((at, piece))
+    return out
+
+
+def _cut(line: str, columns: list[int], ends: list[float], near: set[int] = frozenset()) -> list[tuple[str, int]] | None:
     """The line's text in each column with the position it starts at (a piece running across column
     starts, such as a story's headline over its columns, in the column it starts in), or None when a
     piece runs across all of them."""
     cells: list[tuple[str, int]] = [("", -1)] * len(columns)
-    for at, piece in _pieces(line):
+    for at, piece in _split_at_columns(_pieces(line), columns, ends, near):
         k = max((i for i, start in enumerate(columns) if start <= at + TOLERANCE), default=0)
         if k == 0 and at + len(piece) > columns[-1]:
             return None
@@ -128,12 +159,15 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
 def _block(block: list[tuple[int, str]]) -> list[Cell]:
     """One block's lines (input line number, text) as cells in reading order, a blank cell after each strip."""
     columns = _columns([line for _, line in block])
+    pieces = [p for _, line in block for p in _pieces(line)]
+    ends = [_common_end(pieces, c) for c in columns]
     if not columns:
         return [Cell(piece, True, source) for source, line in block for _, piece in _pieces(line)] + [Cell("")]
     out: list[Cell] = []
     rows: list[tuple[int, list[tuple[str, int]]]] = []
-    for source, line in block:
-        cells = _cut(line, columns)
+    starts = [{at for at, _ in _pieces(line)} for _, line in block]
+    for n, (source, line) in enumerate(block):
+        cells = _cut(line, columns, ends, (starts[n - 1] if n else set()) | (starts[n + 1] if n + 1 < len(block) else set()))
         if cells is None:
             if rows:
                 out += _band(rows)
