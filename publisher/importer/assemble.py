@@ -524,7 +524,7 @@ class Assembler(AfterWalk):
 
     def figures_only(self, figures: list[TextPiece], bodied: bool) -> None:
         """Captions in a run of their own: the open story's figures, photo stories, or the next story's."""
-        cur = self.cur
+        cur = self.cur if self.pending_section is None else None  # under a new section label: not the story before
         for piece in figures:
             if (piece.kind == L.CREDIT and cur is not None) or (cur is not None and not cur.ended and cur.body):
                 self.add_figure(cur, piece)

@@ -38,12 +38,14 @@ def width(text: str) -> float:
 
 
 def measure(texts: list[str]) -> int | None:
-    """The column measure (em) most lines fill, or None when the text is not set in columns."""
+    """The column measure (em) most lines fill, or None when the text is not set in columns. Lines that
+    fill it and first lines set in by the indent (INDENT em short) both count for it, so that a column of
+    short paragraphs, more of whose lines are first lines than full ones, still shows its measure."""
     widths = Counter(round(width(t)) for t in texts if width(t) >= 8)
     if not widths:
         return None
-    common, count = widths.most_common(1)[0]
-    filled = count + widths.get(common - 1, 0) + widths.get(common + 1, 0)
+    common = max(widths, key=lambda m: (widths[m] + widths.get(m - INDENT, 0), m))
+    filled = sum(n for w, n in widths.items() if common - INDENT - 1 <= w <= common + 1)
     if common > COLUMN_MAX or filled < SET_IN_COLUMNS * sum(widths.values()):
         return None
     return common
