@@ -434,6 +434,14 @@ class Assembler(AfterWalk):
                 bylines.append(piece)
             elif piece.kind in (L.CAPTION, L.CREDIT):
                 figures.append(piece)
+            elif (
+                piece.kind == L.SHORT
+                and len(heads) >= 2
+                and heads[-1].text.startswith(("——", "─"))
+                and not piece.text.startswith(("—", "─"))
+                and not piece.first.data.get("story")
+            ):
+                figures.append(piece)  # under a head closed by its subtitle (——…): a photo's caption
             elif bylines and heads:
                 verse.append(piece)
             else:
@@ -480,6 +488,7 @@ class Assembler(AfterWalk):
             or bool(bylines)
             or len(heads) >= 2
             or labels_before
+            or self.pending_section is not None  # under a section label read just before: a new page's story
             or self.pending_note is not None
             or next_is_lead
             or (cur.headline is not None and not cur.body)

@@ -194,6 +194,7 @@ class Unwrapped:
                 item.kind == L.SHORT
                 and item.no in self.block_ends
                 and cut
+                and not item.text.startswith(("——", "─"))  # a subtitle's dash: a head's, not a paragraph's
                 and full - INDENT - 1 <= width(last) <= full + 0.5
                 and not rules.ENDS_SENTENCE.search(last)
             ):
@@ -321,14 +322,22 @@ def _page_top(item: L.InputLine) -> bool:
 
 
 def _leads_before_head(frags) -> int:
-    """How many blocks open a story with a dateline before the next head."""
+    """How many stories open in the blocks before the next head: each block that opens with a dateline,
+    and one more when the text starts without one and a dateline follows (heads side by side, the first
+    story's text undated, the second's dated)."""
     count = 0
+    first = True
+    undated = False
     for kind, part in frags:
-        if kind == "head":
-            break
-        if kind == "body" and _is_lead(part[0]):
-            count += 1
-    return count
+        if kind == "head" and any(x.kind not in (L.CAPTION, L.CREDIT) for x in part):
+            break  # (captions are read past: a photo between the stories' texts)
+        if kind == "body":
+            if _is_lead(part[0]):
+                count += 1
+            elif first:
+                undated = True
+            first = False
+    return count + (1 if undated and count else 0)
 
 
 def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:
