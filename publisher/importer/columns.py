@@ -87,6 +87,7 @@ def _same_block_head(line: str, after: str, full: float) -> bool:
     L.classify_line(probe, rules.DEFAULT_VOCABULARY)
     return (
         probe.kind == L.SHORT
+        and not _set_in(after, full)
         and width(after) <= width(line)
         and (width(line) >= full * 0.6 or width(after) < full - INDENT - 1)
         and not after.startswith(("—", "─", "【", "[", "［"))
@@ -362,6 +363,49 @@ def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:
     return stories
 
 
+def block_measures(raw: list[str], full: int) -> dict[int, int]:
+    """The measure of each block (lines between blank lines) set narrower than the text's own ``full``, by
+    line number: a paragraph's lines but its last fill the column, so the widest width that at least three of
+    the block's lines but its last share is the block's column (a story set narrow beside a vertical head),
+    when none of its lines inside is wider."""
+    out: dict[int, int] = {}
+    block: list[int] = []
+    for number, text in enumerate([*raw, ""], start=1):
+        if text.strip():
+            block.append(number)
+            continue
+        widths = Counter(round(width(raw[n - 1].strip())) for n in block[:-1])
+        narrow = max((w for w, c in widths.items() if c >= 3 and 8 <= w < full - 1), default=None)
+        inner = [round(width(raw[n - 1].strip())) for n in block[1:-1]]  # (the first may be a head)
+        if narrow is not None and all(w <= narrow + 1 for w in inner):
+            out.update((n, narrow) for n in block)
+        block = []
+    return out
+
+
+#: A vertical line of type comes out of pdftotext one character a line: at least this many in a row.
+VERTICAL_MIN = 4
+
+
+def vertical_runs(raw: list[str]) -> dict[int, tuple[int, str]]:
+    """Runs of lines that hold one character each, most of them Chinese (blank lines between them allowed):
+    a headline set vertically, which pdftotext prints one character a line (its quotes and digits too).
+    First line number -> (last line, text)."""
+    out: dict[int, tuple[int, str]] = {}
+    run: list[tuple[int, str]] = []
+    for number, text in enumerate([*raw, "."], start=1):
+        text = text.strip()
+        if not text and run:
+            continue
+        if len(text) == 1:
+            run.append((number, text))
+            continue
+        if len(run) >= VERTICAL_MIN and sum(1 for _, ch in run if re.match(rules.HAN, ch)) >= 0.6 * len(run):
+            out[run[0][0]] = (run[-1][0], "".join(ch for _, ch in run))
+        run = []
+    return out
+
+
 def unwrap(
     source: str, vocabulary: rules.Vocabulary, tops: set[int] | None = None, indents: dict[int, int] | None = None
 ) -> Unwrapped | None:
@@ -375,6 +419,7 @@ def unwrap(
     if full is None:
         return None
     words = pairs(texts)
+    narrow = block_measures(raw, full)
     out: list[L.InputLine] = []
     first: dict[int, str] = {}
     last: dict[int, str] = {}
@@ -382,15 +427,30 @@ def unwrap(
     current: L.InputLine | None = None
     heading = True  # the paragraph so far may be a head (its lines went on as a headline does)
     previous = ""
+    upright = vertical_runs(raw)
+    skip = 0
     for number, text in enumerate(raw, start=1):
         text = text.strip()
+        if number <= skip:
+            continue
+        if number in upright:  # a vertical head: one line of its own
+            if current is not None:
+                ends.add(current.no)
+            skip, joined = upright[number]
+            current = L.InputLine(number, joined, data={"vertical": True})
+            out.append(current)
+            first[number] = last[number] = joined
+            ends.add(number)
+            current, previous = None, ""
+            continue
         if not text:
             if current is not None:
                 ends.add(current.no)
             current, previous = None, ""
             continue
         set_in = _indented(indents[number]) if indents and number in indents else None
-        joined = current is not None and _runs_on(previous, text, full, vocabulary, heading, set_in, words)
+        here = narrow.get(number, full)
+        joined = current is not None and _runs_on(previous, text, here, vocabulary, heading, set_in, words)
         if current is not None and joined:
             heading = joined == HEAD
             ascii_pair = current.text[-1:].isascii() and current.text[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum()
