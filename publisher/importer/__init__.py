@@ -133,7 +133,7 @@ def import_text(
     warnings = []
     if len(cleaned) != len(decoded.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")):
         warnings.append("control characters were removed from the input")
-    unwrapped = columns.unwrap(cleaned, vocabulary, layout.tops if layout else None, layout.indents if layout else None)
+    unwrapped = columns.unwrap(cleaned, vocabulary, layout)
     items = unwrapped.items if unwrapped else L.split(cleaned)
     L.classify(items, vocabulary)
     if unwrapped:

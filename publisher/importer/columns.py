@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from publisher.importer import lines as L
-from publisher.importer import rules
+from publisher.importer import rules, strips
 
 #: Text is set in columns when this share of its lines of 8 em or more fill one measure.
 SET_IN_COLUMNS = 0.4
@@ -182,6 +182,7 @@ class Unwrapped:
     block_ends: set[int]  # numbers of the paragraphs a blank line follows
     tops: set[int] | None = None  # text already in reading order (pdftotext -layout): lines that open a column strip
     indents: dict[int, int] = field(default_factory=dict)  # there: how far right of its strip's start a line begins
+    opens: set[int] = field(default_factory=set)  # and the lines that open a strip
 
     def settle(self) -> None:
         """After :func:`lines.classify`: a heading-shaped paragraph at a block's end whose last line fills a
@@ -205,9 +206,14 @@ class Unwrapped:
                 item.kind, item.data = L.CAPTION, L.caption_parts(item.text)
             elif item.kind == L.SHORT and (credit := CREDITED.match(item.text)):
                 item.kind, item.data = L.CAPTION, {"caption": credit.group(1), "credit": credit.group(2)}
-        if self.tops is not None:  # in reading order: a short line that the next paragraph goes on is no head
-            for item, after in zip(self.items, self.items[1:], strict=False):
-                if item.kind == L.SHORT and after.kind == L.PARA and L.starts_mid(after.text) and not rules.ENDS_SENTENCE.search(item.text):
+        if self.tops is not None:
+            # in reading order, a short line inside a column (not at the top of a strip) that goes on a paragraph
+            # cut mid-sentence, or that the next paragraph goes on, is a piece of text, not a head
+            for before, item, after in zip([None, *self.items], self.items, [*self.items[1:], None], strict=False):
+                if item.kind != L.SHORT or rules.ENDS_SENTENCE.search(item.text):
+                    continue
+                goes_on = before is not None and item.no not in self.opens and self.is_open(before) and before.kind == L.PARA
+                if goes_on or (after is not None and after.kind == L.PARA and L.starts_mid(after.text)):
                     item.kind = L.PARA
         for k, item in enumerate(self.items[1:-1], start=1):
             head, lead = self.items[k - 1], self.items[k + 1]
@@ -406,13 +412,12 @@ def vertical_runs(raw: list[str]) -> dict[int, tuple[int, str]]:
     return out
 
 
-def unwrap(
-    source: str, vocabulary: rules.Vocabulary, tops: set[int] | None = None, indents: dict[int, int] | None = None
-) -> Unwrapped | None:
+def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | None = None) -> Unwrapped | None:
     """The paragraphs of column-set ``source`` (cleaned text), or None when the text is not set in
-    columns (then every input line is a paragraph); ``tops``: the text is in reading order already, these
-    lines open a column strip (:mod:`.strips`), and ``indents`` says how far right of their strip's usual start
-    its lines begin (a paragraph's first line is set in by INDENT em: SET_IN positions)."""
+    columns (then every input line is a paragraph); ``layout``: the text is pdftotext -layout text put in
+    reading order already (:mod:`.strips`), which says where strips open and how far right of its strip's
+    usual start each line begins (a paragraph's first line is set in by INDENT em: SET_IN positions)."""
+    indents = layout.indents if layout else None
     raw = source.split("\n")
     texts = [t.strip() for t in raw if t.strip()]
     full = measure(texts)
@@ -463,4 +468,6 @@ def unwrap(
         previous = text
     if current is not None:
         ends.add(current.no)
-    return Unwrapped(out, full, first, last, ends, tops, indents or {})
+    if layout is None:
+        return Unwrapped(out, full, first, last, ends)
+    return Unwrapped(out, full, first, last, ends, layout.tops, layout.indents, layout.opens)

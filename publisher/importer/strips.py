@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Columns are separated by at least this many spaces.
 GAP = re.compile(r" {3,}")
@@ -78,13 +78,15 @@ def _common_end(pieces: list[tuple[int, str]], column: int) -> float:
 @dataclass
 class Cell:
     """One line of a column strip: its text, whether it is on its band's first row (``top``), the input
-    line it comes from (1-based) and how far right of its strip's usual start it begins (``indent``, in
-    character positions; None when the line is not in a strip)."""
+    line it comes from (1-based), how far right of its strip's usual start it begins (``indent``, in
+    character positions; None when the line is not in a strip) and whether it opens its strip (``opens``:
+    its first line, or a line of its own)."""
 
     text: str
     top: bool = False
     source: int = 0
     indent: int | None = None
+    opens: bool = True  # the first line of its strip (or a line of its own)
 
 
 def _split_at_columns(
@@ -142,6 +144,7 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
         starts = Counter(cells[k][1] for _, cells in rows if cells[k][0])
         flush = starts.most_common(1)[0][0] if starts else 0
         empty = 0
+        opens = True
         for n, (source, cells) in enumerate(rows):
             text, at = cells[k]
             if not text:
@@ -150,7 +153,8 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
             if empty >= GAP_ROWS and out and out[-1].text:
                 out.append(Cell(""))
             empty = 0
-            out.append(Cell(text, n == 0, source, at - flush))
+            out.append(Cell(text, n == 0, source, at - flush, opens))
+            opens = False
         if out and out[-1].text:
             out.append(Cell(""))
     return out
@@ -185,12 +189,14 @@ class Strips:
     """Layout-mode text in reading order. ``tops``: numbers of its lines printed on a band's first row (the
     top of its columns), where a head starts a story; ``sources``: the input line each line comes from
     (``sources[n - 1]`` for line n; 0 for the blank lines that part strips); ``indents``: how far each line
-    in a strip starts right of the strip's usual start, by line number."""
+    in a strip starts right of the strip's usual start, by line number; ``opens``: the lines that open a
+    strip (a column's top in its band: the text above it, in reading order, is another column's)."""
 
     text: str
     tops: set[int]
     sources: list[int]
     indents: dict[int, int]
+    opens: set[int] = field(default_factory=set)
 
     def source(self, number: int) -> int:
         """The input line of line ``number`` of the reading (the nearest line before it for a blank one)."""
@@ -222,4 +228,5 @@ def read(text: str) -> Strips | None:
     lines = [c.text for c in cells]
     tops = {n for n, c in enumerate(cells, start=1) if c.text and c.top}
     indents = {n: c.indent for n, c in enumerate(cells, start=1) if c.text and c.indent is not None}
-    return Strips("\n".join(lines), tops, [c.source for c in cells], indents)
+    opens = {n for n, c in enumerate(cells, start=1) if c.text and c.opens}
+    return Strips("\n".join(lines), tops, [c.source for c in cells], indents, opens)
