@@ -148,7 +148,7 @@ class Assembler(AfterWalk):
         text = piece.text
         draft.touch(piece.numbers)
         if (jump := rules.JUMP_OUT.search(text)) and jump.start() > 0:
-            self.furniture.append((piece.lines[-1].no, jump.group(0), "jump line"))
+            self.furniture.append((piece.lines[-1].last, jump.group(0), "jump line"))
             text = text[: jump.start()].rstrip()
             draft.jump_out, draft.ended = True, True
         if not draft.body and draft.lead is None:

@@ -460,6 +460,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             heading = joined == HEAD
             ascii_pair = current.text[-1:].isascii() and current.text[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum()
             current.text += (" " if ascii_pair else "") + text
+            current.end = number
         else:
             current, heading = L.InputLine(number, text), True
             out.append(current)

@@ -45,6 +45,11 @@ class InputLine:
     kind: str = PARA
     label_kind: str | None = None  # 'section' or 'series' for labels
     data: dict = field(default_factory=dict)
+    end: int | None = None  # the number of its last line, when several printed lines were read as one
+
+    @property
+    def last(self) -> int:
+        return self.end or self.no
 
     @property
     def is_open(self) -> bool:
