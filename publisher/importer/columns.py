@@ -137,7 +137,7 @@ def _runs_on(
         return ""  # a head's byline, or a dateline opening a story, starts at ``after``
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
     filled = full - INDENT - 1 <= w <= full + 0.5
-    head = opens and L.heading_shape(line)
+    head = opens and (L.heading_shape(line) or (L.quote_balance(line)[1] > 0 and L.heading_shape(line + after)))
     if set_in is not None:
         if set_in:
             return ""  # a new paragraph starts at ``after``
@@ -269,11 +269,12 @@ class Unwrapped:
         waiting: list[list[L.InputLine]] = []  # stories whose heads are read and text is not
         opened: list[list[L.InputLine]] = []  # stories that stop mid-sentence, the earliest first
         current: list[L.InputLine] | None = None
+        before: list[L.InputLine] | None = None  # the story read before the last run of heads
         for n, (kind, part) in enumerate(frags):
             if kind == "other":
                 slots.append(part)
                 if _page_top(part[0]):
-                    waiting, opened, current = [], [], None  # a new page: its stories start here
+                    waiting, opened, current, before = [], [], None, None  # a new page: its stories start here
                 continue
             if kind == "head":
                 stories = _stories(part, _leads_before_head(frags[n + 1 :]))
@@ -281,10 +282,17 @@ class Unwrapped:
                     for story in stories:
                         story[0].data["story"] = True
                 slots.extend(stories)
+                before = current if current is not None and current not in stories and len(current) > 1 else None
                 waiting, current = list(stories), stories[-1]
                 continue
             if self.continues(part[0]) and opened:
                 target = opened[0]
+            elif waiting and before is not None and not _is_lead(part[0]) and _dated_ahead(frags[n + 1 :]) >= len(waiting):
+                # the heads wait for the datelines still to come: this undated text goes on the story before,
+                # printed round the heads (a head set into the column of the story above it)
+                target = before
+                for story in waiting:
+                    story[0].data["story"] = True
             elif waiting:
                 target = waiting.pop(0)
             elif current is not None and not _is_lead(part[0]):
@@ -326,6 +334,17 @@ def _page_top(item: L.InputLine) -> bool:
     """A section label, or a running head with the page or the date (not a folio, which pdftotext may print
     before the rest of its page)."""
     return item.kind == L.LABEL or (item.kind == L.FURNITURE and ("版" in item.text or bool(rules.DATE.search(item.text))))
+
+
+def _dated_ahead(frags) -> int:
+    """How many blocks open with a dateline before the next head (captions read past)."""
+    count = 0
+    for kind, part in frags:
+        if kind == "head" and any(x.kind not in (L.CAPTION, L.CREDIT) for x in part):
+            break
+        if kind == "body" and _is_lead(part[0]):
+            count += 1
+    return count
 
 
 def _leads_before_head(frags) -> int:
