@@ -369,6 +369,11 @@ class Assembler(AfterWalk):
                     segment = []
                 items.append(piece)
                 continue
+            if piece.first.data.get("vertical") or (segment and segment[-1].first.data.get("vertical")):
+                if segment:  # a vertical head stands for itself: it is no kicker, nor one for the head after it
+                    items.append(segment)
+                    piece.first.data["story"] = piece.kind == L.SHORT  # which starts a story of its own
+                segment = []
             signed = any(p.kind in (L.BYLINE, L.NAMES) for p in segment[1:])
             after = k + 1 + (k + 1 < len(run) and run[k + 1].kind == L.SHORT and run[k + 1].text.startswith(("——", "—")))
             next_signs = after < len(run) and run[after].kind in (L.BYLINE, L.NAMES)  # past a subtitle (——…)

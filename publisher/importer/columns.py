@@ -71,7 +71,7 @@ def _signs(text: str, vocabulary: rules.Vocabulary) -> bool:
     return probe.kind in (L.BYLINE, L.NAMES, L.SPEAKER)
 
 
-#: A column tag printed after a headline, on its own line when the head wraps: （今日谈）, （权威发布）.
+#: A column tag printed after a headline, on its own line when the head wraps: （某某谈）, （答记者问）.
 HEAD_TAG = re.compile(r"^[（(【][^（()）【】]{1,12}[）)】]$")
 
 
@@ -408,6 +408,20 @@ def block_measures(raw: list[str], full: int) -> dict[int, int]:
     return out
 
 
+def strip_measures(raw: list[str], full: int, strip_of: dict[int, int]) -> dict[int, int]:
+    """Layout text: the measure of each column strip set narrower than the text's own ``full``, by line
+    number (a strip is one column: its lines fill its own measure)."""
+    lines: dict[int, list[int]] = {}
+    for number, strip in strip_of.items():
+        lines.setdefault(strip, []).append(number)
+    out: dict[int, int] = {}
+    for numbers in lines.values():
+        here = measure([raw[n - 1].strip() for n in numbers]) if len(numbers) >= 4 else None
+        if here is not None and here < full - 1:
+            out.update((n, here) for n in numbers)
+    return out
+
+
 #: A vertical line of type comes out of pdftotext one character a line: at least this many in a row.
 VERTICAL_MIN = 4
 
@@ -443,7 +457,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     if full is None:
         return None
     words = pairs(texts)
-    narrow = block_measures(raw, full)
+    narrow = block_measures(raw, full) if layout is None else strip_measures(raw, full, layout.strips)
     out: list[L.InputLine] = []
     first: dict[int, str] = {}
     last: dict[int, str] = {}

@@ -247,7 +247,7 @@ class Vocabulary:
         kinds = [self.kind(part) for part in re.split(r"[·•・]", name)]
         kind = next((k for k in kinds if k), None)
         if kind is None and BRACKETED_LABEL.match(line.strip()) and not EDITOR_NOTE.match(line.strip()):
-            kind = "series"  # 【楼市情报站】: a name in square brackets over a story is its column
+            kind = "series"  # 【某某观察】: a name in square brackets over a story is its column
         if kind is None or not all(re.fullmatch(f"{HAN}{{2,8}}", part) for part in re.split(r"[·•・]", name)):
             return None
         page = match.group("p1") or match.group("p2")

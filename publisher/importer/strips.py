@@ -13,6 +13,7 @@ such columns (default mode, one paragraph a line) is left alone.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ class Cell:
     source: int = 0
     indent: int | None = None
     opens: bool = True  # the first line of its strip (or a line of its own)
+    strip: int = 0  # which strip it is in (0: none), numbered through the text
 
 
 def _split_at_columns(
@@ -141,6 +143,7 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
     lines start (a paragraph's first line is set in by two em, two to four positions)."""
     out: list[Cell] = []
     for k in range(len(rows[0][1])):
+        strip = next(_STRIPS)
         starts = Counter(cells[k][1] for _, cells in rows if cells[k][0])
         flush = starts.most_common(1)[0][0] if starts else 0
         empty = 0
@@ -153,7 +156,7 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
             if empty >= GAP_ROWS and out and out[-1].text:
                 out.append(Cell(""))
             empty = 0
-            out.append(Cell(text, n == 0, source, at - flush, opens))
+            out.append(Cell(text, n == 0, source, at - flush, opens, strip))
             opens = False
         if out and out[-1].text:
             out.append(Cell(""))
@@ -184,19 +187,24 @@ def _block(block: list[tuple[int, str]]) -> list[Cell]:
     return out
 
 
+_STRIPS = itertools.count(1)
+
+
 @dataclass
 class Strips:
     """Layout-mode text in reading order. ``tops``: numbers of its lines printed on a band's first row (the
     top of its columns), where a head starts a story; ``sources``: the input line each line comes from
     (``sources[n - 1]`` for line n; 0 for the blank lines that part strips); ``indents``: how far each line
     in a strip starts right of the strip's usual start, by line number; ``opens``: the lines that open a
-    strip (a column's top in its band: the text above it, in reading order, is another column's)."""
+    strip (a column's top in its band: the text above it, in reading order, is another column's);
+    ``strips``: which strip each line of a strip is in."""
 
     text: str
     tops: set[int]
     sources: list[int]
     indents: dict[int, int]
     opens: set[int] = field(default_factory=set)
+    strips: dict[int, int] = field(default_factory=dict)  # line number -> the strip it is in
 
     def source(self, number: int) -> int:
         """The input line of line ``number`` of the reading (the nearest line before it for a blank one)."""
@@ -229,4 +237,5 @@ def read(text: str) -> Strips | None:
     tops = {n for n, c in enumerate(cells, start=1) if c.text and c.top}
     indents = {n: c.indent for n, c in enumerate(cells, start=1) if c.text and c.indent is not None}
     opens = {n for n, c in enumerate(cells, start=1) if c.text and c.opens}
-    return Strips("\n".join(lines), tops, [c.source for c in cells], indents, opens)
+    strip = {n: c.strip for n, c in enumerate(cells, start=1) if c.text and c.strip}
+    return Strips("\n".join(lines), tops, [c.source for c in cells], indents, opens, strip)
