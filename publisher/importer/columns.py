@@ -75,6 +75,10 @@ def _signs(text: str, vocabulary: rules.Vocabulary) -> bool:
 HEAD_TAG = re.compile(r"^[（(【][^（()）【】]{1,12}[）)】]$")
 
 
+#: A headline that ends in its column's tag: 某某的好事办实（某某谈）.
+TAGGED_HEAD = re.compile(r"\S{4,}[（(][^（()）]{2,8}[）)]$")
+
+
 def pairs(texts: list[str]) -> set[str]:
     """Every two characters printed side by side within a line of ``texts``: the words the text holds."""
     return {t[k : k + 2] for t in texts for k in range(len(t) - 1)}
@@ -284,6 +288,8 @@ class Unwrapped:
                 slots.extend(stories)
                 before = current if current is not None and current not in stories and len(current) > 1 else None
                 waiting, current = list(stories), stories[-1]
+                if len(stories) > 1 and part[-1].no not in self.block_ends:
+                    waiting.insert(0, waiting.pop())  # the last head's block runs on into the text: its text
                 continue
             if self.continues(part[0]) and opened:
                 target = opened[0]
@@ -294,7 +300,7 @@ class Unwrapped:
                 for story in waiting:
                     story[0].data["story"] = True
             elif waiting:
-                target = waiting.pop(0)
+                target = waiting.pop(_likeliest(part, waiting))
             elif current is not None and not _is_lead(part[0]):
                 target = current
             else:  # text before any head, or a dateline no head waits for: a story of its own
@@ -336,6 +342,18 @@ def _page_top(item: L.InputLine) -> bool:
     return item.kind == L.LABEL or (item.kind == L.FURNITURE and ("版" in item.text or bool(rules.DATE.search(item.text))))
 
 
+def _likeliest(part: list[L.InputLine], waiting: list[list[L.InputLine]]) -> int:
+    """Which of the heads waiting for their text a block that opens with a dateline belongs to: the first,
+    unless another head's words recur in the block's first paragraph far more (a story's first sentence
+    repeats its head: who met whom, what opened where)."""
+    if len(waiting) < 2 or not _is_lead(part[0]):
+        return 0
+    text = L.bigrams(part[0].text)
+    shared = [len(text & L.bigrams("".join(x.text for x in story if x.kind == L.SHORT))) for story in waiting]
+    best = max(range(len(shared)), key=lambda k: (shared[k], -k))
+    return best if shared[best] >= 2 * shared[0] + 2 else 0
+
+
 def _dated_ahead(frags) -> int:
     """How many blocks open with a dateline before the next head (captions read past)."""
     count = 0
@@ -368,8 +386,9 @@ def _leads_before_head(frags) -> int:
 
 def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:
     """A run of head lines as the heads of one story or of several printed side by side: one per
-    headline when as many datelines follow, else split after each byline (a subtitle, ——…, a byline
-    and a caption stay with the headline above them)."""
+    headline when as many datelines follow, else split after each byline and after a headline that ends
+    in its column's tag (（某某谈）: a kicker never carries one) (a subtitle, ——…, a byline and a caption
+    stay with the headline above them)."""
     units: list[list[L.InputLine]] = []
     for item in run:
         if item.kind == L.SHORT and not item.text.startswith("—"):
@@ -382,7 +401,9 @@ def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:
         return units
     stories: list[list[L.InputLine]] = [[]]
     for unit in units:
-        if stories[-1] and any(x.kind in (L.BYLINE, L.NAMES) for x in stories[-1]):
+        signed = any(x.kind in (L.BYLINE, L.NAMES) for x in stories[-1])
+        tagged = any(x.kind == L.SHORT and TAGGED_HEAD.search(x.text) for x in stories[-1])
+        if stories[-1] and (signed or tagged):
             stories.append([])
         stories[-1].extend(unit)
     return stories
