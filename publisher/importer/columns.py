@@ -61,7 +61,12 @@ def _indented(offset: int) -> bool:
 
 def _set_in(text: str, full: float) -> bool:
     """A paragraph's first line: set in by the indent, about two em short of the measure, running on."""
-    return full - INDENT - 1.5 <= width(text) <= full - INDENT + 0.5 and not rules.ENDS_SENTENCE.search(text)
+    return full - INDENT - 1.5 <= width(text) <= full - INDENT + 0.5 and not _ends(text)
+
+
+def _ends(text: str) -> bool:
+    """The line ends a sentence: a full stop, ！？… (a closing quote or bracket may follow; alone it ends none)."""
+    return bool(re.search(rf"[{rules.SENTENCE_END}][{rules.CLOSERS}]*$", text))
 
 
 def _signs(text: str, vocabulary: rules.Vocabulary) -> bool:
@@ -112,7 +117,7 @@ def head_goes_on(line: str, after: str, words: set[str]) -> bool:
         return False
     if L.starts_mid(after) or (L.quote_balance(line)[1] > 0 and L.quote_balance(after)[0] > 0):
         return True
-    if re.search(rf"[{rules.SENTENCE_END}][{rules.CLOSERS}]*$", line):
+    if _ends(line):
         return False  # a head that ends a sentence (！？) is whole; a closing quote ends none
     compact = re.sub(r"\s+", "", after)
     return len(compact) <= 3 or bool(HEAD_TAG.match(compact)) or (line[-1] + compact[0]) in words
