@@ -178,9 +178,11 @@ def import_text(
     report.masthead = [{"line": place(no), "text": t, "field": f} for no, t, f in head.printed]
     report.sections = [{"slug": s.slug, "name": s.name, "line": place(s.line) if s.line else s.line} for s in assembly.sections]
     report.articles = []
-    for d in assembly.articles:
-        where = [place(n) for n in d.lines or [d.first_line]]
-        report.articles.append({"slug": d.slug, "headline": d.headline, "section": d.section.slug, "lines": [min(where), max(where)]})
+    for draft in assembly.articles:
+        where = [place(n) for n in draft.lines or [draft.first_line]]
+        report.articles.append(
+            {"slug": draft.slug, "headline": draft.headline, "section": draft.section.slug, "lines": [min(where), max(where)]}
+        )
     decisions: list[dict[str, Any]] = [
         {
             "kind": "rejoin",
@@ -217,7 +219,9 @@ def import_text(
             near = {k for n in d["lines"] for k in range(n - CONTEXT_LINES, n + CONTEXT_LINES + 1)}
         else:
             near = set(range(min(d["lines"]) - CONTEXT_LINES, max(d["lines"]) + CONTEXT_LINES + 1))
-        d["context"] = [[n, input_lines[n - 1]] for n in sorted(near) if 1 <= n <= len(input_lines) and input_lines[n - 1].strip()]
+        d["context"] = [
+            [n, input_lines[n - 1]] for n in sorted(near) if 1 <= n <= len(input_lines) and input_lines[n - 1].strip()
+        ]
     report.decisions = sorted(decisions, key=lambda d: d["lines"][0])
     report.furniture = sorted(
         [{"line": place(no), "text": t, "why": "masthead"} for no, t in head.furniture]

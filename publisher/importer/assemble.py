@@ -417,7 +417,8 @@ class Assembler(AfterWalk):
         leads_to_news = isinstance(following, list) and nxt is not None and bool(rules.NEWS_LEAD.match(nxt.text))
         previous = before[-1] if isinstance(before, list) else before if before is not None else self.prev
         after_signature = previous is not None and cur is not None and previous.text == cur.byline
-        if cur is not None and cur.series is None and cur.body and (after_signature or leads_to_news):
+        bracketed = bool(rules.BRACKETED_LABEL.match(piece.text))  # 【…】 heads the story under it
+        if cur is not None and cur.series is None and cur.body and (after_signature or leads_to_news) and not bracketed:
             cur.series = self.label_name(piece)
             cur.touch(piece.numbers)
             self.decide("series", piece.numbers, "column label printed after its story", "the next story's column", cur)

@@ -52,7 +52,7 @@ def measure(texts: list[str]) -> int | None:
 
 
 #: In pdftotext -layout text a line set in by the indent starts this many positions right of its strip.
-SET_IN = range(2, 5)
+SET_IN = range(2, 6)
 
 
 def _indented(offset: int) -> bool:
@@ -104,7 +104,7 @@ def _same_block_head(line: str, after: str, full: float) -> bool:
     )
 
 
-def head_goes_on(line: str, after: str, words: set[str]) -> bool:
+def head_goes_on(line: str, after: str, words: set[str] | frozenset[str]) -> bool:
     """Is ``after`` the rest of a headline that ``line`` starts (a head wrapped over two lines), not a head
     under a kicker or a subtitle? It is when the break cuts a word or a phrase: the next line is only a
     few characters, closes a quotation or bracket left open, is a column tag in brackets, starts mid-
@@ -164,10 +164,7 @@ def _runs_on(
         # a head's line, going on only when the head wraps; in pdftotext's default mode a kicker (set in
         # another size) comes as a block of its own, so a shorter head-shaped line in the head's block is
         # the head's rest
-        wraps = (
-            head_goes_on(line, after, words)
-            or (set_in is None and _same_block_head(line, after, full))
-        )
+        wraps = head_goes_on(line, after, words) or (set_in is None and _same_block_head(line, after, full))
         return HEAD if wraps else ""
     if w > full + 0.5 and line[-1:] not in rules.SENTENCE_END + rules.CLOSERS + "，、":
         # wider than a column: a head across columns, going on only to a short line of its own
@@ -514,7 +511,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             continue
         set_in = _indented(indents[number]) if indents and number in indents else None
         here = narrow.get(number, full)
-        joined = current is not None and _runs_on(previous, text, here, vocabulary, heading, set_in, words)
+        joined = _runs_on(previous, text, here, vocabulary, heading, set_in, words) if current is not None else ""
         if current is not None and joined:
             heading = joined == HEAD
             ascii_pair = current.text[-1:].isascii() and current.text[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum()

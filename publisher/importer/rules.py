@@ -492,7 +492,13 @@ def role_names(text: str, strict: bool = True) -> list[tuple[str, str | None]] |
     single = ""
     tokens = [t for t in re.split(r"[ \u3000、，,]+", text.strip()) if t]
     for k, token in enumerate(tokens):
-        if role is not None and not is_name(token) and re.fullmatch(f"{HAN}{{2,8}}", token) and k + 1 < len(tokens) and is_name(tokens[k + 1]):
+        if (
+            role is not None
+            and not is_name(token)
+            and re.fullmatch(f"{HAN}{{2,8}}", token)
+            and k + 1 < len(tokens)
+            and is_name(tokens[k + 1])
+        ):
             role = token  # a unit named before its writer, after a role: 记者 张三 某某融媒体中心 李四
             continue
         found = next((r for r in ROLES if token.startswith(r)), None)

@@ -92,7 +92,7 @@ class Cell:
 
 
 def _split_at_columns(
-    pieces: list[tuple[int, str]], columns: list[int], ends: list[float], near: set[int]
+    pieces: list[tuple[int, str]], columns: list[int], ends: list[float], near: set[int] | frozenset[int]
 ) -> list[tuple[int, str]]:
     """A piece that runs on into the next column with a single space near that column's start (give or take
     TOLERANCE) is two pieces: pdftotext -layout keeps only one space where a line of one column ends right
@@ -122,7 +122,9 @@ def _split_at_columns(
     return out
 
 
-def _cut(line: str, columns: list[int], ends: list[float], near: set[int] = frozenset()) -> list[tuple[str, int]] | None:
+def _cut(
+    line: str, columns: list[int], ends: list[float], near: set[int] | frozenset[int] = frozenset()
+) -> list[tuple[str, int]] | None:
     """The line's text in each column with the position it starts at (a piece running across column
     starts, such as a story's headline over its columns, in the column it starts in), or None when a
     piece runs across all of them."""
@@ -140,7 +142,7 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
     """A band's column strips, each read top to bottom, left to right (a cell on the band's first row
     heads it). Lines of two stories side by side whose baselines differ come on alternate rows, so only
     a gap of GAP_ROWS rows or more parts a strip. A cell's indent counts from where most of its strip's
-    lines start (a paragraph's first line is set in by two em, two to four positions)."""
+    lines start (a paragraph's first line is set in by two em: two to five positions)."""
     out: list[Cell] = []
     for k in range(len(rows[0][1])):
         strip = next(_STRIPS)
