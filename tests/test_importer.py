@@ -538,7 +538,8 @@ def corpus_pages(tmp_path_factory):
         "sample": (corpus.sample(), "five-col"),
         "rmrb-0107": (next(i for i in issues if i.date.isoformat() == "2026-01-07"), "four-col"),
         "rmrb-0105": (next(i for i in issues if i.date.isoformat() == "2026-01-05"), "six-col-vertical-jump"),
-        "dskb-0404": (next(i for i in issues if i.date.isoformat() == "2026-04-04"), "four-col"),
+        "dskb-0404": (next(i for i in issues if i.date.isoformat() == "2026-04-04"), "five-col"),
+        "dskb-0329": (next(i for i in issues if i.date.isoformat() == "2026-03-29"), "five-col"),
         "sample-four": (corpus.sample(), "four-col"),
     }
     out = {}
@@ -702,6 +703,26 @@ def test_a_short_line_under_a_head_closed_by_its_subtitle_is_a_caption(corpus_pa
         assert [f.caption for f in article.figures] == ["主厨金大闡在制作酱蟹"], mode
         assert norm(article.byline) == norm("本报讯（记者 王青 通讯员 包成勇）"), mode
         assert not any(a.headline == "主厨金大闡在制作酱蟹" for a in result.issue.articles)
+
+
+def test_a_question_wider_than_the_column_is_a_head(corpus_pages):
+    """之前买的3C认证的充电宝，还能用吗？ on a line of its own, wider than the column's measure: no line of text
+    set in the column is that wide, so it is display type, the head under its kicker (a question with a comma
+    inside reads as text otherwise)."""
+    for mode in ("default", "layout"):
+        text, result = corpus_pages["dskb-0404"][mode]
+        article = _article(result, "之前买的3C认证的充电宝，还能用吗？")
+        assert article.kicker == "充电宝新国标来了", mode
+        assert not L.heading_shape("之前买的3C认证的充电宝，还能用吗？")
+
+
+def test_a_subtitle_never_runs_on_into_its_head(corpus_pages):
+    """早上锦昌文华二期地下架空层起火 fills the column's measure and ends no sentence, but the line under it opens
+    with a subtitle's dash: the head ends there, however the widths go."""
+    for mode in ("default", "layout"):
+        result = corpus_pages["dskb-0329"][mode][1]
+        article = _article(result, "早上锦昌文华二期地下架空层起火")
+        assert norm(article.subtitle).endswith("多位居民反映架空层里住了人") and article.byline == "记者 陈卫民", mode
 
 
 def test_a_column_label_in_brackets_and_a_unit_before_a_writer(columns_text, layout_text):

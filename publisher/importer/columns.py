@@ -147,6 +147,8 @@ def _runs_on(
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
     filled = full - INDENT - 1 <= w <= full + 0.5
     head = opens and (L.heading_shape(line) or (L.quote_balance(line)[1] > 0 and L.heading_shape(line + after)))
+    if head and after.startswith(("——", "──")):
+        return ""  # a subtitle under its head, however wide the head
     if set_in is not None:
         if set_in:
             return ""  # a new paragraph starts at ``after``
@@ -221,6 +223,19 @@ class Unwrapped:
                 goes_on = before is not None and item.no not in self.opens and self.is_open(before) and before.kind == L.PARA
                 if goes_on or (after is not None and after.kind == L.PARA and L.starts_mid(after.text)):
                     item.kind = L.PARA
+        for item in self.items:
+            text = item.text
+            if (
+                item.kind == L.PARA
+                and self.first_lines.get(item.no) == text
+                and width(text) > self.measure + 1
+                and len(text) <= rules.HEADING_MAX
+                and "。" not in text
+                and text.endswith(("？", "！"))
+                and not L.starts_mid(text)
+                and not _is_lead(item)
+            ):
+                item.kind = L.SHORT  # a question of its own wider than the column: display type, a head (…，…吗？)
         for k, item in enumerate(self.items[1:-1], start=1):
             head, lead = self.items[k - 1], self.items[k + 1]
             writers = rules.NEWS_LEAD.match(lead.text)

@@ -104,6 +104,9 @@ def _split_at_columns(
     todo = list(pieces)
     while todo:
         at, piece = todo.pop(0)
+        if " " not in piece or not any(at < start < at + len(piece) for start in columns):
+            out.append((at, piece))
+            continue
         for k, start in enumerate(columns):
             spaces = sorted(range(start - at - 1 - TOLERANCE, start - at + TOLERANCE), key=lambda c: abs(c - (start - at - 1)))
             cut = next((c for c in spaces if 0 < c < len(piece) - 1 and piece[c] == " "), None)
