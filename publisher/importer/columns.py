@@ -142,6 +142,8 @@ def _runs_on(
     ``words``: the text's pairs of characters (:func:`pairs`), which tell a wrapped head. The answer is
     HEAD (a headline goes on), LINE (a paragraph goes on) or "" (no)."""
     w = width(line)
+    if opens and re.search(r"\d{1,2}日$", line) and after.startswith("电") and _is_lead_text(line + after):
+        return LINE  # a dateline broken before its 电 (新华社北京1月9日 / 电 …)
     if _signs(after, vocabulary) or _is_lead_text(after):
         return ""  # a head's byline, or a dateline opening a story, starts at ``after``
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
@@ -360,15 +362,21 @@ def _page_top(item: L.InputLine) -> bool:
 
 
 def _likeliest(part: list[L.InputLine], waiting: list[list[L.InputLine]]) -> int:
-    """Which of the heads waiting for their text a block that opens with a dateline belongs to: the first,
-    unless another head's words recur in the block's first paragraph far more (a story's first sentence
-    repeats its head: who met whom, what opened where)."""
+    """Which of the heads waiting for their text a block that opens with a dateline belongs to: the first
+    whose head carries no column tag (（某某谈）: a column's piece is signed, not dated), unless another head's
+    words recur in the block's first paragraph far more (a story's first sentence repeats its head: who met
+    whom, what opened where)."""
     if len(waiting) < 2 or not _is_lead(part[0]):
         return 0
     text = L.bigrams(part[0].text)
     shared = [len(text & L.bigrams("".join(x.text for x in story if x.kind == L.SHORT))) for story in waiting]
+    first = next((k for k, story in enumerate(waiting) if not _tagged(story)), 0)  # a column's piece is signed, not dated
     best = max(range(len(shared)), key=lambda k: (shared[k], -k))
-    return best if shared[best] >= 2 * shared[0] + 2 else 0
+    return best if shared[best] >= 2 * shared[first] + 2 else first
+
+
+def _tagged(story: list[L.InputLine]) -> bool:
+    return any(x.kind == L.SHORT and TAGGED_HEAD.search(x.text) for x in story)
 
 
 def _dated_ahead(frags) -> int:
@@ -403,9 +411,9 @@ def _leads_before_head(frags) -> int:
 
 def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:
     """A run of head lines as the heads of one story or of several printed side by side: one per
-    headline when as many datelines follow, else split after each byline and after a headline that ends
-    in its column's tag (（某某谈）: a kicker never carries one) (a subtitle, ——…, a byline and a caption
-    stay with the headline above them)."""
+    headline when as many datelines follow, else split after each byline and round a headline that ends
+    in its column's tag (（某某谈）: a column's piece has no kicker, and a kicker carries no tag) (a subtitle,
+    ——…, a byline and a caption stay with the headline above them)."""
     units: list[list[L.InputLine]] = []
     for item in run:
         if item.kind == L.SHORT and not item.text.startswith("—"):
@@ -419,8 +427,7 @@ def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:
     stories: list[list[L.InputLine]] = [[]]
     for unit in units:
         signed = any(x.kind in (L.BYLINE, L.NAMES) for x in stories[-1])
-        tagged = any(x.kind == L.SHORT and TAGGED_HEAD.search(x.text) for x in stories[-1])
-        if stories[-1] and (signed or tagged):
+        if stories[-1] and (signed or _tagged(stories[-1]) or _tagged(unit)):
             stories.append([])
         stories[-1].extend(unit)
     return stories
