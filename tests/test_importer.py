@@ -725,6 +725,16 @@ def test_a_subtitle_never_runs_on_into_its_head(corpus_pages):
         assert norm(article.subtitle).endswith("多位居民反映架空层里住了人") and article.byline == "记者 陈卫民", mode
 
 
+def test_a_caption_that_ends_in_its_source_is_a_figure():
+    """A short line ending in where its picture comes from after a space (… 图片来自《某某报》, as the sample's
+    财经聚焦 page prints it under a photo) is a caption with its credit, like … 张三 摄."""
+    line = "国家统计局数据显示，初步核算 图片来自《经济日报》"  # the real line, pdftotext -layout of the sample in four-col
+    match = columns.CREDITED.match(line)
+    assert match and match.groups() == ("国家统计局数据显示，初步核算", "图片来自《经济日报》")
+    assert columns.CREDITED.match("滨江樱花大道 橙友“高山浓茶” 摄")
+    assert not columns.CREDITED.match("增长1.3%，我国一季度外贸平稳开局")
+
+
 def test_a_column_label_in_brackets_and_a_unit_before_a_writer(columns_text, layout_text):
     """【楼市情报站】 on a line of its own is the story's column label (no vocabulary needed); 记者 宣涛 建德微融圈
     李孟 is a writers' line (a unit named before its writer)."""

@@ -25,8 +25,9 @@ COLUMN_MAX = 30
 #: Lines that head a story (read with the headline) and lines of its text.
 HEADISH = {L.SHORT, L.BYLINE, L.NAMES, L.CAPTION, L.CREDIT}
 BODY = {L.PARA, L.CONTINUED, L.AUTHOR_UNIT, L.SOURCE, L.SPEAKER}
-#: A caption whose credit (a pen name, a group: not only a person's name) stands after a space: … 橙友“山茶” 摄.
-CREDITED = re.compile(r"^(\S.*?)\s+(\S{2,12}\s*(?:摄|供图))$")
+#: A caption whose credit (a pen name, a group: not only a person's name) stands after a space: … 橙友“山茶” 摄,
+#: … 图片来自《某某报》.
+CREDITED = re.compile(r"^(\S.*?)\s+(\S{2,12}\s*(?:摄|供图)|(?:图片|照片|图)\s*(?:来自|来源|由)\S{1,24})$")
 #: A paragraph's first line is set in by this many em.
 INDENT = 2
 
