@@ -91,6 +91,16 @@ class Cell:
     strip: int = 0  # which strip it is in (0: none), numbered through the text
 
 
+def _starts(line: str) -> set[int]:
+    """Where the line's pieces of text start, and where text starts after a single space inside one (the
+    next row may be glued to its neighbour at the same place)."""
+    out = set()
+    for at, piece in _pieces(line):
+        out.add(at)
+        out.update(at + k + 1 for k, ch in enumerate(piece) if ch == " " and 0 < k < len(piece) - 1)
+    return out
+
+
 def _split_at_columns(
     pieces: list[tuple[int, str]], columns: list[int], ends: list[float], near: set[int] | frozenset[int]
 ) -> list[tuple[int, str]]:
@@ -99,7 +109,8 @@ def _split_at_columns(
     where the next column's text begins (a wrapped head's last characters beside the text of the column
     before, a dateline beside the next column's line), when the text before the space ends about where the
     column's lines end (``ends``: for each column) and the line above or below has text starting where the
-    rest starts (``near``: where their pieces start); a head over several columns with a space inside is one."""
+    rest starts (``near``: where their pieces start, or their text after a single space: rows glued at the
+    same place); a head over several columns with a space inside is one."""
     out = []
     todo = list(pieces)
     while todo:
@@ -177,7 +188,7 @@ def _block(block: list[tuple[int, str]]) -> list[Cell]:
         return [Cell(piece, True, source) for source, line in block for _, piece in _pieces(line)] + [Cell("")]
     out: list[Cell] = []
     rows: list[tuple[int, list[tuple[str, int]]]] = []
-    starts = [{at for at, _ in _pieces(line)} for _, line in block]
+    starts = [_starts(line) for _, line in block]
     for n, (source, line) in enumerate(block):
         cells = _cut(line, columns, ends, (starts[n - 1] if n else set()) | (starts[n + 1] if n + 1 < len(block) else set()))
         if cells is None:
