@@ -452,7 +452,8 @@ def test_column_set_text_scores_and_loses_nothing(columns_text):
     for key, (_, text, gold, result) in columns_text.items():
         counts = metrics.score(result.issue, gold)
         r = metrics.rates(counts)
-        assert r["precision"] >= 0.5 and r["recall"] >= 0.5, (key, r)  # 0.2–0.3 before the column rules
+        # 0.2–0.3 before the column rules, 0.5 before the head rules
+        assert r["precision"] >= 0.85 and r["recall"] >= 0.85, (key, r)
         assert not any(norm(a.headline).endswith("社出版") for a in result.issue.articles)  # masthead, not a head
         assert input_chars(text.encode("utf-8")) - output_chars(result) == Counter()
 
@@ -519,5 +520,309 @@ def test_stories_side_by_side_on_alternate_rows_keep_their_paragraphs(layout_tex
 def test_layout_text_scores_and_loses_nothing(layout_text):
     for key, (_, text, gold, result) in layout_text.items():
         r = metrics.rates(metrics.score(result.issue, gold))
-        assert r["precision"] >= 0.65 and r["recall"] >= 0.75, (key, r)  # 0 before the column strips
+        # 0 before the column strips, 0.65 before the head rules
+        assert r["precision"] >= 0.85 and r["recall"] >= 0.85, (key, r)
         assert input_chars(text.encode("utf-8")) - output_chars(result) == Counter()
+
+
+# --- conventions of the column readers, on more real corpus pages (both pdftotext modes) ----------
+
+
+@pytest.fixture(scope="module")
+def corpus_pages(tmp_path_factory):
+    """Corpus issues laid out by ReportLab, as pdftotext prints them in both modes, and what import-text
+    makes of each: key -> {mode: (text, result)}, with the issue and its gold."""
+    folder = tmp_path_factory.mktemp("pages")
+    issues = corpus.issues()
+    chosen = {
+        "sample": (corpus.sample(), "five-col"),
+        "rmrb-0107": (next(i for i in issues if i.date.isoformat() == "2026-01-07"), "four-col"),
+        "rmrb-0105": (next(i for i in issues if i.date.isoformat() == "2026-01-05"), "six-col-vertical-jump"),
+        "dskb-0404": (next(i for i in issues if i.date.isoformat() == "2026-04-04"), "five-col"),
+        "dskb-0329": (next(i for i in issues if i.date.isoformat() == "2026-03-29"), "five-col"),
+        "sample-four": (corpus.sample(), "four-col"),
+    }
+    out = {}
+    for key, (issue, style) in chosen.items():
+        pdf = folder / f"{key}.pdf"
+        gold = corpus.render(issue, style, pdf)
+        out[key] = {"issue": issue, "gold": gold}
+        for mode, flags in (("default", []), ("layout", ["-layout"]))[: 1 if key == "sample-four" else 2]:
+            text = subprocess.run(["pdftotext", *flags, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+            number = issue.number or int(issue.date.strftime("%Y%m%d"))
+            out[key][mode] = (text.decode("utf-8"), import_text(text, f"{key}.txt", number=number, paper=issue.paper))
+    return out
+
+
+def _wrapped_heads():
+    """Every headline the corpus layouts print on two lines or more, and every kicker over its headline, as
+    (line, next line, the issue's printed text): what head_goes_on has to tell apart."""
+    from .corpus.layout import MARGIN, PAGE_W, STYLES, Printer, wrap
+
+    wraps, kickers = [], []
+    for issue in corpus.issues():
+        for style in STYLES.values():
+            col_w = (PAGE_W - 2 * MARGIN - (style.columns - 1) * 12) / style.columns
+            printed = [line for p in issue.pieces for para in p.paragraphs for line in wrap(para, col_w, style.body, indent=2)]
+            for index, piece in enumerate(issue.pieces):
+                if index in style.vertical:
+                    continue
+                span = min(style.spans[index % len(style.spans)], style.columns)
+                width = span * col_w + (span - 1) * 12
+                head = wrap(piece.headline, width, Printer.head_size(None, span))  # type: ignore[arg-type]
+                wraps += [(a, b, printed) for a, b in zip(head, head[1:], strict=False)]
+                if piece.kicker:
+                    kickers.append((wrap(piece.kicker, width, style.body * 1.25)[-1], head[0], printed))
+    return wraps, kickers
+
+
+def test_a_head_wraps_only_where_its_break_cuts_a_word():
+    """A headline broken over two lines goes on where the break cuts a word or a phrase (the rest is a few
+    characters, closes a quotation or bracket, or the two characters either side of the break stand
+    together elsewhere in the text); a kicker ends a phrase of its own, so it is never joined to its head."""
+    wraps, kickers = _wrapped_heads()
+    assert len(wraps) >= 100 and len(kickers) >= 50
+    joined = [columns.head_goes_on(a, b, columns.pairs(text)) for a, b, text in wraps]
+    assert sum(joined) >= 0.85 * len(joined), sum(joined) / len(joined)
+    assert not [(a, b) for a, b, text in kickers if columns.head_goes_on(a, b, columns.pairs(text))]
+    some = columns.pairs(["此次金融统计制度明确了“五篇大文章”的统计口径"])
+    assert columns.head_goes_on("四部门发文明确金融“五篇", "大文章”统计标准", some)  # the quote closes below
+    assert columns.head_goes_on("以共赢思路打通联动堵点（贯彻四中全会精", "神一线见闻）", some)  # so does the bracket
+    assert columns.head_goes_on("马杜罗再次出庭 瘦了13公", "斤", some)  # a few characters
+    assert not columns.head_goes_on("一季度国内生产总值同比增长5.4%", "我国经济起步稳开局好", some)  # kicker, head
+    assert not columns.head_goes_on("霍尔木兹海峡停摆，全球航运巨头齐涨价", "宁波船商逆势承诺“不加价”！", some)
+
+
+def test_layout_text_keeps_each_lines_indent(corpus_pages):
+    """pdftotext -layout keeps a paragraph's first-line indent as spaces: in each strip, the first line of
+    every printed paragraph starts two to five positions right of where the strip's lines start."""
+    text, _ = corpus_pages["sample"]["layout"]
+    reading = strips.read(text)
+    lines = [norm(line) for line in reading.text.split("\n")]
+    found = []
+    for piece in corpus_pages["sample"]["issue"].pieces:
+        for para in piece.paragraphs[1:]:  # (the first may open with a dateline, or stand under a photo)
+            at = next((n for n, line in enumerate(lines, start=1) if len(line) >= 8 and norm(para).startswith(line)), None)
+            if at is not None and at in reading.indents:
+                found.append(reading.indents[at])
+    assert len(found) >= 100 and all(k in columns.SET_IN for k in found), sorted(found)
+    assert sum(1 for k in reading.indents.values() if k == 0) > 0.7 * len(reading.indents)
+
+
+def test_a_filled_line_cut_mid_sentence_goes_on_to_a_line_that_looks_set_in(corpus_pages):
+    """A line that breaks before a long number or a Latin word is justified with fewer characters, so by its
+    width it looks set in; a filled line cut mid-sentence goes on all the same. In layout text the indent
+    itself says the line is flush; in default text a line no head ends like (a comma) goes on."""
+    text, result = corpus_pages["sample"]["layout"]
+    reading = strips.read(text).text.split("\n")
+    at = reading.index("电脑，没有CAD软件，只能实地")  # the real line pair of the sample's 老照片故事
+    assert reading[at - 1].endswith("测绘人员没有") and columns._set_in(reading[at], 15)
+    assert any("测绘人员没有电脑，没有CAD软件" in b.text for a in result.issue.articles for b in a.body)
+    # pdftotext's default mode, our own pdf channel's page of the sample's 我国经济起步稳开局好 (measure 15)
+    assert columns._runs_on("就业收入总体稳定。一季度，", "全国城镇调查失业率平均值为", 15, rules.DEFAULT_VOCABULARY)
+    assert not columns._runs_on("一文讲清不同人群分别要缴多少钱", "日前，中办、国办联合印发《", 15, rules.DEFAULT_VOCABULARY)
+
+
+def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
+    """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
+    in text with a paragraph a line); it never runs on into the head above it."""
+    for mode in ("default", "layout"):
+        result = corpus_pages["sample"][mode][1]
+        for piece in corpus_pages["sample"]["issue"].pieces:
+            if piece.byline_line and rules.speaker(piece.byline_line) and piece.headline.startswith(("高质量党建", "突出关键")):
+                article = _article(result, piece.headline)
+                assert article.byline == piece.byline_line, (mode, article.byline)
+                assert article.authors and article.authors[0].name == rules.speaker(piece.byline_line)[1]
+
+
+def test_a_line_glued_to_the_next_columns_text_is_cut_there(corpus_pages):
+    """pdftotext -layout keeps one space where a line of one column ends right where the next column's text
+    begins: the wrapped head's last characters (理马丁) come glued to the column before. Cut where the line
+    below or above starts, the head is whole and its story its own."""
+    text, result = corpus_pages["rmrb-0107"]["layout"]
+    assert any(re.search(r"\S 理马丁$", line.rstrip()) for line in text.split("\n"))  # the convention, in the real text
+    reading = strips.read(text).text.split("\n")
+    assert "理马丁" in reading
+    piece = next(p for p in corpus_pages["rmrb-0107"]["issue"].pieces if p.headline.startswith("赵乐际"))
+    article = _article(result, piece.headline)
+    assert norm(article.byline) == norm(piece.gold_byline)
+    assert norm("".join(b.text for b in article.body)) == _story_text(piece)
+
+
+def test_a_vertical_head_comes_one_character_a_line_and_is_one_head(corpus_pages):
+    """A headline set vertically comes out of pdftotext one character a line, after its story's columns:
+    those lines are one head, the head of the story printed beside it (not a kicker of the next head)."""
+    piece = corpus_pages["rmrb-0105"]["issue"].pieces[1]  # the six-column layout sets this one vertically
+    for mode in ("default", "layout"):
+        text, result = corpus_pages["rmrb-0105"][mode]
+        read = strips.read(text).text if mode == "layout" else text  # (layout mode: in the reading's strip)
+        singles = [x.strip() for x in read.split("\n") if len(x.strip()) == 1]
+        assert piece.headline in "".join(singles)  # the convention, in the real text
+        unwrapped = columns.unwrap(read, rules.DEFAULT_VOCABULARY)
+        assert any(x.text == piece.headline and x.data.get("vertical") for x in unwrapped.items)
+        assert _article(result, piece.headline)
+        assert not any(a.kicker == piece.headline for a in result.issue.articles)
+    layout = corpus_pages["rmrb-0105"]["layout"][1]
+    assert norm(_article(layout, piece.headline).byline) == norm(piece.gold_byline)
+
+
+def test_a_column_set_narrower_is_read_by_its_own_measure(corpus_pages):
+    """The story beside the vertical head is set narrower than the page's columns (10 em, not 12): a block of
+    default text, a strip of layout text, whose lines fill that measure, is read by it, so its lines run on
+    into paragraphs instead of standing as short lines (heads)."""
+    piece = corpus_pages["rmrb-0105"]["issue"].pieces[1]
+    text, result = corpus_pages["rmrb-0105"]["default"]
+    raw = text.split("\n")
+    assert {raw[n - 1]: m for n, m in columns.block_measures(raw, 12).items()}.get("习近平表示，惊悉") == 10
+    text, result = corpus_pages["rmrb-0105"]["layout"]
+    reading = strips.read(text)
+    lines = reading.text.split("\n")
+    assert {lines[n - 1]: m for n, m in columns.strip_measures(lines, 12, reading.strips).items()}.get("习近平表示，惊悉") == 10
+    assert norm(piece.paragraphs[1]) in [norm(b.text) for b in _article(result, piece.headline).body]
+
+
+def test_a_section_label_starts_a_story_and_keeps_its_photos(corpus_pages):
+    """A head read right under a page's section label starts a story of that section (it is no subhead of the
+    previous page's last story); captions under the label are that page's, not the story before's."""
+    result = corpus_pages["dskb-0404"]["default"][1]
+    article = _article(result, "敏昂莱当选缅甸总统")
+    assert result.issue.section(article.section).name == "很短很新鲜"
+    for mode in ("default", "layout"):
+        sample = corpus_pages["sample"][mode][1]
+        photos = [a for a in sample.issue.articles if a.headline.startswith("图为")]
+        assert photos and all(sample.issue.section(a.section).name == "亮点" for a in photos), mode
+
+
+def test_a_short_line_under_a_head_closed_by_its_subtitle_is_a_caption(corpus_pages):
+    """梅鹤堂… / ——这片石库门后… / 主厨金大闡在制作酱蟹 / 本报讯（…）: the head ends with its subtitle, so the
+    short line between it and the dateline is the photo's caption, not a head of its own."""
+    for mode in ("default", "layout"):
+        result = corpus_pages["dskb-0404"][mode][1]
+        article = _article(result, "梅鹤堂新添一家韩国米其林餐厅")
+        assert norm(article.subtitle).endswith("这片石库门后，藏着三张美食名片"), mode
+        assert [f.caption for f in article.figures] == ["主厨金大闡在制作酱蟹"], mode
+        assert norm(article.byline) == norm("本报讯（记者 王青 通讯员 包成勇）"), mode
+        assert not any(a.headline == "主厨金大闡在制作酱蟹" for a in result.issue.articles)
+
+
+def test_a_question_wider_than_the_column_is_a_head(corpus_pages):
+    """之前买的3C认证的充电宝，还能用吗？ on a line of its own, wider than the column's measure: no line of text
+    set in the column is that wide, so it is display type, the head under its kicker (a question with a comma
+    inside reads as text otherwise)."""
+    for mode in ("default", "layout"):
+        text, result = corpus_pages["dskb-0404"][mode]
+        article = _article(result, "之前买的3C认证的充电宝，还能用吗？")
+        assert article.kicker == "充电宝新国标来了", mode
+        assert not L.heading_shape("之前买的3C认证的充电宝，还能用吗？")
+
+
+def test_a_subtitle_never_runs_on_into_its_head(corpus_pages):
+    """早上锦昌文华二期地下架空层起火 fills the column's measure and ends no sentence, but the line under it opens
+    with a subtitle's dash: the head ends there, however the widths go."""
+    for mode in ("default", "layout"):
+        result = corpus_pages["dskb-0329"][mode][1]
+        article = _article(result, "早上锦昌文华二期地下架空层起火")
+        assert norm(article.subtitle).endswith("多位居民反映架空层里住了人") and article.byline == "记者 陈卫民", mode
+
+
+def test_a_caption_that_ends_in_its_source_is_a_figure():
+    """A short line ending in where its picture comes from after a space (… 图片来自《某某报》, as the sample's
+    财经聚焦 page prints it under a photo) is a caption with its credit, like … 张三 摄."""
+    line = "国家统计局数据显示，初步核算 图片来自《经济日报》"  # the real line, pdftotext -layout of the sample in four-col
+    match = columns.CREDITED.match(line)
+    assert match and match.groups() == ("国家统计局数据显示，初步核算", "图片来自《经济日报》")
+    assert columns.CREDITED.match("滨江樱花大道 橙友“高山浓茶” 摄")
+    assert not columns.CREDITED.match("增长1.3%，我国一季度外贸平稳开局")
+
+
+def test_a_column_label_in_brackets_and_a_unit_before_a_writer(columns_text, layout_text):
+    """【楼市情报站】 on a line of its own is the story's column label (no vocabulary needed); 记者 宣涛 建德微融圈
+    李孟 is a writers' line (a unit named before its writer)."""
+    assert rules.DEFAULT_VOCABULARY.read("【楼市情报站】")["kind"] == "series"
+    assert rules.DEFAULT_VOCABULARY.read("【编者按】") is None  # an editor's note, not a label
+    assert rules.role_names("记者 宣涛 建德微融圈 李孟") == [("宣涛", "记者"), ("李孟", "建德微融圈")]
+    for fixture in (columns_text, layout_text):
+        issue, _, _, result = fixture["dskb"]
+        piece = next(p for p in issue.pieces if p.byline_line == "记者 宣涛 建德微融圈 李孟")
+        assert _article(result, piece.headline).byline == piece.byline_line
+    _, _, _, result = columns_text["dskb"]
+    piece = next(p for p in issue.pieces if p.series)
+    article = _article(result, piece.headline)
+    assert (article.series, article.kicker) == (piece.series, piece.kicker)
+
+
+def test_heads_side_by_side_the_first_undated_the_second_dated(corpus_pages):
+    """Default mode prints two heads side by side one after the other, then the first story's text (no
+    dateline) and the second's (本报讯…): two stories, each with its own text."""
+    text, result = corpus_pages["sample-four"]["default"]
+    lines = [x for x in text.split("\n") if x.strip()]
+    at = lines.index("在深化内化转化上下功夫")
+    assert lines[at + 1] == "易门铜业第一炉阳极铜出炉"  # the convention, in the real text
+    commentary = _article(result, "在深化内化转化上下功夫")
+    news = _article(result, "易门铜业第一炉阳极铜出炉")
+    assert commentary.text.startswith("4月15日至16日举行的") and "八项规定" in commentary.text
+    assert "阳极铜" not in commentary.text and "八项规定" not in news.text
+
+
+def test_layout_report_lines_are_the_pasted_inputs(layout_text, corpus_pages):
+    """Every line number the report gives for layout text points at the pasted file's line: the text read
+    there is in it (a masthead line, furniture, each decision's lines), the context is the input's."""
+    cases = [(text, result) for _, text, _, result in layout_text.values()]
+    cases += [corpus_pages[key]["layout"] for key in ("sample", "rmrb-0105")]
+    for text, result in cases:
+        pasted = text.replace("\f", "").split("\n")
+        data = result.report.data()
+        assert data["lines"] == len(pasted)
+
+        def there(number: int, said: str, pasted: list[str] = pasted) -> bool:
+            return set(norm(said)[:8]) <= set(norm(pasted[number - 1]))
+
+        assert all(there(m["line"], m["text"]) for m in data["masthead"])
+        assert all(there(f["line"], f["text"]) for f in data["furniture"]), [
+            f for f in data["furniture"] if not there(f["line"], f["text"])
+        ][:3]
+        for d in data["decisions"]:
+            assert d["read"] and all(there(n, said) for n, said in d["read"]), d
+            assert {n for n, _ in d["context"]} >= {n for n in d["lines"] if pasted[n - 1].strip()}
+            assert all(pasted[n - 1] == line for n, line in d["context"])
+        for a in data["articles"]:
+            assert 1 <= a["lines"][0] <= a["lines"][1] <= len(pasted)
+
+
+def test_rules_name_none_of_the_corpus_stories_or_people():
+    """No rule names the crawled papers' headlines, kickers, subtitles, columns or writers either."""
+    source = "".join(p.read_text(encoding="utf-8") for p in IMPORTER_SRC.glob("*.py"))
+    names = set()
+    for issue in corpus.crawled():
+        names.add(issue.paper)
+        for p in issue.pieces:
+            names |= {norm(x) for x in (p.headline, p.kicker, p.subtitle, p.series) if x}
+            names |= {n for n in re.findall(rf"{rules.HAN}{{2,4}}", p.gold_byline or "") if rules.is_name(n)}
+    names -= {"记者", "通讯员"}
+    assert not sorted(n for n in names if len(n) >= 2 and n in source)
+
+
+def test_switching_a_one_line_reading_takes_the_text_read_not_the_input_row():
+    """An input row of layout text holds several columns: switching "one line read as kicker + headline" to
+    the whole line takes the text the importer read at that line (the decision's ``read``), not the row."""
+    from publisher.editing import readings
+
+    row = "霍尔木兹海峡停摆，全球航运巨头齐涨价          捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世"  # a real row
+    decision = {
+        "chose": readings.ONE_LINE,
+        "alternative": readings.WHOLE_LINE,
+        "lines": [68],
+        "read": [[68, "捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世"]],
+        "context": [[67, ""], [68, row]],
+    }
+    article = {"kicker": "捐钱、捐房、捐遗体", "headline": "浙江97岁“三捐”老人离世"}
+    assert readings.field_switch(decision, article) == {"kicker": None, "headline": "捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世"}
+    del decision["read"]  # the text importer's default mode and older reports: the input line is the line read
+    assert readings.field_switch(decision, article) == {"kicker": None, "headline": row}
+
+
+def test_corpus_pages_lose_nothing(corpus_pages):
+    for key, page in corpus_pages.items():
+        for mode in ("default", "layout")[: 1 if key == "sample-four" else 2]:
+            text, result = page[mode]
+            assert input_chars(text.encode("utf-8")) - output_chars(result) == Counter(), (key, mode)

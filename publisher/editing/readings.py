@@ -31,7 +31,12 @@ def read_report(folder: Path) -> dict | None:
 
 
 def _line(decision: dict, number: int) -> str | None:
-    return next((text.strip() for n, text in decision.get("context") or [] if n == number), None)
+    """The text the importer read at input line ``number``: its ``read`` entry (an input line of pdftotext
+    -layout text holds several columns, of which the reading took one), else the input line itself."""
+    for n, text in (decision.get("read") or []) + (decision.get("context") or []):
+        if n == number:
+            return text.strip()
+    return None
 
 
 def field_switch(decision: dict, article: dict) -> dict | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -127,13 +128,14 @@ def import_text(
     data, name = read_source(source, filename, "the upload")
     decoded, encoding = L.decode(data, name)
     decoded = decoded.lstrip("\ufeff")
-    layout = strips.read(decoded.replace("\r\n", "\n").replace("\r", "\n"))  # pdftotext -layout: columns side by side
+    original = decoded.replace("\r\n", "\n").replace("\r", "\n")
+    layout = strips.read(original)  # pdftotext -layout: columns side by side
     decoded = layout.text if layout else decoded
     cleaned = textlib.clean(decoded)
     warnings = []
     if len(cleaned) != len(decoded.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")):
         warnings.append("control characters were removed from the input")
-    unwrapped = columns.unwrap(cleaned, vocabulary, layout.tops if layout else None)
+    unwrapped = columns.unwrap(cleaned, vocabulary, layout)
     items = unwrapped.items if unwrapped else L.split(cleaned)
     L.classify(items, vocabulary)
     if unwrapped:
@@ -170,18 +172,17 @@ def import_text(
     issue_furniture = [t for _, t in head.furniture] + assembly.issue_furniture
     files = render.files(fields, assembly, issue_furniture)
     issue, load_warnings = load_rendered(files, issue_id)
-    report = Report(name, encoding, cleaned.count("\n") + 1, issue_id, issue.title, warnings=warnings + load_warnings)
-    report.masthead = [{"line": no, "text": t, "field": f} for no, t, f in head.printed]
-    report.sections = [{"slug": s.slug, "name": s.name, "line": s.line} for s in assembly.sections]
-    report.articles = [
-        {
-            "slug": d.slug,
-            "headline": d.headline,
-            "section": d.section.slug,
-            "lines": [min(d.lines or [d.first_line]), max(d.lines or [d.first_line])],
-        }
-        for d in assembly.articles
-    ]
+    pasted = textlib.clean(original)
+    place = layout.source if layout else (lambda n: n)  # a line of the reading -> the pasted input's line
+    report = Report(name, encoding, pasted.count("\n") + 1, issue_id, issue.title, warnings=warnings + load_warnings)
+    report.masthead = [{"line": place(no), "text": t, "field": f} for no, t, f in head.printed]
+    report.sections = [{"slug": s.slug, "name": s.name, "line": place(s.line) if s.line else s.line} for s in assembly.sections]
+    report.articles = []
+    for draft in assembly.articles:
+        where = [place(n) for n in draft.lines or [draft.first_line]]
+        report.articles.append(
+            {"slug": draft.slug, "headline": draft.headline, "section": draft.section.slug, "lines": [min(where), max(where)]}
+        )
     decisions: list[dict[str, Any]] = [
         {
             "kind": "rejoin",
@@ -207,19 +208,41 @@ def import_text(
     for d in decisions:
         article = d["article"]
         d["article"] = article.slug if article is not None else owner.get(d["lines"][0])
-    input_lines = cleaned.split("\n")
-    for d in decisions:  # the input around each decision, for the review (line numbers are 1-based)
-        first, last = max(1, min(d["lines"]) - CONTEXT_LINES), min(len(input_lines), max(d["lines"]) + CONTEXT_LINES)
-        d["context"] = [[n, input_lines[n - 1]] for n in range(first, last + 1) if input_lines[n - 1].strip()]
+    reading = cleaned.split("\n")
+    input_lines = pasted.split("\n")
+    for d in decisions:  # numbers of the pasted input, and the input around each decision (1-based)
+        if layout:
+            d["read"] = [[place(n), reading[n - 1].strip()] for n in d["lines"] if 0 < n <= len(reading)]
+            d["chose"], d["alternative"] = _renumbered(d["chose"], place), _renumbered(d["alternative"], place)
+        d["lines"] = sorted({place(n) for n in d["lines"]}, key=[place(n) for n in d["lines"]].index)
+        if layout:  # the reading's lines come from input lines all over the page: the lines around each
+            near = {k for n in d["lines"] for k in range(n - CONTEXT_LINES, n + CONTEXT_LINES + 1)}
+        else:
+            near = set(range(min(d["lines"]) - CONTEXT_LINES, max(d["lines"]) + CONTEXT_LINES + 1))
+        d["context"] = [
+            [n, input_lines[n - 1]] for n in sorted(near) if 1 <= n <= len(input_lines) and input_lines[n - 1].strip()
+        ]
     report.decisions = sorted(decisions, key=lambda d: d["lines"][0])
     report.furniture = sorted(
-        [{"line": no, "text": t, "why": "masthead"} for no, t in head.furniture]
-        + [{"line": no, "text": t, "why": why} for no, t, why in assembly.furniture],
+        [{"line": place(no), "text": t, "why": "masthead"} for no, t in head.furniture]
+        + [{"line": place(no), "text": t, "why": why} for no, t, why in assembly.furniture],
         key=lambda f: f["line"],
     )
     report.synthesized = [{"article": d.slug, "field": f, "text": t} for d, f, t in assembly.synthesized]
     report.seconds = time.perf_counter() - started
     return ImportResult(files, issue, report)
+
+
+def _renumbered(text: str | None, place) -> str | None:
+    """A decision's wording with the line numbers it names (line 12, lines 12–40) put in the input's numbers."""
+    if text is None:
+        return None
+
+    def one(match: re.Match[str]) -> str:
+        numbers = sorted(place(int(n)) for n in match.group(2, 3) if n)
+        return f"{match.group(1)} {numbers[0]}" + (f"–{numbers[-1]}" if len(numbers) > 1 else "")
+
+    return re.sub(r"\b(lines?) (\d+)(?:–(\d+))?", one, text)
 
 
 def load_rendered(files: dict[str, str], issue_id: str, binaries: dict[str, bytes] | None = None) -> tuple[Issue, list[str]]:

@@ -148,7 +148,7 @@ class Assembler(AfterWalk):
         text = piece.text
         draft.touch(piece.numbers)
         if (jump := rules.JUMP_OUT.search(text)) and jump.start() > 0:
-            self.furniture.append((piece.lines[-1].no, jump.group(0), "jump line"))
+            self.furniture.append((piece.lines[-1].last, jump.group(0), "jump line"))
             text = text[: jump.start()].rstrip()
             draft.jump_out, draft.ended = True, True
         if not draft.body and draft.lead is None:
@@ -369,8 +369,14 @@ class Assembler(AfterWalk):
                     segment = []
                 items.append(piece)
                 continue
+            if piece.first.data.get("vertical") or (segment and segment[-1].first.data.get("vertical")):
+                if segment:  # a vertical head stands for itself: it is no kicker, nor one for the head after it
+                    items.append(segment)
+                    piece.first.data["story"] = piece.kind == L.SHORT  # which starts a story of its own
+                segment = []
             signed = any(p.kind in (L.BYLINE, L.NAMES) for p in segment[1:])
-            next_signs = k + 1 < len(run) and run[k + 1].kind in (L.BYLINE, L.NAMES)
+            after = k + 1 + (k + 1 < len(run) and run[k + 1].kind == L.SHORT and run[k + 1].text.startswith(("——", "—")))
+            next_signs = after < len(run) and run[after].kind in (L.BYLINE, L.NAMES)  # past a subtitle (——…)
             if piece.kind == L.SHORT and signed and next_signs:  # a new headline + byline after a signed one
                 items.append(segment)
                 segment = []
@@ -411,7 +417,8 @@ class Assembler(AfterWalk):
         leads_to_news = isinstance(following, list) and nxt is not None and bool(rules.NEWS_LEAD.match(nxt.text))
         previous = before[-1] if isinstance(before, list) else before if before is not None else self.prev
         after_signature = previous is not None and cur is not None and previous.text == cur.byline
-        if cur is not None and cur.series is None and cur.body and (after_signature or leads_to_news):
+        bracketed = bool(rules.BRACKETED_LABEL.match(piece.text))  # 【…】 heads the story under it
+        if cur is not None and cur.series is None and cur.body and (after_signature or leads_to_news) and not bracketed:
             cur.series = self.label_name(piece)
             cur.touch(piece.numbers)
             self.decide("series", piece.numbers, "column label printed after its story", "the next story's column", cur)
@@ -433,6 +440,14 @@ class Assembler(AfterWalk):
                 bylines.append(piece)
             elif piece.kind in (L.CAPTION, L.CREDIT):
                 figures.append(piece)
+            elif (
+                piece.kind == L.SHORT
+                and len(heads) >= 2
+                and heads[-1].text.startswith(("——", "─"))
+                and not piece.text.startswith(("—", "─"))
+                and not piece.first.data.get("story")
+            ):
+                figures.append(piece)  # under a head closed by its subtitle (——…): a photo's caption
             elif bylines and heads:
                 verse.append(piece)
             else:
@@ -479,6 +494,7 @@ class Assembler(AfterWalk):
             or bool(bylines)
             or len(heads) >= 2
             or labels_before
+            or self.pending_section is not None  # under a section label read just before: a new page's story
             or self.pending_note is not None
             or next_is_lead
             or (cur.headline is not None and not cur.body)
@@ -523,7 +539,7 @@ class Assembler(AfterWalk):
 
     def figures_only(self, figures: list[TextPiece], bodied: bool) -> None:
         """Captions in a run of their own: the open story's figures, photo stories, or the next story's."""
-        cur = self.cur
+        cur = self.cur if self.pending_section is None else None  # under a new section label: not the story before
         for piece in figures:
             if (piece.kind == L.CREDIT and cur is not None) or (cur is not None and not cur.ended and cur.body):
                 self.add_figure(cur, piece)

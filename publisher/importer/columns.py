@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from publisher.importer import lines as L
-from publisher.importer import rules
+from publisher.importer import rules, strips
 
 #: Text is set in columns when this share of its lines of 8 em or more fill one measure.
 SET_IN_COLUMNS = 0.4
@@ -25,8 +25,9 @@ COLUMN_MAX = 30
 #: Lines that head a story (read with the headline) and lines of its text.
 HEADISH = {L.SHORT, L.BYLINE, L.NAMES, L.CAPTION, L.CREDIT}
 BODY = {L.PARA, L.CONTINUED, L.AUTHOR_UNIT, L.SOURCE, L.SPEAKER}
-#: A caption whose credit (a pen name, a group: not only a person's name) stands after a space: … 橙友“山茶” 摄.
-CREDITED = re.compile(r"^(\S.*?)\s+(\S{2,12}\s*(?:摄|供图))$")
+#: A caption whose credit (a pen name, a group: not only a person's name) stands after a space: … 橙友“山茶” 摄,
+#: … 图片来自《某某报》.
+CREDITED = re.compile(r"^(\S.*?)\s+(\S{2,12}\s*(?:摄|供图)|(?:图片|照片|图)\s*(?:来自|来源|由)\S{1,24})$")
 #: A paragraph's first line is set in by this many em.
 INDENT = 2
 
@@ -38,58 +39,146 @@ def width(text: str) -> float:
 
 
 def measure(texts: list[str]) -> int | None:
-    """The column measure (em) most lines fill, or None when the text is not set in columns."""
+    """The column measure (em) most lines fill, or None when the text is not set in columns. Lines that
+    fill it and first lines set in by the indent (INDENT em short) both count for it, so that a column of
+    short paragraphs, more of whose lines are first lines than full ones, still shows its measure."""
     widths = Counter(round(width(t)) for t in texts if width(t) >= 8)
     if not widths:
         return None
-    common, count = widths.most_common(1)[0]
-    filled = count + widths.get(common - 1, 0) + widths.get(common + 1, 0)
+    common = max(widths, key=lambda m: (widths[m] + widths.get(m - INDENT, 0), m))
+    filled = sum(n for w, n in widths.items() if common - INDENT - 1 <= w <= common + 1)
     if common > COLUMN_MAX or filled < SET_IN_COLUMNS * sum(widths.values()):
         return None
     return common
 
 
+#: In pdftotext -layout text a line set in by the indent starts this many positions right of its strip.
+SET_IN = range(2, 6)
+
+
+def _indented(offset: int) -> bool:
+    return offset in SET_IN
+
+
 def _set_in(text: str, full: float) -> bool:
     """A paragraph's first line: set in by the indent, about two em short of the measure, running on."""
-    return full - INDENT - 1.5 <= width(text) <= full - INDENT + 0.5 and not rules.ENDS_SENTENCE.search(text)
+    return full - INDENT - 1.5 <= width(text) <= full - INDENT + 0.5 and not _ends(text)
+
+
+def _ends(text: str) -> bool:
+    """The line ends a sentence: a full stop, ！？… (a closing quote or bracket may follow; alone it ends none)."""
+    return bool(re.search(rf"[{rules.SENTENCE_END}][{rules.CLOSERS}]*$", text))
 
 
 def _signs(text: str, vocabulary: rules.Vocabulary) -> bool:
-    """A line that is a byline (记者 … 通讯员 …, □ name) when it stands alone."""
+    """A line that is a byline (记者 … 通讯员 …, □ name, a title and a name) when it stands alone."""
     probe = L.InputLine(0, text)
     L.classify_line(probe, vocabulary)
-    return probe.kind in (L.BYLINE, L.NAMES)
+    return probe.kind in (L.BYLINE, L.NAMES, L.SPEAKER)
 
 
-def _wrapped_head(line: str, after: str) -> bool:
-    """A headline's second line in the same block: heading-shaped and shorter, no subtitle (——…), label
-    (【…】), dateline or caption."""
+#: A column tag printed after a headline, on its own line when the head wraps: （某某谈）, （答记者问）.
+HEAD_TAG = re.compile(r"^[（(【][^（()）【】]{1,12}[）)】]$")
+
+
+#: A headline that ends in its column's tag: 某某的好事办实（某某谈）.
+TAGGED_HEAD = re.compile(r"\S{4,}[（(][^（()）]{2,8}[）)]$")
+
+
+def pairs(texts: list[str]) -> set[str]:
+    """Every two characters printed side by side within a line of ``texts``: the words the text holds."""
+    return {t[k : k + 2] for t in texts for k in range(len(t) - 1)}
+
+
+def _same_block_head(line: str, after: str, full: float) -> bool:
+    """Default-mode text: ``after`` is a shorter heading line in the same block as the head line ``line``
+    (no subtitle, label, dateline or caption)."""
     probe = L.InputLine(0, after)
     L.classify_line(probe, rules.DEFAULT_VOCABULARY)
     return (
-        L.heading_shape(line)
-        and probe.kind == L.SHORT
+        probe.kind == L.SHORT
+        and not _set_in(after, full)
         and width(after) <= width(line)
-        and not after.startswith(("—", "【", "[", "［"))
+        and (width(line) >= full * 0.6 or width(after) < full - INDENT - 1)
+        and not after.startswith(("—", "─", "【", "[", "［"))
         and not rules.ENDS_SENTENCE.search(line)
     )
 
 
-def _runs_on(line: str, after: str, full: float, vocabulary: rules.Vocabulary) -> bool:
-    """Does the paragraph of ``line`` go on at ``after``, the next line of the same block?"""
-    w = width(line)
-    if _set_in(after, full) or _signs(after, vocabulary):
-        return False  # a new paragraph (or a head's byline) starts at ``after``
-    if full * 0.6 <= w < full - INDENT - 1 and _wrapped_head(line, after):
+def head_goes_on(line: str, after: str, words: set[str] | frozenset[str]) -> bool:
+    """Is ``after`` the rest of a headline that ``line`` starts (a head wrapped over two lines), not a head
+    under a kicker or a subtitle? It is when the break cuts a word or a phrase: the next line is only a
+    few characters, closes a quotation or bracket left open, is a column tag in brackets, starts mid-
+    sentence, or the two characters either side of the break stand together elsewhere in the text
+    (``words``, from :func:`pairs`). A kicker ends a phrase of its own, so none of these holds for it."""
+    after = after.strip()
+    probe = L.InputLine(0, after)
+    L.classify_line(probe, rules.DEFAULT_VOCABULARY)
+    if not after or after.startswith(("—", "─", "【", "[", "［")) or probe.kind not in (L.SHORT, L.PARA, L.NAMES):
+        return False
+    if L.starts_mid(after) or (L.quote_balance(line)[1] > 0 and L.quote_balance(after)[0] > 0):
         return True
+    if _ends(line):
+        return False  # a head that ends a sentence (！？) is whole; a closing quote ends none
+    compact = re.sub(r"\s+", "", after)
+    return len(compact) <= 3 or bool(HEAD_TAG.match(compact)) or (line[-1] + compact[0]) in words
+
+
+#: How a line goes on the one before it (:func:`_runs_on`): a headline wrapped, a paragraph.
+HEAD, LINE = "head", "line"
+
+
+def _runs_on(
+    line: str,
+    after: str,
+    full: float,
+    vocabulary: rules.Vocabulary,
+    opens: bool = True,
+    set_in: bool | None = None,
+    words: set[str] | frozenset[str] = frozenset(),
+) -> str:
+    """Does the paragraph of ``line`` go on at ``after``, the next line of the same block? ``opens``: ``line``
+    is the first line of its paragraph (it may be a head); ``set_in``: whether ``after`` is set in by the
+    indent, when the text shows it (pdftotext -layout keeps it as spaces), else None (guessed by width);
+    ``words``: the text's pairs of characters (:func:`pairs`), which tell a wrapped head. The answer is
+    HEAD (a headline goes on), LINE (a paragraph goes on) or "" (no)."""
+    w = width(line)
+    if opens and re.search(r"\d{1,2}日$", line) and after.startswith("电") and _is_lead_text(line + after):
+        return LINE  # a dateline broken before its 电 (新华社北京1月9日 / 电 …)
+    if _signs(after, vocabulary) or _is_lead_text(after):
+        return ""  # a head's byline, or a dateline opening a story, starts at ``after``
+    cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
+    filled = full - INDENT - 1 <= w <= full + 0.5
+    head = opens and (L.heading_shape(line) or (L.quote_balance(line)[1] > 0 and L.heading_shape(line + after)))
+    if head and after.startswith(("——", "──")):
+        return ""  # a subtitle under its head, however wide the head
+    if set_in is not None:
+        if set_in:
+            return ""  # a new paragraph starts at ``after``
+        if filled and cut and not after.startswith(("—", "─")) and (not head or width(after) >= full - INDENT - 1):
+            return LINE  # a filled line cut mid-sentence goes on to a line set flush (not a subtitle's dash)
+    else:
+        if filled and cut and not head:
+            # a filled line cut mid-sentence goes on, also to a line that looks set in (a line that breaks
+            # before a long number is justified with fewer characters), when it is no head: it goes on a
+            # paragraph already, or no head ends like it
+            return LINE
+        if _set_in(after, full):
+            return ""  # a new paragraph starts at ``after``
+    if head and not (filled and width(after) >= full - INDENT - 1) and L.heading_shape(after):
+        # a head's line, going on only when the head wraps; in pdftotext's default mode a kicker (set in
+        # another size) comes as a block of its own, so a shorter head-shaped line in the head's block is
+        # the head's rest
+        wraps = head_goes_on(line, after, words) or (set_in is None and _same_block_head(line, after, full))
+        return HEAD if wraps else ""
     if w > full + 0.5 and line[-1:] not in rules.SENTENCE_END + rules.CLOSERS + "，、":
         # wider than a column: a head across columns, going on only to a short line of its own
-        return width(after) < full - INDENT - 1 and not rules.ENDS_SENTENCE.search(after)
+        return LINE if width(after) < full - INDENT - 1 and not rules.ENDS_SENTENCE.search(after) else ""
     if width(after) >= full - 0.5 and w >= full - INDENT - 1:
-        return True  # a line that fills the measure never opens a paragraph (first lines are set in)
+        return LINE  # a line that fills the measure never opens a paragraph (first lines are set in)
     if not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0:
-        return w >= full - INDENT - 1  # a filled line cut mid-sentence (or inside a quotation)
-    return w >= full - 0.5  # a filled line that ends a sentence, the next one not set in
+        return LINE if w >= full - INDENT - 1 else ""  # a filled line cut mid-sentence (or inside a quotation)
+    return LINE if w >= full - 0.5 else ""  # a filled line that ends a sentence, the next one not set in
 
 
 @dataclass
@@ -103,6 +192,8 @@ class Unwrapped:
     last_lines: dict[int, str]
     block_ends: set[int]  # numbers of the paragraphs a blank line follows
     tops: set[int] | None = None  # text already in reading order (pdftotext -layout): lines that open a column strip
+    indents: dict[int, int] = field(default_factory=dict)  # there: how far right of its strip's start a line begins
+    opens: set[int] = field(default_factory=set)  # and the lines that open a strip
 
     def settle(self) -> None:
         """After :func:`lines.classify`: a heading-shaped paragraph at a block's end whose last line fills a
@@ -116,6 +207,7 @@ class Unwrapped:
                 item.kind == L.SHORT
                 and item.no in self.block_ends
                 and cut
+                and not item.text.startswith(("——", "─"))  # a subtitle's dash: a head's, not a paragraph's
                 and full - INDENT - 1 <= width(last) <= full + 0.5
                 and not rules.ENDS_SENTENCE.search(last)
             ):
@@ -125,6 +217,28 @@ class Unwrapped:
                 item.kind, item.data = L.CAPTION, L.caption_parts(item.text)
             elif item.kind == L.SHORT and (credit := CREDITED.match(item.text)):
                 item.kind, item.data = L.CAPTION, {"caption": credit.group(1), "credit": credit.group(2)}
+        if self.tops is not None:
+            # in reading order, a short line inside a column (not at the top of a strip) that goes on a paragraph
+            # cut mid-sentence, or that the next paragraph goes on, is a piece of text, not a head
+            for before, item, after in zip([None, *self.items], self.items, [*self.items[1:], None], strict=False):
+                if item.kind != L.SHORT or rules.ENDS_SENTENCE.search(item.text):
+                    continue
+                goes_on = before is not None and item.no not in self.opens and self.is_open(before) and before.kind == L.PARA
+                if goes_on or (after is not None and after.kind == L.PARA and L.starts_mid(after.text)):
+                    item.kind = L.PARA
+        for item in self.items:
+            text = item.text
+            if (
+                item.kind == L.PARA
+                and self.first_lines.get(item.no) == text
+                and width(text) > self.measure + 1
+                and len(text) <= rules.HEADING_MAX
+                and "。" not in text
+                and text.endswith(("？", "！"))
+                and not L.starts_mid(text)
+                and not _is_lead(item)
+            ):
+                item.kind = L.SHORT  # a question of its own wider than the column: display type, a head (…，…吗？)
         for k, item in enumerate(self.items[1:-1], start=1):
             head, lead = self.items[k - 1], self.items[k + 1]
             writers = rules.NEWS_LEAD.match(lead.text)
@@ -146,6 +260,8 @@ class Unwrapped:
     def continues(self, item: L.InputLine) -> bool:
         """Can ``item`` go on a paragraph cut at a column's foot? Not when it opens with a dateline, or
         with a line set in by the indent (a new paragraph)."""
+        if item.no in self.indents:
+            return not _is_lead(item) and not _indented(self.indents[item.no])
         return not _is_lead(item) and not _set_in(self.first_lines.get(item.no, item.text), self.measure)
 
     def fragments(self, items: list[L.InputLine]) -> list[tuple[str, list[L.InputLine]]]:
@@ -177,11 +293,12 @@ class Unwrapped:
         waiting: list[list[L.InputLine]] = []  # stories whose heads are read and text is not
         opened: list[list[L.InputLine]] = []  # stories that stop mid-sentence, the earliest first
         current: list[L.InputLine] | None = None
+        before: list[L.InputLine] | None = None  # the story read before the last run of heads
         for n, (kind, part) in enumerate(frags):
             if kind == "other":
                 slots.append(part)
                 if _page_top(part[0]):
-                    waiting, opened, current = [], [], None  # a new page: its stories start here
+                    waiting, opened, current, before = [], [], None, None  # a new page: its stories start here
                 continue
             if kind == "head":
                 stories = _stories(part, _leads_before_head(frags[n + 1 :]))
@@ -189,12 +306,21 @@ class Unwrapped:
                     for story in stories:
                         story[0].data["story"] = True
                 slots.extend(stories)
+                before = current if current is not None and current not in stories and len(current) > 1 else None
                 waiting, current = list(stories), stories[-1]
+                if len(stories) > 1 and part[-1].no not in self.block_ends:
+                    waiting.insert(0, waiting.pop())  # the last head's block runs on into the text: its text
                 continue
             if self.continues(part[0]) and opened:
                 target = opened[0]
+            elif waiting and before is not None and not _is_lead(part[0]) and _dated_ahead(frags[n + 1 :]) >= len(waiting):
+                # the heads wait for the datelines still to come: this undated text goes on the story before,
+                # printed round the heads (a head set into the column of the story above it)
+                target = before
+                for story in waiting:
+                    story[0].data["story"] = True
             elif waiting:
-                target = waiting.pop(0)
+                target = waiting.pop(_likeliest(part, waiting))
             elif current is not None and not _is_lead(part[0]):
                 target = current
             else:  # text before any head, or a dateline no head waits for: a story of its own
@@ -223,7 +349,11 @@ class Unwrapped:
 
 
 def _is_lead(item: L.InputLine) -> bool:
-    return bool(rules.NEWS_LEAD.match(item.text) or rules.BRIEF_LEAD.match(item.text))
+    return _is_lead_text(item.text)
+
+
+def _is_lead_text(text: str) -> bool:
+    return bool(rules.NEWS_LEAD.match(text) or rules.BRIEF_LEAD.match(text))
 
 
 def _page_top(item: L.InputLine) -> bool:
@@ -232,21 +362,59 @@ def _page_top(item: L.InputLine) -> bool:
     return item.kind == L.LABEL or (item.kind == L.FURNITURE and ("版" in item.text or bool(rules.DATE.search(item.text))))
 
 
-def _leads_before_head(frags) -> int:
-    """How many blocks open a story with a dateline before the next head."""
+def _likeliest(part: list[L.InputLine], waiting: list[list[L.InputLine]]) -> int:
+    """Which of the heads waiting for their text a block that opens with a dateline belongs to: the first
+    whose head carries no column tag (（某某谈）: a column's piece is signed, not dated), unless another head's
+    words recur in the block's first paragraph far more (a story's first sentence repeats its head: who met
+    whom, what opened where)."""
+    if len(waiting) < 2 or not _is_lead(part[0]):
+        return 0
+    text = L.bigrams(part[0].text)
+    shared = [len(text & L.bigrams("".join(x.text for x in story if x.kind == L.SHORT))) for story in waiting]
+    first = next((k for k, story in enumerate(waiting) if not _tagged(story)), 0)  # a column's piece is signed, not dated
+    best = max(range(len(shared)), key=lambda k: (shared[k], -k))
+    return best if shared[best] >= 2 * shared[first] + 2 else first
+
+
+def _tagged(story: list[L.InputLine]) -> bool:
+    return any(x.kind == L.SHORT and TAGGED_HEAD.search(x.text) for x in story)
+
+
+def _dated_ahead(frags) -> int:
+    """How many blocks open with a dateline before the next head (captions read past)."""
     count = 0
     for kind, part in frags:
-        if kind == "head":
+        if kind == "head" and any(x.kind not in (L.CAPTION, L.CREDIT) for x in part):
             break
         if kind == "body" and _is_lead(part[0]):
             count += 1
     return count
 
 
+def _leads_before_head(frags) -> int:
+    """How many stories open in the blocks before the next head: each block that opens with a dateline,
+    and one more when the text starts without one and a dateline follows (heads side by side, the first
+    story's text undated, the second's dated)."""
+    count = 0
+    first = True
+    undated = False
+    for kind, part in frags:
+        if kind == "head" and any(x.kind not in (L.CAPTION, L.CREDIT) for x in part):
+            break  # (captions are read past: a photo between the stories' texts)
+        if kind == "body":
+            if _is_lead(part[0]):
+                count += 1
+            elif first:
+                undated = True
+            first = False
+    return count + (1 if undated and count else 0)
+
+
 def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:
     """A run of head lines as the heads of one story or of several printed side by side: one per
-    headline when as many datelines follow, else split after each byline (a subtitle, ——…, a byline
-    and a caption stay with the headline above them)."""
+    headline when as many datelines follow, else split after each byline and round a headline that ends
+    in its column's tag (（某某谈）: a column's piece has no kicker, and a kicker carries no tag) (a subtitle,
+    ——…, a byline and a caption stay with the headline above them)."""
     units: list[list[L.InputLine]] = []
     for item in run:
         if item.kind == L.SHORT and not item.text.startswith("—"):
@@ -259,43 +427,127 @@ def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:
         return units
     stories: list[list[L.InputLine]] = [[]]
     for unit in units:
-        if stories[-1] and any(x.kind in (L.BYLINE, L.NAMES) for x in stories[-1]):
+        signed = any(x.kind in (L.BYLINE, L.NAMES) for x in stories[-1])
+        if stories[-1] and (signed or _tagged(stories[-1]) or _tagged(unit)):
             stories.append([])
         stories[-1].extend(unit)
     return stories
 
 
-def unwrap(source: str, vocabulary: rules.Vocabulary, tops: set[int] | None = None) -> Unwrapped | None:
+def block_measures(raw: list[str], full: int) -> dict[int, int]:
+    """The measure of each block (lines between blank lines) set narrower than the text's own ``full``, by
+    line number: a paragraph's lines but its last fill the column, so the widest width that at least three of
+    the block's lines but its last share is the block's column (a story set narrow beside a vertical head),
+    when none of its lines inside is wider."""
+    out: dict[int, int] = {}
+    block: list[int] = []
+    for number, text in enumerate([*raw, ""], start=1):
+        if text.strip():
+            block.append(number)
+            continue
+        widths = Counter(round(width(raw[n - 1].strip())) for n in block[:-1])
+        narrow = max((w for w, c in widths.items() if c >= 3 and 8 <= w < full - 1), default=None)
+        inner = [round(width(raw[n - 1].strip())) for n in block[1:-1]]  # (the first may be a head)
+        if narrow is not None and all(w <= narrow + 1 for w in inner):
+            out.update((n, narrow) for n in block)
+        block = []
+    return out
+
+
+def strip_measures(raw: list[str], full: int, strip_of: dict[int, int]) -> dict[int, int]:
+    """Layout text: the measure of each column strip set narrower than the text's own ``full``, by line
+    number (a strip is one column: its lines fill its own measure)."""
+    lines: dict[int, list[int]] = {}
+    for number, strip in strip_of.items():
+        lines.setdefault(strip, []).append(number)
+    out: dict[int, int] = {}
+    for numbers in lines.values():
+        here = measure([raw[n - 1].strip() for n in numbers]) if len(numbers) >= 4 else None
+        if here is not None and here < full - 1:
+            out.update((n, here) for n in numbers)
+    return out
+
+
+#: A vertical line of type comes out of pdftotext one character a line: at least this many in a row.
+VERTICAL_MIN = 4
+
+
+def vertical_runs(raw: list[str]) -> dict[int, tuple[int, str]]:
+    """Runs of lines that hold one character each, most of them Chinese (blank lines between them allowed):
+    a headline set vertically, which pdftotext prints one character a line (its quotes and digits too).
+    First line number -> (last line, text)."""
+    out: dict[int, tuple[int, str]] = {}
+    run: list[tuple[int, str]] = []
+    for number, text in enumerate([*raw, "."], start=1):
+        text = text.strip()
+        if not text and run:
+            continue
+        if len(text) == 1:
+            run.append((number, text))
+            continue
+        if len(run) >= VERTICAL_MIN and sum(1 for _, ch in run if re.match(rules.HAN, ch)) >= 0.6 * len(run):
+            out[run[0][0]] = (run[-1][0], "".join(ch for _, ch in run))
+        run = []
+    return out
+
+
+def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | None = None) -> Unwrapped | None:
     """The paragraphs of column-set ``source`` (cleaned text), or None when the text is not set in
-    columns (then every input line is a paragraph); ``tops``: the text is in reading order already, these
-    lines open a column strip (:mod:`.strips`)."""
+    columns (then every input line is a paragraph); ``layout``: the text is pdftotext -layout text put in
+    reading order already (:mod:`.strips`), which says where strips open and how far right of its strip's
+    usual start each line begins (a paragraph's first line is set in by INDENT em: SET_IN positions)."""
+    indents = layout.indents if layout else None
     raw = source.split("\n")
     texts = [t.strip() for t in raw if t.strip()]
     full = measure(texts)
     if full is None:
         return None
+    words = pairs(texts)
+    narrow = block_measures(raw, full) if layout is None else strip_measures(raw, full, layout.strips)
     out: list[L.InputLine] = []
     first: dict[int, str] = {}
     last: dict[int, str] = {}
     ends: set[int] = set()
     current: L.InputLine | None = None
+    heading = True  # the paragraph so far may be a head (its lines went on as a headline does)
     previous = ""
+    upright = vertical_runs(raw)
+    skip = 0
     for number, text in enumerate(raw, start=1):
         text = text.strip()
+        if number <= skip:
+            continue
+        if number in upright:  # a vertical head: one line of its own
+            if current is not None:
+                ends.add(current.no)
+            skip, joined = upright[number]
+            current = L.InputLine(number, joined, data={"vertical": True})
+            out.append(current)
+            first[number] = last[number] = joined
+            ends.add(number)
+            current, previous = None, ""
+            continue
         if not text:
             if current is not None:
                 ends.add(current.no)
             current, previous = None, ""
             continue
-        if current is not None and _runs_on(previous, text, full, vocabulary):
+        set_in = _indented(indents[number]) if indents and number in indents else None
+        here = narrow.get(number, full)
+        joined = _runs_on(previous, text, here, vocabulary, heading, set_in, words) if current is not None else ""
+        if current is not None and joined:
+            heading = joined == HEAD
             ascii_pair = current.text[-1:].isascii() and current.text[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum()
             current.text += (" " if ascii_pair else "") + text
+            current.end = number
         else:
-            current = L.InputLine(number, text)
+            current, heading = L.InputLine(number, text), True
             out.append(current)
             first[number] = text
         last[current.no] = text
         previous = text
     if current is not None:
         ends.add(current.no)
-    return Unwrapped(out, full, first, last, ends, tops)
+    if layout is None:
+        return Unwrapped(out, full, first, last, ends)
+    return Unwrapped(out, full, first, last, ends, layout.tops, layout.indents, layout.opens)

@@ -45,6 +45,11 @@ class InputLine:
     kind: str = PARA
     label_kind: str | None = None  # 'section' or 'series' for labels
     data: dict = field(default_factory=dict)
+    end: int | None = None  # the number of its last line, when several printed lines were read as one
+
+    @property
+    def last(self) -> int:
+        return self.end or self.no
 
     @property
     def is_open(self) -> bool:
@@ -136,6 +141,10 @@ def classify(lines: list[InputLine], vocabulary: rules.Vocabulary) -> None:
         else:
             classify_line(line, vocabulary)
     _column_lines(lines[head:])
+    for before, line in zip(lines[head:], lines[head + 1 :], strict=False):
+        if line.kind == SPEAKER and before.kind == SHORT:
+            # a title and a name right under a headline sign the piece there (a signature closes a speech)
+            line.kind, line.data = BYLINE, {"authors": [(line.data["name"], line.data["role"])]}
 
 
 #: Text set in columns: this share of its lines fill the column's measure.

@@ -153,7 +153,7 @@ def rejoin(items: list[L.InputLine]) -> Rejoined:
 
     def link(a: int, b: int, how: str) -> None:
         links[a] = b
-        joins.append((items[a].no, items[b].no, how))
+        joins.append((items[a].last, items[b].no, how))
         if how != "displaced block":
             gaps.add(a)
 
@@ -267,5 +267,5 @@ def _order(items: list[L.InputLine], links: dict[int, int], gaps: set[int], chun
     for k in range(len(items)):  # never lose a line, whatever the links said
         if k not in done:
             emit_piece(k)
-    loose = [p.lines[-1].no for p in pieces if p.kind == L.PARA and p.is_open]
+    loose = [p.lines[-1].last for p in pieces if p.kind == L.PARA and p.is_open]
     return Rejoined(pieces, joins, loose)

@@ -246,6 +246,8 @@ class Vocabulary:
         name = match.group("name")
         kinds = [self.kind(part) for part in re.split(r"[·•・]", name)]
         kind = next((k for k in kinds if k), None)
+        if kind is None and BRACKETED_LABEL.match(line.strip()) and not EDITOR_NOTE.match(line.strip()):
+            kind = "series"  # 【某某观察】: a name in square brackets over a story is its column
         if kind is None or not all(re.fullmatch(f"{HAN}{{2,8}}", part) for part in re.split(r"[·•・]", name)):
             return None
         page = match.group("p1") or match.group("p2")
@@ -302,6 +304,8 @@ _LABEL_LINE = re.compile(
     r"^(?:第?\s*(?P<p1>\d{1,2})\s*版\s*)?[【\[［「◆■●▲◇□]?\s*(?P<name>[^\s\d【】\[\]［］「」]{2,17}?)\s*[】\]］」]?"
     r"(?:\s*第?\s*(?P<p2>\d{1,2})\s*版?)?$"
 )
+#: A column label printed in square brackets on a line of its own: 【某某观察】, ［图说］.
+BRACKETED_LABEL = re.compile(rf"^[【［\[]\s*{HAN}{{2,8}}\s*[】］\]]$")
 #: Sections made of short news items: every headline in them starts a new item.
 BRIEF_SECTION = re.compile(r"(?:信息|快讯|简讯|动态|资讯|短讯|速递|集锦|传真|简报|消息|速览|一览)$")
 
@@ -486,7 +490,17 @@ def role_names(text: str, strict: bool = True) -> list[tuple[str, str | None]] |
     authors: list[tuple[str, str | None]] = []
     role: str | None = None
     single = ""
-    for token in (t for t in re.split(r"[ \u3000、，,]+", text.strip()) if t):
+    tokens = [t for t in re.split(r"[ \u3000、，,]+", text.strip()) if t]
+    for k, token in enumerate(tokens):
+        if (
+            role is not None
+            and not is_name(token)
+            and re.fullmatch(f"{HAN}{{2,8}}", token)
+            and k + 1 < len(tokens)
+            and is_name(tokens[k + 1])
+        ):
+            role = token  # a unit named before its writer, after a role: 记者 张三 某某融媒体中心 李四
+            continue
         found = next((r for r in ROLES if token.startswith(r)), None)
         if found is None and re.fullmatch(f"{HAN}{{2,6}}(?:记者|通讯员)", token):
             found = token  # 经济日报记者

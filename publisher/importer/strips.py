@@ -13,9 +13,10 @@ such columns (default mode, one paragraph a line) is left alone.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Columns are separated by at least this many spaces.
 GAP = re.compile(r" {3,}")
@@ -75,65 +76,158 @@ def _common_end(pieces: list[tuple[int, str]], column: int) -> float:
     return ends[len(ends) // 2] if ends else column + TOLERANCE
 
 
-def _cut(line: str, columns: list[int]) -> list[str] | None:
-    """The line's text in each column (a piece running across column starts, such as a story's headline
-    over its columns, in the column it starts in), or None when a piece runs across all of them."""
-    cells = [""] * len(columns)
+@dataclass
+class Cell:
+    """One line of a column strip: its text, whether it is on its band's first row (``top``), the input
+    line it comes from (1-based), how far right of its strip's usual start it begins (``indent``, in
+    character positions; None when the line is not in a strip) and whether it opens its strip (``opens``:
+    its first line, or a line of its own)."""
+
+    text: str
+    top: bool = False
+    source: int = 0
+    indent: int | None = None
+    opens: bool = True  # the first line of its strip (or a line of its own)
+    strip: int = 0  # which strip it is in (0: none), numbered through the text
+
+
+def _starts(line: str) -> set[int]:
+    """Where the line's pieces of text start, and where text starts after a single space inside one (the
+    next row may be glued to its neighbour at the same place)."""
+    out = set()
     for at, piece in _pieces(line):
-        k = max((i for i, start in enumerate(columns) if start <= at + TOLERANCE), default=0)
-        if k == 0 and at + len(piece) > columns[-1]:
-            return None
-        cells[k] = f"{cells[k]} {piece}" if cells[k] else piece
-    return cells
-
-
-def _band(rows: list[list[str]]) -> list[tuple[str, bool]]:
-    """A band's column strips, each read top to bottom, left to right, as (line, heads the band: on its
-    first row). Lines of two stories side by side whose baselines differ come on alternate rows, so only
-    a gap of GAP_ROWS rows or more parts a strip."""
-    out: list[tuple[str, bool]] = []
-    for k in range(len(rows[0])):
-        empty = 0
-        for n, cell in enumerate(row[k] for row in rows):
-            if not cell:
-                empty += 1
-                continue
-            if empty >= GAP_ROWS and out and out[-1][0]:
-                out.append(("", False))
-            empty = 0
-            out.append((cell, n == 0))
-        if out and out[-1][0]:
-            out.append(("", False))
+        out.add(at)
+        out.update(at + k + 1 for k, ch in enumerate(piece) if ch == " " and 0 < k < len(piece) - 1)
     return out
 
 
-def _block(block: list[str]) -> list[tuple[str, bool]]:
-    columns = _columns(block)
+def _split_at_columns(
+    pieces: list[tuple[int, str]], columns: list[int], ends: list[float], near: set[int] | frozenset[int]
+) -> list[tuple[int, str]]:
+    """A piece that runs on into the next column with a single space near that column's start (give or take
+    TOLERANCE) is two pieces: pdftotext -layout keeps only one space where a line of one column ends right
+    where the next column's text begins (a wrapped head's last characters beside the text of the column
+    before, a dateline beside the next column's line), when the text before the space ends about where the
+    column's lines end (``ends``: for each column) and the line above or below has text starting where the
+    rest starts (``near``: where their pieces start, or their text after a single space: rows glued at the
+    same place); a head over several columns with a space inside is one."""
+    out = []
+    todo = list(pieces)
+    while todo:
+        at, piece = todo.pop(0)
+        if " " not in piece or not any(at < start < at + len(piece) for start in columns):
+            out.append((at, piece))
+            continue
+        for k, start in enumerate(columns):
+            spaces = sorted(range(start - at - 1 - TOLERANCE, start - at + TOLERANCE), key=lambda c: abs(c - (start - at - 1)))
+            cut = next((c for c in spaces if 0 < c < len(piece) - 1 and piece[c] == " "), None)
+            if (
+                at < start < at + len(piece)
+                and cut is not None
+                and k
+                and at + cut >= ends[k - 1] - TOLERANCE
+                and any(abs(at + cut + 1 - n) <= TOLERANCE for n in near)
+            ):
+                out.append((at, piece[:cut]))
+                todo.insert(0, (at + cut + 1, piece[cut + 1 :]))
+                break
+        else:
+            out.append((at, piece))
+    return out
+
+
+def _cut(
+    line: str, columns: list[int], ends: list[float], near: set[int] | frozenset[int] = frozenset()
+) -> list[tuple[str, int]] | None:
+    """The line's text in each column with the position it starts at (a piece running across column
+    starts, such as a story's headline over its columns, in the column it starts in), or None when a
+    piece runs across all of them."""
+    cells: list[tuple[str, int]] = [("", -1)] * len(columns)
+    for at, piece in _split_at_columns(_pieces(line), columns, ends, near):
+        k = max((i for i, start in enumerate(columns) if start <= at + TOLERANCE), default=0)
+        if k == 0 and at + len(piece) > columns[-1]:
+            return None
+        text, first = cells[k]
+        cells[k] = (f"{text} {piece}", first) if text else (piece, at)
+    return cells
+
+
+def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
+    """A band's column strips, each read top to bottom, left to right (a cell on the band's first row
+    heads it). Lines of two stories side by side whose baselines differ come on alternate rows, so only
+    a gap of GAP_ROWS rows or more parts a strip. A cell's indent counts from where most of its strip's
+    lines start (a paragraph's first line is set in by two em: two to five positions)."""
+    out: list[Cell] = []
+    for k in range(len(rows[0][1])):
+        strip = next(_STRIPS)
+        starts = Counter(cells[k][1] for _, cells in rows if cells[k][0])
+        flush = starts.most_common(1)[0][0] if starts else 0
+        empty = 0
+        opens = True
+        for n, (source, cells) in enumerate(rows):
+            text, at = cells[k]
+            if not text:
+                empty += 1
+                continue
+            if empty >= GAP_ROWS and out and out[-1].text:
+                out.append(Cell(""))
+            empty = 0
+            out.append(Cell(text, n == 0, source, at - flush, opens, strip))
+            opens = False
+        if out and out[-1].text:
+            out.append(Cell(""))
+    return out
+
+
+def _block(block: list[tuple[int, str]]) -> list[Cell]:
+    """One block's lines (input line number, text) as cells in reading order, a blank cell after each strip."""
+    columns = _columns([line for _, line in block])
+    pieces = [p for _, line in block for p in _pieces(line)]
+    ends = [_common_end(pieces, c) for c in columns]
     if not columns:
-        return [(piece, True) for line in block for _, piece in _pieces(line)] + [("", False)]
-    out: list[tuple[str, bool]] = []
-    rows: list[list[str]] = []
-    for line in block:
-        cells = _cut(line, columns)
+        return [Cell(piece, True, source) for source, line in block for _, piece in _pieces(line)] + [Cell("")]
+    out: list[Cell] = []
+    rows: list[tuple[int, list[tuple[str, int]]]] = []
+    starts = [_starts(line) for _, line in block]
+    for n, (source, line) in enumerate(block):
+        cells = _cut(line, columns, ends, (starts[n - 1] if n else set()) | (starts[n + 1] if n + 1 < len(block) else set()))
         if cells is None:
             if rows:
                 out += _band(rows)
                 rows = []
-            out += [(line.strip(), True), ("", False)]
+            out += [Cell(line.strip(), True, source), Cell("")]
         else:
-            rows.append(cells)
+            rows.append((source, cells))
     if rows:
         out += _band(rows)
     return out
 
 
+_STRIPS = itertools.count(1)
+
+
 @dataclass
 class Strips:
-    """Layout-mode text in reading order, and the numbers of its lines printed on a band's first row (the
-    top of its columns), where a head starts a story."""
+    """Layout-mode text in reading order. ``tops``: numbers of its lines printed on a band's first row (the
+    top of its columns), where a head starts a story; ``sources``: the input line each line comes from
+    (``sources[n - 1]`` for line n; 0 for the blank lines that part strips); ``indents``: how far each line
+    in a strip starts right of the strip's usual start, by line number; ``opens``: the lines that open a
+    strip (a column's top in its band: the text above it, in reading order, is another column's);
+    ``strips``: which strip each line of a strip is in."""
 
     text: str
     tops: set[int]
+    sources: list[int]
+    indents: dict[int, int]
+    opens: set[int] = field(default_factory=set)
+    strips: dict[int, int] = field(default_factory=dict)  # line number -> the strip it is in
+
+    def source(self, number: int) -> int:
+        """The input line of line ``number`` of the reading (the nearest line before it for a blank one)."""
+        for n in range(min(number, len(self.sources)), 0, -1):
+            if self.sources[n - 1]:
+                return self.sources[n - 1]
+        return 1
 
 
 def read(text: str) -> Strips | None:
@@ -141,17 +235,23 @@ def read(text: str) -> Strips | None:
     the text is not in layout mode."""
     if not is_layout(text):
         return None
-    lines: list[str] = []
-    tops: set[int] = set()
-    for page in text.split("\f"):  # a page's blocks end with a blank line: the pages stay apart
-        block: list[str] = []
-        for line in page.split("\n") + [""]:
-            if line.strip():
-                block.append(line.rstrip())
-                continue
-            for cell, top in _block(block) if block else []:
-                lines.append(cell)
-                if top:
-                    tops.add(len(lines))
-            block = []
-    return Strips("\n".join(lines), tops)
+    cells: list[Cell] = []
+    block: list[tuple[int, str]] = []
+    for number, line in enumerate(text.split("\n") + [""], start=1):
+        parts = line.split("\f")  # a page ends before a form feed: its last block ends there too
+        for k, part in enumerate(parts):
+            if k:
+                cells += _block(block) if block else []
+                block = []
+            if part.strip():
+                block.append((number, part.rstrip()))
+            elif block and k == len(parts) - 1:
+                cells += _block(block)
+                block = []
+    cells += _block(block) if block else []
+    lines = [c.text for c in cells]
+    tops = {n for n, c in enumerate(cells, start=1) if c.text and c.top}
+    indents = {n: c.indent for n, c in enumerate(cells, start=1) if c.text and c.indent is not None}
+    opens = {n for n, c in enumerate(cells, start=1) if c.text and c.opens}
+    strip = {n: c.strip for n, c in enumerate(cells, start=1) if c.text and c.strip}
+    return Strips("\n".join(lines), tops, [c.source for c in cells], indents, opens, strip)
