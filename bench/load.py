@@ -1,16 +1,28 @@
 """Load benchmark (not a test): /feed.xml from publisher under gunicorn vs a bare Flask app, while a PDF builds.
 
-    .venv/bin/python bench/load.py [--seconds 5] [--rounds 3] [--connections 64] [--workers 4] [--json]
+    .venv/bin/python bench/load.py [--seconds 5] [--rounds 3] [--connections 64] [--workers 4]
+                                   [--issues 10000] [--background queue|cli|none] [--json]
 
-Builds and publishes the newest issue into a temp data folder, starts gunicorn
-twice on loopback with the same settings (publisher's app, and a bare app that
-only ``send_file``s the same feed.xml), and runs wrk against each, for 200
-answers and for 304 answers (If-None-Match), while a PDF build of the issue
-runs over and over in the background. The two apps take turns (``--rounds``
-times each) so both see the same background load; the medians are printed:
-requests per second and p99 latency per case and publisher's share of the
-bare app's throughput.
-Targets: at least 0.8x the bare app's throughput, p99 under 50 ms.
+Builds and publishes the newest issue into a temp data folder, adds ``--issues`` - 1
+older published issues to its database (copies of the live build's record under
+earlier issue ids: what the public site looks up per request is the live table and
+the build records; /feed.xml needs no other files), starts gunicorn twice on loopback
+with the same settings (publisher's app, and a bare app that only ``send_file``s the
+same feed.xml; by default the settings of ``publisher.gunicorn_conf``, what
+``publisher serve --gunicorn`` runs) and runs wrk against each, for 200 answers and
+for 304 answers (If-None-Match), while a PDF build of the issue runs over and over
+in the background: with ``--background queue`` (the default) through an embedded
+build queue in this process, as a server builds (each render forked from the warm
+fork server, at the render priority of ``queue.render_nice``/``queue.render_policy``);
+with ``cli`` as ``publisher build -c pdf`` processes (at the shell's priority). The
+two apps take turns (``--rounds`` times each) so both see the same background load;
+the medians are printed: requests per second and p99 latency per case and
+publisher's share of the bare app's throughput, with the load average.
+
+wrk's percentiles are corrected for coordinated omission: a connection stalled for
+a moment counts as the requests it would have sent meanwhile, so one pause of a
+server process shows in the p99 of every request it held up.
+Targets (issue #17): at least 0.9x the bare app's throughput, p99 under 50 ms.
 """
 
 from __future__ import annotations
@@ -35,7 +47,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-TARGET_RATIO, TARGET_P99_MS = 0.8, 50.0
+TARGET_RATIO, TARGET_P99_MS = 0.9, 50.0
 
 
 def bare_app():
@@ -69,16 +81,27 @@ def wait_up(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"{url} did not answer in {timeout:.0f} s")
 
 
-def gunicorn(target: str, port: int, workers: int, worker_class: str, env: dict) -> subprocess.Popen:
+def shipped_settings() -> dict:
+    """The gunicorn settings publisher ships (``publisher.gunicorn_conf``), or gunicorn's own defaults before it existed."""
+    try:
+        from publisher import gunicorn_conf
+    except ImportError:
+        return {"worker_class": "sync", "threads": 4, "keepalive": 2}
+    return {"worker_class": gunicorn_conf.worker_class, "threads": gunicorn_conf.threads, "keepalive": gunicorn_conf.keepalive}
+
+
+def gunicorn(target: str, port: int, workers: int, settings: dict, env: dict) -> subprocess.Popen:
     return subprocess.Popen(
         [
             str(BIN / "gunicorn"),
             "--workers",
             str(workers),
             "--worker-class",
-            worker_class,
+            settings["worker_class"],
             "--threads",
-            "4",
+            str(settings["threads"]),
+            "--keep-alive",
+            str(settings["keepalive"]),
             "--bind",
             f"127.0.0.1:{port}",
             "--chdir",
@@ -124,22 +147,52 @@ def median(runs: list[dict]) -> dict:
 
 
 class PdfLoop(threading.Thread):
-    """Builds the PDF (every channel when no PDF channel is installed) again and again until stopped."""
+    """Builds the PDF (every channel when no PDF channel is installed) again and again until stopped.
 
-    def __init__(self, config: Path, out: Path, channels: list[str]):
+    ``how`` is ``cli`` (``publisher build`` processes) or ``queue`` (an embedded build queue in this
+    process, as a server builds: each render forked from the fork server at the render priority).
+    """
+
+    def __init__(self, config: Path, out: Path, channels: list[str], how: str):
         super().__init__(daemon=True)
+        self.how, self.config, self.channels = how, config, channels
         self.args = [str(BIN / "publisher"), "--config", str(config), "build", "--out", str(out)]
         self.args += [a for c in channels for a in ("-c", c)]
         self.builds: list[float] = []
+        self.failed: list[str] = []
         self._halt = threading.Event()
         self._proc: subprocess.Popen | None = None
 
     def run(self) -> None:
+        if self.how == "queue":
+            return self._through_queue()
         while not self._halt.is_set():
             started = time.monotonic()
             self._proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if self._proc.wait() == 0:
                 self.builds.append(time.monotonic() - started)
+
+    def _through_queue(self) -> None:
+        from publisher.config import load_config
+        from publisher.jobs import make_queue, wait
+        from publisher.loading import list_issue_ids
+        from publisher.store import Store
+
+        config = load_config(self.config)
+        store = Store.from_config(config)
+        queue = make_queue(config, store, config_path=str(self.config))
+        issue = list_issue_ids(config.content_dir)[-1]
+        try:
+            while not self._halt.is_set():
+                started = time.monotonic()
+                record = wait(store, queue.submit(issue, self.channels, "bench").id, 3600)
+                if record.ok:
+                    self.builds.append(time.monotonic() - started)
+                else:
+                    self.failed.append("; ".join(record.errors))
+        finally:
+            queue.close()
+            store.close()
 
     def stop(self) -> None:
         self._halt.set()
@@ -148,15 +201,62 @@ class PdfLoop(threading.Thread):
         self.join()
 
 
+def publish_copies(config_path: Path, count: int) -> int:
+    """Add ``count`` older published issues to the database: copies of the live build's record under earlier ids.
+
+    What the public site reads per request is the live table and the build records (feed.xml is the
+    newest issue's file), so this stands for a site with ``count`` more issues published; their files
+    are not made. Returns how many issues are published then.
+    """
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from publisher.config import load_config
+    from publisher.store import Store, schema
+
+    store = Store.from_config(load_config(config_path))
+    try:
+        with store.writing() as conn:
+            live = conn.execute(sa.select(schema.live_t)).first()
+            row = dict(conn.execute(sa.select(schema.builds_t).where(schema.builds_t.c.id == live.build_id)).one()._mapping)
+            del row["id"]
+            day = dt.date.fromisoformat(live.issue_id[:10])
+            for start in range(0, count, 500):
+                ids = [
+                    f"{(day - dt.timedelta(days=n + 1)).isoformat()}-{n + 1:05d}" for n in range(start, min(count, start + 500))
+                ]
+                for issue_id in ids:
+                    build_id = schema.inserted_id(conn.execute(schema.builds_t.insert().values(**{**row, "issue_id": issue_id})))
+                    conn.execute(
+                        schema.live_t.insert().values(
+                            issue_id=issue_id, build_id=build_id, published_at=live.published_at, published_by="bench"
+                        )
+                    )
+            return conn.execute(sa.select(sa.func.count()).select_from(schema.live_t)).scalar_one()
+    finally:
+        store.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=5, help="seconds per wrk run (default 5)")
     parser.add_argument("--rounds", type=int, default=3, help="runs per app and case, taking turns (default 3)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes for both apps (default 4)")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync (default) or gthread")
+    shipped = shipped_settings()
+    parser.add_argument("--worker-class", default=shipped["worker_class"], help="gunicorn worker class (default: as shipped)")
+    parser.add_argument(
+        "--threads", type=int, default=shipped["threads"], help="threads per gunicorn worker (default: as shipped)"
+    )
+    parser.add_argument("--keepalive", type=int, default=shipped["keepalive"], help="gunicorn keep-alive seconds (as shipped)")
+    parser.add_argument("--issues", type=int, default=10000, help="issues published in the database (default 10000)")
+    parser.add_argument(
+        "--background", choices=("queue", "cli", "none"), default="queue", help="how the PDF builds meanwhile (default queue)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    settings = {"worker_class": args.worker_class, "threads": args.threads, "keepalive": args.keepalive}
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed; run ./dev setup (or apt-get install wrk)")
 
@@ -182,13 +282,15 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([str(BIN / "publisher"), "up", "--no-serve"], env=env, check=True, stdout=subprocess.DEVNULL)
         feed = next((tmp / "data" / "live" / "site").glob("*/rss/feed.xml"))
         env["BENCH_FEED"] = str(feed.resolve())
+        published = publish_copies(config, args.issues - 1) if args.issues > 1 else 1
 
         ours_port, bare_port = free_port(), free_port()
         servers = [
-            gunicorn("publisher.admin:create_app()", ours_port, args.workers, args.worker_class, env),
-            gunicorn("load:bare_app()", bare_port, args.workers, args.worker_class, env),
+            gunicorn("publisher.admin:create_app()", ours_port, args.workers, settings, env),
+            gunicorn("load:bare_app()", bare_port, args.workers, settings, env),
         ]
-        loop = PdfLoop(config, tmp / "scratch", background)
+        loop = PdfLoop(config, tmp / "scratch", background, args.background)
+        load_before = os.getloadavg()
         try:
             apps = {
                 "publisher": f"http://127.0.0.1:{ours_port}/feed.xml",
@@ -196,11 +298,12 @@ def main(argv: list[str] | None = None) -> int:
             }
             etags = {}
             for name, url in apps.items():
-                wait_up(url)
+                wait_up(url, 600)  # with many issues published the first answer may take long
                 with urllib.request.urlopen(url) as response:
                     etags[name] = response.headers["ETag"]
-            loop.start()
-            time.sleep(2)  # let the first build get going
+            if args.background != "none":
+                loop.start()
+                time.sleep(2 if args.background == "cli" else 8)  # let the first build get going (the fork server starts)
             runs: dict[tuple[str, str], list[dict]] = {}
             for _ in range(args.rounds):
                 for case in ("200", "304"):
@@ -209,8 +312,10 @@ def main(argv: list[str] | None = None) -> int:
                             wrk(url, args.seconds, args.connections, etags[name] if case == "304" else None)
                         )
             results = {key: median(value) for key, value in runs.items()}
+            load_after = os.getloadavg()
         finally:
-            loop.stop()
+            if loop.is_alive():
+                loop.stop()
             for server in servers:
                 server.terminate()
                 server.wait(timeout=30)
@@ -232,17 +337,24 @@ def main(argv: list[str] | None = None) -> int:
         "connections": args.connections,
         "seconds": args.seconds,
         "rounds": args.rounds,
-        "workers": f"{args.workers} {args.worker_class}",
-        "background": f"{'+'.join(background)} builds, {len(loop.builds)} finished during the run",
+        "workers": f"{args.workers} {args.worker_class}, {args.threads} threads, keep-alive {args.keepalive} s",
+        "issues": published,
+        "background": f"{'+'.join(background)} builds ({args.background}), {len(loop.builds)} finished during the run"
+        + (f", {len(loop.failed)} failed: {loop.failed[0]}" if loop.failed else ""),
+        "pdf_seconds": round(statistics.median(loop.builds), 2) if loop.builds else None,
+        "load_average": [round(x, 2) for x in (*load_before, *load_after)],
         "cases": rows,
     }
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
     print(
-        f"/feed.xml, gunicorn {args.workers} {args.worker_class} workers, wrk {args.connections} connections, median of {args.rounds} "
-        f"runs of {args.seconds} s per app and answer, while {summary['background']}"
+        f"/feed.xml, gunicorn {summary['workers']}, wrk {args.connections} connections, median of {args.rounds} "
+        f"runs of {args.seconds} s per app and answer, {published} issues published, while {summary['background']}"
+        + (f" (median {summary['pdf_seconds']} s each)" if summary["pdf_seconds"] else "")
     )
+    before, after = summary["load_average"][:3], summary["load_average"][3:]
+    print(f"load average before: {' '.join(map(str, before))}  after: {' '.join(map(str, after))}")
     print(f"{'answer':<7} {'publisher rps':>14} {'p99 ms':>8} {'bare rps':>10} {'p99 ms':>8} {'ratio':>6}")
     for row in rows:
         flag = "" if row["ok"] else f"  ✗ target: ≥{TARGET_RATIO}x, p99 < {TARGET_P99_MS:.0f} ms"

@@ -3,10 +3,16 @@
     .venv/bin/python bench/nginx.py [--seconds 5] [--connections 32] [--json]
 
 Builds the tiny test issue twice (rss, epub) into a temp data folder, serves it with gunicorn
-(one process, 8 threads: the embedded queue) and nginx in front with the documented
-configuration, and runs wrk against each for /feed.xml and the EPUB while another thread
-publishes and rolls back every 0.1 s. Prints requests per second, p99 latency and the
-non-2xx/3xx answers per case; nginx's share of the app's throughput.
+(publisher's settings, ``-c python:publisher.gunicorn_conf``: with the embedded queue one process
+with 8 threads) and nginx in front with the documented configuration, and runs wrk against each for
+/feed.xml and the EPUB while another thread publishes and rolls back every 0.1 s. For each URL
+nginx is measured twice: "cold", the first seconds after its first request for the URL (readers
+arriving together while nginx fetches it), then "warm". Prints requests per second, p99 latency and
+the non-2xx/3xx answers per case, nginx's share of the app's throughput and the load average.
+
+wrk corrects its percentiles for coordinated omission: a connection held up for half a second
+counts as the requests it would have sent meanwhile, so one such wait of every connection at the
+start of a run makes its p99 that half second.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +38,7 @@ from publisher.admin import secret_key  # noqa: E402
 from publisher.config import load_config  # noqa: E402
 from publisher.jobs import make_queue, wait  # noqa: E402
 from publisher.store import Store  # noqa: E402
-from tests.test_nginx import ISSUE, nginx_config  # noqa: E402
+from tests.test_nginx import GUNICORN_CONF, ISSUE, nginx_config  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,16 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "PUBLISHER_CONFIG": str(config_path), "PUBLISHER_PROXIES": "1"}
         procs.append(
             subprocess.Popen(
-                [
-                    str(BIN / "gunicorn"),
-                    "-w",
-                    "1",
-                    "--threads",
-                    "8",
-                    "-b",
-                    f"127.0.0.1:{app_port}",
-                    "publisher.admin:create_app()",
-                ],
+                [str(BIN / "gunicorn"), "-c", GUNICORN_CONF, "-b", f"127.0.0.1:{app_port}", "publisher.admin:create_app()"],
                 env=env,
                 cwd=tmp,
                 stdout=subprocess.DEVNULL,
@@ -97,9 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         switcher = threading.Thread(target=churn, daemon=True)
         switcher.start()
         results = {}
+        load_before = os.getloadavg()
         for path in ("/feed.xml", f"/issues/{ISSUE}/{epub}"):
-            for name, port in (("app", app_port), ("nginx", nginx_port)):
+            urllib.request.urlopen(f"http://127.0.0.1:{app_port}{path}").close()  # the app has answered it once
+            for name, port in (("nginx cold", nginx_port), ("nginx warm", nginx_port), ("app", app_port)):
                 results[f"{name} {path}"] = wrk(f"http://127.0.0.1:{port}{path}", args.seconds, args.connections, None)
+        load_after = os.getloadavg()
         stop.set()
         switcher.join()
         store.close()
@@ -109,16 +110,18 @@ def main(argv: list[str] | None = None) -> int:
             proc.terminate()
             proc.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
+    loads = [round(x, 2) for x in (*load_before, *load_after)]
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps({"cases": results, "load_average": loads}, indent=2))
         return 0
     print(f"wrk {args.connections} connections, {args.seconds} s per case, publish/rollback every 0.1 s meanwhile")
+    print(f"load average before: {' '.join(map(str, loads[:3]))}  after: {' '.join(map(str, loads[3:]))}")
     for case, r in results.items():
         print(
             f"{case:<60} {r['rps']:>9.0f} req/s  p99 {r['p99_ms']:>7.1f} ms  non-2xx/3xx {r['non_2xx_3xx']}  {r['socket_errors']}"
         )
     for path in ("/feed.xml", f"/issues/{ISSUE}/{epub}"):
-        print(f"nginx/app {path}: {results[f'nginx {path}']['rps'] / results[f'app {path}']['rps']:.1f}x")
+        print(f"nginx (warm)/app {path}: {results[f'nginx warm {path}']['rps'] / results[f'app {path}']['rps']:.1f}x")
     return 0
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -50,8 +50,13 @@ class SiteConfig(_Strict):
 class QueueConfig(_Strict):
     url: str | None = None  # redis://… to use RQ; empty for the embedded queue
     workers: int = Field(default=1, ge=1, le=16)
-    build_timeout: int = Field(default=600, ge=1)  # seconds per channel render
+    build_timeout: int = Field(default=600, ge=1)  # seconds per channel render (time spent waiting for a CPU not counted)
     memory_limit_mb: int = Field(default=2048, ge=64)  # address space per channel render
+    # Renders yield the CPU to the server: this niceness added to each render process (and its session's
+    # autogroup), and the Linux scheduling policy "batch" (default), "idle" (only what nothing else wants)
+    # or "normal" (as the server). render_nice: 0 and render_policy: normal render at the server's priority.
+    render_nice: int = Field(default=10, ge=0, le=19)
+    render_policy: Literal["batch", "idle", "normal"] = "batch"
     # Seconds between an RQ worker's heartbeats while it builds; a build whose worker has sent none for
     # LOST_AFTER of them (plus a margin) is failed as lost and its issue can be built again.
     heartbeat: int = Field(default=10, ge=1, le=300)

@@ -12,7 +12,9 @@ Either way a job is :func:`run_build`: it builds the issue channel by channel
 into the build's own folder ``<data>/builds/<id>/``, each channel's render in a
 child process with a time and a memory limit (forked from a process that has
 imported the channels: the server's fork server, or the RQ work horse), and
-records progress in the store. What is live is never touched: publishing is a separate step.
+records progress in the store. Renders run below the server's CPU priority
+(``queue.render_nice``, ``queue.render_policy``), so a build never slows the public site.
+What is live is never touched: publishing is a separate step.
 """
 
 from __future__ import annotations
@@ -167,7 +169,8 @@ class RqQueue:
             if not self._fail_if_lost(exc.existing):
                 raise
             record = self.store.new_build(issue_id, names, user, runner=f"rq:{job_id}")
-        timeout = self.config.queue.build_timeout * len(names) + JOB_MARGIN
+        # Each render may also wait for a CPU (it runs at a lower priority than the server): see sandbox.CPU_WAIT_ALLOWANCE.
+        timeout = self.config.queue.build_timeout * (1 + sandbox.CPU_WAIT_ALLOWANCE) * len(names) + JOB_MARGIN
         try:
             self.queue.enqueue(
                 run_queued_build,
@@ -355,7 +358,8 @@ def sandboxed(
     edition: str | None = None,
     renderer: sandbox.Prefork | None = None,
 ) -> ChannelResult:
-    """A :data:`pipeline.Runner`: the channel in a child process under ``queue.build_timeout`` and ``queue.memory_limit_mb``."""
+    """A :data:`pipeline.Runner`: the channel in a child process under ``queue.build_timeout`` and ``queue.memory_limit_mb``,
+    at the priority of ``queue.render_nice`` and ``queue.render_policy`` (below the server's, so readers come first)."""
     name, limits = editions.target(edition, cls.name), config.queue
     label = cls.name.upper() if len(cls.name) <= 4 else cls.name.capitalize()
     started = time.monotonic()
@@ -365,6 +369,7 @@ def sandboxed(
             (cls, issue, issue_dir, config, out_root, built, edition),
             timeout=limits.build_timeout,
             memory_mb=limits.memory_limit_mb,
+            priority=sandbox.Priority(limits.render_nice, limits.render_policy),
         )
     except sandbox.SandboxError as exc:
         _remove_staging(out_root / issue.id / (edition or ""), cls.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -27,14 +28,16 @@ from .plugins.jobs_channels import (
     ExitChannel,
     FailChannel,
     HogChannel,
+    PriorityChannel,
     SleepChannel,
 )
+from .plugins.probes import priority_seen
 
 BIN = Path(sys.executable).parent
 TINY = "2025-05-01-1331"
 TITLE = "中国铝业报 2025年5月1日 总第1331期"
 HEADLINES = ["绿色低碳项目全面投产", "在深化内化转化上下功夫"]
-TEST_CHANNELS = [EchoChannel, FailChannel, SleepChannel, HogChannel, ExitChannel]
+TEST_CHANNELS = [EchoChannel, FailChannel, SleepChannel, HogChannel, ExitChannel, PriorityChannel]
 
 
 def embedded(tmp_path, content=None, **queue):
@@ -105,6 +108,32 @@ def test_second_build_refused_and_runaway_render_stopped_at_the_time_limit(tmp_p
     again = jobs.wait(store, queue.submit(TINY, ["testecho"], "bob").id, timeout=60)
     assert again.state == "succeeded"
     queue.close()
+
+
+def seen_by_render(record) -> dict:
+    """What the testpriority render reported of its own CPU priority, from inside its process."""
+    return json.loads((record.channel_dir("testpriority") / "priority.json").read_text(encoding="utf-8"))
+
+
+def test_renders_run_below_the_servers_cpu_priority_unless_configured_otherwise(tmp_path):
+    here = priority_seen()
+    config, store, queue = embedded(tmp_path / "default")
+    assert (config.queue.render_nice, config.queue.render_policy) == (10, "batch")
+    seen = seen_by_render(jobs.wait(store, queue.submit(TINY, ["testpriority"], None).id, timeout=60))
+    queue.close()
+    assert seen["nice"] == min(19, here["nice"] + 10) and seen["policy"] == os.SCHED_BATCH
+    if here["autogroup"] is not None:  # the kernel groups by session, and the render has a session of its own
+        assert seen["autogroup"] == 10
+    assert seen["session"] != here["session"]
+    config, store, queue = embedded(tmp_path / "idle", render_nice=19, render_policy="idle")
+    seen = seen_by_render(jobs.wait(store, queue.submit(TINY, ["testpriority"], None).id, timeout=60))
+    queue.close()
+    assert seen["nice"] == 19 and seen["policy"] == os.SCHED_IDLE
+    config, store, queue = embedded(tmp_path / "same", render_nice=0, render_policy="normal")
+    seen = seen_by_render(jobs.wait(store, queue.submit(TINY, ["testpriority"], None).id, timeout=60))
+    queue.close()
+    assert (seen["nice"], seen["policy"]) == (here["nice"], here["policy"])
+    assert priority_seen() == here  # the server's own priority is never touched
 
 
 def test_memory_hungry_or_exiting_render_fails_its_channel_only(tmp_path):
@@ -317,7 +346,7 @@ def test_rq_worker_builds_the_installed_channels(rq):
     queue = jobs.make_queue(setup.config, setup.store)
     assert isinstance(queue, jobs.RqQueue)
     real = working_real_channels()
-    record = queue.submit(TINY, [*real, "testecho"], "alice")
+    record = queue.submit(TINY, [*real, "testecho", "testpriority"], "alice")
     assert record.state == "queued" and record.runner.startswith("rq:publisher-build-")
     worker = setup.burst()
     assert worker.returncode == 0, worker.stderr
@@ -327,6 +356,8 @@ def test_rq_worker_builds_the_installed_channels(rq):
     assert (done.channel_dir("testecho") / "headlines.txt").read_text(encoding="utf-8").splitlines() == [TITLE, *HEADLINES]
     # The render was forked from the work horse (a fork of the worker, channels imported), not a fresh interpreter.
     assert (done.channel_dir("testecho") / "process.txt").read_text(encoding="utf-8").endswith("publisher worker --burst")
+    seen, here = seen_by_render(done), priority_seen()  # the worker started at this process's priority
+    assert seen["nice"] == min(19, here["nice"] + 10) and seen["policy"] == os.SCHED_BATCH
     if "rss" in real:
         feed = feedparser.parse((done.channel_dir("rss") / "feed.xml").read_bytes())
         assert not feed.bozo and [e.title for e in feed.entries] == HEADLINES

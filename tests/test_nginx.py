@@ -1,10 +1,13 @@
-"""nginx in front, with the documented configuration (docs/nginx.conf): 100 publish/rollback switches while
-readers poll the feed and the EPUB through it; every answer must be whole, 200, and exactly one build's file."""
+"""nginx in front, with the documented configuration (docs/nginx.conf) and publisher's gunicorn settings: 100
+publish/rollback switches while readers poll the feed and the EPUB through it; every answer must be whole, 200, and
+exactly one build's file. The configuration's timings agree with gunicorn's, and `serve --gunicorn` runs them."""
 
 from __future__ import annotations
 
 import http.client
+import importlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,8 +16,11 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from publisher import plugins
+from publisher.cli import main as cli_main
+from publisher.cli import serve as serve_cli
 from publisher.config import load_config
 from publisher.jobs import make_queue, wait
 from publisher.keys import secret_key
@@ -25,6 +31,7 @@ from .conftest import REPO, free_port, root
 ISSUE = "2025-05-01-1331"
 SWITCHES = 100
 NGINX_CONF = REPO / "docs" / "nginx.conf"
+GUNICORN_CONF = "python:publisher.gunicorn_conf"
 
 
 def nginx_config(folder: Path, listen: int, upstream: int) -> Path:
@@ -110,8 +117,8 @@ def test_nginx_in_front_serves_whole_answers_through_100_publish_switches(tmp_pa
     app_port, nginx_port = free_port(), free_port()
     env = {**os.environ, "PUBLISHER_CONFIG": str(config_path), "PUBLISHER_PROXIES": "1"}
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    app = subprocess.Popen(
-        [str(gunicorn), "--workers", "1", "--threads", "8", "--bind", f"127.0.0.1:{app_port}", "publisher.admin:create_app()"],
+    app = subprocess.Popen(  # publisher's gunicorn settings, as docs/deployment.md says to run it
+        [str(gunicorn), "-c", GUNICORN_CONF, "--bind", f"127.0.0.1:{app_port}", "publisher.admin:create_app()"],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
@@ -186,3 +193,89 @@ def test_nginx_in_front_serves_whole_answers_through_100_publish_switches(tmp_pa
     assert (tally["non-200"], tally["truncated"], tally["mixed"]) == (0, 0, 0), tally
     assert tally["ok"] >= 4 * 20  # every reader got answers all along
     assert all(ids == {b.id for b in builds} for ids in seen.values()), seen  # both builds showed through nginx
+
+
+def _directive(conf: str, name: str) -> list[str]:
+    """The values of every ``name …;`` directive in an nginx configuration (comments dropped)."""
+    text = re.sub(r"#[^\n]*", "", conf)
+    return [m.group(1).strip() for m in re.finditer(rf"(?:^|[;{{\s]){re.escape(name)}\s+([^;]*);", text)]
+
+
+def _seconds(value: str) -> float:
+    number, unit = re.fullmatch(r"(\d+)(ms|s|m)?", value).groups()
+    return int(number) * {"ms": 0.001, "s": 1, "m": 60, None: 1}[unit]
+
+
+def test_nginx_neither_holds_readers_for_its_cache_lock_nor_reuses_connections_gunicorn_closes(monkeypatch, tmp_path):
+    """Two timings of docs/nginx.conf against nginx's and gunicorn's own.
+
+    nginx wakes requests waiting for the cache lock (a URL's first answer being fetched) only every 500 ms,
+    so the lock needs a short proxy_cache_lock_timeout or a first burst of readers waits half a second;
+    and an idle upstream connection must be dropped by nginx before gunicorn's keep-alive closes it.
+    """
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    if _directive(conf, "proxy_cache_lock") == ["on"]:
+        (timeout,) = _directive(conf, "proxy_cache_lock_timeout")
+        assert _seconds(timeout) <= 0.1
+    (upstream,) = re.findall(r"upstream publisher \{([^}]*)\}", conf)
+    (idle,) = _directive(upstream, "keepalive_timeout")
+    monkeypatch.setenv("PUBLISHER_CONFIG", str(_config_file(tmp_path, queue_url=None)))
+    settings = _gunicorn_settings()
+    assert settings["worker_class"] == "gthread"  # keeps connections open between requests (sync closes each)
+    assert _seconds(idle) < settings["keepalive"]
+
+
+def _config_file(tmp_path: Path, queue_url: str | None) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "config.yaml"
+    lines = [f"content: {root('tiny')}", f"data: {tmp_path / 'data'}"]
+    if queue_url:
+        lines += ["queue:", f"  url: {queue_url}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _gunicorn_settings() -> dict:
+    """publisher's gunicorn settings as gunicorn itself reads them from ``-c python:publisher.gunicorn_conf``."""
+    from gunicorn.config import Config
+
+    import publisher.gunicorn_conf
+
+    importlib.reload(publisher.gunicorn_conf)  # it reads PUBLISHER_CONFIG when imported
+    config = Config()
+    for key, value in vars(publisher.gunicorn_conf).items():
+        if key in config.settings:
+            config.set(key, value)
+    return {key: config.settings[key].get() for key in ("worker_class", "workers", "threads", "keepalive")}
+
+
+def test_gunicorn_runs_one_threaded_process_with_the_embedded_queue_and_more_with_rq(monkeypatch, tmp_path):
+    monkeypatch.setenv("PUBLISHER_CONFIG", str(_config_file(tmp_path / "embedded", queue_url=None)))
+    embedded = _gunicorn_settings()
+    assert (embedded["workers"], embedded["threads"]) == (1, 8)  # the queue, its fork server and schedules: one process
+    monkeypatch.setenv("PUBLISHER_CONFIG", str(_config_file(tmp_path / "rq", queue_url="redis://127.0.0.1:1/0")))
+    rq = _gunicorn_settings()
+    assert rq["workers"] == 2 * (os.cpu_count() or 1) and rq["threads"] == 4
+
+
+def test_serve_and_up_with_gunicorn_run_publishers_gunicorn_settings(monkeypatch, tmp_path):
+    config = _config_file(tmp_path, queue_url=None)
+    started: list[list[str]] = []
+
+    def execv(exe, args):
+        started.append(args)
+        raise SystemExit(0)  # instead of becoming gunicorn
+
+    monkeypatch.setattr(os, "execv", execv)
+    monkeypatch.setattr(serve_cli, "build_and_publish", lambda *args: True)  # up's build is not what is tested here
+    monkeypatch.setenv("PUBLISHER_ADMIN_PASSWORD", "long enough password")
+    runner = CliRunner()
+    for command in (["serve", "--gunicorn", "--port", "8123"], ["up", "--gunicorn", "--port", "8123"]):
+        done = runner.invoke(cli_main, ["--config", str(config), *command])
+        assert done.exit_code == 0, done.output
+        assert "one gunicorn process with threads" in done.output
+    for args in started:
+        assert args[1:3] == ["-c", GUNICORN_CONF] and args[-1] == "publisher.admin:create_app()"
+        assert "--workers" not in args and "--threads" not in args  # from the settings, not the command line
+        assert args[args.index("--bind") + 1] == "127.0.0.1:8123"
+    assert len(started) == 2

@@ -1,4 +1,5 @@
-"""The sandbox: a render's time limit counts the render, not the child's start; the answer comes back."""
+"""The sandbox: a render's time limit counts the render, not the child's start nor its waits for a CPU; the answer
+comes back; the child runs below the caller's CPU priority."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from publisher import sandbox
 
 from .conftest import REPO
+from .plugins import probes
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +94,61 @@ def test_prefork_children_keep_the_limits_and_report_failures(slow_start, monkey
     assert isinstance(caught.value.exception, MemoryError)
     monkeypatch.setenv("PUBLISHER_SANDBOX_PROBE", "seen")  # set after the fork server started
     assert renderer.run(os.getenv, ("PUBLISHER_SANDBOX_PROBE",), timeout=30, memory_mb=None) == "seen"
+
+
+# ---- priority: renders yield the CPU to the server ---------------------------------------------
+
+
+def _runner(how: str):
+    if how == "fresh interpreter":
+        return sandbox.run
+    return sandbox.Prefork([], "forkserver" if how == "fork server" else "fork").run
+
+
+@pytest.mark.parametrize("how", ["fresh interpreter", "fork server", "fork"])
+def test_a_child_runs_below_the_callers_cpu_priority_and_the_caller_keeps_its_own(how):
+    run = _runner(how)
+    here = probes.priority_seen()
+    seen = run(probes.priority_seen, (), timeout=30, memory_mb=None, priority=sandbox.Priority(10, "batch"))
+    assert seen["session"] == seen["pid"] != here["session"]  # a session of its own (so an autogroup of its own)
+    assert seen["nice"] == min(19, here["nice"] + 10)
+    assert seen["policy"] == os.SCHED_BATCH
+    if here["autogroup"] is not None:  # the kernel groups by session: the group is lowered too, or nice would not count
+        assert seen["autogroup"] == 10
+    idle = run(probes.priority_seen, (), timeout=30, memory_mb=None, priority=sandbox.Priority(0, "idle"))
+    assert idle["policy"] == os.SCHED_IDLE and idle["nice"] == here["nice"]
+    same = run(probes.priority_seen, (), timeout=30, memory_mb=None, priority=sandbox.SAME)
+    assert (same["nice"], same["policy"]) == (here["nice"], here["policy"])
+    assert same["autogroup"] == (0 if here["autogroup"] is not None else None)
+    now = probes.priority_seen()
+    assert (now["nice"], now["policy"], now["autogroup"]) == (here["nice"], here["policy"], here["autogroup"])
+
+
+def test_time_spent_waiting_for_a_cpu_does_not_count_against_the_limit(monkeypatch):
+    """At the deadline the limit moves on by what the child waited for a CPU (here said to be 30 s) since it started."""
+    looks = iter([0.0, 30.0])
+    monkeypatch.setattr(sandbox, "cpu_wait", lambda pid: next(looks, 30.0))
+    assert sandbox.run(time.sleep, (2,), timeout=1, memory_mb=None) is None  # 2 s of render, 1 s limit, 30 s waited
+    looks = iter([0.0, 30.0])
+    assert sandbox.Prefork([]).run(time.sleep, (2,), timeout=1, memory_mb=None) is None
+
+
+def test_the_wait_for_a_cpu_counts_at_most_its_allowance(monkeypatch):
+    looks = iter([0.0])  # nothing waited at the start; 1000 s at every look after
+    monkeypatch.setattr(sandbox, "cpu_wait", lambda pid: next(looks, 1000.0))
+    with pytest.raises(sandbox.TimeLimit):  # stopped after 0.2 s + 9 × 0.2 s of waiting, not after 1000 s
+        sandbox.run(time.sleep, (60,), timeout=0.2, memory_mb=None)
+
+
+def test_cpu_wait_reads_the_process_groups_schedstat():
+    if not Path(f"/proc/{os.getpid()}/schedstat").exists():
+        pytest.skip("the kernel keeps no schedstat")
+    child = subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+    try:
+        assert sandbox.cpu_wait(child.pid) >= 0.0
+        fields = Path(f"/proc/{child.pid}/schedstat").read_text().split()
+        assert sandbox.cpu_wait(child.pid) >= int(fields[1]) / 1e9  # at least what the group's leader waited
+    finally:
+        child.kill()
+        child.wait()
+    assert sandbox.cpu_wait(child.pid) == 0.0  # no such group any more

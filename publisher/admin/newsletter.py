@@ -41,7 +41,7 @@ def paper() -> str:
     """The paper's name: ``site.title``, else the newest published newsletter's, else 本报."""
     if title := services().config.site.title:
         return title
-    for _issue_id, build in services().store.published_issues()[:1]:
+    for _issue_id, build in services().store.published_issues(limit=1):
         try:
             return Newsletter.read(build.channel_dir("newsletter")).paper
         except MailError:
@@ -113,7 +113,7 @@ def overview():
         "newsletter.html",
         subscribers=store.subscribers(),
         mailings=store.mailings(20),
-        published=[issue_id for issue_id, _build in store.published_issues()],
+        published=list(store.live_state().builds),
         smtp=bool(services().config.mail.smtp_url),
     )
 
@@ -121,7 +121,7 @@ def overview():
 @admin_bp.route("/send", methods=["POST"])
 def send():
     issue_id = request.form.get("issue_id", "")
-    if issue_id not in {i for i, _b in services().store.published_issues()}:
+    if issue_id not in services().store.live_state().builds:
         abort(404)
     try:
         mailing = services().mail.submit(issue_id, current_user.username)

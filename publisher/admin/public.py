@@ -4,8 +4,11 @@ catalogue, for the content as written and below each edition's path (/zh-hant/â€
 Every URL is answered by looking the file up in a map of what is published
 (built from the store's live builds), never by joining the request path to a
 folder, so ``../``, encoded traversal, absolute paths and NUL bytes find
-nothing and get 404. The map is rebuilt when an editor publishes in this
-process, and at most ``PUBLIC_CACHE_SECONDS`` later in other processes.
+nothing and get 404. The map changes when an editor publishes in this
+process, and at most ``PUBLIC_CACHE_SECONDS`` later in other processes (each
+reads the store's live version token that often; see :class:`LiveSite`).
+A published file's validators (ETag, Last-Modified) are worked out once per
+process, so a conditional request is answered 304 without touching the file.
 An issue an editor unpublished answers 410 Gone, and the feeds and the archive
 are served without it (:mod:`publisher.admin.takedown`).
 """
@@ -18,13 +21,19 @@ import os
 import re
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Callable
 from urllib.parse import quote
+from zlib import adler32
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, request, send_file, url_for
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.http import http_date, parse_date, parse_etags
+from werkzeug.wsgi import wrap_file
 
 from publisher import editions, feeds, loading, opds
 from publisher.admin import services, takedown
@@ -52,13 +61,55 @@ class LiveIssue:
     files: dict[str, BuildFile]  # by the path below /issues/<id>/ ("" is the digest)
 
 
+class LiveIssues(Mapping[str, LiveIssue]):
+    """Every published issue by id, newest first; an issue's files are read from its build record when first asked for."""
+
+    def __init__(self, builds: dict[str, int], files: Callable[[str, int], dict[str, BuildFile]]):
+        self._builds, self._files = builds, files
+
+    def __getitem__(self, issue_id: str) -> LiveIssue:
+        build_id = self._builds[issue_id]
+        return LiveIssue(issue_id, build_id, self._files(issue_id, build_id))
+
+    def __contains__(self, issue_id: object) -> bool:
+        return issue_id in self._builds
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builds)
+
+    def __len__(self) -> int:
+        return len(self._builds)
+
+
+class LiveEpaper(Mapping[str, dict[str, BuildFile]]):
+    """The e-paper's files by issue date: of two issues on one date the newer one with an e-paper has the URL."""
+
+    def __init__(self, builds: dict[str, int], files: Callable[[int], dict[str, BuildFile]]):
+        self._by_date: dict[str, list[int]] = {}
+        for issue_id, build_id in builds.items():  # newest first
+            self._by_date.setdefault(issue_id[:10], []).append(build_id)
+        self._files = files
+
+    def __getitem__(self, date: str) -> dict[str, BuildFile]:
+        for build_id in self._by_date[date]:
+            if found := self._files(build_id):
+                return found
+        raise KeyError(date)
+
+    def __iter__(self) -> Iterator[str]:
+        return (date for date in self._by_date if date in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     site: dict[str, BuildFile] = field(default_factory=dict)  # feed.xml, atom.xml, feeds/<s>.xml, issues/
-    issues: dict[str, LiveIssue] = field(default_factory=dict)
+    issues: Mapping[str, LiveIssue] = field(default_factory=dict)
     newest: str | None = None
     withdrawn: tuple[str, ...] = ()  # unpublished issues: 410 Gone, left out of the feeds and the archive
-    epaper: dict[str, dict[str, BuildFile]] = field(default_factory=dict)  # by issue date, then path below it
+    epaper: Mapping[str, dict[str, BuildFile]] = field(default_factory=dict)  # by issue date, then path below it
     editions: dict[str, Snapshot] = field(default_factory=dict)  # the same below each edition's path
 
     def edition(self, name: str | None) -> Snapshot:
@@ -113,41 +164,79 @@ def site_map(build, edition: str | None = None) -> dict[str, BuildFile]:
 
 
 class LiveSite:
-    """What the public URLs serve now, cached; :meth:`invalidate` after publishing or rolling back."""
+    """What the public URLs serve now, for every request of this process.
+
+    Each process keeps one :class:`Snapshot` and, at most every ``ttl`` seconds, reads the
+    store's live version token (one row) to learn whether anything was published, rolled back
+    or unpublished meanwhile; only then does it read the live table again (issue ids and build
+    ids). The files of an issue's live build are read from its record when first asked for and
+    kept (a finished build never changes), so a site with 10,000 published issues costs a feed
+    request no more than one with a single issue. :meth:`invalidate` (after publishing in this
+    process) makes the next request check at once. While one request checks, the others go on
+    with the snapshot they have.
+    """
+
+    #: Live builds whose public file maps each process keeps (the newest issues are asked for most).
+    KEEP = 512
 
     def __init__(self, store, ttl: float, edition_names: tuple[str, ...] = ()):
         self.store, self.ttl, self.edition_names = store, ttl, edition_names
         self._snapshot: Snapshot | None = None
-        self._loaded_at = 0.0
+        self._version: str | None = None
+        self._checked_at = 0.0
+        self._forced = True
         self._lock = threading.Lock()
+        self._maps: OrderedDict[tuple[str, int, str | None], dict[str, BuildFile]] = OrderedDict()
+        self._maps_lock = threading.Lock()
 
     def invalidate(self) -> None:
-        self._loaded_at = 0.0
+        self._forced = True
 
     def snapshot(self) -> Snapshot:
-        if self._snapshot is None or time.monotonic() - self._loaded_at > self.ttl:
-            with self._lock:
-                if self._snapshot is None or time.monotonic() - self._loaded_at > self.ttl:
-                    started = time.monotonic()
-                    self._snapshot = self._load()
-                    self._loaded_at = started
-        return self._snapshot
+        snapshot = self._snapshot
+        if snapshot is not None and not self._forced and time.monotonic() - self._checked_at <= self.ttl:
+            return snapshot
+        # The first request and one after invalidate() wait for the check; otherwise one request checks, the rest go on.
+        if not self._lock.acquire(blocking=snapshot is None or self._forced):
+            return snapshot  # type: ignore[return-value]  # not None: a blocking acquire is taken when it is
+        try:
+            if self._snapshot is None or self._forced or time.monotonic() - self._checked_at > self.ttl:
+                started = time.monotonic()
+                self._forced = False
+                if self._snapshot is None or self.store.live_version() != self._version:
+                    state = self.store.live_state()
+                    self._snapshot, self._version = self._load(state), state.version
+                self._checked_at = started
+            return self._snapshot
+        finally:
+            self._lock.release()
 
-    def _load(self) -> Snapshot:
-        published = self.store.published_issues()
-        withdrawn = tuple(sorted(self.store.withdrawn()))
-        if not published:
-            return Snapshot(withdrawn=withdrawn)
-        newest_id, newest_build = published[0]
+    def _map(self, kind: str, build_id: int, edition: str | None, make: Callable[[Any], dict[str, BuildFile]]):
+        """One live build's public files of ``kind`` (kept: the records of finished builds never change)."""
+        key = (kind, build_id, edition)
+        with self._maps_lock:
+            found = self._maps.get(key)
+            if found is not None:
+                self._maps.move_to_end(key)
+                return found
+        record = self.store.get_build(build_id)
+        found = make(record) if record is not None else {}
+        with self._maps_lock:
+            self._maps[key] = found
+            while len(self._maps) > self.KEEP * 3:
+                self._maps.popitem(last=False)
+        return found
+
+    def _load(self, state) -> Snapshot:
+        if not state.builds:
+            return Snapshot(withdrawn=state.withdrawn)
+        newest_id, newest_build = next(iter(state.builds.items()))
 
         def edition(name: str | None) -> Snapshot:
-            issues = {i: LiveIssue(i, build.id, issue_map(i, build, name)) for i, build in published}
-            epaper: dict[str, dict[str, BuildFile]] = {}
-            for issue_id, build in published:  # newest first: of two issues on one date the newer has the URL
-                files = epaper_map(build, name)
-                if files:
-                    epaper.setdefault(issue_id[:10], files)
-            return Snapshot(site_map(newest_build, name), issues, newest_id, withdrawn, epaper)
+            issues = LiveIssues(state.builds, lambda i, b: self._map("issue", b, name, lambda r: issue_map(i, r, name)))
+            epaper = LiveEpaper(state.builds, lambda b: self._map("epaper", b, name, lambda r: epaper_map(r, name)))
+            site = self._map("site", newest_build, name, lambda r: site_map(r, name))
+            return Snapshot(site, issues, newest_id, state.withdrawn, epaper)
 
         return replace(edition(None), editions={name: edition(name) for name in self.edition_names})
 
@@ -176,6 +265,48 @@ def init_app(app: Flask) -> None:
             )
 
 
+@dataclass(frozen=True)
+class FileFacts:
+    """What a conditional answer needs of a published file, worked out once: a finished build's files never change."""
+
+    etag: str  # quoted, as werkzeug's send_file makes it (mtime-size-adler32 of the path), so ETags survive upgrades
+    last_modified: str  # the HTTP date
+    modified: datetime  # the same, to the second, for If-Modified-Since
+    size: int
+    mtime_ns: int
+
+
+@lru_cache(maxsize=4096)
+def _facts(path: str) -> FileFacts:
+    """The validators of a published file (one ``stat`` per file and process); OSError when it is missing."""
+    stat = os.stat(path)
+    check = adler32(path.encode()) & 0xFFFFFFFF
+    modified = datetime.fromtimestamp(int(stat.st_mtime), timezone.utc)
+    return FileFacts(f'"{stat.st_mtime}-{stat.st_size}-{check}"', http_date(modified), modified, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _if_none_match(header: str):
+    return parse_etags(header)
+
+
+@lru_cache(maxsize=256)
+def _if_modified_since(header: str) -> datetime | None:
+    return parse_date(header)
+
+
+def _not_modified(environ: dict, facts: FileFacts) -> bool:
+    """If-None-Match (weak comparison; it decides when present), else If-Modified-Since, as werkzeug judges them."""
+    none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if none_match:
+        return _if_none_match(none_match).contains_weak(facts.etag[1:-1])
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since:
+        date = _if_modified_since(since)
+        return date is not None and facts.modified <= date
+    return False
+
+
 @lru_cache(maxsize=512)
 def _script_hashes(path: str, mtime_ns: int) -> str:
     """CSP sources for the inline scripts a channel wrote into a page (e.g. the digest's), by hash."""
@@ -189,39 +320,88 @@ def _policy(found: BuildFile) -> str:
     if not found.media_type.startswith("text/html"):
         return PUBLIC_CSP
     try:
-        hashes = _script_hashes(str(found.path), os.stat(found.path).st_mtime_ns)
+        hashes = _script_hashes(str(found.path), _facts(str(found.path)).mtime_ns)
     except OSError:
         return PUBLIC_CSP
     return PUBLIC_CSP.replace("script-src 'self'", f"script-src 'self'{hashes}", 1)
 
 
 def _serve_without(found: BuildFile | None, withdrawn: tuple[str, ...], archive: bool = False):
-    """A feed or the archive page, without the unpublished issues (as is when there are none)."""
+    """A feed or the archive page, without the unpublished issues (as is when it names none of them)."""
     if found is None or not withdrawn:
         return _serve(found)
-    use_csp(_policy(found))
     try:
-        mtime = os.stat(found.path).st_mtime_ns
+        facts = _facts(str(found.path))
+        if not _names_any(str(found.path), facts.mtime_ns, withdrawn):
+            return _serve(found)
     except OSError:
         abort(404)
-    if archive:
-        cut = takedown.archive_without
-    elif found.path.suffix == ".json":
-        cut = takedown.json_feed_without
-    else:
-        cut = takedown.feed_without
-    response = Response(cut(str(found.path), mtime, withdrawn), mimetype=found.media_type.partition(";")[0])
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    use_csp(_policy(found))
+    kind = "archive" if archive else "json" if found.path.suffix == ".json" else "feed"
+    data, etag = _cut(kind, str(found.path), facts.mtime_ns, withdrawn)
+    response = Response(data, mimetype=found.media_type.partition(";")[0])
+    response.set_etag(etag)
     response.headers["Cache-Control"] = REVALIDATE
     return response.make_conditional(request)
 
 
+@lru_cache(maxsize=256)
+def _names_any(path: str, mtime_ns: int, ids: tuple[str, ...]) -> bool:
+    """Does the file at ``path`` link into any of the issues ``ids`` (most feeds name only the newest issues)?"""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return any(f"/issues/{i}/".encode() in data for i in ids)
+
+
+@lru_cache(maxsize=64)
+def _cut(kind: str, path: str, mtime_ns: int, ids: tuple[str, ...]) -> tuple[bytes, str]:
+    """The file without the issues ``ids`` (see :mod:`publisher.admin.takedown`) and its ETag, made once."""
+    cut = {"archive": takedown.archive_without, "json": takedown.json_feed_without, "feed": takedown.feed_without}[kind]
+    data = cut(path, mtime_ns, ids)
+    return data, hashlib.sha256(data).hexdigest()[:32]
+
+
+#: Requests the quick answer leaves to werkzeug's send_file: ranges (and If-Range with them), If-Match (412).
+_WERKZEUG_CASES = ("HTTP_RANGE", "HTTP_IF_MATCH")
+
+
 def _serve(found: BuildFile | None, cache: str = REVALIDATE, attachment: tuple[str, str] | None = None):
+    """A published file: 304 from its validators alone (no file is touched), else the file sent as is.
+
+    Ranges and If-Match go through werkzeug's ``send_file``, with the same headers.
+    """
     if found is None:
         abort(404)
     use_csp(_policy(found))
+    path = str(found.path)
+    environ = request.environ
+    if any(key in environ for key in _WERKZEUG_CASES):
+        return _send_file(found, cache, attachment)
     try:
-        # werkzeug adds "; charset=utf-8" to text and XML types itself.
+        facts = _facts(path)
+    except OSError:
+        current_app.logger.error("published file is missing: %s", path)
+        abort(404)
+    headers = [("Cache-Control", cache), ("ETag", facts.etag), ("Accept-Ranges", "bytes")]
+    if attachment:
+        headers.append(("Content-Disposition", content_disposition(*attachment)))
+    if _not_modified(environ, facts):
+        return Response(status=304, headers=headers)
+    headers += [("Last-Modified", facts.last_modified), ("Content-Length", str(facts.size))]
+    # werkzeug adds "; charset=utf-8" to text and XML types itself.
+    mimetype = found.media_type.partition(";")[0]
+    if environ["REQUEST_METHOD"] == "HEAD":
+        return Response(status=200, headers=headers, mimetype=mimetype)
+    try:
+        handle = open(path, "rb")
+    except OSError:
+        current_app.logger.error("published file is missing: %s", path)
+        abort(404)
+    return Response(wrap_file(environ, handle), headers=headers, mimetype=mimetype, direct_passthrough=True)
+
+
+def _send_file(found: BuildFile, cache: str, attachment: tuple[str, str] | None):
+    try:
         response = send_file(found.path, mimetype=found.media_type.partition(";")[0], conditional=True, etag=True)
     except FileNotFoundError:
         current_app.logger.error("published file is missing: %s", found.path)

@@ -134,7 +134,7 @@ def builds_cmd(ctx: Ctx, issue: str | None, limit: int, as_json: bool) -> None:
     """List builds, newest first (of ISSUE if given); the live one is marked."""
     store = ctx.open_store()
     records = store.builds(issue, limit)
-    live_ids = {record.id for _, record in store.published_issues()}
+    live_ids = set(store.live_state().builds.values())
     if as_json:
         click.echo(json.dumps([_build_row(r, live_ids) for r in records], ensure_ascii=False, indent=2))
         return
@@ -175,7 +175,7 @@ def prune(ctx: Ctx, keep: int, dry_run: bool, as_json: bool) -> None:
     store = ctx.open_store()
     pruned = store.prune(keep, actor(), dry_run=dry_run)
     if as_json:
-        live_ids = {record.id for _, record in store.published_issues()}
+        live_ids = set(store.live_state().builds.values())
         rows = [_build_row(r, live_ids) for r in pruned]
         click.echo(json.dumps({"dry_run": dry_run, "keep": keep, "pruned": rows}, ensure_ascii=False, indent=2))
         return

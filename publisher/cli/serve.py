@@ -86,6 +86,25 @@ def build_and_publish(ctx: Ctx, store, queue, issue_id: str, user: str = "admin"
     return True
 
 
+#: What ``--gunicorn`` runs: publisher's gunicorn settings (publisher/gunicorn_conf.py), the documented deployment.
+GUNICORN_CONF = "python:publisher.gunicorn_conf"
+
+
+def _exec_gunicorn(ctx: Ctx, host: str, port: int, workers: int | None) -> None:
+    """Replace this process with gunicorn serving the app with :data:`GUNICORN_CONF` (threads, keep-alive)."""
+    exe = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    if ctx.config_path:
+        os.environ["PUBLISHER_CONFIG"] = ctx.config_path
+    processes: list[str] = []
+    if not ctx.config.queue.url:  # the embedded queue lives in one process: threads, not processes
+        click.echo("queue.url is not set: one gunicorn process with threads (set queue.url for more processes)")
+    elif workers is not None:
+        processes = ["--workers", str(workers)]
+    args = [exe, "-c", GUNICORN_CONF, *processes, "--bind", f"{host}:{port}", "--access-logfile", "-"]
+    click.echo(f"Starting gunicorn on http://{host}:{port}/")
+    os.execv(exe, [*args, "publisher.admin:create_app()"])
+
+
 def _run_single(app, host: str, port: int) -> None:
     from werkzeug.serving import make_server
 
@@ -104,8 +123,9 @@ def _run_single(app, host: str, port: int) -> None:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--rebuild", is_flag=True, help="Build and publish again even when the newest issue is already live.")
 @click.option("--no-serve", is_flag=True, help="Build and publish, then exit (e.g. before starting gunicorn).")
+@click.option("--gunicorn", "use_gunicorn", is_flag=True, help="Then serve under gunicorn (as 'serve --gunicorn').")
 @pass_ctx
-def up(ctx: Ctx, host: str, port: int, rebuild: bool, no_serve: bool) -> None:
+def up(ctx: Ctx, host: str, port: int, rebuild: bool, no_serve: bool, use_gunicorn: bool) -> None:
     """Build the newest issue into every channel, publish it and serve the admin and the public site."""
     from publisher import loading, sample
     from publisher.admin import create_app
@@ -130,34 +150,31 @@ def up(ctx: Ctx, host: str, port: int, rebuild: bool, no_serve: bool) -> None:
             if not ok:
                 raise SystemExit(1)
             return
-        _run_single(create_app(config, store=store, queue=queue), host, port)
+        if not use_gunicorn:
+            _run_single(create_app(config, store=store, queue=queue), host, port)
+            return
     finally:
         queue.close()
+    store.close()
+    _exec_gunicorn(ctx, host, port, None)
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--gunicorn", "use_gunicorn", is_flag=True, help="Run under gunicorn (production) instead of one process.")
-@click.option("--workers", default=4, show_default=True, type=int, help="gunicorn worker processes.")
+@click.option(
+    "--workers", type=int, help="gunicorn worker processes with queue.url set  [default: two per CPU; one without queue.url]"
+)
 @pass_ctx
-def serve(ctx: Ctx, host: str, port: int, use_gunicorn: bool, workers: int) -> None:
+def serve(ctx: Ctx, host: str, port: int, use_gunicorn: bool, workers: int | None) -> None:
     """Serve the admin (/admin) and the public site (/feed.xml, /issues/…)."""
     config = ctx.config
     store = ctx.open_store()
     _sign_in_help(config, store, f"http://{host}:{port}")
     if use_gunicorn:
-        exe = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
-        if ctx.config_path:
-            os.environ["PUBLISHER_CONFIG"] = ctx.config_path
-        if config.queue.url:
-            processes = ["--workers", str(workers)]
-        else:  # the embedded queue lives in one process: use threads, not processes
-            click.echo("queue.url is not set: one gunicorn process with threads (set queue.url for more processes)")
-            processes = ["--workers", "1", "--threads", str(max(4, workers * 2))]
-        args = [exe, *processes, "--bind", f"{host}:{port}", "--access-logfile", "-", "publisher.admin:create_app()"]
-        click.echo(f"Starting gunicorn on http://{host}:{port}/")
-        os.execv(exe, args)
+        store.close()
+        _exec_gunicorn(ctx, host, port, workers)
     from publisher.admin import create_app
     from publisher.jobs import make_queue
 

@@ -16,7 +16,16 @@ from __future__ import annotations
 
 from publisher.store.builds import Builds
 from publisher.store.live import Publishing
-from publisher.store.records import INTERRUPTED, BuildInProgress, BuildRecord, HistoryEntry, PublishError, User, Withdrawn
+from publisher.store.records import (
+    INTERRUPTED,
+    BuildInProgress,
+    BuildRecord,
+    HistoryEntry,
+    LiveState,
+    PublishError,
+    User,
+    Withdrawn,
+)
 from publisher.store.revisions import Revision, Revisions
 from publisher.store.schedules import Schedule, Schedules
 from publisher.store.schema import metadata
@@ -33,6 +42,7 @@ __all__ = [
     "BuildInProgress",
     "BuildRecord",
     "HistoryEntry",
+    "LiveState",
     "PublishError",
     "Store",
     "User",

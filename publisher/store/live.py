@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from publisher.store import schema
-from publisher.store.records import BuildRecord, PublishError, Withdrawn
+from publisher.store.records import BuildRecord, LiveState, PublishError, Withdrawn
 from publisher.store.search import Search
 
 
@@ -40,12 +40,37 @@ class Publishing(Search):
         with self.reading() as conn:
             return {row.issue_id: self.record_of(row) for row in conn.execute(query)}
 
-    def published_issues(self) -> list[tuple[str, BuildRecord]]:
-        """Every published issue with its live build, newest issue first."""
+    def live_version(self) -> str:
+        """A token that changes with every publish, rollback and unpublish (one row: cheap to read every second)."""
+        with self.reading() as conn:
+            return conn.execute(sa.select(schema.live_version_t.c.token)).scalar() or ""
+
+    def live_state(self) -> LiveState:
+        """Which build of each issue is live and which issues are withdrawn, with the version token, in one reading."""
+        with self.reading() as conn:
+            version = conn.execute(sa.select(schema.live_version_t.c.token)).scalar() or ""
+            query = sa.select(schema.live_t.c.issue_id, schema.live_t.c.build_id).order_by(schema.live_t.c.issue_id.desc())
+            builds = {issue_id: build_id for issue_id, build_id in conn.execute(query)}
+            withdrawn = tuple(sorted(conn.execute(sa.select(schema.withdrawn_t.c.issue_id)).scalars()))
+        return LiveState(version, builds, withdrawn)
+
+    def _live_changed(self, conn: sa.Connection) -> None:
+        """Set a new version token, in the transaction that changes what is live (under the publishing lock)."""
+        values = {"token": secrets.token_hex(16), "at": schema.utcnow()}
+        if not conn.execute(schema.live_version_t.update().values(**values)).rowcount:
+            conn.execute(schema.live_version_t.insert().values(id=1, **values))
+
+    def published_issues(self, limit: int | None = None) -> list[tuple[str, BuildRecord]]:
+        """Every published issue (the newest ``limit`` ones if given) with its live build, newest issue first.
+
+        Each record comes whole (results, log): with thousands of issues published, use :meth:`live_state`
+        for the ids alone.
+        """
         query = (
             sa.select(schema.builds_t)
             .join(schema.live_t, schema.live_t.c.build_id == schema.builds_t.c.id)
             .order_by(schema.live_t.c.issue_id.desc())
+            .limit(limit)
         )
         with self.reading() as conn:
             return [(row.issue_id, self.record_of(row)) for row in conn.execute(query)]
@@ -71,6 +96,7 @@ class Publishing(Search):
             again = "; the issue was unpublished before" if withdrawn.rowcount else ""
             self.log_action(conn, user, action, record.issue_id, build_id, f"build #{build_id} is live{was}{again}")
             self.index_live(conn, record.issue_id, Path(record.out_dir))  # search shows what is live, in the same step
+            self._live_changed(conn)
         self.sync_links([record.issue_id])
         return record
 
@@ -108,6 +134,7 @@ class Publishing(Search):
             conn.execute(schema.withdrawn_t.insert().values(issue_id=issue_id, build_id=current, at=schema.utcnow(), by=user))
             self.log_action(conn, user, "unpublished", issue_id, current, f"build #{current} is no longer public")
             self.unindex_live(conn, issue_id)  # nothing withdrawn stays findable
+            self._live_changed(conn)
         self.sync_links([issue_id])
         return current
 

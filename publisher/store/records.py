@@ -93,6 +93,15 @@ class Withdrawn:
 
 
 @dataclass(frozen=True)
+class LiveState:
+    """What is live, as one reading: the version token, each published issue's live build, the withdrawn issues."""
+
+    version: str  # "" before anything was ever published (or in a database older than the token)
+    builds: dict[str, int]  # issue id → live build id, newest issue first
+    withdrawn: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class User:
     """A signed-up editor; also usable directly as a Flask-Login user."""
 

@@ -71,6 +71,17 @@ withdrawn_t = sa.Table(
     sa.Column("by", sa.String(64)),
 )
 
+#: One row: a token every change of what is live (publish, roll back, unpublish) sets anew in its own
+#: transaction. Server processes read this row to know whether what is live changed, instead of
+#: reading every live build again (:class:`publisher.admin.public.LiveSite`).
+live_version_t = sa.Table(
+    "live_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token", sa.String(32), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
 #: Columns newer than the first release, added to an existing database by :func:`migrate`.
 _ADDED = [(builds_t, "pruned_at"), (users_t, "locale")]
 

@@ -1,4 +1,4 @@
-"""Test-only channels for the build queue: fast, failing, sleeping, memory-hungry.
+"""Test-only channels for the build queue: fast, failing, sleeping, memory-hungry, reporting their priority.
 
 Injected as classes into the embedded queue, and registered for RQ workers
 through a ``*.dist-info/entry_points.txt`` written by the test (no pip).
@@ -6,6 +6,7 @@ through a ``*.dist-info/entry_points.txt`` written by the test (no pip).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from publisher.channel import Channel, ChannelError, Output
 from publisher.writer import write_text
+from tests.plugins.probes import priority_seen
 
 
 class EchoChannel(Channel):
@@ -91,3 +93,14 @@ class AfterFailChannel(Channel):
 
     def render(self, issue, ctx):
         raise AssertionError("rendered although its requirement failed")
+
+
+class PriorityChannel(Channel):
+    """Writes the CPU priority its render process sees from inside (niceness, policy, autogroup) to priority.json."""
+
+    name = "testpriority"
+    title = "Reports its priority (test)"
+
+    def render(self, issue, ctx):
+        write_text(ctx.out / "priority.json", json.dumps(priority_seen()))
+        return [Output("priority.json", "application/json")]
