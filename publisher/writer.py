@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import resource
 import shutil
 import tempfile
 import zipfile
@@ -52,7 +53,8 @@ def synced_together(folder: Path) -> Iterator[None]:
     For a staging folder nobody sees until it is complete: one fsync after another costs a
     disk flush each (a channel's 13 files: 50–70 ms here), while fsyncs issued together from
     threads are committed by the file system in one or two flushes (10–20 ms). Every file is
-    still on disk before the folder is moved to where anybody reads it.
+    still on disk before the folder is moved to where anybody reads it. Under an address-space
+    limit (a sandboxed render) the files are synced one after another, still before the move.
     """
     written: list[Path] = []
     token = _together.set((Path(os.path.abspath(folder)), written))
@@ -61,9 +63,12 @@ def synced_together(folder: Path) -> Iterator[None]:
     finally:
         _together.reset(token)
         present = [path for path in written if path.exists()]
-        if present:
+        if len(present) > 1 and resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
             with ThreadPoolExecutor(max_workers=min(16, len(present))) as pool:
                 list(pool.map(_fsync, present))
+        else:  # a thread reserves address space (its stack, a malloc arena) that a render's memory limit may not leave
+            for path in present:
+                _fsync(path)
 
 
 def _fsync(path: Path) -> None:

@@ -147,7 +147,7 @@ def test_memory_hungry_or_exiting_render_fails_its_channel_only(tmp_path):
     assert done.results["testexit"].error == (
         "the Testexit render could not run (SystemExit: 3); reinstall the channel or tell the developers"
     )
-    assert done.results["testecho"].state == "succeeded"
+    assert done.results["testecho"].state == "succeeded", done.results["testecho"].error
     queue.close()
 
 
@@ -379,7 +379,7 @@ def test_rq_runaway_renders_fail_their_job_and_the_worker_keeps_working(rq):
     assert done.state == "failed"
     assert done.results["testsleep"].error.startswith("the Testsleep render took longer than 2 s and was stopped")
     assert done.results["testhog"].error.startswith("the Testhog render needed more than 300 MB of memory")
-    assert done.results["testecho"].state == "succeeded"
+    assert done.results["testecho"].state == "succeeded", done.results["testecho"].error
     assert gone_soon(int(setup.pidfile.read_text().split()[0]))
     assert worker.poll() is None
     second = jobs.wait(setup.store, queue.submit(TINY, ["testecho"], "bob").id, timeout=90)

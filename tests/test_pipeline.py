@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from publisher import loading, pipeline, sample, writer
 from publisher.channel import Channel, ChannelError, Output
 from publisher.writer import write_text
@@ -246,7 +248,10 @@ def test_cli_check_fails_with_file_and_line(copy_root, tmp_path):
     assert f"error: {article}:2: unknown key 'headlin'" in result.stderr
 
 
-def test_a_staged_channel_is_synced_to_disk_at_once_before_it_is_moved_into_place(monkeypatch, tmp_path):
+@pytest.mark.parametrize("memory_limit", [None, 300 * 1024 * 1024])
+def test_a_staged_channel_is_synced_to_disk_at_once_before_it_is_moved_into_place(monkeypatch, tmp_path, memory_limit):
+    if memory_limit:  # a sandboxed render: no threads, the same files synced
+        monkeypatch.setattr(writer.resource, "getrlimit", lambda kind: (memory_limit, memory_limit))
     synced: list[str] = []
     real = os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")), real(fd))[1])
