@@ -267,7 +267,7 @@ def test_serve_and_up_with_gunicorn_run_publishers_gunicorn_settings(monkeypatch
         raise SystemExit(0)  # instead of becoming gunicorn
 
     monkeypatch.setattr(os, "execv", execv)
-    monkeypatch.delenv("PUBLISHER_CONFIG", raising=False)  # the command sets it for gunicorn: undone after the test
+    monkeypatch.setenv("PUBLISHER_CONFIG", str(config))  # the command sets it for gunicorn: undone after the test
     monkeypatch.setattr(serve_cli, "build_and_publish", lambda *args: True)  # up's build is not what is tested here
     monkeypatch.setenv("PUBLISHER_ADMIN_PASSWORD", "long enough password")
     runner = CliRunner()
