@@ -86,9 +86,10 @@ def shipped_settings() -> dict:
     or what this script used before they existed (4 processes, "sync" with 4 threads, which gunicorn runs as gthread)."""
     try:
         from publisher import gunicorn_conf
-    except ImportError:
+
+        workers, threads = gunicorn_conf.processes("redis://")
+    except (ImportError, AttributeError):  # an older publisher (or another checkout's module)
         return {"workers": 4, "worker_class": "sync", "threads": 4, "keepalive": 2}
-    workers, threads = gunicorn_conf.processes("redis://")
     return {
         "workers": workers,
         "worker_class": gunicorn_conf.worker_class,
@@ -97,7 +98,8 @@ def shipped_settings() -> dict:
     }
 
 
-def gunicorn(target: str, port: int, workers: int, settings: dict, env: dict) -> subprocess.Popen:
+def gunicorn(target: str, port: int, workers: int, settings: dict, env: dict, log: Path) -> subprocess.Popen:
+    """gunicorn serving ``target``; what it logs (warnings and worse: a worker timed out or died) goes to ``log``."""
     return subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -119,7 +121,7 @@ def gunicorn(target: str, port: int, workers: int, settings: dict, env: dict) ->
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("w", encoding="utf-8"),
         text=True,
     )
 
@@ -167,6 +169,7 @@ class PdfLoop(threading.Thread):
         self.args += [a for c in channels for a in ("-c", c)]
         self.builds: list[float] = []
         self.failed: list[str] = []
+        self.interrupted = 0
         self._halt = threading.Event()
         self._proc: subprocess.Popen | None = None
 
@@ -183,7 +186,7 @@ class PdfLoop(threading.Thread):
         from publisher.config import load_config
         from publisher.jobs import make_queue, wait
         from publisher.loading import list_issue_ids
-        from publisher.store import Store
+        from publisher.store import INTERRUPTED, Store
 
         config = load_config(self.config)
         store = Store.from_config(config)
@@ -195,6 +198,8 @@ class PdfLoop(threading.Thread):
                 record = wait(store, queue.submit(issue, self.channels, "bench").id, 3600)
                 if record.ok:
                     self.builds.append(time.monotonic() - started)
+                elif record.error == INTERRUPTED:  # a gunicorn worker starting late fails the builds of others
+                    self.interrupted += 1
                 else:
                     self.failed.append("; ".join(record.errors))
         finally:
@@ -302,8 +307,8 @@ def main(argv: list[str] | None = None) -> int:
 
         ours_port, bare_port = free_port(), free_port()
         servers = [
-            gunicorn("publisher.admin:create_app()", ours_port, args.workers, settings, env),
-            gunicorn("load:bare_app()", bare_port, args.workers, settings, env),
+            gunicorn("publisher.admin:create_app()", ours_port, args.workers, settings, env, tmp / "publisher.log"),
+            gunicorn("load:bare_app()", bare_port, args.workers, settings, env, tmp / "bare.log"),
         ]
         loop = PdfLoop(config, tmp / "scratch", background, args.background)
         load_before = os.getloadavg()
@@ -334,7 +339,20 @@ def main(argv: list[str] | None = None) -> int:
                 loop.stop()
             for server in servers:
                 server.terminate()
-                server.wait(timeout=30)
+            for server in servers:
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # a worker stuck in a request: gunicorn waits for it
+                    server.kill()
+                    server.wait()
+            logged = {
+                name: [
+                    line
+                    for line in (tmp / f"{name}.log").read_text(encoding="utf-8").splitlines()
+                    if "Handling signal" not in line
+                ]
+                for name in ("publisher", "bare")
+            }
 
     rows = []
     for case in ("200", "304"):
@@ -358,9 +376,11 @@ def main(argv: list[str] | None = None) -> int:
         "background": f"{'+'.join(background)} builds ({args.background}"
         + (f", {' '.join(f'{k}={v}' for k, v in _render_settings(args).items())}" if _render_settings(args) else "")
         + f"), {len(loop.builds)} finished during the run"
-        + (f", {len(loop.failed)} failed: {loop.failed[0]}" if loop.failed else ""),
+        + (f", {len(loop.failed)} failed: {loop.failed[0]}" if loop.failed else "")
+        + (f", {loop.interrupted} failed by a gunicorn worker starting (its queue's recovery)" if loop.interrupted else ""),
         "pdf_seconds": round(statistics.median(loop.builds), 2) if loop.builds else None,
         "load_average": [round(x, 2) for x in (*load_before, *load_after)],
+        "server_log": {name: lines[:5] for name, lines in logged.items() if lines},
         "cases": rows,
     }
     if args.json:
@@ -373,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     before, after = summary["load_average"][:3], summary["load_average"][3:]
     print(f"load average before: {' '.join(map(str, before))}  after: {' '.join(map(str, after))}")
+    for name, lines in summary["server_log"].items():
+        print(f"{name}'s gunicorn logged: " + " | ".join(lines))
     print(f"{'answer':<7} {'publisher rps':>14} {'p99 ms':>8} {'bare rps':>10} {'p99 ms':>8} {'ratio':>6}")
     for row in rows:
         flag = "" if row["ok"] else f"  ✗ target: ≥{TARGET_RATIO}x, p99 < {TARGET_P99_MS:.0f} ms"
