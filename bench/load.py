@@ -1,6 +1,6 @@
 """Load benchmark (not a test): /feed.xml from publisher under gunicorn vs a bare Flask app, while a PDF builds.
 
-    .venv/bin/python bench/load.py [--seconds 5] [--rounds 3] [--connections 64] [--workers 4]
+    .venv/bin/python bench/load.py [--seconds 5] [--rounds 3] [--connections 64] [--workers N]
                                    [--issues 10000] [--background queue|cli|none] [--json]
 
 Builds and publishes the newest issue into a temp data folder, adds ``--issues`` - 1
@@ -8,7 +8,7 @@ older published issues to its database (copies of the live build's record under
 earlier issue ids: what the public site looks up per request is the live table and
 the build records; /feed.xml needs no other files), starts gunicorn twice on loopback
 with the same settings (publisher's app, and a bare app that only ``send_file``s the
-same feed.xml; by default the settings of ``publisher.gunicorn_conf``, what
+same feed.xml; by default the settings of ``publisher.gunicorn_conf`` with RQ workers building, what
 ``publisher serve --gunicorn`` runs) and runs wrk against each, for 200 answers and
 for 304 answers (If-None-Match), while a PDF build of the issue runs over and over
 in the background: with ``--background queue`` (the default) through an embedded
@@ -82,15 +82,24 @@ def wait_up(url: str, timeout: float = 30) -> None:
 
 
 def shipped_settings() -> dict:
-    """The gunicorn settings publisher ships (``publisher.gunicorn_conf``), or gunicorn's own defaults before it existed."""
+    """The gunicorn settings publisher ships for several processes (``publisher.gunicorn_conf`` with RQ workers building),
+    or what this script used before they existed (4 processes, "sync" with 4 threads, which gunicorn runs as gthread)."""
     try:
         from publisher import gunicorn_conf
-    except ImportError:
-        return {"worker_class": "sync", "threads": 4, "keepalive": 2}
-    return {"worker_class": gunicorn_conf.worker_class, "threads": gunicorn_conf.threads, "keepalive": gunicorn_conf.keepalive}
+
+        workers, threads = gunicorn_conf.processes("redis://")
+    except (ImportError, AttributeError):  # an older publisher (or another checkout's module)
+        return {"workers": 4, "worker_class": "sync", "threads": 4, "keepalive": 2}
+    return {
+        "workers": workers,
+        "worker_class": gunicorn_conf.worker_class,
+        "threads": threads,
+        "keepalive": gunicorn_conf.keepalive,
+    }
 
 
-def gunicorn(target: str, port: int, workers: int, settings: dict, env: dict) -> subprocess.Popen:
+def gunicorn(target: str, port: int, workers: int, settings: dict, env: dict, log: Path) -> subprocess.Popen:
+    """gunicorn serving ``target``; what it logs (warnings and worse: a worker timed out or died) goes to ``log``."""
     return subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -112,7 +121,7 @@ def gunicorn(target: str, port: int, workers: int, settings: dict, env: dict) ->
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("w", encoding="utf-8"),
         text=True,
     )
 
@@ -160,6 +169,7 @@ class PdfLoop(threading.Thread):
         self.args += [a for c in channels for a in ("-c", c)]
         self.builds: list[float] = []
         self.failed: list[str] = []
+        self.interrupted = 0
         self._halt = threading.Event()
         self._proc: subprocess.Popen | None = None
 
@@ -176,7 +186,7 @@ class PdfLoop(threading.Thread):
         from publisher.config import load_config
         from publisher.jobs import make_queue, wait
         from publisher.loading import list_issue_ids
-        from publisher.store import Store
+        from publisher.store import INTERRUPTED, Store
 
         config = load_config(self.config)
         store = Store.from_config(config)
@@ -188,6 +198,8 @@ class PdfLoop(threading.Thread):
                 record = wait(store, queue.submit(issue, self.channels, "bench").id, 3600)
                 if record.ok:
                     self.builds.append(time.monotonic() - started)
+                elif record.error == INTERRUPTED:  # a gunicorn worker starting late fails the builds of others
+                    self.interrupted += 1
                 else:
                     self.failed.append("; ".join(record.errors))
         finally:
@@ -238,13 +250,19 @@ def publish_copies(config_path: Path, count: int) -> int:
         store.close()
 
 
+def _render_settings(args) -> dict:
+    """The queue: settings the options ask for (none: publisher's defaults)."""
+    chosen = {"render_nice": args.render_nice, "render_policy": args.render_policy}
+    return {key: value for key, value in chosen.items() if value is not None}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=5, help="seconds per wrk run (default 5)")
     parser.add_argument("--rounds", type=int, default=3, help="runs per app and case, taking turns (default 3)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes for both apps (default 4)")
     shipped = shipped_settings()
+    parser.add_argument("--workers", type=int, default=shipped["workers"], help="gunicorn processes for both apps (as shipped)")
     parser.add_argument("--worker-class", default=shipped["worker_class"], help="gunicorn worker class (default: as shipped)")
     parser.add_argument(
         "--threads", type=int, default=shipped["threads"], help="threads per gunicorn worker (default: as shipped)"
@@ -254,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--background", choices=("queue", "cli", "none"), default="queue", help="how the PDF builds meanwhile (default queue)"
     )
+    parser.add_argument("--render-nice", type=int, help="queue.render_nice for the background builds (default: publisher's)")
+    parser.add_argument("--render-policy", help="queue.render_policy for the background builds (default: publisher's)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     settings = {"worker_class": args.worker_class, "threads": args.threads, "keepalive": args.keepalive}
@@ -274,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
                     "content": str(ROOT / "content"),
                     "output": str(tmp / "out"),
                     "data": str(tmp / "data"),
+                    **({"queue": render} if (render := _render_settings(args)) else {}),
                 }
             ),
             encoding="utf-8",
@@ -286,8 +307,8 @@ def main(argv: list[str] | None = None) -> int:
 
         ours_port, bare_port = free_port(), free_port()
         servers = [
-            gunicorn("publisher.admin:create_app()", ours_port, args.workers, settings, env),
-            gunicorn("load:bare_app()", bare_port, args.workers, settings, env),
+            gunicorn("publisher.admin:create_app()", ours_port, args.workers, settings, env, tmp / "publisher.log"),
+            gunicorn("load:bare_app()", bare_port, args.workers, settings, env, tmp / "bare.log"),
         ]
         loop = PdfLoop(config, tmp / "scratch", background, args.background)
         load_before = os.getloadavg()
@@ -318,7 +339,20 @@ def main(argv: list[str] | None = None) -> int:
                 loop.stop()
             for server in servers:
                 server.terminate()
-                server.wait(timeout=30)
+            for server in servers:
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # a worker stuck in a request: gunicorn waits for it
+                    server.kill()
+                    server.wait()
+            logged = {
+                name: [
+                    line
+                    for line in (tmp / f"{name}.log").read_text(encoding="utf-8").splitlines()
+                    if "Handling signal" not in line
+                ]
+                for name in ("publisher", "bare")
+            }
 
     rows = []
     for case in ("200", "304"):
@@ -339,10 +373,14 @@ def main(argv: list[str] | None = None) -> int:
         "rounds": args.rounds,
         "workers": f"{args.workers} {args.worker_class}, {args.threads} threads, keep-alive {args.keepalive} s",
         "issues": published,
-        "background": f"{'+'.join(background)} builds ({args.background}), {len(loop.builds)} finished during the run"
-        + (f", {len(loop.failed)} failed: {loop.failed[0]}" if loop.failed else ""),
+        "background": f"{'+'.join(background)} builds ({args.background}"
+        + (f", {' '.join(f'{k}={v}' for k, v in _render_settings(args).items())}" if _render_settings(args) else "")
+        + f"), {len(loop.builds)} finished during the run"
+        + (f", {len(loop.failed)} failed: {loop.failed[0]}" if loop.failed else "")
+        + (f", {loop.interrupted} failed by a gunicorn worker starting (its queue's recovery)" if loop.interrupted else ""),
         "pdf_seconds": round(statistics.median(loop.builds), 2) if loop.builds else None,
         "load_average": [round(x, 2) for x in (*load_before, *load_after)],
+        "server_log": {name: lines[:5] for name, lines in logged.items() if lines},
         "cases": rows,
     }
     if args.json:
@@ -355,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     before, after = summary["load_average"][:3], summary["load_average"][3:]
     print(f"load average before: {' '.join(map(str, before))}  after: {' '.join(map(str, after))}")
+    for name, lines in summary["server_log"].items():
+        print(f"{name}'s gunicorn logged: " + " | ".join(lines))
     print(f"{'answer':<7} {'publisher rps':>14} {'p99 ms':>8} {'bare rps':>10} {'p99 ms':>8} {'ratio':>6}")
     for row in rows:
         flag = "" if row["ok"] else f"  ✗ target: ≥{TARGET_RATIO}x, p99 < {TARGET_P99_MS:.0f} ms"

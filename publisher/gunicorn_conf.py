@@ -11,7 +11,9 @@ with ``PUBLISHER_CONFIG`` set; options on the command line win (``--bind``, ``--
   every answer and ignores keep-alive.)
 * one process with the embedded queue: its build threads, fork server and scheduled publishing live in
   the server process, and several processes would each run their own. With ``queue.url`` set (RQ
-  workers build) two processes per CPU: the public site then uses every core.
+  workers build) one process per CPU (at least two), four threads each: Python runs one thread of a
+  process at a time, so the public site uses every core, and more processes than cores only make
+  them queue for the CPU (the p99 of bench/load.py rose with four processes on two cores).
 * keep-alive :data:`keepalive` seconds: longer than nginx keeps an idle upstream connection
   (``keepalive_timeout 4s`` in docs/nginx.conf), so nginx never sends a request on a connection
   gunicorn is just closing.
@@ -26,12 +28,14 @@ import os
 
 from publisher.config import load_config
 
-#: With the embedded queue the one process answers on more threads.
-EMBEDDED_THREADS = 8
 
-_config = load_config(os.environ.get("PUBLISHER_CONFIG"))
+def processes(queue_url: str | None) -> tuple[int, int]:
+    """(worker processes, threads each): one process with the embedded queue, one per CPU with RQ."""
+    if queue_url:
+        return max(2, os.cpu_count() or 1), 4
+    return 1, 8
+
 
 worker_class = "gthread"
-workers = 2 * (os.cpu_count() or 1) if _config.queue.url else 1
-threads = 4 if _config.queue.url else EMBEDDED_THREADS
+workers, threads = processes(load_config(os.environ.get("PUBLISHER_CONFIG")).queue.url)
 keepalive = 5

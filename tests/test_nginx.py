@@ -255,7 +255,7 @@ def test_gunicorn_runs_one_threaded_process_with_the_embedded_queue_and_more_wit
     assert (embedded["workers"], embedded["threads"]) == (1, 8)  # the queue, its fork server and schedules: one process
     monkeypatch.setenv("PUBLISHER_CONFIG", str(_config_file(tmp_path / "rq", queue_url="redis://127.0.0.1:1/0")))
     rq = _gunicorn_settings()
-    assert rq["workers"] == 2 * (os.cpu_count() or 1) and rq["threads"] == 4
+    assert rq["workers"] == max(2, os.cpu_count() or 1) and rq["threads"] == 4  # every core, and no more
 
 
 def test_serve_and_up_with_gunicorn_run_publishers_gunicorn_settings(monkeypatch, tmp_path):
