@@ -122,7 +122,7 @@ def test_renders_run_below_the_servers_cpu_priority_unless_configured_otherwise(
     seen = seen_by_render(jobs.wait(store, queue.submit(TINY, ["testpriority"], None).id, timeout=60))
     queue.close()
     assert seen["nice"] == min(19, here["nice"] + 10) and seen["policy"] == os.SCHED_BATCH
-    if here["autogroup"] is not None:  # the kernel groups by session, and the render has a session of its own
+    if seen["autogroup"] is not None:  # the kernel groups by session, and the render has a session (a group) of its own
         assert seen["autogroup"] == 10
     assert seen["session"] != here["session"]
     config, store, queue = embedded(tmp_path / "idle", render_nice=19, render_policy="idle")
