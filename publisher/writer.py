@@ -9,7 +9,6 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -64,6 +63,8 @@ def synced_together(folder: Path) -> Iterator[None]:
         _together.reset(token)
         present = [path for path in written if path.exists()]
         if len(present) > 1 and resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
+            from concurrent.futures import ThreadPoolExecutor  # only here: `check`, `show` and the daemon's caller skip it
+
             with ThreadPoolExecutor(max_workers=min(16, len(present))) as pool:
                 list(pool.map(_fsync, present))
         else:  # a thread reserves address space (its stack, a malloc arena) that a render's memory limit may not leave

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -151,3 +152,60 @@ def test_a_socket_folder_others_can_enter_is_refused_and_commands_run_themselves
     assert daemon.command_of(["issues"]) in daemon.COMMANDS
     result = publisher(["issues"], site, env)
     assert result.returncode == 0 and "2025-04-19-1330" in result.stdout
+
+
+def stalled(args: list[str], cwd: Path, env: dict) -> subprocess.Popen:
+    """A command caught mid-way: its output goes to a pipe of one page that nobody reads, so it waits in a write.
+
+    Once the first byte has come, the command is running and cannot finish until the pipe is read.
+    """
+    import fcntl
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "publisher", *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    fcntl.fcntl(proc.stdout.fileno(), fcntl.F_SETPIPE_SZ, 4096)
+    assert proc.stdout.read(1) == b"{"
+    return proc
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_ctrl_c_reaches_the_command_in_the_daemon_as_it_would_a_command_of_its_own(running, site):
+    """``show --json`` prints more than a page; interrupted while it waits to write, it stops as it would alone."""
+    import signal
+
+    outcomes = []
+    for env in (running, {**running, "PUBLISHER_DAEMON": "off"}):
+        proc = stalled(["show", "--json"], site, env)
+        proc.send_signal(signal.SIGINT)  # the caller: the daemon's child is not its process
+        out, err = proc.communicate(timeout=60)
+        outcomes.append((proc.returncode, err.decode("utf-8")))
+        with pytest.raises(ValueError):
+            json.loads(b"{" + out)  # it stopped part-way
+    assert served(running, site) == 1
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] == 1 and "Aborted!" in outcomes[0][1]
+
+
+def test_a_command_killed_in_the_daemon_says_so_and_fails(running, site):
+    import signal
+
+    proc = stalled(["show", "--json"], site, running)
+    pid = int(publisher(["daemon", "status"], site, running).stdout.split()[2])
+    (child,) = children_of(pid)
+    os.kill(child, signal.SIGKILL)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "ended without an exit status (killed?)" in err.decode("utf-8")
+    assert served(running, site) == 1  # the daemon itself carries on
