@@ -14,7 +14,8 @@ The same 33 articles of the sample issue go through:
 Runs alternate between the two tools so both see the same machine load. Prints
 the medians and the ratios of wall time (what the user waits for) and of CPU
 time (steadier on a busy machine); the targets (issue #17) are ≤ 0.5× Pelican and ≤ 3×
-pandoc. Each publisher command runs twice over: in a process of its own, and with ``publisher
+pandoc; the rows "libraries alone" time just the imports a cold build cannot do without, the floor
+of a process of its own. Each publisher command runs twice over: in a process of its own, and with ``publisher
 daemon`` running (started in a temporary folder for the run, stopped at the end). Nothing is
 installed or fetched at run time.
 """
@@ -36,6 +37,10 @@ from publisher import loading, sample
 
 SAMPLE_ID = "2025-04-19-1330"
 TARGETS = {"feeds + site vs Pelican": 0.5, "EPUB vs pandoc": 3.0}
+#: What a cold build must import before it does anything (click, pydantic with one model, Jinja, YAML and the
+#: channel's own library): timed alone, it shows how close to the target a process of its own can come here.
+_BASE = "import click, jinja2, yaml, pydantic; pydantic.create_model('M', x=(int, ...)); "
+FLOORS = {"feeds + site vs Pelican": _BASE + "import feedgen.feed", "EPUB vs pandoc": _BASE + "import ebooklib.epub"}
 
 
 def site(root: Path) -> Path:
@@ -143,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         warm = {k: v for k, v in os.environ.items() if k != "PUBLISHER_DAEMON"} | {"PUBLISHER_DAEMON_DIR": str(root / "run")}
         for name, command, peer, peer_cwd in comparisons:
             rows.append((name, *paired([*publisher, *command], peer, ours, peer_cwd, args.runs, cold)))
+            floor = paired([sys.executable, "-c", FLOORS[name]], peer, ours, peer_cwd, args.runs, cold)
+            rows.append((f"{name} (libraries alone)", *floor))
         subprocess.run([*publisher, "daemon", "start"], cwd=ours, env=warm, check=True, capture_output=True)
         try:
             for name, command, peer, peer_cwd in comparisons:
