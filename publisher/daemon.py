@@ -34,6 +34,9 @@ COMMANDS = frozenset({"build", "check", "show", "issues", "channels"})
 #: Modules a child needs, imported once by the daemon (the channels are added by discovery).
 WARM = ("publisher.cli", "publisher.pipeline", "publisher.loading", "publisher.index", "publisher.config", "publisher.serialize")
 _MAX_REQUEST = 1 << 20
+#: ``daemon run``'s exit status when it stopped because the installed code changed (EX_TEMPFAIL): a service
+#: manager starts it again on the new code, while a ``daemon stop`` (status 0) stays stopped.
+CHANGED = 75
 
 
 class DaemonError(Exception):
@@ -213,8 +216,8 @@ def prepare() -> Path:
     return home
 
 
-def serve(log=print) -> None:
-    """Listen on :func:`socket_path` until told to stop or the installed code changes."""
+def serve(log=print) -> bool:
+    """Listen on :func:`socket_path` until told to stop (False) or the installed code changes (True)."""
     prepare()
     path = socket_path()
     if control("status", timeout=1.0):
@@ -242,7 +245,7 @@ def serve(log=print) -> None:
                 if "control" in request:
                     connection.sendall(json.dumps({"pid": os.getpid(), "started": started, "served": served}).encode() + b"\n")
                     if request["control"] == "stop":
-                        return
+                        return False
                     continue
                 if request.get("python") != python:
                     _close(fds)
@@ -252,7 +255,7 @@ def serve(log=print) -> None:
                     _close(fds)
                     connection.sendall(b'{"stale": true}\n')
                     log("publisher daemon: the installed code changed; stopping so commands run the new code")
-                    return
+                    return True
                 if os.fork() == 0:
                     listener.close()
                     _child(connection, request, fds)  # never returns

@@ -209,3 +209,24 @@ def test_a_command_killed_in_the_daemon_says_so_and_fails(running, site):
     assert proc.returncode == 1
     assert "ended without an exit status (killed?)" in err.decode("utf-8")
     assert served(running, site) == 1  # the daemon itself carries on
+
+
+def test_in_the_foreground_it_exits_75_when_the_code_changed_and_0_when_stopped(site, tmp_path):
+    """What a service manager needs: restart it after an upgrade (status 75), leave it stopped after a stop."""
+    packages = tmp_path / "packages"
+    packages.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PUBLISHER_DAEMON"}
+    env |= {"PUBLISHER_DAEMON_DIR": str(tmp_path / "run"), "PYTHONPATH": f"{REPO}{os.pathsep}{packages}"}
+    codes = []
+    for ending in ("upgrade", "stop"):
+        foreground = [sys.executable, "-m", "publisher", "daemon", "run"]
+        proc = subprocess.Popen(foreground, cwd=site, env={**env, "PUBLISHER_DAEMON": "off"}, stderr=subprocess.PIPE, text=True)
+        assert "listening on" in proc.stderr.readline()
+        if ending == "upgrade":
+            (packages / "newly_installed-1.0.dist-info").mkdir()
+            assert publisher(["issues"], site, env).returncode == 0  # run by itself: the daemon has stopped
+        else:
+            assert "stopped" in publisher(["daemon", "stop"], site, env).stdout
+        codes.append(proc.wait(timeout=60))
+        proc.stderr.close()
+    assert codes == [daemon.CHANGED, 0] == [75, 0]

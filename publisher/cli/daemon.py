@@ -55,13 +55,18 @@ def start() -> None:
 
 @daemon.command()
 def run() -> None:
-    """Run the daemon in the foreground (for a service manager such as systemd)."""
+    """Run the daemon in the foreground (for a service manager such as systemd).
+
+    It exits with status 75 when it stopped because publisher was upgraded or edited (start it
+    again to run the new code), and 0 after 'publisher daemon stop'.
+    """
     from publisher import daemon as resident
 
     try:
-        resident.serve(log=lambda line: click.echo(line, err=True))
+        changed = resident.serve(log=lambda line: click.echo(line, err=True))
     except resident.DaemonError as exc:
         raise click.ClickException(str(exc)) from None
+    sys.exit(resident.CHANGED if changed else 0)
 
 
 @daemon.command()
