@@ -169,4 +169,5 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONHASHSEED", "0")
+    os.environ["PUBLISHER_DAEMON"] = "off"  # every `publisher` command here is a process of its own
     sys.exit(main())

@@ -11,7 +11,10 @@ command sees another's caches, like the render fork server of :mod:`publisher.pr
 
 Whenever no daemon answers, or it runs older code than is installed (it compares the files of
 the modules it imported at every request, and then stops), the command runs in its own process
-as before. The socket lives in a folder only its user can enter, and the daemon serves only
+as before, and then starts one in the background for the commands that follow, as Gradle does
+(``PUBLISHER_DAEMON=auto``, the default); that one stops after :data:`IDLE` seconds without a
+command. ``PUBLISHER_DAEMON=manual`` uses only a daemon started with ``publisher daemon start``,
+``off`` none at all. The socket lives in a folder only its user can enter, and the daemon serves only
 connections from that user. This module imports nothing but the standard library: the caller
 side runs before anything else of publisher is loaded.
 """
@@ -34,6 +37,8 @@ COMMANDS = frozenset({"build", "check", "show", "issues", "channels"})
 #: Modules a child needs, imported once by the daemon (the channels are added by discovery).
 WARM = ("publisher.cli", "publisher.pipeline", "publisher.loading", "publisher.index", "publisher.config", "publisher.serialize")
 _MAX_REQUEST = 1 << 20
+#: Seconds without a command after which a daemon started by a command (not by ``daemon start``) stops.
+IDLE = 900
 #: ``daemon run``'s exit status when it stopped because the installed code changed (EX_TEMPFAIL): a service
 #: manager starts it again on the new code, while a ``daemon stop`` (status 0) stays stopped.
 CHANGED = 75
@@ -85,9 +90,15 @@ def command_of(args: list[str]) -> str | None:
 # --- the caller's side ------------------------------------------------------------------------
 
 
+def mode() -> str:
+    """``$PUBLISHER_DAEMON``: ``auto`` (the default), ``manual`` or ``off``."""
+    chosen = os.environ.get("PUBLISHER_DAEMON", "auto")
+    return chosen if chosen in ("manual", "off") else "auto"
+
+
 def attempt(args: list[str]) -> int | None:
     """Run ``args`` in the daemon and return its exit status; None when the command must run here."""
-    if os.environ.get("PUBLISHER_DAEMON") == "off" or command_of(args) not in COMMANDS or not private(folder()):
+    if mode() == "off" or command_of(args) not in COMMANDS or not private(folder()):
         return None
     try:
         request = {
@@ -125,6 +136,50 @@ def attempt(args: list[str]) -> int | None:
         )
         return 1
     return int(json.loads(line)["exit"])
+
+
+def autostart(args: list[str]) -> bool:
+    """After a short command ran here, start a daemon for the next ones (``auto`` mode); True when started.
+
+    Not when another daemon answers (one with another set-up of the interpreter, say), nor in a
+    socket folder that is not private. It starts after the command, so the command never waits for it.
+    """
+    home = folder()
+    if mode() != "auto" or command_of(args) not in COMMANDS or (os.path.lexists(home) and not private(home)):
+        return False
+    if control("status", timeout=1.0) is not None:
+        return False
+    try:
+        spawn(idle=IDLE)
+    except (OSError, DaemonError):
+        return False
+    if sys.stderr.isatty():
+        print(
+            f"publisher: started a background process that keeps publisher loaded, so the next commands start at once "
+            f"(it stops after {IDLE // 60} minutes without one; PUBLISHER_DAEMON=off turns this off)",
+            file=sys.stderr,
+        )
+    return True
+
+
+def spawn(idle: float | None = None) -> Path:
+    """Start ``publisher daemon run`` in the background, in a session of its own; the path of its log."""
+    import subprocess  # only here: every command pays for what this module imports
+
+    home = prepare()
+    log = home / "daemon.log"
+    command = [sys.executable, "-m", "publisher", "daemon", "run", *(["--idle", str(idle)] if idle else [])]
+    with open(log, "ab") as out:
+        subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+            cwd=home,  # keeps no folder of the caller's busy, and puts none of them on its sys.path
+            env={**os.environ, "PUBLISHER_DAEMON": "off"},
+        )
+    return log
 
 
 def _forward(pid: int, signum: int) -> None:
@@ -216,12 +271,19 @@ def prepare() -> Path:
     return home
 
 
-def serve(log=print) -> bool:
-    """Listen on :func:`socket_path` until told to stop (False) or the installed code changes (True)."""
+def serve(log=print, idle: float | None = None) -> bool:
+    """Listen on :func:`socket_path` until told to stop or ``idle`` seconds pass without a command (False),
+    or until the installed code changes (True)."""
+    import fcntl
+
     prepare()
     path = socket_path()
-    if control("status", timeout=1.0):
-        raise DaemonError(f"a daemon already runs for this installation ({path})")
+    lock = open(path.with_suffix(".lock"), "ab")  # held while it runs: of two started at once, one goes on
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise DaemonError(f"a daemon already runs for this installation ({path})") from None
     warm()
     started_in = os.getcwd()
     stamp, python = fingerprint(started_in=started_in), interpreter()
@@ -230,20 +292,26 @@ def serve(log=print) -> bool:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(path))
     listener.listen(64)
+    listener.settimeout(idle)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel; callers get their status
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     started, served = time.time(), 0
-    log(f"publisher daemon {os.getpid()} listening on {path}")
+    log(f"publisher daemon {os.getpid()} listening on {path}" + (f", until {idle:g} s pass without a command" if idle else ""))
     try:
         while True:
-            connection, _ = listener.accept()
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                log(f"publisher daemon: no command for {idle:g} s; stopping")
+                return False
             with connection:
                 try:
                     request, fds = _receive(connection)
                 except (OSError, ValueError):
                     continue
                 if "control" in request:
-                    connection.sendall(json.dumps({"pid": os.getpid(), "started": started, "served": served}).encode() + b"\n")
+                    answer = {"pid": os.getpid(), "started": started, "served": served, "idle": idle}
+                    connection.sendall(json.dumps(answer).encode() + b"\n")
                     if request["control"] == "stop":
                         return False
                     continue
@@ -258,12 +326,14 @@ def serve(log=print) -> bool:
                     return True
                 if os.fork() == 0:
                     listener.close()
+                    lock.close()  # a long command must not keep the next daemon from starting
                     _child(connection, request, fds)  # never returns
                 served += 1
                 _close(fds)
     finally:
         listener.close()
         path.unlink(missing_ok=True)
+        lock.close()
 
 
 def _receive(connection: socket.socket) -> tuple[dict, list[int]]:

@@ -1,4 +1,7 @@
-"""The ``publisher`` command's entry point: a short command goes to a running daemon, anything else runs here."""
+"""The ``publisher`` command's entry point: a short command goes to a running daemon, anything else runs here.
+
+A short command that ran here leaves a daemon behind for the next ones (see :mod:`publisher.daemon`).
+"""
 
 from __future__ import annotations
 
@@ -13,4 +16,7 @@ def main() -> None:
         sys.exit(status)
     from publisher.cli import main as command_line
 
-    command_line(prog_name="publisher")
+    try:
+        command_line(prog_name="publisher")
+    finally:
+        daemon.autostart(sys.argv[1:])

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -39,9 +40,11 @@ def site(tmp_path):
 
 @pytest.fixture
 def running(site, tmp_path):
-    """A daemon of this installation in a private folder of the test; the environment that reaches it."""
-    env = {k: v for k, v in os.environ.items() if k != "PUBLISHER_DAEMON"}
-    env["PUBLISHER_DAEMON_DIR"] = str(tmp_path / "run")
+    """A daemon of this installation in a private folder of the test; the environment that reaches it.
+
+    ``manual``: commands use it, but one that runs by itself starts no other.
+    """
+    env = {**os.environ, "PUBLISHER_DAEMON": "manual", "PUBLISHER_DAEMON_DIR": str(tmp_path / "run")}
     env["PYTHONPATH"] = str(REPO)
     started = publisher(["daemon", "start"], site, env)
     assert started.returncode == 0, started.stdout + started.stderr
@@ -94,8 +97,8 @@ def test_a_caller_with_another_python_path_runs_its_command_itself(running, site
 def test_an_install_after_the_start_stops_the_daemon_and_the_command_runs_itself(site, tmp_path):
     packages = tmp_path / "packages"  # a folder of sys.path, as site-packages is
     packages.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "PUBLISHER_DAEMON"}
-    env |= {"PUBLISHER_DAEMON_DIR": str(tmp_path / "run"), "PYTHONPATH": f"{REPO}{os.pathsep}{packages}"}
+    env = {**os.environ, "PUBLISHER_DAEMON": "manual", "PUBLISHER_DAEMON_DIR": str(tmp_path / "run")}
+    env["PYTHONPATH"] = f"{REPO}{os.pathsep}{packages}"
     assert publisher(["daemon", "start"], site, env).returncode == 0
     try:
         assert publisher(["issues"], site, env).returncode == 0
@@ -152,6 +155,7 @@ def test_a_socket_folder_others_can_enter_is_refused_and_commands_run_themselves
     assert daemon.command_of(["issues"]) in daemon.COMMANDS
     result = publisher(["issues"], site, env)
     assert result.returncode == 0 and "2025-04-19-1330" in result.stdout
+    assert not list(shared.iterdir())  # nor did the command start one there
 
 
 def stalled(args: list[str], cwd: Path, env: dict) -> subprocess.Popen:
@@ -215,8 +219,8 @@ def test_in_the_foreground_it_exits_75_when_the_code_changed_and_0_when_stopped(
     """What a service manager needs: restart it after an upgrade (status 75), leave it stopped after a stop."""
     packages = tmp_path / "packages"
     packages.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "PUBLISHER_DAEMON"}
-    env |= {"PUBLISHER_DAEMON_DIR": str(tmp_path / "run"), "PYTHONPATH": f"{REPO}{os.pathsep}{packages}"}
+    env = {**os.environ, "PUBLISHER_DAEMON": "manual", "PUBLISHER_DAEMON_DIR": str(tmp_path / "run")}
+    env["PYTHONPATH"] = f"{REPO}{os.pathsep}{packages}"
     codes = []
     for ending in ("upgrade", "stop"):
         foreground = [sys.executable, "-m", "publisher", "daemon", "run"]
@@ -230,3 +234,70 @@ def test_in_the_foreground_it_exits_75_when_the_code_changed_and_0_when_stopped(
         codes.append(proc.wait(timeout=60))
         proc.stderr.close()
     assert codes == [daemon.CHANGED, 0] == [75, 0]
+
+
+def until_it_answers(proc: subprocess.Popen | None = None) -> dict:
+    """The status of the daemon of this test's folder, once it answers."""
+    deadline = time.monotonic() + 60
+    while (status := daemon.control("status", timeout=1.0)) is None:
+        assert time.monotonic() < deadline and (proc is None or proc.poll() is None), "the daemon did not start"
+        time.sleep(0.05)
+    return status
+
+
+def test_a_command_that_ran_by_itself_leaves_a_daemon_that_runs_the_next(site, tmp_path, monkeypatch):
+    """The default (``auto``): the first command runs in its own process, the ones after it in the daemon it started."""
+    run = tmp_path / "run"
+    env = {**os.environ, "PUBLISHER_DAEMON": "auto", "PUBLISHER_DAEMON_DIR": str(run), "PYTHONPATH": str(REPO)}
+    monkeypatch.setenv("PUBLISHER_DAEMON_DIR", str(run))
+    try:
+        first = publisher(["issues"], site, env)
+        assert first.returncode == 0 and "2025-04-19-1330" in first.stdout
+        status = until_it_answers()
+        assert (status["served"], status["idle"]) == (0, daemon.IDLE)
+        second = publisher(["issues"], site, env)
+        assert (second.returncode, second.stdout) == (0, first.stdout)
+        assert served(env, site) == 1
+        assert publisher(["show"], site, env).returncode == 0
+        assert served(env, site) == 2 and daemon.control("status")["pid"] == status["pid"]  # the same one
+    finally:
+        publisher(["daemon", "stop"], site, env)
+
+
+@pytest.mark.parametrize("mode", ["manual", "off"])
+def test_a_command_starts_no_daemon_unless_left_to_auto(site, tmp_path, mode):
+    run = tmp_path / "run"
+    env = {**os.environ, "PUBLISHER_DAEMON": mode, "PUBLISHER_DAEMON_DIR": str(run), "PYTHONPATH": str(REPO)}
+    result = publisher(["issues"], site, env)
+    assert result.returncode == 0 and "2025-04-19-1330" in result.stdout
+    assert not run.exists()  # starting one makes its folder before the command returns
+
+
+def test_a_daemon_left_idle_stops_and_of_two_started_at_once_one_runs(site, tmp_path, monkeypatch):
+    env = {**os.environ, "PUBLISHER_DAEMON": "off", "PUBLISHER_DAEMON_DIR": str(tmp_path / "run"), "PYTHONPATH": str(REPO)}
+    monkeypatch.setenv("PUBLISHER_DAEMON_DIR", env["PUBLISHER_DAEMON_DIR"])
+    idle = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "daemon", "run", "--idle", "1"], cwd=site, env=env, stderr=subprocess.PIPE, text=True
+    )
+    _out, err = idle.communicate(timeout=120)
+    assert idle.returncode == 0 and "no command for 1 s; stopping" in err
+    both = [
+        subprocess.Popen(
+            [sys.executable, "-m", "publisher", "daemon", "run"], cwd=site, env=env, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    try:
+        deadline = time.monotonic() + 120
+        while all(proc.poll() is None for proc in both):
+            assert time.monotonic() < deadline, "neither stopped"
+            time.sleep(0.05)
+        (loser,) = [proc for proc in both if proc.poll() is not None]
+        (winner,) = [proc for proc in both if proc is not loser]
+        assert loser.returncode == 1 and "a daemon already runs" in loser.stderr.read()
+        assert until_it_answers(winner)["pid"] == winner.pid
+    finally:
+        daemon.control("stop")
+        for proc in both:
+            proc.wait(timeout=60)
+            proc.stderr.close()

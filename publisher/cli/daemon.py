@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import time
 
@@ -19,7 +17,10 @@ def daemon() -> None:
     the commands then run in a fresh copy of it (forked), with your terminal,
     folder and environment, and give the same output and exit status. Without a
     daemon, or when publisher was upgraded or edited since it started (it then
-    stops by itself), they run as before. Set PUBLISHER_DAEMON=off to bypass it.
+    stops by itself), they run as before and start one in the background for the
+    next commands, which stops after 15 minutes without a command.
+    PUBLISHER_DAEMON=manual uses only a daemon started here; PUBLISHER_DAEMON=off
+    none at all.
     """
 
 
@@ -32,29 +33,20 @@ def start() -> None:
         click.echo(f"publisher daemon already running (pid {status['pid']})")
         return
     try:
-        home = resident.prepare()
+        log = resident.spawn()
     except resident.DaemonError as exc:
         raise click.ClickException(str(exc)) from None
-    with open(home / "daemon.log", "ab") as log:
-        subprocess.Popen(
-            [sys.executable, "-m", "publisher", "daemon", "run"],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-            cwd=home,  # keeps no folder of the caller's busy
-            env={**os.environ, "PUBLISHER_DAEMON": "off"},
-        )
     deadline = time.monotonic() + 60
     while not (status := resident.control("status", timeout=1.0)):
         if time.monotonic() > deadline:
-            raise click.ClickException(f"the daemon did not start; see {home / 'daemon.log'}")
+            raise click.ClickException(f"the daemon did not start; see {log}")
         time.sleep(0.05)
     click.echo(f"publisher daemon running (pid {status['pid']}); stop it with 'publisher daemon stop'")
 
 
 @daemon.command()
-def run() -> None:
+@click.option("--idle", type=click.FloatRange(min=1), help="Stop after this many seconds without a command.")
+def run(idle: float | None) -> None:
     """Run the daemon in the foreground (for a service manager such as systemd).
 
     It exits with status 75 when it stopped because publisher was upgraded or edited (start it
@@ -63,7 +55,7 @@ def run() -> None:
     from publisher import daemon as resident
 
     try:
-        changed = resident.serve(log=lambda line: click.echo(line, err=True))
+        changed = resident.serve(log=lambda line: click.echo(line, err=True), idle=idle)
     except resident.DaemonError as exc:
         raise click.ClickException(str(exc)) from None
     sys.exit(resident.CHANGED if changed else 0)
@@ -88,4 +80,5 @@ def status() -> None:
         click.echo("no publisher daemon is running (start one with 'publisher daemon start')")
         sys.exit(3)
     since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(found["started"]))
-    click.echo(f"publisher daemon {found['pid']} running since {since}, {found['served']} command(s) run")
+    idle = f"; it stops after {found['idle']:g} s without a command" if found.get("idle") else ""
+    click.echo(f"publisher daemon {found['pid']} running since {since}, {found['served']} command(s) run{idle}")
