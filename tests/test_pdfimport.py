@@ -169,6 +169,14 @@ def _encrypted(tmp_path: Path, sample_pdf: Path) -> bytes:
     return out.read_bytes()
 
 
+def _garbled(tmp_path: Path, sample_pdf: Path) -> bytes:
+    """Our PDF with its fonts' ToUnicode maps taken out, as some layout systems export: the text reads as glyph numbers."""
+    qdf = tmp_path / "qdf.pdf"
+    subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(sample_pdf), str(qdf)], check=True)
+    stripped = re.sub(rb"/ToUnicode \d+ 0 R", b"", qdf.read_bytes())
+    return subprocess.run(["fix-qdf"], input=stripped, capture_output=True, check=True).stdout
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("make", "message"),
@@ -178,11 +186,23 @@ def _encrypted(tmp_path: Path, sample_pdf: Path) -> bytes:
         (lambda tmp, pdf: b"%PDF-1.7\n%garbage\n", "已损坏"),
         (_encrypted, "已加密"),
         (lambda tmp, pdf: _scan(tmp), "没有可提取的文字"),
+        (_garbled, r"第 1(、\d+)+ 页的文字提取出来是乱码"),  # every page named
     ],
 )
 def test_bad_files_fail_clearly_in_chinese(tmp_path, sample_pdf, make, message):
     with pytest.raises(ImportFailure, match=message):
         import_pdf(make(tmp_path, sample_pdf), "upload.pdf")
+
+
+def test_a_rare_character_is_no_garbling_but_glyph_numbers_are():
+    from publisher.pdfimport.extract import Char, PdfPage, _garbled
+
+    def page(text: str) -> PdfPage:
+        return PdfPage(1, 842, 1191, [Char(c, 0, 0, 1, 1, 9, False) for c in text])
+
+    body = "本报讯近日，公司召开安全生产工作会议，部署下一阶段重点任务。" * 8
+    assert not _garbled(page(body + "㑇"))  # a name's rare character (Extension A) in running text
+    assert _garbled(page("㵗陸╜㍭ꘖ╅䥅\x01\uf6b5\uf6b2\x0e䇗\x15僖\x12\x1a仼佔僿" * 4 + body[:40]))
 
 
 @pytest.mark.slow
