@@ -323,6 +323,33 @@ def test_a_print_pdf_is_imported_and_its_pages_shown_with_the_blocks_outlined(si
     assert editor.get(f"/admin/issues/{issue_id}/print-page/9.png").status_code == 404
 
 
+def test_an_issue_exported_one_page_a_file_is_imported_as_its_whole_pdf(site, editor, tmp_path):
+    """Chosen in any order, the pages go in the natural order of their names (page5 before page10)."""
+    from publisher.pdfimport import import_pdf
+    from tests import corpus
+
+    issue = next(i for i in corpus.crawl("dskb"))
+    whole = tmp_path / "dskb.pdf"
+    corpus.render(issue, "four-col", whole)
+    pages = corpus.split_pages(whole)
+    assert len(pages) >= 3
+    files = [(io.BytesIO(data), f"page{(n + 1) * 5}.pdf") for n, data in enumerate(pages)]
+    form = {"text": list(reversed(files)), "number": "7", "csrf_token": token(editor, "/admin/import")}
+    response = editor.post("/admin/import", data=form, content_type="multipart/form-data")
+    assert response.status_code == 302, alert(response.get_data(as_text=True))
+    folder = loading.issue_dir(site.config.content_dir, f"{issue.date.isoformat()}-7")
+    expected = import_pdf(whole, number=7).issue
+    loaded = loading.load_issue(folder)
+    assert [a.headline for a in loaded.articles] == [a.headline for a in expected.articles]
+    assert [a.print_boxes for a in loaded.articles] == [a.print_boxes for a in expected.articles]
+    assert len(loaded.print_pdf.pages) == len(pages)
+    mixed = {"text": [files[0], (io.BytesIO("正文".encode()), "notes.txt")], "number": "8"}
+    refused = editor.post(
+        "/admin/import", data={**mixed, "csrf_token": token(editor, "/admin/import")}, content_type="multipart/form-data"
+    )
+    assert refused.status_code == 422 and "一次只能导入一个文字文件" in alert(refused.get_data(as_text=True))
+
+
 def test_a_damaged_pdf_gets_the_chinese_message(site, editor):
     """Even named .txt: a PDF goes to the PDF importer."""
     response = upload(editor, b"%PDF-1.7\n" + bytes(range(256)) * 10, "paper.txt", number="1", date="2025-06-01")

@@ -206,6 +206,27 @@ def test_a_rare_character_is_no_garbling_but_glyph_numbers_are():
 
 
 @pytest.mark.slow
+def test_cli_imports_an_issue_exported_one_page_a_file(tmp_path, sample_pdf, roundtrip):
+    """``import-pdf 35.pdf … 10.pdf 5.pdf``: the pages in the natural order of their names (5 before 10), the issue
+    of the whole PDF."""
+    pages = corpus.split_pages(sample_pdf)
+    names = []
+    for n, data in enumerate(pages, start=1):
+        (tmp_path / f"{n * 5}.pdf").write_bytes(data)
+        names.append(str(tmp_path / f"{n * 5}.pdf"))
+    config = _config(tmp_path)
+    result = CliRunner().invoke(main, ["--config", str(config), "import-pdf", *reversed(names), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    imported = loading.load_issue(tmp_path / "out" / SAMPLE_ID)
+    assert [a.headline for a in imported.articles] == [a.headline for a in roundtrip.issue.articles]
+    assert [a.print_boxes for a in imported.articles] == [a.print_boxes for a in roundtrip.issue.articles]
+    assert len(pypdfium2.PdfDocument(tmp_path / "out" / SAMPLE_ID / PRINT_FILE)) == len(pages) > 2
+    (tmp_path / "10.pdf").write_bytes(b"%PDF-1.7\n%garbage\n")
+    broken = CliRunner().invoke(main, ["--config", str(config), "import-pdf", *names, "--out", str(tmp_path / "again")])
+    assert broken.exit_code == 1 and "10.pdf 已损坏" in broken.output
+
+
+@pytest.mark.slow
 def test_cli_bad_pdf_is_an_error_line_not_a_traceback(tmp_path, sample_pdf):
     config = _config(tmp_path)
     bad = tmp_path / "bad.pdf"

@@ -16,7 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import BooleanField, DateField, IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
@@ -24,6 +24,7 @@ from publisher import loading
 from publisher import text as textlib
 from publisher.importer import REPORT_JSON, ImportFailure, ImportResult, import_text, known_section_slugs, write_issue
 from publisher.pdfimport import PRINT_FILE, import_pdf
+from publisher.pdfimport.extract import combine
 
 #: Largest upload accepted on the import page: a multi-page print PDF with its photos (an issue's text is
 #: about 100 KB, a 10-page A3 PDF 1–50 MB); larger ones get 413 with a message in Chinese.
@@ -32,8 +33,8 @@ _writing = threading.Lock()  # check-then-write of one import at a time (threads
 
 
 class ImportForm(FlaskForm):
-    text = FileField(
-        lazy_gettext("印刷版 PDF，或文字文件（UTF-8、UTF-16 或 GB18030 编码）"),
+    text = MultipleFileField(
+        lazy_gettext("印刷版 PDF（整期一个文件，或每版一个文件），或文字文件（UTF-8、UTF-16 或 GB18030 编码）"),
         validators=[FileRequired(lazy_gettext("请选择报纸的印刷版 PDF，或从电子版提取出的文字文件。"))],
     )
     date = DateField(lazy_gettext("出版日期（报头上没有印时填写）"), validators=[Optional()], render_kw={"lang": "zh-CN"})
@@ -54,6 +55,19 @@ def upload_name(filename: str | None) -> str:
     """The uploaded file's own name, without any folders the browser sent (shown and kept in history)."""
     name = textlib.clean(Path((filename or "").replace("\\", "/")).name).strip()
     return name[:120] or "upload.txt"
+
+
+def uploaded(files: list) -> tuple[bytes, str]:
+    """The upload's bytes and the name it goes by: one file, or the pages of one print PDF, a file each
+    (taken in the natural order of their names); raise :class:`ImportFailure` for several files that are not all PDFs."""
+    chosen = [f for f in files if f and f.filename]
+    if len(chosen) == 1:
+        return chosen[0].read(), upload_name(chosen[0].filename)
+    named = [(f.read(), upload_name(f.filename)) for f in chosen]
+    if not all(data.lstrip()[:5].startswith(b"%PDF") for data, _name in named):
+        # in Chinese as the PDF importer's own messages (and combine's), which :func:`failure` passes on
+        raise ImportFailure("一次只能导入一个文字文件。选了多个文件时，它们须都是同一期的印刷版 PDF（每版一个文件）。")
+    return combine(named)
 
 
 def import_upload(data: bytes, filename: str, form: ImportForm, content_dir: Path, store) -> ImportResult:

@@ -463,9 +463,9 @@ def import_upload():
     form = imports.ImportForm()
     if not form.validate_on_submit():
         return _import_page(form, status=400 if form.is_submitted() else 200)
-    name = imports.upload_name(form.text.data.filename)
     try:
-        result = imports.import_upload(form.text.data.read(), name, form, svc.config.content_dir, svc.store)
+        data, name = imports.uploaded(form.text.data)
+        result = imports.import_upload(data, name, form, svc.config.content_dir, svc.store)
     except imports.Refused as exc:
         return _import_page(form, str(exc), 409)
     except MastheadMismatch as exc:

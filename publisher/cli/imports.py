@@ -13,11 +13,12 @@ import click
 from publisher.cli.context import Ctx, pass_ctx
 
 
-def _options(command: Callable) -> Callable:
-    """The options both importers share."""
+def _options(command: Callable, many: bool = False) -> Callable:
+    """The options both importers share (``many``: FILES, several files of one issue)."""
+    file = click.Path(exists=True, dir_okay=False)
     for option in reversed(
         [
-            click.argument("file", type=click.Path(exists=True, dir_okay=False)),
+            click.argument("files", nargs=-1, required=True, type=file) if many else click.argument("file", type=file),
             click.option(
                 "--out",
                 type=click.Path(file_okay=False),
@@ -41,7 +42,7 @@ def _options(command: Callable) -> Callable:
     return command
 
 
-def _run(ctx: Ctx, importer: Callable, file: str, out, as_json, date, number, paper, labels, force) -> None:
+def _run(ctx: Ctx, importer: Callable, files: tuple[str, ...], out, as_json, date, number, paper, labels, force) -> None:
     # imported here, not at the top: 'publisher --help' and the other commands start without them
     from publisher.importer import REPORT_TEXT, ImportFailure, known_section_slugs, write_issue
     from publisher.importer.rules import DEFAULT_VOCABULARY
@@ -54,7 +55,12 @@ def _run(ctx: Ctx, importer: Callable, file: str, out, as_json, date, number, pa
     try:
         vocabulary = DEFAULT_VOCABULARY.extended(Path(labels)) if labels else DEFAULT_VOCABULARY
         known = known_section_slugs(ctx.config.content_dir)
-        result = importer(Path(file), date=day, number=number, paper=paper, vocabulary=vocabulary, known_sections=known)
+        source: tuple = (Path(files[0]), None)
+        if len(files) > 1:  # the pages of one print PDF, a file each
+            from publisher.pdfimport.extract import combine
+
+            source = combine([(Path(f).read_bytes(), Path(f).name) for f in files])
+        result = importer(*source, date=day, number=number, paper=paper, vocabulary=vocabulary, known_sections=known)
         folder = write_issue(result, Path(out) if out else ctx.config.content_dir / "issues", force=force)
     except (ImportFailure, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -87,14 +93,17 @@ def import_text_cmd(ctx: Ctx, override_masthead: bool, **options) -> None:
     """
     from publisher.importer import import_text
 
-    _run(ctx, functools.partial(import_text, override_masthead=override_masthead), **options)
+    _run(ctx, functools.partial(import_text, override_masthead=override_masthead), (options.pop("file"),), **options)
 
 
 @click.command("import-pdf")
-@_options
+@functools.partial(_options, many=True)
 @pass_ctx
 def import_pdf_cmd(ctx: Ctx, **options) -> None:
-    """Import FILE, a newspaper's print PDF (from the layout system), as a draft issue.
+    """Import FILES, a newspaper's print PDF (from the layout system), as a draft issue.
+
+    One PDF of the whole issue, or one file a page (版): several files are read as one PDF,
+    in the natural order of their names (2.pdf before 10.pdf).
 
     Reads each character's position, font and size: heads by size, columns, reading order,
     bylines, captions and photos, jumps between pages. Writes OUT/<issue id>/ like
@@ -103,4 +112,4 @@ def import_pdf_cmd(ctx: Ctx, **options) -> None:
     """
     from publisher.pdfimport import import_pdf
 
-    _run(ctx, import_pdf, **options)
+    _run(ctx, import_pdf, options.pop("files"), **options)

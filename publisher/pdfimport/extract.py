@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -69,6 +70,32 @@ def open_pdf(data: bytes, name: str) -> pypdfium2.PdfDocument:
                 f"{name} 已加密（需要密码才能打开），无法读取。请让排版部门导出一份不加密的PDF后再导入。"
             ) from None
         raise ImportFailure(f"{name} 已损坏，无法打开。请重新从排版系统导出PDF后再导入。") from None
+
+
+def combine(files: list[tuple[bytes, str]]) -> tuple[bytes, str]:
+    """Several PDFs of one issue (a layout system exports one 版 a file) as one PDF and a name for messages.
+
+    They are taken in the natural order of their names (``2.pdf`` before ``10.pdf``), as a folder lists
+    them; a file that is no PDF, damaged or encrypted fails with its own name.
+    """
+    ordered = sorted(files, key=lambda file: _natural(file[1]))
+    merged = pypdfium2.PdfDocument.new()
+    for data, name in ordered:
+        doc = open_pdf(data, name)
+        try:
+            merged.import_pages(doc)
+        except pypdfium2.PdfiumError:
+            raise ImportFailure(f"{name} 有损坏的页面，无法读取。请重新从排版系统导出PDF后再导入。") from None
+        finally:
+            doc.close()
+    buffer = io.BytesIO()
+    merged.save(buffer)
+    merged.close()
+    return buffer.getvalue(), f"{ordered[0][1]} 等 {len(ordered)} 个文件"
+
+
+def _natural(name: str) -> list:
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name) if part]
 
 
 def read_pages(doc: pypdfium2.PdfDocument, name: str) -> list[PdfPage]:

@@ -106,3 +106,20 @@ def issues() -> list[CorpusIssue]:
 def render(issue: CorpusIssue, style: str, path: Path) -> list[dict]:
     """Lay ``issue`` out with ReportLab in ``style`` into ``path``; return the gold of every article printed."""
     return Printer(path, issue.paper, issue.date, issue.number, STYLES[style]).run(issue.pieces)
+
+
+def split_pages(pdf: Path) -> list[bytes]:
+    """Each page of ``pdf`` as a PDF of its own, as a layout system exports an issue one 版 a file."""
+    import io
+
+    import pypdfium2
+
+    whole = pypdfium2.PdfDocument(pdf)
+    pages = []
+    for index in range(len(whole)):
+        single = pypdfium2.PdfDocument.new()
+        single.import_pages(whole, [index])
+        buffer = io.BytesIO()
+        single.save(buffer)
+        pages.append(buffer.getvalue())
+    return pages
