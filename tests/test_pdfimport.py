@@ -227,6 +227,28 @@ def test_cli_imports_an_issue_exported_one_page_a_file(tmp_path, sample_pdf, rou
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("wrapped", [False, True], ids=["boxes grown", "pages placed whole"])
+def test_a_printers_pdf_reads_as_its_trimmed_pages(tmp_path, wrapped):
+    """Bleed, slug and the plate's marks around each page: the same articles, photos and rectangles as the trimmed PDF."""
+    issue = next(i for i in corpus.crawl("dskb") if sum(len(p.photos) for p in i.pieces) >= 2)
+    trimmed = tmp_path / "trimmed.pdf"
+    corpus.render(issue, "four-col", trimmed)
+    printers = tmp_path / "printers.pdf"
+    corpus.as_printers_pdf(trimmed, printers, wrapped)
+    expected, got = import_pdf(trimmed, number=1), import_pdf(printers, number=1)
+    assert [a.headline for a in got.issue.articles] == [a.headline for a in expected.issue.articles]
+    assert [a.print_boxes for a in got.issue.articles] == [a.print_boxes for a in expected.issue.articles]
+    figures = lambda result: [(f.caption, f.src) for a in result.issue.articles for f in a.figures if f.src]  # noqa: E731
+    assert figures(got) == figures(expected) and len(figures(got)) >= 2
+    assert got.issue.print_pdf.pages == expected.issue.print_pdf.pages
+    marks = [f["text"] for f in got.report.data()["furniture"] if f["why"] == "printer's marks outside the trimmed page"]
+    pages = len(pypdfium2.PdfDocument(trimmed))
+    assert marks == [f"A{n:02d} C M Y K 16:32:05" for n in range(1, pages + 1)]
+    kept = pypdfium2.PdfDocument(got.binaries[PRINT_FILE])  # the e-paper shows the pages as trimmed
+    assert [round(v, 1) for v in kept[0].get_cropbox()] == [round(v, 1) for v in kept[0].get_trimbox()]
+
+
+@pytest.mark.slow
 def test_cli_bad_pdf_is_an_error_line_not_a_traceback(tmp_path, sample_pdf):
     config = _config(tmp_path)
     bad = tmp_path / "bad.pdf"

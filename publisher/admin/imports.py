@@ -215,6 +215,7 @@ DECISIONS = {
 }
 LEFT_OUT = {
     "masthead": lazy_gettext("报头"),
+    "printer's marks outside the trimmed page": lazy_gettext("裁切线以外的印刷标记"),
     "caption marker": lazy_gettext("图片说明标记"),
     "page furniture": lazy_gettext("版面装饰（页眉、版次等）"),
     "page furniture inside a cut sentence": lazy_gettext("断句中间的版面装饰"),

@@ -1,7 +1,10 @@
 """Read a PDF's pages with pypdfium2: every character with its box, size and weight, and the images.
 
 Coordinates are PDF points with the origin at the page's top left (y grows downwards),
-so that "above" means a smaller y everywhere in the importer.
+so that "above" means a smaller y everywhere in the importer. The page is its trim box: a
+PDF for the printer has bleed and a slug around each page (crop marks, colour bars, the
+plate's name and time), which :func:`trim` cuts away; what is printed there lies outside
+the page and is left out as printer's marks.
 """
 
 from __future__ import annotations
@@ -88,14 +91,31 @@ def combine(files: list[tuple[bytes, str]]) -> tuple[bytes, str]:
             raise ImportFailure(f"{name} 有损坏的页面，无法读取。请重新从排版系统导出PDF后再导入。") from None
         finally:
             doc.close()
-    buffer = io.BytesIO()
-    merged.save(buffer)
+    data = saved(merged)
     merged.close()
-    return buffer.getvalue(), f"{ordered[0][1]} 等 {len(ordered)} 个文件"
+    return data, f"{ordered[0][1]} 等 {len(ordered)} 个文件"
 
 
 def _natural(name: str) -> list:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name) if part]
+
+
+def trim(doc: pypdfium2.PdfDocument) -> bool:
+    """Make each page's crop box its trim box (what a viewer shows and the e-paper renders); True when one changed."""
+    changed = False
+    for index in range(len(doc)):
+        page = doc[index]
+        trimmed, shown = page.get_trimbox(), page.get_cropbox()
+        if any(abs(a - b) > 0.01 for a, b in zip(trimmed, shown, strict=True)):
+            page.set_cropbox(*trimmed)
+            changed = True
+    return changed
+
+
+def saved(doc: pypdfium2.PdfDocument) -> bytes:
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
 
 
 def read_pages(doc: pypdfium2.PdfDocument, name: str) -> list[PdfPage]:
@@ -141,7 +161,8 @@ def _garbled(page: PdfPage) -> bool:
 
 
 def _read_page(page, number: int) -> PdfPage:
-    width, height = page.get_size()
+    left, bottom, right, top = page.get_cropbox()  # page space; y up
+    width, height = right - left, top - bottom
     out = PdfPage(number, width, height)
     textpage = page.get_textpage()
     raw = textpage.raw
@@ -169,15 +190,15 @@ def _read_page(page, number: int) -> PdfPage:
             size, bold = _font(raw, i, key, pmatrix, matrix)
         ch = chr(code)
         out.chars.append(
-            Char(" " if ch.isspace() else ch, rect.left, height - rect.top, rect.right, height - rect.bottom, size, bold)
+            Char(" " if ch.isspace() else ch, rect.left - left, top - rect.top, rect.right - left, top - rect.bottom, size, bold)
         )
     textpage.close()
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
         if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
-            x0, y0, x1, y1 = obj.get_bounds()
+            x0, y0, x1, y1 = _page_bounds(obj)
             if x1 - x0 >= width / 5 and y1 - y0 <= height * STRIP:
-                out.strips.append((x0, height - y1, x1, height - y0))
-        elif (picture := _picture(obj, height)) is not None:
+                out.strips.append((x0 - left, top - y1, x1 - left, top - y0))
+        elif (picture := _picture(obj, left, top)) is not None:
             out.pictures.append(picture)
     return out
 
@@ -193,8 +214,19 @@ def _font(raw, i: int, key: tuple[float, int, bytes], pmatrix, matrix) -> tuple[
     return size, bold
 
 
-def _picture(obj, height: float) -> EmbeddedImage | None:
-    x0, y0, x1, y1 = obj.get_bounds()
+def _page_bounds(obj) -> tuple[float, float, float, float]:
+    """An object's bounds on the page: inside a Form XObject (a placed advert, a page wrapped whole) they are
+    in the form's space, which its matrix (and those of the forms around it) maps to the page's."""
+    bounds = obj.get_bounds()
+    form = obj.container
+    while form is not None:
+        bounds = form.get_matrix().on_rect(*bounds)
+        form = form.container
+    return bounds
+
+
+def _picture(obj, left: float, top: float) -> EmbeddedImage | None:
+    x0, y0, x1, y1 = _page_bounds(obj)
     if x1 - x0 < 20 or y1 - y0 < 20:
         return None  # a bullet or ornament
     filters = obj.get_filters()
@@ -210,4 +242,4 @@ def _picture(obj, height: float) -> EmbeddedImage | None:
             data, ext = buffer.getvalue(), "png"
     except (pypdfium2.PdfiumError, OSError, ValueError):
         return None
-    return EmbeddedImage((x0, height - y1, x1, height - y0), bytes(data), ext)
+    return EmbeddedImage((x0 - left, top - y1, x1 - left, top - y0), bytes(data), ext)

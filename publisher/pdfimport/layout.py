@@ -104,14 +104,22 @@ def analyse(page: PdfPage, lines: list[PrintedLine], body: float, vocabulary: ru
     return out
 
 
+#: What is printed beyond the trim box, in a printer's PDF: the plate's name, date and time beside the crop marks.
+MARKS = "printer's marks outside the trimmed page"
+
+
 def _furniture(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
-    """Running heads and folios: small lines in the top and bottom margins."""
+    """Printer's marks, then running heads and folios: small lines in the top and bottom margins."""
     height, body = out.page.height, out.body
     content = [x for x in lines if x.size >= body * 0.98]
     top = min((x.y0 for x in content), default=0)
     bottom = max((x.y1 for x in content), default=height)
     rest = []
     for line in lines:
+        if not (0 <= (line.x0 + line.x1) / 2 <= out.page.width and 0 <= (line.y0 + line.y1) / 2 <= height):
+            line.role = MARKS
+            out.furniture.append((line, MARKS))
+            continue
         small = line.size <= body * 1.05
         margin = (line.y1 <= top + 1 and line.y1 < 0.12 * height) or (line.y0 >= bottom - 1 and line.y0 > 0.88 * height)
         if small and margin:

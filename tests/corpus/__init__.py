@@ -123,3 +123,38 @@ def split_pages(pdf: Path) -> list[bytes]:
         single.save(buffer)
         pages.append(buffer.getvalue())
     return pages
+
+
+def as_printers_pdf(pdf: Path, out: Path, wrapped: bool, margin: float = 36.0) -> None:
+    """``pdf`` as sent to the printer: bleed and a slug around each page, the plate's name, date and time printed
+    in the slug, the trim box at the page. ``wrapped``: each page placed whole as a Form XObject on a larger page
+    (as imposition tools do); else the boxes grow around the page's own content."""
+    import ctypes
+
+    import pypdfium2
+    import pypdfium2.raw as raw
+
+    source = pypdfium2.PdfDocument(pdf)
+    doc = pypdfium2.PdfDocument.new() if wrapped else source
+    font = raw.FPDFText_LoadStandardFont(doc, b"Helvetica")
+    for index in range(len(source)):
+        if wrapped:
+            width, height = source[index].get_size()
+            page = doc.new_page(width + 2 * margin, height + 2 * margin)
+            placed = source.page_as_xobject(index, doc).as_pageobject()
+            placed.transform(pypdfium2.PdfMatrix().translate(margin, margin))
+            page.insert_obj(placed)
+            left, bottom, right, top = margin, margin, margin + width, margin + height
+        else:
+            page = doc[index]
+            left, bottom, right, top = page.get_mediabox()
+            page.set_mediabox(left - margin, bottom - margin, right + margin, top + margin)
+            page.set_cropbox(left - margin, bottom - margin, right + margin, top + margin)
+        page.set_trimbox(left, bottom, right, top)
+        slug = f"A{index + 1:02d}  C M Y K  16:32:05\0"
+        text = raw.FPDFPageObj_CreateTextObj(doc, font, 8.0)
+        raw.FPDFText_SetText(text, (ctypes.c_ushort * len(slug))(*map(ord, slug)))
+        raw.FPDFPageObj_Transform(text, 1, 0, 0, 1, left, bottom - margin * 2 / 3)
+        raw.FPDFPage_InsertObject(page.raw, text)
+        page.gen_content()
+    doc.save(out)
