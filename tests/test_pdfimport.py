@@ -249,6 +249,20 @@ def test_a_printers_pdf_reads_as_its_trimmed_pages(tmp_path, wrapped):
 
 
 @pytest.mark.slow
+def test_a_picture_of_the_whole_page_is_no_photo(tmp_path):
+    """A page image over the text (a scan with its recognised text): the same articles, photos and rectangles."""
+    issue = next(i for i in corpus.crawl("dskb") if sum(len(p.photos) for p in i.pieces) >= 2)
+    plain, scanned = tmp_path / "plain.pdf", tmp_path / "scanned.pdf"
+    corpus.render(issue, "four-col", plain)
+    corpus.with_page_images(plain, scanned)
+    expected, got = import_pdf(plain, number=1), import_pdf(scanned, number=1)
+    assert [a.headline for a in got.issue.articles] == [a.headline for a in expected.issue.articles]
+    assert [a.print_boxes for a in got.issue.articles] == [a.print_boxes for a in expected.issue.articles]
+    photos = lambda result: [f.src for a in result.issue.articles for f in a.figures if f.src]  # noqa: E731
+    assert photos(got) == photos(expected) and len(photos(got)) >= 2
+
+
+@pytest.mark.slow
 def test_cli_bad_pdf_is_an_error_line_not_a_traceback(tmp_path, sample_pdf):
     config = _config(tmp_path)
     bad = tmp_path / "bad.pdf"

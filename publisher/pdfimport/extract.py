@@ -22,6 +22,8 @@ from publisher.importer.lines import ImportFailure
 
 #: A drawn strip is at most this share of the page high (a band's frame holds one line of display type).
 STRIP = 0.05
+#: An image covering more than this share of the page is its background, not a photo (see :func:`_background`).
+BACKGROUND = 0.5
 #: A page whose characters are this share unreadable (see :func:`unreadable`) gave its font's glyph numbers,
 #: not its text: a font embedded without a ToUnicode map. Printed text has next to none (0.0 on the corpus).
 GARBLED = 0.15
@@ -198,7 +200,7 @@ def _read_page(page, number: int) -> PdfPage:
             x0, y0, x1, y1 = _page_bounds(obj)
             if x1 - x0 >= width / 5 and y1 - y0 <= height * STRIP:
                 out.strips.append((x0 - left, top - y1, x1 - left, top - y0))
-        elif (picture := _picture(obj, left, top)) is not None:
+        elif (picture := _picture(obj, left, top)) is not None and not _background(picture.box, width, height):
             out.pictures.append(picture)
     return out
 
@@ -212,6 +214,12 @@ def _font(raw, i: int, key: tuple[float, int, bytes], pmatrix, matrix) -> tuple[
     face = key[2].lower()
     bold = bold or any(word in face for word in (b"bold", b"heavy", b"black", b"hei", b"demi"))
     return size, bold
+
+
+def _background(box: tuple[float, float, float, float], width: float, height: float) -> bool:
+    """An image over half the page is no article's photo: a scanned page under its recognised text, a tint."""
+    x0, y0, x1, y1 = max(box[0], 0), max(box[1], 0), min(box[2], width), min(box[3], height)
+    return (x1 - x0) * (y1 - y0) > BACKGROUND * width * height
 
 
 def _page_bounds(obj) -> tuple[float, float, float, float]:

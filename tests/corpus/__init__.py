@@ -158,3 +158,23 @@ def as_printers_pdf(pdf: Path, out: Path, wrapped: bool, margin: float = 36.0) -
         raw.FPDFPage_InsertObject(page.raw, text)
         page.gen_content()
     doc.save(out)
+
+
+def with_page_images(pdf: Path, out: Path) -> None:
+    """``pdf`` with a picture of each page laid over it, as an archive's scan is laid under its recognised text."""
+    import io
+
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(pdf)
+    for index in range(len(doc)):
+        page = doc[index]
+        width, height = page.get_size()
+        picture = io.BytesIO()
+        page.render(scale=0.5).to_pil().convert("RGB").save(picture, "JPEG")
+        image = pypdfium2.PdfImage.new(doc)
+        image.load_jpeg(io.BytesIO(picture.getvalue()), inline=True)
+        image.set_matrix(pypdfium2.PdfMatrix().scale(width, height))
+        page.insert_obj(image)
+        page.gen_content()
+    doc.save(out)
