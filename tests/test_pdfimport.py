@@ -249,6 +249,22 @@ def test_a_printers_pdf_reads_as_its_trimmed_pages(tmp_path, wrapped):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_page_stored_turned_reads_as_it_is_shown(tmp_path, turn):
+    """A /Rotate that shows a turned page upright: the same articles, photos and rectangles as the upright PDF."""
+    issue = next(i for i in corpus.crawl("dskb") if sum(len(p.photos) for p in i.pieces) >= 2)
+    upright, turned = tmp_path / "upright.pdf", tmp_path / "turned.pdf"
+    corpus.render(issue, "four-col", upright)
+    corpus.as_turned_pages(upright, turned, turn)
+    expected, got = import_pdf(upright, number=1), import_pdf(turned, number=1)
+    assert [a.headline for a in got.issue.articles] == [a.headline for a in expected.issue.articles]
+    assert [a.print_boxes for a in got.issue.articles] == [a.print_boxes for a in expected.issue.articles]
+    photos = lambda result: [f.src for a in result.issue.articles for f in a.figures if f.src]  # noqa: E731
+    assert photos(got) == photos(expected) and len(photos(got)) >= 2
+    assert got.issue.print_pdf.pages == expected.issue.print_pdf.pages
+
+
+@pytest.mark.slow
 def test_a_picture_of_the_whole_page_is_no_photo(tmp_path):
     """A page image over the text (a scan with its recognised text): the same articles, photos and rectangles."""
     issue = next(i for i in corpus.crawl("dskb") if sum(len(p.photos) for p in i.pieces) >= 2)

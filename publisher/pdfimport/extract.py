@@ -1,7 +1,8 @@
 """Read a PDF's pages with pypdfium2: every character with its box, size and weight, and the images.
 
 Coordinates are PDF points with the origin at the page's top left (y grows downwards),
-so that "above" means a smaller y everywhere in the importer. The page is its trim box: a
+so that "above" means a smaller y everywhere in the importer, on the page as a viewer shows
+it (turned by its /Rotate). The page is its trim box: a
 PDF for the printer has bleed and a slug around each page (crop marks, colour bars, the
 plate's name and time), which :func:`trim` cuts away; what is printed there lies outside
 the page and is left out as printer's marks.
@@ -13,6 +14,7 @@ import ctypes
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pypdfium2
@@ -162,9 +164,28 @@ def _garbled(page: PdfPage) -> bool:
     return len(text) >= 50 and sum(map(unreadable, text)) > GARBLED * len(text)
 
 
+def _viewer(page) -> tuple[float, float, Callable[..., tuple[float, float, float, float]]]:
+    """The page as a viewer shows it (its crop box, turned by its /Rotate): its width, its height, and the map
+    from a rectangle in page space (y up) to one in ours (origin at the top left, y down)."""
+    left, bottom, right, top = page.get_cropbox()
+    turn = page.get_rotation() % 360
+
+    def shown(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        if turn == 90:
+            return y0 - bottom, x0 - left, y1 - bottom, x1 - left
+        if turn == 180:
+            return right - x1, y0 - bottom, right - x0, y1 - bottom
+        if turn == 270:
+            return top - y1, right - x1, top - y0, right - x0
+        return x0 - left, top - y1, x1 - left, top - y0
+
+    if turn in (90, 270):
+        return top - bottom, right - left, shown
+    return right - left, top - bottom, shown
+
+
 def _read_page(page, number: int) -> PdfPage:
-    left, bottom, right, top = page.get_cropbox()  # page space; y up
-    width, height = right - left, top - bottom
+    width, height, shown = _viewer(page)
     out = PdfPage(number, width, height)
     textpage = page.get_textpage()
     raw = textpage.raw
@@ -191,16 +212,14 @@ def _read_page(page, number: int) -> PdfPage:
             last = key
             size, bold = _font(raw, i, key, pmatrix, matrix)
         ch = chr(code)
-        out.chars.append(
-            Char(" " if ch.isspace() else ch, rect.left - left, top - rect.top, rect.right - left, top - rect.bottom, size, bold)
-        )
+        out.chars.append(Char(" " if ch.isspace() else ch, *shown(rect.left, rect.bottom, rect.right, rect.top), size, bold))
     textpage.close()
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
         if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
-            x0, y0, x1, y1 = _page_bounds(obj)
+            x0, y0, x1, y1 = shown(*_page_bounds(obj))
             if x1 - x0 >= width / 5 and y1 - y0 <= height * STRIP:
-                out.strips.append((x0 - left, top - y1, x1 - left, top - y0))
-        elif (picture := _picture(obj, left, top)) is not None and not _background(picture.box, width, height):
+                out.strips.append((x0, y0, x1, y1))
+        elif (picture := _picture(obj, shown)) is not None and not _background(picture.box, width, height):
             out.pictures.append(picture)
     return out
 
@@ -233,8 +252,8 @@ def _page_bounds(obj) -> tuple[float, float, float, float]:
     return bounds
 
 
-def _picture(obj, left: float, top: float) -> EmbeddedImage | None:
-    x0, y0, x1, y1 = _page_bounds(obj)
+def _picture(obj, shown: Callable[..., tuple[float, float, float, float]]) -> EmbeddedImage | None:
+    x0, y0, x1, y1 = shown(*_page_bounds(obj))
     if x1 - x0 < 20 or y1 - y0 < 20:
         return None  # a bullet or ornament
     filters = obj.get_filters()
@@ -250,4 +269,4 @@ def _picture(obj, left: float, top: float) -> EmbeddedImage | None:
             data, ext = buffer.getvalue(), "png"
     except (pypdfium2.PdfiumError, OSError, ValueError):
         return None
-    return EmbeddedImage((x0 - left, top - y1, x1 - left, top - y0), bytes(data), ext)
+    return EmbeddedImage((x0, y0, x1, y1), bytes(data), ext)

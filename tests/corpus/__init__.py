@@ -178,3 +178,24 @@ def with_page_images(pdf: Path, out: Path) -> None:
         page.insert_obj(image)
         page.gen_content()
     doc.save(out)
+
+
+def as_turned_pages(pdf: Path, out: Path, turn: int) -> None:
+    """``pdf`` with each page stored turned and a /Rotate of ``turn`` degrees that shows it upright again."""
+    import pypdfium2
+
+    source = pypdfium2.PdfDocument(pdf)
+    doc = pypdfium2.PdfDocument.new()
+    for index in range(len(source)):
+        width, height = source[index].get_size()
+        # a viewer turns the page clockwise by `turn`: draw it turned the other way
+        stored = {90: (height, width, (0, 1, -1, 0, height, 0)), 180: (width, height, (-1, 0, 0, -1, width, height))}
+        stored[270] = (height, width, (0, -1, 1, 0, 0, width))
+        page_width, page_height, matrix = stored[turn]
+        page = doc.new_page(page_width, page_height)
+        placed = source.page_as_xobject(index, doc).as_pageobject()
+        placed.transform(pypdfium2.PdfMatrix(*matrix))
+        page.insert_obj(placed)
+        page.gen_content()
+        page.set_rotation(turn)
+    doc.save(out)
