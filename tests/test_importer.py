@@ -578,8 +578,9 @@ def _wrapped_heads():
 
 def test_a_head_wraps_only_where_its_break_cuts_a_word():
     """A headline broken over two lines goes on where the break cuts a word or a phrase (the rest is a few
-    characters, closes a quotation or bracket, or the two characters either side of the break stand
-    together elsewhere in the text); a kicker ends a phrase of its own, so it is never joined to its head."""
+    characters, closes a quotation or bracket, the two characters either side of the break stand
+    together elsewhere in the text, or it is under half the line's width: a head under a kicker is set
+    larger); a kicker ends a phrase of its own, so it is never joined to its head."""
     wraps, kickers = _wrapped_heads()
     assert len(wraps) >= 100 and len(kickers) >= 50
     joined = [columns.head_goes_on(a, b, columns.pairs(text)) for a, b, text in wraps]
@@ -589,6 +590,10 @@ def test_a_head_wraps_only_where_its_break_cuts_a_word():
     assert columns.head_goes_on("四部门发文明确金融“五篇", "大文章”统计标准", some)  # the quote closes below
     assert columns.head_goes_on("以共赢思路打通联动堵点（贯彻四中全会精", "神一线见闻）", some)  # so does the bracket
     assert columns.head_goes_on("马杜罗再次出庭 瘦了13公", "斤", some)  # a few characters
+    # the rest under 45% of the line, no space inside: a head under a kicker is set larger than that
+    assert columns.head_goes_on("千岛湖旅游全球品牌口号征集参与", "投票赢奖品", some)
+    assert columns.head_goes_on("“华人神探”李昌钰逝世：我一辈", "子都在做傻瓜", some)
+    assert not columns.head_goes_on("“以一为基谋新局 勇争第一创价值” 主题大讨论系列特别策划之四", "以一为基 勇争第一", some)
     assert not columns.head_goes_on("一季度国内生产总值同比增长5.4%", "我国经济起步稳开局好", some)  # kicker, head
     assert not columns.head_goes_on("霍尔木兹海峡停摆，全球航运巨头齐涨价", "宁波船商逆势承诺“不加价”！", some)
 

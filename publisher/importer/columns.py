@@ -105,6 +105,10 @@ def _same_block_head(line: str, after: str, full: float) -> bool:
     )
 
 
+#: A line under a head line at most this share of its width, with no space inside, is the head's rest.
+REST_SHARE = 0.45
+
+
 def head_goes_on(line: str, after: str, words: set[str] | frozenset[str]) -> bool:
     """Is ``after`` the rest of a headline that ``line`` starts (a head wrapped over two lines), not a head
     under a kicker or a subtitle? It is when the break cuts a word or a phrase: the next line is only a
@@ -121,7 +125,11 @@ def head_goes_on(line: str, after: str, words: set[str] | frozenset[str]) -> boo
     if _ends(line):
         return False  # a head that ends a sentence (！？) is whole; a closing quote ends none
     compact = re.sub(r"\s+", "", after)
-    return len(compact) <= 3 or bool(HEAD_TAG.match(compact)) or (line[-1] + compact[0]) in words
+    if len(compact) <= 3 or bool(HEAD_TAG.match(compact)) or (line[-1] + compact[0]) in words:
+        return True
+    # a head under its kicker is display type, set larger: it never holds much less than half the kicker
+    # line's width, unless it is two phrases of its own (a space between them); a shorter rest wraps
+    return " " not in after and width(after) <= REST_SHARE * width(line)
 
 
 #: How a line goes on the one before it (:func:`_runs_on`): a headline wrapped, a paragraph.
