@@ -654,6 +654,40 @@ def test_a_line_glued_to_the_next_columns_text_is_cut_there(corpus_pages):
     assert norm("".join(b.text for b in article.body)) == _story_text(piece)
 
 
+def test_heads_side_by_side_in_display_type_are_cut_where_the_row_beside_starts():
+    """Display type is wider than the body's grid: pdftotext -layout prints two heads side by side with one
+    space or none between them (and a wrapped head's last character one space after the column before),
+    while the shorter row next to them keeps the gap, its piece starting at the same position. Cut there,
+    each head heads its own strip, the second over the column whose text opens with its dateline."""
+    rows = [  # three-col-boxed, 都市快报 2026-04-04, as pdftotext -layout prints it
+        "滨江这个喷水池“石头日历”谁做的？ 千岛湖旅游全球品牌口号征集参与投",
+        "太浪漫了              票赢奖品",
+        "记者 董吕平",
+        "                                  本报讯（记者 王夏琴）“水秀天下 语动全球”。",
+        "  近日，有网友发帖称，滨江一处喷水池里摆放着         今年1月1日，千岛湖旅游发出品牌口号全球征集令，",
+        "用石头铺成的日历，“能想出这个主意的人，一定非         三个月时间，收到了来自世界各地近5000条创意口号。",
+        "常热爱生活、非常浪漫吧！”帖子引发不少网友点赞，          经过多天的小组集中评审，30条候选口号已经突",
+        "还有人留言：“能帮我拍一张生日那天的日期吗？这         围而出。现在，轮到你了！哪一句最能打动你？哪一",
+        "样我过生日也能发个朋友圈。”                  句最能代表千岛湖？",
+        "  4月1日上午10点，记者找到了网友拍摄的地点—",
+        "—滨江区文化中心丹枫路与泰安路交叉口的喷泉处。",
+    ]
+    reading = [c.text for c in strips._block(list(enumerate(rows, start=1)))]
+    assert reading[:3] == ["滨江这个喷水池“石头日历”谁做的？", "太浪漫了", "记者 董吕平"]
+    second = reading.index("千岛湖旅游全球品牌口号征集参与投")
+    assert reading[second + 1 : second + 3] == ["票赢奖品", "本报讯（记者 王夏琴）“水秀天下 语动全球”。"]
+    rows = [  # four-col, 人民日报 2026-01-07
+        "公布《商事调解条例》                                 港珠澳大桥珠海公路口岸出入境旅客超1亿人",
+        "   新华社北京1月6日电 国务院总理李      《条例》旨在规范商事调解活动，有 次",
+        "强日前签署国务院令，公布《商事调解条      效解决商事争议，保护当事人合法权益，",
+        "例》（以下简称《条例》），自2026年5    促进商事调解行业发展，优化营商环境。      本报珠海1月6日电 （记者贺林平）   已突破1亿人次。",
+        "月1日起施行。                 《条例》共33条，主要规定了以下内容。   刷脸开闸、核验指纹、查验放行……1月6       港珠澳大桥2018年10月建成开通，从",
+    ]
+    reading = [c.text for c in strips._block(list(enumerate(rows, start=1)))]
+    head = reading.index("港珠澳大桥珠海公路口岸出入境旅客超1亿人")
+    assert reading[head + 1] == "次" and "《条例》旨在规范商事调解活动，有" in reading
+
+
 def test_a_vertical_head_comes_one_character_a_line_and_is_one_head(corpus_pages):
     """A headline set vertically comes out of pdftotext one character a line, after its story's columns:
     those lines are one head, the head of the story printed beside it (not a kicker of the next head)."""
