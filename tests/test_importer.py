@@ -688,6 +688,19 @@ def test_heads_side_by_side_in_display_type_are_cut_where_the_row_beside_starts(
     assert reading[head + 1] == "次" and "《条例》旨在规范商事调解活动，有" in reading
 
 
+def test_a_head_wider_than_the_column_takes_back_its_last_characters_from_the_line_under_it():
+    """pdftotext's default mode prints a head across columns, wrapped, and then the row its last characters
+    share with the column before's text: that line ends in them after one space. A byline or a dateline
+    that ends in a name after a space keeps it."""
+    raw = ["赵乐际分别会见韩国总统李在明、爱尔兰总", "会谈前，李强在人民大会堂北大厅为 理马丁"]  # four-col, 人民日报 2026-01-07
+    assert columns._glued_tails(raw, 18, rules.DEFAULT_VOCABULARY) == [
+        "赵乐际分别会见韩国总统李在明、爱尔兰总理马丁",
+        "会谈前，李强在人民大会堂北大厅为",
+    ]
+    for line in ("中国铝业人力资源部(党委组织部)总经理(部长) 王 星", "本报讯（见习记者 何丹）"):  # the sample's heads' bylines
+        assert columns._glued_tails(["构建干部人才培养新机制 赋能企业高质量发展", line], 12, rules.DEFAULT_VOCABULARY)[1] == line
+
+
 def test_a_vertical_head_comes_one_character_a_line_and_is_one_head(corpus_pages):
     """A headline set vertically comes out of pdftotext one character a line, after its story's columns:
     those lines are one head, the head of the story printed beside it (not a kicker of the next head)."""

@@ -499,6 +499,25 @@ def vertical_runs(raw: list[str]) -> dict[int, tuple[int, str]]:
     return out
 
 
+#: A wrapped head's last characters printed on the next column's line after a space: … 李强在人民大会堂北大厅为 理马丁.
+GLUED_TAIL = re.compile(rf"^(.{{8,}}?) ({rules.HAN}{{1,3}}[{rules.CLOSERS}]?)$")
+
+
+def _glued_tails(raw: list[str], full: int, vocabulary: rules.Vocabulary) -> list[str]:
+    """pdftotext's default mode prints a head wider than the column, wrapped, then the row its last
+    characters share with the text of the column before: that line ends in them after one space (a byline
+    or a dateline ends in a name so too: those are no text). They go back on the head."""
+    out = list(raw)
+    for n in range(len(out) - 1):
+        head, line = out[n].strip(), out[n + 1].strip()
+        glued = GLUED_TAIL.match(line)
+        if not glued or _signs(line, vocabulary) or ((lead := rules.NEWS_LEAD.match(line)) and lead.end() >= glued.start(2)):
+            continue
+        if width(head) > full + 0.5 and L.heading_shape(head) and not _ends(head):
+            out[n], out[n + 1] = head + glued.group(2), glued.group(1)
+    return out
+
+
 def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | None = None) -> Unwrapped | None:
     """The paragraphs of column-set ``source`` (cleaned text), or None when the text is not set in
     columns (then every input line is a paragraph); ``layout``: the text is pdftotext -layout text put in
@@ -511,6 +530,8 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     if full is None:
         return None
     words = pairs(texts)
+    if layout is None:
+        raw = _glued_tails(raw, full, vocabulary)
     narrow = block_measures(raw, full) if layout is None else strip_measures(raw, full, layout.strips)
     out: list[L.InputLine] = []
     first: dict[int, str] = {}
