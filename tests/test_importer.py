@@ -701,6 +701,23 @@ def test_a_head_wider_than_the_column_takes_back_its_last_characters_from_the_li
         assert columns._glued_tails(["构建干部人才培养新机制 赋能企业高质量发展", line], 12, rules.DEFAULT_VOCABULARY)[1] == line
 
 
+def test_a_name_between_a_head_and_an_agencys_dateline_is_the_heads_end():
+    """艾格 under 丁薛祥会见美国华特迪士尼公司首席执行官 and over 新华社北京1月9日电: a dateline with no writers is
+    the agency's, which names no writer on a line of its own either; the short line is the head's last word."""
+    rows = [
+        "丁薛祥会见美国华特迪士尼公司首席执行官",
+        "艾格",
+        "新华社北京1月9日电 中共中央政治",
+        "局常委、国务院副总理丁薛祥9日在北京",
+        "会见美国华特迪士尼公司首席执行官艾格。",
+    ]  # four-col, 人民日报 2026-01-10, pdftotext's default mode
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    assert unwrapped.items[0].text == "丁薛祥会见美国华特迪士尼公司首席执行官艾格"
+    assert not any(x.kind == L.NAMES for x in unwrapped.items)
+
+
 def test_a_vertical_head_comes_one_character_a_line_and_is_one_head(corpus_pages):
     """A headline set vertically comes out of pdftotext one character a line, after its story's columns:
     those lines are one head, the head of the story printed beside it (not a kicker of the next head)."""

@@ -250,14 +250,8 @@ class Unwrapped:
         for k, item in enumerate(self.items[1:-1], start=1):
             head, lead = self.items[k - 1], self.items[k + 1]
             writers = rules.NEWS_LEAD.match(lead.text)
-            if (
-                item.kind == L.NAMES
-                and head.kind == L.SHORT
-                and head.no not in self.block_ends
-                and writers
-                and "（" in writers.group(0)
-            ):
-                # the writers are named in the dateline: the short line under the head is the head's end
+            if item.kind == L.NAMES and head.kind == L.SHORT and head.no not in self.block_ends and writers:
+                # the dateline names the writers, or is the agency's: the short line under the head is the head's end
                 item.kind, item.data = L.FURNITURE, {"merged": True}
                 head.text += item.text
         self.items[:] = [x for x in self.items if not x.data.get("merged")]
