@@ -718,6 +718,31 @@ def test_a_name_between_a_head_and_an_agencys_dateline_is_the_heads_end():
     assert not any(x.kind == L.NAMES for x in unwrapped.items)
 
 
+def test_a_line_that_holds_a_sentences_end_or_rest_is_no_head():
+    """猝死套餐”也迅速走红。这些东西真的能 opens a strip (a photo above it) but starts with the rest of a quotation
+    and holds a full stop: no head's line, so its paragraph goes on at 防猝死、保健康吗？, which ends a question
+    as heads may (four-col, 都市快报 2026-03-29, pdftotext -layout)."""
+    line, after = "猝死套餐”也迅速走红。这些东西真的能", "防猝死、保健康吗？"
+    assert columns._runs_on(line, after, 18, rules.DEFAULT_VOCABULARY, True, False) == columns.LINE
+
+
+def test_a_head_alone_in_its_strip_beside_the_next_head_gets_its_own_story(tmp_path):
+    """Layout mode: 宁波舟山港… heads its strip over a photo, 中国物流业景气指数为52.4% the next strip: two heads
+    side by side (a kicker stands in its head's strip), not kicker and head. The first one's text comes after
+    the second story's, where that text turns to its words."""
+    issue = _crawled("rmrb", "2026-01-09")
+    pdf = tmp_path / "four-col.pdf"
+    corpus.render(issue, "four-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=20260109, paper=issue.paper)
+    first = _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港")
+    second = _article(result, "中国物流业景气指数为52.4%")
+    assert second.kicker is None and first.text.startswith("浙江宁波舟山港发布数据显示")
+    assert "宁波" not in "".join(b.text for b in second.body)
+    assert any(d["kind"] == "orphan-headline" for d in result.report.decisions)
+    assert input_chars(text) - output_chars(result) == Counter()
+
+
 def test_a_vertical_head_comes_one_character_a_line_and_is_one_head(corpus_pages):
     """A headline set vertically comes out of pdftotext one character a line, after its story's columns:
     those lines are one head, the head of the story printed beside it (not a kicker of the next head)."""

@@ -374,6 +374,9 @@ class Assembler(AfterWalk):
                     items.append(segment)
                     piece.first.data["story"] = piece.kind == L.SHORT  # which starts a story of its own
                 segment = []
+            if segment and piece.first.data.get("beside"):  # a head beside the one before, in a strip of its own
+                items.append(segment)
+                segment = []
             signed = any(p.kind in (L.BYLINE, L.NAMES) for p in segment[1:])
             after = k + 1 + (k + 1 < len(run) and run[k + 1].kind == L.SHORT and run[k + 1].text.startswith(("——", "—")))
             next_signs = after < len(run) and run[after].kind in (L.BYLINE, L.NAMES)  # past a subtitle (——…)

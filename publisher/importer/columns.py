@@ -11,6 +11,7 @@ to :mod:`.assemble`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -158,6 +159,7 @@ def _runs_on(
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
     filled = full - INDENT - 1 <= w <= full + 0.5
     head = opens and (L.heading_shape(line) or (L.quote_balance(line)[1] > 0 and L.heading_shape(line + after)))
+    head = head and not L.starts_mid(line) and "。" not in line[:-1]  # a head holds no sentence's end or rest
     if head and after.startswith(("——", "──")):
         return ""  # a subtitle under its head, however wide the head
     if set_in is not None:
@@ -335,6 +337,20 @@ class Unwrapped:
                 opened.append(target)
         return [item for slot in slots for item in slot]
 
+    def by_strip(self, story: list[L.InputLine]) -> list[list[L.InputLine]]:
+        """Layout text: a story's head lines cut where a head opens a column strip right after a head in
+        another strip (heads side by side, each alone in its strip over a photo; a kicker stands in its
+        head's strip)."""
+        out = [story[:1]]
+        for before, item in itertools.pairwise(story):
+            side_by_side = item.kind == before.kind == L.SHORT and before.no in self.indents
+            if side_by_side and item.no in self.opens and item.no in self.indents:
+                item.data["beside"] = True  # (the assembler reads it as a head of its own,
+                out[-1][0].data["waits"] = True  # and the head before it as one whose text comes after its neighbour's)
+                out.append([])
+            out[-1].append(item)
+        return out
+
     def mark_stories(self, frags: list[tuple[str, list[L.InputLine]]]) -> None:
         """Text already in reading order: a head at the top of a column strip, after a story cut mid-sentence,
         or one of several heads in a row starts a story (a subhead goes on inside its column)."""
@@ -342,7 +358,7 @@ class Unwrapped:
         cut = False
         for n, (kind, part) in enumerate(frags):
             if kind == "head":
-                stories = _stories(part, _leads_before_head(frags[n + 1 :]))
+                stories = [s for story in _stories(part, _leads_before_head(frags[n + 1 :])) for s in self.by_strip(story)]
                 if part[0].no in self.tops or cut or len(stories) > 1:
                     for story in stories:
                         story[0].data["story"] = True

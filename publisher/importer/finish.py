@@ -12,6 +12,9 @@ from publisher.importer.drafts import Draft, DraftBlock, FigureDraft
 from publisher.importer.heads import infer_kind, lost_its_headline, topic_split
 from publisher.importer.rejoin import TextPiece
 
+#: Character pairs of a head that the paragraph where a story turns to it must repeat.
+TURN_WORDS = 3
+
 
 class AfterWalk:
     """Mixed into the assembler: the steps that need the whole issue read first."""
@@ -112,6 +115,17 @@ class AfterWalk:
                 target: Draft | None = before  # a story without a headline, just before: printed after it
             else:
                 target = next((a for a in self.articles[index:] if lost_its_headline(a)), None)
+            after = self.articles[index] if index < len(self.articles) else None
+            if target is None and heads[0].first.data.get("waits") and after is not None and turns_to(after, heads):
+                self.headline_after_body(after, [p for p in heads if p.kind != L.BYLINE], at=index + 1)
+                self.decide(
+                    "orphan-headline",
+                    numbers,
+                    "a headline beside the next one: its story is where the next story's text turns to it",
+                    "a headline with no story",
+                    None,
+                )
+                continue
             if target is None and before is not None and len(before.paragraphs) >= 2:
                 draft = self.headline_after_body(before, [p for p in heads if p.kind != L.BYLINE], at=index)
                 for piece in (p for p in heads if p.kind == L.BYLINE):
@@ -192,3 +206,12 @@ class AfterWalk:
             draft.head_lines = lead.lines[:1]
             self.synthesized.append((draft, "headline", draft.headline))
             self.decide("no-headline", lead.lines[:1], "no headline found: the first sentence stands in (edit it)", None, draft)
+
+
+def turns_to(draft: Draft, heads: list[TextPiece]) -> bool:
+    """Does ``draft``'s text turn to the story of ``heads`` (a head printed beside its own): the paragraph
+    where the topic changes repeats some of its words (a story's first sentence repeats its head)?"""
+    paras = [b.text for b in draft.body]
+    head = " ".join(p.text for p in heads)
+    at = topic_split(paras, draft.headline or "", head) if len(paras) >= 2 else None
+    return at is not None and len(L.bigrams(head) & L.bigrams(paras[at])) >= TURN_WORDS
