@@ -743,6 +743,18 @@ def test_a_head_alone_in_its_strip_beside_the_next_head_gets_its_own_story(tmp_p
     assert input_chars(text) - output_chars(result) == Counter()
 
 
+def test_heads_side_by_side_the_first_signed_the_second_dated(corpus_pages):
+    """杭州正在打造全球首个“人机共治社区” / ——在超市、早餐店、快递驿站上班的，都是机器人 / 记者 徐盈盈 / 全国首部 …
+    / 本报讯（记者 林建安 通讯员 黄小依）: a subtitle's dash under its head is a head line, commas and all; a head
+    after the signed one, with a dateline under it, is the next story's head (no line of a poem)."""
+    for mode in ("default", "layout"):
+        result = corpus_pages["dskb-0329"][mode][1]
+        first = _article(result, "杭州正在打造全球首个“人机共治社区”")
+        assert first.subtitle == "——在超市、早餐店、快递驿站上班的，都是机器人" and first.byline == "记者 徐盈盈", mode
+        second = _article(result, "全国首部 杭州为具身智能机器人立法 5月1日起施行")
+        assert norm(second.byline) == norm("本报讯（记者 林建安 通讯员 黄小依）"), mode
+
+
 def test_a_vertical_head_comes_one_character_a_line_and_is_one_head(corpus_pages):
     """A headline set vertically comes out of pdftotext one character a line, after its story's columns:
     those lines are one head, the head of the story printed beside it (not a kicker of the next head)."""

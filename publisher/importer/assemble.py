@@ -380,6 +380,8 @@ class Assembler(AfterWalk):
             signed = any(p.kind in (L.BYLINE, L.NAMES) for p in segment[1:])
             after = k + 1 + (k + 1 < len(run) and run[k + 1].kind == L.SHORT and run[k + 1].text.startswith(("——", "—")))
             next_signs = after < len(run) and run[after].kind in (L.BYLINE, L.NAMES)  # past a subtitle (——…)
+            # or the run ends there and a dateline follows: a news story's head (a poem's lines have none)
+            next_signs = next_signs or (after == len(run) and nxt is not None and bool(rules.NEWS_LEAD.match(nxt.text)))
             if piece.kind == L.SHORT and signed and next_signs:  # a new headline + byline after a signed one
                 items.append(segment)
                 segment = []

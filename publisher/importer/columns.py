@@ -249,6 +249,16 @@ class Unwrapped:
                 and not _is_lead(item)
             ):
                 item.kind = L.SHORT  # a question of its own wider than the column: display type, a head (…，…吗？)
+        for head, item in itertools.pairwise(self.items):
+            if (
+                item.kind == L.PARA
+                and head.kind == L.SHORT
+                and head.no not in self.block_ends
+                and item.text.startswith(("——", "──"))
+                and len(item.text) <= rules.HEADING_MAX
+                and "。" not in item.text
+            ):
+                item.kind = L.SHORT  # a subtitle's dash right under its head: a head line, commas and all
         for k, item in enumerate(self.items[1:-1], start=1):
             head, lead = self.items[k - 1], self.items[k + 1]
             writers = rules.NEWS_LEAD.match(lead.text)
