@@ -755,6 +755,25 @@ def test_heads_side_by_side_the_first_signed_the_second_dated(corpus_pages):
         assert norm(second.byline) == norm("本报讯（记者 林建安 通讯员 黄小依）"), mode
 
 
+def test_a_head_across_columns_goes_on_past_a_blank_line():
+    """A head across columns is set so large that pdftotext -layout leaves a blank row between its lines: the
+    short rest after it (神, cut off 全会精) is still the head's (six-col, 人民日报 2026-01-15, as read)."""
+    rows = [  # the reading's lines (its column strip)
+        "学习贯彻习近平总书记在二十届中央",
+        "纪委五次全会上的重要讲话和全会精",
+        "",
+        "神",
+        "新华社北京1月14日电 1",
+        "月14日，国务院总理、党组",
+        "书记李强主持召开国务院党",
+        "组会议，学习贯彻习近平总",
+    ]
+    text = "\n".join(rows)
+    unwrapped = columns.unwrap(text, rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    assert unwrapped.items[0].text == "学习贯彻习近平总书记在二十届中央纪委五次全会上的重要讲话和全会精神"
+
+
 def test_a_vertical_head_comes_one_character_a_line_and_is_one_head(corpus_pages):
     """A headline set vertically comes out of pdftotext one character a line, after its story's columns:
     those lines are one head, the head of the story printed beside it (not a kicker of the next head)."""

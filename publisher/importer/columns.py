@@ -538,6 +538,18 @@ def _glued_tails(raw: list[str], full: int, vocabulary: rules.Vocabulary) -> lis
     return out
 
 
+def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str]) -> bool:
+    """A head wider than the column (display type across columns) goes on past a blank line at ``after``,
+    a short head-shaped rest that cuts its word (:func:`head_goes_on`)."""
+    return (
+        width(line) > full + 0.5
+        and L.heading_shape(line)
+        and width(after) < full - INDENT - 1
+        and L.heading_shape(after)
+        and head_goes_on(line, after, words)
+    )
+
+
 def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | None = None) -> Unwrapped | None:
     """The paragraphs of column-set ``source`` (cleaned text), or None when the text is not set in
     columns (then every input line is a paragraph); ``layout``: the text is pdftotext -layout text put in
@@ -561,6 +573,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     heading = True  # the paragraph so far may be a head (its lines went on as a headline does)
     previous = ""
     upright = vertical_runs(raw)
+    parted: tuple[L.InputLine, str] | None = None  # a head line a blank line follows, and its last line
     skip = 0
     for number, text in enumerate(raw, start=1):
         text = text.strip()
@@ -579,11 +592,16 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
         if not text:
             if current is not None:
                 ends.add(current.no)
+            parted = (current, previous) if current is not None and heading else None
             current, previous = None, ""
             continue
         set_in = _indented(indents[number]) if indents and number in indents else None
         here = narrow.get(number, full)
         joined = _runs_on(previous, text, here, vocabulary, heading, set_in, words) if current is not None else ""
+        if parted is not None and _display_goes_on(parted[1], text, here, words):
+            (current, previous), joined = parted, HEAD  # a head across columns so large a blank line parts its lines
+            ends.discard(current.no)
+        parted = None
         if current is not None and joined:
             heading = joined == HEAD
             ascii_pair = current.text[-1:].isascii() and current.text[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum()
