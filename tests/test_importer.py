@@ -774,6 +774,18 @@ def test_a_head_across_columns_goes_on_past_a_blank_line():
     assert unwrapped.items[0].text == "学习贯彻习近平总书记在二十届中央纪委五次全会上的重要讲话和全会精神"
 
 
+def test_a_byline_under_the_first_of_two_heads_side_by_side_reads_with_it():
+    """A block of two rows shows no columns: the heads side by side and the first one's byline under it
+    come in the order of the columns their pieces start in, so the byline follows its own head (four-col,
+    the sample, pdftotext -layout)."""
+    rows = ["在深化内化转化上下功夫                                  易门铜业第一炉阳极铜出炉", "□ 本报评论员"]
+    assert [c.text for c in strips._block(list(enumerate(rows, start=1)))][:3] == [
+        "在深化内化转化上下功夫",
+        "□ 本报评论员",
+        "易门铜业第一炉阳极铜出炉",
+    ]
+
+
 def test_a_vertical_head_comes_one_character_a_line_and_is_one_head(corpus_pages):
     """A headline set vertically comes out of pdftotext one character a line, after its story's columns:
     those lines are one head, the head of the story printed beside it (not a kicker of the next head)."""

@@ -238,13 +238,26 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
     return out
 
 
+def _side_by_side(block: list[tuple[int, str]]) -> list[Cell]:
+    """A block too short to show its columns (two heads side by side, a byline under the first): its pieces
+    left to right by where the pieces beside others start, each such column top to bottom, so a line under
+    the first head reads with it, not after the head beside it."""
+    beside = sorted({at for _, line in block for at, _ in _pieces(line)[1:]})
+    pieces = [(source, at, piece) for source, line in block for at, piece in _pieces(line)]
+
+    def column(at: int) -> int:
+        return sum(1 for start in beside if start <= at + TOLERANCE)
+
+    return [Cell(piece, True, source) for source, at, piece in sorted(pieces, key=lambda p: column(p[1]))]
+
+
 def _block(block: list[tuple[int, str]]) -> list[Cell]:
     """One block's lines (input line number, text) as cells in reading order, a blank cell after each strip."""
     columns = _columns([line for _, line in block])
     pieces = [p for _, line in block for p in _pieces(line)]
     ends = [_common_end(pieces, c) for c in columns]
     if not columns:
-        return [Cell(piece, True, source) for source, line in block for _, piece in _pieces(line)] + [Cell("")]
+        return _side_by_side(block) + [Cell("")]
     out: list[Cell] = []
     rows: list[tuple[int, list[tuple[str, int]]]] = []
     asides: list[list[tuple[int, str, int]]] = []
