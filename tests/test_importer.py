@@ -786,6 +786,21 @@ def test_a_byline_under_the_first_of_two_heads_side_by_side_reads_with_it():
     ]
 
 
+def test_a_head_beside_a_signed_one_waits_for_its_dated_story(tmp_path):
+    """在深化内化转化上下功夫 / □ 本报评论员 / 易门铜业第一炉阳极铜出炉, then the commentary's text, then 本报讯…: one
+    head-shaped line under a signed head is no poem, and with a dated text still to come it is a head printed
+    beside the signed one: it heads that story (three-col-boxed, the sample, pdftotext -layout)."""
+    pdf = tmp_path / "three-col-boxed.pdf"
+    corpus.render(corpus.sample(), "three-col-boxed", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "sample.txt", number=1330, paper=corpus.sample().paper)
+    commentary, news = _article(result, "在深化内化转化上下功夫"), _article(result, "易门铜业第一炉阳极铜出炉")
+    assert commentary.byline == "□ 本报评论员" and "易门铜业" not in commentary.text
+    assert news.byline == "本报讯" and news.text.startswith("近日，易门铜业阳极精炼节能减排项目")
+    assert any(d["kind"] == "orphan-headline" and d["alternative"] is None for d in result.report.decisions)
+    assert input_chars(text) - output_chars(result) == Counter()
+
+
 def test_a_vertical_head_comes_one_character_a_line_and_is_one_head(corpus_pages):
     """A headline set vertically comes out of pdftotext one character a line, after its story's columns:
     those lines are one head, the head of the story printed beside it (not a kicker of the next head)."""

@@ -149,13 +149,14 @@ class AfterWalk:
             self.set_head(target, [p for p in heads if p.kind != L.BYLINE])
             for piece in (p for p in heads if p.kind == L.BYLINE):
                 self.add_byline(target, piece, head=True)
-            self.decide(
-                "orphan-headline",
-                numbers + target.body[0].lines,
-                "a headline printed away from its story; the story's first line becomes a subhead",
-                f"'{old}' as the headline",
-                target,
-            )
+            if old is None:  # a story read with no head of its own (its text opens with a dateline)
+                chose, other = "a headline printed away from its story heads the story read without one", None
+            else:
+                chose, other = (
+                    "a headline printed away from its story; the story's first line becomes a subhead",
+                    f"'{old}' as the headline",
+                )
+            self.decide("orphan-headline", numbers + target.body[0].lines, chose, other, target)
 
     def rejoin_short_lines(self, draft: Draft) -> None:
         """Merge 'subheads' that break the pattern of their siblings into the paragraph they begin."""
