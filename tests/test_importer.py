@@ -801,6 +801,18 @@ def test_a_head_beside_a_signed_one_waits_for_its_dated_story(tmp_path):
     assert input_chars(text) - output_chars(result) == Counter()
 
 
+def test_a_kicker_on_a_line_of_its_own_in_layout_text_stays_the_kicker(layout_text):
+    """pdftotext -layout prints a kicker and its head that run across the columns as lines of their own,
+    one under the other: in default text a shorter head-shaped line in a head's block is the head's rest,
+    since that mode parts lines set in other sizes into blocks of their own; layout text keeps no such
+    blocks, so there the two stay kicker and head."""
+    kicker, head = "西站旁“云廊”飞架，骑行绿道贯通", "云门公园最新进展来了"  # 都市快报 2026-03-28
+    assert columns._runs_on(kicker, head, 18, rules.DEFAULT_VOCABULARY, True, None) == columns.HEAD
+    assert columns._runs_on(kicker, head, 18, rules.DEFAULT_VOCABULARY, True, None, blocks=False) == ""
+    article = _article(layout_text["dskb"][3], head)
+    assert article.kicker == kicker and article.series == "楼市情报站"
+
+
 def test_a_vertical_head_comes_one_character_a_line_and_is_one_head(corpus_pages):
     """A headline set vertically comes out of pdftotext one character a line, after its story's columns:
     those lines are one head, the head of the story printed beside it (not a kicker of the next head)."""

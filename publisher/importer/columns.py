@@ -145,12 +145,14 @@ def _runs_on(
     opens: bool = True,
     set_in: bool | None = None,
     words: set[str] | frozenset[str] = frozenset(),
+    blocks: bool = True,
 ) -> str:
     """Does the paragraph of ``line`` go on at ``after``, the next line of the same block? ``opens``: ``line``
     is the first line of its paragraph (it may be a head); ``set_in``: whether ``after`` is set in by the
     indent, when the text shows it (pdftotext -layout keeps it as spaces), else None (guessed by width);
-    ``words``: the text's pairs of characters (:func:`pairs`), which tell a wrapped head. The answer is
-    HEAD (a headline goes on), LINE (a paragraph goes on) or "" (no)."""
+    ``words``: the text's pairs of characters (:func:`pairs`), which tell a wrapped head; ``blocks``: the
+    text is pdftotext's default mode, whose blocks part lines set in different sizes. The answer is HEAD
+    (a headline goes on), LINE (a paragraph goes on) or "" (no)."""
     w = width(line)
     if opens and re.search(r"\d{1,2}日$", line) and after.startswith("电") and _is_lead_text(line + after):
         return LINE  # a dateline broken before its 电 (新华社北京1月9日 / 电 …)
@@ -179,7 +181,7 @@ def _runs_on(
         # a head's line, going on only when the head wraps; in pdftotext's default mode a kicker (set in
         # another size) comes as a block of its own, so a shorter head-shaped line in the head's block is
         # the head's rest
-        wraps = head_goes_on(line, after, words) or (set_in is None and _same_block_head(line, after, full))
+        wraps = head_goes_on(line, after, words) or (set_in is None and blocks and _same_block_head(line, after, full))
         return HEAD if wraps else ""
     if w > full + 0.5 and line[-1:] not in rules.SENTENCE_END + rules.CLOSERS + "，、":
         # wider than a column: a head across columns, going on only to a short line of its own
@@ -597,7 +599,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             continue
         set_in = _indented(indents[number]) if indents and number in indents else None
         here = narrow.get(number, full)
-        joined = _runs_on(previous, text, here, vocabulary, heading, set_in, words) if current is not None else ""
+        joined = _runs_on(previous, text, here, vocabulary, heading, set_in, words, layout is None) if current is not None else ""
         if parted is not None and _display_goes_on(parted[1], text, here, words):
             (current, previous), joined = parted, HEAD  # a head across columns so large a blank line parts its lines
             ends.discard(current.no)
