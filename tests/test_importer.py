@@ -593,6 +593,7 @@ def test_a_head_wraps_only_where_its_break_cuts_a_word():
     # the rest under 45% of the line, no space inside: a head under a kicker is set larger than that
     assert columns.head_goes_on("千岛湖旅游全球品牌口号征集参与", "投票赢奖品", some)
     assert columns.head_goes_on("“华人神探”李昌钰逝世：我一辈", "子都在做傻瓜", some)
+    assert columns.head_goes_on("滨江这个喷水池“石头日历”谁做的？", "太浪漫了", some)  # after a question too
     assert not columns.head_goes_on("“以一为基谋新局 勇争第一创价值” 主题大讨论系列特别策划之四", "以一为基 勇争第一", some)
     assert not columns.head_goes_on("一季度国内生产总值同比增长5.4%", "我国经济起步稳开局好", some)  # kicker, head
     assert not columns.head_goes_on("霍尔木兹海峡停摆，全球航运巨头齐涨价", "宁波船商逆势承诺“不加价”！", some)

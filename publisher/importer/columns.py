@@ -123,14 +123,14 @@ def head_goes_on(line: str, after: str, words: set[str] | frozenset[str]) -> boo
         return False
     if L.starts_mid(after) or (L.quote_balance(line)[1] > 0 and L.quote_balance(after)[0] > 0):
         return True
-    if _ends(line):
-        return False  # a head that ends a sentence (！？) is whole; a closing quote ends none
-    compact = re.sub(r"\s+", "", after)
-    if len(compact) <= 3 or bool(HEAD_TAG.match(compact)) or (line[-1] + compact[0]) in words:
-        return True
     # a head under its kicker is display type, set larger: it never holds much less than half the kicker
-    # line's width, unless it is two phrases of its own (a space between them); a shorter rest wraps
-    return " " not in after and width(after) <= REST_SHARE * width(line)
+    # line's width, unless it is two phrases of its own (a space between them); a shorter rest wraps, also
+    # after a question or an exclamation (谁做的？太浪漫了)
+    short_rest = " " not in after and width(after) <= REST_SHARE * width(line)
+    if _ends(line):
+        return short_rest and line.rstrip(rules.CLOSERS)[-1:] in "？！?!"  # else a head that ends a sentence is whole
+    compact = re.sub(r"\s+", "", after)
+    return len(compact) <= 3 or bool(HEAD_TAG.match(compact)) or (line[-1] + compact[0]) in words or short_rest
 
 
 #: How a line goes on the one before it (:func:`_runs_on`): a headline wrapped, a paragraph.
