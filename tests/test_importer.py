@@ -814,6 +814,14 @@ def test_a_kicker_on_a_line_of_its_own_in_layout_text_stays_the_kicker(layout_te
     assert article.kicker == kicker and article.series == "楼市情报站"
 
 
+def test_a_jump_line_under_a_continued_storys_head_is_a_line_of_its_own():
+    """The rest of a jumped story comes under a repeat of its head and （上接第1版）: a jump line never goes on the
+    line above it, however wide that is (six-col-vertical-jump, 都市快报 2026-04-04, pdftotext -layout)."""
+    head = "之前买的3C认证的充电宝，还能用吗？"
+    assert columns._runs_on(head, "（上接第1版）", 12, rules.DEFAULT_VOCABULARY, True, None, blocks=False) == ""
+    assert columns._runs_on("后，旅客此前已购买的通过", "（下转第2版）", 12, rules.DEFAULT_VOCABULARY, False, None) == ""
+
+
 def test_a_vertical_head_comes_one_character_a_line_and_is_one_head(corpus_pages):
     """A headline set vertically comes out of pdftotext one character a line, after its story's columns:
     those lines are one head, the head of the story printed beside it (not a kicker of the next head)."""

@@ -133,6 +133,12 @@ def head_goes_on(line: str, after: str, words: set[str] | frozenset[str]) -> boo
     return len(compact) <= 3 or bool(HEAD_TAG.match(compact)) or (line[-1] + compact[0]) in words or short_rest
 
 
+def _jump(text: str) -> bool:
+    """A line of its own that says where a story goes on or comes from: （下转第2版）, （上接第1版）."""
+    jump = rules.JUMP_IN.match(text) or rules.JUMP_OUT.search(text)
+    return jump is not None and jump.group(0) == text
+
+
 #: How a line goes on the one before it (:func:`_runs_on`): a headline wrapped, a paragraph.
 HEAD, LINE = "head", "line"
 
@@ -156,8 +162,8 @@ def _runs_on(
     w = width(line)
     if opens and re.search(r"\d{1,2}日$", line) and after.startswith("电") and _is_lead_text(line + after):
         return LINE  # a dateline broken before its 电 (新华社北京1月9日 / 电 …)
-    if _signs(after, vocabulary) or _is_lead_text(after):
-        return ""  # a head's byline, or a dateline opening a story, starts at ``after``
+    if _signs(after, vocabulary) or _is_lead_text(after) or _jump(after):
+        return ""  # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
     filled = full - INDENT - 1 <= w <= full + 0.5
     head = opens and (L.heading_shape(line) or (L.quote_balance(line)[1] > 0 and L.heading_shape(line + after)))
