@@ -578,8 +578,9 @@ def _wrapped_heads():
 
 def test_a_head_wraps_only_where_its_break_cuts_a_word():
     """A headline broken over two lines goes on where the break cuts a word or a phrase (the rest is a few
-    characters, closes a quotation or bracket, or the two characters either side of the break stand
-    together elsewhere in the text); a kicker ends a phrase of its own, so it is never joined to its head."""
+    characters, closes a quotation or bracket, the two characters either side of the break stand
+    together elsewhere in the text, or it is under half the line's width: a head under a kicker is set
+    larger); a kicker ends a phrase of its own, so it is never joined to its head."""
     wraps, kickers = _wrapped_heads()
     assert len(wraps) >= 100 and len(kickers) >= 50
     joined = [columns.head_goes_on(a, b, columns.pairs(text)) for a, b, text in wraps]
@@ -589,6 +590,11 @@ def test_a_head_wraps_only_where_its_break_cuts_a_word():
     assert columns.head_goes_on("四部门发文明确金融“五篇", "大文章”统计标准", some)  # the quote closes below
     assert columns.head_goes_on("以共赢思路打通联动堵点（贯彻四中全会精", "神一线见闻）", some)  # so does the bracket
     assert columns.head_goes_on("马杜罗再次出庭 瘦了13公", "斤", some)  # a few characters
+    # the rest under 45% of the line, no space inside: a head under a kicker is set larger than that
+    assert columns.head_goes_on("千岛湖旅游全球品牌口号征集参与", "投票赢奖品", some)
+    assert columns.head_goes_on("“华人神探”李昌钰逝世：我一辈", "子都在做傻瓜", some)
+    assert columns.head_goes_on("滨江这个喷水池“石头日历”谁做的？", "太浪漫了", some)  # after a question too
+    assert not columns.head_goes_on("“以一为基谋新局 勇争第一创价值” 主题大讨论系列特别策划之四", "以一为基 勇争第一", some)
     assert not columns.head_goes_on("一季度国内生产总值同比增长5.4%", "我国经济起步稳开局好", some)  # kicker, head
     assert not columns.head_goes_on("霍尔木兹海峡停摆，全球航运巨头齐涨价", "宁波船商逆势承诺“不加价”！", some)
 
@@ -647,6 +653,173 @@ def test_a_line_glued_to_the_next_columns_text_is_cut_there(corpus_pages):
     article = _article(result, piece.headline)
     assert norm(article.byline) == norm(piece.gold_byline)
     assert norm("".join(b.text for b in article.body)) == _story_text(piece)
+
+
+def test_heads_side_by_side_in_display_type_are_cut_where_the_row_beside_starts():
+    """Display type is wider than the body's grid: pdftotext -layout prints two heads side by side with one
+    space or none between them (and a wrapped head's last character one space after the column before),
+    while the shorter row next to them keeps the gap, its piece starting at the same position. Cut there,
+    each head heads its own strip, the second over the column whose text opens with its dateline."""
+    rows = [  # three-col-boxed, 都市快报 2026-04-04, as pdftotext -layout prints it
+        "滨江这个喷水池“石头日历”谁做的？ 千岛湖旅游全球品牌口号征集参与投",
+        "太浪漫了              票赢奖品",
+        "记者 董吕平",
+        "                                  本报讯（记者 王夏琴）“水秀天下 语动全球”。",
+        "  近日，有网友发帖称，滨江一处喷水池里摆放着         今年1月1日，千岛湖旅游发出品牌口号全球征集令，",
+        "用石头铺成的日历，“能想出这个主意的人，一定非         三个月时间，收到了来自世界各地近5000条创意口号。",
+        "常热爱生活、非常浪漫吧！”帖子引发不少网友点赞，          经过多天的小组集中评审，30条候选口号已经突",
+        "还有人留言：“能帮我拍一张生日那天的日期吗？这         围而出。现在，轮到你了！哪一句最能打动你？哪一",
+        "样我过生日也能发个朋友圈。”                  句最能代表千岛湖？",
+        "  4月1日上午10点，记者找到了网友拍摄的地点—",
+        "—滨江区文化中心丹枫路与泰安路交叉口的喷泉处。",
+    ]
+    reading = [c.text for c in strips._block(list(enumerate(rows, start=1)))]
+    assert reading[:3] == ["滨江这个喷水池“石头日历”谁做的？", "太浪漫了", "记者 董吕平"]
+    second = reading.index("千岛湖旅游全球品牌口号征集参与投")
+    assert reading[second + 1 : second + 3] == ["票赢奖品", "本报讯（记者 王夏琴）“水秀天下 语动全球”。"]
+    rows = [  # four-col, 人民日报 2026-01-07
+        "公布《商事调解条例》                                 港珠澳大桥珠海公路口岸出入境旅客超1亿人",
+        "   新华社北京1月6日电 国务院总理李      《条例》旨在规范商事调解活动，有 次",
+        "强日前签署国务院令，公布《商事调解条      效解决商事争议，保护当事人合法权益，",
+        "例》（以下简称《条例》），自2026年5    促进商事调解行业发展，优化营商环境。      本报珠海1月6日电 （记者贺林平）   已突破1亿人次。",
+        "月1日起施行。                 《条例》共33条，主要规定了以下内容。   刷脸开闸、核验指纹、查验放行……1月6       港珠澳大桥2018年10月建成开通，从",
+    ]
+    reading = [c.text for c in strips._block(list(enumerate(rows, start=1)))]
+    head = reading.index("港珠澳大桥珠海公路口岸出入境旅客超1亿人")
+    assert reading[head + 1] == "次" and "《条例》旨在规范商事调解活动，有" in reading
+
+
+def test_a_head_wider_than_the_column_takes_back_its_last_characters_from_the_line_under_it():
+    """pdftotext's default mode prints a head across columns, wrapped, and then the row its last characters
+    share with the column before's text: that line ends in them after one space. A byline or a dateline
+    that ends in a name after a space keeps it."""
+    raw = ["赵乐际分别会见韩国总统李在明、爱尔兰总", "会谈前，李强在人民大会堂北大厅为 理马丁"]  # four-col, 人民日报 2026-01-07
+    assert columns._glued_tails(raw, 18, rules.DEFAULT_VOCABULARY) == [
+        "赵乐际分别会见韩国总统李在明、爱尔兰总理马丁",
+        "会谈前，李强在人民大会堂北大厅为",
+    ]
+    for line in ("中国铝业人力资源部(党委组织部)总经理(部长) 王 星", "本报讯（见习记者 何丹）"):  # the sample's heads' bylines
+        assert columns._glued_tails(["构建干部人才培养新机制 赋能企业高质量发展", line], 12, rules.DEFAULT_VOCABULARY)[1] == line
+
+
+def test_a_name_between_a_head_and_an_agencys_dateline_is_the_heads_end():
+    """艾格 under 丁薛祥会见美国华特迪士尼公司首席执行官 and over 新华社北京1月9日电: a dateline with no writers is
+    the agency's, which names no writer on a line of its own either; the short line is the head's last word."""
+    rows = [
+        "丁薛祥会见美国华特迪士尼公司首席执行官",
+        "艾格",
+        "新华社北京1月9日电 中共中央政治",
+        "局常委、国务院副总理丁薛祥9日在北京",
+        "会见美国华特迪士尼公司首席执行官艾格。",
+    ]  # four-col, 人民日报 2026-01-10, pdftotext's default mode
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    assert unwrapped.items[0].text == "丁薛祥会见美国华特迪士尼公司首席执行官艾格"
+    assert not any(x.kind == L.NAMES for x in unwrapped.items)
+
+
+def test_a_line_that_holds_a_sentences_end_or_rest_is_no_head():
+    """猝死套餐”也迅速走红。这些东西真的能 opens a strip (a photo above it) but starts with the rest of a quotation
+    and holds a full stop: no head's line, so its paragraph goes on at 防猝死、保健康吗？, which ends a question
+    as heads may (four-col, 都市快报 2026-03-29, pdftotext -layout)."""
+    line, after = "猝死套餐”也迅速走红。这些东西真的能", "防猝死、保健康吗？"
+    assert columns._runs_on(line, after, 18, rules.DEFAULT_VOCABULARY, True, False) == columns.LINE
+
+
+def test_a_head_alone_in_its_strip_beside_the_next_head_gets_its_own_story(tmp_path):
+    """Layout mode: 宁波舟山港… heads its strip over a photo, 中国物流业景气指数为52.4% the next strip: two heads
+    side by side (a kicker stands in its head's strip), not kicker and head. The first one's text comes after
+    the second story's, where that text turns to its words."""
+    issue = _crawled("rmrb", "2026-01-09")
+    pdf = tmp_path / "four-col.pdf"
+    corpus.render(issue, "four-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=20260109, paper=issue.paper)
+    first = _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港")
+    second = _article(result, "中国物流业景气指数为52.4%")
+    assert second.kicker is None and first.text.startswith("浙江宁波舟山港发布数据显示")
+    assert "宁波" not in "".join(b.text for b in second.body)
+    assert any(d["kind"] == "orphan-headline" for d in result.report.decisions)
+    assert input_chars(text) - output_chars(result) == Counter()
+
+
+def test_heads_side_by_side_the_first_signed_the_second_dated(corpus_pages):
+    """杭州正在打造全球首个“人机共治社区” / ——在超市、早餐店、快递驿站上班的，都是机器人 / 记者 徐盈盈 / 全国首部 …
+    / 本报讯（记者 林建安 通讯员 黄小依）: a subtitle's dash under its head is a head line, commas and all; a head
+    after the signed one, with a dateline under it, is the next story's head (no line of a poem)."""
+    for mode in ("default", "layout"):
+        result = corpus_pages["dskb-0329"][mode][1]
+        first = _article(result, "杭州正在打造全球首个“人机共治社区”")
+        assert first.subtitle == "——在超市、早餐店、快递驿站上班的，都是机器人" and first.byline == "记者 徐盈盈", mode
+        second = _article(result, "全国首部 杭州为具身智能机器人立法 5月1日起施行")
+        assert norm(second.byline) == norm("本报讯（记者 林建安 通讯员 黄小依）"), mode
+
+
+def test_a_head_across_columns_goes_on_past_a_blank_line():
+    """A head across columns is set so large that pdftotext -layout leaves a blank row between its lines: the
+    short rest after it (神, cut off 全会精) is still the head's (six-col, 人民日报 2026-01-15, as read)."""
+    rows = [  # the reading's lines (its column strip)
+        "学习贯彻习近平总书记在二十届中央",
+        "纪委五次全会上的重要讲话和全会精",
+        "",
+        "神",
+        "新华社北京1月14日电 1",
+        "月14日，国务院总理、党组",
+        "书记李强主持召开国务院党",
+        "组会议，学习贯彻习近平总",
+    ]
+    text = "\n".join(rows)
+    unwrapped = columns.unwrap(text, rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    assert unwrapped.items[0].text == "学习贯彻习近平总书记在二十届中央纪委五次全会上的重要讲话和全会精神"
+
+
+def test_a_byline_under_the_first_of_two_heads_side_by_side_reads_with_it():
+    """A block of two rows shows no columns: the heads side by side and the first one's byline under it
+    come in the order of the columns their pieces start in, so the byline follows its own head (four-col,
+    the sample, pdftotext -layout)."""
+    rows = ["在深化内化转化上下功夫                                  易门铜业第一炉阳极铜出炉", "□ 本报评论员"]
+    assert [c.text for c in strips._block(list(enumerate(rows, start=1)))][:3] == [
+        "在深化内化转化上下功夫",
+        "□ 本报评论员",
+        "易门铜业第一炉阳极铜出炉",
+    ]
+
+
+def test_a_head_beside_a_signed_one_waits_for_its_dated_story(tmp_path):
+    """在深化内化转化上下功夫 / □ 本报评论员 / 易门铜业第一炉阳极铜出炉, then the commentary's text, then 本报讯…: one
+    head-shaped line under a signed head is no poem, and with a dated text still to come it is a head printed
+    beside the signed one: it heads that story (three-col-boxed, the sample, pdftotext -layout)."""
+    pdf = tmp_path / "three-col-boxed.pdf"
+    corpus.render(corpus.sample(), "three-col-boxed", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "sample.txt", number=1330, paper=corpus.sample().paper)
+    commentary, news = _article(result, "在深化内化转化上下功夫"), _article(result, "易门铜业第一炉阳极铜出炉")
+    assert commentary.byline == "□ 本报评论员" and "易门铜业" not in commentary.text
+    assert news.byline == "本报讯" and news.text.startswith("近日，易门铜业阳极精炼节能减排项目")
+    assert any(d["kind"] == "orphan-headline" and d["alternative"] is None for d in result.report.decisions)
+    assert input_chars(text) - output_chars(result) == Counter()
+
+
+def test_a_kicker_on_a_line_of_its_own_in_layout_text_stays_the_kicker(layout_text):
+    """pdftotext -layout prints a kicker and its head that run across the columns as lines of their own,
+    one under the other: in default text a shorter head-shaped line in a head's block is the head's rest,
+    since that mode parts lines set in other sizes into blocks of their own; layout text keeps no such
+    blocks, so there the two stay kicker and head."""
+    kicker, head = "西站旁“云廊”飞架，骑行绿道贯通", "云门公园最新进展来了"  # 都市快报 2026-03-28
+    assert columns._runs_on(kicker, head, 18, rules.DEFAULT_VOCABULARY, True, None) == columns.HEAD
+    assert columns._runs_on(kicker, head, 18, rules.DEFAULT_VOCABULARY, True, None, blocks=False) == ""
+    article = _article(layout_text["dskb"][3], head)
+    assert article.kicker == kicker and article.series == "楼市情报站"
+
+
+def test_a_jump_line_under_a_continued_storys_head_is_a_line_of_its_own():
+    """The rest of a jumped story comes under a repeat of its head and （上接第1版）: a jump line never goes on the
+    line above it, however wide that is (six-col-vertical-jump, 都市快报 2026-04-04, pdftotext -layout)."""
+    head = "之前买的3C认证的充电宝，还能用吗？"
+    assert columns._runs_on(head, "（上接第1版）", 12, rules.DEFAULT_VOCABULARY, True, None, blocks=False) == ""
+    assert columns._runs_on("后，旅客此前已购买的通过", "（下转第2版）", 12, rules.DEFAULT_VOCABULARY, False, None) == ""
 
 
 def test_a_vertical_head_comes_one_character_a_line_and_is_one_head(corpus_pages):

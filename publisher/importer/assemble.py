@@ -39,6 +39,7 @@ class Assembler(AfterWalk):
         self.pending_series: TextPiece | None = None
         self.pending_note: tuple[list[str], list[int]] | None = None
         self.pending_figures: list[FigureDraft] = []
+        self.after_run = 0  # the index of the piece after the run of heads being read
         self.orphans: list[tuple[int, list[TextPiece]]] = []  # (index of the next article, head pieces)
         self.prev: TextPiece | None = None
         self.note_open = False  # paragraphs after a bare 编者按 line belong to the note
@@ -188,6 +189,7 @@ class Assembler(AfterWalk):
                 j = i
                 while j < len(pieces) and pieces[j].kind in HEAD_KINDS and not pieces[j].floating:
                     j += 1
+                self.after_run = j
                 self.head_run(pieces[i:j], pieces[j] if j < len(pieces) else None)
                 i = j
             else:
@@ -196,6 +198,17 @@ class Assembler(AfterWalk):
             self.prev = pieces[i - 1]
         self.finish()
         return Assembly(self.sections, self.articles, self.furniture, self.issue_furniture, self.decisions, self.synthesized)
+
+    def dated_later(self) -> bool:
+        """Does a text that opens with a dateline follow the body after the last run of heads, before the
+        next head? (Not the body right after the run.)"""
+        pieces = self.pieces[self.after_run :]
+        for k, piece in enumerate(pieces):
+            if piece.kind in HEAD_KINDS and not piece.floating:
+                return False
+            if k and piece.kind == L.PARA and rules.NEWS_LEAD.match(piece.text):
+                return True
+        return False
 
     def floating(self, piece: TextPiece, nxt: TextPiece | None) -> None:
         cur = self.cur
@@ -374,9 +387,14 @@ class Assembler(AfterWalk):
                     items.append(segment)
                     piece.first.data["story"] = piece.kind == L.SHORT  # which starts a story of its own
                 segment = []
+            if segment and piece.first.data.get("beside"):  # a head beside the one before, in a strip of its own
+                items.append(segment)
+                segment = []
             signed = any(p.kind in (L.BYLINE, L.NAMES) for p in segment[1:])
             after = k + 1 + (k + 1 < len(run) and run[k + 1].kind == L.SHORT and run[k + 1].text.startswith(("——", "—")))
             next_signs = after < len(run) and run[after].kind in (L.BYLINE, L.NAMES)  # past a subtitle (——…)
+            # or the run ends there and a dateline follows: a news story's head (a poem's lines have none)
+            next_signs = next_signs or (after == len(run) and nxt is not None and bool(rules.NEWS_LEAD.match(nxt.text)))
             if piece.kind == L.SHORT and signed and next_signs:  # a new headline + byline after a signed one
                 items.append(segment)
                 segment = []
@@ -453,6 +471,11 @@ class Assembler(AfterWalk):
             else:
                 heads.append(piece)  # SHORT, or a names line under no headline
         cur = self.cur
+        waiting = None
+        if bodied and len(verse) == 1 and self.dated_later():
+            # one head-shaped line under a signed head, the signed piece's text next and a dated text after
+            # it: a head printed beside the signed one, whose story comes later (one line is no poem)
+            waiting, verse = verse[0], []
         bodied = bodied or bool(verse)
         if len(heads) > 3 and not bylines and bodied:
             keep = 0 if cur is not None and not cur.ended else 1
@@ -536,6 +559,8 @@ class Assembler(AfterWalk):
             )
         for piece in verse:
             self.add_paragraph(draft, piece)
+        if waiting is not None:
+            self.orphans.append((len(self.articles), [waiting]))
 
     def figures_only(self, figures: list[TextPiece], bodied: bool) -> None:
         """Captions in a run of their own: the open story's figures, photo stories, or the next story's."""

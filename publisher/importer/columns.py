@@ -11,6 +11,7 @@ to :mod:`.assemble`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -105,6 +106,10 @@ def _same_block_head(line: str, after: str, full: float) -> bool:
     )
 
 
+#: A line under a head line at most this share of its width, with no space inside, is the head's rest.
+REST_SHARE = 0.45
+
+
 def head_goes_on(line: str, after: str, words: set[str] | frozenset[str]) -> bool:
     """Is ``after`` the rest of a headline that ``line`` starts (a head wrapped over two lines), not a head
     under a kicker or a subtitle? It is when the break cuts a word or a phrase: the next line is only a
@@ -118,10 +123,20 @@ def head_goes_on(line: str, after: str, words: set[str] | frozenset[str]) -> boo
         return False
     if L.starts_mid(after) or (L.quote_balance(line)[1] > 0 and L.quote_balance(after)[0] > 0):
         return True
+    # a head under its kicker is display type, set larger: it never holds much less than half the kicker
+    # line's width, unless it is two phrases of its own (a space between them); a shorter rest wraps, also
+    # after a question or an exclamation (谁做的？太浪漫了)
+    short_rest = " " not in after and width(after) <= REST_SHARE * width(line)
     if _ends(line):
-        return False  # a head that ends a sentence (！？) is whole; a closing quote ends none
+        return short_rest and line.rstrip(rules.CLOSERS)[-1:] in "？！?!"  # else a head that ends a sentence is whole
     compact = re.sub(r"\s+", "", after)
-    return len(compact) <= 3 or bool(HEAD_TAG.match(compact)) or (line[-1] + compact[0]) in words
+    return len(compact) <= 3 or bool(HEAD_TAG.match(compact)) or (line[-1] + compact[0]) in words or short_rest
+
+
+def _jump(text: str) -> bool:
+    """A line of its own that says where a story goes on or comes from: （下转第2版）, （上接第1版）."""
+    jump = rules.JUMP_IN.match(text) or rules.JUMP_OUT.search(text)
+    return jump is not None and jump.group(0) == text
 
 
 #: How a line goes on the one before it (:func:`_runs_on`): a headline wrapped, a paragraph.
@@ -136,20 +151,23 @@ def _runs_on(
     opens: bool = True,
     set_in: bool | None = None,
     words: set[str] | frozenset[str] = frozenset(),
+    blocks: bool = True,
 ) -> str:
     """Does the paragraph of ``line`` go on at ``after``, the next line of the same block? ``opens``: ``line``
     is the first line of its paragraph (it may be a head); ``set_in``: whether ``after`` is set in by the
     indent, when the text shows it (pdftotext -layout keeps it as spaces), else None (guessed by width);
-    ``words``: the text's pairs of characters (:func:`pairs`), which tell a wrapped head. The answer is
-    HEAD (a headline goes on), LINE (a paragraph goes on) or "" (no)."""
+    ``words``: the text's pairs of characters (:func:`pairs`), which tell a wrapped head; ``blocks``: the
+    text is pdftotext's default mode, whose blocks part lines set in different sizes. The answer is HEAD
+    (a headline goes on), LINE (a paragraph goes on) or "" (no)."""
     w = width(line)
     if opens and re.search(r"\d{1,2}日$", line) and after.startswith("电") and _is_lead_text(line + after):
         return LINE  # a dateline broken before its 电 (新华社北京1月9日 / 电 …)
-    if _signs(after, vocabulary) or _is_lead_text(after):
-        return ""  # a head's byline, or a dateline opening a story, starts at ``after``
+    if _signs(after, vocabulary) or _is_lead_text(after) or _jump(after):
+        return ""  # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
     filled = full - INDENT - 1 <= w <= full + 0.5
     head = opens and (L.heading_shape(line) or (L.quote_balance(line)[1] > 0 and L.heading_shape(line + after)))
+    head = head and not L.starts_mid(line) and "。" not in line[:-1]  # a head holds no sentence's end or rest
     if head and after.startswith(("——", "──")):
         return ""  # a subtitle under its head, however wide the head
     if set_in is not None:
@@ -169,7 +187,7 @@ def _runs_on(
         # a head's line, going on only when the head wraps; in pdftotext's default mode a kicker (set in
         # another size) comes as a block of its own, so a shorter head-shaped line in the head's block is
         # the head's rest
-        wraps = head_goes_on(line, after, words) or (set_in is None and _same_block_head(line, after, full))
+        wraps = head_goes_on(line, after, words) or (set_in is None and blocks and _same_block_head(line, after, full))
         return HEAD if wraps else ""
     if w > full + 0.5 and line[-1:] not in rules.SENTENCE_END + rules.CLOSERS + "，、":
         # wider than a column: a head across columns, going on only to a short line of its own
@@ -239,17 +257,21 @@ class Unwrapped:
                 and not _is_lead(item)
             ):
                 item.kind = L.SHORT  # a question of its own wider than the column: display type, a head (…，…吗？)
+        for head, item in itertools.pairwise(self.items):
+            if (
+                item.kind == L.PARA
+                and head.kind == L.SHORT
+                and head.no not in self.block_ends
+                and item.text.startswith(("——", "──"))
+                and len(item.text) <= rules.HEADING_MAX
+                and "。" not in item.text
+            ):
+                item.kind = L.SHORT  # a subtitle's dash right under its head: a head line, commas and all
         for k, item in enumerate(self.items[1:-1], start=1):
             head, lead = self.items[k - 1], self.items[k + 1]
             writers = rules.NEWS_LEAD.match(lead.text)
-            if (
-                item.kind == L.NAMES
-                and head.kind == L.SHORT
-                and head.no not in self.block_ends
-                and writers
-                and "（" in writers.group(0)
-            ):
-                # the writers are named in the dateline: the short line under the head is the head's end
+            if item.kind == L.NAMES and head.kind == L.SHORT and head.no not in self.block_ends and writers:
+                # the dateline names the writers, or is the agency's: the short line under the head is the head's end
                 item.kind, item.data = L.FURNITURE, {"merged": True}
                 head.text += item.text
         self.items[:] = [x for x in self.items if not x.data.get("merged")]
@@ -333,6 +355,20 @@ class Unwrapped:
                 opened.append(target)
         return [item for slot in slots for item in slot]
 
+    def by_strip(self, story: list[L.InputLine]) -> list[list[L.InputLine]]:
+        """Layout text: a story's head lines cut where a head opens a column strip right after a head in
+        another strip (heads side by side, each alone in its strip over a photo; a kicker stands in its
+        head's strip)."""
+        out = [story[:1]]
+        for before, item in itertools.pairwise(story):
+            side_by_side = item.kind == before.kind == L.SHORT and before.no in self.indents
+            if side_by_side and item.no in self.opens and item.no in self.indents:
+                item.data["beside"] = True  # (the assembler reads it as a head of its own,
+                out[-1][0].data["waits"] = True  # and the head before it as one whose text comes after its neighbour's)
+                out.append([])
+            out[-1].append(item)
+        return out
+
     def mark_stories(self, frags: list[tuple[str, list[L.InputLine]]]) -> None:
         """Text already in reading order: a head at the top of a column strip, after a story cut mid-sentence,
         or one of several heads in a row starts a story (a subhead goes on inside its column)."""
@@ -340,7 +376,7 @@ class Unwrapped:
         cut = False
         for n, (kind, part) in enumerate(frags):
             if kind == "head":
-                stories = _stories(part, _leads_before_head(frags[n + 1 :]))
+                stories = [s for story in _stories(part, _leads_before_head(frags[n + 1 :])) for s in self.by_strip(story)]
                 if part[0].no in self.tops or cut or len(stories) > 1:
                     for story in stories:
                         story[0].data["story"] = True
@@ -491,6 +527,37 @@ def vertical_runs(raw: list[str]) -> dict[int, tuple[int, str]]:
     return out
 
 
+#: A wrapped head's last characters printed on the next column's line after a space: … 李强在人民大会堂北大厅为 理马丁.
+GLUED_TAIL = re.compile(rf"^(.{{8,}}?) ({rules.HAN}{{1,3}}[{rules.CLOSERS}]?)$")
+
+
+def _glued_tails(raw: list[str], full: int, vocabulary: rules.Vocabulary) -> list[str]:
+    """pdftotext's default mode prints a head wider than the column, wrapped, then the row its last
+    characters share with the text of the column before: that line ends in them after one space (a byline
+    or a dateline ends in a name so too: those are no text). They go back on the head."""
+    out = list(raw)
+    for n in range(len(out) - 1):
+        head, line = out[n].strip(), out[n + 1].strip()
+        glued = GLUED_TAIL.match(line)
+        if not glued or _signs(line, vocabulary) or ((lead := rules.NEWS_LEAD.match(line)) and lead.end() >= glued.start(2)):
+            continue
+        if width(head) > full + 0.5 and L.heading_shape(head) and not _ends(head):
+            out[n], out[n + 1] = head + glued.group(2), glued.group(1)
+    return out
+
+
+def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str]) -> bool:
+    """A head wider than the column (display type across columns) goes on past a blank line at ``after``,
+    a short head-shaped rest that cuts its word (:func:`head_goes_on`)."""
+    return (
+        width(line) > full + 0.5
+        and L.heading_shape(line)
+        and width(after) < full - INDENT - 1
+        and L.heading_shape(after)
+        and head_goes_on(line, after, words)
+    )
+
+
 def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | None = None) -> Unwrapped | None:
     """The paragraphs of column-set ``source`` (cleaned text), or None when the text is not set in
     columns (then every input line is a paragraph); ``layout``: the text is pdftotext -layout text put in
@@ -503,6 +570,8 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     if full is None:
         return None
     words = pairs(texts)
+    if layout is None:
+        raw = _glued_tails(raw, full, vocabulary)
     narrow = block_measures(raw, full) if layout is None else strip_measures(raw, full, layout.strips)
     out: list[L.InputLine] = []
     first: dict[int, str] = {}
@@ -512,6 +581,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     heading = True  # the paragraph so far may be a head (its lines went on as a headline does)
     previous = ""
     upright = vertical_runs(raw)
+    parted: tuple[L.InputLine, str] | None = None  # a head line a blank line follows, and its last line
     skip = 0
     for number, text in enumerate(raw, start=1):
         text = text.strip()
@@ -530,11 +600,16 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
         if not text:
             if current is not None:
                 ends.add(current.no)
+            parted = (current, previous) if current is not None and heading else None
             current, previous = None, ""
             continue
         set_in = _indented(indents[number]) if indents and number in indents else None
         here = narrow.get(number, full)
-        joined = _runs_on(previous, text, here, vocabulary, heading, set_in, words) if current is not None else ""
+        joined = _runs_on(previous, text, here, vocabulary, heading, set_in, words, layout is None) if current is not None else ""
+        if parted is not None and _display_goes_on(parted[1], text, here, words):
+            (current, previous), joined = parted, HEAD  # a head across columns so large a blank line parts its lines
+            ends.discard(current.no)
+        parted = None
         if current is not None and joined:
             heading = joined == HEAD
             ascii_pair = current.text[-1:].isascii() and current.text[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum()

@@ -12,6 +12,9 @@ from publisher.importer.drafts import Draft, DraftBlock, FigureDraft
 from publisher.importer.heads import infer_kind, lost_its_headline, topic_split
 from publisher.importer.rejoin import TextPiece
 
+#: Character pairs of a head that the paragraph where a story turns to it must repeat.
+TURN_WORDS = 3
+
 
 class AfterWalk:
     """Mixed into the assembler: the steps that need the whole issue read first."""
@@ -112,6 +115,17 @@ class AfterWalk:
                 target: Draft | None = before  # a story without a headline, just before: printed after it
             else:
                 target = next((a for a in self.articles[index:] if lost_its_headline(a)), None)
+            after = self.articles[index] if index < len(self.articles) else None
+            if target is None and heads[0].first.data.get("waits") and after is not None and turns_to(after, heads):
+                self.headline_after_body(after, [p for p in heads if p.kind != L.BYLINE], at=index + 1)
+                self.decide(
+                    "orphan-headline",
+                    numbers,
+                    "a headline beside the next one: its story is where the next story's text turns to it",
+                    "a headline with no story",
+                    None,
+                )
+                continue
             if target is None and before is not None and len(before.paragraphs) >= 2:
                 draft = self.headline_after_body(before, [p for p in heads if p.kind != L.BYLINE], at=index)
                 for piece in (p for p in heads if p.kind == L.BYLINE):
@@ -135,13 +149,14 @@ class AfterWalk:
             self.set_head(target, [p for p in heads if p.kind != L.BYLINE])
             for piece in (p for p in heads if p.kind == L.BYLINE):
                 self.add_byline(target, piece, head=True)
-            self.decide(
-                "orphan-headline",
-                numbers + target.body[0].lines,
-                "a headline printed away from its story; the story's first line becomes a subhead",
-                f"'{old}' as the headline",
-                target,
-            )
+            if old is None:  # a story read with no head of its own (its text opens with a dateline)
+                chose, other = "a headline printed away from its story heads the story read without one", None
+            else:
+                chose, other = (
+                    "a headline printed away from its story; the story's first line becomes a subhead",
+                    f"'{old}' as the headline",
+                )
+            self.decide("orphan-headline", numbers + target.body[0].lines, chose, other, target)
 
     def rejoin_short_lines(self, draft: Draft) -> None:
         """Merge 'subheads' that break the pattern of their siblings into the paragraph they begin."""
@@ -192,3 +207,12 @@ class AfterWalk:
             draft.head_lines = lead.lines[:1]
             self.synthesized.append((draft, "headline", draft.headline))
             self.decide("no-headline", lead.lines[:1], "no headline found: the first sentence stands in (edit it)", None, draft)
+
+
+def turns_to(draft: Draft, heads: list[TextPiece]) -> bool:
+    """Does ``draft``'s text turn to the story of ``heads`` (a head printed beside its own): the paragraph
+    where the topic changes repeats some of its words (a story's first sentence repeats its head)?"""
+    paras = [b.text for b in draft.body]
+    head = " ".join(p.text for p in heads)
+    at = topic_split(paras, draft.headline or "", head) if len(paras) >= 2 else None
+    return at is not None and len(L.bigrams(head) & L.bigrams(paras[at])) >= TURN_WORDS

@@ -18,6 +18,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from publisher.importer import rules
+
 #: Columns are separated by at least this many spaces.
 GAP = re.compile(r" {3,}")
 #: Text is in layout mode when this share of its lines (and at least MIN_LINES) print columns side by side.
@@ -28,6 +30,8 @@ MIN_LINES = 8
 #: (a subhead centred in its column starts inside it).
 MIN_STARTS = 2
 TOLERANCE = 3
+#: A paragraph's first line starts up to this many positions right of its column (the indent).
+SET_IN_MAX = 6
 #: Empty rows in a column strip that part it into blocks.
 GAP_ROWS = 2
 
@@ -101,6 +105,34 @@ def _starts(line: str) -> set[int]:
     return out
 
 
+def _gap_starts(line: str) -> set[int]:
+    """Where the line's pieces of text start after a wide gap (a third of the way there, and two TOLERANCEs
+    at least): the short rest of a wrapped head beside the rest of another, not the gap between columns."""
+    pieces = _pieces(line)
+    return {at for (before, text), (at, _) in itertools.pairwise(pieces) if at - before - len(text) >= max(2 * TOLERANCE, at / 3)}
+
+
+def _split_aside(pieces: list[tuple[int, str]], beside: set[int] | frozenset[int], columns: list[int]) -> list[tuple[int, str]]:
+    """Pieces cut where a row above or below starts a piece of text after a gap (``beside``): display type
+    is wider than the body's grid, so a row of two heads side by side (or a wrapped head's last characters
+    beside the text of the column before) keeps one space or none between them, while the shorter row next
+    to it keeps the gap, its piece starting at the same position. With no space the cut is never at a
+    column's start or within a first line's indent (a head across columns over the text's rows)."""
+    out = []
+    for at, piece in pieces:
+        start = 0
+        for c in range(TOLERANCE + 1, len(piece)):
+            spaced = piece[c - 1] == " "
+            if at + c not in beside or piece[c] == " " or c - start <= TOLERANCE:
+                continue
+            if not spaced and any(column - TOLERANCE <= at + c < column + SET_IN_MAX for column in columns):
+                continue
+            out.append((at + start, piece[start : c - 1 if spaced else c]))
+            start = c
+        out.append((at + start, piece[start:]))
+    return out
+
+
 def _split_at_columns(
     pieces: list[tuple[int, str]], columns: list[int], ends: list[float], near: set[int] | frozenset[int]
 ) -> list[tuple[int, str]]:
@@ -137,19 +169,46 @@ def _split_at_columns(
 
 
 def _cut(
-    line: str, columns: list[int], ends: list[float], near: set[int] | frozenset[int] = frozenset()
-) -> list[tuple[str, int]] | None:
+    line: str,
+    columns: list[int],
+    ends: list[float],
+    near: set[int] | frozenset[int] = frozenset(),
+    beside: set[int] | frozenset[int] = frozenset(),
+    heads: set[int] | frozenset[int] = frozenset(),
+) -> tuple[list[tuple[str, int]], list[tuple[int, str, int]]] | None:
     """The line's text in each column with the position it starts at (a piece running across column
     starts, such as a story's headline over its columns, in the column it starts in), or None when a
-    piece runs across all of them."""
+    piece runs across all of them; and the pieces of display type that start where this row or the next
+    cuts a head off a head (``heads``, :func:`_split_aside`) in a column the row has text in already:
+    (position, text, that column)."""
     cells: list[tuple[str, int]] = [("", -1)] * len(columns)
-    for at, piece in _split_at_columns(_pieces(line), columns, ends, near):
+    aside: list[tuple[int, str, int]] = []
+    for at, piece in _split_at_columns(_split_aside(_pieces(line), beside, columns), columns, ends, near):
         k = max((i for i, start in enumerate(columns) if start <= at + TOLERANCE), default=0)
+        text, first = cells[k]
+        if text and at in heads and k + 1 < len(columns):
+            aside.append((at, piece, k))  # a head beside a head: set in a larger size than the grid
+            continue
         if k == 0 and at + len(piece) > columns[-1]:
             return None
-        text, first = cells[k]
         cells[k] = (f"{text} {piece}", first) if text else (piece, at)
-    return cells
+    return cells, aside
+
+
+def _place_aside(rows: list[tuple[int, list[tuple[str, int]]]], asides: list[list[tuple[int, str, int]]]) -> None:
+    """Put each piece set aside by :func:`_cut` in a column right of the one it fell in: the first whose text
+    below opens with a dateline (the head's story starts there), else the first the row leaves empty."""
+    for n, ((_, cells), aside) in enumerate(zip(rows, asides, strict=True)):
+        for at, piece, k in aside:
+            free = [j for j in range(k + 1, len(cells)) if not cells[j][0]]
+            if not free:
+                text, first = cells[k]
+                cells[k] = (f"{text} {piece}", first)
+                continue
+            below = {j: next((c[j][0] for _, c in rows[n + 1 :] if c[j][0]), "") for j in free}
+            dated = [j for j in free if rules.NEWS_LEAD.match(below[j])]
+            j = (dated or free)[0]
+            cells[j] = (piece, at)
 
 
 def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
@@ -179,26 +238,52 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
     return out
 
 
+def _side_by_side(block: list[tuple[int, str]]) -> list[Cell]:
+    """A block too short to show its columns (two heads side by side, a byline under the first): its pieces
+    left to right by where the pieces beside others start, each such column top to bottom, so a line under
+    the first head reads with it, not after the head beside it."""
+    beside = sorted({at for _, line in block for at, _ in _pieces(line)[1:]})
+    pieces = [(source, at, piece) for source, line in block for at, piece in _pieces(line)]
+
+    def column(at: int) -> int:
+        return sum(1 for start in beside if start <= at + TOLERANCE)
+
+    return [Cell(piece, True, source) for source, at, piece in sorted(pieces, key=lambda p: column(p[1]))]
+
+
 def _block(block: list[tuple[int, str]]) -> list[Cell]:
     """One block's lines (input line number, text) as cells in reading order, a blank cell after each strip."""
     columns = _columns([line for _, line in block])
     pieces = [p for _, line in block for p in _pieces(line)]
     ends = [_common_end(pieces, c) for c in columns]
     if not columns:
-        return [Cell(piece, True, source) for source, line in block for _, piece in _pieces(line)] + [Cell("")]
+        return _side_by_side(block) + [Cell("")]
     out: list[Cell] = []
     rows: list[tuple[int, list[tuple[str, int]]]] = []
+    asides: list[list[tuple[int, str, int]]] = []
     starts = [_starts(line) for _, line in block]
+    gaps = [_gap_starts(line) for _, line in block]
+
+    def around(values: list[set[int]], n: int) -> set[int]:
+        return (values[n - 1] if n else set()) | (values[n + 1] if n + 1 < len(block) else set())
+
+    cuts = []  # where each row cuts a head off a head
+    for n, (_, line) in enumerate(block):
+        pieces = _pieces(line)
+        cuts.append({at for at, _ in _split_aside(pieces, around(gaps, n), columns)} - {at for at, _ in pieces})
     for n, (source, line) in enumerate(block):
-        cells = _cut(line, columns, ends, (starts[n - 1] if n else set()) | (starts[n + 1] if n + 1 < len(block) else set()))
-        if cells is None:
+        cut = _cut(line, columns, ends, around(starts, n), around(gaps, n), cuts[n] | around(cuts, n))
+        if cut is None:
             if rows:
+                _place_aside(rows, asides)
                 out += _band(rows)
-                rows = []
+                rows, asides = [], []
             out += [Cell(line.strip(), True, source), Cell("")]
         else:
-            rows.append((source, cells))
+            rows.append((source, cut[0]))
+            asides.append(cut[1])
     if rows:
+        _place_aside(rows, asides)
         out += _band(rows)
     return out
 
