@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             subprocess.run([*publisher, "daemon", "stop"], cwd=ours, env=warm, capture_output=True)
     print(
-        f"{'comparison':<35} {'publisher':>10} {'peer':>8} {'ratio':>7} {'target':>7} {'CPU ours':>9} {'CPU peer':>9} {'ratio':>7}"
+        f"{'comparison':<42} {'publisher':>10} {'peer':>8} {'ratio':>7} {'target':>7} {'CPU ours':>9} {'CPU peer':>9} {'ratio':>7}"
     )
     for name, mine, peer, mine_cpu, peer_cpu in rows:
         cpu = (
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             if mine_cpu is not None
             else f"{'–':>9} {peer_cpu:>7.2f} s {'–':>7}"
         )
-        print(f"{name:<35} {mine:>8.2f} s {peer:>6.2f} s {mine / peer:>6.2f}× {TARGETS[name.split(' (')[0]]:>6.1f}× {cpu}")
+        print(f"{name:<42} {mine:>8.2f} s {peer:>6.2f} s {mine / peer:>6.2f}× {TARGETS[name.split(' (')[0]]:>6.1f}× {cpu}")
     return 0
 
 
