@@ -426,7 +426,8 @@ def _masthead(issue_id: str, build_id: int, edition: str | None = None) -> Issue
 
 @lru_cache(maxsize=256)
 def _load_masthead(content_dir: str, issue_id: str, build_id: int, edition: str | None) -> Issue | None:
-    """Its outline, from the index (``content_dir`` keeps sites apart in the cache): a catalogue page reads 20."""
+    """The issue's outline from the index, parsed once per change of its files (a catalogue page reads 20 of them);
+    ``content_dir`` keeps sites apart in the cache."""
     try:
         issue = services().index.load(issue_id, outline=True)
     except (loading.ContentErrors, OSError):

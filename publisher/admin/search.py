@@ -122,7 +122,7 @@ def refresh_drafts() -> None:
             continue
         try:
             data = serialize.issue_data(index.load(issue_id))
-        except loading.ContentErrors:
+        except (loading.ContentErrors, OSError):  # OSError: the folder went away meanwhile
             continue  # not loadable: 'publisher check' and the issue page say why; searched once fixed
         store.index_draft(issue_id, data, stamp)
     store.restamp_drafts(restamped)
