@@ -7,11 +7,13 @@ Makes, in a temporary folder (or in ``--keep DIR``, reused by later runs), conte
 ``publisher build -c rss -c digest`` of the newest issue, ``publisher issues`` and ``publisher issues --all``,
 each first once to fill the index (as the first build after an upgrade would), then ``--runs`` times, every
 size and command in turn. Then, per site in a fresh process, with the newest issue built and published through
-the embedded queue: the admin dashboard (``/admin/``) and the public archive (``/issues/``), whole requests
-through Flask's test client (no HTTP server), the first request and the median of ``--runs`` more.
+the embedded queue and every other one published as a copy of its record: the admin dashboard (``/admin/``),
+the public archive (``/issues/``), the OPDS catalogue's first page (``/opds.xml``) and the API's issue list
+(``/api/v1/issues``), whole requests through Flask's test client (no HTTP server), the first request and the
+median of ``--runs`` more.
 Prints medians of wall and CPU time, the load average, and the build's ratio to the smallest site (ten issues:
 the feed spans ten issues, so smaller sites build shorter feeds and are no fair base).
-Targets (issue #17): build ≤ 1.1× the ten-issue time; ``issues`` ≤ 0.5 s; the dashboard and the archive ≤ 200 ms.
+Targets (issue #17): build ≤ 1.1× the ten-issue time; ``issues`` ≤ 0.5 s; each page ≤ 200 ms.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from publisher import sample
 
 SAMPLE_ID = "2025-04-19-1330"
 BUILD_RATIO_TARGET = 1.1
-TARGETS = {"issues": 0.5, "/admin/": 0.2, "/issues/": 0.2}  # seconds
+PAGES = ("/admin/", "/issues/", "/opds.xml", "/api/v1/issues")
+TARGETS = {"issues": 0.5, **{url: 0.2 for url in PAGES}}  # seconds
 
 
 def make_site(root: Path, count: int) -> Path:
@@ -72,10 +75,35 @@ def run(args: list[str], cwd: Path) -> tuple[float, float]:
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
+def publish_all(store, content_dir: Path) -> None:
+    """Publish every issue not yet live as a copy of the newest issue's live build record (its file names made the
+    issue's; no files are written): the OPDS catalogue and the listings read records, never the files."""
+    import sqlalchemy as sa
+
+    from publisher import loading
+    from publisher.store import schema
+
+    builds = store.live_state().builds
+    missing = [i for i in loading.list_issue_ids(content_dir) if i not in builds]
+    if not missing:
+        return
+    newest = max(builds)
+    with store.writing() as conn:
+        row = dict(conn.execute(sa.select(schema.builds_t).where(schema.builds_t.c.id == builds[newest])).one()._mapping)
+        del row["id"]
+        results = json.dumps(row["results"])
+        for issue_id in missing:
+            values = {**row, "issue_id": issue_id, "results": json.loads(results.replace(newest, issue_id))}
+            build_id = schema.inserted_id(conn.execute(schema.builds_t.insert().values(**values)))
+            live = {"issue_id": issue_id, "build_id": build_id, "published_at": schema.utcnow(), "published_by": "bench"}
+            conn.execute(schema.live_t.insert().values(**live))
+
+
 def pages(site: Path, runs: int) -> dict[str, list[tuple[float, float]]]:
-    """The admin dashboard and the public archive, whole requests through Flask's test client in this process (a
-    fresh one per site: the first request meets empty caches, as a new worker does), with the newest issue built
-    (rss, digest) and published once; wall and CPU seconds of each request, the first one first."""
+    """The admin dashboard, the public archive, the OPDS catalogue's first page and the API's issue list, whole
+    requests through Flask's test client in this process (a fresh one per site: the first request meets empty
+    caches, as a new worker does), with the newest issue built (rss, digest, epub) and every issue published (see
+    :func:`publish_all`); wall and CPU seconds of each request, the first one first."""
     from publisher import loading, plugins
     from publisher.admin import create_app
     from publisher.config import load_config
@@ -87,18 +115,19 @@ def pages(site: Path, runs: int) -> dict[str, list[tuple[float, float]]]:
     store.create_all()
     if store.get_user("bench") is None:
         store.add_user("bench", "bench-password")
-    queue = make_queue(config, store, channels=[plugins.discover()[n].cls for n in ("rss", "digest")])
+    queue = make_queue(config, store, channels=[plugins.discover()[n].cls for n in ("rss", "digest", "epub")])
     app = create_app(config, store=store, queue=queue, testing=True)
     newest = loading.newest_issue_ids(config.content_dir, "~", 1)[0]  # "~" sorts after every issue id
     if store.live_build(newest) is None:
         record = wait(store, queue.submit(newest, None, "bench").id, 600)
         assert record.ok, record.errors
         store.publish(record.id, "bench")
+    publish_all(store, config.content_dir)
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     client.post("/login", data={"username": "bench", "password": "bench-password", "csrf_token": csrf})
-    times: dict[str, list[tuple[float, float]]] = {"/admin/": [], "/issues/": []}
+    times: dict[str, list[tuple[float, float]]] = {url: [] for url in PAGES}
     for _ in range(runs + 1):
         for url, found in times.items():
             started, cpu = time.perf_counter(), time.process_time()
@@ -155,14 +184,14 @@ def main(argv: list[str] | None = None) -> int:
     load = "/".join(f"{a:.1f}" for a in os.getloadavg())
     print(f"whole processes and whole requests, medians of {args.runs} paired runs: wall s (CPU s); load average {load}")
     base = median(times[(sizes[0], "build")])[0]
-    names = [*commands, "/admin/ first", "/admin/", "/issues/ first", "/issues/"]
-    print(f"{'issues':>8} {'build ratio':>11} " + " ".join(f"{n:>19}" for n in names))
+    names = [*commands, *(f"{url}{first}" for url in PAGES for first in (" first", ""))]
+    print(f"{'issues':>8} {'build ratio':>11} " + " ".join(f"{n:>21}" for n in names))
     for count in sizes:
         figures = {n: median(times[(count, n)]) for n in names}
         ratio = figures["build"][0] / base
         over = [n for n, limit in TARGETS.items() if figures[n][0] > limit] + (["build"] if ratio > BUILD_RATIO_TARGET else [])
         flag = f"  (over target: {', '.join(over)})" if over else ""
-        cells = " ".join(f"{f'{w:.3f} ({c:.3f})':>19}" for w, c in figures.values())
+        cells = " ".join(f"{f'{w:.3f} ({c:.3f})':>21}" for w, c in figures.values())
         print(f"{count:>8} {ratio:>10.2f}× {cells}{flag}")
     return 0
 

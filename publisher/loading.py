@@ -526,6 +526,11 @@ class IssuePage(NamedTuple):
     folders: int  # the folders under issues/ in all
     older: int  # of those, the ones older than the last of ``ids``
 
+    @property
+    def next(self) -> str | None:
+        """The ``before`` of the page after this one (its last id), or None when no folder is older."""
+        return self.ids[-1] if self.older and self.ids else None
+
 
 def issue_page(content_dir: Path, count: int | None, before: str | None = None) -> IssuePage:
     """The ``count`` (None: every) newest issues older than ``before`` (when given), as :func:`list_issue_ids` has them.

@@ -2,10 +2,10 @@
 
 KOReader, Thorium, calibre and Moon+ Reader browse this catalogue and download
 an issue's EPUB or PDF from it. The feed lists what is published, so the public
-site makes it from its map of live builds (file sizes included); this module
-only writes the XML, newest issue first, one page at a time, with an OpenSearch
-description so readers can search it. Nothing in it comes from the clock: the
-feed's ``updated`` is its newest entry's.
+site makes it from its map of live builds (file sizes included), reading only
+the issues a page shows; this module only writes the XML, newest issue first,
+one page at a time, with an OpenSearch description so readers can search it.
+Nothing in it comes from the clock: the feed's ``updated`` is its newest entry's.
 """
 
 from __future__ import annotations
@@ -72,30 +72,47 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
     return element
 
 
-def feed(catalog: Catalog, entries: list[Entry], page: int, page_url: Callable[[int], str], query: str | None = None) -> bytes:
-    """Page ``page`` (from 1) of the acquisition feed over ``entries`` (already newest first)."""
-    pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
-    shown = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+def pages(total: int) -> int:
+    """How many pages ``total`` entries fill (one, when there are none)."""
+    return max(1, math.ceil(total / PAGE_SIZE))
+
+
+def page_slice(page: int) -> slice:
+    """Where page ``page`` (from 1) is in the newest-first list of every entry."""
+    return slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
+
+
+def feed(
+    catalog: Catalog,
+    shown: list[Entry],
+    page: int,
+    total: int,
+    updated: dt.datetime | None,
+    page_url: Callable[[int], str],
+    query: str | None = None,
+) -> bytes:
+    """Page ``page`` (from 1) of the acquisition feed: its entries ``shown`` of ``total`` in all, newest first, and
+    the newest entry's ``updated`` (the first page's: a later page is made without reading every entry)."""
+    last = pages(total)
     root = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": catalog.language})
     _add(root, f"{{{ATOM}}}id", catalog.id + (f"?q={query}" if query else ""))
     _add(root, f"{{{ATOM}}}title", catalog.title + (f"：{query}" if query else ""))
-    newest = max((e.updated for e in entries), default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
-    _add(root, f"{{{ATOM}}}updated", newest.isoformat())
+    _add(root, f"{{{ATOM}}}updated", (updated or dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)).isoformat())
     author = _add(root, f"{{{ATOM}}}author")
     _add(author, f"{{{ATOM}}}name", catalog.author)
     _add(root, f"{{{ATOM}}}link", rel="self", href=page_url(page), type=ACQUISITION_TYPE)
     _add(root, f"{{{ATOM}}}link", rel="start", href=catalog.start, type=ACQUISITION_TYPE)
     _add(root, f"{{{ATOM}}}link", rel="search", href=catalog.search, type=OPENSEARCH_TYPE)
-    if pages > 1:
+    if last > 1:
         _add(root, f"{{{ATOM}}}link", rel="first", href=page_url(1), type=ACQUISITION_TYPE)
-        _add(root, f"{{{ATOM}}}link", rel="last", href=page_url(pages), type=ACQUISITION_TYPE)
+        _add(root, f"{{{ATOM}}}link", rel="last", href=page_url(last), type=ACQUISITION_TYPE)
     if page > 1:
         _add(root, f"{{{ATOM}}}link", rel="previous", href=page_url(page - 1), type=ACQUISITION_TYPE)
-    if page < pages:
+    if page < last:
         _add(root, f"{{{ATOM}}}link", rel="next", href=page_url(page + 1), type=ACQUISITION_TYPE)
     for hreflang, title, url in catalog.alternates:
         _add(root, f"{{{ATOM}}}link", rel="alternate", href=url, type=ACQUISITION_TYPE, hreflang=hreflang, title=title)
-    _add(root, f"{{{OPENSEARCH}}}totalResults", str(len(entries)))
+    _add(root, f"{{{OPENSEARCH}}}totalResults", str(total))
     _add(root, f"{{{OPENSEARCH}}}itemsPerPage", str(PAGE_SIZE))
     _add(root, f"{{{OPENSEARCH}}}startIndex", str((page - 1) * PAGE_SIZE + 1))
     for entry in shown:

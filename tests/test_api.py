@@ -14,10 +14,12 @@ import pytest
 from PIL import Image
 
 from publisher import loading
+from publisher.admin import api as api_module
 from publisher.jobs import wait
 from publisher.scheduling import Scheduler
 from tests.conftest import root
 from tests.test_admin import ISSUE, PASSWORD, Site, sign_in, token
+from tests.test_rss import add_issue
 
 
 @pytest.fixture
@@ -85,6 +87,27 @@ def test_issues_and_issue_are_show_json(site, api, tmp_path):
     )
     assert data == json.loads(shown.stdout)
     assert api("GET", "/api/v1/issues/2099-01-01-1").status_code == 404
+
+
+def test_issues_come_a_page_at_a_time_with_the_total_and_the_next_page(site, api, monkeypatch):
+    content = site.config.content_dir
+    older = [add_issue(content, dt.date(2025, 4, day), 1320 + day) for day in (1, 2, 3, 4)]
+    record = wait(site.store, site.queue.submit(older[1], ["rss"], "editor").id, 120)
+    site.store.publish(record.id, "editor")
+    first = api("GET", "/api/v1/issues?limit=2")
+    assert [r["id"] for r in first.json] == [ISSUE, older[3]]
+    assert first.headers["X-Total-Count"] == "5"
+    link = first.headers["Link"]
+    assert link == f'<http://localhost/api/v1/issues?before={older[3]}&limit=2>; rel="next"'
+    second = api("GET", link[1 : link.index(">")].removeprefix("http://localhost"))
+    assert [(r["id"], r["live_build"]) for r in second.json] == [(older[2], None), (older[1], record.id)]
+    last = api("GET", f"/api/v1/issues?before={older[1]}&limit=2")
+    assert [r["id"] for r in last.json] == [older[0]] and "Link" not in last.headers
+    monkeypatch.setattr(api_module, "ISSUES_LIMIT", 3)
+    assert len(api("GET", "/api/v1/issues").json) == 3
+    for wrong in ("0", "x", "2.5", str(api_module.ISSUES_MAX + 1)):
+        answer = api("GET", f"/api/v1/issues?limit={wrong}")
+        assert answer.status_code == 422 and answer.json["errors"][0]["field"] == "limit", wrong
 
 
 def test_get_patch_with_etags(site, api):

@@ -13,8 +13,9 @@ from lxml import etree
 from werkzeug.serving import make_server
 
 from publisher import opds, plugins
-from publisher.admin import create_app
+from publisher.admin import create_app, public
 from publisher.config import SiteConfig
+from publisher.index import IssueIndex
 from publisher.jobs import make_queue, wait
 from publisher.store import Store
 from tests.conftest import free_port, make_config
@@ -115,6 +116,40 @@ def test_the_catalogue_is_paged_and_searchable(copy_root, tmp_path, monkeypatch)
         ]
         description = etree.fromstring(site.client.get("/opensearch.xml").data)
         assert description.find("os:Url", NS).get("template") == "http://127.0.0.1:8000/opds.xml?q={searchTerms}"
+    finally:
+        site.queue.close()
+
+
+def test_a_page_reads_the_mastheads_it_shows_and_counts_from_the_store(copy_root, tmp_path, monkeypatch):
+    """With the newest issue published without an EPUB: the catalogue asks the store once per change of what is
+    live which issues have a download, and a page loads only its own issues (and the newest, for the titles)."""
+    content, ids = three_issues(copy_root)
+    newest = add_issue(content, dt.date(2025, 5, 22), 1334)
+    site = Catalogue(tmp_path, content, ("epub", "digest"), publish=ids)
+    record = wait(site.store, site.queue.submit(newest, ["digest"], "editor").id, 300)
+    site.store.publish(record.id, "editor")
+    monkeypatch.setattr(opds, "PAGE_SIZE", 2)
+    read: list[str] = []
+    asked: list[list[str]] = []
+    load, live_with = IssueIndex.load, Store.live_with
+    monkeypatch.setattr(IssueIndex, "load", lambda self, i, outline=False: (read.append(i), load(self, i, outline))[1])
+    monkeypatch.setattr(Store, "live_with", lambda self, channels: (asked.append(channels), live_with(self, channels))[1])
+
+    def page(path: str) -> tuple[etree._Element, set[str]]:
+        public._load_masthead.cache_clear()
+        read.clear()
+        return site.get(path), set(read)
+
+    try:
+        first, loaded = page("/opds.xml")
+        assert [e.findtext("dc:issued", namespaces=NS) for e in first.findall("a:entry", NS)] == ["2025-05-15", "2025-05-08"]
+        assert first.findtext("os:totalResults", namespaces=NS) == "3"
+        assert loaded == {newest, ids[2], ids[1]}
+        second, loaded = page("/opds.xml?page=2")
+        assert [e.findtext("dc:issued", namespaces=NS) for e in second.findall("a:entry", NS)] == ["2025-05-01"]
+        assert second.findtext("a:updated", namespaces=NS) == "2025-05-15T06:00:00+08:00"  # the newest entry's
+        assert loaded == {newest, ids[2], ids[0]}
+        assert asked == [["epub", "pdf"]]
     finally:
         site.queue.close()
 

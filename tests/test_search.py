@@ -3,18 +3,26 @@ change what the public finds; editors also find drafts; the digest has the searc
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 import shutil
+import time
+from pathlib import Path
 
 import lxml.html
 import pytest
 
 from publisher.admin import create_app
+from publisher.index import IssueIndex
 from publisher.jobs import make_queue, wait
 from publisher.store import Store
+from publisher.store.search import DRAFT
+from publisher.writer import write_text
 from publisher_channels.digest import DigestChannel
 
 from .conftest import SAMPLE_CONTENT, SAMPLE_ID, make_config, root
+from .test_rss import add_issue
 
 TINY = "2025-05-01-1331"
 PASSWORD = "correct horse battery"
@@ -176,6 +184,55 @@ def test_results_give_the_printed_page_link_the_epaper_and_take_traditional_quer
         assert opened.status_code == 200 and article.headline in opened.get_data(as_text=True)
         traditional = lxml.html.fromstring(client.get("/search?q=嘉靖通寶").data)  # typed in 繁體
         assert [a.text_content() for a in traditional.xpath("//a[@class='hit-title']")] == ["世界钱王“嘉靖通宝”迁徙之路"]
+    finally:
+        queue.close()
+        store.close()
+
+
+def test_a_draft_search_looks_only_into_the_folders_that_changed(tmp_path, copy_root, database_url, monkeypatch):
+    """Untouched issues' folders are neither listed nor read; a folder whose files are as indexed is not read again;
+    an edit is found and a removed issue forgotten (on SQLite and on PostgreSQL)."""
+    from publisher.admin import search as pages
+    from publisher.config import DatabaseConfig
+
+    content = copy_root("tiny")
+    ids = [TINY, add_issue(content, dt.date(2025, 5, 8), 1332), add_issue(content, dt.date(2025, 5, 15), 1333)]
+    settled = time.time_ns() - 10 * pages.SETTLED_NS
+    for issue_id in ids:
+        os.utime(content / "issues" / issue_id, ns=(settled, settled))
+    config = make_config(content, tmp_path, database=DatabaseConfig(url=database_url))
+    store = Store.from_config(config)
+    store.create_all()
+    queue = make_queue(config, store, channels=[DigestChannel])
+    app = create_app(config, store=store, queue=queue, testing=True)
+    listed: list[str] = []
+    read: list[str] = []
+    iterdir, load = Path.iterdir, IssueIndex.load
+    monkeypatch.setattr(Path, "iterdir", lambda self: (listed.append(self.name), iterdir(self))[1])
+    monkeypatch.setattr(IssueIndex, "load", lambda self, i, outline=False: (read.append(i), load(self, i, outline))[1])
+
+    def refresh() -> tuple[list[str], list[str]]:
+        listed.clear()
+        read.clear()
+        with app.app_context():
+            pages.refresh_drafts()
+        return sorted(set(listed)), sorted(read)
+
+    try:
+        assert refresh() == (sorted(ids), sorted(ids))
+        assert refresh() == ([], [])  # nothing changed: no issue folder looked into
+        article = content / "issues" / ids[1] / "01-lvse-dixing.md"
+        write_text(article, article.read_text(encoding="utf-8").replace("绿色低碳项目全面投产", "风光储一体化项目并网"))
+        assert refresh() == ([ids[1]], [ids[1]])
+        assert [h.issue_id for h in store.search("风光储", DRAFT)[0]] == [ids[1]]
+        assert refresh() == ([ids[1]], [])  # changed just now: its files are compared again, not read
+        os.utime(content / "issues" / ids[1], ns=(settled, settled))
+        assert refresh() == ([ids[1]], [])  # its folder's time is recorded
+        assert refresh() == ([], [])
+        shutil.rmtree(content / "issues" / ids[2])
+        assert refresh() == ([], [])
+        assert {h.issue_id for h in store.search("绿色低碳", DRAFT)[0]} == {TINY}
+        assert set(store.draft_stamps()) == {TINY, ids[1]}
     finally:
         queue.close()
         store.close()

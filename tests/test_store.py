@@ -220,6 +220,21 @@ def test_site_link_follows_the_newest_published_issue(store):
     assert _link(store, "site") == f"../builds/{newer}"
 
 
+def test_live_with_lists_the_issues_whose_live_build_made_a_channel_newest_first(store):
+    """What the OPDS catalogue pages by: the live build counts, not an earlier one; one query."""
+    third = "2025-04-12-1329"
+    store.publish(finished_build(store, ISSUE, channels=("rss", "epub")), "alice")
+    store.publish(finished_build(store, OLDER, channels=("zh-Hant/epub", "pdf")), "alice")
+    finished_build(store, third, channels=("epub",))  # built, never published
+    store.publish(finished_build(store, third, channels=("rss",)), "alice")
+    statements: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    assert store.live_with(["epub", "pdf"]) == [ISSUE, OLDER]
+    assert len([s for s in statements if s.startswith("SELECT")]) == 1
+    assert store.live_with(["zh-Hant/epub", "zh-Hant/pdf"]) == [OLDER]
+    assert store.live_with(["rss"]) == [ISSUE, third]
+
+
 @pytest.fixture
 def sqlite_store(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'data' / 'publisher.db'}")

@@ -181,15 +181,31 @@ def article_json(issue_id: str, slug: str) -> tuple[dict, str]:
 # ---- issues and articles ---------------------------------------------------------------------------
 
 
+#: Issues in one answer of ``GET /issues`` unless ``?limit=`` asks for another number, and the most it may ask for.
+ISSUES_LIMIT, ISSUES_MAX = 50, 500
+
+
+def _limit() -> int:
+    value = request.args.get("limit", str(ISSUES_LIMIT))
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= ISSUES_MAX):
+        raise ApiError(422, f"limit 要写成 1 到 {ISSUES_MAX} 之间的整数。", field="limit")
+    return int(value)
+
+
 @bp.get("/issues")
 def issues():
-    """Every issue, newest first, from the index (each checked against its files, none parsed while unchanged)."""
+    """The newest issues, ``limit`` at a time (``?before=<id>`` for older ones), paged as the dashboard is: only the
+    issues answered are looked into; the total in ``X-Total-Count``, the next page in ``Link``."""
     svc = services()
-    rows = []
-    for issue_id in reversed(loading.list_issue_ids(svc.config.content_dir)):
-        live = svc.store.live_build(issue_id)
-        rows.append({**svc.index.row(issue_id), "live_build": live.id if live else None})
-    return _json(rows)
+    limit = _limit()
+    page = loading.issue_page(svc.config.content_dir, limit, request.args.get("before") or None)
+    live = svc.store.live_builds(page.ids)
+    rows = [{**svc.index.row(i), "live_build": live[i].id if i in live else None} for i in page.ids]
+    response = _json(rows)
+    response.headers["X-Total-Count"] = str(page.folders)
+    if page.next:
+        response.headers["Link"] = f'<{url_for("api.issues", before=page.next, limit=limit, _external=True)}>; rel="next"'
+    return response
 
 
 @bp.post("/issues")

@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Callable
 from urllib.parse import quote
 from zlib import adler32
@@ -110,6 +110,8 @@ class Snapshot:
     newest: str | None = None
     withdrawn: tuple[str, ...] = ()  # unpublished issues: 410 Gone, left out of the feeds and the archive
     epaper: Mapping[str, dict[str, BuildFile]] = field(default_factory=dict)  # by issue date, then path below it
+    #: The published issues with an EPUB or a PDF, newest first: the OPDS catalogue's (asked of the store once).
+    catalogue: Callable[[], list[str]] = list
     editions: dict[str, Snapshot] = field(default_factory=dict)  # the same below each edition's path
 
     def edition(self, name: str | None) -> Snapshot:
@@ -236,7 +238,9 @@ class LiveSite:
             issues = LiveIssues(state.builds, lambda i, b: self._map("issue", b, name, lambda r: issue_map(i, r, name)))
             epaper = LiveEpaper(state.builds, lambda b: self._map("epaper", b, name, lambda r: epaper_map(r, name)))
             site = self._map("site", newest_build, name, lambda r: site_map(r, name))
-            return Snapshot(site, issues, newest_id, state.withdrawn, epaper)
+            downloads = [editions.target(name, channel) for channel in ("epub", "pdf")]
+            catalogue = cache(lambda: [i for i in self.store.live_with(downloads) if i in state.builds])
+            return Snapshot(site, issues, newest_id, state.withdrawn, epaper, catalogue)
 
         return replace(edition(None), editions={name: edition(name) for name in self.edition_names})
 
@@ -422,8 +426,10 @@ def _masthead(issue_id: str, build_id: int, edition: str | None = None) -> Issue
 
 @lru_cache(maxsize=256)
 def _load_masthead(content_dir: str, issue_id: str, build_id: int, edition: str | None) -> Issue | None:
+    """The issue's outline from the index, parsed once per change of its files (a catalogue page reads 20 of them);
+    ``content_dir`` keeps sites apart in the cache."""
     try:
-        issue = loading.load_issue(loading.issue_dir(content_dir, issue_id))
+        issue = services().index.load(issue_id, outline=True)
     except (loading.ContentErrors, OSError):
         return None
     return editions.convert(issue, EditionConfig.model_validate_json(edition)) if edition else issue
@@ -435,15 +441,15 @@ def _download_name(issue_id: str, build_id: int, ext: str, edition: str | None) 
     return download_name(issue, ext) if issue is not None else None
 
 
-def _catalog_entries(snapshot: Snapshot, urls: Urls, edition: str | None) -> list[opds.Entry]:
-    """The OPDS entries of every published issue that has an EPUB or a PDF, newest first."""
+def _catalog_entries(snapshot: Snapshot, urls: Urls, edition: str | None, ids: list[str]) -> list[opds.Entry]:
+    """The OPDS entries of the published issues ``ids`` (of :attr:`Snapshot.catalogue`), in their order."""
     dated = feeds.publication_time(services().config.site)
     words = _words(edition)
     entries = []
-    for issue_id in sorted(snapshot.issues, reverse=True):
-        live = snapshot.issues[issue_id]
-        issue = _masthead(issue_id, live.build_id, edition)
-        if issue is None:
+    for issue_id in ids:
+        live = snapshot.issues.get(issue_id)
+        issue = _masthead(issue_id, live.build_id, edition) if live else None
+        if live is None or issue is None:
             continue
         downloads = tuple(
             opds.Download(urls.download(issue, ext), live.files[download_file(issue, ext)].media_type, found.bytes)
@@ -607,20 +613,38 @@ def _answer(data: bytes, media_type: str):
 
 @bp.route("/opds.xml")
 def opds_catalog(edition: str | None = None):
-    """The OPDS acquisition feed of every published issue, ``?page=N`` (from 1), ``?q=`` to search."""
+    """The OPDS acquisition feed of every published issue, ``?page=N`` (from 1), ``?q=`` to search.
+
+    A page reads the mastheads of its own issues alone, the store having said which published issues have an
+    EPUB or a PDF (:attr:`Snapshot.catalogue`); a search reads every one of them.
+    """
     config = services().config
     urls = editions.urls(config, config.edition(edition))
-    entries = _catalog_entries(_live(edition), urls, edition)
+    snapshot = _live(edition)
+    ids = snapshot.catalogue()
     query = request.args.get("q", "").strip()[:100]
-    if query:
-        entries = opds.matching(entries, query)
+    found = opds.matching(_catalog_entries(snapshot, urls, edition, ids), query) if query else None
+    total = len(found) if found is not None else len(ids)
+
+    def show(at: slice) -> list[opds.Entry]:
+        return found[at] if found is not None else _catalog_entries(snapshot, urls, edition, ids[at])
+
     page = request.args.get("page", "1")
-    pages = max(1, -(-len(entries) // opds.PAGE_SIZE))
-    if not page.isdigit() or not 1 <= int(page) <= pages:
+    if not (page.isascii() and page.isdigit() and 1 <= int(page) <= opds.pages(total)):
         abort(404)
+    number = int(page)
+    shown = show(opds.page_slice(number))
+    # The catalogue's newest entry is its first (an issue's id begins with its date).
+    newest = max((e.updated for e in (shown if number == 1 else show(slice(0, 1)))), default=None)
     base = urls.opds() + (f"?q={quote(query)}&" if query else "?")
     data = opds.feed(
-        _catalog(edition), entries, int(page), lambda n: urls.opds() if n == 1 and not query else f"{base}page={n}", query
+        _catalog(edition),
+        shown,
+        number,
+        total,
+        newest,
+        lambda n: urls.opds() if n == 1 and not query else f"{base}page={n}",
+        query,
     )
     return _answer(data, opds.ACQUISITION_TYPE)
 

@@ -54,6 +54,21 @@ class Publishing(Search):
             withdrawn = tuple(sorted(conn.execute(sa.select(schema.withdrawn_t.c.issue_id)).scalars()))
         return LiveState(version, builds, withdrawn)
 
+    def live_with(self, channels: list[str]) -> list[str]:
+        """The published issues whose live build made any of ``channels``, newest first (the OPDS catalogue's).
+
+        A live build succeeded, so every channel it lists made its files: the channel lists alone are read, never
+        the records' results.
+        """
+        query = (
+            sa.select(schema.live_t.c.issue_id, schema.builds_t.c.channels)
+            .join(schema.builds_t, schema.live_t.c.build_id == schema.builds_t.c.id)
+            .order_by(schema.live_t.c.issue_id.desc())
+        )
+        wanted = set(channels)
+        with self.reading() as conn:
+            return [issue_id for issue_id, made in conn.execute(query) if wanted.intersection(made)]
+
     def _live_changed(self, conn: sa.Connection) -> None:
         """Set a new version token, in the transaction that changes what is live (under the publishing lock)."""
         values = {"token": secrets.token_hex(16), "at": schema.utcnow()}

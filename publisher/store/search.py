@@ -184,6 +184,15 @@ class Search(Database):
             if data is not None:
                 conn.execute(search_issues_t.insert().values(scope=DRAFT, issue_id=issue_id, stamp=stamp))
 
+    def restamp_drafts(self, stamps: dict[str, str]) -> None:
+        """Record new stamps of drafts indexed as they are (their folders changed, their files did not), in one step."""
+        if not stamps:
+            return
+        with self.writing() as conn:
+            for issue_id, stamp in stamps.items():
+                key = (search_issues_t.c.scope == DRAFT) & (search_issues_t.c.issue_id == issue_id)
+                conn.execute(search_issues_t.update().where(key).values(stamp=stamp))
+
     def draft_stamps(self) -> dict[str, str]:
         with self.reading() as conn:
             query = sa.select(search_issues_t.c.issue_id, search_issues_t.c.stamp).where(search_issues_t.c.scope == DRAFT)
