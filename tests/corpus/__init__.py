@@ -109,20 +109,13 @@ def render(issue: CorpusIssue, style: str, path: Path) -> list[dict]:
 
 
 def split_pages(pdf: Path) -> list[bytes]:
-    """Each page of ``pdf`` as a PDF of its own, as a layout system exports an issue one 版 a file."""
-    import io
+    """Each page of ``pdf`` as a PDF of its own, as a layout system exports an issue one 版 a file (the e-paper's
+    own splitting, which also dates each file)."""
+    import datetime as dt
 
-    import pypdfium2
+    from publisher_channels.epaper.channel import split_pages as split
 
-    whole = pypdfium2.PdfDocument(pdf)
-    pages = []
-    for index in range(len(whole)):
-        single = pypdfium2.PdfDocument.new()
-        single.import_pages(whole, [index])
-        buffer = io.BytesIO()
-        single.save(buffer)
-        pages.append(buffer.getvalue())
-    return pages
+    return split(pdf, dt.date(2026, 3, 28))
 
 
 def as_printers_pdf(pdf: Path, out: Path, wrapped: bool, margin: float = 36.0) -> None:
