@@ -44,8 +44,10 @@ class SleepChannel(Channel):
     title = "Sleeps (test)"
 
     def render(self, issue, ctx):
-        if os.environ.get("JOBTEST_PIDFILE"):
-            Path(os.environ["JOBTEST_PIDFILE"]).write_text(f"{os.getpid()} {os.getppid()}")
+        if os.environ.get("JOBTEST_PIDFILE"):  # whole or not at all: the test reads it once it is there
+            pidfile = Path(os.environ["JOBTEST_PIDFILE"])
+            pidfile.with_suffix(".tmp").write_text(f"{os.getpid()} {os.getppid()}")
+            pidfile.with_suffix(".tmp").replace(pidfile)
         time.sleep(60)
         return []
 
