@@ -140,6 +140,12 @@ class IssueIndex:
         issue = self.load(issue_id)
         return issue.title, len(issue.articles)
 
+    def stored_texts(self) -> dict[str, str]:
+        """Every indexed issue's title, number of articles and first headline as last read, files unchecked: what
+        the OPDS search narrows by before it reads the mastheads of the issues that may match."""
+        rows = self._db().execute("SELECT id, title, articles, json_extract(outline, '$.articles[0].headline') FROM issues")
+        return {issue_id: f"{title} {articles} {lead or ''}" for issue_id, title, articles, lead in rows}
+
     def row(self, issue_id: str) -> dict:
         """The issue as listings show it (``publisher issues``, the dashboard, the API): its title and number of
         articles, or how many problems keep it from loading; its files are checked, its model is not read."""

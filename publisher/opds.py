@@ -161,7 +161,13 @@ def search_description(catalog: Catalog, template: str) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
 
 
-def matching(entries: list[Entry], query: str) -> list[Entry]:
-    """Entries whose title, summary, date or number contain every word of ``query``."""
-    words = query.split()
-    return [e for e in entries if all(w in f"{e.title} {e.summary} {e.issued.isoformat()} {e.number}" for w in words)]
+def matching(entries: list[Entry], *queries: str) -> list[Entry]:
+    """Entries whose title, summary, date or number contain every word of one of ``queries`` (a reader's words,
+    and their Simplified form)."""
+    wanted = [query.split() for query in queries]
+
+    def found(e: Entry) -> bool:
+        text = f"{e.title} {e.summary} {e.issued.isoformat()} {e.number}"
+        return any(all(w in text for w in words) for words in wanted)
+
+    return [e for e in entries if found(e)]

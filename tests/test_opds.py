@@ -149,6 +149,14 @@ def test_a_page_reads_the_mastheads_it_shows_and_counts_from_the_store(copy_root
         assert [e.findtext("dc:issued", namespaces=NS) for e in second.findall("a:entry", NS)] == ["2025-05-01"]
         assert second.findtext("a:updated", namespaces=NS) == "2025-05-15T06:00:00+08:00"  # the newest entry's
         assert loaded == {newest, ids[2], ids[0]}
+        found, loaded = page("/opds.xml?q=1332")  # a search reads the mastheads of the issues that may match
+        assert [e.findtext("a:title", namespaces=NS) for e in found.findall("a:entry", NS)] == [
+            "中国铝业报 2025年5月8日 总第1332期"
+        ]
+        assert loaded == {newest, ids[1]}  # (the newest for the catalogue's title)
+        by_weekday, loaded = page("/opds.xml?q=星期四 總第1332期")  # the Traditional form of the words as well
+        assert [e.findtext("dc:issued", namespaces=NS) for e in by_weekday.findall("a:entry", NS)] == ["2025-05-08"]
+        assert loaded == {newest, ids[1]}
         assert asked == [["epub", "pdf"]]
     finally:
         site.queue.close()

@@ -24,7 +24,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import cache, lru_cache
 from typing import Any, Callable
 from urllib.parse import quote
@@ -35,7 +35,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.wsgi import wrap_file
 
-from publisher import editions, feeds, loading, opds
+from publisher import calendar_zh, editions, feeds, loading, opds
 from publisher.admin import services, takedown
 from publisher.admin.files import BuildFile, channel_files
 from publisher.admin.security import PUBLIC_CSP, use_csp
@@ -611,19 +611,45 @@ def _answer(data: bytes, media_type: str):
     return response.make_conditional(request)
 
 
+def _may_match(ids: list[str], query: str) -> list[str]:
+    """The issues among ``ids`` whose stored title, date, number, weekday, article count and first headline hold
+    every word of ``query`` (or of its Simplified form, as the index stores them): a superset of what
+    :func:`opds.matching` finds in their entries, narrowed without reading a masthead. An issue the index has
+    not read yet stays in."""
+    texts = services().index.stored_texts()
+    wanted = (query.split(), editions.simplified(query).split())
+
+    def may(issue_id: str) -> bool:
+        text = texts.get(issue_id)
+        if text is None:
+            return True
+        day, number = issue_id[:10], issue_id[11:]  # an issue's id is its date and number
+        try:
+            weekday = calendar_zh.weekday(date.fromisoformat(day))
+        except ValueError:
+            return True
+        known = f"{text} {day} {number} {weekday} 篇文章"
+        return any(all(word in known for word in words) for words in wanted)
+
+    return [issue_id for issue_id in ids if may(issue_id)]
+
+
 @bp.route("/opds.xml")
 def opds_catalog(edition: str | None = None):
     """The OPDS acquisition feed of every published issue, ``?page=N`` (from 1), ``?q=`` to search.
 
     A page reads the mastheads of its own issues alone, the store having said which published issues have an
-    EPUB or a PDF (:attr:`Snapshot.catalogue`); a search reads every one of them.
+    EPUB or a PDF (:attr:`Snapshot.catalogue`); a search reads those of the issues that may match.
     """
     config = services().config
     urls = editions.urls(config, config.edition(edition))
     snapshot = _live(edition)
     ids = snapshot.catalogue()
     query = request.args.get("q", "").strip()[:100]
-    found = opds.matching(_catalog_entries(snapshot, urls, edition, ids), query) if query else None
+    found = None
+    if query:
+        entries = _catalog_entries(snapshot, urls, edition, _may_match(ids, query))
+        found = opds.matching(entries, query, editions.simplified(query))
     total = len(found) if found is not None else len(ids)
 
     def show(at: slice) -> list[opds.Entry]:
