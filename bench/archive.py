@@ -8,7 +8,7 @@ Makes, in a temporary folder (or in ``--keep DIR``, reused by later runs), conte
 each first once to fill the index (as the first build after an upgrade would), then ``--runs`` times, every
 size and command in turn. Then, per site in a fresh process, with the newest issue built and published through
 the embedded queue and every other one published as a copy of its record: the admin dashboard (``/admin/``),
-the public archive (``/issues/``), the OPDS catalogue's first page (``/opds.xml``) and the API's issue list
+the public archive (``/issues/``), the OPDS catalogue's first page (``/opds.xml``) and a search in it (``?q=1330``) and the API's issue list
 (``/api/v1/issues``), whole requests through Flask's test client (no HTTP server), the first request and the
 median of ``--runs`` more.
 Prints medians of wall and CPU time, the load average, and the build's ratio to the smallest site (ten issues:
@@ -36,7 +36,7 @@ from publisher import sample
 
 SAMPLE_ID = "2025-04-19-1330"
 BUILD_RATIO_TARGET = 1.1
-PAGES = ("/admin/", "/issues/", "/opds.xml", "/api/v1/issues")
+PAGES = ("/admin/", "/issues/", "/opds.xml", "/opds.xml?q=1330", "/api/v1/issues")
 TARGETS = {"issues": 0.5, **{url: 0.2 for url in PAGES}}  # seconds
 
 
