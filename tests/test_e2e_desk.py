@@ -18,6 +18,7 @@ import zipfile
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from publisher import loading, plugins
@@ -144,7 +145,8 @@ def test_fix_move_photo_preview_publish(tmp_path, browser):
         row.locator("select[name=section]").select_option("yaowen")
         row.locator("button[value=to]").click()
         assert "已移动《" in page.text_content(".flash")
-        assert page.locator("#s_yaowen li.desk-article[data-slug=yijidu-waimao]").count() == 1
+        # expect() waits: a page's flash is parsed before the rest of the page, and count() would not wait
+        expect(page.locator("#s_yaowen li.desk-article[data-slug=yijidu-waimao]")).to_have_count(1)
 
         # Build and publish.
         page.goto(f"/admin/issues/{issue}")
@@ -209,7 +211,7 @@ def test_a_schedule_a_minute_ahead_publishes_by_itself(tmp_path, browser):
         page.fill("input[name=at]", "2025-05-01T06:00")
         page.click("button:has-text('到时自动生成并发布')")
         assert "已设定时发布" in page.text_content(".flash")
-        assert page.locator("li.schedule[data-state=pending]").count() == 1
+        expect(page.locator("li.schedule[data-state=pending]")).to_have_count(1)
         page.wait_for_timeout(1000)
         assert live.store.live_build("2025-05-01-1331") is None  # not yet: the clock says 05:59
         live.clock.now += dt.timedelta(minutes=1, seconds=5)
@@ -242,6 +244,6 @@ def test_an_import_decision_is_switched_in_one_click(tmp_path, browser):
             if a.slug == "wo-guo-jing-ji-qi-bu"
         )
         assert article.headline == "一季度国内生产总值同比增长5.4%" and article.subtitle == "我国经济起步稳开局好"
-        assert page.locator("button:has-text('改回原来的读法')").count() == 1
+        expect(page.locator("button:has-text('改回原来的读法')")).to_have_count(1)
     finally:
         live.close()
