@@ -24,7 +24,7 @@ from publisher import loading
 from publisher import text as textlib
 from publisher.importer import REPORT_JSON, ImportFailure, ImportResult, import_text, known_section_slugs, write_issue
 from publisher.pdfimport import PRINT_FILE, import_pdf
-from publisher.pdfimport.extract import combine
+from publisher.pdfimport.extract import combine, is_pdf
 
 #: Largest upload accepted on the import page: a multi-page print PDF with its photos (an issue's text is
 #: about 100 KB, a 10-page A3 PDF 1–50 MB); larger ones get 413 with a message in Chinese.
@@ -64,7 +64,7 @@ def uploaded(files: list) -> tuple[bytes, str]:
     if len(chosen) == 1:
         return chosen[0].read(), upload_name(chosen[0].filename)
     named = [(f.read(), upload_name(f.filename)) for f in chosen]
-    if not all(data.lstrip()[:5].startswith(b"%PDF") for data, _name in named):
+    if not all(is_pdf(data) for data, _name in named):
         # in Chinese as the PDF importer's own messages (and combine's), which :func:`failure` passes on
         raise ImportFailure("一次只能导入一个文字文件。选了多个文件时，它们须都是同一期的印刷版 PDF（每版一个文件）。")
     return combine(named)
@@ -72,7 +72,7 @@ def uploaded(files: list) -> tuple[bytes, str]:
 
 def import_upload(data: bytes, filename: str, form: ImportForm, content_dir: Path, store) -> ImportResult:
     """Import ``data`` and write the issue folder; raise :class:`ImportFailure` or :class:`Refused`."""
-    importer = import_pdf if data.lstrip()[:5].startswith(b"%PDF") or filename.lower().endswith(".pdf") else import_text
+    importer = import_pdf if is_pdf(data) or filename.lower().endswith(".pdf") else import_text
     only_text: dict[str, Any] = {} if importer is import_pdf else {"override_masthead": bool(form.override_masthead.data)}
     result = importer(
         data,

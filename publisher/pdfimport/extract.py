@@ -63,9 +63,14 @@ class PdfPage:
     strips: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
+def is_pdf(data: bytes) -> bool:
+    """Whether ``data`` starts as a PDF does (whatever its file is called)."""
+    return data.lstrip()[:5].startswith(b"%PDF")
+
+
 def open_pdf(data: bytes, name: str) -> pypdfium2.PdfDocument:
     """The document, or an :class:`ImportFailure` that says in Chinese what is wrong with the file."""
-    if not data.lstrip()[:5].startswith(b"%PDF"):
+    if not is_pdf(data):
         raise ImportFailure(
             f"{name} 不是PDF文件（文件开头没有 %PDF 标记）。请上传排版系统输出的印刷版PDF；纯文本请用“导入文本”。"
         )
@@ -219,7 +224,7 @@ def _read_page(page, number: int) -> PdfPage:
             x0, y0, x1, y1 = shown(*_page_bounds(obj))
             if x1 - x0 >= width / 5 and y1 - y0 <= height * STRIP:
                 out.strips.append((x0, y0, x1, y1))
-        elif (picture := _picture(obj, shown)) is not None and not _background(picture.box, width, height):
+        elif (picture := _picture(obj, shown(*_page_bounds(obj)), width, height)) is not None:
             out.pictures.append(picture)
     return out
 
@@ -252,10 +257,11 @@ def _page_bounds(obj) -> tuple[float, float, float, float]:
     return bounds
 
 
-def _picture(obj, shown: Callable[..., tuple[float, float, float, float]]) -> EmbeddedImage | None:
-    x0, y0, x1, y1 = shown(*_page_bounds(obj))
-    if x1 - x0 < 20 or y1 - y0 < 20:
-        return None  # a bullet or ornament
+def _picture(obj, box: tuple[float, float, float, float], width: float, height: float) -> EmbeddedImage | None:
+    """The image printed at ``box`` (on the page as shown), decoded; None for an ornament or the page's background."""
+    x0, y0, x1, y1 = box
+    if x1 - x0 < 20 or y1 - y0 < 20 or _background(box, width, height):
+        return None  # a bullet or ornament, or no photo: told apart before anything is decoded
     filters = obj.get_filters()
     try:
         if filters == ["DCTDecode"]:
@@ -269,4 +275,4 @@ def _picture(obj, shown: Callable[..., tuple[float, float, float, float]]) -> Em
             data, ext = buffer.getvalue(), "png"
     except (pypdfium2.PdfiumError, OSError, ValueError):
         return None
-    return EmbeddedImage((x0, y0, x1, y1), bytes(data), ext)
+    return EmbeddedImage(box, bytes(data), ext)
