@@ -611,13 +611,12 @@ def _answer(data: bytes, media_type: str):
     return response.make_conditional(request)
 
 
-def _may_match(ids: list[str], query: str) -> list[str]:
+def _may_match(ids: list[str], queries: tuple[str, ...]) -> list[str]:
     """The issues among ``ids`` whose stored title, date, number, weekday, article count and first headline hold
-    every word of ``query`` (or of its Simplified form, as the index stores them): a superset of what
-    :func:`opds.matching` finds in their entries, narrowed without reading a masthead. An issue the index has
-    not read yet stays in."""
+    every word of one of ``queries`` (the index stores Simplified text): a superset of what :func:`opds.matching`
+    finds in their entries, narrowed without reading a masthead. An issue the index has not read yet stays in."""
     texts = services().index.stored_texts()
-    wanted = (query.split(), editions.simplified(query).split())
+    wanted = [query.split() for query in queries]
 
     def may(issue_id: str) -> bool:
         text = texts.get(issue_id)
@@ -648,8 +647,8 @@ def opds_catalog(edition: str | None = None):
     query = request.args.get("q", "").strip()[:100]
     found = None
     if query:
-        entries = _catalog_entries(snapshot, urls, edition, _may_match(ids, query))
-        found = opds.matching(entries, query, editions.simplified(query))
+        queries = (query, editions.simplified(query))  # a reader's words, and their Simplified form
+        found = opds.matching(_catalog_entries(snapshot, urls, edition, _may_match(ids, queries)), *queries)
     total = len(found) if found is not None else len(ids)
 
     def show(at: slice) -> list[opds.Entry]:
