@@ -1,6 +1,6 @@
 """Both importers on the import corpus: headline precision/recall, bylines, sections, photos, per paper and layout.
 
-    .venv/bin/python bench/import_pdf.py [--styles four-col,five-col] [--no-own] [--importers text] [--layout]
+    .venv/bin/python bench/import_pdf.py [--styles four-col,five-col] [--no-own] [--importers text] [--layout] [--misses]
 
 PDFs come from two engines: ReportLab in several newspaper styles (tests/corpus/layout.py) with real
 articles (tests/corpus/rmrb.yaml, the sample issue), and our own pdf channel (the sample issue). The
@@ -50,6 +50,16 @@ def run(importer: str, pdf: Path, number: int, paper: str, out: Path, layout: bo
     return result.issue, folder
 
 
+def print_misses(title: str, issue, gold: list[dict]) -> None:
+    """The heads of the gold an import did not find, and those it found that the gold does not have."""
+    got = [metrics.norm(a.headline) for a in issue.articles] if issue is not None else []
+    want = [metrics.norm(g["headline"]) for g in gold]
+    missed, made_up = [h for h in want if h not in got], [h for h in got if h not in want]
+    if missed or made_up:
+        print(f"{title}: {len(missed)} missed, {len(made_up)} made up")
+        print("".join(f"  - {h}\n" for h in missed) + "".join(f"  + {h}\n" for h in made_up), end="")
+
+
 def own_pdf(tmp: Path) -> Path:
     from publisher import loading, pipeline
     from publisher_channels.pdf import PdfChannel
@@ -68,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-own", action="store_true", help="skip our own pdf channel's PDF (it takes a while)")
     parser.add_argument("--importers", default="pdf,text", help="pdf, text or both (each row is one paper and layout)")
     parser.add_argument("--layout", action="store_true", help="feed import-text `pdftotext -layout` text (columns side by side)")
+    parser.add_argument(
+        "--misses", action="store_true", help="also list, per PDF, the heads missed (-) and the heads made up (+)"
+    )
     args = parser.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp_name:
@@ -94,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             for importer in args.importers.split(","):
                 issue, folder = run(importer, pdf, number, paper, tmp / "out" / importer, args.layout)
                 counts = metrics.score(issue, gold, folder)
+                if args.misses:
+                    print_misses(f"import-{importer} {layout} {pdf.name} ({paper})", issue, gold)
                 key = (importer, engine, layout, paper)
                 totals[key] = metrics.add(totals.get(key, {"issues": 0}), {**counts, "issues": 1})
         for (importer, engine, layout, paper), counts in sorted(totals.items()):
