@@ -409,6 +409,22 @@ def test_a_caption_ending_in_its_credit_is_never_the_byline(reportlab_runs):
 
 
 @pytest.mark.slow
+def test_a_picture_on_its_own_is_a_picture_story_headed_by_its_caption(reportlab_runs):
+    """中国铝业报 prints pictures with a caption and credit only, above a page's stories or beside a head."""
+    alone = {norm(p.headline) for p in corpus.sample().pieces if not p.head_printed}
+    assert len(alone) == 3
+    for style, paper, _pdf, _gold, result, folder in reportlab_runs:
+        if paper != "中国铝业报":
+            continue
+        stories = [a for a in result.issue.articles if norm(a.headline) in alone]
+        assert len(stories) == 3, style
+        for story in stories:
+            assert story.kind == "photo" and not story.body and len(story.figures) == 1, (style, story.headline)
+            figure = story.figures[0]
+            assert figure.credit and figure.credit.endswith("摄") and figure.src and (folder / figure.src).is_file()
+
+
+@pytest.mark.slow
 def test_other_engine_loses_nothing(reportlab_runs):
     for style, paper, pdf, _gold, result, _folder in reportlab_runs:
         assert output_chars(result) == page_text_chars(pdf), (style, paper)

@@ -537,6 +537,7 @@ class Assembler(AfterWalk):
             for piece in figures:
                 self.add_figure(cur, piece)
             return
+        figures = self.pictures_before(seg, heads[0], figures)
         draft = self.new_article(heads[0].no)
         if bulleted:
             first = heads[0].first
@@ -561,6 +562,25 @@ class Assembler(AfterWalk):
             self.add_paragraph(draft, piece)
         if waiting is not None:
             self.orphans.append((len(self.articles), [waiting]))
+
+    def pictures_before(self, seg: list[TextPiece], head: TextPiece, figures: list[TextPiece]) -> list[TextPiece]:
+        """Captions read before a new story's head, when the story before has ended: pictures standing on their
+        own (a story's picture is set under its head); each becomes a photo story. The figures left for the story."""
+        cur = self.cur
+        if not (cur is None or cur.ended or self.pending_section is not None) or self.pending_series or self.pending_note:
+            return figures
+        before = seg[: seg.index(head)]
+        kept = []
+        for piece in figures:
+            if piece not in before:
+                kept.append(piece)
+            elif piece.kind == L.CAPTION:
+                self.photo(piece)
+            elif self.cur is not None and self.cur.kind == "photo":  # its credit, on a line of its own
+                self.add_figure(self.cur, piece)
+            else:
+                kept.append(piece)
+        return kept
 
     def figures_only(self, figures: list[TextPiece], bodied: bool) -> None:
         """Captions in a run of their own: the open story's figures, photo stories, or the next story's."""

@@ -57,6 +57,7 @@ class StoryRegion:
     lines: list[PrintedLine] = field(default_factory=list)
     pictures: list[EmbeddedImage] = field(default_factory=list)
     band: PrintedLine | None = None  # the section label it stands under, when one is set across the page above it
+    alone: bool = False  # a picture on its own with its caption under it (a picture story, its caption the head)
 
     @property
     def boxes(self) -> list[tuple[float, float, float, float]]:
@@ -400,12 +401,39 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
                     best = max(band, key=lambda h: boxes[id(h)][0])
         return regions[id(best)]
 
-    for line in lines:
-        owner(line.box).lines.append(line)
+    alone = []
     for picture in out.page.pictures:
-        owner(picture.box).pictures.append(picture)
-    ordered = sorted(regions.values(), key=lambda r: _reading_key(r.head) if r.head else (0.0, 0.0))
+        region = owner(picture.box)
+        head = region.head
+        if head is None or (not head.vertical and overlap((head.box[0], head.box[2]), (picture.box[0], picture.box[2])) <= 0):
+            # under no head (a vertical head's story is at its left): a picture standing for itself
+            alone.append(StoryRegion(out.page.number, None, pictures=[picture], band=under(picture.box[1]), alone=True))
+        else:
+            region.pictures.append(picture)
+    captions = _captions(alone, lines, out.body)
+    for region in [r for r in alone if not r.alone]:  # no caption under it: a picture of the story around it
+        owner(region.pictures[0].box).pictures.append(region.pictures[0])
+    alone = [r for r in alone if r.alone]
+    for line in lines:
+        (captions.get(id(line)) or owner(line.box)).lines.append(line)
+    ordered = sorted([*regions.values(), *alone], key=_reading_key)
     out.regions = ([orphans] if orphans.lines or orphans.pictures else []) + ordered
+
+
+def _captions(alone: list[StoryRegion], lines: list[PrintedLine], body: float) -> dict[int, StoryRegion]:
+    """The lines of small type set right under a picture on its own, line after line: its caption."""
+    out: dict[int, StoryRegion] = {}
+    for region in alone:
+        x0, _, x1, bottom = region.pictures[0].box
+        for line in sorted(lines, key=lambda x: x.y0):
+            if line.y0 < bottom - 1 or id(line) in out or overlap((line.x0, line.x1), (x0, x1)) < 0.5 * (line.x1 - line.x0):
+                continue
+            if line.y0 > bottom + 1.5 * (line.y1 - line.y0) or line.size >= body * 0.95:
+                break
+            out[id(line)] = region
+            bottom = line.y1
+        region.alone = any(r is region for r in out.values())
+    return out
 
 
 def _reach(head: Head, heads: list[Head], lines: list[PrintedLine]) -> tuple[float, float]:
@@ -424,9 +452,10 @@ def _reach(head: Head, heads: list[Head], lines: list[PrintedLine]) -> tuple[flo
     return left, right
 
 
-def _reading_key(head: Head) -> tuple[float, float]:
-    """Stories are read by where their heads stand: top to bottom, then left to right within a band."""
-    x0, y0, _, _ = head.box
+def _reading_key(region: StoryRegion) -> tuple[float, float]:
+    """Stories are read by where their heads (or pictures on their own) stand: top to bottom, then left to right
+    within a band."""
+    x0, y0, _, _ = region.head.box if region.head else region.pictures[0].box
     return (round(y0 / 40), x0)
 
 

@@ -120,11 +120,14 @@ class PageReader:
             draft = story.draft
             if draft.headline is None:
                 self.headless(story)
-            draft.kind = infer_kind(draft)
+            draft.kind = draft.kind or infer_kind(draft)
         return Reading(self.stories, self.furniture, self.decisions, self.sections)
 
     # -- one region ---------------------------------------------------------------------------
     def region(self, region: StoryRegion, section: SectionDraft, layout: PageLayout) -> None:
+        if region.alone:
+            self.picture_story(region, section)
+            return
         leaves = columns(region.lines)
         first = leaves[0][0] if leaves and leaves[0] else None
         if first is None:
@@ -166,6 +169,24 @@ class PageReader:
             self.head(story, region.head)
         self.body(story, leaves, layout, continued=False)
         self.attach_pictures(story, region)
+
+    def picture_story(self, region: StoryRegion, section: SectionDraft) -> None:
+        """A picture on its own with its caption: a picture story whose headline is the caption (as the text
+        importer reads a caption outside every story)."""
+        draft = Draft(section=section, first_line=region.lines[0].id, kind="photo")
+        story = PrintedStory(draft, [region])
+        self.stories.append(story)
+        self.caption(story, region.lines, story.caption_boxes)
+        if not draft.figures:  # the caption read as a source line: the picture's words all the same
+            draft.figures.append(FigureDraft(join([x.text for x in region.lines]), None, [x.id for x in region.lines]))
+            draft.source = None
+        figure = draft.figures[-1]
+        draft.headline, figure.caption = figure.caption or figure.credit or "", ""
+        draft.head_lines = [x.id for x in region.lines]
+        self.attach_pictures(story, region)
+        self.decide(
+            "photo", region.lines[0], "a picture on its own became a picture story", "a figure of the story beside it", story
+        )
 
     def head(self, story: PrintedStory, head: Head) -> None:
         draft = story.draft

@@ -83,17 +83,22 @@ def sample() -> CorpusIssue:
             paragraphs[0] = f"{a.byline}{paragraphs[0]}"
         else:
             byline_line = a.byline
+        photos = [(f.caption, f.credit) for f in a.figures]
+        lone_picture = not paragraphs and len(photos) == 1 and not photos[0][0]
+        if lone_picture:  # the paper printed the picture, its caption (our headline) and credit, nothing else
+            photos = [(a.headline, photos[0][1])]
         pieces.append(
             Piece(
                 a.headline,
-                paragraphs or [a.headline],
+                paragraphs or ([] if lone_picture else [a.headline]),
                 section=issue.section(a.section).name,
                 kicker=a.kicker,
                 subtitle=a.subtitle,
                 series=a.series,
                 byline_line=byline_line,
                 gold_byline=a.byline,
-                photos=[(f.caption, f.credit) for f in a.figures],
+                photos=photos,
+                head_printed=not lone_picture,
             )
         )
     return CorpusIssue(issue.paper, issue.date, issue.number, pieces, "publisher/sample/issues/2025-04-19-1330")

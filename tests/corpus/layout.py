@@ -40,6 +40,7 @@ class Piece:
     byline_line: str | None = None  # printed on a line of its own under the head
     gold_byline: str | None = None
     photos: list[tuple[str, str | None]] = field(default_factory=list)  # (caption, credit)
+    head_printed: bool = True  # False: a picture story printed as its picture and caption alone
 
 
 @dataclass
@@ -218,7 +219,7 @@ class Printer:
             head.append((f"【{piece.series}】", style.body * 0.9))
         if piece.kicker:
             head += [(x, style.body * 1.25) for x in wrap(piece.kicker, width, style.body * 1.25)]
-        if not vertical:
+        if not vertical and piece.head_printed:
             head += [(x, size) for x in wrap(piece.headline, width, size)]
         if piece.subtitle:
             head += [(x, style.body * 1.3) for x in wrap("——" + piece.subtitle, width, style.body * 1.3)]
