@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from publisher import loading
 from publisher.cli import main
-from publisher.importer import REPORT_JSON, REPORT_TEXT, ImportFailure, columns, import_text, rules, strips, write_issue
+from publisher.importer import REPORT_JSON, REPORT_TEXT, ImportFailure, columns, heads, import_text, rules, strips, write_issue
 from publisher.importer import lines as L
 from publisher.serialize import issue_data
 
@@ -878,6 +878,19 @@ def test_captions_read_before_a_new_story_s_head_are_pictures_of_their_own(corpu
             assert result.issue.section(story.section).name == "亮点", mode
         first = _article(result, "文化“软实力”变发展“硬支撑”")
         assert not any("六冶" in (f.caption or "") or "凉山" in (f.caption or "") for f in first.figures), mode
+
+
+def test_a_quotation_over_a_head_is_its_kicker():
+    """“吸粪车婚车队，全球第一个！” over 上班开粪车下班开奔驰的小伙结婚了: a line that is one quotation is the voice
+    leading into the head, though it holds a comma and the head none (which else makes 主题 + 副题)."""
+    kicker, head = "“吸粪车婚车队，全球第一个！”", "上班开粪车下班开奔驰的小伙结婚了"
+    assert heads.read_head([kicker, head])[:3] == (kicker, head, None)
+    assert heads.read_head(["大伯四个月前捡到项链 报警后跑了十趟询问进展", "——“请快报帮忙，一定要找到失主”"])[1:3] == (
+        "大伯四个月前捡到项链 报警后跑了十趟询问进展",
+        "——“请快报帮忙，一定要找到失主”",
+    )
+    assert heads.quotation(kicker) and heads.quotation("“请快报帮忙，一定要找到失主”")
+    assert not heads.quotation("“小切口”撬动“大民生”")  # two quotations, words between them
 
 
 def test_a_short_line_under_a_head_closed_by_its_subtitle_is_a_caption(corpus_pages):

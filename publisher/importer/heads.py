@@ -70,11 +70,24 @@ def split_heading(text: str) -> tuple[str | None, str, str | None] | None:
     return None
 
 
+def quotation(text: str) -> bool:
+    """A line that is one quotation from its first character to its last (“…”, 「…」)."""
+    if not (text[:1] in "“「『" and text[-1:] in "”」』"):
+        return False
+    depth = 0
+    for k, ch in enumerate(text):
+        depth += (ch in "“「『") - (ch in "”」』")
+        if depth == 0 and k < len(text) - 1:
+            return False  # the first quotation closes before the end: “…”之后…“…”
+    return depth == 0
+
+
 def read_head(texts: list[str]) -> tuple[str | None, str, str | None, str | None, str | None]:
     """(kicker, headline, subtitle, the reading chosen, the other reading) for the lines of a head.
 
     Two lines are 引题+主题 unless the second starts with a dash or only the first is a
-    whole statement (it has a comma or ！？ inside): then they are 主题+副题.
+    whole statement (it has a comma or ！？ inside): then they are 主题+副题. A quotation over a
+    statement is the voice that leads into the head (引题), whatever it holds.
     """
     if len(texts) == 1:
         split = split_heading(texts[0])
@@ -88,6 +101,8 @@ def read_head(texts: list[str]) -> tuple[str | None, str, str | None, str | None
         split = split_heading(b)
         if split and split[0] is None and split[2]:
             return a, split[1], split[2], "kicker + headline + subtitle (second line split)", "kicker + headline"
+        if quotation(a) and not quotation(b) and not b.startswith(("——", "──", "—", "-")):
+            return a, b, None, "kicker + headline (a quotation over the head)", "headline + subtitle"
         if b.startswith(("——", "──", "—", "-")) or (re.search(r"[，！？,!?].", a) and not re.search(r"[，！？,!?]", b)):
             return None, a, b, "headline + subtitle", "kicker + headline"
         return a, b, None, "kicker + headline", "headline + subtitle"
