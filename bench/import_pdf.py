@@ -51,13 +51,19 @@ def run(importer: str, pdf: Path, number: int, paper: str, out: Path, layout: bo
 
 
 def print_misses(title: str, issue, gold: list[dict]) -> None:
-    """The heads of the gold an import did not find, and those it found that the gold does not have."""
-    got = [metrics.norm(a.headline) for a in issue.articles] if issue is not None else []
-    want = [metrics.norm(g["headline"]) for g in gold]
+    """The heads of the gold an import did not find (-), those it found that the gold does not have (+), and
+    the bylines it got wrong (~ head: what it read | the gold)."""
+    got = {metrics.norm(a.headline): a for a in issue.articles} if issue is not None else {}
+    want = {metrics.norm(g["headline"]): g for g in gold}
     missed, made_up = [h for h in want if h not in got], [h for h in got if h not in want]
-    if missed or made_up:
-        print(f"{title}: {len(missed)} missed, {len(made_up)} made up")
-        print("".join(f"  - {h}\n" for h in missed) + "".join(f"  + {h}\n" for h in made_up), end="")
+    bylines = [
+        f"  ~ {h}: {got[h].byline} | {want[h]['byline']}\n"
+        for h in want
+        if h in got and metrics.norm(got[h].byline) != metrics.norm(want[h]["byline"])
+    ]
+    if missed or made_up or bylines:
+        print(f"{title}: {len(missed)} missed, {len(made_up)} made up, {len(bylines)} bylines wrong")
+        print("".join(f"  - {h}\n" for h in missed) + "".join(f"  + {h}\n" for h in made_up) + "".join(bylines), end="")
 
 
 def own_pdf(tmp: Path) -> Path:

@@ -537,6 +537,7 @@ def corpus_pages(tmp_path_factory):
     chosen = {
         "sample": (corpus.sample(), "five-col"),
         "rmrb-0107": (next(i for i in issues if i.date.isoformat() == "2026-01-07"), "four-col"),
+        "rmrb-0108": (next(i for i in issues if i.date.isoformat() == "2026-01-08"), "four-col"),
         "rmrb-0105": (next(i for i in issues if i.date.isoformat() == "2026-01-05"), "six-col-vertical-jump"),
         "dskb-0404": (next(i for i in issues if i.date.isoformat() == "2026-04-04"), "five-col"),
         "dskb-0329": (next(i for i in issues if i.date.isoformat() == "2026-03-29"), "five-col"),
@@ -891,6 +892,17 @@ def test_a_quotation_over_a_head_is_its_kicker():
     )
     assert heads.quotation(kicker) and heads.quotation("“请快报帮忙，一定要找到失主”")
     assert not heads.quotation("“小切口”撬动“大民生”")  # two quotations, words between them
+
+
+def test_the_rest_of_a_quotation_at_a_column_s_top_ends_the_paragraph_before(corpus_pages):
+    """…“如今一亩蓝莓 / 能卖两万元！” at the top of the next column: a short line that closes a quotation the
+    paragraph before left open, and ends the sentence, is that paragraph's end, not a head (in layout text;
+    the default mode prints that column's top after another story's head)."""
+    piece = next(p for p in corpus_pages["rmrb-0108"]["issue"].pieces if "许泽" in p.paragraphs[0])
+    paragraph = next(p for p in piece.paragraphs if p.endswith("能卖两万元！”"))
+    result = corpus_pages["rmrb-0108"]["layout"][1]
+    assert not any(a.headline.endswith("万元！”") for a in result.issue.articles)
+    assert norm(paragraph) in [norm(b.text) for b in _article(result, piece.headline).body]
 
 
 def test_a_short_line_under_a_head_closed_by_its_subtitle_is_a_caption(corpus_pages):

@@ -235,6 +235,14 @@ class Unwrapped:
                 item.kind, item.data = L.CAPTION, L.caption_parts(item.text)
             elif item.kind == L.SHORT and (credit := CREDITED.match(item.text)):
                 item.kind, item.data = L.CAPTION, {"caption": credit.group(1), "credit": credit.group(2)}
+        for before, item in itertools.pairwise(self.items):
+            if (
+                item.kind == L.SHORT
+                and self.is_open(before)
+                and L.quote_balance(item.text)[0] > 0
+                and re.search(r"[。！？!?][”」』]$", item.text)
+            ):
+                item.kind = L.PARA  # the rest of a quotation the paragraph before leaves open, to its end (…！”)
         if self.tops is not None:
             # in reading order, a short line inside a column (not at the top of a strip) that goes on a paragraph
             # cut mid-sentence, or that the next paragraph goes on, is a piece of text, not a head
