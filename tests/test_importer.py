@@ -538,6 +538,7 @@ def corpus_pages(tmp_path_factory):
         "sample": (corpus.sample(), "five-col"),
         "rmrb-0107": (next(i for i in issues if i.date.isoformat() == "2026-01-07"), "four-col"),
         "rmrb-0108": (next(i for i in issues if i.date.isoformat() == "2026-01-08"), "four-col"),
+        "rmrb-0114": (next(i for i in issues if i.date.isoformat() == "2026-01-14"), "five-col"),
         "rmrb-0105": (next(i for i in issues if i.date.isoformat() == "2026-01-05"), "six-col-vertical-jump"),
         "dskb-0404": (next(i for i in issues if i.date.isoformat() == "2026-04-04"), "five-col"),
         "dskb-0329": (next(i for i in issues if i.date.isoformat() == "2026-03-29"), "five-col"),
@@ -903,6 +904,23 @@ def test_the_rest_of_a_quotation_at_a_column_s_top_ends_the_paragraph_before(cor
     result = corpus_pages["rmrb-0108"]["layout"][1]
     assert not any(a.headline.endswith("万元！”") for a in result.issue.articles)
     assert norm(paragraph) in [norm(b.text) for b in _article(result, piece.headline).body]
+
+
+def test_a_head_right_of_every_column_heads_a_strip_of_its_own(corpus_pages):
+    """图片报道 printed beside the head of the story to its left, over a picture, on the first row of a block
+    whose three columns are that story's: it starts right of where their lines end, so it is no line of the
+    third column but the head of a strip of its own; its picture's credit wraps before its last word
+    (崔正博 / 摄（影像中国）) and the caption goes on there."""
+    text, result = corpus_pages["rmrb-0114"]["layout"]
+    rows = text.split("\n")
+    top = next(n for n, row in enumerate(rows) if row.rstrip().endswith("图片报道"))
+    block = rows[top : rows.index("", top)]
+    assert len(strips._columns(block)) == 4
+    piece = next(p for p in corpus_pages["rmrb-0114"]["issue"].pieces if p.headline == "图片报道")
+    story = _article(result, "图片报道")
+    assert norm(piece.paragraphs[0]) in [norm(b.text) for b in story.body]
+    assert [(norm(f.caption), f.credit) for f in story.figures] == [(norm(piece.photos[0][0]), "崔正博摄（影像中国）")]
+    assert not any(a.headline.startswith("摄") for a in result.issue.articles)
 
 
 def test_a_short_line_under_a_head_closed_by_its_subtitle_is_a_caption(corpus_pages):

@@ -28,6 +28,8 @@ HEADISH = {L.SHORT, L.BYLINE, L.NAMES, L.CAPTION, L.CREDIT}
 BODY = {L.PARA, L.CONTINUED, L.AUTHOR_UNIT, L.SOURCE, L.SPEAKER}
 #: A caption whose credit (a pen name, a group: not only a person's name) stands after a space: … 橙友“山茶” 摄,
 #: … 图片来自《某某报》.
+#: The rest of a photo credit wrapped before its last word: 摄, 供图 (and the agency: 摄（影像中国）).
+CREDIT_REST = re.compile(r"^(?:摄|供图)(?:[（(][^（）()]{1,10}[）)])?$")
 CREDITED = re.compile(r"^(\S.*?)\s+(\S{2,12}\s*(?:摄|供图)|(?:图片|照片|图)\s*(?:来自|来源|由)\S{1,24})$")
 #: A paragraph's first line is set in by this many em.
 INDENT = 2
@@ -282,6 +284,13 @@ class Unwrapped:
                 # the dateline names the writers, or is the agency's: the short line under the head is the head's end
                 item.kind, item.data = L.FURNITURE, {"merged": True}
                 head.text += item.text
+        for caption, item in itertools.pairwise(self.items):
+            if caption.kind == L.CAPTION and not caption.data.get("credit") and CREDIT_REST.match(item.text):
+                # 图为…曲目。 崔正博 / 摄（影像中国）: the credit wrapped before its last word, the caption goes on
+                caption.text += item.text
+                marked = rules.CAPTION_MARK.match(caption.text)
+                caption.data = {**caption.data, **L.caption_parts(marked.group(2) if marked else caption.text)}
+                item.kind, item.data = L.FURNITURE, {"merged": True}
         self.items[:] = [x for x in self.items if not x.data.get("merged")]
 
     def is_open(self, item: L.InputLine) -> bool:

@@ -62,14 +62,18 @@ def is_layout(text: str) -> bool:
 
 def _columns(block: list[str]) -> list[int]:
     """Where the block's columns start: positions at which several of its lines start a piece of text,
-    right of the column before it."""
+    right of the column before it; and where a piece on the block's first row starts right of where every
+    column's lines end (a head over columns of its own that start lower down, under a picture)."""
     pieces = [p for line in block for p in _pieces(line)]
     starts = Counter(at for at, _ in pieces)
+    top = {at for at, _ in _pieces(block[0])} if block else set()
     columns: list[int] = []
     for at in sorted(starts):
         if columns and at <= _common_end(pieces, columns[-1]):
             continue
         if sum(n for p, n in starts.items() if at <= p <= at + TOLERANCE) >= MIN_STARTS:
+            columns.append(at)
+        elif len(columns) >= 2 and at in top and at > _common_end(pieces, columns[-1]):
             columns.append(at)
     return columns if len(columns) >= 2 else []
 
