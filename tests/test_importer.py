@@ -542,6 +542,7 @@ def corpus_pages(tmp_path_factory):
         "rmrb-0105": (next(i for i in issues if i.date.isoformat() == "2026-01-05"), "six-col-vertical-jump"),
         "dskb-0404": (next(i for i in issues if i.date.isoformat() == "2026-04-04"), "five-col"),
         "dskb-0329": (next(i for i in issues if i.date.isoformat() == "2026-03-29"), "five-col"),
+        "dskb-0404-four": (next(i for i in issues if i.date.isoformat() == "2026-04-04"), "four-col"),
         "sample-four": (corpus.sample(), "four-col"),
     }
     out = {}
@@ -944,6 +945,15 @@ def test_a_question_wider_than_the_column_is_a_head(corpus_pages):
         article = _article(result, "之前买的3C认证的充电宝，还能用吗？")
         assert article.kicker == "充电宝新国标来了", mode
         assert not L.heading_shape("之前买的3C认证的充电宝，还能用吗？")
+
+
+def test_a_question_set_flush_at_a_strip_s_top_under_a_kicker_is_the_head(corpus_pages):
+    """In four columns the same question fits the column; but layout text shows it set flush at the top of
+    its strip, under the kicker, over a paragraph set in: a paragraph's first line would be set in too,
+    and there is no paragraph before it to go on, so it is display type."""
+    text, result = corpus_pages["dskb-0404-four"]["layout"]
+    article = _article(result, "之前买的3C认证的充电宝，还能用吗？")
+    assert article.kicker == "充电宝新国标来了" and not any(a.headline == "充电宝新国标来了" for a in result.issue.articles)
 
 
 def test_a_subtitle_never_runs_on_into_its_head(corpus_pages):

@@ -254,12 +254,15 @@ class Unwrapped:
                 goes_on = before is not None and item.no not in self.opens and self.is_open(before) and before.kind == L.PARA
                 if goes_on or (after is not None and after.kind == L.PARA and L.starts_mid(after.text)):
                     item.kind = L.PARA
-        for item in self.items:
+        for before, item in zip([None, *self.items], self.items, strict=False):
             text = item.text
+            # display type: wider than the column, or (layout text) set flush at a strip's top under a head
+            # line, where a paragraph's first line is set in and the one before is no paragraph to go on
+            flush_under_head = before is not None and before.kind == L.SHORT and self.indents.get(item.no) == 0
             if (
                 item.kind == L.PARA
                 and self.first_lines.get(item.no) == text
-                and width(text) > self.measure + 1
+                and (width(text) > self.measure + 1 or (flush_under_head and item.no in self.opens))
                 and len(text) <= rules.HEADING_MAX
                 and "。" not in text
                 and text.endswith(("？", "！"))
