@@ -956,6 +956,22 @@ def test_a_question_set_flush_at_a_strip_s_top_under_a_kicker_is_the_head(corpus
     assert article.kicker == "充电宝新国标来了" and not any(a.headline == "充电宝新国标来了" for a in result.issue.articles)
 
 
+def test_a_row_of_heads_over_columns_is_read_as_their_tops(corpus_pages):
+    """中铝环保在线分析系统助力氧化铝生产数智 beside 「铜冶炼」赋能冶炼终点预测 and its writers, a blank row (display
+    type's leading), then the columns under them, the first head's last characters (化转型) at the top of its
+    column: each head starts where a column of text does, so it is read at that column's top, its rest under it."""
+    text, result = corpus_pages["sample"]["layout"]
+    rows = text.split("\n")
+    top = next(n for n, row in enumerate(rows) if row.startswith("中铝环保在线分析系统"))
+    gap = rows.index("", top)
+    block = [(n + 1, rows[n]) for n in range(top, gap)]
+    below = [(n + 1, rows[n]) for n in range(gap + 1, rows.index("", gap + 1))]
+    assert strips._heads_over(block, below)
+    story = _article(result, "中铝环保在线分析系统助力氧化铝生产数智化转型")
+    assert story.body[0].text.startswith("近日，中铝环保在线分析系统")
+    assert not any(a.headline == "化转型" for a in result.issue.articles)
+
+
 def test_a_subtitle_never_runs_on_into_its_head(corpus_pages):
     """早上锦昌文华二期地下架空层起火 fills the column's measure and ends no sentence, but the line under it opens
     with a subtitle's dash: the head ends there, however the widths go."""

@@ -255,6 +255,25 @@ def _side_by_side(block: list[tuple[int, str]]) -> list[Cell]:
     return [Cell(piece, True, source) for source, at, piece in sorted(pieces, key=lambda p: column(p[1]))]
 
 
+def _heads_over(block: list[tuple[int, str]], after: list[tuple[int, str]]) -> bool:
+    """Is ``block`` a row of heads side by side over the columns of the block ``after`` it (display type takes
+    more leading, so a blank row comes between)? It is too short to show columns of its own, and each of
+    its pieces starts where one of those columns does, a column of text that runs down a third of the
+    block at least (not a picture's caption beside the text)."""
+    if len(block) > 3 or after[0][0] - block[-1][0] > 2 or _columns([line for _, line in block]):
+        return False
+    pieces = [_pieces(line) for _, line in block]
+    rows = [{at for at, _ in _pieces(line)} for _, line in after]
+    columns = [
+        c
+        for c in _columns([line for _, line in after])
+        if 3 * sum(1 for row in rows if any(c - TOLERANCE <= at <= c + SET_IN_MAX for at in row)) >= len(rows)
+    ]
+    if not columns or max(len(p) for p in pieces) < 2:
+        return False
+    return all(any(abs(at - c) <= TOLERANCE for c in columns) for row in pieces for at, _ in row)
+
+
 def _block(block: list[tuple[int, str]]) -> list[Cell]:
     """One block's lines (input line number, text) as cells in reading order, a blank cell after each strip."""
     columns = _columns([line for _, line in block])
@@ -324,20 +343,30 @@ def read(text: str) -> Strips | None:
     the text is not in layout mode."""
     if not is_layout(text):
         return None
-    cells: list[Cell] = []
+    blocks: list[tuple[int, list[tuple[int, str]]]] = []  # (page, block)
     block: list[tuple[int, str]] = []
+    page = 0
     for number, line in enumerate(text.split("\n") + [""], start=1):
         parts = line.split("\f")  # a page ends before a form feed: its last block ends there too
         for k, part in enumerate(parts):
             if k:
-                cells += _block(block) if block else []
+                blocks += [(page, block)] if block else []
                 block = []
+                page += 1
             if part.strip():
                 block.append((number, part.rstrip()))
             elif block and k == len(parts) - 1:
-                cells += _block(block)
+                blocks.append((page, block))
                 block = []
-    cells += _block(block) if block else []
+    blocks += [(page, block)] if block else []
+    cells: list[Cell] = []
+    for k, (page, block) in enumerate(blocks):
+        after = blocks[k + 1] if k + 1 < len(blocks) else None
+        if after is not None and after[0] == page and _heads_over(block, after[1]):
+            gap = [(n, "") for n in range(block[-1][0] + 1, after[1][0][0])]
+            blocks[k + 1] = (page, block + gap + after[1])  # read as the tops of those columns
+        else:
+            cells += _block(block)
     lines = [c.text for c in cells]
     tops = {n for n, c in enumerate(cells, start=1) if c.text and c.top}
     indents = {n: c.indent for n, c in enumerate(cells, start=1) if c.text and c.indent is not None}
