@@ -237,10 +237,10 @@ class Unwrapped:
                 item.kind, item.data = L.CAPTION, L.caption_parts(item.text)
             elif item.kind == L.SHORT and (credit := CREDITED.match(item.text)):
                 item.kind, item.data = L.CAPTION, {"caption": credit.group(1), "credit": credit.group(2)}
-        for before, item in itertools.pairwise(self.items):
+        for previous, item in itertools.pairwise(self.items):
             if (
                 item.kind == L.SHORT
-                and self.is_open(before)
+                and self.is_open(previous)
                 and L.quote_balance(item.text)[0] > 0
                 and re.search(r"[。！？!?][”」』]$", item.text)
             ):
@@ -254,11 +254,11 @@ class Unwrapped:
                 goes_on = before is not None and item.no not in self.opens and self.is_open(before) and before.kind == L.PARA
                 if goes_on or (after is not None and after.kind == L.PARA and L.starts_mid(after.text)):
                     item.kind = L.PARA
-        for before, item in zip([None, *self.items], self.items, strict=False):
+        for above, item in zip([None, *self.items], self.items, strict=False):
             text = item.text
             # display type: wider than the column, or (layout text) set flush at a strip's top under a head
             # line, where a paragraph's first line is set in and the one before is no paragraph to go on
-            flush_under_head = before is not None and before.kind == L.SHORT and self.indents.get(item.no) == 0
+            flush_under_head = above is not None and above.kind == L.SHORT and self.indents.get(item.no) == 0
             if (
                 item.kind == L.PARA
                 and self.first_lines.get(item.no) == text

@@ -404,8 +404,8 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
     alone = []
     for picture in out.page.pictures:
         region = owner(picture.box)
-        head = region.head
-        if head is None or (not head.vertical and overlap((head.box[0], head.box[2]), (picture.box[0], picture.box[2])) <= 0):
+        over = region.head
+        if over is None or (not over.vertical and overlap((over.box[0], over.box[2]), (picture.box[0], picture.box[2])) <= 0):
             # under no head (a vertical head's story is at its left): a picture standing for itself
             alone.append(StoryRegion(out.page.number, None, pictures=[picture], band=under(picture.box[1]), alone=True))
         else:
