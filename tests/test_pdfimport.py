@@ -124,6 +124,27 @@ def test_the_front_page_guide_is_furniture_not_a_story(roundtrip, sample_pdf):
 
 
 @pytest.mark.slow
+def test_import_text_reads_a_subhead_wrapped_and_centred_in_its_column_as_one(sample_pdf):
+    """What `pdftotext -layout` makes of our own PDF, read by import-text: a subhead that fills its column and
+    wraps, its rest centred under it, is one subhead of its story, not a head and a subtitle of a story of its
+    own (构建绿色低碳发展体系，打造示范 / 性新能源项目)."""
+    from publisher.importer import columns, import_text
+
+    assert columns._centred_under("构建绿色低碳发展体系，打造示范", "性新能源项目", 0, 4, 15)
+    assert not columns._centred_under("构建绿色低碳发展体系，打造示范", "近年来，中铝集团始终坚持以", 0, 2, 15)
+    assert not columns._centred_under("习近平在文化传承发展座谈会上的讲话", "(接上期)", 0, 5, 15)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(sample_pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "sample.txt", number=1330, paper="中国铝业报")
+    for headline, subhead in (
+        ("中铝集团新能源项目领跑铝行业低碳革命", "构建绿色低碳发展体系，打造示范性新能源项目"),
+        ("驰宏锗业：以“四种思维”铸就“专精特新”之路", "效益提升：“逐鹿”市场 抢占差异化竞争高地"),
+    ):
+        story = next(a for a in result.issue.articles if norm(a.headline) == norm(headline))
+        assert norm(subhead) in [norm(b.text) for b in story.body if b.kind == "subhead"], headline
+        assert not any(norm(subhead).startswith(norm(a.headline)) for a in result.issue.articles)
+
+
+@pytest.mark.slow
 def test_jumps_are_joined_and_the_report_gives_page_and_position(roundtrip):
     joined = [d for d in roundtrip.report.decisions if d["kind"] == "jump" and "joined" in d["chose"]]
     assert len(joined) >= 2

@@ -59,6 +59,17 @@ def measure(texts: list[str]) -> int | None:
 SET_IN = range(2, 6)
 
 
+def _centred_under(line: str, after: str, at: int | None, after_at: int | None, full: float) -> bool:
+    """Layout text: is ``after`` the rest of a head ``line`` that fills the column flush, centred under it
+    (set in further than a first line's indent, and as far from the column's right edge as from its
+    left)? A subhead wrapped in its column: 构建绿色低碳发展体系，打造示范 / 性新能源项目."""
+    if at != 0 or after_at is None or after_at < 3 or width(line) < full - INDENT - 1:
+        return False
+    if not (L.heading_shape(line) and L.heading_shape(after)) or _ends(line) or re.fullmatch(r"[（(][^（）()]*[）)]", after):
+        return False  # a note in brackets under a head ((接上期)) is no part of it
+    return full - after_at - width(after) >= after_at - 2
+
+
 def _indented(offset: int) -> bool:
     return offset in SET_IN
 
@@ -626,6 +637,13 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
         set_in = _indented(indents[number]) if indents and number in indents else None
         here = narrow.get(number, full)
         joined = _runs_on(previous, text, here, vocabulary, heading, set_in, words, layout is None) if current is not None else ""
+        if (
+            current is not None
+            and heading
+            and indents
+            and _centred_under(previous, text, indents.get(number - 1), indents.get(number), here)
+        ):
+            joined = HEAD
         if parted is not None and _display_goes_on(parted[1], text, here, words):
             (current, previous), joined = parted, HEAD  # a head across columns so large a blank line parts its lines
             ends.discard(current.no)
