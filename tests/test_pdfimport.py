@@ -124,10 +124,11 @@ def test_the_front_page_guide_is_furniture_not_a_story(roundtrip, sample_pdf):
 
 
 @pytest.mark.slow
-def test_import_text_reads_a_subhead_wrapped_and_centred_in_its_column_as_one(sample_pdf):
+def test_import_text_reads_our_own_pdf_s_subheads_as_subheads(sample_pdf):
     """What `pdftotext -layout` makes of our own PDF, read by import-text: a subhead that fills its column and
     wraps, its rest centred under it, is one subhead of its story, not a head and a subtitle of a story of its
-    own (构建绿色低碳发展体系，打造示范 / 性新能源项目)."""
+    own (构建绿色低碳发展体系，打造示范 / 性新能源项目); and one head line right after （上接第3版） is the subhead
+    the continued story resumes with, though the page's section label was read just before."""
     from publisher.importer import columns, import_text
 
     assert columns._centred_under("构建绿色低碳发展体系，打造示范", "性新能源项目", 0, 4, 15)
@@ -138,6 +139,7 @@ def test_import_text_reads_a_subhead_wrapped_and_centred_in_its_column_as_one(sa
     for headline, subhead in (
         ("中铝集团新能源项目领跑铝行业低碳革命", "构建绿色低碳发展体系，打造示范性新能源项目"),
         ("驰宏锗业：以“四种思维”铸就“专精特新”之路", "效益提升：“逐鹿”市场 抢占差异化竞争高地"),
+        ("社会融资规模增量超15万亿元！金融“活水”激发经济活力", "下阶段金融将如何发力？"),
     ):
         story = next(a for a in result.issue.articles if norm(a.headline) == norm(headline))
         assert norm(subhead) in [norm(b.text) for b in story.body if b.kind == "subhead"], headline

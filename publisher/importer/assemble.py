@@ -511,7 +511,10 @@ class Assembler(AfterWalk):
             return
         next_is_lead = nxt is not None and bool(rules.NEWS_LEAD.match(nxt.text) or rules.BRIEF_LEAD.match(nxt.text))
         bulleted = heads[0].first.data.get("bullet") is not None
-        new = (
+        # one head line right after (上接第N版): the continued story's text resumes with its subhead
+        resumed = isinstance(before, TextPiece) and before.kind == L.CONTINUED and before.first.data.get("jump") == "in"
+        resumed = resumed and cur is not None and not cur.ended and len(heads) == 1 and not bylines
+        new = not resumed and (
             cur is None
             or cur.ended
             or bool(bylines)
