@@ -972,6 +972,16 @@ def test_a_row_of_heads_over_columns_is_read_as_their_tops(corpus_pages):
     assert not any(a.headline == "化转型" for a in result.issue.articles)
 
 
+def test_a_line_a_little_over_a_narrow_measure_is_text_not_a_head_across_columns():
+    """Seven columns of ten em: justified lines with Latin digits run up to an em over the (rounded) measure
+    (站出发，可直达全国96个); only a line more than an em wider than the column is a head across columns."""
+    line, after = "站出发，可直达全国96个", "站点，每日班次不少于20"  # 人民日报 2026-01-08
+    assert columns.width(line) > 10.5
+    assert columns._runs_on(line, after, 10, rules.DEFAULT_VOCABULARY, False, False) == columns.LINE
+    head = "广深港高铁2025年跨境旅客超3000万人次"
+    assert columns._runs_on(head, "本报深圳1月7日电", 10, rules.DEFAULT_VOCABULARY, True, False) == ""
+
+
 def test_a_subtitle_never_runs_on_into_its_head(corpus_pages):
     """早上锦昌文华二期地下架空层起火 fills the column's measure and ends no sentence, but the line under it opens
     with a subtitle's dash: the head ends there, however the widths go."""

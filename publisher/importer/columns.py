@@ -178,7 +178,7 @@ def _runs_on(
     if _signs(after, vocabulary) or _is_lead_text(after) or _jump(after):
         return ""  # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
-    filled = full - INDENT - 1 <= w <= full + 0.5
+    filled = full - INDENT - 1 <= w <= full + 1
     head = opens and (L.heading_shape(line) or (L.quote_balance(line)[1] > 0 and L.heading_shape(line + after)))
     head = head and not L.starts_mid(line) and "。" not in line[:-1]  # a head holds no sentence's end or rest
     if head and after.startswith(("——", "──")):
@@ -202,7 +202,7 @@ def _runs_on(
         # the head's rest
         wraps = head_goes_on(line, after, words) or (set_in is None and blocks and _same_block_head(line, after, full))
         return HEAD if wraps else ""
-    if w > full + 0.5 and line[-1:] not in rules.SENTENCE_END + rules.CLOSERS + "，、":
+    if w > full + 1 and line[-1:] not in rules.SENTENCE_END + rules.CLOSERS + "，、":
         # wider than a column: a head across columns, going on only to a short line of its own
         return LINE if width(after) < full - INDENT - 1 and not rules.ENDS_SENTENCE.search(after) else ""
     if width(after) >= full - 0.5 and w >= full - INDENT - 1:

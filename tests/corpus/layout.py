@@ -63,6 +63,8 @@ STYLES = {
         "six-col-vertical-jump", 6, body=9.5, leading=13.0, spans=(4, 2, 3, 3, 2, 2, 2), vertical=(1,), jump=0
     ),
     "five-col": Style("five-col", 5, body=9.5, leading=13.5, spans=(5, 3, 2, 2, 3)),
+    # added after the rules of 2026-12-02 and first measured untuned: a broadsheet's seven narrow columns
+    "seven-col": Style("seven-col", 7, body=9.0, leading=12.5, spans=(7, 3, 4, 2, 5, 3, 2, 2), boxed=(3,)),
 }
 
 
