@@ -448,6 +448,19 @@ def test_a_picture_on_its_own_is_a_picture_story_headed_by_its_caption(reportlab
 
 
 @pytest.mark.slow
+def test_a_line_under_two_heads_side_by_side_goes_with_the_one_it_stands_under(tmp_path):
+    """Seven narrow columns: 中铝集团入选国家“一五” / 计划的重点工程 fills its module, its closing quote's box
+    reaching a few points into the next one, where 董东 signs 创业艰难 铜韵绵延 right under its head. A head
+    whose box only grazes a line does not stand over it: the line goes to the head it stands under."""
+    pdf = tmp_path / "seven-col.pdf"
+    corpus.render(corpus.sample(), "seven-col", pdf)
+    result = import_pdf(pdf, number=1330)
+    signed = next(a for a in result.issue.articles if a.headline == "创业艰难 铜韵绵延")
+    beside = next(a for a in result.issue.articles if norm(a.headline) == norm("中铝集团入选国家“一五”计划的重点工程"))
+    assert signed.byline == "董东" and beside.byline is None
+
+
+@pytest.mark.slow
 def test_other_engine_loses_nothing(reportlab_runs):
     for style, paper, pdf, _gold, result, _folder in reportlab_runs:
         assert output_chars(result) == page_text_chars(pdf), (style, paper)

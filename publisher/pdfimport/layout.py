@@ -381,13 +381,13 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
             return orphans
         best = max(candidates, key=lambda h: boxes[id(h)][3])
         bx0, by0, bx1, by1 = boxes[id(best)]
-        if overlap((bx0, bx1), (x0, x1)) <= 0:
+        if overlap((bx0, bx1), (x0, x1)) < 0.5 * width:  # a glyph's box reaching over is no head standing over it
             # a head side by side with the nearest one, whose own text stands over this line, owns it
             siblings = [
                 h
                 for h in candidates
                 if overlap((boxes[id(h)][1], boxes[id(h)][3]), (by0, by1)) > 0
-                and overlap((boxes[id(h)][0], boxes[id(h)][2]), (x0, x1)) > 0
+                and overlap((boxes[id(h)][0], boxes[id(h)][2]), (x0, x1)) >= 0.5 * width
             ]
             if siblings:
                 best = max(siblings, key=lambda h: boxes[id(h)][3])
