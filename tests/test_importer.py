@@ -982,6 +982,18 @@ def test_a_line_a_little_over_a_narrow_measure_is_text_not_a_head_across_columns
     assert columns._runs_on(head, "本报深圳1月7日电", 10, rules.DEFAULT_VOCABULARY, True, False) == ""
 
 
+def test_two_heads_side_by_side_are_cut_where_the_row_under_them_keeps_a_gap_a_position_off():
+    """Seven columns (中国铝业报, pdftotext -layout): 新一代煤电升级专项行动 四部门发文… with one space between the two
+    heads, and under them the first head's rest (开启) and a gap, the second story's text starting one position
+    further right (display type's widths are rounded): the heads are cut at that space all the same."""
+    heads = "新一代煤电升级专项行动 四部门发文明确金融“五篇大文章”统计标准"
+    under = "开启           据新华社消息，为 体推进、重点突破、标"
+    assert strips._split_aside(strips._pieces(heads), strips._gap_starts(under), [0, 13]) == [
+        (0, "新一代煤电升级专项行动"),
+        (12, "四部门发文明确金融“五篇大文章”统计标准"),
+    ]
+
+
 def test_a_subtitle_never_runs_on_into_its_head(corpus_pages):
     """早上锦昌文华二期地下架空层起火 fills the column's measure and ends no sentence, but the line under it opens
     with a subtitle's dash: the head ends there, however the widths go."""

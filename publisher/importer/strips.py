@@ -127,7 +127,9 @@ def _split_aside(pieces: list[tuple[int, str]], beside: set[int] | frozenset[int
         start = 0
         for c in range(TOLERANCE + 1, len(piece)):
             spaced = piece[c - 1] == " "
-            if at + c not in beside or piece[c] == " " or c - start <= TOLERANCE:
+            # after a space the gap beside may start a position off (display type's widths are rounded)
+            near = at + c in beside or (spaced and (at + c - 1 in beside or at + c + 1 in beside))
+            if not near or piece[c] == " " or c - start <= TOLERANCE:
                 continue
             if not spaced and any(column - TOLERANCE <= at + c < column + SET_IN_MAX for column in columns):
                 continue
