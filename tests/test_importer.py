@@ -629,6 +629,31 @@ def test_a_filled_line_cut_mid_sentence_goes_on_to_a_line_that_looks_set_in(corp
     assert not columns._runs_on("一文讲清不同人群分别要缴多少钱", "日前，中办、国办联合印发《", 15, rules.DEFAULT_VOCABULARY)
 
 
+def test_a_filled_head_shaped_line_goes_on_where_its_break_cuts_a_word():
+    """A line of text that fills the measure, stops mid-word and holds no sentence's end has a head's shape;
+    when the two characters either side of the break stand together elsewhere in the text and the next
+    line is no short rest, the line goes on, even to a line that looks set in (our own pdf channel's page
+    of the sample, pdftotext's default mode, measure 15: the line under it breaks before a number)."""
+    words = columns.pairs(["目承载着提升生产效率、降低能耗"])
+    line, after = "运行超7200小时，数据准确率提", "升至92%，实时检测数据与实验"
+    assert columns._runs_on(line, after, 15, rules.DEFAULT_VOCABULARY, True, None, words) == columns.LINE
+    assert columns._runs_on(line, after, 15, rules.DEFAULT_VOCABULARY, True, None, frozenset()) == ""
+
+
+def test_heads_still_waiting_keep_waiting_when_more_dated_stories_follow(tmp_path):
+    """A head printed in a column gap waits for its text; when the next run of heads has fewer heads than the
+    datelines that open stories under it, the heads still waiting keep waiting, and a dated block goes to
+    the waiting head its first sentence repeats (three-col-boxed, 人民日报 2026-01-10, default mode)."""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-10")
+    pdf = tmp_path / "three-col-boxed.pdf"
+    corpus.render(issue, "three-col-boxed", pdf)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=20260110, paper=issue.paper)
+    article = _article(result, "丁薛祥会见美国华特迪士尼公司首席执行官艾格")
+    assert article.text.startswith("中共中央政治局常委、国务院副总理丁薛祥9日") and "邮政" not in article.text
+    assert _article(result, "2025年快递业务量完成近2000亿件").text.startswith("记者从国家邮政局获悉")
+
+
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
     """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
     in text with a paragraph a line); it never runs on into the head above it."""

@@ -181,6 +181,8 @@ def _runs_on(
             # before a long number is justified with fewer characters), when it is no head: it goes on a
             # paragraph already, or no head ends like it
             return LINE
+        if filled and cut and head and width(after) >= full - INDENT - 1.5 and (line[-1] + after[:1]) in words:
+            return LINE  # a head-shaped filled line goes on too where its break cuts a word and no short rest follows
         if _set_in(after, full):
             return ""  # a new paragraph starts at ``after``
     if head and not (filled and width(after) >= full - INDENT - 1) and L.heading_shape(after):
@@ -323,13 +325,16 @@ class Unwrapped:
                     waiting, opened, current, before = [], [], None, None  # a new page: its stories start here
                 continue
             if kind == "head":
-                stories = _stories(part, _leads_before_head(frags[n + 1 :]))
+                leads = _leads_before_head(frags[n + 1 :])
+                stories = _stories(part, leads)
                 if opened or len(stories) > 1:  # a subhead follows a finished paragraph of its story
                     for story in stories:
                         story[0].data["story"] = True
                 slots.extend(stories)
                 before = current if current is not None and current not in stories and len(current) > 1 else None
-                waiting, current = list(stories), stories[-1]
+                # heads still waiting keep waiting when more stories open below than this run has heads
+                kept = waiting[len(waiting) - (leads - len(stories)) :] if leads > len(stories) else []
+                waiting, current = [*kept, *stories], stories[-1]
                 if len(stories) > 1 and part[-1].no not in self.block_ends:
                     waiting.insert(0, waiting.pop())  # the last head's block runs on into the text: its text
                 continue
