@@ -654,6 +654,15 @@ def test_heads_still_waiting_keep_waiting_when_more_dated_stories_follow(tmp_pat
     assert _article(result, "2025年快递业务量完成近2000亿件").text.startswith("记者从国家邮政局获悉")
 
 
+def test_the_mastheads_weekday_lunar_date_and_website_on_lines_of_their_own_are_furniture():
+    """pdftotext may print the masthead's weekday, lunar date and website after the 导读 box beside it, each on
+    a line of its own: they are page furniture, never a head (our own pdf channel's front page)."""
+    for text in ("星期六", "农历乙巳年三月廿二", "乙巳年三月廿二", "https://www.chinalco.com.cn"):
+        line = L.InputLine(1, text)
+        L.classify_line(line, rules.DEFAULT_VOCABULARY)
+        assert line.kind == L.FURNITURE, text
+
+
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
     """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
     in text with a paragraph a line); it never runs on into the head above it."""

@@ -53,6 +53,11 @@ FURNITURE = [
     re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期[一二三四五六日天])?(?:\s+\S{1,12}){0,3}$"),  # page head
     re.compile(r"^(?:本版|本期)(?:共\s*\d+\s*版|今日\s*\d+\s*版)$"),
     re.compile(r"^今日\s*\d+\s*版$"),
+    # the masthead's weekday, lunar date or website, which pdftotext may print apart from it (after a 导读 box)
+    re.compile(
+        r"^(?:星期[一二三四五六日天]|农历\S{2,12}|(?:农历)?[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年\S{2,8}"
+        r"|(?:https?://|www\.)[\w./-]+)$"
+    ),
     GUIDE_LABEL,
     TEASER,
 ]
