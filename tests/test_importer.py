@@ -663,6 +663,30 @@ def test_the_mastheads_weekday_lunar_date_and_website_on_lines_of_their_own_are_
         assert line.kind == L.FURNITURE, text
 
 
+def test_parallel_bare_heads_after_a_story_are_its_subheads():
+    """Heads of one form (a word of the same length, a colon, a phrase) with no byline, dateline or kicker of
+    their own, read as stories after a signed story, are that story's subheads (the sample's 驰宏锗业 piece,
+    whose column breaks make each subhead look like a story's head in pdftotext's default mode)."""
+    from publisher.importer.assemble import Assembler
+    from publisher.importer.drafts import Draft, DraftBlock, SectionDraft
+
+    section = SectionDraft("要闻", "yaowen", 38)
+
+    def draft(headline, line, byline=None):
+        text = DraftBlock("paragraph", "驰宏锗业始终将服务国家战略置于企业发展的核心位置。", [line + 1])
+        return Draft(section, line, headline=headline, head_lines=[line], byline=byline, body=[text])
+
+    assembler = Assembler([], rules.DEFAULT_VOCABULARY)
+    owner = draft("驰宏锗业：以“四种思维”铸就“专精特新”之路", 370, "□ 陈晓玲")
+    heads = ["战略优化：全链布局 打造锗产业生态圈", "治理升级：市场化机制激发企业活力", "创新突破：广搭平台 汇聚英才"]
+    assembler.articles = [owner, *(draft(h, 400 + 10 * k) for k, h in enumerate(heads))]
+    assembler.keep_parallel_subheads()
+    assert assembler.articles == [owner] and [b.text for b in owner.body if b.kind == "subhead"] == heads
+    assembler.articles = [owner, draft("紧急提醒：这种“钱”不要用", 500)]  # one such head is a story's
+    assembler.keep_parallel_subheads()
+    assert len(assembler.articles) == 2
+
+
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
     """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
     in text with a paragraph a line); it never runs on into the head above it."""
