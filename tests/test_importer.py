@@ -687,6 +687,21 @@ def test_parallel_bare_heads_after_a_story_are_its_subheads():
     assert len(assembler.articles) == 2
 
 
+def test_a_head_with_its_columns_tag_starts_a_story_and_a_sentences_rest_is_no_head(tmp_path):
+    """A head that ends in its column's tag (（今日谈）, （编辑手记）) ends there and starts a story of its own: a
+    subhead carries no tag. A short line that starts with the rest of a sentence and ends it (万元！”, after a
+    column break) is a cut paragraph's end, not a head (five-col, 人民日报 2026-01-08, default mode)."""
+    assert columns._runs_on("让好政策能落地、见成效（编辑手记）", "购物、出行、育儿、办企……", 15, rules.DEFAULT_VOCABULARY) == ""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-08")
+    pdf = tmp_path / "five-col.pdf"
+    corpus.render(issue, "five-col", pdf)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=20260108, paper=issue.paper)
+    assert _article(result, "把惠民利民的好事办实（今日谈）").text.startswith("2026年育儿补贴1月5日起正式全面开放申领")
+    assert _article(result, "让好政策能落地、见成效（编辑手记）").text.startswith("购物、出行、育儿、办企")
+    assert not [a for a in result.issue.articles if a.headline.startswith("万元")]
+
+
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
     """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
     in text with a paragraph a line); it never runs on into the head above it."""

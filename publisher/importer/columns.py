@@ -170,6 +170,8 @@ def _runs_on(
     head = head and not L.starts_mid(line) and "。" not in line[:-1]  # a head holds no sentence's end or rest
     if head and after.startswith(("——", "──")):
         return ""  # a subtitle under its head, however wide the head
+    if head and TAGGED_HEAD.search(line):
+        return ""  # the column's tag (（今日谈）) closes a head: the head ends there
     if set_in is not None:
         if set_in:
             return ""  # a new paragraph starts at ``after``
@@ -232,6 +234,8 @@ class Unwrapped:
                 and not rules.ENDS_SENTENCE.search(last)
             ):
                 item.kind = L.PARA
+            elif item.kind == L.SHORT and L.starts_mid(item.text) and rules.ENDS_SENTENCE.search(item.text):
+                item.kind = L.PARA  # the rest of a sentence, closed (万元！”): the end of a paragraph cut before it
             elif item.kind == L.SHORT and (credit := rules.CREDIT_END.search(item.text)) and credit.start() > 0:
                 # a short line ending in a photo credit (… 张三 摄, …供图) is a caption
                 item.kind, item.data = L.CAPTION, L.caption_parts(item.text)
@@ -327,7 +331,8 @@ class Unwrapped:
             if kind == "head":
                 leads = _leads_before_head(frags[n + 1 :])
                 stories = _stories(part, leads)
-                if opened or len(stories) > 1:  # a subhead follows a finished paragraph of its story
+                # a subhead follows a finished paragraph of its story, and never carries a column's tag
+                if opened or len(stories) > 1 or _tagged(part):
                     for story in stories:
                         story[0].data["story"] = True
                 slots.extend(stories)
