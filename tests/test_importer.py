@@ -685,6 +685,10 @@ def test_parallel_bare_heads_after_a_story_are_its_subheads():
     assembler.articles = [owner, draft("紧急提醒：这种“钱”不要用", 500)]  # one such head is a story's
     assembler.keep_parallel_subheads()
     assert len(assembler.articles) == 2
+    owner = draft("我国经济起步稳开局好", 461, "熊丽")  # short plain phrases are parallel too
+    assembler.articles = [owner, draft("经济运行稳中回升", 487), draft("高质量发展新向好", 515)]
+    assembler.keep_parallel_subheads()
+    assert assembler.articles == [owner] and len(owner.body) == 5
 
 
 def test_a_head_with_its_columns_tag_starts_a_story_and_a_sentences_rest_is_no_head(tmp_path):

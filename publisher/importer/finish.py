@@ -161,8 +161,9 @@ class AfterWalk:
 
     def keep_parallel_subheads(self) -> None:
         """Stories read from a run of bare heads of one form (战略优化：… / 治理升级：…: a word, a colon, a phrase;
-        no byline, dateline or kicker of their own) after a story are that story's subheads: parallel
-        subheads part one story, while stories of their own each carry their own head's furniture."""
+        or short plain phrases: 经济运行稳中回升 / 高质量发展新向好) with no byline, dateline or kicker of their own,
+        after a story, are that story's subheads: parallel subheads part one story, while stories of their own
+        each carry their own head's furniture."""
         kept: list[Draft] = []
         run: list[Draft] = []
         for draft in [*self.articles, None]:
@@ -256,11 +257,18 @@ def turns_to(draft: Draft, heads: list[TextPiece]) -> bool:
 
 #: A head of the form a word, a colon, a phrase (战略优化：全链布局): parallel subheads share the word's length.
 PARALLEL_HEAD = re.compile(rf"^({rules.HAN}{{2,4}})[：:]\S")
+#: A plain short phrase, or two parted by a space (经济运行稳中回升, 外贸规模增长 出口质量提升): a subhead's form too.
+PLAIN_HEAD = re.compile(rf"{rules.HAN}{{2,8}}(?: {rules.HAN}{{2,8}})?")
+#: The form code of a plain head (a colon's form is the length of the word before it).
+PLAIN = -1
 
 
 def _form(headline: str | None) -> int:
-    match = PARALLEL_HEAD.match(headline or "")
-    return len(match.group(1)) if match else 0
+    """The form a subhead shares with its parallels: the word before its colon (its length), plain, or none (0)."""
+    headline = headline or ""
+    if match := PARALLEL_HEAD.match(headline):
+        return len(match.group(1))
+    return PLAIN if PLAIN_HEAD.fullmatch(headline) and len(headline) <= 13 else 0
 
 
 def _bare_parallel(draft: Draft) -> bool:
