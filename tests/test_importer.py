@@ -706,6 +706,22 @@ def test_a_head_with_its_columns_tag_starts_a_story_and_a_sentences_rest_is_no_h
     assert not [a for a in result.issue.articles if a.headline.startswith("万元")]
 
 
+def test_a_photo_features_head_is_a_story_of_its_own_not_a_kicker():
+    """图片报道 over a photo names a photo feature: it heads a story of its own, never the kicker of the head that
+    pdftotext prints after it (人民日报 2026-01-13, five-col, default mode)."""
+    from publisher.importer.assemble import Assembler
+    from publisher.importer.rejoin import TextPiece
+
+    lines = [
+        (30, "图片报道", L.SHORT),
+        (32, "“832平台”激发脱贫地区产业活力", L.SHORT),
+        (33, "本报北京1月12日电 （记者王观）新疆墨玉县的葡萄干、灰枣，西藏的高原土蜂蜜、青稞饼干……", L.PARA),
+    ]
+    pieces = [TextPiece([L.InputLine(no, text, kind)]) for no, text, kind in lines]
+    articles = Assembler(pieces, rules.DEFAULT_VOCABULARY).run().articles
+    assert [(a.headline, a.kicker) for a in articles] == [("图片报道", None), ("“832平台”激发脱贫地区产业活力", None)]
+
+
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
     """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
     in text with a paragraph a line); it never runs on into the head above it."""
