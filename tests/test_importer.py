@@ -722,6 +722,36 @@ def test_a_photo_features_head_is_a_story_of_its_own_not_a_kicker():
     assert [(a.headline, a.kicker) for a in articles] == [("图片报道", None), ("“832平台”激发脱贫地区产业活力", None)]
 
 
+def test_a_question_under_a_kicker_in_a_block_of_its_own_is_the_head():
+    """pdftotext's default mode parts type of other sizes into blocks: a one-line question (…，还能用吗？) right
+    under a head line that is a block of its own (the kicker) is display type, the head, though it is no wider
+    than the column (four-col, 都市快报 2026-04-04)."""
+    text = "\n".join(
+        [
+            "充电宝新国标来了",
+            "",
+            "之前买的3C认证的充电宝，还能用吗？",
+            "由工业和信息化部组织制定的强制性",
+            "国家标准GB 47372-2026《移动电源安全技",
+            "术规范》4月3日正式发布。《技术规范》",
+            "在原有的两项通用强制性国家标准要求的",
+            "基础上明确了多项关键要求。",
+            "",
+            "移动电源包括便携式移动电源和便携",
+            "式储能电源，也就是俗称的“充电宝”和",
+            "“户外电源”。《技术规范》要求强化电",
+            "池本质安全，在标准中引入针刺试验，明",
+            "确提升移动电源在高温、过度充电、挤压",
+        ]
+    )
+    unwrapped = columns.unwrap(text, rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    kinds = {x.text: x.kind for x in unwrapped.items}
+    assert kinds["充电宝新国标来了"] == kinds["之前买的3C认证的充电宝，还能用吗？"] == L.SHORT
+
+
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
     """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
     in text with a paragraph a line); it never runs on into the head above it."""

@@ -250,12 +250,14 @@ class Unwrapped:
                 goes_on = before is not None and item.no not in self.opens and self.is_open(before) and before.kind == L.PARA
                 if goes_on or (after is not None and after.kind == L.PARA and L.starts_mid(after.text)):
                     item.kind = L.PARA
-        for item in self.items:
+        for head, item in zip([None, *self.items], self.items, strict=False):
             text = item.text
+            # (or under a head line that is a block of its own: a kicker, pdftotext's default mode parting sizes)
+            kicked = head is not None and head.kind == L.SHORT and head.no in self.block_ends and self.tops is None
             if (
                 item.kind == L.PARA
                 and self.first_lines.get(item.no) == text
-                and width(text) > self.measure + 1
+                and (width(text) > self.measure + 1 or kicked)
                 and len(text) <= rules.HEADING_MAX
                 and "。" not in text
                 and text.endswith(("？", "！"))
