@@ -752,6 +752,36 @@ def test_a_question_under_a_kicker_in_a_block_of_its_own_is_the_head():
     assert kinds["充电宝新国标来了"] == kinds["之前买的3C认证的充电宝，还能用吗？"] == L.SHORT
 
 
+def test_a_line_at_a_blocks_end_whose_word_the_next_block_takes_up_is_text():
+    """A head-shaped line that fills a set-in line at a block's end, cut mid-sentence, is a paragraph's first
+    line when the next block takes up the word it cuts (负责人表 / 示，…: 表示 stands together elsewhere in the
+    text); our own pdf channel's page of the sample, pdftotext's default mode."""
+    text = "\n".join(
+        [
+            "一季度，高耗能制造业销售收入占",
+            "制造业比重为29.2%，较上年同期",
+            "下降1.4个百分点，反映降碳减排",
+            "成效明显。制造业企业采购环境治",
+            "理服务金额同比增长13%，增速较",
+            "2024年加快4.6个百分点，反映绿",
+            "色治理投入持续加大。",
+            "国家税务总局相关负责人表",
+            "",
+            "示，税务部门将进一步落实落细各",
+            "项支持制造业高质量发展的税费优",
+            "惠政策，依托税收大数据深化拓",
+            "展“政策找人”，优化办税缴费服",
+            "务，主动回应企业诉求，积极帮助",
+            "盛来运表示，一季度，新质生",
+        ]
+    )
+    unwrapped = columns.unwrap(text, rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    assert next(x for x in unwrapped.items if x.text == "国家税务总局相关负责人表").kind == L.PARA
+
+
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
     """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
     in text with a paragraph a line); it never runs on into the head above it."""

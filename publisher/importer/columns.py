@@ -216,15 +216,18 @@ class Unwrapped:
     tops: set[int] | None = None  # text already in reading order (pdftotext -layout): lines that open a column strip
     indents: dict[int, int] = field(default_factory=dict)  # there: how far right of its strip's start a line begins
     opens: set[int] = field(default_factory=set)  # and the lines that open a strip
+    words: set[str] = field(default_factory=set)  # the text's pairs of characters (:func:`pairs`)
 
     def settle(self) -> None:
         """After :func:`lines.classify`: a heading-shaped paragraph at a block's end whose last line fills a
         column and stops mid-sentence (and that runs over lines or holds a comma, as a headline rarely
         does) was cut by a column or block break; it is a paragraph."""
         full = self.measure
-        for item in self.items:
+        for item, after in zip(self.items, [*self.items[1:], None], strict=False):
             last = self.last_lines[item.no]
             cut = item.text != last or any(mark in item.text for mark in "，、；") or last.endswith(("—", "“", "（"))
+            # or the next block takes up the word it cuts (负责人表 / 示，…)
+            cut = cut or (after is not None and after.kind == L.PARA and (last[-1:] + after.text[:1]) in self.words)
             if (
                 item.kind == L.SHORT
                 and item.no in self.block_ends
@@ -636,5 +639,5 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     if current is not None:
         ends.add(current.no)
     if layout is None:
-        return Unwrapped(out, full, first, last, ends)
-    return Unwrapped(out, full, first, last, ends, layout.tops, layout.indents, layout.opens)
+        return Unwrapped(out, full, first, last, ends, words=words)
+    return Unwrapped(out, full, first, last, ends, layout.tops, layout.indents, layout.opens, words)
