@@ -782,6 +782,17 @@ def test_a_line_at_a_blocks_end_whose_word_the_next_block_takes_up_is_text():
     assert next(x for x in unwrapped.items if x.text == "国家税务总局相关负责人表").kind == L.PARA
 
 
+def test_two_heads_and_a_byline_each_a_block_of_their_own_are_two_stories(corpus_pages):
+    """pdftotext's default mode prints a byline under its head in the head's block (under a kicker's head
+    too), so two head lines and a byline, each a block of its own, are the heads of two stories side by side,
+    signed under the first; the text read first is the second's (four-col, the sample)."""
+    text, result = corpus_pages["sample-four"]["default"]
+    assert "驰宏锗业：以“四种思维”\n铸就“专精特新”之路\n\n中铝环保在线分析系统助力氧化铝生产数智化转型\n\n□ 陈晓玲" in text
+    assert _article(result, "驰宏锗业：以“四种思维”铸就“专精特新”之路").byline == "□ 陈晓玲"
+    assert _article(result, "中铝环保在线分析系统助力氧化铝生产数智化转型").text.startswith("近日，中铝环保在线分析系统")
+    assert _article(result, "世界钱王“嘉靖通宝”迁徙之路").byline == "崔献刚 陆开明 何丹"
+
+
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
     """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
     in text with a paragraph a line); it never runs on into the head above it."""

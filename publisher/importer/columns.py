@@ -336,6 +336,10 @@ class Unwrapped:
             if kind == "head":
                 leads = _leads_before_head(frags[n + 1 :])
                 stories = _stories(part, leads)
+                apart = len(stories) == 1 and self.signed_apart(part)
+                if apart:  # two heads side by side, the byline under the first
+                    stories = [[part[0], part[2]], [part[1]]]
+                    part[1].data["beside"] = True  # (the assembler reads it as a head of its own)
                 # a subhead follows a finished paragraph of its story, and never carries a column's tag
                 if opened or len(stories) > 1 or _tagged(part):
                     for story in stories:
@@ -345,8 +349,10 @@ class Unwrapped:
                 # heads still waiting keep waiting when more stories open below than this run has heads
                 kept = waiting[len(waiting) - (leads - len(stories)) :] if leads > len(stories) else []
                 waiting, current = [*kept, *stories], stories[-1]
-                if len(stories) > 1 and part[-1].no not in self.block_ends:
-                    waiting.insert(0, waiting.pop())  # the last head's block runs on into the text: its text
+                if len(stories) > 1 and (apart or part[-1].no not in self.block_ends):
+                    # the last head's block runs on into the text, or the first is signed under its head, in the
+                    # column after the second's: the text that comes first is the last head's
+                    waiting.insert(0, waiting.pop())
                 continue
             if self.continues(part[0]) and opened:
                 target = opened[0]
@@ -369,6 +375,14 @@ class Unwrapped:
             if self.is_open(part[-1]):
                 opened.append(target)
         return [item for slot in slots for item in slot]
+
+    def signed_apart(self, run: list[L.InputLine]) -> bool:
+        """Default-mode text: two head lines and a byline, each a block of its own. A byline printed under its
+        head comes in the head's block (a kicker's head too), so one apart from the head above it stands under
+        the first head: the two are heads of stories side by side, and the byline the first's."""
+        if len(run) != 3 or run[0].kind != L.SHORT or run[1].kind != L.SHORT or run[2].kind not in (L.BYLINE, L.NAMES):
+            return False
+        return all(x.no in self.block_ends and x.end is None for x in run[1:]) and run[0].no in self.block_ends
 
     def by_strip(self, story: list[L.InputLine]) -> list[list[L.InputLine]]:
         """Layout text: a story's head lines cut where a head opens a column strip right after a head in
