@@ -791,6 +791,9 @@ def test_two_heads_and_a_byline_each_a_block_of_their_own_are_two_stories(corpus
     assert _article(result, "驰宏锗业：以“四种思维”铸就“专精特新”之路").byline == "□ 陈晓玲"
     assert _article(result, "中铝环保在线分析系统助力氧化铝生产数智化转型").text.startswith("近日，中铝环保在线分析系统")
     assert _article(result, "世界钱王“嘉靖通宝”迁徙之路").byline == "崔献刚 陆开明 何丹"
+    # also among the heads of a page's run: 党建领航… / the next story's kicker / the first's byline
+    assert _article(result, "党建领航强引擎 勇争第一促发展").byline == "中铝股份党委副书记、工会主席 毛世清"
+    assert _article(result, "以一为基 勇争第一").kicker == "“以一为基谋新局 勇争第一创价值” 主题大讨论系列特别策划之四"
 
 
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):

@@ -337,9 +337,7 @@ class Unwrapped:
                 leads = _leads_before_head(frags[n + 1 :])
                 stories = _stories(part, leads)
                 apart = len(stories) == 1 and self.signed_apart(part)
-                if apart:  # two heads side by side, the byline under the first
-                    stories = [[part[0], part[2]], [part[1]]]
-                    part[1].data["beside"] = True  # (the assembler reads it as a head of its own)
+                stories = [piece for story in stories for piece in self.parted(story)]
                 # a subhead follows a finished paragraph of its story, and never carries a column's tag
                 if opened or len(stories) > 1 or _tagged(part):
                     for story in stories:
@@ -375,6 +373,14 @@ class Unwrapped:
             if self.is_open(part[-1]):
                 opened.append(target)
         return [item for slot in slots for item in slot]
+
+    def parted(self, story: list[L.InputLine]) -> list[list[L.InputLine]]:
+        """A story's head lines, or two stories' when they are signed apart (:meth:`signed_apart`): the first
+        head with the byline under it, and the second head (which the assembler reads as a head of its own)."""
+        if not self.signed_apart(story):
+            return [story]
+        story[1].data["beside"] = True
+        return [[story[0], story[2]], [story[1]]]
 
     def signed_apart(self, run: list[L.InputLine]) -> bool:
         """Default-mode text: two head lines and a byline, each a block of its own. A byline printed under its
