@@ -632,6 +632,173 @@ def test_a_filled_line_cut_mid_sentence_goes_on_to_a_line_that_looks_set_in(corp
     assert not columns._runs_on("一文讲清不同人群分别要缴多少钱", "日前，中办、国办联合印发《", 15, rules.DEFAULT_VOCABULARY)
 
 
+def test_a_filled_head_shaped_line_goes_on_where_its_break_cuts_a_word():
+    """A line of text that fills the measure, stops mid-word and holds no sentence's end has a head's shape;
+    when the two characters either side of the break stand together elsewhere in the text and the next
+    line is no short rest, the line goes on, even to a line that looks set in (our own pdf channel's page
+    of the sample, pdftotext's default mode, measure 15: the line under it breaks before a number)."""
+    words = columns.pairs(["目承载着提升生产效率、降低能耗"])
+    line, after = "运行超7200小时，数据准确率提", "升至92%，实时检测数据与实验"
+    assert columns._runs_on(line, after, 15, rules.DEFAULT_VOCABULARY, True, None, words) == columns.LINE
+    assert columns._runs_on(line, after, 15, rules.DEFAULT_VOCABULARY, True, None, frozenset()) == ""
+
+
+def test_heads_still_waiting_keep_waiting_when_more_dated_stories_follow(tmp_path):
+    """A head printed in a column gap waits for its text; when the next run of heads has fewer heads than the
+    datelines that open stories under it, the heads still waiting keep waiting, and a dated block goes to
+    the waiting head its first sentence repeats (three-col-boxed, 人民日报 2026-01-10, default mode)."""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-10")
+    pdf = tmp_path / "three-col-boxed.pdf"
+    corpus.render(issue, "three-col-boxed", pdf)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=20260110, paper=issue.paper)
+    article = _article(result, "丁薛祥会见美国华特迪士尼公司首席执行官艾格")
+    assert article.text.startswith("中共中央政治局常委、国务院副总理丁薛祥9日") and "邮政" not in article.text
+    assert _article(result, "2025年快递业务量完成近2000亿件").text.startswith("记者从国家邮政局获悉")
+
+
+def test_the_mastheads_weekday_lunar_date_and_website_on_lines_of_their_own_are_furniture():
+    """pdftotext may print the masthead's weekday, lunar date and website after the 导读 box beside it, each on
+    a line of its own: they are page furniture, never a head (our own pdf channel's front page)."""
+    for text in ("星期六", "农历乙巳年三月廿二", "乙巳年三月廿二", "https://www.chinalco.com.cn"):
+        line = L.InputLine(1, text)
+        L.classify_line(line, rules.DEFAULT_VOCABULARY)
+        assert line.kind == L.FURNITURE, text
+
+
+def test_parallel_bare_heads_after_a_story_are_its_subheads():
+    """Heads of one form (a word of the same length, a colon, a phrase) with no byline, dateline or kicker of
+    their own, read as stories after a signed story, are that story's subheads (the sample's 驰宏锗业 piece,
+    whose column breaks make each subhead look like a story's head in pdftotext's default mode)."""
+    from publisher.importer.assemble import Assembler
+    from publisher.importer.drafts import Draft, DraftBlock, SectionDraft
+
+    section = SectionDraft("要闻", "yaowen", 38)
+
+    def draft(headline, line, byline=None):
+        text = DraftBlock("paragraph", "驰宏锗业始终将服务国家战略置于企业发展的核心位置。", [line + 1])
+        return Draft(section, line, headline=headline, head_lines=[line], byline=byline, body=[text])
+
+    assembler = Assembler([], rules.DEFAULT_VOCABULARY)
+    owner = draft("驰宏锗业：以“四种思维”铸就“专精特新”之路", 370, "□ 陈晓玲")
+    heads = ["战略优化：全链布局 打造锗产业生态圈", "治理升级：市场化机制激发企业活力", "创新突破：广搭平台 汇聚英才"]
+    assembler.articles = [owner, *(draft(h, 400 + 10 * k) for k, h in enumerate(heads))]
+    assembler.keep_parallel_subheads()
+    assert assembler.articles == [owner] and [b.text for b in owner.body if b.kind == "subhead"] == heads
+    assembler.articles = [owner, draft("紧急提醒：这种“钱”不要用", 500)]  # one such head is a story's
+    assembler.keep_parallel_subheads()
+    assert len(assembler.articles) == 2
+    owner = draft("我国经济起步稳开局好", 461, "熊丽")  # short plain phrases are parallel too
+    assembler.articles = [owner, draft("经济运行稳中回升", 487), draft("高质量发展新向好", 515)]
+    assembler.keep_parallel_subheads()
+    assert assembler.articles == [owner] and len(owner.body) == 5
+
+
+def test_a_head_with_its_columns_tag_starts_a_story_and_a_sentences_rest_is_no_head(tmp_path):
+    """A head that ends in its column's tag (（今日谈）, （编辑手记）) ends there and starts a story of its own: a
+    subhead carries no tag. A short line that starts with the rest of a sentence and ends it (万元！”, after a
+    column break) is a cut paragraph's end, not a head (five-col, 人民日报 2026-01-08, default mode)."""
+    assert columns._runs_on("让好政策能落地、见成效（编辑手记）", "购物、出行、育儿、办企……", 15, rules.DEFAULT_VOCABULARY) == ""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-08")
+    pdf = tmp_path / "five-col.pdf"
+    corpus.render(issue, "five-col", pdf)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=20260108, paper=issue.paper)
+    assert _article(result, "把惠民利民的好事办实（今日谈）").text.startswith("2026年育儿补贴1月5日起正式全面开放申领")
+    assert _article(result, "让好政策能落地、见成效（编辑手记）").text.startswith("购物、出行、育儿、办企")
+    assert not [a for a in result.issue.articles if a.headline.startswith("万元")]
+
+
+def test_a_photo_features_head_is_a_story_of_its_own_not_a_kicker():
+    """图片报道 over a photo names a photo feature: it heads a story of its own, never the kicker of the head that
+    pdftotext prints after it (人民日报 2026-01-13, five-col, default mode)."""
+    from publisher.importer.assemble import Assembler
+    from publisher.importer.rejoin import TextPiece
+
+    lines = [
+        (30, "图片报道", L.SHORT),
+        (32, "“832平台”激发脱贫地区产业活力", L.SHORT),
+        (33, "本报北京1月12日电 （记者王观）新疆墨玉县的葡萄干、灰枣，西藏的高原土蜂蜜、青稞饼干……", L.PARA),
+    ]
+    pieces = [TextPiece([L.InputLine(no, text, kind)]) for no, text, kind in lines]
+    articles = Assembler(pieces, rules.DEFAULT_VOCABULARY).run().articles
+    assert [(a.headline, a.kicker) for a in articles] == [("图片报道", None), ("“832平台”激发脱贫地区产业活力", None)]
+
+
+def test_a_question_under_a_kicker_in_a_block_of_its_own_is_the_head():
+    """pdftotext's default mode parts type of other sizes into blocks: a one-line question (…，还能用吗？) right
+    under a head line that is a block of its own (the kicker) is display type, the head, though it is no wider
+    than the column (four-col, 都市快报 2026-04-04)."""
+    text = "\n".join(
+        [
+            "充电宝新国标来了",
+            "",
+            "之前买的3C认证的充电宝，还能用吗？",
+            "由工业和信息化部组织制定的强制性",
+            "国家标准GB 47372-2026《移动电源安全技",
+            "术规范》4月3日正式发布。《技术规范》",
+            "在原有的两项通用强制性国家标准要求的",
+            "基础上明确了多项关键要求。",
+            "",
+            "移动电源包括便携式移动电源和便携",
+            "式储能电源，也就是俗称的“充电宝”和",
+            "“户外电源”。《技术规范》要求强化电",
+            "池本质安全，在标准中引入针刺试验，明",
+            "确提升移动电源在高温、过度充电、挤压",
+        ]
+    )
+    unwrapped = columns.unwrap(text, rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    kinds = {x.text: x.kind for x in unwrapped.items}
+    assert kinds["充电宝新国标来了"] == kinds["之前买的3C认证的充电宝，还能用吗？"] == L.SHORT
+
+
+def test_a_line_at_a_blocks_end_whose_word_the_next_block_takes_up_is_text():
+    """A head-shaped line that fills a set-in line at a block's end, cut mid-sentence, is a paragraph's first
+    line when the next block takes up the word it cuts (负责人表 / 示，…: 表示 stands together elsewhere in the
+    text); our own pdf channel's page of the sample, pdftotext's default mode."""
+    text = "\n".join(
+        [
+            "一季度，高耗能制造业销售收入占",
+            "制造业比重为29.2%，较上年同期",
+            "下降1.4个百分点，反映降碳减排",
+            "成效明显。制造业企业采购环境治",
+            "理服务金额同比增长13%，增速较",
+            "2024年加快4.6个百分点，反映绿",
+            "色治理投入持续加大。",
+            "国家税务总局相关负责人表",
+            "",
+            "示，税务部门将进一步落实落细各",
+            "项支持制造业高质量发展的税费优",
+            "惠政策，依托税收大数据深化拓",
+            "展“政策找人”，优化办税缴费服",
+            "务，主动回应企业诉求，积极帮助",
+            "盛来运表示，一季度，新质生",
+        ]
+    )
+    unwrapped = columns.unwrap(text, rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    assert next(x for x in unwrapped.items if x.text == "国家税务总局相关负责人表").kind == L.PARA
+
+
+def test_two_heads_and_a_byline_each_a_block_of_their_own_are_two_stories(corpus_pages):
+    """pdftotext's default mode prints a byline under its head in the head's block (under a kicker's head
+    too), so two head lines and a byline, each a block of its own, are the heads of two stories side by side,
+    signed under the first; the text read first is the second's (four-col, the sample)."""
+    text, result = corpus_pages["sample-four"]["default"]
+    assert "驰宏锗业：以“四种思维”\n铸就“专精特新”之路\n\n中铝环保在线分析系统助力氧化铝生产数智化转型\n\n□ 陈晓玲" in text
+    assert _article(result, "驰宏锗业：以“四种思维”铸就“专精特新”之路").byline == "□ 陈晓玲"
+    assert _article(result, "中铝环保在线分析系统助力氧化铝生产数智化转型").text.startswith("近日，中铝环保在线分析系统")
+    assert _article(result, "世界钱王“嘉靖通宝”迁徙之路").byline == "崔献刚 陆开明 何丹"
+    # also among the heads of a page's run: 党建领航… / the next story's kicker / the first's byline
+    assert _article(result, "党建领航强引擎 勇争第一促发展").byline == "中铝股份党委副书记、工会主席 毛世清"
+    assert _article(result, "以一为基 勇争第一").kicker == "“以一为基谋新局 勇争第一创价值” 主题大讨论系列特别策划之四"
+
+
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
     """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
     in text with a paragraph a line); it never runs on into the head above it."""

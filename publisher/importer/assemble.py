@@ -470,6 +470,8 @@ class Assembler(AfterWalk):
                 verse.append(piece)
             else:
                 heads.append(piece)  # SHORT, or a names line under no headline
+        if len(heads) >= 2 and rules.PHOTO_FEATURE.match(heads[0].text):
+            self.photo_feature(heads.pop(0))  # 摄影报道 over a photo: a story of its own, never a kicker
         cur = self.cur
         waiting = None
         if bodied and len(verse) == 1 and self.dated_later():
@@ -584,6 +586,13 @@ class Assembler(AfterWalk):
             else:
                 kept.append(piece)
         return kept
+
+    def photo_feature(self, piece: TextPiece) -> None:
+        """A head that names a photo feature (摄影报道) heads the photo printed under it, a story of its own."""
+        draft = self.new_article(piece.no)
+        self.set_head(draft, [piece])
+        draft.kind, draft.ended = "photo", True
+        self.decide("headline", piece.numbers, "a photo feature's head: a story of its own", "the kicker of the next head", draft)
 
     def figures_only(self, figures: list[TextPiece], bodied: bool) -> None:
         """Captions in a run of their own: the open story's figures, photo stories, or the next story's."""

@@ -183,6 +183,8 @@ def _runs_on(
     head = head and not L.starts_mid(line) and "。" not in line[:-1]  # a head holds no sentence's end or rest
     if head and after.startswith(("——", "──")):
         return ""  # a subtitle under its head, however wide the head
+    if head and TAGGED_HEAD.search(line):
+        return ""  # the column's tag (（今日谈）) closes a head: the head ends there
     if set_in is not None:
         if set_in:
             return ""  # a new paragraph starts at ``after``
@@ -194,6 +196,8 @@ def _runs_on(
             # before a long number is justified with fewer characters), when it is no head: it goes on a
             # paragraph already, or no head ends like it
             return LINE
+        if filled and cut and head and width(after) >= full - INDENT - 1.5 and (line[-1] + after[:1]) in words:
+            return LINE  # a head-shaped filled line goes on too where its break cuts a word and no short rest follows
         if _set_in(after, full):
             return ""  # a new paragraph starts at ``after``
     if head and not (filled and width(after) >= full - INDENT - 1) and L.heading_shape(after):
@@ -225,15 +229,18 @@ class Unwrapped:
     tops: set[int] | None = None  # text already in reading order (pdftotext -layout): lines that open a column strip
     indents: dict[int, int] = field(default_factory=dict)  # there: how far right of its strip's start a line begins
     opens: set[int] = field(default_factory=set)  # and the lines that open a strip
+    words: set[str] = field(default_factory=set)  # the text's pairs of characters (:func:`pairs`)
 
     def settle(self) -> None:
         """After :func:`lines.classify`: a heading-shaped paragraph at a block's end whose last line fills a
         column and stops mid-sentence (and that runs over lines or holds a comma, as a headline rarely
         does) was cut by a column or block break; it is a paragraph."""
         full = self.measure
-        for item in self.items:
+        for item, after in zip(self.items, [*self.items[1:], None], strict=False):
             last = self.last_lines[item.no]
             cut = item.text != last or any(mark in item.text for mark in "，、；") or last.endswith(("—", "“", "（"))
+            # or the next block takes up the word it cuts (负责人表 / 示，…)
+            cut = cut or (after is not None and after.kind == L.PARA and (last[-1:] + after.text[:1]) in self.words)
             if (
                 item.kind == L.SHORT
                 and item.no in self.block_ends
@@ -243,19 +250,13 @@ class Unwrapped:
                 and not rules.ENDS_SENTENCE.search(last)
             ):
                 item.kind = L.PARA
+            elif item.kind == L.SHORT and L.starts_mid(item.text) and rules.ENDS_SENTENCE.search(item.text):
+                item.kind = L.PARA  # the rest of a sentence, closed (万元！”): the end of a paragraph cut before it
             elif item.kind == L.SHORT and (credit := rules.CREDIT_END.search(item.text)) and credit.start() > 0:
                 # a short line ending in a photo credit (… 张三 摄, …供图) is a caption
                 item.kind, item.data = L.CAPTION, L.caption_parts(item.text)
             elif item.kind == L.SHORT and (credit := CREDITED.match(item.text)):
                 item.kind, item.data = L.CAPTION, {"caption": credit.group(1), "credit": credit.group(2)}
-        for previous, item in itertools.pairwise(self.items):
-            if (
-                item.kind == L.SHORT
-                and self.is_open(previous)
-                and L.quote_balance(item.text)[0] > 0
-                and re.search(r"[。！？!?][”」』]$", item.text)
-            ):
-                item.kind = L.PARA  # the rest of a quotation the paragraph before leaves open, to its end (…！”)
         if self.tops is not None:
             # in reading order, a short line inside a column (not at the top of a strip) that goes on a paragraph
             # cut mid-sentence, or that the next paragraph goes on, is a piece of text, not a head
@@ -267,13 +268,16 @@ class Unwrapped:
                     item.kind = L.PARA
         for above, item in zip([None, *self.items], self.items, strict=False):
             text = item.text
-            # display type: wider than the column, or (layout text) set flush at a strip's top under a head
-            # line, where a paragraph's first line is set in and the one before is no paragraph to go on
-            flush_under_head = above is not None and above.kind == L.SHORT and self.indents.get(item.no) == 0
+            # display type: wider than the column, or under a head line where no paragraph starts: set flush at a
+            # strip's top (layout text, where a paragraph's first line is set in), or under a head line that is a
+            # block of its own (a kicker: pdftotext's default mode parts type of other sizes into blocks)
+            under_head = above is not None and above.kind == L.SHORT
+            flush = under_head and self.indents.get(item.no) == 0 and item.no in self.opens
+            kicked = under_head and above is not None and above.no in self.block_ends and self.tops is None
             if (
                 item.kind == L.PARA
                 and self.first_lines.get(item.no) == text
-                and (width(text) > self.measure + 1 or (flush_under_head and item.no in self.opens))
+                and (width(text) > self.measure + 1 or flush or kicked)
                 and len(text) <= rules.HEADING_MAX
                 and "。" not in text
                 and text.endswith(("？", "！"))
@@ -354,15 +358,23 @@ class Unwrapped:
                     waiting, opened, current, before = [], [], None, None  # a new page: its stories start here
                 continue
             if kind == "head":
-                stories = _stories(part, _leads_before_head(frags[n + 1 :]))
-                if opened or len(stories) > 1:  # a subhead follows a finished paragraph of its story
+                leads = _leads_before_head(frags[n + 1 :])
+                stories = _stories(part, leads)
+                apart = len(stories) == 1 and self.signed_apart(part)
+                stories = [piece for story in stories for piece in self.parted(story)]
+                # a subhead follows a finished paragraph of its story, and never carries a column's tag
+                if opened or len(stories) > 1 or _tagged(part):
                     for story in stories:
                         story[0].data["story"] = True
                 slots.extend(stories)
                 before = current if current is not None and current not in stories and len(current) > 1 else None
-                waiting, current = list(stories), stories[-1]
-                if len(stories) > 1 and part[-1].no not in self.block_ends:
-                    waiting.insert(0, waiting.pop())  # the last head's block runs on into the text: its text
+                # heads still waiting keep waiting when more stories open below than this run has heads
+                kept = waiting[len(waiting) - (leads - len(stories)) :] if leads > len(stories) else []
+                waiting, current = [*kept, *stories], stories[-1]
+                if len(stories) > 1 and (apart or part[-1].no not in self.block_ends):
+                    # the last head's block runs on into the text, or the first is signed under its head, in the
+                    # column after the second's: the text that comes first is the last head's
+                    waiting.insert(0, waiting.pop())
                 continue
             if self.continues(part[0]) and opened:
                 target = opened[0]
@@ -385,6 +397,22 @@ class Unwrapped:
             if self.is_open(part[-1]):
                 opened.append(target)
         return [item for slot in slots for item in slot]
+
+    def parted(self, story: list[L.InputLine]) -> list[list[L.InputLine]]:
+        """A story's head lines, or two stories' when they are signed apart (:meth:`signed_apart`): the first
+        head with the byline under it, and the second head (which the assembler reads as a head of its own)."""
+        if not self.signed_apart(story):
+            return [story]
+        story[1].data["beside"] = True
+        return [[story[0], story[2]], [story[1]]]
+
+    def signed_apart(self, run: list[L.InputLine]) -> bool:
+        """Default-mode text: two head lines and a byline, each a block of its own. A byline printed under its
+        head comes in the head's block (a kicker's head too), so one apart from the head above it stands under
+        the first head: the two are heads of stories side by side, and the byline the first's."""
+        if len(run) != 3 or run[0].kind != L.SHORT or run[1].kind != L.SHORT or run[2].kind not in (L.BYLINE, L.NAMES):
+            return False
+        return all(x.no in self.block_ends and x.end is None for x in run[1:]) and run[0].no in self.block_ends
 
     def by_strip(self, story: list[L.InputLine]) -> list[list[L.InputLine]]:
         """Layout text: a story's head lines cut where a head opens a column strip right after a head in
@@ -662,5 +690,5 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     if current is not None:
         ends.add(current.no)
     if layout is None:
-        return Unwrapped(out, full, first, last, ends)
-    return Unwrapped(out, full, first, last, ends, layout.tops, layout.indents, layout.opens)
+        return Unwrapped(out, full, first, last, ends, words=words)
+    return Unwrapped(out, full, first, last, ends, layout.tops, layout.indents, layout.opens, words)

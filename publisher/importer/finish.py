@@ -101,6 +101,7 @@ class AfterWalk:
             for no in figure.lines[:1]:
                 self.furniture.append((no, " ".join(x for x in (figure.caption, figure.credit) if x), "a caption with no story"))
         self.adopt_orphans()
+        self.keep_parallel_subheads()
         for draft in self.articles:
             self.rejoin_short_lines(draft)
             if draft.headline is None:
@@ -157,6 +158,42 @@ class AfterWalk:
                     f"'{old}' as the headline",
                 )
             self.decide("orphan-headline", numbers + target.body[0].lines, chose, other, target)
+
+    def keep_parallel_subheads(self) -> None:
+        """Stories read from a run of bare heads of one form (战略优化：… / 治理升级：…: a word, a colon, a phrase;
+        or short plain phrases: 经济运行稳中回升 / 高质量发展新向好) with no byline, dateline or kicker of their own,
+        after a story, are that story's subheads: parallel subheads part one story, while stories of their own
+        each carry their own head's furniture."""
+        kept: list[Draft] = []
+        run: list[Draft] = []
+        for draft in [*self.articles, None]:
+            if draft is not None and kept and _bare_parallel(draft) and draft.section is kept[-1].section:
+                if not run or _form(draft.headline) == _form(run[0].headline):
+                    run.append(draft)
+                    continue
+            if len(run) >= 2:
+                self.subheads_of(kept[-1], run)
+            else:
+                kept.extend(run)
+            run = []
+            if draft is not None:
+                (run if _bare_parallel(draft) and kept else kept).append(draft)
+        self.articles[:] = kept
+
+    def subheads_of(self, owner: Draft, run: list[Draft]) -> None:
+        """Fold the stories of ``run`` into ``owner``, each headline a subhead over its text."""
+        for draft in run:
+            owner.body.append(DraftBlock("subhead", draft.headline or "", list(draft.head_lines)))
+            owner.body.extend(draft.body)
+            owner.figures.extend(draft.figures)
+            owner.touch(draft.lines)
+        self.decide(
+            "headline",
+            [n for d in run for n in d.head_lines],
+            "parallel heads of one form after a story: its subheads",
+            "stories of their own",
+            owner,
+        )
 
     def rejoin_short_lines(self, draft: Draft) -> None:
         """Merge 'subheads' that break the pattern of their siblings into the paragraph they begin."""
@@ -216,3 +253,25 @@ def turns_to(draft: Draft, heads: list[TextPiece]) -> bool:
     head = " ".join(p.text for p in heads)
     at = topic_split(paras, draft.headline or "", head) if len(paras) >= 2 else None
     return at is not None and len(L.bigrams(head) & L.bigrams(paras[at])) >= TURN_WORDS
+
+
+#: A head of the form a word, a colon, a phrase (战略优化：全链布局): parallel subheads share the word's length.
+PARALLEL_HEAD = re.compile(rf"^({rules.HAN}{{2,4}})[：:]\S")
+#: A plain short phrase, or two parted by a space (经济运行稳中回升, 外贸规模增长 出口质量提升): a subhead's form too.
+PLAIN_HEAD = re.compile(rf"{rules.HAN}{{2,8}}(?: {rules.HAN}{{2,8}})?")
+#: The form code of a plain head (a colon's form is the length of the word before it).
+PLAIN = -1
+
+
+def _form(headline: str | None) -> int:
+    """The form a subhead shares with its parallels: the word before its colon (its length), plain, or none (0)."""
+    headline = headline or ""
+    if match := PARALLEL_HEAD.match(headline):
+        return len(match.group(1))
+    return PLAIN if PLAIN_HEAD.fullmatch(headline) and len(headline) <= 13 else 0
+
+
+def _bare_parallel(draft: Draft) -> bool:
+    """A story read from a bare head of the parallel form: no byline, dateline, kicker, subtitle or label."""
+    furnished = draft.byline or draft.lead or draft.kicker or draft.subtitle or draft.series or draft.editor_note
+    return bool(_form(draft.headline)) and not furnished

@@ -53,6 +53,11 @@ FURNITURE = [
     re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期[一二三四五六日天])?(?:\s+\S{1,12}){0,3}$"),  # page head
     re.compile(r"^(?:本版|本期)(?:共\s*\d+\s*版|今日\s*\d+\s*版)$"),
     re.compile(r"^今日\s*\d+\s*版$"),
+    # the masthead's weekday, lunar date or website, which pdftotext may print apart from it (after a 导读 box)
+    re.compile(
+        r"^(?:星期[一二三四五六日天]|农历\S{2,12}|(?:农历)?[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年\S{2,8}"
+        r"|(?:https?://|www\.)[\w./-]+)$"
+    ),
     GUIDE_LABEL,
     TEASER,
 ]
@@ -193,6 +198,8 @@ SPEAKER = re.compile(rf"^(\S.{{1,48}}?)\s+({HAN}{{2,4}}|{HAN}[ \u3000]{HAN}{{1,2
 SOURCE = re.compile(
     r"^[（(]?\s*(?:摘自|摘编自|转载自|转自|原载|来源|稿件来源|资料来源|文章来源|选自)\s*[：:]?\s*\S.{0,40}?[）)]?$"
 )
+#: A head that names a photo feature (摄影报道, 影像报道): the photo under it is its story.
+PHOTO_FEATURE = re.compile(r"^(?:图片|摄影|影像)报道$")
 CAPTION_MARK = re.compile(r"^([▲△▼►▶◀↑↓→←]+)\s*(\S.*)$")
 CAPTION_START = re.compile(r"^(?:图为|上图|下图|左图|右图|图\s*[0-9一二三四五六]+\s*[：:]|组图|图片说明)")
 #: 普光进 摄 / 秦亮摄 / （张三 摄） / 本报记者 王五 摄 at the end of a caption.
