@@ -796,6 +796,22 @@ def test_two_heads_and_a_byline_each_a_block_of_their_own_are_two_stories(corpus
     assert _article(result, "以一为基 勇争第一").kicker == "“以一为基谋新局 勇争第一创价值” 主题大讨论系列特别策划之四"
 
 
+def test_a_line_with_a_comma_alone_in_its_block_over_a_head_is_a_kicker():
+    """A head-shaped line that fills the column and holds a comma reads as a paragraph cut at a block's end;
+    not when it is a block of its own over a head: pdftotext's default mode parts type of other sizes into
+    blocks, so that is a kicker, and the three head lines are kicker, head and subtitle (four-col, 都市快报
+    2026-03-28)."""
+    lines = ["西站旁“云廊”飞架，骑行绿道贯通", "", "云门公园最新进展来了", "", "云廊长度约329米", ""]
+    lines += ["本报讯 （记者 陆丹）杭州西站枢纽", "南侧的云门公园建设近日迎来重要节点，", "公园内两座钢箱梁桥——云廊与飞云桥完"]
+    lines += ["成架设，正进行桥面焊接作业。", "", "云门公园总面积超30公顷，分四期建", "设，定位为杭州城市重要新中心的“生态"]
+    lines += ["绿心”与面向多元人群的“活力引擎”。"]
+    unwrapped = columns.unwrap("\n".join(lines), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None and unwrapped.measure == 18
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    assert [x.kind for x in unwrapped.items[:3]] == [L.SHORT, L.SHORT, L.SHORT]
+
+
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
     """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
     in text with a paragraph a line); it never runs on into the head above it."""

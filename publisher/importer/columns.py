@@ -223,9 +223,14 @@ class Unwrapped:
         column and stops mid-sentence (and that runs over lines or holds a comma, as a headline rarely
         does) was cut by a column or block break; it is a paragraph."""
         full = self.measure
-        for item, after in zip(self.items, [*self.items[1:], None], strict=False):
+        for before, item, after in zip([None, *self.items], self.items, [*self.items[1:], None], strict=False):
             last = self.last_lines[item.no]
-            cut = item.text != last or any(mark in item.text for mark in "，、；") or last.endswith(("—", "“", "（"))
+            # (a comma cuts no line that is a block of its own over a head: in default-mode text, whose blocks
+            # part type of other sizes, that is a kicker: …飞架，…贯通)
+            alone = self.tops is None and (before is None or before.no in self.block_ends) and item.text == last
+            over_head = alone and after is not None and after.kind == L.SHORT
+            commas = any(mark in item.text for mark in "，、；") and not over_head
+            cut = item.text != last or commas or last.endswith(("—", "“", "（"))
             # or the next block takes up the word it cuts (负责人表 / 示，…)
             cut = cut or (after is not None and after.kind == L.PARA and (last[-1:] + after.text[:1]) in self.words)
             if (
