@@ -812,6 +812,30 @@ def test_a_line_with_a_comma_alone_in_its_block_over_a_head_is_a_kicker():
     assert [x.kind for x in unwrapped.items[:3]] == [L.SHORT, L.SHORT, L.SHORT]
 
 
+def test_a_number_broken_across_lines_is_one_paragraph():
+    """No head breaks inside a number: a line that ends in a digit goes on to a line that starts with one, however
+    the lines look (three-col-boxed, 人民日报 2026-01-13, default mode: the first line is wider than the column
+    and head-shaped, the second ends a sentence); the number is not parted by a space."""
+    text = "\n".join(
+        [
+            "本报北京1月12日电 （记者邱超奕）记者从中国",
+            "民航局获悉：2025年，民航全行业完成运输总周转量1",
+            "",
+            "640.8亿吨公里、旅客运输量7.7亿人次、货邮运输量10",
+            "17.2万吨，同比分别增长10.5%、5.5%、13.3%。",
+            "",
+            "“832平台”激发脱贫地区产业活力",
+            "本报北京1月12日电 （记者王观）新疆墨玉县的",
+            "葡萄干、灰枣，西藏的高原土蜂蜜、青稞饼干……在",
+        ]
+    )
+    line, after = "640.8亿吨公里、旅客运输量7.7亿人次、货邮运输量10", "17.2万吨，同比分别增长10.5%、5.5%、13.3%。"
+    assert columns._runs_on(line, after, 23, rules.DEFAULT_VOCABULARY) == columns.LINE
+    unwrapped = columns.unwrap(text, rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    assert any(x.text == line + after for x in unwrapped.items)
+
+
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
     """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
     in text with a paragraph a line); it never runs on into the head above it."""

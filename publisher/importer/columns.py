@@ -162,6 +162,8 @@ def _runs_on(
     w = width(line)
     if opens and re.search(r"\d{1,2}日$", line) and after.startswith("电") and _is_lead_text(line + after):
         return LINE  # a dateline broken before its 电 (新华社北京1月9日 / 电 …)
+    if line[-1:].isdigit() and after[:1].isdigit() and not _is_lead_text(after):
+        return LINE  # a number broken across the lines (…运输量10 / 17.2万吨): no head breaks inside a number
     if _signs(after, vocabulary) or _is_lead_text(after) or _jump(after):
         return ""  # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
@@ -653,6 +655,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
         if current is not None and joined:
             heading = joined == HEAD
             ascii_pair = current.text[-1:].isascii() and current.text[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum()
+            ascii_pair = ascii_pair and not (current.text[-1:].isdigit() and text[:1].isdigit())  # (one number)
             current.text += (" " if ascii_pair else "") + text
             current.end = number
         else:
