@@ -836,6 +836,39 @@ def test_a_number_broken_across_lines_is_one_paragraph():
     assert any(x.text == line + after for x in unwrapped.items)
 
 
+def test_a_head_over_text_that_opens_saying_when_starts_a_story():
+    """A news story's first words say when (近日，… / 2025年，…); a subhead's text goes on its story's argument. So
+    a head after a story's finished paragraph over such text starts a story (four-col, 都市快报 2026-04-04; the
+    sample's 驰宏锗业 piece for a subhead)."""
+    from publisher.importer.assemble import Assembler
+    from publisher.importer.rejoin import TextPiece
+
+    lines = [
+        (13, "充电宝新国标来了", L.SHORT),
+        (
+            28,
+            "等场景下的安全防护能力。为了降低移动电源长期使用后的内部短路风险，新增了循环老化方面的专业检测，同时要求标明建议安全使用年限，提醒消费者及时更换安全性差的移动电源。",
+            L.PARA,
+        ),
+        (34, "一小区楼栋加装电梯，只通其中一层", L.SHORT),
+        (
+            35,
+            "近日，IP地址为江苏的一位网友发布视频显示，一小区楼栋外加装的一部电梯，只通向该楼栋的其中一层，视频引发网友热议。",
+            L.PARA,
+        ),
+        (38, "治理升级：市场化机制激发企业活力", L.SHORT),
+        (
+            39,
+            "驰宏锗业坚持市场化改革方向，对选人用人和激励约束机制进行革新，经理层全面推行职业经理人制度，全员竞聘上岗，8.53%员工实现市场化退出。",
+            L.PARA,
+        ),
+    ]
+    pieces = [TextPiece([L.InputLine(no, text, kind)]) for no, text, kind in lines]
+    articles = Assembler(pieces, rules.DEFAULT_VOCABULARY).run().articles
+    assert [a.headline for a in articles] == ["充电宝新国标来了", "一小区楼栋加装电梯，只通其中一层"]
+    assert [b.text for b in articles[1].body if b.kind == "subhead"] == ["治理升级：市场化机制激发企业活力"]
+
+
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
     """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
     in text with a paragraph a line); it never runs on into the head above it."""
