@@ -799,6 +799,79 @@ def test_two_heads_and_a_byline_each_a_block_of_their_own_are_two_stories(corpus
     assert _article(result, "以一为基 勇争第一").kicker == "“以一为基谋新局 勇争第一创价值” 主题大讨论系列特别策划之四"
 
 
+def test_a_line_with_a_comma_alone_in_its_block_over_a_head_is_a_kicker():
+    """A head-shaped line that fills the column and holds a comma reads as a paragraph cut at a block's end;
+    not when it is a block of its own over a head: pdftotext's default mode parts type of other sizes into
+    blocks, so that is a kicker, and the three head lines are kicker, head and subtitle (four-col, 都市快报
+    2026-03-28)."""
+    lines = ["西站旁“云廊”飞架，骑行绿道贯通", "", "云门公园最新进展来了", "", "云廊长度约329米", ""]
+    lines += ["本报讯 （记者 陆丹）杭州西站枢纽", "南侧的云门公园建设近日迎来重要节点，", "公园内两座钢箱梁桥——云廊与飞云桥完"]
+    lines += ["成架设，正进行桥面焊接作业。", "", "云门公园总面积超30公顷，分四期建", "设，定位为杭州城市重要新中心的“生态"]
+    lines += ["绿心”与面向多元人群的“活力引擎”。"]
+    unwrapped = columns.unwrap("\n".join(lines), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None and unwrapped.measure == 18
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    assert [x.kind for x in unwrapped.items[:3]] == [L.SHORT, L.SHORT, L.SHORT]
+
+
+def test_a_number_broken_across_lines_is_one_paragraph():
+    """No head breaks inside a number: a line that ends in a digit goes on to a line that starts with one, however
+    the lines look (three-col-boxed, 人民日报 2026-01-13, default mode: the first line is wider than the column
+    and head-shaped, the second ends a sentence); the number is not parted by a space."""
+    text = "\n".join(
+        [
+            "本报北京1月12日电 （记者邱超奕）记者从中国",
+            "民航局获悉：2025年，民航全行业完成运输总周转量1",
+            "",
+            "640.8亿吨公里、旅客运输量7.7亿人次、货邮运输量10",
+            "17.2万吨，同比分别增长10.5%、5.5%、13.3%。",
+            "",
+            "“832平台”激发脱贫地区产业活力",
+            "本报北京1月12日电 （记者王观）新疆墨玉县的",
+            "葡萄干、灰枣，西藏的高原土蜂蜜、青稞饼干……在",
+        ]
+    )
+    line, after = "640.8亿吨公里、旅客运输量7.7亿人次、货邮运输量10", "17.2万吨，同比分别增长10.5%、5.5%、13.3%。"
+    assert columns._runs_on(line, after, 23, rules.DEFAULT_VOCABULARY) == columns.LINE
+    unwrapped = columns.unwrap(text, rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    assert any(x.text == line + after for x in unwrapped.items)
+
+
+def test_a_head_over_text_that_opens_saying_when_starts_a_story():
+    """A news story's first words say when (近日，… / 2025年，…); a subhead's text goes on its story's argument. So
+    a head after a story's finished paragraph over such text starts a story (four-col, 都市快报 2026-04-04; the
+    sample's 驰宏锗业 piece for a subhead)."""
+    from publisher.importer.assemble import Assembler
+    from publisher.importer.rejoin import TextPiece
+
+    lines = [
+        (13, "充电宝新国标来了", L.SHORT),
+        (
+            28,
+            "等场景下的安全防护能力。为了降低移动电源长期使用后的内部短路风险，新增了循环老化方面的专业检测，同时要求标明建议安全使用年限，提醒消费者及时更换安全性差的移动电源。",
+            L.PARA,
+        ),
+        (34, "一小区楼栋加装电梯，只通其中一层", L.SHORT),
+        (
+            35,
+            "近日，IP地址为江苏的一位网友发布视频显示，一小区楼栋外加装的一部电梯，只通向该楼栋的其中一层，视频引发网友热议。",
+            L.PARA,
+        ),
+        (38, "治理升级：市场化机制激发企业活力", L.SHORT),
+        (
+            39,
+            "驰宏锗业坚持市场化改革方向，对选人用人和激励约束机制进行革新，经理层全面推行职业经理人制度，全员竞聘上岗，8.53%员工实现市场化退出。",
+            L.PARA,
+        ),
+    ]
+    pieces = [TextPiece([L.InputLine(no, text, kind)]) for no, text, kind in lines]
+    articles = Assembler(pieces, rules.DEFAULT_VOCABULARY).run().articles
+    assert [a.headline for a in articles] == ["充电宝新国标来了", "一小区楼栋加装电梯，只通其中一层"]
+    assert [b.text for b in articles[1].body if b.kind == "subhead"] == ["治理升级：市场化机制激发企业活力"]
+
+
 def test_a_title_and_a_name_under_a_head_sign_the_piece(corpus_pages):
     """中铝股份党委副书记、工会主席 毛世清 under its head is the piece's byline (a signature closes a speech
     in text with a paragraph a line); it never runs on into the head above it."""

@@ -525,6 +525,7 @@ class Assembler(AfterWalk):
             or self.pending_section is not None  # under a section label read just before: a new page's story
             or self.pending_note is not None
             or next_is_lead
+            or bool(nxt is not None and rules.NEWS_OPENING.match(nxt.text))  # text that opens saying when: a story
             or (cur.headline is not None and not cur.body)
             or (cur.section.line is not None and bool(rules.BRIEF_SECTION.search(cur.section.name)))
             or bulleted

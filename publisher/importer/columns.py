@@ -175,6 +175,8 @@ def _runs_on(
     w = width(line)
     if opens and re.search(r"\d{1,2}日$", line) and after.startswith("电") and _is_lead_text(line + after):
         return LINE  # a dateline broken before its 电 (新华社北京1月9日 / 电 …)
+    if line[-1:].isdigit() and after[:1].isdigit() and not _is_lead_text(after):
+        return LINE  # a number broken across the lines (…运输量10 / 17.2万吨): no head breaks inside a number
     if _signs(after, vocabulary) or _is_lead_text(after) or _jump(after):
         return ""  # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
@@ -236,9 +238,14 @@ class Unwrapped:
         column and stops mid-sentence (and that runs over lines or holds a comma, as a headline rarely
         does) was cut by a column or block break; it is a paragraph."""
         full = self.measure
-        for item, after in zip(self.items, [*self.items[1:], None], strict=False):
+        for before, item, after in zip([None, *self.items], self.items, [*self.items[1:], None], strict=False):
             last = self.last_lines[item.no]
-            cut = item.text != last or any(mark in item.text for mark in "，、；") or last.endswith(("—", "“", "（"))
+            # (a comma cuts no line that is a block of its own over a head: in default-mode text, whose blocks
+            # part type of other sizes, that is a kicker: …飞架，…贯通)
+            alone = self.tops is None and (before is None or before.no in self.block_ends) and item.text == last
+            over_head = alone and after is not None and after.kind == L.SHORT
+            commas = any(mark in item.text for mark in "，、；") and not over_head
+            cut = item.text != last or commas or last.endswith(("—", "“", "（"))
             # or the next block takes up the word it cuts (负责人表 / 示，…)
             cut = cut or (after is not None and after.kind == L.PARA and (last[-1:] + after.text[:1]) in self.words)
             if (
@@ -679,6 +686,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
         if current is not None and joined:
             heading = joined == HEAD
             ascii_pair = current.text[-1:].isascii() and current.text[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum()
+            ascii_pair = ascii_pair and not (current.text[-1:].isdigit() and text[:1].isdigit())  # (one number)
             current.text += (" " if ascii_pair else "") + text
             current.end = number
         else:
