@@ -557,6 +557,15 @@ def corpus_pages(tmp_path_factory):
     return out
 
 
+def _settled(text: str) -> list[L.InputLine]:
+    """Default-mode column text read back into paragraphs and classified, as the importer reads it."""
+    unwrapped = columns.unwrap(text, rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    return unwrapped.items
+
+
 def _wrapped_heads():
     """Every headline the corpus layouts print on two lines or more, and every kicker over its headline, as
     (line, next line, the issue's printed text): what head_goes_on has to tell apart."""
@@ -747,11 +756,7 @@ def test_a_question_under_a_kicker_in_a_block_of_its_own_is_the_head():
             "确提升移动电源在高温、过度充电、挤压",
         ]
     )
-    unwrapped = columns.unwrap(text, rules.DEFAULT_VOCABULARY)
-    assert unwrapped is not None
-    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
-    unwrapped.settle()
-    kinds = {x.text: x.kind for x in unwrapped.items}
+    kinds = {x.text: x.kind for x in _settled(text)}
     assert kinds["充电宝新国标来了"] == kinds["之前买的3C认证的充电宝，还能用吗？"] == L.SHORT
 
 
@@ -778,11 +783,7 @@ def test_a_line_at_a_blocks_end_whose_word_the_next_block_takes_up_is_text():
             "盛来运表示，一季度，新质生",
         ]
     )
-    unwrapped = columns.unwrap(text, rules.DEFAULT_VOCABULARY)
-    assert unwrapped is not None
-    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
-    unwrapped.settle()
-    assert next(x for x in unwrapped.items if x.text == "国家税务总局相关负责人表").kind == L.PARA
+    assert next(x for x in _settled(text) if x.text == "国家税务总局相关负责人表").kind == L.PARA
 
 
 def test_two_heads_and_a_byline_each_a_block_of_their_own_are_two_stories(corpus_pages):
