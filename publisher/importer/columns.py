@@ -26,10 +26,10 @@ COLUMN_MAX = 30
 #: Lines that head a story (read with the headline) and lines of its text.
 HEADISH = {L.SHORT, L.BYLINE, L.NAMES, L.CAPTION, L.CREDIT}
 BODY = {L.PARA, L.CONTINUED, L.AUTHOR_UNIT, L.SOURCE, L.SPEAKER}
+#: The rest of a photo credit wrapped before its last word: 摄, 供图 (and the agency: 摄（影像中国）).
+CREDIT_REST = re.compile(rf"^(?:摄|供图){rules.CREDIT_AGENCY}$")
 #: A caption whose credit (a pen name, a group: not only a person's name) stands after a space: … 橙友“山茶” 摄,
 #: … 图片来自《某某报》.
-#: The rest of a photo credit wrapped before its last word: 摄, 供图 (and the agency: 摄（影像中国）).
-CREDIT_REST = re.compile(r"^(?:摄|供图)(?:[（(][^（）()]{1,10}[）)])?$")
 CREDITED = re.compile(r"^(\S.*?)\s+(\S{2,12}\s*(?:摄|供图)|(?:图片|照片|图)\s*(?:来自|来源|由)\S{1,24})$")
 #: A paragraph's first line is set in by this many em.
 INDENT = 2

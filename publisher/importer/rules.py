@@ -204,10 +204,12 @@ SOURCE = re.compile(
 PHOTO_FEATURE = re.compile(r"^(?:图片|摄影|影像)报道$")
 CAPTION_MARK = re.compile(r"^([▲△▼►▶◀↑↓→←]+)\s*(\S.*)$")
 CAPTION_START = re.compile(r"^(?:图为|上图|下图|左图|右图|图\s*[0-9一二三四五六]+\s*[：:]|组图|图片说明)")
+#: The picture agency a credit may name after it: 王勇摄（影像中国）.
+CREDIT_AGENCY = r"(?:[（(][^（）()]{1,10}[）)])?"
 #: 普光进 摄 / 秦亮摄 / （张三 摄） / 本报记者 王五 摄 at the end of a caption.
 CREDIT_END = re.compile(
     rf"\s*([（(]?\s*(?:(?:本报|新华社|中新社)?(?:特约|摄影)?(?:记者|通讯员)\s*)?{NAME}(?:[ \u3000、]+{NAME}){{0,3}}\s*(?:摄|/摄|供图|绘|制图)\s*[）)]?"
-    rf"(?:[（(][^（）()]{{1,10}}[）)])?)$"  # 王勇摄（影像中国）: the picture agency after the credit
+    rf"{CREDIT_AGENCY})$"
 )
 CREDIT_LINE = re.compile(
     rf"^[（(]?\s*(?:图片|照片|配图|插图|图)\s*(?:来自|来源|由|提供|/|：|:)\s*\S.{{0,50}}$"
