@@ -33,9 +33,20 @@ import time
 from pathlib import Path
 
 #: Commands worth handing to the daemon: short, and reading only files (never serving or waiting).
-COMMANDS = frozenset({"build", "check", "show", "issues", "channels"})
-#: Modules a child needs, imported once by the daemon (the channels are added by discovery).
-WARM = ("publisher.cli", "publisher.pipeline", "publisher.loading", "publisher.index", "publisher.config", "publisher.serialize")
+COMMANDS = frozenset({"build", "check", "show", "issues", "channels", "import-text", "import-pdf"})
+#: Modules a child needs, imported once by the daemon (the channels are added by discovery); pypinyin makes
+#: the importers' slugs and spends 0.3 s loading its phrase tables, more than an A3 page takes to read.
+WARM = (
+    "publisher.cli",
+    "publisher.pipeline",
+    "publisher.loading",
+    "publisher.index",
+    "publisher.config",
+    "publisher.serialize",
+    "publisher.importer",
+    "publisher.pdfimport",
+    "pypinyin",
+)
 _MAX_REQUEST = 1 << 20
 #: Seconds without a command after which a daemon started by a command (not by ``daemon start``) stops.
 IDLE = 900
@@ -91,9 +102,11 @@ def command_of(args: list[str]) -> str | None:
 
 
 def mode() -> str:
-    """``$PUBLISHER_DAEMON``: ``auto`` (the default), ``manual`` or ``off``."""
-    chosen = os.environ.get("PUBLISHER_DAEMON", "auto")
-    return chosen if chosen in ("manual", "off") else "auto"
+    """``$PUBLISHER_DAEMON``: ``auto`` (the default), ``manual`` or ``off`` (also written 0, false or no)."""
+    chosen = os.environ.get("PUBLISHER_DAEMON", "auto").strip().lower()
+    if chosen in ("off", "0", "false", "no"):
+        return "off"
+    return "manual" if chosen == "manual" else "auto"
 
 
 def attempt(args: list[str]) -> int | None:

@@ -21,10 +21,21 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
-from yaml.parser import Parser
-from yaml.reader import Reader
 from yaml.resolver import BaseResolver
-from yaml.scanner import Scanner
+
+try:  # libyaml scans and parses (the bulk of loading an issue); our composer below checks what it builds
+    from yaml._yaml import CParser as _Events
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Events(Reader, Scanner, Parser):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+
 
 from publisher import text
 from publisher.model import Article, Block, BlockKind, Issue, Kind, Section
@@ -160,7 +171,7 @@ def _keep_text(node: yaml.Node, shape: Shape) -> None:
     """Tag every plain scalar of a text field as a string: ``headline: no`` is the headline "no", never False."""
     if isinstance(node, yaml.ScalarNode):
         # A model given as one scalar is an author's name; an empty value stays null (the field is left out).
-        if (shape == "text" or isinstance(shape, type)) and node.style is None and node.tag != _NULL:
+        if (shape == "text" or isinstance(shape, type)) and not node.style and node.tag != _NULL:
             node.tag = _STR
     elif isinstance(node, yaml.SequenceNode) and isinstance(shape, tuple):
         for item in node.value:
@@ -172,15 +183,13 @@ def _keep_text(node: yaml.Node, shape: Shape) -> None:
                 _keep_text(value, _shape(found.annotation))
 
 
-class _StrictLoader(Reader, Scanner, Parser, Composer, _CoreConstructor, _CoreResolver):
+class _StrictLoader(Composer, _Events, _CoreConstructor, _CoreResolver):
     """A safe YAML 1.2 core loader that refuses anchors, aliases and duplicate keys (no alias bombs, no silent overrides)."""
 
     first_line = 1  # line of the file where this YAML starts
 
     def __init__(self, stream: str) -> None:
-        Reader.__init__(self, stream)
-        Scanner.__init__(self)
-        Parser.__init__(self)
+        _Events.__init__(self, stream)
         Composer.__init__(self)
         _CoreConstructor.__init__(self)
         _CoreResolver.__init__(self)
@@ -188,8 +197,9 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, _CoreConstructor, _CoreRe
     def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            mark = event.start_mark if event is not None else None
             raise _YamlError(
-                event.start_mark.line + self.first_line,
+                (mark.line if mark is not None else 0) + self.first_line,
                 "YAML anchors and aliases (&name, *name) are not allowed in content; write the value out",
                 "yaml-alias",
             )

@@ -71,6 +71,23 @@ def test_a_build_in_the_daemon_writes_exactly_what_a_build_of_its_own_writes(run
     assert "[2/2] digest" in warm.stderr and "warm/2025-04-19-1330/rss/feed.xml" in warm.stdout
 
 
+def test_an_import_in_the_daemon_writes_the_issue_an_import_of_its_own_writes(running, site):
+    """The importers run warm too (their phrase tables and rules loaded once): the same draft folder, bar the time taken."""
+    seed = REPO / "tests" / "data" / "chinalco-news-1330.txt"
+    runs = {}
+    for name, env in (("warm", running), ("cold", {**running, "PUBLISHER_DAEMON": "off"})):
+        result = publisher(["import-text", str(seed), "--out", name], site, env)
+        assert result.returncode == 0, result.stderr
+        runs[name] = tree(site / name / "2025-04-19-1330")
+    assert served(running, site) == 1
+    reports = [json.loads(files.pop("import-report.json")) for files in runs.values()]
+    for files in runs.values():
+        files.pop("import-report.txt")  # says how long it took
+    assert runs["warm"] == runs["cold"] and len(runs["warm"]) > 20
+    assert [{**r, "seconds": 0} for r in reports[:1]] == [{**r, "seconds": 0} for r in reports[1:]]
+    assert "headline: 中铝集团新增两家国家企业技术中心" in runs["warm"]["01-zhong-lv-ji-tuan-xin-zeng.md"].decode("utf-8")
+
+
 def test_errors_and_exit_status_come_back_as_they_would_without_it(running, site, tmp_path):
     content = tmp_path / "content"
     issue = content / "issues" / "2025-04-19-1330"
@@ -264,7 +281,7 @@ def test_a_command_that_ran_by_itself_leaves_a_daemon_that_runs_the_next(site, t
         publisher(["daemon", "stop"], site, env)
 
 
-@pytest.mark.parametrize("mode", ["manual", "off"])
+@pytest.mark.parametrize("mode", ["manual", "off", "0", "false"])
 def test_a_command_starts_no_daemon_unless_left_to_auto(site, tmp_path, mode):
     run = tmp_path / "run"
     env = {**os.environ, "PUBLISHER_DAEMON": mode, "PUBLISHER_DAEMON_DIR": str(run), "PYTHONPATH": str(REPO)}

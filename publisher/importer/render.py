@@ -25,8 +25,8 @@ class FlowList(list):
     """A short list of numbers written on one line: [39.7, 242.4, 540.9, 285.5]."""
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """libyaml's emitter where PyYAML has it (the same text as PyYAML's own, several times faster)."""
 
 
 _Dumper.add_representer(FlowList, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))

@@ -57,9 +57,9 @@ def import_pdf(
     data, name = read_source(source, filename, "上传的文件")
     doc = extract.open_pdf(data, name)
     try:
-        if extract.trim(doc):  # a printer's PDF: the kept one shows the pages as trimmed
+        pages, trimmed = extract.read_pages(doc, name)
+        if trimmed:  # a printer's PDF: the kept one shows the pages as trimmed
             data = extract.saved(doc)
-        pages = extract.read_pages(doc, name)
     finally:
         doc.close()
     page_lines = [textlines.page_lines(p) for p in pages]

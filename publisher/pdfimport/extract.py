@@ -109,16 +109,13 @@ def _natural(name: str) -> list:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name) if part]
 
 
-def trim(doc: pypdfium2.PdfDocument) -> bool:
-    """Make each page's crop box its trim box (what a viewer shows and the e-paper renders); True when one changed."""
-    changed = False
-    for index in range(len(doc)):
-        page = doc[index]
-        trimmed, shown = page.get_trimbox(), page.get_cropbox()
-        if any(abs(a - b) > 0.01 for a, b in zip(trimmed, shown, strict=True)):
-            page.set_cropbox(*trimmed)
-            changed = True
-    return changed
+def _trim(page) -> bool:
+    """Make the page's crop box its trim box (what a viewer shows and the e-paper renders); True when it changed."""
+    trimmed, shown = page.get_trimbox(), page.get_cropbox()
+    if any(abs(a - b) > 0.01 for a, b in zip(trimmed, shown, strict=True)):
+        page.set_cropbox(*trimmed)
+        return True
+    return False
 
 
 def saved(doc: pypdfium2.PdfDocument) -> bytes:
@@ -127,11 +124,14 @@ def saved(doc: pypdfium2.PdfDocument) -> bytes:
     return buffer.getvalue()
 
 
-def read_pages(doc: pypdfium2.PdfDocument, name: str) -> list[PdfPage]:
-    pages = []
+def read_pages(doc: pypdfium2.PdfDocument, name: str) -> tuple[list[PdfPage], bool]:
+    """Each page's characters, rules and pictures as trimmed (each page is opened once: pdfium parses it then),
+    and whether a page's crop box was made its trim box (a printer's PDF, to be saved as trimmed)."""
+    pages, trimmed = [], False
     try:
         for index in range(len(doc)):
             page = doc[index]
+            trimmed = _trim(page) or trimmed
             pages.append(_read_page(page, index + 1))
     except pypdfium2.PdfiumError:
         raise ImportFailure(f"{name} 有损坏的页面，无法读取。请重新从排版系统导出PDF后再导入。") from None
@@ -148,7 +148,7 @@ def read_pages(doc: pypdfium2.PdfDocument, name: str) -> list[PdfPage]:
             f"{name} 第 {where} 页的文字提取出来是乱码：PDF 里的字体没有附带文字编码对照表（ToUnicode）。"
             "请在排版系统导出PDF时选择嵌入字体并保留文字信息（可检索的PDF）后再导入；无法重新导出时，请用“导入文本”粘贴校对过的文字。"
         )
-    return pages
+    return pages, trimmed
 
 
 def unreadable(ch: str) -> bool:
