@@ -461,6 +461,38 @@ def test_a_line_under_two_heads_side_by_side_goes_with_the_one_it_stands_under(t
 
 
 @pytest.mark.slow
+def test_a_vertical_head_owns_the_text_and_photos_beside_and_below_it(reportlab_runs):
+    """A head set upright stands at the right of its story: the photo and columns at its left, beside a head set
+    across the page's top, and the columns running on below its foot down to the next head in them, are its story;
+    it never stacks onto the head of the story under it as that one's kicker."""
+    pieces = {norm(p.headline): p for issue in corpus.issues() for p in issue.pieces}
+    seen = 0
+    for style, _paper, _pdf, _gold, result, _folder in reportlab_runs:
+        for article in result.issue.articles:
+            x0, y0, x1, y1 = article.print_boxes[0].boxes[0]  # the head's rectangle comes first
+            if style != "six-col-vertical-jump" or y1 - y0 < 4 * (x1 - x0):
+                continue
+            seen += 1
+            piece = pieces[norm(article.headline)]
+            text = norm((article.byline or "") + "".join(b.text for b in article.body))  # a dateline opens the text
+            assert all(norm(paragraph) in text for paragraph in piece.paragraphs), article.headline
+            got, want = (norm(article.byline or ""), len(article.figures)), (norm(piece.gold_byline or ""), len(piece.photos))
+            assert got == want, article.headline
+        assert not any(a.kicker and norm(a.kicker) in pieces for a in result.issue.articles), style
+    assert seen == len(corpus.issues())
+
+
+@pytest.mark.slow
+def test_every_page_s_folio_is_furniture_also_level_with_its_last_lines(reportlab_runs):
+    """A folio (— 5 —) is page furniture wherever the columns beside it end, never a caption of the story near it."""
+    for style, paper, _pdf, _gold, result, _folder in reportlab_runs:
+        furniture = result.report.data()["furniture"]
+        folios = [f["text"] for f in furniture if f["why"] == "folio" and re.fullmatch(r"— \d+ —", f["text"])]
+        assert folios == [f"— {n} —" for n in range(1, len(result.issue.print_pdf.pages) + 1)], (style, paper)
+        assert not any(re.search(r"— \d+ —", f.caption) for a in result.issue.articles for f in a.figures)
+
+
+@pytest.mark.slow
 def test_other_engine_loses_nothing(reportlab_runs):
     for style, paper, pdf, _gold, result, _folder in reportlab_runs:
         assert output_chars(result) == page_text_chars(pdf), (style, paper)

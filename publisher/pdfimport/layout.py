@@ -122,9 +122,11 @@ def _furniture(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
             out.furniture.append((line, MARKS))
             continue
         small = line.size <= body * 1.05
-        margin = (line.y1 <= top + 1 and line.y1 < 0.12 * height) or (line.y0 >= bottom - 1 and line.y0 > 0.88 * height)
-        if small and margin:
-            line.role = "folio" if _PAGE_MARK.search(line.text) and len(line.text) <= 8 else "running head"
+        outer = line.y1 < 0.12 * height or line.y0 > 0.88 * height
+        margin = (line.y1 <= top + 1 or line.y0 >= bottom - 1) and outer
+        folio = bool(_PAGE_MARK.search(line.text)) and len(line.text) <= 8
+        if small and (margin or (folio and outer and _PAGE_MARK.fullmatch(line.text.strip()))):  # — 5 — beside text
+            line.role = "folio" if folio else "running head"
             out.furniture.append((line, line.role))
             if (m := _SECTION_IN_HEAD.search(line.text)) and out.section is None:
                 out.section = re.split("[·•・]", m.group(1))[0]  # the first is the one the page opens with
@@ -298,6 +300,9 @@ def _heads(out: PageLayout, lines: list[PrintedLine]) -> tuple[list[Head], list[
         for head in heads:
             x0, y0, x1, y1 = head.box
             gap = line.y0 - y1
+            # a head set upright and one set across never stack into one (a story's vertical head over the next one's)
+            if line.vertical != head.vertical:
+                continue
             if overlap((x0, x1), (line.x0, line.x1)) > 0 and -0.5 * line.size < gap < 0.9 * min(line.size, head.size):
                 head.lines.append(line)
                 break
@@ -352,14 +357,17 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
 
     regions = {id(h): StoryRegion(out.page.number, h, band=under(h.box[1])) for h in heads}
     orphans = StoryRegion(out.page.number, None)
-    reach = {id(h): _reach(h, heads, lines) for h in heads}
+    reach = {id(h): _reach(h, heads, lines, [p.box for p in out.page.pictures]) for h in heads}
     boxes = {id(h): h.box for h in heads}
-    # a vertical head stands at the right of its story: its text runs to its left, down to its foot
+    # a vertical head stands at the right of its story: its text runs to its left, and on down its columns to
+    # the next head set in them
     beside = {}
     for head in (h for h in heads if h.vertical):
         hx0, hy0, hx1, hy1 = head.box
         lefts = [h.box[2] for h in heads if h is not head and h.box[2] <= hx0 and overlap((h.box[1], h.box[3]), (hy0, hy1)) > 0]
-        beside[id(head)] = (max(lefts, default=min((x.x0 for x in lines), default=0.0)), hx0, hy0, hy1)
+        left = max(lefts, default=min((x.x0 for x in lines), default=0.0))
+        below = [h.box[1] for h in heads if h.box[1] > hy1 and overlap((h.box[0], h.box[2]), (left, hx0)) > 0]
+        beside[id(head)] = (left, hx0, hy0, min(below, default=max([hy1, *(x.y1 for x in lines)])))
 
     def owner(box: tuple[float, float, float, float]) -> StoryRegion:
         x0, y0, x1, y1 = box
@@ -375,7 +383,7 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
             candidates.append(head)
         if not candidates or all(h.vertical for h in candidates):
             for key, (left, right, top, foot) in beside.items():
-                if x0 >= left - 1 and x1 <= right + 1 and y0 >= top - 2 * out.body and y1 <= foot + 2 * out.body:
+                if x0 >= left - 1 and x1 <= right + 1 and y0 >= top - 2 * out.body and y1 <= foot:
                     return regions[key]
         if not candidates:
             return orphans
@@ -436,12 +444,15 @@ def _captions(alone: list[StoryRegion], lines: list[PrintedLine], body: float) -
     return out
 
 
-def _reach(head: Head, heads: list[Head], lines: list[PrintedLine]) -> tuple[float, float]:
-    """How far a head's story may run sideways: to the nearest text or head printed beside it, else the page's text edge."""
+def _reach(
+    head: Head, heads: list[Head], lines: list[PrintedLine], pictures: list[tuple[float, float, float, float]]
+) -> tuple[float, float]:
+    """How far a head's story may run sideways: to the nearest text, head or picture printed beside it, else the
+    page's text edge."""
     x0, y0, x1, y1 = head.box
     left = min([x.x0 for x in lines] + [x0])
     right = max([x.x1 for x in lines] + [x1])
-    beside = [x.box for x in lines] + [h.box for h in heads if h is not head]
+    beside = [x.box for x in lines] + [h.box for h in heads if h is not head] + pictures
     for bx0, by0, bx1, by1 in beside:
         if overlap((by0, by1), (y0, y1)) <= 0:
             continue

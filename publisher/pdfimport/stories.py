@@ -188,14 +188,18 @@ class PageReader:
             "photo", region.lines[0], "a picture on its own became a picture story", "a figure of the story beside it", story
         )
 
+    def series(self, story: PrintedStory, line: PrintedLine) -> None:
+        """A column label (【某某观察】) over the story: its series, the brackets dropped."""
+        draft = story.draft
+        label = self.vocabulary.read(line.text)
+        name = label["name"] if label else line.text.strip("【】[]［］ ")
+        draft.series = name if draft.series is None else f"{draft.series} {name}"
+        self.drop(line, line.text.replace(name, "", 1), "label decoration")
+
     def head(self, story: PrintedStory, head: Head) -> None:
         draft = story.draft
         for line in head.above:
-            label = self.vocabulary.read(line.text)
-            name = label["name"] if label else line.text.strip("【】[]［］ ")
-            draft.series = name if draft.series is None else f"{draft.series} {name}"
-            rest = line.text.replace(name, "", 1)
-            self.drop(line, rest, "label decoration")
+            self.series(story, line)
         size = head.size
         main = [x for x in head.lines if x.size >= size * 0.92]
         top, bottom = main[0].y0, main[-1].y1
@@ -449,6 +453,9 @@ class PageReader:
         if item.kind in (L.BYLINE, L.NAMES) and draft.byline is None and draft.body:
             draft.byline = text
             draft.authors = [(n, None) for n in item.data["names"]] if item.kind == L.NAMES else list(item.data["authors"])
+            return
+        if item.kind == L.LABEL and item.label_kind == "series" and len(lines) == 1 and not draft.body:
+            self.series(story, lines[0])  # set atop the story's text, away from its head (a vertical one)
             return
         caption, credit = text, None
         if item.kind == L.CAPTION:

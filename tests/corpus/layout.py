@@ -227,9 +227,7 @@ class Printer:
             head += [(x, style.body * 1.3) for x in wrap("——" + piece.subtitle, width, style.body * 1.3)]
         if piece.byline_line:
             head.append((piece.byline_line, style.body * 0.9))
-        text_w, text_x = width, 0.0
-        if vertical:
-            text_w, text_x = width - size * 1.6, 0.0
+        text_w, text_x = self.beside(width, vertical, size), 0.0
         cols = span if not vertical else max(1, span)
         col_w = (text_w - (cols - 1) * 12) / cols
         lines = self.body_lines(piece, col_w)
@@ -242,11 +240,17 @@ class Printer:
     def measure(self, piece: Piece, span: int, index: int) -> float:
         head, cols, col_w, text_x, lines, per_col, photo_h, width, vertical, size = self.layout(piece, span, index)
         head_h = sum(s * 1.35 for _, s in head) + (8 if head else 0)
-        cap_h = sum(len(wrap(self.caption(c), width, 8)) * 11 for c in piece.photos) + (6 if piece.photos else 0)
+        cap_h = sum(len(wrap(self.caption(c), self.beside(width, vertical, size), 8)) * 11 for c in piece.photos)
+        cap_h += 6 if piece.photos else 0
         body_h = per_col * self.style.leading + (14 if index == self.style.jump else 0)
         if vertical:
             body_h = max(body_h, len(piece.headline) * size * 1.1)
         return head_h + photo_h * len(piece.photos) + cap_h + body_h
+
+    @staticmethod
+    def beside(width: float, vertical: bool, size: float) -> float:
+        """The width left of a vertical head set at ``size``, where its story's text and photos stand."""
+        return width - size * 1.6 if vertical else width
 
     @staticmethod
     def caption(photo: tuple[str, str | None]) -> str:
@@ -261,10 +265,11 @@ class Printer:
             self.text(x, y, line, s)
             y += s * 1.35
         y += 8 if head else 0
+        photo_w = self.beside(width, vertical, size)  # a vertical head runs down beside its photos too
         for n, photo in enumerate(piece.photos):
-            self.c.drawImage(picture(index * 7 + n + self.page), x, PAGE_H - y - photo_h, width, photo_h)
+            self.c.drawImage(picture(index * 7 + n + self.page), x, PAGE_H - y - photo_h, photo_w, photo_h)
             y += photo_h + 3
-            for line in wrap(self.caption(photo), width, 8):
+            for line in wrap(self.caption(photo), photo_w, 8):
                 self.text(x, y, line, 8)
                 y += 11
             y += 3
