@@ -3,7 +3,9 @@
 `publisher up --no-serve` builds and publishes the first edition; then an editor
 signs in, builds a corrected edition, watches it, previews every channel,
 publishes it, checks the public URLs and rolls back. Once with the embedded
-queue, once with RQ and a real `publisher worker`.
+queue, once with RQ and a real `publisher worker`. Screenshots land in the test's temp folder, never in
+the checkout; docs/images/confirm-publish-*.png and issue-390-dark.png are copies of them, remade with
+``pytest tests/test_e2e.py -k embedded --basetemp=/tmp/shots``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ CHROMIUM = "/usr/bin/chromium"
 PUBLISHER = str(Path(sys.executable).parent / "publisher")
 PASSWORD = "e2e-password-123"
 FIX = "（更正版）"
-SHOTS = Path(__file__).resolve().parents[1] / "docs" / "images"
 
 
 def content_copy(tmp_path: Path) -> tuple[Path, str]:
@@ -202,7 +203,7 @@ def flow(server: Server, browser) -> None:
     changes = page.text_content(".changes")
     assert "改动 1 篇" in changes and f"《{new_headline}》" in changes and f"原标题：《{old_headline}》" in changes
     assert page.locator(".changes h3.added, .changes h3.removed").count() == 0  # nothing added or removed
-    page.screenshot(path=str(SHOTS / "confirm-publish-1280.png"), full_page=True)
+    page.screenshot(path=str(server.tmp / "confirm-publish-1280.png"), full_page=True)
     page.click("button:has-text('确认发布第 2 次生成')")
     page.wait_for_url(f"{server.url}/admin/issues/{server.issue}")
     assert "现在在线上" in page.text_content(".flash")
@@ -343,9 +344,9 @@ def on_a_phone_in_dark_mode(server: Server, browser) -> None:
     cards = page.locator("table.builds tbody tr")
     assert cards.first.evaluate("row => getComputedStyle(row).display") == "grid"  # a table row became a card
     assert page.locator("table.builds thead").is_hidden()
-    page.screenshot(path=str(SHOTS / "issue-390-dark.png"))
+    page.screenshot(path=str(server.tmp / "issue-390-dark.png"))
     page.goto("/admin/builds/2/publish")
-    page.screenshot(path=str(SHOTS / "confirm-publish-390-dark.png"), full_page=True)
+    page.screenshot(path=str(server.tmp / "confirm-publish-390-dark.png"), full_page=True)
     context.close()
 
 
