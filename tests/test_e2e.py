@@ -32,10 +32,10 @@ PASSWORD = "e2e-password-123"
 FIX = "（更正版）"
 
 
-def content_copy(tmp_path: Path) -> tuple[Path, str]:
-    """The sample issue (or the tiny root while the sample is absent), copied so the test can edit it."""
+def content_copy(tmp_path: Path, tiny: bool = False) -> tuple[Path, str]:
+    """The sample issue (or the tiny root, when asked or while the sample is absent), copied so the test can edit it."""
     sample = SAMPLE_CONTENT / "issues" / SAMPLE_ID
-    source = sample if (sample / "issue.yaml").is_file() else next((root("tiny") / "issues").iterdir())
+    source = sample if (sample / "issue.yaml").is_file() and not tiny else next((root("tiny") / "issues").iterdir())
     target = tmp_path / "content" / "issues" / source.name
     shutil.copytree(source, target)
     return tmp_path / "content", source.name
@@ -50,9 +50,9 @@ def first_headline(issue_dir: Path) -> tuple[Path, str]:
 
 
 class Server:
-    def __init__(self, tmp_path: Path, queue_url: str | None):
+    def __init__(self, tmp_path: Path, queue_url: str | None, tiny: bool = False):
         self.tmp = tmp_path
-        self.content, self.issue = content_copy(tmp_path)
+        self.content, self.issue = content_copy(tmp_path, tiny)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.config = tmp_path / "config.yaml"
@@ -379,7 +379,9 @@ def test_flow_with_the_embedded_queue(tmp_path, browser):
 
 
 def test_flow_with_rq_and_a_worker(tmp_path, browser, redis_url):
-    server = Server(tmp_path, redis_url.rsplit("/", 1)[0] + "/15")  # a database no other test uses
+    """The same flow through Redis and a worker process, on the two-article root: the queue is what is tested here,
+    the sample's channels are the embedded flow's."""
+    server = Server(tmp_path, redis_url.rsplit("/", 1)[0] + "/15", tiny=True)  # a database no other test uses
     server.start("worker")
     try:
         flow(server, browser)
