@@ -275,9 +275,19 @@ def warm() -> None:
     plugins.discover()
 
 
+#: The longest path a Unix socket may have (Linux: 108 bytes with the final NUL).
+SOCKET_PATH_MAX = 107
+
+
 def prepare() -> Path:
-    """The socket folder, made private if new; an error when somebody else could enter it."""
+    """The socket folder, made private if new; an error when somebody else could enter it, or when a socket
+    in it would have a longer path than a Unix socket may."""
     home = folder()
+    if len(os.fsencode(socket_path())) > SOCKET_PATH_MAX:
+        raise DaemonError(
+            f"{home} is too deep a folder for the daemon's socket (a Unix socket's path has at most {SOCKET_PATH_MAX} "
+            "bytes); set PUBLISHER_DAEMON_DIR to a shorter folder"
+        )
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not private(home):
         raise DaemonError(f"{home} is not a private folder of this user; remove it or set PUBLISHER_DAEMON_DIR")

@@ -281,6 +281,16 @@ def test_a_command_that_ran_by_itself_leaves_a_daemon_that_runs_the_next(site, t
         publisher(["daemon", "stop"], site, env)
 
 
+def test_a_socket_folder_too_deep_for_a_unix_socket_is_said_at_once_and_commands_run_themselves(site, tmp_path):
+    deep = tmp_path / ("d" * (daemon.SOCKET_PATH_MAX - len(str(tmp_path))))
+    env = {**os.environ, "PUBLISHER_DAEMON_DIR": str(deep), "PYTHONPATH": str(REPO)}
+    started = publisher(["daemon", "start"], site, env)
+    assert started.returncode == 1 and "too deep a folder" in started.stderr and "PUBLISHER_DAEMON_DIR" in started.stderr
+    result = publisher(["issues"], site, {**env, "PUBLISHER_DAEMON": "auto"})
+    assert result.returncode == 0 and "2025-04-19-1330" in result.stdout
+    assert not list(deep.glob("*.sock")) and not (deep / "daemon.log").exists()  # none was started in the background
+
+
 @pytest.mark.parametrize("mode", ["manual", "off", "0", "false"])
 def test_a_command_starts_no_daemon_unless_left_to_auto(site, tmp_path, mode):
     run = tmp_path / "run"
