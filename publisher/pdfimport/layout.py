@@ -124,9 +124,9 @@ def _furniture(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
         small = line.size <= body * 1.05
         outer = line.y1 < 0.12 * height or line.y0 > 0.88 * height
         margin = (line.y1 <= top + 1 or line.y0 >= bottom - 1) and outer
-        folio = bool(_PAGE_MARK.search(line.text)) and len(line.text) <= 8
-        if small and (margin or (folio and outer and _PAGE_MARK.fullmatch(line.text.strip()))):  # — 5 — beside text
-            line.role = "folio" if folio else "running head"
+        lone_folio = outer and _PAGE_MARK.fullmatch(line.text.strip())  # — 5 —, also level with a column's last lines
+        if small and (margin or lone_folio):
+            line.role = "folio" if _PAGE_MARK.search(line.text) and len(line.text) <= 8 else "running head"
             out.furniture.append((line, line.role))
             if (m := _SECTION_IN_HEAD.search(line.text)) and out.section is None:
                 out.section = re.split("[·•・]", m.group(1))[0]  # the first is the one the page opens with
