@@ -1019,6 +1019,32 @@ def test_a_head_across_columns_goes_on_past_a_blank_line():
     assert unwrapped.items[0].text == "学习贯彻习近平总书记在二十届中央纪委五次全会上的重要讲话和全会精神"
 
 
+def test_a_head_line_ending_in_a_colon_goes_on(tmp_path):
+    """A head line ending in a colon announces what the next line says: that line is the head's rest, not
+    a head under a kicker (seven-col, 都市快报 2026-03-29, pdftotext -layout)."""
+    issue = _crawled("dskb", "2026-03-29")
+    pdf = tmp_path / "seven-col.pdf"
+    corpus.render(issue, "seven-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "dskb.txt", number=int(issue.date.strftime("%Y%m%d")), paper=issue.paper)
+    story = _article(result, "“华人神探”李昌钰逝世：我一辈子都在做傻瓜")
+    assert story.kicker is None and story.text.startswith("美国康涅狄格州纽黑文大学")
+
+
+def test_a_head_across_columns_parted_by_a_blank_row_stays_a_head(tmp_path):
+    """Layout text shows the indent, so the rest of a head across columns that a blank row parts from it
+    (次全国代表大会召开) may be as long as a line set in: set flush, shorter than the measure, it is still the
+    head's; and that head is display type, not a paragraph cut at its block's end (six-col-vertical-jump,
+    人民日报 2026-01-07, pdftotext -layout)."""
+    issue = _crawled("rmrb", "2026-01-07")
+    pdf = tmp_path / "six-col.pdf"
+    corpus.render(issue, "six-col-vertical-jump", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=20260107, paper=issue.paper)
+    story = _article(result, "中共中央致电祝贺老挝人民革命党第十二次全国代表大会召开")
+    assert story.byline == "新华社北京1月6日电" and story.text.startswith("1月6日，中国共产党中央委员会致电祝贺")
+
+
 def test_a_byline_under_the_first_of_two_heads_side_by_side_reads_with_it():
     """A block of two rows shows no columns: the heads side by side and the first one's byline under it
     come in the order of the columns their pieces start in, so the byline follows its own head (four-col,

@@ -136,6 +136,8 @@ def head_goes_on(line: str, after: str, words: set[str] | frozenset[str]) -> boo
         return False
     if L.starts_mid(after) or (L.quote_balance(line)[1] > 0 and L.quote_balance(after)[0] > 0):
         return True
+    if line.rstrip()[-1:] in "：:":
+        return True  # a head line ending in a colon announces what the next line says (某某逝世：/ 原话)
     # a head under its kicker is display type, set larger: it never holds much less than half the kicker
     # line's width, unless it is two phrases of its own (a space between them); a shorter rest wraps, also
     # after a question or an exclamation (谁做的？太浪漫了)
@@ -181,7 +183,8 @@ def _runs_on(
         return ""  # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
     filled = full - INDENT - 1 <= w <= full + 1
-    head = opens and (L.heading_shape(line) or (L.quote_balance(line)[1] > 0 and L.heading_shape(line + after)))
+    cut_head = L.quote_balance(line)[1] > 0 or line[-1:] in "：:"  # a quotation left open, a colon announcing the rest
+    head = opens and (L.heading_shape(line) or (cut_head and L.heading_shape(line + after)))
     head = head and not L.starts_mid(line) and "。" not in line[:-1]  # a head holds no sentence's end or rest
     if head and after.startswith(("——", "──")):
         return ""  # a subtitle under its head, however wide the head
@@ -252,6 +255,7 @@ class Unwrapped:
                 item.kind == L.SHORT
                 and item.no in self.block_ends
                 and cut
+                and not item.data.get("display")  # a head so large a blank line parts its lines: no text cut
                 and not item.text.startswith(("——", "─"))  # a subtitle's dash: a head's, not a paragraph's
                 and full - INDENT - 1 <= width(last) <= full + 0.5
                 and not rules.ENDS_SENTENCE.search(last)
@@ -612,13 +616,14 @@ def _glued_tails(raw: list[str], full: int, vocabulary: rules.Vocabulary) -> lis
     return out
 
 
-def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str]) -> bool:
+def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str], set_in: bool | None) -> bool:
     """A head wider than the column (display type across columns) goes on past a blank line at ``after``,
-    a short head-shaped rest that cuts its word (:func:`head_goes_on`)."""
+    a short head-shaped rest that cuts its word (:func:`head_goes_on`). Short: shorter than a line set in
+    by the indent, or, when the indent shows (``set_in`` False: layout text), than the measure."""
     return (
         width(line) > full + 0.5
         and L.heading_shape(line)
-        and width(after) < full - INDENT - 1
+        and width(after) < full - (0.5 if set_in is False else INDENT + 1)
         and L.heading_shape(after)
         and head_goes_on(line, after, words)
     )
@@ -679,9 +684,10 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             and _centred_under(previous, text, indents.get(number - 1), indents.get(number), here)
         ):
             joined = HEAD
-        if parted is not None and _display_goes_on(parted[1], text, here, words):
+        if parted is not None and _display_goes_on(parted[1], text, here, words, set_in):
             (current, previous), joined = parted, HEAD  # a head across columns so large a blank line parts its lines
             ends.discard(current.no)
+            current.data["display"] = True
         parted = None
         if current is not None and joined:
             heading = joined == HEAD
