@@ -1045,6 +1045,35 @@ def test_a_head_across_columns_parted_by_a_blank_row_stays_a_head(tmp_path):
     assert story.byline == "新华社北京1月6日电" and story.text.startswith("1月6日，中国共产党中央委员会致电祝贺")
 
 
+def test_a_head_wrapped_in_its_column_beside_the_next_head_is_cut_where_the_row_below_goes_on():
+    """Display type leaves one space between two heads side by side; when the row below, at the first head's
+    position, takes up what the part before that space cuts (here a number: 超30 / 00万人次), the head beside
+    starts after the space (seven-col, 人民日报 2026-01-08, pdftotext -layout)."""
+    rows = [
+        "广深港高铁2025年跨境旅客超30 把惠民利民的好事办实（今日谈）",
+        "00万人次                                                  2026年育儿补贴1月5   个家庭。",
+        "                                                     日起正式全面开放申领。        育儿是家庭大事，",
+        "   本报深圳1月7日电         西九龙站口岸开通以来       累计查验出入境人员超1    自去年7月制定出台实施",
+        "（记者李刚）记者从广           总客流量的30%，较上年     亿人次。           方案以来，这项惠民利",
+    ]
+    texts = [c.text for c in strips._block(list(enumerate(rows, start=1)))]
+    assert texts[:3] == ["广深港高铁2025年跨境旅客超30", "00万人次", "本报深圳1月7日电"]
+    assert "把惠民利民的好事办实（今日谈）" in texts
+
+
+def test_a_wider_head_line_under_a_line_across_the_columns_starts_the_head(tmp_path):
+    """Layout text: lines in no strip are display type, which no column's measure fills. A wrapped head's
+    first line is its widest, so a wider head line under a head-shaped one (no break cutting a word) is the
+    head under its kicker (six-col-vertical-jump, 都市快报 2026-04-04, pdftotext -layout)."""
+    issue = _crawled("dskb", "2026-04-04")
+    pdf = tmp_path / "six-col.pdf"
+    corpus.render(issue, "six-col-vertical-jump", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "dskb.txt", number=20260404, paper=issue.paper)
+    story = _article(result, "父亲带6岁男孩爬桐庐大奇山被困11小时")
+    assert story.kicker == "走着走着就往野路上走" and story.byline == "记者 董吕平 通讯员 何超"
+
+
 def test_a_byline_under_the_first_of_two_heads_side_by_side_reads_with_it():
     """A block of two rows shows no columns: the heads side by side and the first one's byline under it
     come in the order of the columns their pieces start in, so the byline follows its own head (four-col,

@@ -190,6 +190,17 @@ def _runs_on(
         return ""  # a subtitle under its head, however wide the head
     if head and TAGGED_HEAD.search(line):
         return ""  # the column's tag (（今日谈）) closes a head: the head ends there
+    if (
+        head
+        and set_in is None
+        and not blocks
+        and width(after) > w + 1
+        and not re.search("[，、；]", line + after)
+        and not _is_lead_text(line)
+    ):
+        # layout text, a line in no strip: display type. A wrapped head's first line is its widest, so a wider
+        # head line under it starts a head of its own (the head under its kicker), unless the break cuts a word
+        return HEAD if L.heading_shape(after) and head_goes_on(line, after, words) else ""
     if set_in is not None:
         if set_in:
             return ""  # a new paragraph starts at ``after``

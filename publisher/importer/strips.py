@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from publisher.importer import lines as L
 from publisher.importer import rules
 
 #: Columns are separated by at least this many spaces.
@@ -114,6 +115,27 @@ def _gap_starts(line: str) -> set[int]:
     at least): the short rest of a wrapped head beside the rest of another, not the gap between columns."""
     pieces = _pieces(line)
     return {at for (before, text), (at, _) in itertools.pairwise(pieces) if at - before - len(text) >= max(2 * TOLERANCE, at / 3)}
+
+
+def _wrap_cuts(line: str, below: str) -> set[int]:
+    """Where a head wrapped in its column ends on this row, the head beside it starting one space after it:
+    display type leaves one space between heads side by side, and the row below, at the same position, takes
+    up what the part before the space cuts (it closes a quotation or bracket left open there, goes on a
+    number or a sentence: 心之所系，行之所至（今 / 日谈）). The position after that space, for
+    :func:`_split_aside`."""
+    rests = {at: piece for at, piece in _pieces(below)}
+    out = set()
+    for at, piece in _pieces(line):
+        rest = next((r for p, r in rests.items() if abs(p - at) <= TOLERANCE), None)
+        k = piece.find(" ")
+        if rest is None or k < 4 or len(piece) - k - 1 < 4 or not L.heading_shape(piece[:k]):
+            continue
+        before, after = piece[:k], rest.split(" ")[0]
+        closes = L.quote_balance(before)[1] > 0 and L.quote_balance(after)[0] > 0
+        number = before[-1].isdigit() and after[0].isdigit()
+        if closes or number or rules.STARTS_MID.match(after):
+            out.add(at + k + 1)
+    return out
 
 
 def _split_aside(pieces: list[tuple[int, str]], beside: set[int] | frozenset[int], columns: list[int]) -> list[tuple[int, str]]:
@@ -288,6 +310,7 @@ def _block(block: list[tuple[int, str]]) -> list[Cell]:
     asides: list[list[tuple[int, str, int]]] = []
     starts = [_starts(line) for _, line in block]
     gaps = [_gap_starts(line) for _, line in block]
+    wraps = [_wrap_cuts(line, block[n + 1][1]) if n + 1 < len(block) else set() for n, (_, line) in enumerate(block)]
 
     def around(values: list[set[int]], n: int) -> set[int]:
         return (values[n - 1] if n else set()) | (values[n + 1] if n + 1 < len(block) else set())
@@ -295,9 +318,9 @@ def _block(block: list[tuple[int, str]]) -> list[Cell]:
     cuts = []  # where each row cuts a head off a head
     for n, (_, line) in enumerate(block):
         pieces = _pieces(line)
-        cuts.append({at for at, _ in _split_aside(pieces, around(gaps, n), columns)} - {at for at, _ in pieces})
+        cuts.append({at for at, _ in _split_aside(pieces, around(gaps, n) | wraps[n], columns)} - {at for at, _ in pieces})
     for n, (source, line) in enumerate(block):
-        cut = _cut(line, columns, ends, around(starts, n), around(gaps, n), cuts[n] | around(cuts, n))
+        cut = _cut(line, columns, ends, around(starts, n), around(gaps, n) | wraps[n], cuts[n] | around(cuts, n))
         if cut is None:
             if rows:
                 _place_aside(rows, asides)
