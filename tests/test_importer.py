@@ -1074,6 +1074,22 @@ def test_a_wider_head_line_under_a_line_across_the_columns_starts_the_head(tmp_p
     assert story.kicker == "走着走着就往野路上走" and story.byline == "记者 董吕平 通讯员 何超"
 
 
+def test_text_after_a_heads_short_rest_and_a_gap_is_the_next_columns():
+    """pdftotext -layout counts a character of display type as one position, so on the row of a wrapped
+    head's short rest (日谈）) the next column's text prints left of its place; a gap parts columns, so it
+    goes to the next column, not onto the head (seven-col, 人民日报 2026-01-10, pdftotext -layout)."""
+    rows = [
+        "心之所系，行之所至（今 我国每万人口高价值发明专利拥有量达16件",
+        "日谈）          本报北京1月9日电 25年，我国授权发明专利 截 至 目 前 ， 我 国 国 发明专利拥有量达16件，",
+        "  1月9日，国家医保局          符合人民生活新需求，    （记者谷业凯）记者从     97.2万件，注册商标420.6   内发明专利有效量超过50     超额完成“十四五”规",
+        "会同财政部发布通知，            富有启示意义。       国家知识产权局获悉：20   万件。                0万件，每万人口高价值      划目标。",
+        "将职工基本医疗保险个              心之所系，行之所",
+    ]
+    texts = [c.text for c in strips._block(list(enumerate(rows, start=1)))]
+    assert texts[:3] == ["心之所系，行之所至（今", "日谈）", "1月9日，国家医保局"]
+    assert "本报北京1月9日电" in texts
+
+
 def test_a_byline_under_the_first_of_two_heads_side_by_side_reads_with_it():
     """A block of two rows shows no columns: the heads side by side and the first one's byline under it
     come in the order of the columns their pieces start in, so the byline follows its own head (four-col,

@@ -33,6 +33,8 @@ MIN_STARTS = 2
 TOLERANCE = 3
 #: A paragraph's first line starts up to this many positions right of its column (the indent).
 SET_IN_MAX = 6
+#: A wrapped head's rest on a row of its own holds at most this many characters.
+HEAD_REST = 6
 #: Empty rows in a column strip that part it into blocks.
 GAP_ROWS = 2
 
@@ -196,6 +198,14 @@ def _split_at_columns(
     return out
 
 
+def _pushed(text: str, piece: str, before: str) -> bool:
+    """Is ``piece``, after a gap (``before``: the three positions before it) in a column whose row holds
+    ``text`` already, the next column's? pdftotext -layout counts a character of display type as one
+    position, so the row of a wrapped head's short rest (日谈）) prints the next column's text left of its
+    place; a gap always parts columns, and a head's rest is short while that text runs on."""
+    return 0 < len(text) <= HEAD_REST < len(piece) and before == "   "
+
+
 def _cut(
     line: str,
     columns: list[int],
@@ -213,6 +223,13 @@ def _cut(
     aside: list[tuple[int, str, int]] = []
     for at, piece in _split_at_columns(_split_aside(_pieces(line), beside, columns), columns, ends, near):
         k = max((i for i, start in enumerate(columns) if start <= at + TOLERANCE), default=0)
+        if (
+            k + 1 < len(columns)
+            and not cells[k + 1][0]
+            and cells[k][1] >= columns[k] - TOLERANCE
+            and _pushed(cells[k][0], piece, line[max(0, at - 3) : at])
+        ):
+            k += 1
         text, first = cells[k]
         if text and at in heads and k + 1 < len(columns):
             aside.append((at, piece, k))  # a head beside a head: set in a larger size than the grid
