@@ -1059,6 +1059,17 @@ def test_a_head_wrapped_in_its_column_beside_the_next_head_is_cut_where_the_row_
     texts = [c.text for c in strips._block(list(enumerate(rows, start=1)))]
     assert texts[:3] == ["广深港高铁2025年跨境旅客超30", "00万人次", "本报深圳1月7日电"]
     assert "把惠民利民的好事办实（今日谈）" in texts
+    rows = [  # a quotation left open (seven-col, 都市快报 2026-03-29)
+        "杭州正在打造全球首个“ 全国首部 杭州为具身智能机器人立法 5月1日",
+        "人机共治社区”",
+        "——在超市、早餐店、快递驿站上班的，                    起施行",
+        "都是机器人",
+        "记者 徐盈盈                                   本报讯（记者 林建     地方性法规——《杭州   第二十三次会议审议批     出台，为具身智能这一",
+        "                                      安 通讯员 黄小依）3月26   市促进具身智能机器人   准，将于今年5月1日起施   未来产业在地方立法护",
+    ]
+    texts = [c.text for c in strips._block(list(enumerate(rows, start=1)))]
+    assert texts[:2] == ["杭州正在打造全球首个“", "人机共治社区”"]
+    assert texts[6:8] == ["全国首部 杭州为具身智能机器人立法 5月1日", "起施行"]
 
 
 def test_a_wider_head_line_under_a_line_across_the_columns_starts_the_head(tmp_path):

@@ -130,9 +130,11 @@ def _wrap_cuts(line: str, below: str) -> set[int]:
     for at, piece in _pieces(line):
         rest = next((r for p, r in rests.items() if abs(p - at) <= TOLERANCE), None)
         k = piece.find(" ")
-        if rest is None or k < 4 or len(piece) - k - 1 < 4 or not L.heading_shape(piece[:k]):
+        if rest is None or k < 4 or len(piece) - k - 1 < 4:
             continue
         before, after = piece[:k], rest.split(" ")[0]
+        if not L.heading_shape(before + after):
+            continue
         closes = L.quote_balance(before)[1] > 0 and L.quote_balance(after)[0] > 0
         number = before[-1].isdigit() and after[0].isdigit()
         if closes or number or rules.STARTS_MID.match(after):
