@@ -1101,6 +1101,20 @@ def test_text_after_a_heads_short_rest_and_a_gap_is_the_next_columns():
     assert "本报北京1月9日电" in texts
 
 
+def test_the_rest_of_a_head_beside_a_head_rows_under_its_cut_stays_with_it(tmp_path):
+    """Two heads side by side, both wrapped: the second one's rest (离世) comes rows under the row that cuts
+    it off the first (display type takes more leading), left of its column's place; a short piece there is
+    that head's rest, so both stories keep their heads and bylines (seven-col, 都市快报 2026-03-28,
+    pdftotext -layout)."""
+    issue = _crawled("dskb", "2026-03-28")
+    pdf = tmp_path / "seven-col.pdf"
+    corpus.render(issue, "seven-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "dskb.txt", number=20260328, paper=issue.paper)
+    assert _article(result, "宁波船商逆势承诺“不加价”！").byline == "记者 夏裕 通讯员 宋兵"
+    assert _article(result, "捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世").byline == "记者 董齐"
+
+
 def test_a_byline_under_the_first_of_two_heads_side_by_side_reads_with_it():
     """A block of two rows shows no columns: the heads side by side and the first one's byline under it
     come in the order of the columns their pieces start in, so the byline follows its own head (four-col,

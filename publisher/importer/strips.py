@@ -215,12 +215,14 @@ def _cut(
     near: set[int] | frozenset[int] = frozenset(),
     beside: set[int] | frozenset[int] = frozenset(),
     heads: set[int] | frozenset[int] = frozenset(),
+    rests: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[list[tuple[str, int]], list[tuple[int, str, int]]] | None:
     """The line's text in each column with the position it starts at (a piece running across column
     starts, such as a story's headline over its columns, in the column it starts in), or None when a
     piece runs across all of them; and the pieces of display type that start where this row or the next
-    cuts a head off a head (``heads``, :func:`_split_aside`) in a column the row has text in already:
-    (position, text, that column)."""
+    cuts a head off a head (``heads``, :func:`_split_aside`) in a column the row has text in already, or
+    short pieces where a row two or three above did (``rests``: the head beside wraps, display type taking
+    more leading, its rest left of its column's place): (position, text, that column)."""
     cells: list[tuple[str, int]] = [("", -1)] * len(columns)
     aside: list[tuple[int, str, int]] = []
     for at, piece in _split_at_columns(_split_aside(_pieces(line), beside, columns), columns, ends, near):
@@ -233,7 +235,7 @@ def _cut(
         ):
             k += 1
         text, first = cells[k]
-        if text and at in heads and k + 1 < len(columns):
+        if (text and at in heads or len(piece) <= HEAD_REST and at in rests) and k + 1 < len(columns):
             aside.append((at, piece, k))  # a head beside a head: set in a larger size than the grid
             continue
         if k == 0 and at + len(piece) > columns[-1]:
@@ -339,7 +341,8 @@ def _block(block: list[tuple[int, str]]) -> list[Cell]:
         pieces = _pieces(line)
         cuts.append({at for at, _ in _split_aside(pieces, around(gaps, n) | wraps[n], columns)} - {at for at, _ in pieces})
     for n, (source, line) in enumerate(block):
-        cut = _cut(line, columns, ends, around(starts, n), around(gaps, n) | wraps[n], cuts[n] | around(cuts, n))
+        rests = set().union(*cuts[max(0, n - 3) : max(0, n - 1)])
+        cut = _cut(line, columns, ends, around(starts, n), around(gaps, n) | wraps[n], cuts[n] | around(cuts, n), rests)
         if cut is None:
             if rows:
                 _place_aside(rows, asides)
