@@ -1115,6 +1115,19 @@ def test_the_rest_of_a_head_beside_a_head_rows_under_its_cut_stays_with_it(tmp_p
     assert _article(result, "捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世").byline == "记者 董齐"
 
 
+def test_a_head_cut_off_a_head_goes_to_the_column_that_opens_with_its_writers(tmp_path):
+    """A head cut off the head beside it heads the column whose text opens as a story's does: with a dateline
+    or with the writers' line (记者 董齐), whose story then keeps its text (seven-col, 都市快报 2026-03-28,
+    pdftotext -layout)."""
+    issue = _crawled("dskb", "2026-03-28")
+    pdf = tmp_path / "seven-col.pdf"
+    corpus.render(issue, "seven-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "dskb.txt", number=20260328, paper=issue.paper)
+    story = _article(result, "捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世")
+    assert story.text.startswith("昨天，97岁的单厚生在绍兴市中医院安详离世")
+
+
 def test_a_byline_under_the_first_of_two_heads_side_by_side_reads_with_it():
     """A block of two rows shows no columns: the heads side by side and the first one's byline under it
     come in the order of the columns their pieces start in, so the byline follows its own head (four-col,

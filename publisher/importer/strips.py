@@ -244,6 +244,13 @@ def _cut(
     return cells, aside
 
 
+def _signed(text: str) -> bool:
+    """A writers' line (记者 …, names and nothing else): a story's top under its head, as a dateline is."""
+    probe = L.InputLine(0, text)
+    L.classify_line(probe, rules.DEFAULT_VOCABULARY)
+    return probe.kind in (L.BYLINE, L.NAMES)
+
+
 def _place_aside(rows: list[tuple[int, list[tuple[str, int]]]], asides: list[list[tuple[int, str, int]]]) -> None:
     """Put each piece set aside by :func:`_cut` in a column right of the one it fell in: the first whose text
     below opens with a dateline (the head's story starts there), else the first the row leaves empty."""
@@ -255,7 +262,7 @@ def _place_aside(rows: list[tuple[int, list[tuple[str, int]]]], asides: list[lis
                 cells[k] = (f"{text} {piece}", first)
                 continue
             below = {j: next((c[j][0] for _, c in rows[n + 1 :] if c[j][0]), "") for j in free}
-            dated = [j for j in free if rules.NEWS_LEAD.match(below[j])]
+            dated = [j for j in free if rules.NEWS_LEAD.match(below[j]) or _signed(below[j])]
             j = (dated or free)[0]
             cells[j] = (piece, at)
 
