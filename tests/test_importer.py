@@ -1155,6 +1155,19 @@ def test_a_head_beside_a_signed_one_waits_for_its_dated_story(tmp_path):
     assert input_chars(text) - output_chars(result) == Counter()
 
 
+def test_a_head_beside_a_signed_one_waits_for_its_story_under_a_photo(tmp_path):
+    """在深化内化转化上下功夫 / □ 本报评论员 / 易门铜业第一炉阳极铜出炉: the second head stands over a photo, its dated
+    story (本报讯…) under the pictures' captions; a caption is no head, so the head still waits for that story
+    (four-col, the sample, pdftotext -layout)."""
+    pdf = tmp_path / "four-col.pdf"
+    corpus.render(corpus.sample(), "four-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "sample.txt", number=1330, paper=corpus.sample().paper)
+    news = _article(result, "易门铜业第一炉阳极铜出炉")
+    assert news.byline == "本报讯" and news.text.startswith("近日，易门铜业阳极精炼节能减排项目")
+    assert "易门铜业" not in _article(result, "在深化内化转化上下功夫").text
+
+
 def test_a_kicker_on_a_line_of_its_own_in_layout_text_stays_the_kicker(layout_text):
     """pdftotext -layout prints a kicker and its head that run across the columns as lines of their own,
     one under the other: in default text a shorter head-shaped line in a head's block is the head's rest,
