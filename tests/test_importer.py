@@ -1128,6 +1128,16 @@ def test_a_head_cut_off_a_head_goes_to_the_column_that_opens_with_its_writers(tm
     assert story.text.startswith("昨天，97岁的单厚生在绍兴市中医院安详离世")
 
 
+def test_a_head_cut_off_a_head_goes_to_the_column_its_story_opens_in(corpus_pages):
+    """构建干部人才培养新机制 … 聚焦人才强企战略 为高质量发展提: display type counts a character as one position, so the
+    second head prints left of its column's place; it goes to the empty column whose text opens as a story's
+    (a title and a name: 中铝资产人力资源部总经理 李文军), which keeps its text (five-col, the sample,
+    pdftotext -layout)."""
+    _, result = corpus_pages["sample"]["layout"]
+    story = _article(result, "聚焦人才强企战略 为高质量发展提供保障")
+    assert story.byline == "中铝资产人力资源部总经理 李文军" and story.text.startswith("人力资源是企业发展的核心动能")
+
+
 def test_a_byline_under_the_first_of_two_heads_side_by_side_reads_with_it():
     """A block of two rows shows no columns: the heads side by side and the first one's byline under it
     come in the order of the columns their pieces start in, so the byline follows its own head (four-col,

@@ -84,13 +84,6 @@ def _ends(text: str) -> bool:
     return bool(re.search(rf"[{rules.SENTENCE_END}][{rules.CLOSERS}]*$", text))
 
 
-def _signs(text: str, vocabulary: rules.Vocabulary) -> bool:
-    """A line that is a byline (记者 … 通讯员 …, □ name, a title and a name) when it stands alone."""
-    probe = L.InputLine(0, text)
-    L.classify_line(probe, vocabulary)
-    return probe.kind in (L.BYLINE, L.NAMES, L.SPEAKER)
-
-
 #: A column tag printed after a headline, on its own line when the head wraps: （某某谈）, （答记者问）.
 HEAD_TAG = re.compile(r"^[（(【][^（()）【】]{1,12}[）)】]$")
 
@@ -179,7 +172,7 @@ def _runs_on(
         return LINE  # a dateline broken before its 电 (新华社北京1月9日 / 电 …)
     if line[-1:].isdigit() and after[:1].isdigit() and not _is_lead_text(after):
         return LINE  # a number broken across the lines (…运输量10 / 17.2万吨): no head breaks inside a number
-    if _signs(after, vocabulary) or _is_lead_text(after) or _jump(after):
+    if L.signs(after, vocabulary) or _is_lead_text(after) or _jump(after):
         return ""  # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
     filled = full - INDENT - 1 <= w <= full + 1
@@ -620,7 +613,7 @@ def _glued_tails(raw: list[str], full: int, vocabulary: rules.Vocabulary) -> lis
     for n in range(len(out) - 1):
         head, line = out[n].strip(), out[n + 1].strip()
         glued = GLUED_TAIL.match(line)
-        if not glued or _signs(line, vocabulary) or ((lead := rules.NEWS_LEAD.match(line)) and lead.end() >= glued.start(2)):
+        if not glued or L.signs(line, vocabulary) or ((lead := rules.NEWS_LEAD.match(line)) and lead.end() >= glued.start(2)):
             continue
         if width(head) > full + 0.5 and L.heading_shape(head) and not _ends(head):
             out[n], out[n + 1] = head + glued.group(2), glued.group(1)

@@ -220,9 +220,10 @@ def _cut(
     """The line's text in each column with the position it starts at (a piece running across column
     starts, such as a story's headline over its columns, in the column it starts in), or None when a
     piece runs across all of them; and the pieces of display type that start where this row or the next
-    cuts a head off a head (``heads``, :func:`_split_aside`) in a column the row has text in already, or
-    short pieces where a row two or three above did (``rests``: the head beside wraps, display type taking
-    more leading, its rest left of its column's place): (position, text, that column)."""
+    cuts a head off a head (``heads``, :func:`_split_aside`: display type counts a character as one
+    position, so such a head prints left of its column's place), or short pieces where a row two or three
+    above did (``rests``: the head beside wraps, display type taking more leading): (position, text, the
+    column it fell in)."""
     cells: list[tuple[str, int]] = [("", -1)] * len(columns)
     aside: list[tuple[int, str, int]] = []
     for at, piece in _split_at_columns(_split_aside(_pieces(line), beside, columns), columns, ends, near):
@@ -235,7 +236,7 @@ def _cut(
         ):
             k += 1
         text, first = cells[k]
-        if (text and at in heads or len(piece) <= HEAD_REST and at in rests) and k + 1 < len(columns):
+        if (at in heads or len(piece) <= HEAD_REST and at in rests) and k + 1 < len(columns):
             aside.append((at, piece, k))  # a head beside a head: set in a larger size than the grid
             continue
         if k == 0 and at + len(piece) > columns[-1]:
@@ -244,25 +245,19 @@ def _cut(
     return cells, aside
 
 
-def _signed(text: str) -> bool:
-    """A writers' line (记者 …, names and nothing else): a story's top under its head, as a dateline is."""
-    probe = L.InputLine(0, text)
-    L.classify_line(probe, rules.DEFAULT_VOCABULARY)
-    return probe.kind in (L.BYLINE, L.NAMES)
-
-
 def _place_aside(rows: list[tuple[int, list[tuple[str, int]]]], asides: list[list[tuple[int, str, int]]]) -> None:
-    """Put each piece set aside by :func:`_cut` in a column right of the one it fell in: the first whose text
-    below opens with a dateline (the head's story starts there), else the first the row leaves empty."""
+    """Put each piece set aside by :func:`_cut` in a column the row leaves empty, the one it fell in or one
+    right of it: the first whose text below opens with a dateline or a writers' line (the head's story
+    starts there), else the first."""
     for n, ((_, cells), aside) in enumerate(zip(rows, asides, strict=True)):
         for at, piece, k in aside:
-            free = [j for j in range(k + 1, len(cells)) if not cells[j][0]]
+            free = [j for j in range(k, len(cells)) if not cells[j][0]]
             if not free:
                 text, first = cells[k]
                 cells[k] = (f"{text} {piece}", first)
                 continue
             below = {j: next((c[j][0] for _, c in rows[n + 1 :] if c[j][0]), "") for j in free}
-            dated = [j for j in free if rules.NEWS_LEAD.match(below[j]) or _signed(below[j])]
+            dated = [j for j in free if rules.NEWS_LEAD.match(below[j]) or L.signs(below[j])]
             j = (dated or free)[0]
             cells[j] = (piece, at)
 
