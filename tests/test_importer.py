@@ -1138,6 +1138,18 @@ def test_a_head_cut_off_a_head_goes_to_the_column_its_story_opens_in(corpus_page
     assert story.byline == "中铝资产人力资源部总经理 李文军" and story.text.startswith("人力资源是企业发展的核心动能")
 
 
+def test_a_head_line_ending_in_an_enumeration_comma_goes_on_past_a_blank_row(tmp_path):
+    """A head across columns whose line ends in 、 lists on: its rest past the blank row of display leading
+    goes on it, the whole head judged for its shape (seven-col, 人民日报 2026-01-07, pdftotext -layout)."""
+    issue = _crawled("rmrb", "2026-01-07")
+    pdf = tmp_path / "seven-col.pdf"
+    corpus.render(issue, "seven-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=20260107, paper=issue.paper)
+    story = _article(result, "赵乐际分别会见韩国总统李在明、爱尔兰总理马丁")
+    assert story.byline == "新华社北京1月6日电" and story.text.startswith("全国人大常委会委员长赵乐际6日上午")
+
+
 def test_a_byline_under_the_first_of_two_heads_side_by_side_reads_with_it():
     """A block of two rows shows no columns: the heads side by side and the first one's byline under it
     come in the order of the columns their pieces start in, so the byline follows its own head (four-col,

@@ -129,8 +129,8 @@ def head_goes_on(line: str, after: str, words: set[str] | frozenset[str]) -> boo
         return False
     if L.starts_mid(after) or (L.quote_balance(line)[1] > 0 and L.quote_balance(after)[0] > 0):
         return True
-    if line.rstrip()[-1:] in "：:":
-        return True  # a head line ending in a colon announces what the next line says (某某逝世：/ 原话)
+    if line.rstrip()[-1:] in "：:、":
+        return True  # a head line ending in a colon announces what the next line says (某某逝世：/ 原话), an enumeration goes on
     # a head under its kicker is display type, set larger: it never holds much less than half the kicker
     # line's width, unless it is two phrases of its own (a space between them); a shorter rest wraps, also
     # after a question or an exclamation (谁做的？太浪漫了)
@@ -626,7 +626,7 @@ def _display_goes_on(line: str, after: str, full: float, words: set[str] | froze
     by the indent, or, when the indent shows (``set_in`` False: layout text), than the measure."""
     return (
         width(line) > full + 0.5
-        and L.heading_shape(line)
+        and L.heading_shape(line + after)
         and width(after) < full - (0.5 if set_in is False else INDENT + 1)
         and L.heading_shape(after)
         and head_goes_on(line, after, words)
