@@ -1019,6 +1019,137 @@ def test_a_head_across_columns_goes_on_past_a_blank_line():
     assert unwrapped.items[0].text == "学习贯彻习近平总书记在二十届中央纪委五次全会上的重要讲话和全会精神"
 
 
+def test_a_head_line_ending_in_a_colon_goes_on(tmp_path):
+    """A head line ending in a colon announces what the next line says: that line is the head's rest, not
+    a head under a kicker (seven-col, 都市快报 2026-03-29, pdftotext -layout)."""
+    issue = _crawled("dskb", "2026-03-29")
+    pdf = tmp_path / "seven-col.pdf"
+    corpus.render(issue, "seven-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "dskb.txt", number=int(issue.date.strftime("%Y%m%d")), paper=issue.paper)
+    story = _article(result, "“华人神探”李昌钰逝世：我一辈子都在做傻瓜")
+    assert story.kicker is None and story.text.startswith("美国康涅狄格州纽黑文大学")
+
+
+def test_a_head_across_columns_parted_by_a_blank_row_stays_a_head(tmp_path):
+    """Layout text shows the indent, so the rest of a head across columns that a blank row parts from it
+    (次全国代表大会召开) may be as long as a line set in: set flush, shorter than the measure, it is still the
+    head's; and that head is display type, not a paragraph cut at its block's end (six-col-vertical-jump,
+    人民日报 2026-01-07, pdftotext -layout)."""
+    issue = _crawled("rmrb", "2026-01-07")
+    pdf = tmp_path / "six-col.pdf"
+    corpus.render(issue, "six-col-vertical-jump", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=20260107, paper=issue.paper)
+    story = _article(result, "中共中央致电祝贺老挝人民革命党第十二次全国代表大会召开")
+    assert story.byline == "新华社北京1月6日电" and story.text.startswith("1月6日，中国共产党中央委员会致电祝贺")
+
+
+def test_a_head_wrapped_in_its_column_beside_the_next_head_is_cut_where_the_row_below_goes_on():
+    """Display type leaves one space between two heads side by side; when the row below, at the first head's
+    position, takes up what the part before that space cuts (here a number: 超30 / 00万人次), the head beside
+    starts after the space (seven-col, 人民日报 2026-01-08, pdftotext -layout)."""
+    rows = [
+        "广深港高铁2025年跨境旅客超30 把惠民利民的好事办实（今日谈）",
+        "00万人次                                                  2026年育儿补贴1月5   个家庭。",
+        "                                                     日起正式全面开放申领。        育儿是家庭大事，",
+        "   本报深圳1月7日电         西九龙站口岸开通以来       累计查验出入境人员超1    自去年7月制定出台实施",
+        "（记者李刚）记者从广           总客流量的30%，较上年     亿人次。           方案以来，这项惠民利",
+    ]
+    texts = [c.text for c in strips._block(list(enumerate(rows, start=1)))]
+    assert texts[:3] == ["广深港高铁2025年跨境旅客超30", "00万人次", "本报深圳1月7日电"]
+    assert "把惠民利民的好事办实（今日谈）" in texts
+    rows = [  # a quotation left open (seven-col, 都市快报 2026-03-29)
+        "杭州正在打造全球首个“ 全国首部 杭州为具身智能机器人立法 5月1日",
+        "人机共治社区”",
+        "——在超市、早餐店、快递驿站上班的，                    起施行",
+        "都是机器人",
+        "记者 徐盈盈                                   本报讯（记者 林建     地方性法规——《杭州   第二十三次会议审议批     出台，为具身智能这一",
+        "                                      安 通讯员 黄小依）3月26   市促进具身智能机器人   准，将于今年5月1日起施   未来产业在地方立法护",
+    ]
+    texts = [c.text for c in strips._block(list(enumerate(rows, start=1)))]
+    assert texts[:2] == ["杭州正在打造全球首个“", "人机共治社区”"]
+    assert texts[6:8] == ["全国首部 杭州为具身智能机器人立法 5月1日", "起施行"]
+
+
+def test_a_wider_head_line_under_a_line_across_the_columns_starts_the_head(tmp_path):
+    """Layout text: lines in no strip are display type, which no column's measure fills. A wrapped head's
+    first line is its widest, so a wider head line under a head-shaped one (no break cutting a word) is the
+    head under its kicker (six-col-vertical-jump, 都市快报 2026-04-04, pdftotext -layout)."""
+    issue = _crawled("dskb", "2026-04-04")
+    pdf = tmp_path / "six-col.pdf"
+    corpus.render(issue, "six-col-vertical-jump", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "dskb.txt", number=20260404, paper=issue.paper)
+    story = _article(result, "父亲带6岁男孩爬桐庐大奇山被困11小时")
+    assert story.kicker == "走着走着就往野路上走" and story.byline == "记者 董吕平 通讯员 何超"
+
+
+def test_text_after_a_heads_short_rest_and_a_gap_is_the_next_columns():
+    """pdftotext -layout counts a character of display type as one position, so on the row of a wrapped
+    head's short rest (日谈）) the next column's text prints left of its place; a gap parts columns, so it
+    goes to the next column, not onto the head (seven-col, 人民日报 2026-01-10, pdftotext -layout)."""
+    rows = [
+        "心之所系，行之所至（今 我国每万人口高价值发明专利拥有量达16件",
+        "日谈）          本报北京1月9日电 25年，我国授权发明专利 截 至 目 前 ， 我 国 国 发明专利拥有量达16件，",
+        "  1月9日，国家医保局          符合人民生活新需求，    （记者谷业凯）记者从     97.2万件，注册商标420.6   内发明专利有效量超过50     超额完成“十四五”规",
+        "会同财政部发布通知，            富有启示意义。       国家知识产权局获悉：20   万件。                0万件，每万人口高价值      划目标。",
+        "将职工基本医疗保险个              心之所系，行之所",
+    ]
+    texts = [c.text for c in strips._block(list(enumerate(rows, start=1)))]
+    assert texts[:3] == ["心之所系，行之所至（今", "日谈）", "1月9日，国家医保局"]
+    assert "本报北京1月9日电" in texts
+
+
+def test_the_rest_of_a_head_beside_a_head_rows_under_its_cut_stays_with_it(tmp_path):
+    """Two heads side by side, both wrapped: the second one's rest (离世) comes rows under the row that cuts
+    it off the first (display type takes more leading), left of its column's place; a short piece there is
+    that head's rest, so both stories keep their heads and bylines (seven-col, 都市快报 2026-03-28,
+    pdftotext -layout)."""
+    issue = _crawled("dskb", "2026-03-28")
+    pdf = tmp_path / "seven-col.pdf"
+    corpus.render(issue, "seven-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "dskb.txt", number=20260328, paper=issue.paper)
+    assert _article(result, "宁波船商逆势承诺“不加价”！").byline == "记者 夏裕 通讯员 宋兵"
+    assert _article(result, "捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世").byline == "记者 董齐"
+
+
+def test_a_head_cut_off_a_head_goes_to_the_column_that_opens_with_its_writers(tmp_path):
+    """A head cut off the head beside it heads the column whose text opens as a story's does: with a dateline
+    or with the writers' line (记者 董齐), whose story then keeps its text (seven-col, 都市快报 2026-03-28,
+    pdftotext -layout)."""
+    issue = _crawled("dskb", "2026-03-28")
+    pdf = tmp_path / "seven-col.pdf"
+    corpus.render(issue, "seven-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "dskb.txt", number=20260328, paper=issue.paper)
+    story = _article(result, "捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世")
+    assert story.text.startswith("昨天，97岁的单厚生在绍兴市中医院安详离世")
+
+
+def test_a_head_cut_off_a_head_goes_to_the_column_its_story_opens_in(corpus_pages):
+    """构建干部人才培养新机制 … 聚焦人才强企战略 为高质量发展提: display type counts a character as one position, so the
+    second head prints left of its column's place; it goes to the empty column whose text opens as a story's
+    (a title and a name: 中铝资产人力资源部总经理 李文军), which keeps its text (five-col, the sample,
+    pdftotext -layout)."""
+    _, result = corpus_pages["sample"]["layout"]
+    story = _article(result, "聚焦人才强企战略 为高质量发展提供保障")
+    assert story.byline == "中铝资产人力资源部总经理 李文军" and story.text.startswith("人力资源是企业发展的核心动能")
+
+
+def test_a_head_line_ending_in_an_enumeration_comma_goes_on_past_a_blank_row(tmp_path):
+    """A head across columns whose line ends in 、 lists on: its rest past the blank row of display leading
+    goes on it, the whole head judged for its shape (seven-col, 人民日报 2026-01-07, pdftotext -layout)."""
+    issue = _crawled("rmrb", "2026-01-07")
+    pdf = tmp_path / "seven-col.pdf"
+    corpus.render(issue, "seven-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=20260107, paper=issue.paper)
+    story = _article(result, "赵乐际分别会见韩国总统李在明、爱尔兰总理马丁")
+    assert story.byline == "新华社北京1月6日电" and story.text.startswith("全国人大常委会委员长赵乐际6日上午")
+
+
 def test_a_byline_under_the_first_of_two_heads_side_by_side_reads_with_it():
     """A block of two rows shows no columns: the heads side by side and the first one's byline under it
     come in the order of the columns their pieces start in, so the byline follows its own head (four-col,
@@ -1044,6 +1175,19 @@ def test_a_head_beside_a_signed_one_waits_for_its_dated_story(tmp_path):
     assert news.byline == "本报讯" and news.text.startswith("近日，易门铜业阳极精炼节能减排项目")
     assert any(d["kind"] == "orphan-headline" and d["alternative"] is None for d in result.report.decisions)
     assert input_chars(text) - output_chars(result) == Counter()
+
+
+def test_a_head_beside_a_signed_one_waits_for_its_story_under_a_photo(tmp_path):
+    """在深化内化转化上下功夫 / □ 本报评论员 / 易门铜业第一炉阳极铜出炉: the second head stands over a photo, its dated
+    story (本报讯…) under the pictures' captions; a caption is no head, so the head still waits for that story
+    (four-col, the sample, pdftotext -layout)."""
+    pdf = tmp_path / "four-col.pdf"
+    corpus.render(corpus.sample(), "four-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "sample.txt", number=1330, paper=corpus.sample().paper)
+    news = _article(result, "易门铜业第一炉阳极铜出炉")
+    assert news.byline == "本报讯" and news.text.startswith("近日，易门铜业阳极精炼节能减排项目")
+    assert "易门铜业" not in _article(result, "在深化内化转化上下功夫").text
 
 
 def test_a_kicker_on_a_line_of_its_own_in_layout_text_stays_the_kicker(layout_text):

@@ -201,10 +201,11 @@ class Assembler(AfterWalk):
 
     def dated_later(self) -> bool:
         """Does a text that opens with a dateline follow the body after the last run of heads, before the
-        next head? (Not the body right after the run.)"""
+        next head? (Not the body right after the run; a photo's caption is no head: a head over a photo has
+        its text under the picture.)"""
         pieces = self.pieces[self.after_run :]
         for k, piece in enumerate(pieces):
-            if piece.kind in HEAD_KINDS and not piece.floating:
+            if piece.kind in HEAD_KINDS - {L.CAPTION, L.CREDIT} and not piece.floating:
                 return False
             if k and piece.kind == L.PARA and rules.NEWS_LEAD.match(piece.text):
                 return True

@@ -84,13 +84,6 @@ def _ends(text: str) -> bool:
     return bool(re.search(rf"[{rules.SENTENCE_END}][{rules.CLOSERS}]*$", text))
 
 
-def _signs(text: str, vocabulary: rules.Vocabulary) -> bool:
-    """A line that is a byline (记者 … 通讯员 …, □ name, a title and a name) when it stands alone."""
-    probe = L.InputLine(0, text)
-    L.classify_line(probe, vocabulary)
-    return probe.kind in (L.BYLINE, L.NAMES, L.SPEAKER)
-
-
 #: A column tag printed after a headline, on its own line when the head wraps: （某某谈）, （答记者问）.
 HEAD_TAG = re.compile(r"^[（(【][^（()）【】]{1,12}[）)】]$")
 
@@ -136,6 +129,8 @@ def head_goes_on(line: str, after: str, words: set[str] | frozenset[str]) -> boo
         return False
     if L.starts_mid(after) or (L.quote_balance(line)[1] > 0 and L.quote_balance(after)[0] > 0):
         return True
+    if line.rstrip()[-1:] in "：:、":
+        return True  # a head line ending in a colon announces what the next line says (某某逝世：/ 原话), an enumeration goes on
     # a head under its kicker is display type, set larger: it never holds much less than half the kicker
     # line's width, unless it is two phrases of its own (a space between them); a shorter rest wraps, also
     # after a question or an exclamation (谁做的？太浪漫了)
@@ -177,16 +172,28 @@ def _runs_on(
         return LINE  # a dateline broken before its 电 (新华社北京1月9日 / 电 …)
     if line[-1:].isdigit() and after[:1].isdigit() and not _is_lead_text(after):
         return LINE  # a number broken across the lines (…运输量10 / 17.2万吨): no head breaks inside a number
-    if _signs(after, vocabulary) or _is_lead_text(after) or _jump(after):
+    if L.signs(after, vocabulary) or _is_lead_text(after) or _jump(after):
         return ""  # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
     filled = full - INDENT - 1 <= w <= full + 1
-    head = opens and (L.heading_shape(line) or (L.quote_balance(line)[1] > 0 and L.heading_shape(line + after)))
+    cut_head = L.quote_balance(line)[1] > 0 or line[-1:] in "：:"  # a quotation left open, a colon announcing the rest
+    head = opens and (L.heading_shape(line) or (cut_head and L.heading_shape(line + after)))
     head = head and not L.starts_mid(line) and "。" not in line[:-1]  # a head holds no sentence's end or rest
     if head and after.startswith(("——", "──")):
         return ""  # a subtitle under its head, however wide the head
     if head and TAGGED_HEAD.search(line):
         return ""  # the column's tag (（今日谈）) closes a head: the head ends there
+    if (
+        head
+        and set_in is None
+        and not blocks
+        and width(after) > w + 1
+        and not re.search("[，、；]", line + after)
+        and not _is_lead_text(line)
+    ):
+        # layout text, a line in no strip: display type. A wrapped head's first line is its widest, so a wider
+        # head line under it starts a head of its own (the head under its kicker), unless the break cuts a word
+        return HEAD if L.heading_shape(after) and head_goes_on(line, after, words) else ""
     if set_in is not None:
         if set_in:
             return ""  # a new paragraph starts at ``after``
@@ -252,6 +259,7 @@ class Unwrapped:
                 item.kind == L.SHORT
                 and item.no in self.block_ends
                 and cut
+                and not item.data.get("display")  # a head so large a blank line parts its lines: no text cut
                 and not item.text.startswith(("——", "─"))  # a subtitle's dash: a head's, not a paragraph's
                 and full - INDENT - 1 <= width(last) <= full + 0.5
                 and not rules.ENDS_SENTENCE.search(last)
@@ -605,20 +613,21 @@ def _glued_tails(raw: list[str], full: int, vocabulary: rules.Vocabulary) -> lis
     for n in range(len(out) - 1):
         head, line = out[n].strip(), out[n + 1].strip()
         glued = GLUED_TAIL.match(line)
-        if not glued or _signs(line, vocabulary) or ((lead := rules.NEWS_LEAD.match(line)) and lead.end() >= glued.start(2)):
+        if not glued or L.signs(line, vocabulary) or ((lead := rules.NEWS_LEAD.match(line)) and lead.end() >= glued.start(2)):
             continue
         if width(head) > full + 0.5 and L.heading_shape(head) and not _ends(head):
             out[n], out[n + 1] = head + glued.group(2), glued.group(1)
     return out
 
 
-def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str]) -> bool:
+def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str], set_in: bool | None) -> bool:
     """A head wider than the column (display type across columns) goes on past a blank line at ``after``,
-    a short head-shaped rest that cuts its word (:func:`head_goes_on`)."""
+    a short head-shaped rest that cuts its word (:func:`head_goes_on`). Short: shorter than a line set in
+    by the indent, or, when the indent shows (``set_in`` False: layout text), than the measure."""
     return (
         width(line) > full + 0.5
-        and L.heading_shape(line)
-        and width(after) < full - INDENT - 1
+        and L.heading_shape(line + after)
+        and width(after) < full - (0.5 if set_in is False else INDENT + 1)
         and L.heading_shape(after)
         and head_goes_on(line, after, words)
     )
@@ -679,9 +688,10 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             and _centred_under(previous, text, indents.get(number - 1), indents.get(number), here)
         ):
             joined = HEAD
-        if parted is not None and _display_goes_on(parted[1], text, here, words):
+        if parted is not None and _display_goes_on(parted[1], text, here, words, set_in):
             (current, previous), joined = parted, HEAD  # a head across columns so large a blank line parts its lines
             ends.discard(current.no)
+            current.data["display"] = True
         parted = None
         if current is not None and joined:
             heading = joined == HEAD

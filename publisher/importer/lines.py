@@ -228,6 +228,13 @@ def mark_running_heads(lines: list[InputLine], paper: str) -> None:
             line.kind = FURNITURE
 
 
+def signs(text: str, vocabulary: rules.Vocabulary = rules.DEFAULT_VOCABULARY) -> bool:
+    """A line that is a byline (记者 … 通讯员 …, □ name, a title and a name) when it stands alone."""
+    probe = InputLine(0, text)
+    classify_line(probe, vocabulary)
+    return probe.kind in (BYLINE, NAMES, SPEAKER)
+
+
 def heading_shape(t: str) -> bool:
     """Could this short line be a heading? Not when it ends or runs on like a sentence."""
     if t.endswith(("。", "，", "、", "；", "：", ":", ";", ",", "…")):

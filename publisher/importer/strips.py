@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from publisher.importer import lines as L
 from publisher.importer import rules
 
 #: Columns are separated by at least this many spaces.
@@ -32,6 +33,8 @@ MIN_STARTS = 2
 TOLERANCE = 3
 #: A paragraph's first line starts up to this many positions right of its column (the indent).
 SET_IN_MAX = 6
+#: A wrapped head's rest on a row of its own holds at most this many characters.
+HEAD_REST = 6
 #: Empty rows in a column strip that part it into blocks.
 GAP_ROWS = 2
 
@@ -116,6 +119,29 @@ def _gap_starts(line: str) -> set[int]:
     return {at for (before, text), (at, _) in itertools.pairwise(pieces) if at - before - len(text) >= max(2 * TOLERANCE, at / 3)}
 
 
+def _wrap_cuts(line: str, below: str) -> set[int]:
+    """Where a head wrapped in its column ends on this row, the head beside it starting one space after it:
+    display type leaves one space between heads side by side, and the row below, at the same position, takes
+    up what the part before the space cuts (it closes a quotation or bracket left open there, goes on a
+    number or a sentence: 心之所系，行之所至（今 / 日谈）). The position after that space, for
+    :func:`_split_aside`."""
+    rests = {at: piece for at, piece in _pieces(below)}
+    out = set()
+    for at, piece in _pieces(line):
+        rest = next((r for p, r in rests.items() if abs(p - at) <= TOLERANCE), None)
+        k = piece.find(" ")
+        if rest is None or k < 4 or len(piece) - k - 1 < 4:
+            continue
+        before, after = piece[:k], rest.split(" ")[0]
+        if not L.heading_shape(before + after):
+            continue
+        closes = L.quote_balance(before)[1] > 0 and L.quote_balance(after)[0] > 0
+        number = before[-1].isdigit() and after[0].isdigit()
+        if closes or number or rules.STARTS_MID.match(after):
+            out.add(at + k + 1)
+    return out
+
+
 def _split_aside(pieces: list[tuple[int, str]], beside: set[int] | frozenset[int], columns: list[int]) -> list[tuple[int, str]]:
     """Pieces cut where a row above or below starts a piece of text after a gap (``beside``): display type
     is wider than the body's grid, so a row of two heads side by side (or a wrapped head's last characters
@@ -174,6 +200,14 @@ def _split_at_columns(
     return out
 
 
+def _pushed(text: str, piece: str, before: str) -> bool:
+    """Is ``piece``, after a gap (``before``: the three positions before it) in a column whose row holds
+    ``text`` already, the next column's? pdftotext -layout counts a character of display type as one
+    position, so the row of a wrapped head's short rest (日谈）) prints the next column's text left of its
+    place; a gap always parts columns, and a head's rest is short while that text runs on."""
+    return 0 < len(text) <= HEAD_REST < len(piece) and before == "   "
+
+
 def _cut(
     line: str,
     columns: list[int],
@@ -181,18 +215,28 @@ def _cut(
     near: set[int] | frozenset[int] = frozenset(),
     beside: set[int] | frozenset[int] = frozenset(),
     heads: set[int] | frozenset[int] = frozenset(),
+    rests: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[list[tuple[str, int]], list[tuple[int, str, int]]] | None:
     """The line's text in each column with the position it starts at (a piece running across column
     starts, such as a story's headline over its columns, in the column it starts in), or None when a
     piece runs across all of them; and the pieces of display type that start where this row or the next
-    cuts a head off a head (``heads``, :func:`_split_aside`) in a column the row has text in already:
-    (position, text, that column)."""
+    cuts a head off a head (``heads``, :func:`_split_aside`: display type counts a character as one
+    position, so such a head prints left of its column's place), or short pieces where a row two or three
+    above did (``rests``: the head beside wraps, display type taking more leading): (position, text, the
+    column it fell in)."""
     cells: list[tuple[str, int]] = [("", -1)] * len(columns)
     aside: list[tuple[int, str, int]] = []
     for at, piece in _split_at_columns(_split_aside(_pieces(line), beside, columns), columns, ends, near):
         k = max((i for i, start in enumerate(columns) if start <= at + TOLERANCE), default=0)
+        if (
+            k + 1 < len(columns)
+            and not cells[k + 1][0]
+            and cells[k][1] >= columns[k] - TOLERANCE
+            and _pushed(cells[k][0], piece, line[max(0, at - 3) : at])
+        ):
+            k += 1
         text, first = cells[k]
-        if text and at in heads and k + 1 < len(columns):
+        if (at in heads or len(piece) <= HEAD_REST and at in rests) and k + 1 < len(columns):
             aside.append((at, piece, k))  # a head beside a head: set in a larger size than the grid
             continue
         if k == 0 and at + len(piece) > columns[-1]:
@@ -202,17 +246,18 @@ def _cut(
 
 
 def _place_aside(rows: list[tuple[int, list[tuple[str, int]]]], asides: list[list[tuple[int, str, int]]]) -> None:
-    """Put each piece set aside by :func:`_cut` in a column right of the one it fell in: the first whose text
-    below opens with a dateline (the head's story starts there), else the first the row leaves empty."""
+    """Put each piece set aside by :func:`_cut` in a column the row leaves empty, the one it fell in or one
+    right of it: the first whose text below opens with a dateline or a writers' line (the head's story
+    starts there), else the first."""
     for n, ((_, cells), aside) in enumerate(zip(rows, asides, strict=True)):
         for at, piece, k in aside:
-            free = [j for j in range(k + 1, len(cells)) if not cells[j][0]]
+            free = [j for j in range(k, len(cells)) if not cells[j][0]]
             if not free:
                 text, first = cells[k]
                 cells[k] = (f"{text} {piece}", first)
                 continue
             below = {j: next((c[j][0] for _, c in rows[n + 1 :] if c[j][0]), "") for j in free}
-            dated = [j for j in free if rules.NEWS_LEAD.match(below[j])]
+            dated = [j for j in free if rules.NEWS_LEAD.match(below[j]) or L.signs(below[j])]
             j = (dated or free)[0]
             cells[j] = (piece, at)
 
@@ -288,6 +333,7 @@ def _block(block: list[tuple[int, str]]) -> list[Cell]:
     asides: list[list[tuple[int, str, int]]] = []
     starts = [_starts(line) for _, line in block]
     gaps = [_gap_starts(line) for _, line in block]
+    wraps = [_wrap_cuts(line, block[n + 1][1]) if n + 1 < len(block) else set() for n, (_, line) in enumerate(block)]
 
     def around(values: list[set[int]], n: int) -> set[int]:
         return (values[n - 1] if n else set()) | (values[n + 1] if n + 1 < len(block) else set())
@@ -295,9 +341,10 @@ def _block(block: list[tuple[int, str]]) -> list[Cell]:
     cuts = []  # where each row cuts a head off a head
     for n, (_, line) in enumerate(block):
         pieces = _pieces(line)
-        cuts.append({at for at, _ in _split_aside(pieces, around(gaps, n), columns)} - {at for at, _ in pieces})
+        cuts.append({at for at, _ in _split_aside(pieces, around(gaps, n) | wraps[n], columns)} - {at for at, _ in pieces})
     for n, (source, line) in enumerate(block):
-        cut = _cut(line, columns, ends, around(starts, n), around(gaps, n), cuts[n] | around(cuts, n))
+        rests = set().union(*cuts[max(0, n - 3) : max(0, n - 1)])
+        cut = _cut(line, columns, ends, around(starts, n), around(gaps, n) | wraps[n], cuts[n] | around(cuts, n), rests)
         if cut is None:
             if rows:
                 _place_aside(rows, asides)
