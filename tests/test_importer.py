@@ -1345,3 +1345,46 @@ def test_corpus_pages_lose_nothing(corpus_pages):
         for mode in ("default", "layout"):
             text, result = page[mode]
             assert input_chars(text.encode("utf-8")) - output_chars(result) == Counter(), (key, mode)
+
+
+def test_two_heads_printed_in_one_row_are_two_heads():
+    """Default mode prints two heads set side by side as one line, a space between, and their rests as the
+    next line: the left's rest cuts its word (召 / 开, 召开 stands in the text) or both halves wrap (seven-col,
+    人民日报 2026-01-06 and the sample, as read)."""
+    rows = [
+        "全国宣传部长会议在京召 韩正会见加拿大前总理克雷蒂安",
+        "开",
+        "本报北京1月5日电",
+        "（记者赵兵）全国宣传",
+        "部长会议5日在京召开。",
+        "中共中央政治局常委、",
+        "",
+        "中铝环保在线分析系统助 「铜冶炼」赋能冶炼终点",
+        "力氧化铝生产数智化转型 预测",
+        "",
+        "本报讯近日，中铝",
+        "环保在线分析系统自主",
+        "研发的铝酸钠浆液在线",
+        "分析系统设备，为氧化",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    texts = [item.text for item in unwrapped.items]
+    assert texts[:2] == ["全国宣传部长会议在京召开", "韩正会见加拿大前总理克雷蒂安"]
+    assert "中铝环保在线分析系统助力氧化铝生产数智化转型" in texts
+    assert "「铜冶炼」赋能冶炼终点预测" in texts
+
+
+def test_a_head_with_a_space_that_wraps_stays_one_head():
+    """A head of two phrases a space apart wraps its second phrase: the rest cuts no word of the first, so the
+    line is one head, not two (four-col, 都市快报 2026-03-28, as read)."""
+    rows = [
+        "大伯四个月前捡到项链 报警后跑了十趟询问",
+        "进展",
+        "本报讯 记者 王家琪 昨天上午，",
+        "一位大伯来到派出所，说四个月前",
+        "他捡到一条项链，交给了民警。",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    assert unwrapped.items[0].text.replace(" ", "") == "大伯四个月前捡到项链报警后跑了十趟询问进展"

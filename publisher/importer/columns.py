@@ -612,6 +612,52 @@ def _glued_tails(raw: list[str], full: int, vocabulary: rules.Vocabulary) -> lis
     return out
 
 
+#: A line of two heads printed in one row: pdftotext's default mode prints them one space apart.
+TWO_HEADS = re.compile(r"^(\S{6,}) (\S{6,})$")
+
+
+def _cut_before(head: str, rest: str, words: set[str] | frozenset[str]) -> bool:
+    """Does ``rest`` take up the word or the number ``head`` breaks off (the pair stands elsewhere)?"""
+    return (head[-1] + rest[0]) in words or (head[-1].isdigit() and rest[0].isdigit())
+
+
+def _closed(head: str) -> bool:
+    """A head that can take no rest: it ends a sentence or in its column's tag (…办实（今日谈）)."""
+    return _ends(head) or bool(TAGGED_HEAD.search(head))
+
+
+def _two_heads(line: str, after: str, words: set[str] | frozenset[str], vocabulary: rules.Vocabulary) -> tuple[str, str] | None:
+    """Default mode prints two heads set side by side in one row as one line, a space between (A B), and
+    their wrapped rests as the next line (A2 B2, or the left's rest alone): the two heads, when a rest goes
+    on its own half's word, or the one rest cuts the left half's word and the right half is whole."""
+    pair, rests = TWO_HEADS.match(line), re.match(r"^(\S+) (\S+)$", after)
+    if pair is None or not all(L.heading_shape(part) for part in pair.groups()) or _closed(pair[1]) or _signs(after, vocabulary):
+        return None
+    left, right = pair.groups()
+    if rests is not None and all(L.heading_shape(part) for part in rests.groups()):
+        if head_goes_on(left, rests[1], words) or head_goes_on(right, rests[2], words):
+            return left + rests[1], right + rests[2]
+        return None
+    if " " in after or not after or not L.heading_shape(after) or len(after) > 6 or not _cut_before(left, after, words):
+        return None
+    return (left + after, right) if _closed(right) or not _cut_before(right, after, words) else None
+
+
+def _split_two_heads(raw: list[str], words: set[str] | frozenset[str], vocabulary: rules.Vocabulary) -> list[str]:
+    """Each row of two heads printed as one line (:func:`_two_heads`) as two blocks of one head each."""
+    out: list[str] = []
+    n = 0
+    while n < len(raw):
+        heads = _two_heads(raw[n].strip(), raw[n + 1].strip(), words, vocabulary) if n + 1 < len(raw) else None
+        if heads is None:
+            out.append(raw[n])
+            n += 1
+            continue
+        out += [heads[0], "", heads[1]]
+        n += 2
+    return out
+
+
 def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str]) -> bool:
     """A head wider than the column (display type across columns) goes on past a blank line at ``after``,
     a short head-shaped rest that cuts its word (:func:`head_goes_on`)."""
@@ -637,7 +683,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
         return None
     words = pairs(texts)
     if layout is None:
-        raw = _glued_tails(raw, full, vocabulary)
+        raw = _glued_tails(_split_two_heads(raw, words, vocabulary), full, vocabulary)
     narrow = block_measures(raw, full) if layout is None else strip_measures(raw, full, layout.strips)
     out: list[L.InputLine] = []
     first: dict[int, str] = {}
