@@ -1388,3 +1388,15 @@ def test_a_head_with_a_space_that_wraps_stays_one_head():
     unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
     assert unwrapped is not None
     assert unwrapped.items[0].text.replace(" ", "") == "大伯四个月前捡到项链报警后跑了十趟询问进展"
+
+
+def test_a_sentence_cut_before_a_dated_story_goes_on_past_none(tmp_path):
+    """A head over a dated lead (本报北京1月14日电 …) opens a story: a paragraph cut mid-sentence before it (here
+    by a pull quote pdftotext ran into the columns) never goes on past it, so the heads stay heads, not
+    floats of the cut sentence (five-col, 人民日报 2026-01-15, as read)."""
+    issue = _crawled("rmrb", "2026-01-15")
+    text, _ = _pdftotext(issue, "five-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260115, paper=issue.paper)
+    cars = _article(result, "2025年我国汽车产销双超3400万辆")
+    assert cars.text.startswith("中国汽车工业协会14日发布的最新数据显示")
+    assert _article(result, "向新向优，我国外贸九连增（权威发布）").text.startswith("1月14日，国务院新闻办举行")
