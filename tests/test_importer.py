@@ -1400,3 +1400,30 @@ def test_a_sentence_cut_before_a_dated_story_goes_on_past_none(tmp_path):
     cars = _article(result, "2025年我国汽车产销双超3400万辆")
     assert cars.text.startswith("中国汽车工业协会14日发布的最新数据显示")
     assert _article(result, "向新向优，我国外贸九连增（权威发布）").text.startswith("1月14日，国务院新闻办举行")
+
+
+def test_a_wrapped_head_across_columns_goes_on_to_the_line_over_its_dateline():
+    """A head wider than the column wraps; the shorter line under it in its block, with the dateline right
+    under them, is its rest, not a head of its own (seven-col, 人民日报 2026-01-10, as read)."""
+    rows = [
+        "丁薛祥会见美国华特迪士尼公",
+        "司首席执行官艾格",
+        "新华社北京1月9日电",
+        "中共中央政治局常委、",
+        "国务院副总理丁薛祥9日",
+        "在北京会见美国华特迪",
+        "",
+        "士尼公司首席执行官艾",
+        "格。",
+        "艾格表示，迪士尼",
+        "公司对中国发展充满信",
+        "",
+        "心，将继续扩大在华投",
+        "资，更好促进美中交流",
+        "合作。",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    assert unwrapped.items[0].text == "丁薛祥会见美国华特迪士尼公司首席执行官艾格"

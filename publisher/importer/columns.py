@@ -305,7 +305,8 @@ class Unwrapped:
         for k, item in enumerate(self.items[1:-1], start=1):
             head, lead = self.items[k - 1], self.items[k + 1]
             writers = rules.NEWS_LEAD.match(lead.text)
-            if item.kind == L.NAMES and head.kind == L.SHORT and head.no not in self.block_ends and writers:
+            rest = item.kind == L.NAMES or (item.kind == L.SHORT and _wrapped_display(head.text, item.text, self.measure))
+            if rest and head.kind == L.SHORT and head.no not in self.block_ends and writers:
                 # the dateline names the writers, or is the agency's: the short line under the head is the head's end
                 item.kind, item.data = L.FURNITURE, {"merged": True}
                 head.text += item.text
@@ -610,6 +611,12 @@ def _glued_tails(raw: list[str], full: int, vocabulary: rules.Vocabulary) -> lis
         if width(head) > full + 0.5 and L.heading_shape(head) and not _ends(head):
             out[n], out[n + 1] = head + glued.group(2), glued.group(1)
     return out
+
+
+def _wrapped_display(head: str, rest: str, full: float) -> bool:
+    """A head wider than the column (display type across columns) and a shorter head-shaped line in its
+    block: with the dateline right under them, that line is the head's rest (a subtitle opens with ——)."""
+    return width(head) > full + 1 and width(rest) < width(head) and L.heading_shape(rest) and not rest.startswith(("—", "─"))
 
 
 #: A line of two heads printed in one row: pdftotext's default mode prints them one space apart.
