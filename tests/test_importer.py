@@ -1427,3 +1427,30 @@ def test_a_wrapped_head_across_columns_goes_on_to_the_line_over_its_dateline():
     L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
     unwrapped.settle()
     assert unwrapped.items[0].text == "丁薛祥会见美国华特迪士尼公司首席执行官艾格"
+
+
+def test_a_first_line_opening_with_a_squeezed_quote_is_set_in():
+    """An opening quotation mark at a line's start is set half an em wide: the first line of a paragraph that
+    opens with one is still set in by the indent, so the head over it stays a head (seven-col, 人民日报
+    2026-01-05, as read)."""
+    rows = [
+        "老杨小杨思想“转弯”记",
+        "“埋头拉车摔跟头，",
+        "抬头看路尝甜头。学习",
+        "新思想方向明，楚源集",
+        "团认高质量发展这个新",
+        "时代的硬道理！”",
+        "一进楚源厂区，党",
+        "委书记、董事长杨鹏拉",
+        "",
+        "着记者直奔数字监控中",
+        "心。",
+        "近5年记者五进楚源，",
+        "变化有形又无形。",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    assert [item.text for item in unwrapped.items][:2] == [
+        "老杨小杨思想“转弯”记",
+        "“埋头拉车摔跟头，抬头看路尝甜头。学习新思想方向明，楚源集团认高质量发展这个新时代的硬道理！”",
+    ]

@@ -75,8 +75,10 @@ def _indented(offset: int) -> bool:
 
 
 def _set_in(text: str, full: float) -> bool:
-    """A paragraph's first line: set in by the indent, about two em short of the measure, running on."""
-    return full - INDENT - 1.5 <= width(text) <= full - INDENT + 0.5 and not _ends(text)
+    """A paragraph's first line: set in by the indent, about two em short of the measure, running on; an
+    opening quotation mark or bracket at its start may be set half an em wide (punctuation squeezed)."""
+    squeezed = 0.5 if text[:1] in rules.OPENERS else 0.0
+    return full - INDENT - 1.5 <= width(text) - squeezed <= full - INDENT + 0.5 and not _ends(text)
 
 
 def _ends(text: str) -> bool:
