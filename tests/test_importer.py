@@ -1349,8 +1349,8 @@ def test_corpus_pages_lose_nothing(corpus_pages):
 
 def test_two_heads_printed_in_one_row_are_two_heads():
     """Default mode prints two heads set side by side as one line, a space between, and their rests as the
-    next line: the left's rest cuts its word (召 / 开, 召开 stands in the text) or both halves wrap (seven-col,
-    人民日报 2026-01-06 and the sample, as read)."""
+    next line: the left's rest cuts its word (召 / 开, 召开 stands in the text) or closes its bracket, or both
+    halves wrap (seven-col, 人民日报 2026-01-06 and 2026-01-09 and the sample, as read)."""
     rows = [
         "全国宣传部长会议在京召 韩正会见加拿大前总理克雷蒂安",
         "开",
@@ -1366,6 +1366,12 @@ def test_two_heads_printed_in_one_row_are_two_heads():
         "环保在线分析系统自主",
         "研发的铝酸钠浆液在线",
         "分析系统设备，为氧化",
+        "",
+        "把数据资源用好护好（编 新生命 新希望（记录中国）",
+        "辑手记）",
+        "",
+        "有没有合适的服务、购",
+        "买方不方便、价格咋定、",
     ]
     unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
     assert unwrapped is not None
@@ -1373,6 +1379,8 @@ def test_two_heads_printed_in_one_row_are_two_heads():
     assert texts[:2] == ["全国宣传部长会议在京召开", "韩正会见加拿大前总理克雷蒂安"]
     assert "中铝环保在线分析系统助力氧化铝生产数智化转型" in texts
     assert "「铜冶炼」赋能冶炼终点预测" in texts
+    assert "把数据资源用好护好（编辑手记）" in texts  # the rest closes the bracket the left half leaves open
+    assert "新生命 新希望（记录中国）" in texts
 
 
 def test_a_head_with_a_space_that_wraps_stays_one_head():

@@ -622,12 +622,14 @@ def _wrapped_display(head: str, rest: str, full: float) -> bool:
 
 
 #: A line of two heads printed in one row: pdftotext's default mode prints them one space apart.
-TWO_HEADS = re.compile(r"^(\S{6,}) (\S{6,})$")
+TWO_HEADS = re.compile(r"^(\S{6,}) (\S.{5,})$")
 
 
 def _cut_before(head: str, rest: str, words: set[str] | frozenset[str]) -> bool:
-    """Does ``rest`` take up the word or the number ``head`` breaks off (the pair stands elsewhere)?"""
-    return (head[-1] + rest[0]) in words or (head[-1].isdigit() and rest[0].isdigit())
+    """Does ``rest`` take up the word or the number ``head`` breaks off (the pair stands elsewhere), or close
+    the bracket or quotation it leaves open?"""
+    closes = L.quote_balance(head)[1] > 0 and L.quote_balance(rest)[0] > 0
+    return closes or (head[-1] + rest[0]) in words or (head[-1].isdigit() and rest[0].isdigit())
 
 
 def _closed(head: str) -> bool:
@@ -640,14 +642,14 @@ def _two_heads(line: str, after: str, words: set[str] | frozenset[str], vocabula
     their wrapped rests as the next line (A2 B2, or the left's rest alone): the two heads, when a rest goes
     on its own half's word, or the one rest cuts the left half's word and the right half is whole."""
     pair, rests = TWO_HEADS.match(line), re.match(r"^(\S+) (\S+)$", after)
-    if pair is None or not all(L.heading_shape(part) for part in pair.groups()) or _closed(pair[1]) or _signs(after, vocabulary):
+    if pair is None or not L.heading_shape(pair[2]) or _closed(pair[1]) or _signs(after, vocabulary):
         return None
     left, right = pair.groups()
     if rests is not None and all(L.heading_shape(part) for part in rests.groups()):
-        if head_goes_on(left, rests[1], words) or head_goes_on(right, rests[2], words):
+        if L.heading_shape(left) and (head_goes_on(left, rests[1], words) or head_goes_on(right, rests[2], words)):
             return left + rests[1], right + rests[2]
         return None
-    if " " in after or not after or not L.heading_shape(after) or len(after) > 6 or not _cut_before(left, after, words):
+    if not after or " " in after or not L.heading_shape(left + after) or len(after) > 6 or not _cut_before(left, after, words):
         return None
     return (left + after, right) if _closed(right) or not _cut_before(right, after, words) else None
 
