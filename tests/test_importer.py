@@ -1462,3 +1462,21 @@ def test_a_first_line_opening_with_a_squeezed_quote_is_set_in():
         "老杨小杨思想“转弯”记",
         "“埋头拉车摔跟头，抬头看路尝甜头。学习新思想方向明，楚源集团认高质量发展这个新时代的硬道理！”",
     ]
+
+
+def test_display_type_wider_than_the_column_may_break_after_a_colon():
+    """A head wider than the column wraps after its colon; the line under it in its block is its rest, so the
+    head is one, not a paragraph ending in a colon (seven-col, 都市快报 2026-03-29, as read)."""
+    rows = [
+        "“华人神探”李昌钰逝世：",
+        "我一辈子都在做傻瓜",
+        "美国康涅狄格州纽",
+        "黑文大学3月27日发布公",
+        "告说，美籍华裔刑事鉴",
+        "识专家李昌钰当天在位",
+        "于内华达州的家中逝世，",
+        "享年87岁。",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    assert unwrapped.items[0].text == "“华人神探”李昌钰逝世：我一辈子都在做傻瓜"

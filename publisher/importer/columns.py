@@ -117,7 +117,7 @@ def _same_block_head(line: str, after: str, full: float) -> bool:
         and width(after) <= width(line)
         and (width(line) >= full * 0.6 or width(after) < full - INDENT - 1)
         and not after.startswith(("—", "─", "【", "[", "［"))
-        and not rules.ENDS_SENTENCE.search(line)
+        and not rules.ENDS_SENTENCE.search(line.rstrip("：:"))  # (a colon may break display type)
     )
 
 
@@ -183,7 +183,9 @@ def _runs_on(
         return ""  # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
     filled = full - INDENT - 1 <= w <= full + 1
-    head = opens and (L.heading_shape(line) or (L.quote_balance(line)[1] > 0 and L.heading_shape(line + after)))
+    # display type wider than the column may break after a colon (…逝世： / 我一辈子都在做傻瓜): a head's line still
+    displayed = w > full + 1 and line.endswith(("：", ":")) and L.heading_shape(line[:-1])
+    head = opens and (L.heading_shape(line) or displayed or (L.quote_balance(line)[1] > 0 and L.heading_shape(line + after)))
     head = head and not L.starts_mid(line) and "。" not in line[:-1]  # a head holds no sentence's end or rest
     if head and after.startswith(("——", "──")):
         return ""  # a subtitle under its head, however wide the head
