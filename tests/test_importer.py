@@ -1350,7 +1350,7 @@ def test_corpus_pages_lose_nothing(corpus_pages):
 def test_two_heads_printed_in_one_row_are_two_heads():
     """Default mode prints two heads set side by side as one line, a space between, and their rests as the
     next line: the left's rest cuts its word (召 / 开, 召开 stands in the text) or closes its bracket, or both
-    halves wrap (seven-col, 人民日报 2026-01-06 and 2026-01-09 and the sample, as read)."""
+    halves wrap (seven-col, 人民日报 2026-01-06 and 2026-01-09, 都市快报 2026-03-28 and the sample, as read)."""
     rows = [
         "全国宣传部长会议在京召 韩正会见加拿大前总理克雷蒂安",
         "开",
@@ -1372,6 +1372,14 @@ def test_two_heads_printed_in_one_row_are_two_heads():
         "",
         "有没有合适的服务、购",
         "买方不方便、价格咋定、",
+        "",
+        "宁波船商逆势承诺“不加 捐钱、捐房、捐遗体 浙江97岁“三捐”老人",
+        "价”！",
+        "离世",
+        "记者 夏裕 通讯员 宋兵",
+        "",
+        "这两天，航运圈里",
+        "朱传树火了。",
     ]
     unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
     assert unwrapped is not None
@@ -1381,6 +1389,10 @@ def test_two_heads_printed_in_one_row_are_two_heads():
     assert "「铜冶炼」赋能冶炼终点预测" in texts
     assert "把数据资源用好护好（编辑手记）" in texts  # the rest closes the bracket the left half leaves open
     assert "新生命 新希望（记录中国）" in texts
+    at = texts.index("宁波船商逆势承诺“不加价”！")  # the right half takes its own short rest on the line after
+    assert texts[at + 1 : at + 3] == ["捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世", "记者 夏裕 通讯员 宋兵"]
+    assert unwrapped.items[at + 1].no in unwrapped.block_ends  # the byline under the left half, a block of its own
+    assert unwrapped.items[at + 2].no == rows.index("记者 夏裕 通讯员 宋兵") + 1  # every line keeps its number
 
 
 def test_a_head_with_a_space_that_wraps_stays_one_head():

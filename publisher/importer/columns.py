@@ -656,19 +656,26 @@ def _two_heads(line: str, after: str, words: set[str] | frozenset[str], vocabula
     return (left + after, right) if _closed(right) or not _cut_before(right, after, words) else None
 
 
-def _split_two_heads(raw: list[str], words: set[str] | frozenset[str], vocabulary: rules.Vocabulary) -> list[str]:
-    """Each row of two heads printed as one line (:func:`_two_heads`) as two blocks of one head each."""
-    out: list[str] = []
-    n = 0
-    while n < len(raw):
-        heads = _two_heads(raw[n].strip(), raw[n + 1].strip(), words, vocabulary) if n + 1 < len(raw) else None
+def _split_two_heads(
+    raw: list[str], words: set[str] | frozenset[str], vocabulary: rules.Vocabulary
+) -> tuple[list[str], set[int]]:
+    """Each row of two heads printed as one line (:func:`_two_heads`) as two heads, each ending a block, on
+    the two lines the row and its rests took (every line keeps its number): the right one takes a short rest
+    of its own on the line after (…老人 / 离世), and what follows (the left's byline, set under it) starts a
+    block. Also the numbers of the lines that now end a block."""
+    out = list(raw)
+    breaks: set[int] = set()
+    for n in range(len(out) - 1):
+        heads = None if n + 1 in breaks else _two_heads(out[n].strip(), out[n + 1].strip(), words, vocabulary)
         if heads is None:
-            out.append(raw[n])
-            n += 1
             continue
-        out += [heads[0], "", heads[1]]
-        n += 2
-    return out
+        left, right = heads
+        rest = out[n + 2].strip() if n + 2 < len(out) else ""
+        if rest and " " not in rest and len(rest) <= 3 and L.heading_shape(rest) and not _closed(right):
+            right, out[n + 2] = right + rest, ""
+        out[n], out[n + 1] = left, right
+        breaks |= {n + 1, n + 2}
+    return out, breaks
 
 
 def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str]) -> bool:
@@ -695,8 +702,10 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     if full is None:
         return None
     words = pairs(texts)
+    breaks: set[int] = set()  # lines that end a block though no blank line follows
     if layout is None:
-        raw = _glued_tails(_split_two_heads(raw, words, vocabulary), full, vocabulary)
+        raw, breaks = _split_two_heads(raw, words, vocabulary)
+        raw = _glued_tails(raw, full, vocabulary)
     narrow = block_measures(raw, full) if layout is None else strip_measures(raw, full, layout.strips)
     out: list[L.InputLine] = []
     first: dict[int, str] = {}
@@ -722,12 +731,13 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             ends.add(number)
             current, previous = None, ""
             continue
-        if not text:
+        if not text or number - 1 in breaks:
             if current is not None:
                 ends.add(current.no)
             parted = (current, previous) if current is not None and heading else None
             current, previous = None, ""
-            continue
+            if not text:
+                continue
         set_in = _indented(indents[number]) if indents and number in indents else None
         here = narrow.get(number, full)
         joined = _runs_on(previous, text, here, vocabulary, heading, set_in, words, layout is None) if current is not None else ""
