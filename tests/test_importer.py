@@ -1492,3 +1492,15 @@ def test_display_type_wider_than_the_column_may_break_after_a_colon():
     unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
     assert unwrapped is not None
     assert unwrapped.items[0].text == "“华人神探”李昌钰逝世：我一辈子都在做傻瓜"
+
+
+def test_a_vertical_head_printed_after_other_stories_heads_its_page_s_headless_story(tmp_path):
+    """pdftotext prints a vertical head one character a line after its story's columns, here after the page's
+    other stories: it heads the story its page opens with, read without a head, not the story before it
+    (six-col-vertical-jump, 人民日报 2026-01-10)."""
+    issue = _crawled("rmrb", "2026-01-10")
+    text, _ = _pdftotext(issue, "six-col-vertical-jump", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260110, paper=issue.paper)
+    meeting = _article(result, "丁薛祥会见美国华特迪士尼公司首席执行官艾格")
+    assert meeting.text.startswith("中共中央政治局常委、国务院副总理丁薛祥9日在北京会见")
+    assert meeting.byline == "新华社北京1月9日电"
