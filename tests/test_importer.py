@@ -1504,3 +1504,16 @@ def test_a_vertical_head_printed_after_other_stories_heads_its_page_s_headless_s
     meeting = _article(result, "丁薛祥会见美国华特迪士尼公司首席执行官艾格")
     assert meeting.text.startswith("中共中央政治局常委、国务院副总理丁薛祥9日在北京会见")
     assert meeting.byline == "新华社北京1月9日电"
+
+
+def test_two_heads_in_one_row_the_left_a_question_signed_under_it(tmp_path):
+    """谁做的？ 千岛湖…参与投 / 太浪漫了 / 票赢奖品 / 记者 董吕平: a head that asks goes on to its short rest, the
+    right one to its own; the byline alone in its block under the two is the first's (its story's text comes
+    first, undated; the second's is dated) (three-col-boxed, 都市快报 2026-04-04)."""
+    issue = _crawled("dskb", "2026-04-04")
+    text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
+    result = import_text(text, "dskb.txt", number=20260404, paper=issue.paper)
+    fountain = _article(result, "滨江这个喷水池“石头日历”谁做的？太浪漫了")
+    vote = _article(result, "千岛湖旅游全球品牌口号征集参与投票赢奖品")
+    assert fountain.byline == "记者 董吕平" and fountain.text.startswith("近日，有网友发帖称，滨江一处喷水池")
+    assert vote.byline == "本报讯（记者 王夏琴）" and "“水秀天下 语动全球”" in vote.text

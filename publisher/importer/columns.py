@@ -373,6 +373,8 @@ class Unwrapped:
                 leads = _leads_before_head(frags[n + 1 :])
                 stories = _stories(part, leads)
                 apart = len(stories) == 1 and self.signed_apart(part)
+                if len(stories) == 2 and self.signed_apart(part):
+                    stories = [[part[0], part[2]], [part[1]]]  # one story each, the byline apart under the first head
                 stories = [piece for story in stories for piece in self.parted(story)]
                 # a subhead follows a finished paragraph of its story, and never carries a column's tag
                 if opened or len(stories) > 1 or _tagged(part):
@@ -635,8 +637,14 @@ def _cut_before(head: str, rest: str, words: set[str] | frozenset[str]) -> bool:
 
 
 def _closed(head: str) -> bool:
-    """A head that can take no rest: it ends a sentence or in its column's tag (…办实（今日谈）)."""
-    return _ends(head) or bool(TAGGED_HEAD.search(head))
+    """A head that can take no rest: it ends a statement or in its column's tag (…办实（今日谈）); a question
+    or an exclamation may go on (谁做的？/ 太浪漫了)."""
+    return (_ends(head) and not head.rstrip(rules.CLOSERS).endswith(("？", "！", "?", "!"))) or bool(TAGGED_HEAD.search(head))
+
+
+def _after_question(head: str, rest: str) -> bool:
+    """A head that asks or exclaims goes on to a short rest (谁做的？/ 太浪漫了, as :func:`head_goes_on` reads it)."""
+    return head.rstrip(rules.CLOSERS).endswith(("？", "！", "?", "!")) and width(rest) <= REST_SHARE * width(head)
 
 
 def _two_heads(line: str, after: str, words: set[str] | frozenset[str], vocabulary: rules.Vocabulary) -> tuple[str, str] | None:
@@ -651,7 +659,9 @@ def _two_heads(line: str, after: str, words: set[str] | frozenset[str], vocabula
         if L.heading_shape(left) and (head_goes_on(left, rests[1], words) or head_goes_on(right, rests[2], words)):
             return left + rests[1], right + rests[2]
         return None
-    if not after or " " in after or not L.heading_shape(left + after) or len(after) > 6 or not _cut_before(left, after, words):
+    if not after or " " in after or not L.heading_shape(left + after) or len(after) > 6:
+        return None
+    if not (_cut_before(left, after, words) or _after_question(left, after)):
         return None
     return (left + after, right) if _closed(right) or not _cut_before(right, after, words) else None
 
@@ -671,7 +681,8 @@ def _split_two_heads(
             continue
         left, right = heads
         rest = out[n + 2].strip() if n + 2 < len(out) else ""
-        if rest and " " not in rest and len(rest) <= 3 and L.heading_shape(rest) and not _closed(right):
+        short = len(rest) <= 3 or (len(rest) <= 6 and _cut_before(right, rest, words))
+        if rest and " " not in rest and short and L.heading_shape(rest) and not _closed(right):
             right, out[n + 2] = right + rest, ""
         out[n], out[n + 1] = left, right
         breaks |= {n + 1, n + 2}
