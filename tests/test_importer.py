@@ -1517,3 +1517,12 @@ def test_two_heads_in_one_row_the_left_a_question_signed_under_it(tmp_path):
     vote = _article(result, "千岛湖旅游全球品牌口号征集参与投票赢奖品")
     assert fountain.byline == "记者 董吕平" and fountain.text.startswith("近日，有网友发帖称，滨江一处喷水池")
     assert vote.byline == "本报讯（记者 王夏琴）" and "“水秀天下 语动全球”" in vote.text
+
+
+def test_two_wrapped_heads_and_a_byline_each_a_block_are_two_stories_signed_under_the_first(corpus_pages):
+    """Two heads side by side, each wrapped in a block of its own, then a byline alone in its block: the byline
+    stands under the first head, its story's text comes first (four-col, 都市快报 2026-04-04)."""
+    result = corpus_pages["dskb-0404-four"]["default"][1]
+    fountain = _article(result, "滨江这个喷水池“石头日历”谁做的？太浪漫了")
+    assert fountain.byline == "记者 董吕平" and fountain.text.startswith("近日，有网友发帖称，滨江一处喷水")
+    assert _article(result, "千岛湖旅游全球品牌口号征集参与投票赢奖品").byline == "本报讯（记者 王夏琴）"

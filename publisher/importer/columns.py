@@ -421,12 +421,12 @@ class Unwrapped:
         return [[story[0], story[2]], [story[1]]]
 
     def signed_apart(self, run: list[L.InputLine]) -> bool:
-        """Default-mode text: two head lines and a byline, each a block of its own. A byline printed under its
-        head comes in the head's block (a kicker's head too), so one apart from the head above it stands under
-        the first head: the two are heads of stories side by side, and the byline the first's."""
+        """Default-mode text: two heads (wrapped or not) and a byline, each a block of its own. A byline printed
+        under its head comes in the head's block (a kicker's head too), so one apart from the head above it
+        stands under the first head: the two are heads of stories side by side, and the byline the first's."""
         if len(run) != 3 or run[0].kind != L.SHORT or run[1].kind != L.SHORT or run[2].kind not in (L.BYLINE, L.NAMES):
             return False
-        return all(x.no in self.block_ends and x.end is None for x in run[1:]) and run[0].no in self.block_ends
+        return all(x.no in self.block_ends for x in run) and run[2].end is None
 
     def by_strip(self, story: list[L.InputLine]) -> list[list[L.InputLine]]:
         """Layout text: a story's head lines cut where a head opens a column strip right after a head in
