@@ -1476,6 +1476,29 @@ def test_a_first_line_opening_with_a_squeezed_quote_is_set_in():
     ]
 
 
+def test_display_type_wider_than_the_column_may_break_after_a_comma():
+    """A head wider than the column may wrap after an enumeration comma; the line under it is its rest, even
+    one as short as a first line set in; a text line in the measure that ends so goes on as text (seven-col,
+    人民日报 2026-01-07, as read)."""
+    rows = [
+        "赵乐际分别会见韩国总统李在明、",
+        "爱尔兰总理马丁",
+        "新华社北京1月6日电",
+        "全国人大常委会委员长",
+        "赵乐际6日上午在北京分",
+        "别会见韩国总统李在明、",
+        "",
+        "爱尔兰总理马丁。",
+        "李在明表示，我同",
+        "习近平主席就推动韩中",
+        "关系发展达成重要共识。",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    assert unwrapped.items[0].text == "赵乐际分别会见韩国总统李在明、爱尔兰总理马丁"
+    assert [item.text for item in unwrapped.items][-2] == "爱尔兰总理马丁。"
+
+
 def test_display_type_wider_than_the_column_may_break_after_a_colon():
     """A head wider than the column wraps after its colon; the line under it in its block is its rest, so the
     head is one, not a paragraph ending in a colon (seven-col, 都市快报 2026-03-29, as read)."""

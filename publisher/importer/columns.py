@@ -106,6 +106,10 @@ def pairs(texts: list[str]) -> set[str]:
     return {t[k : k + 2] for t in texts for k in range(len(t) - 1)}
 
 
+#: Where display type wider than the column may break (a body line never runs past the measure).
+DISPLAY_BREAKS = ("：", ":", "、", "，")
+
+
 def _same_block_head(line: str, after: str, full: float) -> bool:
     """Default-mode text: ``after`` is a shorter heading line in the same block as the head line ``line``
     (no subtitle, label, dateline or caption)."""
@@ -117,7 +121,7 @@ def _same_block_head(line: str, after: str, full: float) -> bool:
         and width(after) <= width(line)
         and (width(line) >= full * 0.6 or width(after) < full - INDENT - 1)
         and not after.startswith(("—", "─", "【", "[", "［"))
-        and not rules.ENDS_SENTENCE.search(line.rstrip("：:"))  # (a colon may break display type)
+        and not rules.ENDS_SENTENCE.search(line)
     )
 
 
@@ -183,8 +187,8 @@ def _runs_on(
         return ""  # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
     filled = full - INDENT - 1 <= w <= full + 1
-    # display type wider than the column may break after a colon (…逝世： / 我一辈子都在做傻瓜): a head's line still
-    displayed = w > full + 1 and line.endswith(("：", ":")) and L.heading_shape(line[:-1])
+    # display type wider than the column may break after a colon or a comma (…逝世： / 我一辈子都在做傻瓜): a head's line
+    displayed = w > full + 1 and line.endswith(DISPLAY_BREAKS) and " " not in line and L.heading_shape(line[:-1])
     head = opens and (L.heading_shape(line) or displayed or (L.quote_balance(line)[1] > 0 and L.heading_shape(line + after)))
     head = head and not L.starts_mid(line) and "。" not in line[:-1]  # a head holds no sentence's end or rest
     if head and after.startswith(("——", "──")):
@@ -204,13 +208,14 @@ def _runs_on(
             return LINE
         if filled and cut and head and width(after) >= full - INDENT - 1.5 and (line[-1] + after[:1]) in words:
             return LINE  # a head-shaped filled line goes on too where its break cuts a word and no short rest follows
-        if _set_in(after, full):
+        if _set_in(after, full) and not displayed:
             return ""  # a new paragraph starts at ``after``
     if head and not (filled and width(after) >= full - INDENT - 1) and L.heading_shape(after):
         # a head's line, going on only when the head wraps; in pdftotext's default mode a kicker (set in
         # another size) comes as a block of its own, so a shorter head-shaped line in the head's block is
         # the head's rest
         wraps = head_goes_on(line, after, words) or (set_in is None and blocks and _same_block_head(line, after, full))
+        wraps = wraps or displayed  # (a head line that ends in a colon or a comma has its rest still to come)
         return HEAD if wraps else ""
     if w > full + 1 and line[-1:] not in rules.SENTENCE_END + rules.CLOSERS + "，、":
         # wider than a column: a head across columns, going on only to a short line of its own
