@@ -1549,3 +1549,16 @@ def test_two_wrapped_heads_and_a_byline_each_a_block_are_two_stories_signed_unde
     fountain = _article(result, "滨江这个喷水池“石头日历”谁做的？太浪漫了")
     assert fountain.byline == "记者 董吕平" and fountain.text.startswith("近日，有网友发帖称，滨江一处喷水")
     assert _article(result, "千岛湖旅游全球品牌口号征集参与投票赢奖品").byline == "本报讯（记者 王夏琴）"
+
+
+def test_a_head_left_with_no_text_takes_the_later_block_that_tells_its_story(tmp_path):
+    """A head across columns printed inside the text of the story above it, its own text (under its photo's
+    caption) after the next story's: the block whose first sentence says what the head says (宁波舟山港 …
+    吞吐量超14亿吨的大港) is its text; the head is no kicker of the next (four-col, 人民日报 2026-01-09)."""
+    issue = _crawled("rmrb", "2026-01-09")
+    text, _ = _pdftotext(issue, "four-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260109, paper=issue.paper)
+    port = _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港")
+    assert port.text.startswith("浙江宁波舟山港发布数据显示")
+    logistics = _article(result, "中国物流业景气指数为52.4%")
+    assert logistics.kicker is None and "宁波舟山港" not in logistics.text

@@ -368,11 +368,13 @@ class Unwrapped:
         opened: list[list[L.InputLine]] = []  # stories that stop mid-sentence, the earliest first
         current: list[L.InputLine] | None = None
         before: list[L.InputLine] | None = None  # the story read before the last run of heads
+        promised: dict[int, list[L.InputLine]] = {}  # a block's first line -> the head left waiting that it tells
         for n, (kind, part) in enumerate(frags):
             if kind == "other":
                 slots.append(part)
                 if _page_top(part[0]):
                     waiting, opened, current, before = [], [], None, None  # a new page: its stories start here
+                    promised = {}
                 continue
             if kind == "head":
                 leads = _leads_before_head(frags[n + 1 :])
@@ -389,13 +391,23 @@ class Unwrapped:
                 before = current if current is not None and current not in stories and len(current) > 1 else None
                 # heads still waiting keep waiting when more stories open below than this run has heads
                 kept = waiting[len(waiting) - (leads - len(stories)) :] if leads > len(stories) else []
+                for story in waiting[: len(waiting) - len(kept)]:
+                    head = story[-1].kind == L.SHORT and not _ends(story[-1].text)  # (a caption ends its sentence)
+                    if head and (told := _told_later(story, frags[n + 1 :])) is not None:
+                        promised[told] = story  # a head left with no text waits for the block that tells its story
                 waiting, current = [*kept, *stories], stories[-1]
                 if len(stories) > 1 and (apart or part[-1].no not in self.block_ends):
                     # the last head's block runs on into the text, or the first is signed under its head, in the
                     # column after the second's: the text that comes first is the last head's
                     waiting.insert(0, waiting.pop())
                 continue
-            if self.continues(part[0]) and opened:
+            if part[0].no in promised and not (self.continues(part[0]) and opened):
+                target = promised.pop(part[0].no)
+                if waiting and all(x.kind in (L.CAPTION, L.CREDIT) for x in waiting[-1]):
+                    pictures = waiting.pop()  # the story's photos, their captions printed right over its text
+                    slots[:] = [slot for slot in slots if slot is not pictures]
+                    target.extend(pictures)
+            elif self.continues(part[0]) and opened:
                 target = opened[0]
             elif waiting and before is not None and not _is_lead(part[0]) and _dated_ahead(frags[n + 1 :]) >= len(waiting):
                 # the heads wait for the datelines still to come: this undated text goes on the story before,
@@ -503,6 +515,19 @@ def _dated_ahead(frags) -> int:
         if kind == "body" and _is_lead(part[0]):
             count += 1
     return count
+
+
+def _told_later(story: list[L.InputLine], frags) -> int | None:
+    """The first line of the first block further on the page (before any head) whose first paragraph
+    repeats most of the words of ``story``'s head: a story's first sentence says what its head says (宁波舟山港
+    … 成为全球首个年货物吞吐量超14亿吨的大港), so that block is the story's text, printed after other stories."""
+    head = L.bigrams("".join(x.text for x in story if x.kind == L.SHORT))
+    for kind, part in frags:
+        if kind == "other" and _page_top(part[0]):
+            break
+        if kind == "body" and head and len(head & L.bigrams(part[0].text)) >= 0.6 * len(head):
+            return part[0].no
+    return None
 
 
 def _leads_before_head(frags) -> int:
