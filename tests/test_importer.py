@@ -1562,3 +1562,16 @@ def test_a_head_left_with_no_text_takes_the_later_block_that_tells_its_story(tmp
     assert port.text.startswith("浙江宁波舟山港发布数据显示")
     logistics = _article(result, "中国物流业景气指数为52.4%")
     assert logistics.kicker is None and "宁波舟山港" not in logistics.text
+
+
+def test_text_under_heads_whose_stories_come_later_goes_on_the_story_read(tmp_path):
+    """Two heads printed one after the other over the text of the first; the second's text comes after the
+    page's other stories: the undated paragraph after the first's dated block is the first's, and the second
+    head takes the block that tells its story (three-col-boxed, 人民日报 2026-01-07)."""
+    issue = _crawled("rmrb", "2026-01-07")
+    text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260107, paper=issue.paper)
+    talks = _article(result, "李强同爱尔兰总理马丁会谈")
+    assert "北大厅为马丁举行欢迎仪式" in talks.text
+    meeting = _article(result, "赵乐际分别会见韩国总统李在明、爱尔兰总理马丁")
+    assert meeting.text.startswith("全国人大常委会委员长赵乐际6日上午在北京分别会见") and "欢迎仪式" not in meeting.text

@@ -415,6 +415,13 @@ class Unwrapped:
                 target = before
                 for story in waiting:
                     story[0].data["story"] = True
+            elif (
+                waiting
+                and current is not None
+                and not _is_lead(part[0])
+                and all(_told_later(x, frags[n + 1 :]) is not None for x in waiting)
+            ):
+                target = current  # the waiting heads' texts come later, each where a block tells it: this goes on
             elif waiting:
                 target = waiting.pop(_likeliest(part, waiting))
             elif current is not None and not _is_lead(part[0]):
