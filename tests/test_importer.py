@@ -1575,3 +1575,25 @@ def test_text_under_heads_whose_stories_come_later_goes_on_the_story_read(tmp_pa
     assert "北大厅为马丁举行欢迎仪式" in talks.text
     meeting = _article(result, "赵乐际分别会见韩国总统李在明、爱尔兰总理马丁")
     assert meeting.text.startswith("全国人大常委会委员长赵乐际6日上午在北京分别会见") and "欢迎仪式" not in meeting.text
+
+
+def test_an_editor_s_note_under_a_head_stays_before_its_story_s_text():
+    """编者按 printed under a head, before the story's text (a block of its own in pdftotext's default mode),
+    is that story's: read back in reading order it stays between the head and the text, so a subhead
+    further down is no new story's head (our own pdf channel, the sample, as read)."""
+    rows = [
+        "中铝集团新能源项目领跑铝行业低碳革命",
+        "编者按 为加快推动中央企业布局战略性新兴产业，更好发挥科技创新、产业控制、安全支撑作用，国务院国资委启动了央企战略性新兴产业“百大工程”。",
+        "在广袤的达茂旗草原上，巨大",
+        "的白色风电机组错落有致地矗立在",
+        "草原上，叶片在微风中缓缓转动，",
+        "与蓝天白云、碧草原相互映衬，勾",
+        "勒出“风车矩阵”与“生态屏",
+        "障”共生的工业奇观。",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    kinds = [item.kind for item in unwrapped.reorder(unwrapped.items)]
+    assert kinds[:3] == [L.SHORT, L.EDNOTE, L.PARA]

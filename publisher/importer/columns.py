@@ -370,6 +370,9 @@ class Unwrapped:
         before: list[L.InputLine] | None = None  # the story read before the last run of heads
         promised: dict[int, list[L.InputLine]] = {}  # a block's first line -> the head left waiting that it tells
         for n, (kind, part) in enumerate(frags):
+            if kind == "other" and part[0].kind == L.EDNOTE and current is not None and current in waiting:
+                current.extend(part)  # an editor's note under the head just read, before its text: that story's
+                continue
             if kind == "other":
                 slots.append(part)
                 if _page_top(part[0]):
