@@ -147,7 +147,7 @@ def head_goes_on(line: str, after: str, words: set[str] | frozenset[str]) -> boo
     # after a question or an exclamation (谁做的？太浪漫了)
     short_rest = " " not in after and width(after) <= REST_SHARE * width(line)
     if _ends(line):
-        return short_rest and line.rstrip(rules.CLOSERS)[-1:] in "？！?!"  # else a head that ends a sentence is whole
+        return " " not in after and _after_question(line, after)  # else a head that ends a sentence is whole
     compact = re.sub(r"\s+", "", after)
     return len(compact) <= 3 or bool(HEAD_TAG.match(compact)) or (line[-1] + compact[0]) in words or short_rest
 
@@ -679,12 +679,17 @@ def _cut_before(head: str, rest: str, words: set[str] | frozenset[str]) -> bool:
 def _closed(head: str) -> bool:
     """A head that can take no rest: it ends a statement or in its column's tag (…办实（今日谈）); a question
     or an exclamation may go on (谁做的？/ 太浪漫了)."""
-    return (_ends(head) and not head.rstrip(rules.CLOSERS).endswith(("？", "！", "?", "!"))) or bool(TAGGED_HEAD.search(head))
+    return (_ends(head) and not _asks(head)) or bool(TAGGED_HEAD.search(head))
+
+
+def _asks(head: str) -> bool:
+    """The head ends in a question or an exclamation mark (a closing quote or bracket may follow)."""
+    return head.rstrip(rules.CLOSERS).endswith(("？", "！", "?", "!"))
 
 
 def _after_question(head: str, rest: str) -> bool:
     """A head that asks or exclaims goes on to a short rest (谁做的？/ 太浪漫了, as :func:`head_goes_on` reads it)."""
-    return head.rstrip(rules.CLOSERS).endswith(("？", "！", "?", "!")) and width(rest) <= REST_SHARE * width(head)
+    return _asks(head) and width(rest) <= REST_SHARE * width(head)
 
 
 def _two_heads(line: str, after: str, words: set[str] | frozenset[str], vocabulary: rules.Vocabulary) -> tuple[str, str] | None:
