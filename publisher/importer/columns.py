@@ -528,8 +528,8 @@ def _dated_ahead(frags) -> int:
 
 
 def _told_later(story: list[L.InputLine], frags) -> int | None:
-    """The first line of the first block further on the page (before any head) whose first paragraph
-    repeats most of the words of ``story``'s head: a story's first sentence says what its head says (宁波舟山港
+    """The first line of the first block further on its page whose first paragraph repeats most of the
+    words of ``story``'s head: a story's first sentence says what its head says (宁波舟山港
     … 成为全球首个年货物吞吐量超14亿吨的大港), so that block is the story's text, printed after other stories."""
     head = L.bigrams("".join(x.text for x in story if x.kind == L.SHORT))
     for kind, part in frags:
@@ -695,7 +695,8 @@ def _after_question(head: str, rest: str) -> bool:
 def _two_heads(line: str, after: str, words: set[str] | frozenset[str], vocabulary: rules.Vocabulary) -> tuple[str, str] | None:
     """Default mode prints two heads set side by side in one row as one line, a space between (A B), and
     their wrapped rests as the next line (A2 B2, or the left's rest alone): the two heads, when a rest goes
-    on its own half's word, or the one rest cuts the left half's word and the right half is whole."""
+    on its own half's word, or the one rest cuts the left half's word, closes its bracket or follows its
+    question, and the right half is whole."""
     pair, rests = TWO_HEADS.match(line), re.match(r"^(\S+) (\S+)$", after)
     if pair is None or not L.heading_shape(pair[2]) or _closed(pair[1]) or _signs(after, vocabulary):
         return None
