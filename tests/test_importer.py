@@ -1449,6 +1449,32 @@ def test_a_wrapped_head_across_columns_goes_on_to_the_line_over_its_dateline():
     assert unwrapped.items[0].text == "丁薛祥会见美国华特迪士尼公司首席执行官艾格"
 
 
+def test_a_wrapped_head_across_columns_goes_on_to_the_line_over_a_first_line():
+    """The shorter head-shaped line under a head wider than the column, right over a paragraph's first line
+    (set in), is the head's rest, not a one-line paragraph (a first line that ends no sentence runs on)
+    (six-col-vertical-jump, 人民日报 2026-01-15, as read)."""
+    rows = [
+        "中国共产党第二十届中央纪律检查委员会",
+        "第五次全体会议公报",
+        "中国共产党第二十届中",
+        "央纪律检查委员会第五次全",
+        "体会议，于2026年1月12日至",
+        "",
+        "14日在北京举行。出席这次",
+        "全会的有中央纪委委员120",
+        "人，列席265人。",
+        "",
+        "中共中央总书记、国家",
+        "主席、中央军委主席习近平",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    assert unwrapped.items[0].text == "中国共产党第二十届中央纪律检查委员会第五次全体会议公报"
+    assert unwrapped.items[1].text.startswith("中国共产党第二十届中央纪律检查委员会第五次全体会议，")
+
+
 def test_a_first_line_opening_with_a_squeezed_quote_is_set_in():
     """An opening quotation mark at a line's start is set half an em wide: the first line of a paragraph that
     opens with one is still set in by the indent, so the head over it stays a head (seven-col, 人民日报

@@ -314,8 +314,11 @@ class Unwrapped:
         for k, item in enumerate(self.items[1:-1], start=1):
             head, lead = self.items[k - 1], self.items[k + 1]
             writers = rules.NEWS_LEAD.match(lead.text)
-            rest = item.kind == L.NAMES or (item.kind == L.SHORT and _wrapped_display(head.text, item.text, self.measure))
-            if rest and head.kind == L.SHORT and head.no not in self.block_ends and writers:
+            # a paragraph's first line that ends no sentence runs on, so a head-shaped line right over one is display type
+            opens = lead.kind == L.PARA and _set_in(self.first_lines.get(lead.no, lead.text), self.measure)
+            display = item.kind == L.SHORT and _wrapped_display(head.text, item.text, self.measure) and (writers or opens)
+            rest = (item.kind == L.NAMES and writers) or display
+            if rest and head.kind == L.SHORT and head.no not in self.block_ends:
                 # the dateline names the writers, or is the agency's: the short line under the head is the head's end
                 item.kind, item.data = L.FURNITURE, {"merged": True}
                 head.text += item.text
