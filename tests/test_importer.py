@@ -1489,3 +1489,281 @@ def test_corpus_pages_lose_nothing(corpus_pages):
         for mode in ("default", "layout"):
             text, result = page[mode]
             assert input_chars(text.encode("utf-8")) - output_chars(result) == Counter(), (key, mode)
+
+
+def test_two_heads_printed_in_one_row_are_two_heads():
+    """Default mode prints two heads set side by side as one line, a space between, and their rests as the
+    next line: the left's rest cuts its word (召 / 开, 召开 stands in the text) or closes its bracket, or both
+    halves wrap (seven-col, 人民日报 2026-01-06 and 2026-01-09, 都市快报 2026-03-28 and the sample, as read)."""
+    rows = [
+        "全国宣传部长会议在京召 韩正会见加拿大前总理克雷蒂安",
+        "开",
+        "本报北京1月5日电",
+        "（记者赵兵）全国宣传",
+        "部长会议5日在京召开。",
+        "中共中央政治局常委、",
+        "",
+        "中铝环保在线分析系统助 「铜冶炼」赋能冶炼终点",
+        "力氧化铝生产数智化转型 预测",
+        "",
+        "本报讯近日，中铝",
+        "环保在线分析系统自主",
+        "研发的铝酸钠浆液在线",
+        "分析系统设备，为氧化",
+        "",
+        "把数据资源用好护好（编 新生命 新希望（记录中国）",
+        "辑手记）",
+        "",
+        "有没有合适的服务、购",
+        "买方不方便、价格咋定、",
+        "",
+        "宁波船商逆势承诺“不加 捐钱、捐房、捐遗体 浙江97岁“三捐”老人",
+        "价”！",
+        "离世",
+        "记者 夏裕 通讯员 宋兵",
+        "",
+        "这两天，航运圈里",
+        "朱传树火了。",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    texts = [item.text for item in unwrapped.items]
+    assert texts[:2] == ["全国宣传部长会议在京召开", "韩正会见加拿大前总理克雷蒂安"]
+    assert "中铝环保在线分析系统助力氧化铝生产数智化转型" in texts
+    assert "「铜冶炼」赋能冶炼终点预测" in texts
+    assert "把数据资源用好护好（编辑手记）" in texts  # the rest closes the bracket the left half leaves open
+    assert "新生命 新希望（记录中国）" in texts
+    at = texts.index("宁波船商逆势承诺“不加价”！")  # the right half takes its own short rest on the line after
+    assert texts[at + 1 : at + 3] == ["捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世", "记者 夏裕 通讯员 宋兵"]
+    assert unwrapped.items[at + 1].no in unwrapped.block_ends  # the byline under the left half, a block of its own
+    assert unwrapped.items[at + 2].no == rows.index("记者 夏裕 通讯员 宋兵") + 1  # every line keeps its number
+
+
+def test_a_head_with_a_space_that_wraps_stays_one_head():
+    """A head of two phrases a space apart wraps its second phrase: the rest cuts no word of the first, so the
+    line is one head, not two (four-col, 都市快报 2026-03-28, as read)."""
+    rows = [
+        "大伯四个月前捡到项链 报警后跑了十趟询问",
+        "进展",
+        "本报讯 记者 王家琪 昨天上午，",
+        "一位大伯来到派出所，说四个月前",
+        "他捡到一条项链，交给了民警。",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    assert unwrapped.items[0].text.replace(" ", "") == "大伯四个月前捡到项链报警后跑了十趟询问进展"
+
+
+def test_a_sentence_cut_before_a_dated_story_goes_on_past_none(tmp_path):
+    """A head over a dated lead (本报北京1月14日电 …) opens a story: a paragraph cut mid-sentence before it (here
+    by a pull quote pdftotext ran into the columns) never goes on past it, so the heads stay heads, not
+    floats of the cut sentence (five-col, 人民日报 2026-01-15, as read)."""
+    issue = _crawled("rmrb", "2026-01-15")
+    text, _ = _pdftotext(issue, "five-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260115, paper=issue.paper)
+    cars = _article(result, "2025年我国汽车产销双超3400万辆")
+    assert cars.text.startswith("中国汽车工业协会14日发布的最新数据显示")
+    assert _article(result, "向新向优，我国外贸九连增（权威发布）").text.startswith("1月14日，国务院新闻办举行")
+
+
+def test_a_wrapped_head_across_columns_goes_on_to_the_line_over_its_dateline():
+    """A head wider than the column wraps; the shorter line under it in its block, with the dateline right
+    under them, is its rest, not a head of its own (seven-col, 人民日报 2026-01-10, as read)."""
+    rows = [
+        "丁薛祥会见美国华特迪士尼公",
+        "司首席执行官艾格",
+        "新华社北京1月9日电",
+        "中共中央政治局常委、",
+        "国务院副总理丁薛祥9日",
+        "在北京会见美国华特迪",
+        "",
+        "士尼公司首席执行官艾",
+        "格。",
+        "艾格表示，迪士尼",
+        "公司对中国发展充满信",
+        "",
+        "心，将继续扩大在华投",
+        "资，更好促进美中交流",
+        "合作。",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    assert unwrapped.items[0].text == "丁薛祥会见美国华特迪士尼公司首席执行官艾格"
+
+
+def test_a_wrapped_head_across_columns_goes_on_to_the_line_over_a_first_line():
+    """The shorter head-shaped line under a head wider than the column, right over a paragraph's first line
+    (set in), is the head's rest, not a one-line paragraph (a first line that ends no sentence runs on)
+    (six-col-vertical-jump, 人民日报 2026-01-15, as read)."""
+    rows = [
+        "中国共产党第二十届中央纪律检查委员会",
+        "第五次全体会议公报",
+        "中国共产党第二十届中",
+        "央纪律检查委员会第五次全",
+        "体会议，于2026年1月12日至",
+        "",
+        "14日在北京举行。出席这次",
+        "全会的有中央纪委委员120",
+        "人，列席265人。",
+        "",
+        "中共中央总书记、国家",
+        "主席、中央军委主席习近平",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    assert unwrapped.items[0].text == "中国共产党第二十届中央纪律检查委员会第五次全体会议公报"
+    assert unwrapped.items[1].text.startswith("中国共产党第二十届中央纪律检查委员会第五次全体会议，")
+
+
+def test_a_first_line_opening_with_a_squeezed_quote_is_set_in():
+    """An opening quotation mark at a line's start is set half an em wide: the first line of a paragraph that
+    opens with one is still set in by the indent, so the head over it stays a head (seven-col, 人民日报
+    2026-01-05, as read)."""
+    rows = [
+        "老杨小杨思想“转弯”记",
+        "“埋头拉车摔跟头，",
+        "抬头看路尝甜头。学习",
+        "新思想方向明，楚源集",
+        "团认高质量发展这个新",
+        "时代的硬道理！”",
+        "一进楚源厂区，党",
+        "委书记、董事长杨鹏拉",
+        "",
+        "着记者直奔数字监控中",
+        "心。",
+        "近5年记者五进楚源，",
+        "变化有形又无形。",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    assert [item.text for item in unwrapped.items][:2] == [
+        "老杨小杨思想“转弯”记",
+        "“埋头拉车摔跟头，抬头看路尝甜头。学习新思想方向明，楚源集团认高质量发展这个新时代的硬道理！”",
+    ]
+
+
+def test_display_type_wider_than_the_column_may_break_after_a_comma():
+    """A head wider than the column may wrap after an enumeration comma; the line under it is its rest, even
+    one as short as a first line set in; a text line in the measure that ends so goes on as text (seven-col,
+    人民日报 2026-01-07, as read)."""
+    rows = [
+        "赵乐际分别会见韩国总统李在明、",
+        "爱尔兰总理马丁",
+        "新华社北京1月6日电",
+        "全国人大常委会委员长",
+        "赵乐际6日上午在北京分",
+        "别会见韩国总统李在明、",
+        "",
+        "爱尔兰总理马丁。",
+        "李在明表示，我同",
+        "习近平主席就推动韩中",
+        "关系发展达成重要共识。",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    assert unwrapped.items[0].text == "赵乐际分别会见韩国总统李在明、爱尔兰总理马丁"
+    assert [item.text for item in unwrapped.items][-2] == "爱尔兰总理马丁。"
+
+
+def test_display_type_wider_than_the_column_may_break_after_a_colon():
+    """A head wider than the column wraps after its colon; the line under it in its block is its rest, so the
+    head is one, not a paragraph ending in a colon (seven-col, 都市快报 2026-03-29, as read)."""
+    rows = [
+        "“华人神探”李昌钰逝世：",
+        "我一辈子都在做傻瓜",
+        "美国康涅狄格州纽",
+        "黑文大学3月27日发布公",
+        "告说，美籍华裔刑事鉴",
+        "识专家李昌钰当天在位",
+        "于内华达州的家中逝世，",
+        "享年87岁。",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    assert unwrapped.items[0].text == "“华人神探”李昌钰逝世：我一辈子都在做傻瓜"
+
+
+def test_a_vertical_head_printed_after_other_stories_heads_its_page_s_headless_story(tmp_path):
+    """pdftotext prints a vertical head one character a line after its story's columns, here after the page's
+    other stories: it heads the story its page opens with, read without a head, not the story before it
+    (six-col-vertical-jump, 人民日报 2026-01-10)."""
+    issue = _crawled("rmrb", "2026-01-10")
+    text, _ = _pdftotext(issue, "six-col-vertical-jump", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260110, paper=issue.paper)
+    meeting = _article(result, "丁薛祥会见美国华特迪士尼公司首席执行官艾格")
+    assert meeting.text.startswith("中共中央政治局常委、国务院副总理丁薛祥9日在北京会见")
+    assert meeting.byline == "新华社北京1月9日电"
+
+
+def test_two_heads_in_one_row_the_left_a_question_signed_under_it(tmp_path):
+    """谁做的？ 千岛湖…参与投 / 太浪漫了 / 票赢奖品 / 记者 董吕平: a head that asks goes on to its short rest, the
+    right one to its own; the byline alone in its block under the two is the first's (its story's text comes
+    first, undated; the second's is dated) (three-col-boxed, 都市快报 2026-04-04)."""
+    issue = _crawled("dskb", "2026-04-04")
+    text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
+    result = import_text(text, "dskb.txt", number=20260404, paper=issue.paper)
+    fountain = _article(result, "滨江这个喷水池“石头日历”谁做的？太浪漫了")
+    vote = _article(result, "千岛湖旅游全球品牌口号征集参与投票赢奖品")
+    assert fountain.byline == "记者 董吕平" and fountain.text.startswith("近日，有网友发帖称，滨江一处喷水池")
+    assert vote.byline == "本报讯（记者 王夏琴）" and "“水秀天下 语动全球”" in vote.text
+
+
+def test_two_wrapped_heads_and_a_byline_each_a_block_are_two_stories_signed_under_the_first(corpus_pages):
+    """Two heads side by side, each wrapped in a block of its own, then a byline alone in its block: the byline
+    stands under the first head, its story's text comes first (four-col, 都市快报 2026-04-04)."""
+    result = corpus_pages["dskb-0404-four"]["default"][1]
+    fountain = _article(result, "滨江这个喷水池“石头日历”谁做的？太浪漫了")
+    assert fountain.byline == "记者 董吕平" and fountain.text.startswith("近日，有网友发帖称，滨江一处喷水")
+    assert _article(result, "千岛湖旅游全球品牌口号征集参与投票赢奖品").byline == "本报讯（记者 王夏琴）"
+
+
+def test_a_head_left_with_no_text_takes_the_later_block_that_tells_its_story(tmp_path):
+    """A head across columns printed inside the text of the story above it, its own text (under its photo's
+    caption) after the next story's: the block whose first sentence says what the head says (宁波舟山港 …
+    吞吐量超14亿吨的大港) is its text; the head is no kicker of the next (four-col, 人民日报 2026-01-09)."""
+    issue = _crawled("rmrb", "2026-01-09")
+    text, _ = _pdftotext(issue, "four-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260109, paper=issue.paper)
+    port = _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港")
+    assert port.text.startswith("浙江宁波舟山港发布数据显示")
+    logistics = _article(result, "中国物流业景气指数为52.4%")
+    assert logistics.kicker is None and "宁波舟山港" not in logistics.text
+
+
+def test_text_under_heads_whose_stories_come_later_goes_on_the_story_read(tmp_path):
+    """Two heads printed one after the other over the text of the first; the second's text comes after the
+    page's other stories: the undated paragraph after the first's dated block is the first's, and the second
+    head takes the block that tells its story (three-col-boxed, 人民日报 2026-01-07)."""
+    issue = _crawled("rmrb", "2026-01-07")
+    text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260107, paper=issue.paper)
+    talks = _article(result, "李强同爱尔兰总理马丁会谈")
+    assert "北大厅为马丁举行欢迎仪式" in talks.text
+    meeting = _article(result, "赵乐际分别会见韩国总统李在明、爱尔兰总理马丁")
+    assert meeting.text.startswith("全国人大常委会委员长赵乐际6日上午在北京分别会见") and "欢迎仪式" not in meeting.text
+
+
+def test_an_editor_s_note_under_a_head_stays_before_its_story_s_text():
+    """编者按 printed under a head, before the story's text (a block of its own in pdftotext's default mode),
+    is that story's: read back in reading order it stays between the head and the text, so a subhead
+    further down is no new story's head (our own pdf channel, the sample, as read)."""
+    rows = [
+        "中铝集团新能源项目领跑铝行业低碳革命",
+        "编者按 为加快推动中央企业布局战略性新兴产业，更好发挥科技创新、产业控制、安全支撑作用，国务院国资委启动了央企战略性新兴产业“百大工程”。",
+        "在广袤的达茂旗草原上，巨大",
+        "的白色风电机组错落有致地矗立在",
+        "草原上，叶片在微风中缓缓转动，",
+        "与蓝天白云、碧草原相互映衬，勾",
+        "勒出“风车矩阵”与“生态屏",
+        "障”共生的工业奇观。",
+    ]
+    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
+    assert unwrapped is not None
+    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
+    unwrapped.settle()
+    kinds = [item.kind for item in unwrapped.reorder(unwrapped.items)]
+    assert kinds[:3] == [L.SHORT, L.EDNOTE, L.PARA]

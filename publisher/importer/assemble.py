@@ -473,6 +473,14 @@ class Assembler(AfterWalk):
                 heads.append(piece)  # SHORT, or a names line under no headline
         if len(heads) >= 2 and rules.PHOTO_FEATURE.match(heads[0].text):
             self.photo_feature(heads.pop(0))  # 摄影报道 over a photo: a story of its own, never a kicker
+        if len(heads) == 1 and heads[0].first.data.get("vertical") and (headless := self.headless_on_page()) is not None:
+            self.set_head(headless, heads)
+            self.decide(
+                "headline", heads[0].numbers, "a vertical head printed after its story's columns heads it", None, headless
+            )
+            for piece in figures:
+                self.add_figure(self.cur, piece)
+            return
         cur = self.cur
         waiting = None
         if bodied and len(verse) == 1 and self.dated_later():
@@ -569,6 +577,13 @@ class Assembler(AfterWalk):
             self.add_paragraph(draft, piece)
         if waiting is not None:
             self.orphans.append((len(self.articles), [waiting]))
+
+    def headless_on_page(self) -> Draft | None:
+        """The last story of the open story's page read without a head (its text opens the page's columns)."""
+        cur = self.cur
+        if cur is None:
+            return None
+        return next((a for a in reversed(self.articles) if a.section is cur.section and a.headline is None and a.body), None)
 
     def pictures_before(self, seg: list[TextPiece], head: TextPiece, figures: list[TextPiece]) -> list[TextPiece]:
         """Captions read before a new story's head, when the story before has ended: pictures standing on their

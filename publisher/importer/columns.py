@@ -75,8 +75,10 @@ def _indented(offset: int) -> bool:
 
 
 def _set_in(text: str, full: float) -> bool:
-    """A paragraph's first line: set in by the indent, about two em short of the measure, running on."""
-    return full - INDENT - 1.5 <= width(text) <= full - INDENT + 0.5 and not _ends(text)
+    """A paragraph's first line: set in by the indent, about two em short of the measure, running on; an
+    opening quotation mark or bracket at its start may be set half an em wide (punctuation squeezed)."""
+    squeezed = 0.5 if text[:1] in rules.OPENERS else 0.0
+    return full - INDENT - 1.5 <= width(text) - squeezed <= full - INDENT + 0.5 and not _ends(text)
 
 
 def _ends(text: str) -> bool:
@@ -95,6 +97,10 @@ TAGGED_HEAD = re.compile(r"\S{4,}[（(][^（()）]{2,8}[）)]$")
 def pairs(texts: list[str]) -> set[str]:
     """Every two characters printed side by side within a line of ``texts``: the words the text holds."""
     return {t[k : k + 2] for t in texts for k in range(len(t) - 1)}
+
+
+#: Where display type wider than the column may break (a body line never runs past the measure).
+DISPLAY_BREAKS = ("：", ":", "、", "，")
 
 
 def _same_block_head(line: str, after: str, full: float) -> bool:
@@ -136,7 +142,7 @@ def head_goes_on(line: str, after: str, words: set[str] | frozenset[str]) -> boo
     # after a question or an exclamation (谁做的？太浪漫了)
     short_rest = " " not in after and width(after) <= REST_SHARE * width(line)
     if _ends(line):
-        return short_rest and line.rstrip(rules.CLOSERS)[-1:] in "？！?!"  # else a head that ends a sentence is whole
+        return " " not in after and _after_question(line, after)  # else a head that ends a sentence is whole
     compact = re.sub(r"\s+", "", after)
     return len(compact) <= 3 or bool(HEAD_TAG.match(compact)) or (line[-1] + compact[0]) in words or short_rest
 
@@ -176,8 +182,11 @@ def _runs_on(
         return ""  # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
     filled = full - INDENT - 1 <= w <= full + 1
-    cut_head = L.quote_balance(line)[1] > 0 or line[-1:] in "：:"  # a quotation left open, a colon announcing the rest
-    head = opens and (L.heading_shape(line) or (cut_head and L.heading_shape(line + after)))
+    # a head's line may stop at a quotation left open or a colon announcing the rest; display type wider than the
+    # column may also break after a colon or a comma (…逝世： / 我一辈子都在做傻瓜)
+    cut_head = L.quote_balance(line)[1] > 0 or line[-1:] in "：:"
+    displayed = w > full + 1 and line.endswith(DISPLAY_BREAKS) and " " not in line and L.heading_shape(line[:-1])
+    head = opens and (L.heading_shape(line) or displayed or (cut_head and L.heading_shape(line + after)))
     head = head and not L.starts_mid(line) and "。" not in line[:-1]  # a head holds no sentence's end or rest
     if head and after.startswith(("——", "──")):
         return ""  # a subtitle under its head, however wide the head
@@ -207,13 +216,14 @@ def _runs_on(
             return LINE
         if filled and cut and head and width(after) >= full - INDENT - 1.5 and (line[-1] + after[:1]) in words:
             return LINE  # a head-shaped filled line goes on too where its break cuts a word and no short rest follows
-        if _set_in(after, full):
+        if _set_in(after, full) and not displayed:
             return ""  # a new paragraph starts at ``after``
     if head and not (filled and width(after) >= full - INDENT - 1) and L.heading_shape(after):
         # a head's line, going on only when the head wraps; in pdftotext's default mode a kicker (set in
         # another size) comes as a block of its own, so a shorter head-shaped line in the head's block is
         # the head's rest
         wraps = head_goes_on(line, after, words) or (set_in is None and blocks and _same_block_head(line, after, full))
+        wraps = wraps or displayed  # (a head line that ends in a colon or a comma has its rest still to come)
         return HEAD if wraps else ""
     if w > full + 1 and line[-1:] not in rules.SENTENCE_END + rules.CLOSERS + "，、":
         # wider than a column: a head across columns, going on only to a short line of its own
@@ -313,7 +323,11 @@ class Unwrapped:
         for k, item in enumerate(self.items[1:-1], start=1):
             head, lead = self.items[k - 1], self.items[k + 1]
             writers = rules.NEWS_LEAD.match(lead.text)
-            if item.kind == L.NAMES and head.kind == L.SHORT and head.no not in self.block_ends and writers:
+            # a paragraph's first line that ends no sentence runs on, so a head-shaped line right over one is display type
+            opens = lead.kind == L.PARA and _set_in(self.first_lines.get(lead.no, lead.text), self.measure)
+            display = item.kind == L.SHORT and _wrapped_display(head.text, item.text, self.measure) and (writers or opens)
+            rest = (item.kind == L.NAMES and writers) or display
+            if rest and head.kind == L.SHORT and head.no not in self.block_ends:
                 # the dateline names the writers, or is the agency's: the short line under the head is the head's end
                 item.kind, item.data = L.FURNITURE, {"merged": True}
                 head.text += item.text
@@ -366,16 +380,23 @@ class Unwrapped:
         opened: list[list[L.InputLine]] = []  # stories that stop mid-sentence, the earliest first
         current: list[L.InputLine] | None = None
         before: list[L.InputLine] | None = None  # the story read before the last run of heads
+        promised: dict[int, list[L.InputLine]] = {}  # a block's first line -> the head left waiting that it tells
         for n, (kind, part) in enumerate(frags):
+            if kind == "other" and part[0].kind == L.EDNOTE and current is not None and current in waiting:
+                current.extend(part)  # an editor's note under the head just read, before its text: that story's
+                continue
             if kind == "other":
                 slots.append(part)
                 if _page_top(part[0]):
                     waiting, opened, current, before = [], [], None, None  # a new page: its stories start here
+                    promised = {}
                 continue
             if kind == "head":
                 leads = _leads_before_head(frags[n + 1 :])
                 stories = _stories(part, leads)
                 apart = len(stories) == 1 and self.signed_apart(part)
+                if len(stories) == 2 and self.signed_apart(part):
+                    stories = [[part[0], part[2]], [part[1]]]  # one story each, the byline apart under the first head
                 stories = [piece for story in stories for piece in self.parted(story)]
                 # a subhead follows a finished paragraph of its story, and never carries a column's tag
                 if opened or len(stories) > 1 or _tagged(part):
@@ -385,13 +406,23 @@ class Unwrapped:
                 before = current if current is not None and current not in stories and len(current) > 1 else None
                 # heads still waiting keep waiting when more stories open below than this run has heads
                 kept = waiting[len(waiting) - (leads - len(stories)) :] if leads > len(stories) else []
+                for story in waiting[: len(waiting) - len(kept)]:
+                    head = story[-1].kind == L.SHORT and not _ends(story[-1].text)  # (a caption ends its sentence)
+                    if head and (told := _told_later(story, frags[n + 1 :])) is not None:
+                        promised[told] = story  # a head left with no text waits for the block that tells its story
                 waiting, current = [*kept, *stories], stories[-1]
                 if len(stories) > 1 and (apart or part[-1].no not in self.block_ends):
                     # the last head's block runs on into the text, or the first is signed under its head, in the
                     # column after the second's: the text that comes first is the last head's
                     waiting.insert(0, waiting.pop())
                 continue
-            if self.continues(part[0]) and opened:
+            if part[0].no in promised and not (self.continues(part[0]) and opened):
+                target = promised.pop(part[0].no)
+                if waiting and all(x.kind in (L.CAPTION, L.CREDIT) for x in waiting[-1]):
+                    pictures = waiting.pop()  # the story's photos, their captions printed right over its text
+                    slots[:] = [slot for slot in slots if slot is not pictures]
+                    target.extend(pictures)
+            elif self.continues(part[0]) and opened:
                 target = opened[0]
             elif waiting and before is not None and not _is_lead(part[0]) and _dated_ahead(frags[n + 1 :]) >= len(waiting):
                 # the heads wait for the datelines still to come: this undated text goes on the story before,
@@ -399,6 +430,13 @@ class Unwrapped:
                 target = before
                 for story in waiting:
                     story[0].data["story"] = True
+            elif (
+                waiting
+                and current is not None
+                and not _is_lead(part[0])
+                and all(_told_later(x, frags[n + 1 :]) is not None for x in waiting)
+            ):
+                target = current  # the waiting heads' texts come later, each where a block tells it: this goes on
             elif waiting:
                 target = waiting.pop(_likeliest(part, waiting))
             elif current is not None and not _is_lead(part[0]):
@@ -422,12 +460,12 @@ class Unwrapped:
         return [[story[0], story[2]], [story[1]]]
 
     def signed_apart(self, run: list[L.InputLine]) -> bool:
-        """Default-mode text: two head lines and a byline, each a block of its own. A byline printed under its
-        head comes in the head's block (a kicker's head too), so one apart from the head above it stands under
-        the first head: the two are heads of stories side by side, and the byline the first's."""
+        """Default-mode text: two heads (wrapped or not) and a byline, each a block of its own. A byline printed
+        under its head comes in the head's block (a kicker's head too), so one apart from the head above it
+        stands under the first head: the two are heads of stories side by side, and the byline the first's."""
         if len(run) != 3 or run[0].kind != L.SHORT or run[1].kind != L.SHORT or run[2].kind not in (L.BYLINE, L.NAMES):
             return False
-        return all(x.no in self.block_ends and x.end is None for x in run[1:]) and run[0].no in self.block_ends
+        return all(x.no in self.block_ends for x in run) and run[2].end is None
 
     def by_strip(self, story: list[L.InputLine]) -> list[list[L.InputLine]]:
         """Layout text: a story's head lines cut where a head opens a column strip right after a head in
@@ -499,6 +537,19 @@ def _dated_ahead(frags) -> int:
         if kind == "body" and _is_lead(part[0]):
             count += 1
     return count
+
+
+def _told_later(story: list[L.InputLine], frags) -> int | None:
+    """The first line of the first block further on its page whose first paragraph repeats most of the
+    words of ``story``'s head: a story's first sentence says what its head says (宁波舟山港
+    … 成为全球首个年货物吞吐量超14亿吨的大港), so that block is the story's text, printed after other stories."""
+    head = L.bigrams("".join(x.text for x in story if x.kind == L.SHORT))
+    for kind, part in frags:
+        if kind == "other" and _page_top(part[0]):
+            break
+        if kind == "body" and head and len(head & L.bigrams(part[0].text)) >= 0.6 * len(head):
+            return part[0].no
+    return None
 
 
 def _leads_before_head(frags) -> int:
@@ -620,6 +671,82 @@ def _glued_tails(raw: list[str], full: int, vocabulary: rules.Vocabulary) -> lis
     return out
 
 
+def _wrapped_display(head: str, rest: str, full: float) -> bool:
+    """A head wider than the column (display type across columns) and a shorter head-shaped line in its
+    block: with the dateline right under them, that line is the head's rest (a subtitle opens with ——)."""
+    return width(head) > full + 1 and width(rest) < width(head) and L.heading_shape(rest) and not rest.startswith(("—", "─"))
+
+
+#: A line of two heads printed in one row: pdftotext's default mode prints them one space apart.
+TWO_HEADS = re.compile(r"^(\S{6,}) (\S.{5,})$")
+
+
+def _cut_before(head: str, rest: str, words: set[str] | frozenset[str]) -> bool:
+    """Does ``rest`` take up the word or the number ``head`` breaks off (the pair stands elsewhere), or close
+    the bracket or quotation it leaves open?"""
+    closes = L.quote_balance(head)[1] > 0 and L.quote_balance(rest)[0] > 0
+    return closes or (head[-1] + rest[0]) in words or (head[-1].isdigit() and rest[0].isdigit())
+
+
+def _closed(head: str) -> bool:
+    """A head that can take no rest: it ends a statement or in its column's tag (…办实（今日谈）); a question
+    or an exclamation may go on (谁做的？/ 太浪漫了)."""
+    return (_ends(head) and not _asks(head)) or bool(TAGGED_HEAD.search(head))
+
+
+def _asks(head: str) -> bool:
+    """The head ends in a question or an exclamation mark (a closing quote or bracket may follow)."""
+    return head.rstrip(rules.CLOSERS).endswith(("？", "！", "?", "!"))
+
+
+def _after_question(head: str, rest: str) -> bool:
+    """A head that asks or exclaims goes on to a short rest (谁做的？/ 太浪漫了, as :func:`head_goes_on` reads it)."""
+    return _asks(head) and width(rest) <= REST_SHARE * width(head)
+
+
+def _two_heads(line: str, after: str, words: set[str] | frozenset[str], vocabulary: rules.Vocabulary) -> tuple[str, str] | None:
+    """Default mode prints two heads set side by side in one row as one line, a space between (A B), and
+    their wrapped rests as the next line (A2 B2, or the left's rest alone): the two heads, when a rest goes
+    on its own half's word, or the one rest cuts the left half's word, closes its bracket or follows its
+    question, and the right half is whole."""
+    pair, rests = TWO_HEADS.match(line), re.match(r"^(\S+) (\S+)$", after)
+    if pair is None or not L.heading_shape(pair[2]) or _closed(pair[1]) or L.signs(after, vocabulary):
+        return None
+    left, right = pair.groups()
+    if rests is not None and all(L.heading_shape(part) for part in rests.groups()):
+        if L.heading_shape(left) and (head_goes_on(left, rests[1], words) or head_goes_on(right, rests[2], words)):
+            return left + rests[1], right + rests[2]
+        return None
+    if not after or " " in after or not L.heading_shape(left + after) or len(after) > 6:
+        return None
+    if not (_cut_before(left, after, words) or _after_question(left, after)):
+        return None
+    return (left + after, right) if _closed(right) or not _cut_before(right, after, words) else None
+
+
+def _split_two_heads(
+    raw: list[str], words: set[str] | frozenset[str], vocabulary: rules.Vocabulary
+) -> tuple[list[str], set[int]]:
+    """Each row of two heads printed as one line (:func:`_two_heads`) as two heads, each ending a block, on
+    the two lines the row and its rests took (every line keeps its number): the right one takes a short rest
+    of its own on the line after (…老人 / 离世), and what follows (the left's byline, set under it) starts a
+    block. Also the numbers of the lines that now end a block."""
+    out = list(raw)
+    breaks: set[int] = set()
+    for n in range(len(out) - 1):
+        heads = None if n + 1 in breaks else _two_heads(out[n].strip(), out[n + 1].strip(), words, vocabulary)
+        if heads is None:
+            continue
+        left, right = heads
+        rest = out[n + 2].strip() if n + 2 < len(out) else ""
+        short = len(rest) <= 3 or (len(rest) <= 6 and _cut_before(right, rest, words))
+        if rest and " " not in rest and short and L.heading_shape(rest) and not _closed(right):
+            right, out[n + 2] = right + rest, ""
+        out[n], out[n + 1] = left, right
+        breaks |= {n + 1, n + 2}
+    return out, breaks
+
+
 def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str], set_in: bool | None) -> bool:
     """A head wider than the column (display type across columns) goes on past a blank line at ``after``,
     a short head-shaped rest that cuts its word (:func:`head_goes_on`). Short: shorter than a line set in
@@ -645,7 +772,9 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     if full is None:
         return None
     words = pairs(texts)
+    breaks: set[int] = set()  # lines that end a block though no blank line follows
     if layout is None:
+        raw, breaks = _split_two_heads(raw, words, vocabulary)
         raw = _glued_tails(raw, full, vocabulary)
     narrow = block_measures(raw, full) if layout is None else strip_measures(raw, full, layout.strips)
     out: list[L.InputLine] = []
@@ -672,12 +801,13 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             ends.add(number)
             current, previous = None, ""
             continue
-        if not text:
+        if not text or number - 1 in breaks:
             if current is not None:
                 ends.add(current.no)
             parted = (current, previous) if current is not None and heading else None
             current, previous = None, ""
-            continue
+            if not text:
+                continue
         set_in = _indented(indents[number]) if indents and number in indents else None
         here = narrow.get(number, full)
         joined = _runs_on(previous, text, here, vocabulary, heading, set_in, words, layout is None) if current is not None else ""

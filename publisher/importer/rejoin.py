@@ -78,6 +78,12 @@ def _is_lead(line: L.InputLine) -> bool:
     return bool(rules.NEWS_LEAD.match(line.text) or rules.BRIEF_LEAD.match(line.text))
 
 
+def _opens_story(items: list[L.InputLine], k: int) -> bool:
+    """A dated lead under a head line (新华社北京1月14日电 …): a new story opens; a sentence cut before
+    it goes on in no paragraph past it."""
+    return k > 0 and _is_lead(items[k]) and items[k - 1].kind == L.SHORT
+
+
 def _block_end(items: list[L.InputLine], start: int, continuation: int) -> int:
     """Last index of the displaced block that starts at ``start`` and is followed by ``continuation``."""
     return max(k for k in range(start, continuation) if items[k].kind == L.PARA)
@@ -97,7 +103,7 @@ def _candidates(items: list[L.InputLine], a: int, start: int, claimed: set[int])
     """Paragraphs after the block starting at ``start`` that could continue ``items[a]``."""
     out = []
     for j in range(start + 1, len(items)):
-        if items[j].kind in STOPS:
+        if items[j].kind in STOPS or _opens_story(items, j):
             break
         if items[j].kind == L.PARA and j not in claimed and _compatible(items[a], items[j]) and not _is_lead(items[j]):
             out.append(j)
