@@ -154,6 +154,10 @@ def test_jumps_are_joined_and_the_report_gives_page_and_position(roundtrip):
         assert d["page"] >= 1 and len(d["box"]) == 4, d
     pages = {a["headline"]: a["pages"] for a in roundtrip.report.articles}
     assert any(len(p) == 2 for p in pages.values())
+    summary = roundtrip.report.summary()  # the text report says pages, never a PDF's line numbers
+    continued = next(a for a in roundtrip.report.articles if len(a["pages"]) == 2)
+    assert f"{continued['slug']:<22} page {continued['pages'][0]}, {continued['pages'][1]}  {continued['headline']}" in summary
+    assert f"  page {joined[0]['page']}: jump: " in summary and "\n  line " not in summary
 
 
 def _config(tmp_path: Path, content: Path | None = None) -> Path:

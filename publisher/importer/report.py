@@ -50,22 +50,29 @@ class Report:
             "",
         ]
         for section in self.sections:
-            where = f"line {section['line']}" if section["line"] else "not printed"
+            where = _where(section) if section["line"] else "not printed"
             out.append(f"[{section['name']}] ({section['slug']}, {where})")
             for article in (a for a in self.articles if a["section"] == section["slug"]):
                 first, last = article["lines"]
-                out.append(f"  {article['slug']:<22} lines {first}-{last}  {article['headline']}")
+                where = f"page {', '.join(map(str, article['pages']))}" if article.get("pages") else f"lines {first}-{last}"
+                out.append(f"  {article['slug']:<22} {where}  {article['headline']}")
         if self.decisions:
-            out += ["", "Check these (line numbers of the input):"]
+            out += ["", "Check these (where they are in the input):"]
             for d in self.decisions:
                 lines = ", ".join(str(n) for n in d["lines"][:6]) + ("…" if len(d["lines"]) > 6 else "")
+                where = f"page {d['page']}" if d.get("page") else f"line {lines}"
                 alt = f" (or: {d['alternative']})" if d.get("alternative") else ""
                 who = f" [{d['article']}]" if d.get("article") else ""
-                out.append(f"  line {lines}: {d['kind']}: {d['chose']}{alt}{who}")
+                out.append(f"  {where}: {d['kind']}: {d['chose']}{alt}{who}")
         if self.furniture:
             out += ["", "Not in any article (page furniture, labels, markers):"]
             for f in self.furniture:
-                out.append(f"  line {f['line']}: {f['text'][:60]}  ({f['why']})")
+                out.append(f"  {_where(f)}: {f['text'][:60]}  ({f['why']})")
         for warning in self.warnings:
             out.append(f"warning: {warning}")
         return "\n".join(out) + "\n"
+
+
+def _where(entry: dict) -> str:
+    """Where an entry stands in the input: its line of the text, or its page and line of that page (a PDF)."""
+    return f"page {entry['page']}, line {entry['line']}" if entry.get("page") else f"line {entry['line']}"
