@@ -1767,3 +1767,15 @@ def test_an_editor_s_note_under_a_head_stays_before_its_story_s_text():
     unwrapped.settle()
     kinds = [item.kind for item in unwrapped.reorder(unwrapped.items)]
     assert kinds[:3] == [L.SHORT, L.EDNOTE, L.PARA]
+
+
+def test_two_heads_in_one_row_the_left_ones_rest_printed_lines_later(tmp_path):
+    """…当选几内亚总 全国宣传部长会议在京召开 over other columns' text, 统 alone lines further: the left head takes
+    that rest (总 / 统 stand together in the text), the right is a head of its own, neither the other's kicker
+    (six-col-vertical-jump, 人民日报 2026-01-06)."""
+    issue = _crawled("rmrb", "2026-01-06")
+    text, _ = _pdftotext(issue, "six-col-vertical-jump", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260106, paper=issue.paper)
+    heads = {norm(a.headline) for a in result.issue.articles}
+    assert {norm("习近平致电祝贺敦布亚当选几内亚总统"), norm("全国宣传部长会议在京召开")} <= heads
+    assert not _article(result, "全国宣传部长会议在京召开").kicker

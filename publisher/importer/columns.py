@@ -589,7 +589,7 @@ def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:
     stories: list[list[L.InputLine]] = [[]]
     for unit in units:
         signed = any(x.kind in (L.BYLINE, L.NAMES) for x in stories[-1])
-        if stories[-1] and (signed or _tagged(stories[-1]) or _tagged(unit)):
+        if stories[-1] and (signed or _tagged(stories[-1]) or _tagged(unit) or unit[0].data.get("beside")):
             stories.append([])
         stories[-1].extend(unit)
     return stories
@@ -680,6 +680,9 @@ def _wrapped_display(head: str, rest: str, full: float) -> bool:
 #: A line of two heads printed in one row: pdftotext's default mode prints them one space apart.
 TWO_HEADS = re.compile(r"^(\S{6,}) (\S.{5,})$")
 
+#: How far into the block under a row of two heads the left one's rest may be printed (:func:`_late_rest`).
+LATE_REST_LINES = 8
+
 
 def _cut_before(head: str, rest: str, words: set[str] | frozenset[str]) -> bool:
     """Does ``rest`` take up the word or the number ``head`` breaks off (the pair stands elsewhere), or close
@@ -724,17 +727,46 @@ def _two_heads(line: str, after: str, words: set[str] | frozenset[str], vocabula
     return (left + after, right) if _closed(right) or not _cut_before(right, after, words) else None
 
 
+def _late_rest(
+    raw: list[str], n: int, words: set[str] | frozenset[str], vocabulary: rules.Vocabulary
+) -> tuple[int, str, str] | None:
+    """Two heads in one row (A B) that :func:`_two_heads` does not read: the line further in the block that
+    holds only the left head's rest, which pdftotext prints where that short last line falls among the
+    columns' lines (…当选几内亚总 / … / 统), when it cuts the left's word and not the right's: its index and
+    the two heads; else None."""
+    pair, after = TWO_HEADS.match(raw[n].strip()), raw[n + 1].strip()
+    if pair is None or not after or not L.heading_shape(pair[1]) or not L.heading_shape(pair[2]) or _closed(pair[1]):
+        return None
+    for m in range(n + 2, min(n + LATE_REST_LINES, len(raw))):
+        rest = raw[m].strip()
+        if not rest:
+            return None
+        short = " " not in rest and len(rest) <= 6 and L.heading_shape(rest) and not L.signs(rest, vocabulary)
+        if short and _cut_before(pair[1], rest, words) and (_closed(pair[2]) or not _cut_before(pair[2], rest, words)):
+            return m, pair[1], pair[2]
+    return None
+
+
 def _split_two_heads(
     raw: list[str], words: set[str] | frozenset[str], vocabulary: rules.Vocabulary
-) -> tuple[list[str], set[int]]:
+) -> tuple[list[str], set[int], set[int]]:
     """Each row of two heads printed as one line (:func:`_two_heads`) as two heads, each ending a block, on
     the two lines the row and its rests took (every line keeps its number): the right one takes a short rest
     of its own on the line after (…老人 / 离世), and what follows (the left's byline, set under it) starts a
-    block. Also the numbers of the lines that now end a block."""
+    block. Also the numbers of the lines that now end a block, and of the right heads whose left one's rest
+    came later (:func:`_late_rest`): heads of their own, beside the left."""
     out = list(raw)
     breaks: set[int] = set()
+    beside: set[int] = set()
     for n in range(len(out) - 1):
         heads = None if n + 1 in breaks else _two_heads(out[n].strip(), out[n + 1].strip(), words, vocabulary)
+        late = None if heads is not None or n + 1 in breaks else _late_rest(out, n, words, vocabulary)
+        if late is not None:  # the lines between move down one, under the right head
+            m, left, right = late
+            out[n : m + 1] = [left + out[m].strip(), right, *out[n + 1 : m]]
+            breaks |= {n + 1, n + 2}
+            beside.add(n + 2)
+            continue
         if heads is None:
             continue
         left, right = heads
@@ -744,7 +776,7 @@ def _split_two_heads(
             right, out[n + 2] = right + rest, ""
         out[n], out[n + 1] = left, right
         breaks |= {n + 1, n + 2}
-    return out, breaks
+    return out, breaks, beside
 
 
 def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str], set_in: bool | None) -> bool:
@@ -773,8 +805,9 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
         return None
     words = pairs(texts)
     breaks: set[int] = set()  # lines that end a block though no blank line follows
+    beside: set[int] = set()  # heads of their own printed beside the head before
     if layout is None:
-        raw, breaks = _split_two_heads(raw, words, vocabulary)
+        raw, breaks, beside = _split_two_heads(raw, words, vocabulary)
         raw = _glued_tails(raw, full, vocabulary)
     narrow = block_measures(raw, full) if layout is None else strip_measures(raw, full, layout.strips)
     out: list[L.InputLine] = []
@@ -830,7 +863,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             current.text += (" " if ascii_pair else "") + text
             current.end = number
         else:
-            current, heading = L.InputLine(number, text), True
+            current, heading = L.InputLine(number, text, data={"beside": True} if number in beside else {}), True
             out.append(current)
             first[number] = text
         last[current.no] = text
