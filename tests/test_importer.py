@@ -1779,3 +1779,12 @@ def test_two_heads_in_one_row_the_left_ones_rest_printed_lines_later(tmp_path):
     heads = {norm(a.headline) for a in result.issue.articles}
     assert {norm("习近平致电祝贺敦布亚当选几内亚总统"), norm("全国宣传部长会议在京召开")} <= heads
     assert not _article(result, "全国宣传部长会议在京召开").kicker
+
+
+def test_two_heads_in_one_row_are_heads_of_stories_side_by_side(tmp_path):
+    """新一代煤电升级专项行动 四部门发文明确金融“五篇大文章”统计标准 / 开启, over one block holding both stories'
+    first lines: the right head is a head of its own, the left one no kicker over it (seven-col, the sample)."""
+    text, _ = _pdftotext(corpus.sample(), "seven-col", tmp_path)
+    result = import_text(text, "sample.txt", number=1330, paper=corpus.sample().paper)
+    assert _article(result, "新一代煤电升级专项行动开启")
+    assert not _article(result, "四部门发文明确金融“五篇大文章”统计标准").kicker

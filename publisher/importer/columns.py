@@ -753,8 +753,8 @@ def _split_two_heads(
     """Each row of two heads printed as one line (:func:`_two_heads`) as two heads, each ending a block, on
     the two lines the row and its rests took (every line keeps its number): the right one takes a short rest
     of its own on the line after (…老人 / 离世), and what follows (the left's byline, set under it) starts a
-    block. Also the numbers of the lines that now end a block, and of the right heads whose left one's rest
-    came later (:func:`_late_rest`): heads of their own, beside the left."""
+    block. Also the numbers of the lines that now end a block, and of the right heads: heads of their own
+    beside the left (no kicker of theirs), unless a byline under the row signs the left."""
     out = list(raw)
     breaks: set[int] = set()
     beside: set[int] = set()
@@ -776,6 +776,9 @@ def _split_two_heads(
             right, out[n + 2] = right + rest, ""
         out[n], out[n + 1] = left, right
         breaks |= {n + 1, n + 2}
+        under = next((line for line in out[n + 2 : n + 4] if line.strip()), "")
+        if not L.signs(under, vocabulary):  # (a byline under them is the left's: its story reads on first)
+            beside.add(n + 2)
     return out, breaks, beside
 
 
