@@ -1767,3 +1767,16 @@ def test_an_editor_s_note_under_a_head_stays_before_its_story_s_text():
     unwrapped.settle()
     kinds = [item.kind for item in unwrapped.reorder(unwrapped.items)]
     assert kinds[:3] == [L.SHORT, L.EDNOTE, L.PARA]
+
+
+def test_a_wrapped_heads_row_ending_short_of_the_next_column_is_cut_before_its_short_rest(tmp_path):
+    """中铝环保在线分析系统助 / 力氧化铝生产数智化转型 预测 beside 「铜冶炼」赋能冶炼终点: display type counts a character as
+    one position, so the second row ends short of the next column's start; the short rest after its single
+    space is the head beside's, and both heads come out whole (seven-col, the sample, pdftotext -layout)."""
+    issue = corpus.sample()
+    pdf = tmp_path / "seven-col.pdf"
+    corpus.render(issue, "seven-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "sample.txt", number=issue.number, paper=issue.paper)
+    assert _article(result, "中铝环保在线分析系统助力氧化铝生产数智化转型").text.startswith("近日，中铝环保在线分析系统")
+    assert _article(result, "「铜冶炼」赋能冶炼终点预测")

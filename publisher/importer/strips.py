@@ -179,15 +179,16 @@ def _split_at_columns(
     todo = list(pieces)
     while todo:
         at, piece = todo.pop(0)
-        if " " not in piece or not any(at < start < at + len(piece) for start in columns):
+        if " " not in piece or not any(at < start < at + len(piece) + TOLERANCE for start in columns):
             out.append((at, piece))
             continue
         for k, start in enumerate(columns):
             spaces = sorted(range(start - at - 1 - TOLERANCE, start - at + TOLERANCE), key=lambda c: abs(c - (start - at - 1)))
             cut = next((c for c in spaces if 0 < c < len(piece) - 1 and piece[c] == " "), None)
             if (
-                at < start < at + len(piece)
+                at < start < at + len(piece) + TOLERANCE
                 and cut is not None
+                and (start < at + len(piece) or _short_rest(piece, cut))
                 and k
                 and at + cut >= ends[k - 1] - TOLERANCE
                 and any(abs(at + cut + 1 - n) <= TOLERANCE for n in near)
@@ -198,6 +199,13 @@ def _split_at_columns(
         else:
             out.append((at, piece))
     return out
+
+
+def _short_rest(piece: str, cut: int) -> bool:
+    """Does ``piece``, ending short of the next column's start, end in a head's short rest after the single
+    space at ``cut``? Display type counts a character as one position, so a wrapped head's row beside the
+    rest of the head beside it can end before that column starts (letter-spaced type is one head)."""
+    return " " not in piece[:cut] and len(piece) - cut - 1 <= HEAD_REST
 
 
 def _pushed(text: str, piece: str, before: str) -> bool:
