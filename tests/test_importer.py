@@ -1780,3 +1780,16 @@ def test_a_wrapped_heads_row_ending_short_of_the_next_column_is_cut_before_its_s
     result = import_text(text, "sample.txt", number=issue.number, paper=issue.paper)
     assert _article(result, "中铝环保在线分析系统助力氧化铝生产数智化转型").text.startswith("近日，中铝环保在线分析系统")
     assert _article(result, "「铜冶炼」赋能冶炼终点预测")
+
+
+def test_a_two_line_head_at_a_strips_top_beside_a_head_is_no_text_cut_by_the_column(tmp_path):
+    """宁波舟山港成为全球首个年货 / 物吞吐量超14亿吨大港, its last line as wide as the column, alone at its strip's top over a
+    picture: the strip beside opens with a head too, so no text it would go on to follows; it heads the story
+    under the picture (seven-col, 人民日报 2026-01-09, pdftotext -layout)."""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-09")
+    pdf = tmp_path / "seven-col.pdf"
+    corpus.render(issue, "seven-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
+    story = _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港")
+    assert story.text.startswith("浙江宁波舟山港发布数据显示")

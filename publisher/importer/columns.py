@@ -265,10 +265,14 @@ class Unwrapped:
             cut = item.text != last or commas or last.endswith(("—", "“", "（"))
             # or the next block takes up the word it cuts (负责人表 / 示，…)
             cut = cut or (after is not None and after.kind == L.PARA and (last[-1:] + after.text[:1]) in self.words)
+            # (layout text: a strip's top with no comma whose next strip opens with a head beside it goes on in neither)
+            tops = self.tops or set()
+            beside_head = not commas and after is not None and {item.no, after.no} <= tops and after.kind == L.SHORT
             if (
                 item.kind == L.SHORT
                 and item.no in self.block_ends
                 and cut
+                and not beside_head
                 and not item.data.get("display")  # a head so large a blank line parts its lines: no text cut
                 and not item.text.startswith(("——", "─"))  # a subtitle's dash: a head's, not a paragraph's
                 and full - INDENT - 1 <= width(last) <= full + 0.5
