@@ -1793,3 +1793,16 @@ def test_a_two_line_head_at_a_strips_top_beside_a_head_is_no_text_cut_by_the_col
     result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
     story = _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港")
     assert story.text.startswith("浙江宁波舟山港发布数据显示")
+
+
+def test_two_heads_on_one_printed_row_are_two_heads_not_kicker_and_head(tmp_path):
+    """宁波舟山港成为全球首个年货物吞吐量超14亿吨大港 and 中国物流业景气指数为52.4% print on the same row, in a block too
+    short to show its columns: a kicker stands over its head, so the first heads a story of its own (the one
+    under the picture), not the second's kicker (three-col-boxed, 人民日报 2026-01-09, pdftotext -layout)."""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-09")
+    pdf = tmp_path / "three-col-boxed.pdf"
+    corpus.render(issue, "three-col-boxed", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
+    assert _article(result, "中国物流业景气指数为52.4%").kicker is None
+    assert _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港").text.startswith("浙江宁波舟山港发布数据显示")
