@@ -16,6 +16,7 @@ from publisher import loading
 from publisher.cli import main
 from publisher.importer import REPORT_JSON, REPORT_TEXT, ImportFailure, columns, heads, import_text, rules, strips, write_issue
 from publisher.importer import lines as L
+from publisher.model import Kind
 from publisher.serialize import issue_data
 
 from . import corpus
@@ -1806,3 +1807,16 @@ def test_two_heads_on_one_printed_row_are_two_heads_not_kicker_and_head(tmp_path
     result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
     assert _article(result, "中国物流业景气指数为52.4%").kicker is None
     assert _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港").text.startswith("浙江宁波舟山港发布数据显示")
+
+
+def test_a_short_head_left_of_a_blocks_columns_is_a_column_of_its_own(tmp_path):
+    """图片报道 printed on the row of 带头、“线头”与劲头（人民论坛）, left of where that story's columns start: it heads
+    the picture story under it (a photo story), not the head beside as its kicker (six-col-vertical-jump, 人民日报 2026-01-13,
+    pdftotext -layout)."""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-13")
+    pdf = tmp_path / "six-col-vertical-jump.pdf"
+    corpus.render(issue, "six-col-vertical-jump", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
+    assert _article(result, "带头、“线头”与劲头（人民论坛）").kicker is None
+    assert _article(result, "图片报道").kind == Kind.photo

@@ -66,7 +66,9 @@ def is_layout(text: str) -> bool:
 def _columns(block: list[str]) -> list[int]:
     """Where the block's columns start: positions at which several of its lines start a piece of text,
     right of the column before it; and where a piece on the block's first row starts right of where every
-    column's lines end (a head over columns of its own that start lower down, under a picture)."""
+    column's lines end (a head over columns of its own that start lower down, under a picture), or a short one
+    left of where the first column starts (a head whose story is under a picture, beside another's columns; a
+    single character is a wrapped head's rest)."""
     pieces = [p for line in block for p in _pieces(line)]
     starts = Counter(at for at, _ in pieces)
     top = {at for at, _ in _pieces(block[0])} if block else set()
@@ -78,7 +80,10 @@ def _columns(block: list[str]) -> list[int]:
             columns.append(at)
         elif len(columns) >= 2 and at in top and at > _common_end(pieces, columns[-1]):
             columns.append(at)
-    return columns if len(columns) >= 2 else []
+    if len(columns) < 2:
+        return []
+    left = [at for at, text in _pieces(block[0]) if 1 < len(text) <= HEAD_REST and at + len(text) < columns[0] - TOLERANCE]
+    return left[:1] + columns
 
 
 def _common_end(pieces: list[tuple[int, str]], column: int) -> float:
