@@ -1820,3 +1820,16 @@ def test_a_short_head_left_of_a_blocks_columns_is_a_column_of_its_own(tmp_path):
     result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
     assert _article(result, "带头、“线头”与劲头（人民论坛）").kicker is None
     assert _article(result, "图片报道").kind == Kind.photo
+
+
+def test_a_vertical_head_with_no_story_of_its_own_is_no_kicker_of_the_next(tmp_path):
+    """更加科学有效地把权力关进制度笼子 printed down the page's edge, then 图片报道 at the next block's top: both wait for
+    their stories, but a vertical head stands for itself, so it heads one rather than kicking the next head
+    (six-col-vertical-jump, 人民日报 2026-01-14, pdftotext -layout)."""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-14")
+    pdf = tmp_path / "six-col-vertical-jump.pdf"
+    corpus.render(issue, "six-col-vertical-jump", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
+    assert _article(result, "更加科学有效地把权力关进制度笼子")
+    assert _article(result, "图片报道").kicker is None
