@@ -16,6 +16,7 @@ from publisher import loading
 from publisher.cli import main
 from publisher.importer import REPORT_JSON, REPORT_TEXT, ImportFailure, columns, heads, import_text, rules, strips, write_issue
 from publisher.importer import lines as L
+from publisher.model import Kind
 from publisher.serialize import issue_data
 
 from . import corpus
@@ -1788,3 +1789,68 @@ def test_two_heads_in_one_row_are_heads_of_stories_side_by_side(tmp_path):
     result = import_text(text, "sample.txt", number=1330, paper=corpus.sample().paper)
     assert _article(result, "新一代煤电升级专项行动开启")
     assert not _article(result, "四部门发文明确金融“五篇大文章”统计标准").kicker
+
+
+def test_a_wrapped_heads_row_ending_short_of_the_next_column_is_cut_before_its_short_rest(tmp_path):
+    """中铝环保在线分析系统助 / 力氧化铝生产数智化转型 预测 beside 「铜冶炼」赋能冶炼终点: display type counts a character as
+    one position, so the second row ends short of the next column's start; the short rest after its single
+    space is the head beside's, and both heads come out whole (seven-col, the sample, pdftotext -layout)."""
+    issue = corpus.sample()
+    pdf = tmp_path / "seven-col.pdf"
+    corpus.render(issue, "seven-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "sample.txt", number=issue.number, paper=issue.paper)
+    assert _article(result, "中铝环保在线分析系统助力氧化铝生产数智化转型").text.startswith("近日，中铝环保在线分析系统")
+    assert _article(result, "「铜冶炼」赋能冶炼终点预测")
+
+
+def test_a_two_line_head_at_a_strips_top_beside_a_head_is_no_text_cut_by_the_column(tmp_path):
+    """宁波舟山港成为全球首个年货 / 物吞吐量超14亿吨大港, its last line as wide as the column, alone at its strip's top over a
+    picture: the strip beside opens with a head too, so no text it would go on to follows; it heads the story
+    under the picture (seven-col, 人民日报 2026-01-09, pdftotext -layout)."""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-09")
+    pdf = tmp_path / "seven-col.pdf"
+    corpus.render(issue, "seven-col", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
+    story = _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港")
+    assert story.text.startswith("浙江宁波舟山港发布数据显示")
+
+
+def test_two_heads_on_one_printed_row_are_two_heads_not_kicker_and_head(tmp_path):
+    """宁波舟山港成为全球首个年货物吞吐量超14亿吨大港 and 中国物流业景气指数为52.4% print on the same row, in a block too
+    short to show its columns: a kicker stands over its head, so the first heads a story of its own (the one
+    under the picture), not the second's kicker (three-col-boxed, 人民日报 2026-01-09, pdftotext -layout)."""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-09")
+    pdf = tmp_path / "three-col-boxed.pdf"
+    corpus.render(issue, "three-col-boxed", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
+    assert _article(result, "中国物流业景气指数为52.4%").kicker is None
+    assert _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港").text.startswith("浙江宁波舟山港发布数据显示")
+
+
+def test_a_short_head_left_of_a_blocks_columns_is_a_column_of_its_own(tmp_path):
+    """图片报道 printed on the row of 带头、“线头”与劲头（人民论坛）, left of where that story's columns start: it heads
+    the picture story under it (a photo story), not the head beside as its kicker (six-col-vertical-jump, 人民日报 2026-01-13,
+    pdftotext -layout)."""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-13")
+    pdf = tmp_path / "six-col-vertical-jump.pdf"
+    corpus.render(issue, "six-col-vertical-jump", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
+    assert _article(result, "带头、“线头”与劲头（人民论坛）").kicker is None
+    assert _article(result, "图片报道").kind == Kind.photo
+
+
+def test_a_vertical_head_with_no_story_of_its_own_is_no_kicker_of_the_next(tmp_path):
+    """更加科学有效地把权力关进制度笼子 printed down the page's edge, then 图片报道 at the next block's top: both wait for
+    their stories, but a vertical head stands for itself, so it heads one rather than kicking the next head
+    (six-col-vertical-jump, 人民日报 2026-01-14, pdftotext -layout)."""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-14")
+    pdf = tmp_path / "six-col-vertical-jump.pdf"
+    corpus.render(issue, "six-col-vertical-jump", pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
+    assert _article(result, "更加科学有效地把权力关进制度笼子")
+    assert _article(result, "图片报道").kicker is None

@@ -669,8 +669,8 @@ class Assembler(AfterWalk):
             for piece in figures:
                 self.add_figure(cur, piece)
             return
-        if self.orphans and self.orphans[-1][0] == len(self.articles):
-            self.orphans[-1][1].extend(heads + bylines)
+        if self.orphans and self.orphans[-1][0] == len(self.articles) and not self.orphans[-1][1][-1].first.data.get("vertical"):
+            self.orphans[-1][1].extend(heads + bylines)  # (a vertical head stands for itself)
         else:
             self.orphans.append((len(self.articles), heads + bylines))
         for piece in figures:

@@ -249,6 +249,7 @@ class Unwrapped:
     indents: dict[int, int] = field(default_factory=dict)  # there: how far right of its strip's start a line begins
     opens: set[int] = field(default_factory=set)  # and the lines that open a strip
     words: set[str] = field(default_factory=set)  # the text's pairs of characters (:func:`pairs`)
+    rows: dict[int, int] = field(default_factory=dict)  # layout text: the printed row each line comes from
 
     def settle(self) -> None:
         """After :func:`lines.classify`: a heading-shaped paragraph at a block's end whose last line fills a
@@ -265,10 +266,14 @@ class Unwrapped:
             cut = item.text != last or commas or last.endswith(("—", "“", "（"))
             # or the next block takes up the word it cuts (负责人表 / 示，…)
             cut = cut or (after is not None and after.kind == L.PARA and (last[-1:] + after.text[:1]) in self.words)
+            # (layout text: a strip's top with no comma whose next strip opens with a head beside it goes on in neither)
+            tops = self.tops or set()
+            beside_head = not commas and after is not None and {item.no, after.no} <= tops and after.kind == L.SHORT
             if (
                 item.kind == L.SHORT
                 and item.no in self.block_ends
                 and cut
+                and not beside_head
                 and not item.data.get("display")  # a head so large a blank line parts its lines: no text cut
                 and not item.text.startswith(("——", "─"))  # a subtitle's dash: a head's, not a paragraph's
                 and full - INDENT - 1 <= width(last) <= full + 0.5
@@ -470,11 +475,12 @@ class Unwrapped:
     def by_strip(self, story: list[L.InputLine]) -> list[list[L.InputLine]]:
         """Layout text: a story's head lines cut where a head opens a column strip right after a head in
         another strip (heads side by side, each alone in its strip over a photo; a kicker stands in its
-        head's strip)."""
+        head's strip), or where a head follows one on the same printed row (a kicker stands over its head)."""
         out = [story[:1]]
         for before, item in itertools.pairwise(story):
-            side_by_side = item.kind == before.kind == L.SHORT and before.no in self.indents
-            if side_by_side and item.no in self.opens and item.no in self.indents:
+            stripped = before.no in self.indents and item.no in self.indents
+            same_row = self.rows.get(before.no, 0) == self.rows.get(item.no, -1)
+            if item.kind == before.kind == L.SHORT and item.no in self.opens and (stripped or same_row):
                 item.data["beside"] = True  # (the assembler reads it as a head of its own,
                 out[-1][0].data["waits"] = True  # and the head before it as one whose text comes after its neighbour's)
                 out.append([])
@@ -875,4 +881,5 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
         ends.add(current.no)
     if layout is None:
         return Unwrapped(out, full, first, last, ends, words=words)
-    return Unwrapped(out, full, first, last, ends, layout.tops, layout.indents, layout.opens, words)
+    rows = {n: row for n, row in enumerate(layout.sources, start=1) if row}
+    return Unwrapped(out, full, first, last, ends, layout.tops, layout.indents, layout.opens, words, rows)

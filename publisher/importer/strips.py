@@ -66,7 +66,9 @@ def is_layout(text: str) -> bool:
 def _columns(block: list[str]) -> list[int]:
     """Where the block's columns start: positions at which several of its lines start a piece of text,
     right of the column before it; and where a piece on the block's first row starts right of where every
-    column's lines end (a head over columns of its own that start lower down, under a picture)."""
+    column's lines end (a head over columns of its own that start lower down, under a picture), or a short one
+    left of where the first column starts (a head whose story is under a picture, beside another's columns; a
+    single character is a wrapped head's rest)."""
     pieces = [p for line in block for p in _pieces(line)]
     starts = Counter(at for at, _ in pieces)
     top = {at for at, _ in _pieces(block[0])} if block else set()
@@ -78,7 +80,10 @@ def _columns(block: list[str]) -> list[int]:
             columns.append(at)
         elif len(columns) >= 2 and at in top and at > _common_end(pieces, columns[-1]):
             columns.append(at)
-    return columns if len(columns) >= 2 else []
+    if len(columns) < 2:
+        return []
+    left = [at for at, text in _pieces(block[0]) if 1 < len(text) <= HEAD_REST and at + len(text) < columns[0] - TOLERANCE]
+    return left[:1] + columns
 
 
 def _common_end(pieces: list[tuple[int, str]], column: int) -> float:
@@ -179,15 +184,16 @@ def _split_at_columns(
     todo = list(pieces)
     while todo:
         at, piece = todo.pop(0)
-        if " " not in piece or not any(at < start < at + len(piece) for start in columns):
+        if " " not in piece or not any(at < start < at + len(piece) + TOLERANCE for start in columns):
             out.append((at, piece))
             continue
         for k, start in enumerate(columns):
             spaces = sorted(range(start - at - 1 - TOLERANCE, start - at + TOLERANCE), key=lambda c: abs(c - (start - at - 1)))
             cut = next((c for c in spaces if 0 < c < len(piece) - 1 and piece[c] == " "), None)
             if (
-                at < start < at + len(piece)
+                at < start < at + len(piece) + TOLERANCE
                 and cut is not None
+                and (start < at + len(piece) or _short_rest(piece, cut))
                 and k
                 and at + cut >= ends[k - 1] - TOLERANCE
                 and any(abs(at + cut + 1 - n) <= TOLERANCE for n in near)
@@ -198,6 +204,13 @@ def _split_at_columns(
         else:
             out.append((at, piece))
     return out
+
+
+def _short_rest(piece: str, cut: int) -> bool:
+    """Does ``piece``, ending short of the next column's start, end in a head's short rest after the single
+    space at ``cut``? Display type counts a character as one position, so a wrapped head's row beside the
+    rest of the head beside it can end before that column starts (letter-spaced type is one head)."""
+    return " " not in piece[:cut] and len(piece) - cut - 1 <= HEAD_REST
 
 
 def _pushed(text: str, piece: str, before: str) -> bool:
