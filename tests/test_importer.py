@@ -399,6 +399,16 @@ def _article(result, headline: str):
     return next(a for a in result.issue.articles if norm(a.headline) == norm(headline))
 
 
+def _printed(tmp_path: Path, issue, style: str, layout: bool = False):
+    """A corpus issue laid out by ReportLab in ``style``, read back by import-text from what pdftotext makes of
+    it (with ``layout``: ``pdftotext -layout``)."""
+    pdf = tmp_path / f"{style}.pdf"
+    corpus.render(issue, style, pdf)
+    mode = ["-layout"] if layout else []
+    text = subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    return import_text(text, f"{style}.txt", number=issue.number or int(issue.date.strftime("%Y%m%d")), paper=issue.paper)
+
+
 def test_column_set_text_is_unwrapped_into_its_paragraphs(columns_text):
     """pdftotext prints every printed line; a line that fills the measure and stops mid-sentence runs on,
     a line set in by the indent opens a paragraph. Text with a paragraph a line (the seed) is left alone."""
@@ -658,10 +668,7 @@ def test_heads_still_waiting_keep_waiting_when_more_dated_stories_follow(tmp_pat
     datelines that open stories under it, the heads still waiting keep waiting, and a dated block goes to
     the waiting head its first sentence repeats (three-col-boxed, 人民日报 2026-01-10, default mode)."""
     issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-10")
-    pdf = tmp_path / "three-col-boxed.pdf"
-    corpus.render(issue, "three-col-boxed", pdf)
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
-    result = import_text(text, "rmrb.txt", number=20260110, paper=issue.paper)
+    result = _printed(tmp_path, issue, "three-col-boxed")
     article = _article(result, "丁薛祥会见美国华特迪士尼公司首席执行官艾格")
     assert article.text.startswith("中共中央政治局常委、国务院副总理丁薛祥9日") and "邮政" not in article.text
     assert _article(result, "2025年快递业务量完成近2000亿件").text.startswith("记者从国家邮政局获悉")
@@ -710,10 +717,7 @@ def test_a_head_with_its_columns_tag_starts_a_story_and_a_sentences_rest_is_no_h
     column break) is a cut paragraph's end, not a head (five-col, 人民日报 2026-01-08, default mode)."""
     assert columns._runs_on("让好政策能落地、见成效（编辑手记）", "购物、出行、育儿、办企……", 15, rules.DEFAULT_VOCABULARY) == ""
     issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-08")
-    pdf = tmp_path / "five-col.pdf"
-    corpus.render(issue, "five-col", pdf)
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
-    result = import_text(text, "rmrb.txt", number=20260108, paper=issue.paper)
+    result = _printed(tmp_path, issue, "five-col")
     assert _article(result, "把惠民利民的好事办实（今日谈）").text.startswith("2026年育儿补贴1月5日起正式全面开放申领")
     assert _article(result, "让好政策能落地、见成效（编辑手记）").text.startswith("购物、出行、育儿、办企")
     assert not [a for a in result.issue.articles if a.headline.startswith("万元")]
@@ -1024,10 +1028,7 @@ def test_a_head_line_ending_in_a_colon_goes_on(tmp_path):
     """A head line ending in a colon announces what the next line says: that line is the head's rest, not
     a head under a kicker (seven-col, 都市快报 2026-03-29, pdftotext -layout)."""
     issue = _crawled("dskb", "2026-03-29")
-    pdf = tmp_path / "seven-col.pdf"
-    corpus.render(issue, "seven-col", pdf)
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
-    result = import_text(text, "dskb.txt", number=int(issue.date.strftime("%Y%m%d")), paper=issue.paper)
+    result = _printed(tmp_path, issue, "seven-col", layout=True)
     story = _article(result, "“华人神探”李昌钰逝世：我一辈子都在做傻瓜")
     assert story.kicker is None and story.text.startswith("美国康涅狄格州纽黑文大学")
 
@@ -1038,10 +1039,7 @@ def test_a_head_across_columns_parted_by_a_blank_row_stays_a_head(tmp_path):
     head's; and that head is display type, not a paragraph cut at its block's end (six-col-vertical-jump,
     人民日报 2026-01-07, pdftotext -layout)."""
     issue = _crawled("rmrb", "2026-01-07")
-    pdf = tmp_path / "six-col.pdf"
-    corpus.render(issue, "six-col-vertical-jump", pdf)
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
-    result = import_text(text, "rmrb.txt", number=20260107, paper=issue.paper)
+    result = _printed(tmp_path, issue, "six-col-vertical-jump", layout=True)
     story = _article(result, "中共中央致电祝贺老挝人民革命党第十二次全国代表大会召开")
     assert story.byline == "新华社北京1月6日电" and story.text.startswith("1月6日，中国共产党中央委员会致电祝贺")
 
@@ -1078,10 +1076,7 @@ def test_a_wider_head_line_under_a_line_across_the_columns_starts_the_head(tmp_p
     first line is its widest, so a wider head line under a head-shaped one (no break cutting a word) is the
     head under its kicker (six-col-vertical-jump, 都市快报 2026-04-04, pdftotext -layout)."""
     issue = _crawled("dskb", "2026-04-04")
-    pdf = tmp_path / "six-col.pdf"
-    corpus.render(issue, "six-col-vertical-jump", pdf)
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
-    result = import_text(text, "dskb.txt", number=20260404, paper=issue.paper)
+    result = _printed(tmp_path, issue, "six-col-vertical-jump", layout=True)
     story = _article(result, "父亲带6岁男孩爬桐庐大奇山被困11小时")
     assert story.kicker == "走着走着就往野路上走" and story.byline == "记者 董吕平 通讯员 何超"
 
@@ -1108,10 +1103,7 @@ def test_the_rest_of_a_head_beside_a_head_rows_under_its_cut_stays_with_it(tmp_p
     that head's rest, so both stories keep their heads and bylines (seven-col, 都市快报 2026-03-28,
     pdftotext -layout)."""
     issue = _crawled("dskb", "2026-03-28")
-    pdf = tmp_path / "seven-col.pdf"
-    corpus.render(issue, "seven-col", pdf)
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
-    result = import_text(text, "dskb.txt", number=20260328, paper=issue.paper)
+    result = _printed(tmp_path, issue, "seven-col", layout=True)
     assert _article(result, "宁波船商逆势承诺“不加价”！").byline == "记者 夏裕 通讯员 宋兵"
     assert _article(result, "捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世").byline == "记者 董齐"
 
@@ -1121,10 +1113,7 @@ def test_a_head_cut_off_a_head_goes_to_the_column_that_opens_with_its_writers(tm
     or with the writers' line (记者 董齐), whose story then keeps its text (seven-col, 都市快报 2026-03-28,
     pdftotext -layout)."""
     issue = _crawled("dskb", "2026-03-28")
-    pdf = tmp_path / "seven-col.pdf"
-    corpus.render(issue, "seven-col", pdf)
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
-    result = import_text(text, "dskb.txt", number=20260328, paper=issue.paper)
+    result = _printed(tmp_path, issue, "seven-col", layout=True)
     story = _article(result, "捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世")
     assert story.text.startswith("昨天，97岁的单厚生在绍兴市中医院安详离世")
 
@@ -1143,10 +1132,7 @@ def test_a_head_line_ending_in_an_enumeration_comma_goes_on_past_a_blank_row(tmp
     """A head across columns whose line ends in 、 lists on: its rest past the blank row of display leading
     goes on it, the whole head judged for its shape (seven-col, 人民日报 2026-01-07, pdftotext -layout)."""
     issue = _crawled("rmrb", "2026-01-07")
-    pdf = tmp_path / "seven-col.pdf"
-    corpus.render(issue, "seven-col", pdf)
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
-    result = import_text(text, "rmrb.txt", number=20260107, paper=issue.paper)
+    result = _printed(tmp_path, issue, "seven-col", layout=True)
     story = _article(result, "赵乐际分别会见韩国总统李在明、爱尔兰总理马丁")
     assert story.byline == "新华社北京1月6日电" and story.text.startswith("全国人大常委会委员长赵乐际6日上午")
 
@@ -1796,10 +1782,7 @@ def test_a_wrapped_heads_row_ending_short_of_the_next_column_is_cut_before_its_s
     one position, so the second row ends short of the next column's start; the short rest after its single
     space is the head beside's, and both heads come out whole (seven-col, the sample, pdftotext -layout)."""
     issue = corpus.sample()
-    pdf = tmp_path / "seven-col.pdf"
-    corpus.render(issue, "seven-col", pdf)
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
-    result = import_text(text, "sample.txt", number=issue.number, paper=issue.paper)
+    result = _printed(tmp_path, issue, "seven-col", layout=True)
     assert _article(result, "中铝环保在线分析系统助力氧化铝生产数智化转型").text.startswith("近日，中铝环保在线分析系统")
     assert _article(result, "「铜冶炼」赋能冶炼终点预测")
 
@@ -1809,10 +1792,7 @@ def test_a_two_line_head_at_a_strips_top_beside_a_head_is_no_text_cut_by_the_col
     picture: the strip beside opens with a head too, so no text it would go on to follows; it heads the story
     under the picture (seven-col, 人民日报 2026-01-09, pdftotext -layout)."""
     issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-09")
-    pdf = tmp_path / "seven-col.pdf"
-    corpus.render(issue, "seven-col", pdf)
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
-    result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
+    result = _printed(tmp_path, issue, "seven-col", layout=True)
     story = _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港")
     assert story.text.startswith("浙江宁波舟山港发布数据显示")
 
@@ -1822,10 +1802,7 @@ def test_two_heads_on_one_printed_row_are_two_heads_not_kicker_and_head(tmp_path
     short to show its columns: a kicker stands over its head, so the first heads a story of its own (the one
     under the picture), not the second's kicker (three-col-boxed, 人民日报 2026-01-09, pdftotext -layout)."""
     issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-09")
-    pdf = tmp_path / "three-col-boxed.pdf"
-    corpus.render(issue, "three-col-boxed", pdf)
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
-    result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
+    result = _printed(tmp_path, issue, "three-col-boxed", layout=True)
     assert _article(result, "中国物流业景气指数为52.4%").kicker is None
     assert _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港").text.startswith("浙江宁波舟山港发布数据显示")
 
@@ -1835,10 +1812,7 @@ def test_a_short_head_left_of_a_blocks_columns_is_a_column_of_its_own(tmp_path):
     the picture story under it (a photo story), not the head beside as its kicker (six-col-vertical-jump, 人民日报 2026-01-13,
     pdftotext -layout)."""
     issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-13")
-    pdf = tmp_path / "six-col-vertical-jump.pdf"
-    corpus.render(issue, "six-col-vertical-jump", pdf)
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
-    result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
+    result = _printed(tmp_path, issue, "six-col-vertical-jump", layout=True)
     assert _article(result, "带头、“线头”与劲头（人民论坛）").kicker is None
     assert _article(result, "图片报道").kind == Kind.photo
 
@@ -1848,9 +1822,6 @@ def test_a_vertical_head_with_no_story_of_its_own_is_no_kicker_of_the_next(tmp_p
     their stories, but a vertical head stands for itself, so it heads one rather than kicking the next head
     (six-col-vertical-jump, 人民日报 2026-01-14, pdftotext -layout)."""
     issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-14")
-    pdf = tmp_path / "six-col-vertical-jump.pdf"
-    corpus.render(issue, "six-col-vertical-jump", pdf)
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
-    result = import_text(text, "rmrb.txt", number=1, paper=issue.paper)
+    result = _printed(tmp_path, issue, "six-col-vertical-jump", layout=True)
     assert _article(result, "更加科学有效地把权力关进制度笼子")
     assert _article(result, "图片报道").kicker is None
