@@ -961,11 +961,9 @@ def test_a_name_between_a_head_and_an_agencys_dateline_is_the_heads_end():
         "局常委、国务院副总理丁薛祥9日在北京",
         "会见美国华特迪士尼公司首席执行官艾格。",
     ]  # four-col, 人民日报 2026-01-10, pdftotext's default mode
-    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
-    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
-    unwrapped.settle()
-    assert unwrapped.items[0].text == "丁薛祥会见美国华特迪士尼公司首席执行官艾格"
-    assert not any(x.kind == L.NAMES for x in unwrapped.items)
+    items = _settled("\n".join(rows))
+    assert items[0].text == "丁薛祥会见美国华特迪士尼公司首席执行官艾格"
+    assert not any(x.kind == L.NAMES for x in items)
 
 
 def test_a_line_that_holds_a_sentences_end_or_rest_is_no_head():
@@ -1573,11 +1571,8 @@ def test_a_wrapped_head_across_columns_goes_on_to_the_line_over_its_dateline():
         "资，更好促进美中交流",
         "合作。",
     ]
-    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
-    assert unwrapped is not None
-    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
-    unwrapped.settle()
-    assert unwrapped.items[0].text == "丁薛祥会见美国华特迪士尼公司首席执行官艾格"
+    items = _settled("\n".join(rows))
+    assert items[0].text == "丁薛祥会见美国华特迪士尼公司首席执行官艾格"
 
 
 def test_a_wrapped_head_across_columns_goes_on_to_the_line_over_a_first_line():
@@ -1598,12 +1593,9 @@ def test_a_wrapped_head_across_columns_goes_on_to_the_line_over_a_first_line():
         "中共中央总书记、国家",
         "主席、中央军委主席习近平",
     ]
-    unwrapped = columns.unwrap("\n".join(rows), rules.DEFAULT_VOCABULARY)
-    assert unwrapped is not None
-    L.classify(unwrapped.items, rules.DEFAULT_VOCABULARY)
-    unwrapped.settle()
-    assert unwrapped.items[0].text == "中国共产党第二十届中央纪律检查委员会第五次全体会议公报"
-    assert unwrapped.items[1].text.startswith("中国共产党第二十届中央纪律检查委员会第五次全体会议，")
+    items = _settled("\n".join(rows))
+    assert items[0].text == "中国共产党第二十届中央纪律检查委员会第五次全体会议公报"
+    assert items[1].text.startswith("中国共产党第二十届中央纪律检查委员会第五次全体会议，")
 
 
 def test_a_first_line_opening_with_a_squeezed_quote_is_set_in():
