@@ -188,7 +188,6 @@ def speed(pdf: Path, tmp: Path) -> str:
         f"{statistics.median(cpu[1:]):.2f} s CPU; pdftotext -layout {poppler:.2f} s; 10 pages at this rate "
         f"{warm_ten:.2f} s warm, {cold_ten:.2f} s cold (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores){flag}"
     )
-    return 0
 
 
 if __name__ == "__main__":
