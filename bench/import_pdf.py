@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/import_pdf.py [--styles four-col,five-col] [--no-own] [--importers text] [--layout] [--misses] [--speed]
 
-PDFs come from two engines: ReportLab in several newspaper styles (tests/corpus/layout.py) with real
-articles (tests/corpus/rmrb.yaml, the sample issue), and our own pdf channel (the sample issue). The
+PDFs come from three engines: ReportLab in several newspaper styles (tests/corpus/layout.py), Typst in three
+more (tests/corpus/typeset.py, added after the rules and first measured untuned), both with real articles
+(tests/corpus/*.yaml, the sample issue), and our own pdf channel (the sample issue). Totals per engine too. The
 PDF importer reads the PDF; the text importer reads what pdftotext makes of the same PDF (today's way
 in for a desk; with --layout, what `pdftotext -layout` makes of it). Also times a 10-page A3 import (target: under 2 s).
 """
@@ -27,6 +28,7 @@ from publisher.pdfimport import import_pdf  # noqa: E402
 from tests import corpus  # noqa: E402
 from tests.corpus import metrics  # noqa: E402
 from tests.corpus.layout import STYLES  # noqa: E402
+from tests.corpus.typeset import TYPST_STYLES  # noqa: E402
 
 TARGET = 2.0  # seconds for a 10-page A3 issue (our sample prints on fewer: the figure is per its pages)
 #: The corpus targets of issue #14: headline precision and recall, bylines (over the headlines found).
@@ -80,7 +82,7 @@ def own_pdf(tmp: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--styles", default=",".join(STYLES))
+    parser.add_argument("--styles", default=",".join([*STYLES, *TYPST_STYLES]), help="ReportLab's and Typst's (typst-…)")
     parser.add_argument("--no-own", action="store_true", help="skip our own pdf channel's PDF (it takes a while)")
     parser.add_argument("--importers", default="pdf,text", help="pdf, text or both (each row is one paper and layout)")
     parser.add_argument("--layout", action="store_true", help="feed import-text `pdftotext -layout` text (columns side by side)")
@@ -100,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             for k, issue in enumerate(corpus.issues()):
                 pdf = tmp / f"{style}-{k}.pdf"
                 gold = corpus.render(issue, style, pdf)
-                cases.append(("reportlab", style, issue.paper, pdf, issue.number or int(issue.date.strftime("%Y%m%d")), gold))
+                engine = "typst" if style in TYPST_STYLES else "reportlab"
+                cases.append((engine, style, issue.paper, pdf, issue.number or int(issue.date.strftime("%Y%m%d")), gold))
         if not args.no_own:
             sample = corpus.sample()
             pdf = own_pdf(tmp)
@@ -132,21 +135,28 @@ def main(argv: list[str] | None = None) -> int:
             f"{'importer':<12} {'engine':<10} {'layout':<22} {'paper':<6} {'iss':>3} {'arts':>5} {'P':>5} {'R':>5} {'byl':>5} {'sec':>5} {'photos':>7}"
         )
         print("\n".join(rows))
+        engines = sorted({key[1] for key in totals})
         for importer in args.importers.split(","):
-            counts = {}
-            for key, value in totals.items():
-                if key[0] == importer:
-                    counts = metrics.add(counts, value)
-            r = metrics.rates(counts)
-            short = [k for k, target in TARGETS.items() if r[k] < target]
-            flag = f"  ✗ under the targets (P/R ≥ 0.95, bylines ≥ 0.9): {', '.join(short)}" if short else ""
-            print(
-                f"all, import-{importer}: P {r['precision']:.3f} R {r['recall']:.3f} bylines {r['bylines']:.3f} "
-                f"sections {r['sections']:.3f} photos {counts['photos_found']}/{counts['photos']}{flag}"
-            )
+            for engine in [*engines, None] if len(engines) > 1 else [None]:
+                counts = {}
+                for key, value in totals.items():
+                    if key[0] == importer and engine in (None, key[1]):
+                        counts = metrics.add(counts, value)
+                print(summary(f"import-{importer}" + (f", {engine} only" if engine else ""), counts))
         if not args.no_own and "pdf" in args.importers.split(","):
             print(speed(cases[-1][3], tmp))
     return 0
+
+
+def summary(title: str, counts: dict) -> str:
+    """One line of totals, flagged where it misses a target."""
+    r = metrics.rates(counts)
+    short = [k for k, target in TARGETS.items() if r[k] < target]
+    flag = f"  ✗ under the targets (P/R ≥ 0.95, bylines ≥ 0.9): {', '.join(short)}" if short else ""
+    return (
+        f"all, {title}: P {r['precision']:.3f} R {r['recall']:.3f} bylines {r['bylines']:.3f} "
+        f"sections {r['sections']:.3f} photos {counts['photos_found']}/{counts['photos']}{flag}"
+    )
 
 
 def _wall(argv: list[str], env: dict[str, str], runs: int = 3) -> float:

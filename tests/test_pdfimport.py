@@ -513,6 +513,96 @@ def test_jump_vertical_head_and_boxes_are_read(reportlab_runs):
     assert norm(result.issue.articles[1].headline) == norm(gold[1]["headline"])  # the vertical one
 
 
+@pytest.fixture(scope="module")
+def typst_runs(tmp_path_factory):
+    """Every corpus issue set by Typst, the third engine (added after the rules, first measured untuned): its own
+    line breaking, balanced columns, embedded font subsets, section labels in reverse, vertical heads."""
+    out = tmp_path_factory.mktemp("typst")
+    runs = []
+    for k, issue in enumerate(corpus.issues()):
+        pdf = out / f"typst-{k}.pdf"
+        gold = corpus.render(issue, "typst-six-col-vertical", pdf)
+        result = import_pdf(pdf, number=issue.number or int(issue.date.strftime("%Y%m%d")))
+        runs.append((issue, pdf, gold, result, write_issue(result, out / "out")))
+    return runs
+
+
+def _typst_import(tmp_path: Path, issue, style: str):
+    pdf = tmp_path / f"{style}.pdf"
+    corpus.render(issue, style, pdf)
+    return import_pdf(pdf, number=issue.number or int(issue.date.strftime("%Y%m%d"))).issue
+
+
+@pytest.mark.slow
+def test_a_third_engine_meets_the_targets_and_loses_nothing(typst_runs):
+    counts: dict = {}
+    for _issue, pdf, gold, result, folder in typst_runs:
+        counts = metrics.add(counts, metrics.score(result.issue, gold, folder))
+        assert output_chars(result) == page_text_chars(pdf), pdf.name
+    rates = metrics.rates(counts)
+    assert rates["precision"] >= 0.95 and rates["recall"] >= 0.95 and rates["bylines"] >= 0.9, rates
+    assert rates["sections"] >= 0.95 and counts["photos"] >= 15 and rates["photos"] >= 0.9, counts
+
+
+@pytest.mark.slow
+def test_a_section_label_printed_in_reverse_names_its_pages_and_is_no_story(typst_runs):
+    """Typst prints each section's label white on a black plate at its first page's top, with no date beside it
+    and no rules around it: the label names the section (文润中铝 too, in no vocabulary), never a story or a kicker."""
+    for issue, _pdf, _gold, result, _folder in typst_runs:
+        names = {p.section for p in issue.pieces}
+        got = {result.issue.section(a.section).name for a in result.issue.articles}
+        assert got == names, issue.date
+        assert not [a.headline for a in result.issue.articles if a.headline in names or a.kicker in names], issue.date
+
+
+@pytest.mark.slow
+def test_a_vertical_head_set_tighter_than_solid_heads_the_columns_at_its_left(typst_runs):
+    """Typst stacks an upright head's characters by their cap height (0.77 em apart): still one vertical head,
+    and the dated columns at its left under the head across the page's top are its story, not that head's."""
+    issue, _pdf, _gold, result, _folder = typst_runs[1]
+    piece = issue.pieces[2]
+    article = next(a for a in result.issue.articles if norm(a.headline) == norm(piece.headline))
+    assert norm(article.byline) == norm(piece.gold_byline) and article.byline.startswith("新华社")
+    text = norm(article.byline + "".join(b.text for b in article.body))
+    assert all(norm(p) in text for p in piece.paragraphs)
+
+
+@pytest.mark.slow
+def test_the_last_column_beside_a_short_head_runs_on_its_story(typst_runs):
+    """A head narrower than its story: the column at its right, level with the head's foot, is the same story's
+    (its first words end a sentence cut in the column before), never a story of its own."""
+    issue, _pdf, _gold, result, _folder = typst_runs[1]
+    first, want = result.issue.articles[0], issue.pieces[0]
+    assert norm(first.headline) == norm(want.headline)
+    assert norm("".join(b.text for b in first.body)) == norm("".join(want.paragraphs)).removeprefix(norm(want.gold_byline))
+    assert len(result.issue.articles) == len(issue.pieces)
+
+
+@pytest.mark.slow
+def test_a_head_drawn_in_two_runs_reads_as_one_line(tmp_path):
+    """Typst draws the 3C of 之前买的3C认证的充电宝 after the text under it: the later run, touching the first on
+    its baseline in the same type, goes on the same line (and head), while two heads side by side do not join."""
+    issue = next(i for i in corpus.crawl("dskb") if i.date.isoformat() == "2026-04-04")
+    got = [a.headline for a in _typst_import(tmp_path, issue, "typst-five-col-jump").articles]
+    assert got == [p.headline for p in issue.pieces]
+
+
+@pytest.mark.slow
+def test_captions_of_pictures_side_by_side_and_a_wrapped_signature(tmp_path):
+    """Three pictures with a caption and credit each, set in a row a gutter apart: three picture stories headed
+    by their captions, each with its own credit. A title and name signing a piece, wrapped in its narrow column
+    (…董事 李 / 响), is the byline, not a caption."""
+    issue = corpus.sample()
+    result = _typst_import(tmp_path, issue, "typst-four-col")
+    alone = {norm(p.headline): p.photos[0][1] for p in issue.pieces if not p.head_printed}
+    stories = [a for a in result.articles if norm(a.headline) in alone]
+    assert len(stories) == 3
+    assert all(norm(s.figures[0].credit) == norm(alone[norm(s.headline)]) for s in stories)
+    signed = next(p for p in issue.pieces if p.byline_line and "，" in p.byline_line and len(p.byline_line) > 20)
+    article = next(a for a in result.articles if norm(a.headline) == norm(signed.headline))
+    assert norm(article.byline) == norm(signed.byline_line) and not any(f.caption for f in article.figures)
+
+
 def test_rules_name_no_papers_stories_or_people():
     """The PDF importer's modules hold conventions only: no headline, person, company or place of the corpus."""
     source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "publisher" / "pdfimport").glob("*.py"))

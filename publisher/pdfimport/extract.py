@@ -61,6 +61,9 @@ class PdfPage:
     #: Drawn strips at least a fifth of the page wide and a few lines high at most: rules, and the frames of
     #: bands (a section label is set between rules); a box's taller frame is not one.
     strips: list[tuple[float, float, float, float]] = field(default_factory=list)
+    #: Dark filled boxes a few lines high and under half the page wide: plates that type is printed white on
+    #: (a section label in reverse).
+    plates: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
 def is_pdf(data: bytes) -> bool:
@@ -221,12 +224,25 @@ def _read_page(page, number: int) -> PdfPage:
     textpage.close()
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
         if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
-            x0, y0, x1, y1 = shown(*_page_bounds(obj))
+            x0, y0, x1, y1 = box = shown(*_page_bounds(obj))
             if x1 - x0 >= width / 5 and y1 - y0 <= height * STRIP:
-                out.strips.append((x0, y0, x1, y1))
+                out.strips.append(box)
+            if 10 <= x1 - x0 < width / 2 and 5 <= y1 - y0 <= height * STRIP and _dark_fill(obj):
+                out.plates.append(box)
         elif (picture := _picture(obj, shown(*_page_bounds(obj)), width, height)) is not None:
             out.pictures.append(picture)
     return out
+
+
+def _dark_fill(obj) -> bool:
+    """The path is filled with a dark or strong colour (black, a paper's red), one white type stands out on."""
+    mode, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(obj.raw, ctypes.byref(mode), ctypes.byref(stroke)) or mode.value == 0:
+        return False
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetFillColor(obj.raw, *(ctypes.byref(x) for x in (r, g, b, a))):
+        return False
+    return a.value > 128 and 0.299 * r.value + 0.587 * g.value + 0.114 * b.value < 160
 
 
 def _font(raw, i: int, key: tuple[float, int, bytes], pmatrix, matrix) -> tuple[float, bool]:

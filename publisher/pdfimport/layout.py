@@ -217,7 +217,10 @@ def _section_band(out: PageLayout, lines: list[PrintedLine], vocabulary: rules.V
             if x.size >= out.body * 1.2
             and x.size < out.body * 2.2
             and re.fullmatch(f"[{rules.CJK}·•・]{{2,8}}", x.text.replace(" ", ""))
-            and any(y is not x and (rules.DATE.search(y.text) or rules.WEEKDAY.search(y.text)) for y in row)
+            and (
+                any(y is not x and (rules.DATE.search(y.text) or rules.WEEKDAY.search(y.text)) for y in row)
+                or _on_plate(x, out.page.plates)
+            )
         ),
         None,
     )
@@ -244,6 +247,19 @@ def _section_band(out: PageLayout, lines: list[PrintedLine], vocabulary: rules.V
         else:
             rest.append(line)
     return rest
+
+
+def _on_plate(line: PrintedLine, plates: list[tuple[float, float, float, float]]) -> bool:
+    """The line is printed in reverse: inside a filled box little bigger than itself."""
+    pad = line.size
+    return any(
+        x0 - 1 <= line.x0
+        and line.x1 <= x1 + 1
+        and y0 - 1 <= line.y0
+        and line.y1 <= y1 + 1
+        and x1 - x0 <= line.x1 - line.x0 + 6 * pad
+        for x0, y0, x1, y1 in plates
+    )
 
 
 def _bands(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
@@ -381,10 +397,12 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
             if regions[id(head)].band is not under(y0):  # a band between them: a section starts
                 continue
             candidates.append(head)
-        if not candidates or all(h.vertical for h in candidates):
-            for key, (left, right, top, foot) in beside.items():
-                if x0 >= left - 1 and x1 <= right + 1 and y0 >= top - 2 * out.body and y1 <= foot:
-                    return regions[key]
+        best = max((h for h in candidates if not h.vertical), key=lambda h: boxes[id(h)][3], default=None)
+        for key, (left, right, top, foot) in beside.items():
+            # beside a vertical head that starts below the nearest head across: that head's story is further up
+            nearer = best is None or top >= boxes[id(best)][3] - 1
+            if nearer and x0 >= left - 1 and x1 <= right + 1 and y0 >= top - 2 * out.body and y1 <= foot:
+                return regions[key]
         if not candidates:
             return orphans
         best = max(candidates, key=lambda h: boxes[id(h)][3])
@@ -432,14 +450,17 @@ def _captions(alone: list[StoryRegion], lines: list[PrintedLine], body: float) -
     """The lines of small type set right under a picture on its own, line after line: its caption."""
     out: dict[int, StoryRegion] = {}
     for region in alone:
-        x0, _, x1, bottom = region.pictures[0].box
+        x0, _, x1, foot = region.pictures[0].box
+        bottom = foot
         for line in sorted(lines, key=lambda x: x.y0):
-            if line.y0 < bottom - 1 or id(line) in out or overlap((line.x0, line.x1), (x0, x1)) < 0.5 * (line.x1 - line.x0):
+            # set tight, a caption's line box may reach a little up over the picture's foot
+            up = foot - max(1.0, 0.4 * (line.y1 - line.y0))
+            if line.y0 < up or id(line) in out or overlap((line.x0, line.x1), (x0, x1)) < 0.5 * (line.x1 - line.x0):
                 continue
             if line.y0 > bottom + 1.5 * (line.y1 - line.y0) or line.size >= body * 0.95:
                 break
             out[id(line)] = region
-            bottom = line.y1
+            bottom = max(bottom, line.y1)
         region.alone = any(r is region for r in out.values())
     return out
 
@@ -454,7 +475,7 @@ def _reach(
     right = max([x.x1 for x in lines] + [x1])
     beside = [x.box for x in lines] + [h.box for h in heads if h is not head] + pictures
     for bx0, by0, bx1, by1 in beside:
-        if overlap((by0, by1), (y0, y1)) <= 0:
+        if overlap((by0, by1), (y0, y1)) <= 0.25 * (by1 - by0):  # a line whose top touches the head's foot is under it
             continue
         if bx0 >= x1 - 0.5:
             right = min(right, bx0 - 0.5)

@@ -305,11 +305,13 @@ class PageReader:
                     text = text[: jump.start()].rstrip()
                 # bylines right under the head
                 if at_top and not draft.body and open_para is None and draft.byline is None:
-                    byline = self.byline(item, text, line, body)
+                    byline, taken = self.byline(item, text, line, body), 1
+                    if not byline and small:
+                        byline, taken = self.wrapped_byline(leaf, k, x1, body)
                     if byline:
                         draft.byline, draft.authors = byline
                         draft.head_byline = True
-                        k += 1
+                        k += taken
                         continue
                 if item.kind == L.SOURCE and draft.source is None:
                     flush_caption()
@@ -383,6 +385,18 @@ class PageReader:
             and abs((line.x0 - x0) - (x1 - line.x1)) < 1.5 * line.size
         )
         return centred and not rules.ENDS_SENTENCE.search(line.text)
+
+    def wrapped_byline(self, leaf: list[PrintedLine], k: int, x1: float, body: float):
+        """A signature under the head too long for its column (a title and a name), wrapped onto a line or two
+        more of its small type: (byline, lines taken), or (None, 1)."""
+        line = leaf[k]
+        end = k + 1
+        while end < min(len(leaf), k + 3) and abs(leaf[end].size - line.size) < 0.1 and leaf[end - 1].x1 >= x1 - 2 * line.size:
+            end += 1
+            text = join([x.text for x in leaf[k:end]])
+            if byline := self.byline(_line_kind(text, self.vocabulary), text, line, body):
+                return byline, end - k
+        return None, 1
 
     def byline(self, item: L.InputLine, text: str, line: PrintedLine, body: float):
         if item.kind in (L.CREDIT, L.CAPTION):

@@ -12,7 +12,9 @@ import yaml
 
 from publisher import loading
 
+from . import typeset
 from .layout import STYLES, Piece, Printer
+from .typeset import TYPST_STYLES
 
 HERE = Path(__file__).parent
 SAMPLE = Path(__file__).resolve().parent.parent.parent / "publisher" / "sample" / "issues" / "2025-04-19-1330"
@@ -109,7 +111,10 @@ def issues() -> list[CorpusIssue]:
 
 
 def render(issue: CorpusIssue, style: str, path: Path) -> list[dict]:
-    """Lay ``issue`` out with ReportLab in ``style`` into ``path``; return the gold of every article printed."""
+    """Lay ``issue`` out in ``style`` (ReportLab's, or Typst's when its name says so) into ``path``; return the
+    gold of every article printed."""
+    if style in TYPST_STYLES:
+        return typeset.render(issue.paper, issue.date, issue.number, issue.pieces, style, path)
     return Printer(path, issue.paper, issue.date, issue.number, STYLES[style]).run(issue.pieces)
 
 

@@ -86,7 +86,7 @@ def wrap(text: str, width: float, size: float, indent: int = 0) -> list[str]:
     return lines
 
 
-def picture(seed: int, w: int = 320, h: int = 200) -> ImageReader:
+def picture_jpeg(seed: int, w: int = 320, h: int = 200) -> bytes:
     """A deterministic stand-in photograph (gradient bands) for a caption that is real."""
     image = Image.new("RGB", (w, h))
     pixels = image.load()
@@ -95,8 +95,11 @@ def picture(seed: int, w: int = 320, h: int = 200) -> ImageReader:
             pixels[x, y] = ((x * 3 + seed * 40) % 256, (y * 2 + seed * 70) % 256, ((x + y) + seed * 90) % 256)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=70)
-    buffer.seek(0)
-    return ImageReader(buffer)
+    return buffer.getvalue()
+
+
+def picture(seed: int) -> ImageReader:
+    return ImageReader(io.BytesIO(picture_jpeg(seed)))
 
 
 class Printer:
