@@ -1,6 +1,6 @@
 """Both importers on the import corpus: headline precision/recall, bylines, sections, photos, per paper and layout.
 
-    .venv/bin/python bench/import_pdf.py [--styles four-col,five-col] [--no-own] [--importers text] [--layout] [--misses] [--speed]
+    .venv/bin/python bench/import_pdf.py [--styles four-col,five-col] [--no-own] [--importers text] [--layout] [--misses] [--shuffled] [--speed]
 
 PDFs come from three engines: ReportLab in several newspaper styles (tests/corpus/layout.py), Typst in three
 more (tests/corpus/typeset.py, added after the rules and first measured untuned), both with real articles
@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--misses", action="store_true", help="also list, per PDF, the heads missed (-) and the heads made up (+)"
     )
+    parser.add_argument(
+        "--shuffled", action="store_true", help="draw each page's objects in a shuffled order first (as layout systems may)"
+    )
     parser.add_argument("--speed", action="store_true", help="only time the import of our own PDF of the sample")
     args = parser.parse_args(argv)
     rows = []
@@ -102,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             for k, issue in enumerate(corpus.issues()):
                 pdf = tmp / f"{style}-{k}.pdf"
                 gold = corpus.render(issue, style, pdf)
+                if args.shuffled:
+                    corpus.as_drawn_shuffled(pdf, pdf.with_name(f"{pdf.stem}-shuffled.pdf"), seed=k)
+                    pdf = pdf.with_name(f"{pdf.stem}-shuffled.pdf")
                 engine = "typst" if style in TYPST_STYLES else "reportlab"
                 cases.append((engine, style, issue.paper, pdf, issue.number or int(issue.date.strftime("%Y%m%d")), gold))
         if not args.no_own:

@@ -603,6 +603,24 @@ def test_captions_of_pictures_side_by_side_and_a_wrapped_signature(tmp_path):
     assert norm(article.byline) == norm(signed.byline_line) and not any(f.caption for f in article.figures)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("style", ["six-col-vertical-jump", "typst-four-col"])
+def test_the_order_a_page_is_drawn_in_does_not_matter(tmp_path, style):
+    """Layout systems write a page's objects in any order: drawn shuffled, the same page gives the same stories,
+    bylines and photos (a vertical head's characters are stacked by where they stand, a picture's caption and
+    credit are read as they stand, whichever comes first)."""
+    issue = corpus.crawl("rmrb")[0] if style.startswith("six") else corpus.sample()
+    pdf, shuffled = tmp_path / "drawn.pdf", tmp_path / "shuffled.pdf"
+    corpus.render(issue, style, pdf)
+    corpus.as_drawn_shuffled(pdf, shuffled, seed=7)
+    assert pdf_chars(shuffled) == pdf_chars(pdf) and pdf.read_bytes() != shuffled.read_bytes()
+
+    def read(path: Path):
+        return [(a.headline, a.byline, len(a.figures)) for a in import_pdf(path, number=1).issue.articles]
+
+    assert read(shuffled) == read(pdf)
+
+
 def test_rules_name_no_papers_stories_or_people():
     """The PDF importer's modules hold conventions only: no headline, person, company or place of the corpus."""
     source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "publisher" / "pdfimport").glob("*.py"))

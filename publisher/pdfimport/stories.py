@@ -173,20 +173,19 @@ class PageReader:
     def picture_story(self, region: StoryRegion, section: SectionDraft) -> None:
         """A picture on its own with its caption: a picture story whose headline is the caption (as the text
         importer reads a caption outside every story)."""
-        draft = Draft(section=section, first_line=region.lines[0].id, kind="photo")
+        lines = [x for leaf in columns(region.lines) for x in leaf]  # as read, whatever order they were drawn in
+        draft = Draft(section=section, first_line=lines[0].id, kind="photo")
         story = PrintedStory(draft, [region])
         self.stories.append(story)
-        self.caption(story, region.lines, story.caption_boxes)
+        self.caption(story, lines, story.caption_boxes)
         if not draft.figures:  # the caption read as a source line: the picture's words all the same
-            draft.figures.append(FigureDraft(join([x.text for x in region.lines]), None, [x.id for x in region.lines]))
+            draft.figures.append(FigureDraft(join([x.text for x in lines]), None, [x.id for x in lines]))
             draft.source = None
         figure = draft.figures[-1]
         draft.headline, figure.caption = figure.caption or figure.credit or "", ""
-        draft.head_lines = [x.id for x in region.lines]
+        draft.head_lines = [x.id for x in lines]
         self.attach_pictures(story, region)
-        self.decide(
-            "photo", region.lines[0], "a picture on its own became a picture story", "a figure of the story beside it", story
-        )
+        self.decide("photo", lines[0], "a picture on its own became a picture story", "a figure of the story beside it", story)
 
     def series(self, story: PrintedStory, line: PrintedLine) -> None:
         """A column label (【某某观察】) over the story: its series, the brackets dropped."""

@@ -141,25 +141,34 @@ def _strip(run: list[Char]) -> list[Char]:
 
 
 def _vertical(runs: list[list[Char]]) -> list[PrintedLine]:
-    """Single characters stacked one under another become one vertical line (a vertical headline)."""
-    out: list[PrintedLine] = []
-    k = 0
-    while k < len(runs):
-        run = runs[k]
-        if len(run) == 1 and k + 1 < len(runs) and len(runs[k + 1]) == 1 and _below(run[0], runs[k + 1][0]):
-            stack = [run[0]]
-            while k + 1 < len(runs) and len(runs[k + 1]) == 1 and _below(stack[-1], runs[k + 1][0]):
-                k += 1
-                stack.append(runs[k][0])
-            if len(stack) >= 3:
-                out.append(PrintedLine(0, stack, vertical=True).finish())
-                k += 1
-                continue
-            out.extend(PrintedLine(0, [c]).finish() for c in stack)
-            k += 1
-            continue
-        out.append(PrintedLine(0, run).finish())
-        k += 1
+    """Single characters stacked one under another, three or more, become one vertical line (a vertical
+    headline), found by where they stand, not by the order the PDF draws them in."""
+    singles = sorted((k for k, run in enumerate(runs) if len(run) == 1), key=lambda k: runs[k][0].y0)
+    columns: dict[int, list[int]] = {}
+    for k in singles:
+        columns.setdefault(int(runs[k][0].x0 // 8), []).append(k)
+    below: dict[int, int] = {}
+    for k in singles:
+        a = runs[k][0]
+        near = [j for key in (int(a.x0 // 8) - 1, int(a.x0 // 8), int(a.x0 // 8) + 1) for j in columns.get(key, [])]
+        under = [j for j in near if j != k and _below(a, runs[j][0])]
+        if under:
+            below[k] = min(under, key=lambda j: runs[j][0].y0)
+    tops = set(below) - set(below.values())
+    stacks: dict[int, list[int]] = {}
+    for k in tops:
+        chain = [k]
+        while chain[-1] in below and len(chain) <= len(below):
+            chain.append(below[chain[-1]])
+        if len(chain) >= 3:
+            stacks[k] = chain
+    stacked = {j for chain in stacks.values() for j in chain}
+    out = []
+    for k, run in enumerate(runs):
+        if k in stacks:
+            out.append(PrintedLine(0, [runs[j][0] for j in stacks[k]], vertical=True).finish())
+        elif k not in stacked:
+            out.append(PrintedLine(0, run).finish())
     return out
 
 

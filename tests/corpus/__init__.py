@@ -202,3 +202,24 @@ def as_turned_pages(pdf: Path, out: Path, turn: int) -> None:
         page.gen_content()
         page.set_rotation(turn)
     doc.save(out)
+
+
+def as_drawn_shuffled(pdf: Path, out: Path, seed: int) -> None:
+    """``pdf`` with each page's objects (lines of text, single characters, rules, pictures) drawn in a shuffled
+    order: what a page shows is the same, the order a layout system writes it in is not."""
+    import random
+
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(pdf)
+    order = random.Random(seed)
+    for index in range(len(doc)):
+        page = doc[index]
+        objects = list(page.get_objects(max_depth=1))
+        for obj in objects:
+            page.remove_obj(obj)
+        order.shuffle(objects)
+        for obj in objects:
+            page.insert_obj(obj)
+        page.gen_content()
+    doc.save(out)
