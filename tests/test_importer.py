@@ -187,6 +187,23 @@ def _scrambled(lines: list[str], rng) -> list[str]:
     return head + body
 
 
+def test_a_paper_in_traditional_characters_reads_as_the_same_paper(seed_result):
+    """The sample set in Traditional characters (OpenCC s2hk, as a Hong Kong paper prints): the same articles with
+    the same bylines and sections, each in the paper's own characters; nothing lost, nothing turned Simplified."""
+    import opencc
+
+    to_hk = opencc.OpenCC("s2hk")
+    text = to_hk.convert(SEED.read_text(encoding="utf-8"))
+    result = import_text(text.encode("utf-8"), "traditional.txt")
+
+    def record(issue, convert):
+        return [(convert(a.headline), convert(a.byline or ""), convert(issue.section(a.section).name)) for a in issue.articles]
+
+    assert record(result.issue, str) == record(seed_result.issue, to_hk.convert)
+    assert result.issue.paper == to_hk.convert(seed_result.issue.paper) != seed_result.issue.paper
+    assert output_chars(result) == input_chars(text.encode("utf-8"))
+
+
 def test_scrambled_layouts_lose_nothing_and_never_crash():
     """Blocks moved, lines dropped, duplicated or swapped: every character still lands somewhere."""
     import random

@@ -16,6 +16,7 @@ from PIL import Image
 from publisher import loading, pipeline
 from publisher.cli import main
 from publisher.importer import REPORT_JSON, ImportFailure, import_text, known_section_slugs, write_issue
+from publisher.importer.script import PLAIN, Script
 from publisher.pdfimport import PRINT_FILE, import_pdf
 from publisher_channels.pdf import PdfChannel
 
@@ -382,19 +383,21 @@ def test_geometry_is_validated(copy_root):
 # --- a second engine, other papers, other layouts -----------------------------------------------
 
 
-def test_the_corpus_is_thirteen_issues_of_three_papers_from_recorded_sources():
+def test_the_corpus_is_sixteen_issues_of_four_papers_in_both_scripts_from_recorded_sources():
     issues = corpus.issues()
     crawled = corpus.crawled()
-    assert len(issues) >= 13 and len({i.paper for i in issues}) >= 3
+    assert len(issues) >= 16 and len({i.paper for i in issues}) >= 4
     papers = {i.paper: sum(1 for j in crawled if j.paper == i.paper) for i in crawled}
     assert len(papers) >= 2 and min(papers.values()) >= 3, papers  # no crawled paper of a single issue
     assert len({i.source.split(":")[0] for i in crawled}) >= 2  # from more than one public crawl
     for issue in crawled:
-        assert re.fullmatch(r"[\w.-]+/[\w.-]+:\S+\.json@[0-9a-f]{40}", issue.source), issue.source
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+:\S+\.(?:json|csv)@[0-9a-f]{40}", issue.source), issue.source
         assert len(issue.pieces) == len({norm(p.headline) for p in issue.pieces}) >= 3, issue.date
     bylines = [p for i in crawled for p in i.pieces if p.gold_byline]
     assert any(p.byline_line for p in bylines) and any(not p.byline_line for p in bylines)  # both conventions
     assert len({p.section for i in crawled for p in i.pieces}) >= 5
+    traditional = [p for i in crawled for p in i.pieces if Script.of("".join(p.paragraphs)) is not PLAIN]
+    assert len(traditional) >= 15  # a paper printed in Traditional characters
 
 
 @pytest.fixture(scope="module")
@@ -619,6 +622,32 @@ def test_the_order_a_page_is_drawn_in_does_not_matter(tmp_path, style):
         return [(a.headline, a.byline, len(a.figures)) for a in import_pdf(path, number=1).issue.articles]
 
     assert read(shuffled) == read(pdf)
+
+
+@pytest.mark.slow
+def test_a_hong_kong_paper_in_traditional_characters(tmp_path):
+    """蘋果日報 in the six-column style: its heads, and its bylines by its own conventions (a 【本報訊】 in square
+    brackets opening the lead, a closing ■記者… that signs the story over that nameless dateline, which stays at
+    the head of the text), all in the paper's own characters; a vertical head of two phrases (…接任　料力推…)
+    stays one head across the blank between them; nothing lost."""
+    seen = set()
+    for k, issue in enumerate(corpus.crawl("hkad")):
+        pdf = tmp_path / f"hkad-{k}.pdf"
+        gold = corpus.render(issue, "six-col-vertical-jump", pdf)
+        result = import_pdf(pdf, number=int(issue.date.strftime("%Y%m%d")))
+        got = [(norm(a.headline), norm(a.byline)) for a in result.issue.articles]
+        assert got == [(norm(g["headline"]), norm(g["byline"])) for g in gold], issue.date
+        assert output_chars(result) == page_text_chars(pdf)
+        for article, piece in zip(result.issue.articles, issue.pieces, strict=True):
+            x0, y0, x1, y1 = article.print_boxes[0].boxes[0]  # the head's rectangle comes first
+            if "　" in piece.headline and y1 - y0 > 4 * (x1 - x0):
+                seen.add("vertical")
+            if (article.byline or "").startswith("■"):
+                seen.add("closing")
+            if piece.paragraphs[0].startswith("【本報訊】") and article.byline != "【本報訊】":
+                assert article.body[0].text.startswith("【本報訊】"), article.headline
+        assert result.issue.paper == "蘋果日報" and "港聞" in [s.name for s in result.issue.sections]
+    assert seen == {"closing", "vertical"}
 
 
 def test_rules_name_no_papers_stories_or_people():

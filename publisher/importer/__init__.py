@@ -34,6 +34,7 @@ from publisher.importer.lines import ImportFailure
 from publisher.importer.rejoin import rejoin
 from publisher.importer.report import Report
 from publisher.importer.rules import DEFAULT_VOCABULARY, Vocabulary
+from publisher.importer.script import PLAIN, Script
 from publisher.model import Issue
 
 __all__ = ["ImportFailure", "ImportResult", "MastheadMismatch", "Vocabulary", "import_text", "known_section_slugs", "write_issue"]
@@ -100,11 +101,12 @@ def missing_fields(fields: dict) -> list[str]:
     return [k for k in ("paper", "date", "number") if k not in fields]
 
 
-def apply_known_slugs(sections, known: dict[str, str] | None) -> None:
-    """Give each draft section the slug an earlier issue gave the same name."""
+def apply_known_slugs(sections, known: dict[str, str] | None, script: Script = PLAIN) -> None:
+    """Give each draft section the slug an earlier issue gave the same name (names read in Simplified)."""
+    names = {script.simplified(name): slug for name, slug in (known or {}).items()}
     for section in sections:
-        if known and section.name in known:
-            section.slug = known[section.name]
+        if section.name in names:
+            section.slug = names[section.name]
 
 
 def import_text(
@@ -127,7 +129,8 @@ def import_text(
     started = time.perf_counter()
     data, name = read_source(source, filename, "the upload")
     decoded, encoding = L.decode(data, name)
-    decoded = decoded.lstrip("\ufeff")
+    script = Script.of(decoded)
+    decoded = script.simplified(decoded.lstrip("\ufeff"))  # read by the rules in Simplified, written back as printed
     original = decoded.replace("\r\n", "\n").replace("\r", "\n")
     layout = strips.read(original)  # pdftotext -layout: columns side by side
     decoded = layout.text if layout else decoded
@@ -142,7 +145,7 @@ def import_text(
         unwrapped.settle()
     head = masthead.read(items)
     fields = dict(head.fields)
-    given = given_fields(date, number, paper)
+    given = given_fields(date, number, script.simplified(paper) if paper else paper)
     differs = [(k, fields[k], v) for k, v in given.items() if k in fields and fields[k] != v]
     if differs and not override_masthead:
         raise MastheadMismatch(differs)
@@ -166,11 +169,11 @@ def import_text(
         raise ImportFailure(
             f"{name}: no recognisable headline (a short line above a story, 本报讯 …); is this the text of a newspaper page?"
         )
-    apply_known_slugs(assembly.sections, known_sections)
+    apply_known_slugs(assembly.sections, known_sections, script)
     render.assign_slugs(assembly)
     issue_id = f"{fields['date'].isoformat()}-{fields['number']}"
     issue_furniture = [t for _, t in head.furniture] + assembly.issue_furniture
-    files = render.files(fields, assembly, issue_furniture)
+    files = script.restored_all(render.files(fields, assembly, issue_furniture))
     issue, load_warnings = load_rendered(files, issue_id)
     pasted = textlib.clean(original)
     place = layout.source if layout else (lambda n: n)  # a line of the reading -> the pasted input's line
@@ -230,7 +233,14 @@ def import_text(
     )
     report.synthesized = [{"article": d.slug, "field": f, "text": t} for d, f, t in assembly.synthesized]
     report.seconds = time.perf_counter() - started
-    return ImportResult(files, issue, report)
+    return ImportResult(files, issue, restored_report(report, script))
+
+
+def restored_report(report: Report, script: Script) -> Report:
+    """The report in the paper's own characters (see :mod:`publisher.importer.script`)."""
+    for name in ("masthead", "sections", "articles", "decisions", "furniture", "synthesized"):
+        setattr(report, name, script.restored_all(getattr(report, name)))
+    return report
 
 
 def _renumbered(text: str | None, place) -> str | None:

@@ -24,6 +24,7 @@ from publisher.importer import (
     missing_fields,
     read_source,
     render,
+    restored_report,
 )
 from publisher.importer import lines as L
 from publisher.importer import masthead as mast
@@ -31,6 +32,7 @@ from publisher.importer.drafts import Assembly
 from publisher.importer.render import FlowList
 from publisher.importer.report import Report
 from publisher.importer.rules import DEFAULT_VOCABULARY, Vocabulary
+from publisher.importer.script import Script
 from publisher.pdfimport import extract, layout, stories, textlines
 
 __all__ = ["PRINT_FILE", "import_pdf"]
@@ -62,6 +64,10 @@ def import_pdf(
             data = extract.saved(doc)
     finally:
         doc.close()
+    script = Script.of("".join(c.c for p in pages for c in p.chars))
+    for page in pages:  # read by the rules in Simplified, written back as printed
+        for char in page.chars:
+            char.c = script.simplified(char.c)
     page_lines = [textlines.page_lines(p) for p in pages]
     for page, lines in zip(pages, page_lines, strict=True):
         for line in lines:
@@ -73,7 +79,7 @@ def import_pdf(
         body = layout.body_size(lines) if sum(len(x.text) for x in lines) > 400 else issue_body
         layouts.append(layout.analyse(page, lines, body, vocabulary, first=index == 0))
     head = _masthead(layouts[0])
-    fields = {**head.fields, **given_fields(date, number, paper)}
+    fields = {**head.fields, **given_fields(date, number, script.simplified(paper) if paper else paper)}
     if missing := missing_fields(fields):
         words = {"paper": "报名（--paper）", "date": "日期（--date 2025-04-19）", "number": "总期号（--number 1330）"}
         raise ImportFailure(f"{name} 的报头里找不到{'、'.join(words[k] for k in missing)}。请在导入时填写这些信息后再试。")
@@ -88,7 +94,7 @@ def import_pdf(
         decisions=[],
         synthesized=[],
     )
-    apply_known_slugs(reading.sections, known_sections)
+    apply_known_slugs(reading.sections, known_sections, script)
     render.assign_slugs(assembly)
     binaries = _figure_files(reading.stories)
     binaries[PRINT_FILE] = data
@@ -97,7 +103,7 @@ def import_pdf(
         story.draft.print_boxes = _placements(story, pages)
     issue_id = f"{fields['date'].isoformat()}-{fields['number']}"
     masthead_furniture = [t for _, t in head.furniture]
-    files = render.files(fields, assembly, masthead_furniture)
+    files = script.restored_all(render.files(fields, assembly, masthead_furniture))
     issue, load_warnings = load_rendered(files, issue_id, binaries)
     report = Report(name, "PDF", sum(len(x) for x in page_lines), issue_id, issue.title, warnings=load_warnings)
     report.masthead = [{"page": 1, "line": no, "text": t, "field": f} for no, t, f in head.printed]
@@ -124,7 +130,7 @@ def import_pdf(
         {"article": s.draft.slug, "field": "headline", "text": s.synthesized} for s in reading.stories if s.synthesized
     ]
     report.seconds = time.perf_counter() - started
-    return ImportResult(files, issue, report, binaries)
+    return ImportResult(files, issue, restored_report(report, script), binaries)
 
 
 def _placements(story: stories.PrintedStory, pages: list[extract.PdfPage]) -> list[dict]:

@@ -325,6 +325,14 @@ class PageReader:
                     draft.byline, draft.authors = text, [(item.data["name"], item.data["role"])]
                     k += 1
                     continue
+                if item.kind == L.BYLINE and rules.BOX_BYLINE.match(text) and (draft.body or open_para):
+                    flush_caption()
+                    if open_para is not None:
+                        self.paragraph(story, open_para)
+                        open_para = None
+                    if self.closing_byline(draft, text, item):
+                        k += 1
+                        continue
                 if small:
                     caption.append(line)
                     k += 1
@@ -363,6 +371,18 @@ class PageReader:
             flush_caption()
         if open_para is not None:
             self.paragraph(story, open_para)
+
+    def closing_byline(self, draft: Draft, text: str, item: L.InputLine) -> bool:
+        """A writers' line marked ■ or □ after the text (■记者某某) signs the story: its byline, also over a
+        dateline that names no one (【本报讯】), which goes back to the head of the text it opened."""
+        bare = draft.lead == "news" and draft.byline is not None and not draft.authors and not draft.head_byline
+        if draft.byline is not None and not bare:
+            return False
+        if bare and draft.body:
+            first = draft.body[0]
+            draft.body[0] = DraftBlock(first.kind, f"{draft.byline}{first.text}", first.lines)
+        draft.byline, draft.authors = text, list(item.data.get("authors") or [])
+        return True
 
     def starts_fresh(self, text: str) -> bool:
         return bool(rules.NEWS_LEAD.match(text))

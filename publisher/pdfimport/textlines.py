@@ -105,9 +105,10 @@ def _same_line(a: Char, b: Char) -> bool:
 
 def _below(a: Char, b: Char) -> bool:
     """b stands under a in a vertical line (one character wide), one character's pitch down: set solid or
-    looser (0.8–1.6 em), or tighter where the engine stacks glyphs by their cap height (0.6 em and up)."""
+    looser (0.8–1.6 em), or tighter where the engine stacks glyphs by their cap height (0.6 em and up), or two
+    pitches down across the blank between a head's two phrases (…接任　料力推…)."""
     overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
-    return overlap > 0.7 * min(a.x1 - a.x0, b.x1 - b.x0) and 0.6 * a.size <= b.y0 - a.y0 <= 1.6 * a.size
+    return overlap > 0.7 * min(a.x1 - a.x0, b.x1 - b.x0) and 0.6 * a.size <= b.y0 - a.y0 <= 2.6 * a.size
 
 
 def page_lines(page: PdfPage) -> list[PrintedLine]:

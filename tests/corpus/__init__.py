@@ -1,5 +1,6 @@
-"""The import-pdf development corpus: real articles (人民日报 and 都市快报 from public crawls, the sample 中国铝业报)
-laid out by two engines (our own pdf channel, ReportLab in several styles), with the gold of what was printed."""
+"""The import-pdf development corpus: real articles (人民日报, 都市快报 and 蘋果日报 from public crawls, the sample
+中国铝业报) laid out by three engines (our own pdf channel, ReportLab and Typst in several styles), with the gold of
+what was printed."""
 
 from __future__ import annotations
 
@@ -29,12 +30,13 @@ class CorpusIssue:
     source: str
 
 
-CRAWLS = ("rmrb", "dskb")  # tests/corpus/<name>.yaml: one paper each, from a public crawl
+CRAWLS = ("rmrb", "dskb", "hkad")  # tests/corpus/<name>.yaml: one paper each, from a public crawl
 
 
 def piece(article: dict, section: str) -> Piece:
     """One article of a crawl file. A byline that opens the first paragraph is a dateline and is printed
-    there; any other is printed on a line of its own under the head, as the paper does."""
+    there, one that is the last paragraph closes the story; any other is printed on a line of its own under
+    the head, as the paper does."""
     paragraphs = list(article["paragraphs"])
     byline = article.get("byline")
     photo = article.get("photo")
@@ -45,7 +47,7 @@ def piece(article: dict, section: str) -> Piece:
         kicker=article.get("kicker"),
         subtitle=article.get("subtitle"),
         series=article.get("series"),
-        byline_line=byline if byline and not paragraphs[0].startswith(byline) else None,
+        byline_line=byline if byline and not paragraphs[0].startswith(byline) and paragraphs[-1] != byline else None,
         gold_byline=byline,
         photos=[(photo["caption"], photo.get("credit"))] if photo else [],
     )
