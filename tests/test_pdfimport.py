@@ -650,6 +650,24 @@ def test_a_hong_kong_paper_in_traditional_characters(tmp_path):
     assert seen == {"closing", "vertical"}
 
 
+@pytest.mark.slow
+def test_photos_standing_in_a_story_s_columns_are_its_figures(tmp_path):
+    """typst-four-col sets photos inside a story's columns after its first paragraph, a column wide: one at the top
+    of the story's second column beside its head, its caption followed by the story's text, is the story's figure,
+    not a picture on its own; one in the story's last column, reaching past every line of text to the page's edge,
+    is the story's too."""
+    for issue in (corpus.sample(), corpus.crawl("dskb")[2]):
+        pdf = tmp_path / f"{issue.date}.pdf"
+        corpus.render(issue, "typst-four-col", pdf)
+        result = import_pdf(pdf, number=issue.number or 1)
+        folder = write_issue(result, tmp_path / "out", force=True)
+        got = {norm(a.headline): a for a in result.issue.articles}
+        assert set(got) == {norm(p.headline) for p in issue.pieces}
+        for piece in (p for p in issue.pieces if p.photos and p.paragraphs and p.head_printed):
+            figures = [f for f in got[norm(piece.headline)].figures if f.src and (folder / f.src).is_file()]
+            assert len(figures) == len(piece.photos), piece.headline
+
+
 def test_rules_name_no_papers_stories_or_people():
     """The PDF importer's modules hold conventions only: no headline, person, company or place of the corpus."""
     source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "publisher" / "pdfimport").glob("*.py"))

@@ -437,6 +437,10 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
         else:
             region.pictures.append(picture)
     captions = _captions(alone, lines, out.body)
+    for region in alone:
+        if region.alone and _in_text(region, lines, captions, out.body):
+            region.alone = False  # its caption, then its story's text: it stands in that story's column
+            captions = {k: r for k, r in captions.items() if r is not region}
     for region in [r for r in alone if not r.alone]:  # no caption under it: a picture of the story around it
         owner(region.pictures[0].box).pictures.append(region.pictures[0])
     alone = [r for r in alone if r.alone]
@@ -465,14 +469,26 @@ def _captions(alone: list[StoryRegion], lines: list[PrintedLine], body: float) -
     return out
 
 
+def _in_text(region: StoryRegion, lines: list[PrintedLine], captions: dict[int, StoryRegion], body: float) -> bool:
+    """Body text goes on right under the picture's caption, in its column: the picture stands in a story's text
+    (a column wide, the columns running on under it), not on its own."""
+    x0, _, x1, bottom = region.pictures[0].box
+    bottom = max([bottom] + [x.y1 for x in lines if captions.get(id(x)) is region])
+    return any(
+        abs(x.size - body) < 0.1 * body and overlap((x.x0, x.x1), (x0, x1)) > 0.5 * x.width and 0 <= x.y0 - bottom < 1.2 * x.size
+        for x in lines
+        if id(x) not in captions
+    )
+
+
 def _reach(
     head: Head, heads: list[Head], lines: list[PrintedLine], pictures: list[tuple[float, float, float, float]]
 ) -> tuple[float, float]:
     """How far a head's story may run sideways: to the nearest text, head or picture printed beside it, else the
-    page's text edge."""
+    page's printed edge."""
     x0, y0, x1, y1 = head.box
-    left = min([x.x0 for x in lines] + [x0])
-    right = max([x.x1 for x in lines] + [x1])
+    left = min([x.x0 for x in lines] + [p[0] for p in pictures] + [x0])  # the printed edge: text or a picture
+    right = max([x.x1 for x in lines] + [p[2] for p in pictures] + [x1])
     beside = [x.box for x in lines] + [h.box for h in heads if h is not head] + pictures
     for bx0, by0, bx1, by1 in beside:
         if overlap((by0, by1), (y0, y1)) <= 0.25 * (by1 - by0):  # a line whose top touches the head's foot is under it
