@@ -1817,3 +1817,31 @@ def test_a_vertical_head_with_no_story_of_its_own_is_no_kicker_of_the_next(tmp_p
     result = _printed(tmp_path, issue, "six-col-vertical-jump", layout=True)
     assert _article(result, "更加科学有效地把权力关进制度笼子")
     assert _article(result, "图片报道").kicker is None
+
+
+def _block_around(text: str, start: str) -> list[str]:
+    """The block (lines between blank lines) of layout text that holds the line starting with ``start``."""
+    rows = text.split("\n")
+    at = next(n for n, row in enumerate(rows) if row.lstrip().startswith(start))
+    top = max(n for n in range(at + 1) if n == 0 or not rows[n - 1].strip())
+    return rows[top : rows.index("", at)]
+
+
+def test_a_caption_left_of_a_blocks_columns_lower_down_is_a_column_of_its_own(corpus_pages):
+    """图为广西华界厂区。 韦韦摄 printed on the third row of the block of 文化“软实力”变发展“硬支撑”, left of where that
+    story's columns start (the picture is set beside them): a column of its own, not the start of the text line
+    it shares a row with (four-col, the sample, pdftotext -layout)."""
+    text, result = corpus_pages["sample-four"]["layout"]
+    block = _block_around(text, "图为广西华界厂区。")
+    assert strips._columns(block)[0] == 0
+    assert not any("图为广西华界厂区" in b.text for a in result.issue.articles for b in a.body)
+
+
+def test_a_caption_between_a_kicker_and_its_head_is_a_photo_of_its_own(corpus_pages):
+    """山西华兴山西中润 / 图为广西华界厂区。 韦韦摄 / 文化“软实力”变发展“硬支撑”: layout text reads the caption's column
+    between the kicker and its head, which are set together, so it is a picture standing on its own (a photo
+    story), not the story's (four-col, the sample, pdftotext -layout)."""
+    result = corpus_pages["sample-four"]["layout"][1]
+    photo = _article(result, "图为广西华界厂区。")
+    assert photo.kind == Kind.photo and [f.credit for f in photo.figures] == ["韦韦摄"]
+    assert not _article(result, "文化“软实力”变发展“硬支撑”").figures

@@ -68,7 +68,8 @@ def _columns(block: list[str]) -> list[int]:
     right of the column before it; and where a piece on the block's first row starts right of where every
     column's lines end (a head over columns of its own that start lower down, under a picture), or a short one
     left of where the first column starts (a head whose story is under a picture, beside another's columns; a
-    single character is a wrapped head's rest)."""
+    single character is a wrapped head's rest); lower down, any piece that ends left of that start (a picture's
+    caption set under it, beside the columns of a story that is not the picture's)."""
     pieces = [p for line in block for p in _pieces(line)]
     starts = Counter(at for at, _ in pieces)
     top = {at for at, _ in _pieces(block[0])} if block else set()
@@ -82,7 +83,12 @@ def _columns(block: list[str]) -> list[int]:
             columns.append(at)
     if len(columns) < 2:
         return []
-    left = [at for at, text in _pieces(block[0]) if 1 < len(text) <= HEAD_REST and at + len(text) < columns[0] - TOLERANCE]
+    left = [
+        at
+        for n, line in enumerate(block)
+        for at, text in _pieces(line)
+        if 1 < len(text) and (n or len(text) <= HEAD_REST) and at + len(text) < columns[0] - TOLERANCE
+    ]
     return left[:1] + columns
 
 
