@@ -1845,3 +1845,12 @@ def test_a_caption_between_a_kicker_and_its_head_is_a_photo_of_its_own(corpus_pa
     photo = _article(result, "图为广西华界厂区。")
     assert photo.kind == Kind.photo and [f.credit for f in photo.figures] == ["韦韦摄"]
     assert not _article(result, "文化“软实力”变发展“硬支撑”").figures
+
+
+def test_a_line_ending_in_an_enumerations_comma_goes_on_to_the_next_names():
+    """丁薛祥、何立峰、 (set in) / 张国清、刘国中、王小 (seven-col, 人民日报 2026-01-15, pdftotext -layout): the second line
+    alone reads as a names byline, but the list is still going on at the first line's 、, so it is that
+    paragraph's next line, not a head's writers."""
+    vocabulary = rules.DEFAULT_VOCABULARY
+    assert L.signs("张国清、刘国中、王小", vocabulary)
+    assert columns._runs_on("丁薛祥、何立峰、", "张国清、刘国中、王小", 10, vocabulary, True, False) == columns.LINE

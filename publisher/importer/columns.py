@@ -178,8 +178,10 @@ def _runs_on(
         return LINE  # a dateline broken before its 电 (新华社北京1月9日 / 电 …)
     if line[-1:].isdigit() and after[:1].isdigit() and not _is_lead_text(after):
         return LINE  # a number broken across the lines (…运输量10 / 17.2万吨): no head breaks inside a number
-    if L.signs(after, vocabulary) or _is_lead_text(after) or _jump(after):
-        return ""  # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``
+    if (L.signs(after, vocabulary) and not line.endswith("、")) or _is_lead_text(after) or _jump(after):
+        # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``; a line that
+        # ends in an enumeration's 、 goes on to the list's next names (丁薛祥、何立峰、/ 张国清、…), never to a byline
+        return ""
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
     filled = full - INDENT - 1 <= w <= full + 1
     # a head's line may stop at a quotation left open or a colon announcing the rest; display type wider than the
