@@ -1854,3 +1854,14 @@ def test_a_line_ending_in_an_enumerations_comma_goes_on_to_the_next_names():
     vocabulary = rules.DEFAULT_VOCABULARY
     assert L.signs("张国清、刘国中、王小", vocabulary)
     assert columns._runs_on("丁薛祥、何立峰、", "张国清、刘国中、王小", 10, vocabulary, True, False) == columns.LINE
+
+
+def test_two_heads_on_one_row_split_where_a_headless_story_repeats_the_second(tmp_path):
+    """在深化内化转化上下功夫 易门铜业第一炉阳极铜出炉 / □ 本报评论员: both pdftotext modes print two heads set side by side as
+    one line, a space between, the left one's byline under it. The dated story further down the page (本报讯近日，易门铜业
+    阳极精炼节能减排项目投料带负荷试车成功，第一炉阳极铜顺利出炉。) has no head of its own and its first sentence repeats
+    the second half, not the first: that half is its head (seven-col, the sample)."""
+    for layout in (False, True):
+        result = _printed(tmp_path, corpus.sample(), "seven-col", layout=layout)
+        assert _article(result, "在深化内化转化上下功夫").byline == "□ 本报评论员", layout
+        assert _article(result, "易门铜业第一炉阳极铜出炉").text.startswith("近日，易门铜业阳极精炼"), layout

@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING
 
 from publisher.importer import lines as L
 from publisher.importer import rules
+from publisher.importer.columns import TWO_HEADS
 from publisher.importer.drafts import Draft, DraftBlock, FigureDraft
 from publisher.importer.heads import infer_kind, lost_its_headline, topic_split
 from publisher.importer.rejoin import TextPiece
 
 #: Character pairs of a head that the paragraph where a story turns to it must repeat.
 TURN_WORDS = 3
+#: The share of a head's character pairs that its story's first sentence repeats (:meth:`AfterWalk.head_beside`).
+SAID = 0.5
 
 
 class AfterWalk:
@@ -229,7 +232,30 @@ class AfterWalk:
                 body.append(block)
         draft.body = body
 
+    def head_beside(self, draft: Draft) -> bool:
+        """Two heads set side by side on one row come as one line, a space between (A B), which reads as one head
+        with a space inside: a story read without a head whose first sentence repeats B, and not A, is B's (the
+        nearest such head before it in its section). Whether it found one."""
+        lead = draft.paragraphs[0].text if draft.paragraphs else ""
+        sentence = L.bigrams(re.split(r"(?<=[。！？])", lead, maxsplit=1)[0])
+        for other in reversed(self.articles[: self.articles.index(draft)]):
+            pair = TWO_HEADS.match(other.headline or "") if other.section is draft.section else None
+            said = [len(L.bigrams(half) & sentence) / max(1, len(L.bigrams(half))) for half in pair.groups()] if pair else []
+            if said and said[1] >= SAID > said[0]:
+                other.headline, draft.headline, draft.head_lines = pair[1], pair[2], other.head_lines
+                self.decide(
+                    "headline",
+                    other.head_lines,
+                    "two heads side by side on one row: the second heads the story its first sentence tells",
+                    "one head",
+                    draft,
+                )
+                return True
+        return False
+
     def find_headline(self, draft: Draft) -> None:
+        if self.head_beside(draft):
+            return
         first = next((b for b in draft.body if b.kind == "subhead"), None)
         if first is not None:
             draft.body.remove(first)
