@@ -1865,3 +1865,16 @@ def test_two_heads_on_one_row_split_where_a_headless_story_repeats_the_second(tm
         result = _printed(tmp_path, corpus.sample(), "seven-col", layout=layout)
         assert _article(result, "在深化内化转化上下功夫").byline == "□ 本报评论员", layout
         assert _article(result, "易门铜业第一炉阳极铜出炉").text.startswith("近日，易门铜业阳极精炼"), layout
+
+
+def test_a_line_under_display_type_in_no_strip_is_not_set_in_by_its_width():
+    """社会融资规模增量超15万亿元！金融 / “活水”激发经济活力 (six-col-vertical-jump, the sample, pdftotext -layout): the head is
+    wider than the column and in no strip, so the line under it is display type too, whose width tells no indent
+    (it is about two em short of the measure); the break cuts 金融“活水” (the subhead 金融“活水”浇灌到了哪里？ holds the
+    pair), so the head goes on."""
+    words = columns.pairs(["金融“活水”浇灌到了哪里？"])
+    vocabulary = rules.DEFAULT_VOCABULARY
+    head, rest = "社会融资规模增量超15万亿元！金融", "“活水”激发经济活力"
+    assert columns._runs_on(head, rest, 12, vocabulary, True, None, words, False) == columns.HEAD
+    # default mode parts type of other sizes into blocks: there a line set in by its width under the head is text
+    assert columns._runs_on(head, rest, 12, vocabulary, True, None, words, True) == ""

@@ -218,8 +218,10 @@ def _runs_on(
             return LINE
         if filled and cut and head and width(after) >= full - INDENT - 1.5 and (line[-1] + after[:1]) in words:
             return LINE  # a head-shaped filled line goes on too where its break cuts a word and no short rest follows
-        if _set_in(after, full) and not displayed:
-            return ""  # a new paragraph starts at ``after``
+        if _set_in(after, full) and not displayed and (blocks or not head or w <= full + 1):
+            # a new paragraph starts at ``after``; in layout text a line under display type in no strip (a head
+            # wider than the column) is display type too, whose width tells no indent
+            return ""
     if head and not (filled and width(after) >= full - INDENT - 1) and L.heading_shape(after):
         # a head's line, going on only when the head wraps; in pdftotext's default mode a kicker (set in
         # another size) comes as a block of its own, so a shorter head-shaped line in the head's block is
