@@ -1878,3 +1878,12 @@ def test_a_line_under_display_type_in_no_strip_is_not_set_in_by_its_width():
     assert columns._runs_on(head, rest, 12, vocabulary, True, None, words, False) == columns.HEAD
     # default mode parts type of other sizes into blocks: there a line set in by its width under the head is text
     assert columns._runs_on(head, rest, 12, vocabulary, True, None, words, True) == ""
+
+
+def test_a_head_glued_to_the_head_before_at_a_columns_start_goes_where_its_byline_is(tmp_path):
+    """中铝环保在线分析系统助 「铜冶炼」赋能冶炼终点 / 力氧化铝生产数智化转型 预测 / 王永娟 王富强 陈恩林 on a block's first rows
+    (seven-col, the sample, pdftotext -layout): the second head, one space after the first at the next column's start,
+    prints left of its place; it goes to the column that opens with its writers, not to the first head's next column."""
+    result = _printed(tmp_path, corpus.sample(), "seven-col", layout=True)
+    assert _article(result, "「铜冶炼」赋能冶炼终点预测").byline == "王永娟 王富强 陈恩林"
+    assert not any(norm(a.headline) == norm("王永娟 王富强 陈恩林") for a in result.issue.articles)

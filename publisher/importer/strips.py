@@ -153,6 +153,18 @@ def _wrap_cuts(line: str, below: str) -> set[int]:
     return out
 
 
+def _heads_glued(pieces: list[tuple[int, str]], columns: list[int], ends: list[float], near: set[int]) -> set[int]:
+    """Where a block's first row cuts a head off the head before it at a column's start (:func:`_split_at_columns`):
+    two heads side by side, each a head's width and shape (not a caption's credit). Display type counts a character
+    as one position, so the second prints left of its place: it goes where its story opens (:func:`_place_aside`)."""
+    split = _split_at_columns(pieces, columns, ends, near)
+    return {
+        at
+        for (_, before), (at, text) in itertools.pairwise(split)
+        if at not in {p for p, _ in pieces} and all(len(h) > HEAD_REST and L.heading_shape(h) for h in (before, text))
+    }
+
+
 def _split_aside(pieces: list[tuple[int, str]], beside: set[int] | frozenset[int], columns: list[int]) -> list[tuple[int, str]]:
     """Pieces cut where a row above or below starts a piece of text after a gap (``beside``): display type
     is wider than the body's grid, so a row of two heads side by side (or a wrapped head's last characters
@@ -360,7 +372,9 @@ def _block(block: list[tuple[int, str]]) -> list[Cell]:
     cuts = []  # where each row cuts a head off a head
     for n, (_, line) in enumerate(block):
         pieces = _pieces(line)
-        cuts.append({at for at, _ in _split_aside(pieces, around(gaps, n) | wraps[n], columns)} - {at for at, _ in pieces})
+        split = _split_aside(pieces, around(gaps, n) | wraps[n], columns)
+        glued = _heads_glued(split, columns, ends, around(starts, n)) if n == 0 else set()
+        cuts.append({at for at, _ in split} - {at for at, _ in pieces} | glued)
     for n, (source, line) in enumerate(block):
         rests = set().union(*cuts[max(0, n - 3) : max(0, n - 1)])
         cut = _cut(line, columns, ends, around(starts, n), around(gaps, n) | wraps[n], cuts[n] | around(cuts, n), rests)
