@@ -1887,3 +1887,13 @@ def test_a_head_glued_to_the_head_before_at_a_columns_start_goes_where_its_bylin
     result = _printed(tmp_path, corpus.sample(), "seven-col", layout=True)
     assert _article(result, "「铜冶炼」赋能冶炼终点预测").byline == "王永娟 王富强 陈恩林"
     assert not any(norm(a.headline) == norm("王永娟 王富强 陈恩林") for a in result.issue.articles)
+
+
+def test_a_subhead_set_in_as_a_paragraph_goes_on_to_its_flush_rest(corpus_pages):
+    """构建绿色低碳发展体系，打造 / 示范性新能源项目 (five-col, the sample, pdftotext -layout): the first line is set in by the
+    indent and fills the rest of the measure with no sentence ended, the second is flush: a paragraph's first line
+    running on, though the first line alone has a head's shape and the rest is short. One subhead of its story."""
+    result = corpus_pages["sample"]["layout"][1]
+    story = _article(result, "中铝集团新能源项目领跑铝行业低碳革命")
+    assert "构建绿色低碳发展体系，打造示范性新能源项目" in [b.text for b in story.body if b.kind == "subhead"]
+    assert not any(a.headline == "构建绿色低碳发展体系，打造" for a in result.issue.articles)

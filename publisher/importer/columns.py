@@ -70,6 +70,17 @@ def _centred_under(line: str, after: str, at: int | None, after_at: int | None, 
     return full - after_at - width(after) >= after_at - 2
 
 
+def _first_line_goes_on(line: str, after: str, at: int | None, after_set_in: bool | None, full: float) -> bool:
+    """Layout text: is ``line``, set in by the indent (``at``: how far right of its strip it starts) and filling the
+    rest of the measure with no sentence ended, a paragraph's first line that goes on to the flush line ``after``
+    (``after_set_in`` False), head-shaped or not? A head is set flush or centred; a subhead set in as a paragraph
+    is, and its rest runs on the same (构建绿色低碳发展体系，打造 / 示范性新能源项目). A dateline and a jump
+    line stand apart as ever."""
+    if at is None or not _indented(at) or after_set_in is not False or not _set_in(line, full) or _is_lead_text(line):
+        return False
+    return not (_is_lead_text(after) or rules.JUMP_OUT.search(after))
+
+
 def _indented(offset: int) -> bool:
     return offset in SET_IN
 
@@ -864,6 +875,13 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             and _centred_under(previous, text, indents.get(number - 1), indents.get(number), here)
         ):
             joined = HEAD
+        if (
+            current is not None
+            and heading
+            and indents
+            and _first_line_goes_on(previous, text, indents.get(number - 1), set_in, here)
+        ):
+            joined = LINE
         if parted is not None and _display_goes_on(parted[1], text, here, words, set_in):
             (current, previous), joined = parted, HEAD  # a head across columns so large a blank line parts its lines
             ends.discard(current.no)
