@@ -1897,3 +1897,11 @@ def test_a_subhead_set_in_as_a_paragraph_goes_on_to_its_flush_rest(corpus_pages)
     story = _article(result, "中铝集团新能源项目领跑铝行业低碳革命")
     assert "构建绿色低碳发展体系，打造示范性新能源项目" in [b.text for b in story.body if b.kind == "subhead"]
     assert not any(a.headline == "构建绿色低碳发展体系，打造" for a in result.issue.articles)
+
+
+def test_a_kicker_over_columns_across_display_types_leading_is_no_line_of_text(tmp_path):
+    """山西华兴山西中润 over the columns of 文化“软实力”变发展“ / 硬支撑”, a blank row between (seven-col, the sample, pdftotext
+    -layout): read at its column's top it fills most of the measure, cut mid-sentence, but the blank row is display
+    type's leading, so it goes on only as a head wraps; it stays the kicker."""
+    result = _printed(tmp_path, corpus.sample(), "seven-col", layout=True)
+    assert _article(result, "文化“软实力”变发展“硬支撑”").kicker == "山西华兴山西中润"

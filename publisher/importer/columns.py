@@ -803,6 +803,14 @@ def _split_two_heads(
     return out, breaks, beside
 
 
+def _over_leading(layout: strips.Strips, number: int, printed: set[int]) -> bool:
+    """Layout text: is line ``number - 1`` of the reading on its band's first row, a blank input row between it and
+    line ``number`` (display type's leading: a row of heads or kickers read at the tops of the columns under it)?
+    Such a line goes on only as a head wraps (its rest cuts its word), never as a filled line of text."""
+    above, below = layout.sources[number - 2], layout.sources[number - 1]
+    return number - 1 in layout.tops and above + 1 < below and not any(above < row < below for row in printed)
+
+
 def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str], set_in: bool | None) -> bool:
     """A head wider than the column (display type across columns) goes on past a blank line at ``after``,
     a short head-shaped rest that cuts its word (:func:`head_goes_on`). Short: shorter than a line set in
@@ -842,6 +850,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     heading = True  # the paragraph so far may be a head (its lines went on as a headline does)
     previous = ""
     upright = vertical_runs(raw)
+    printed = set(layout.sources) if layout is not None else set()  # the input rows that print text
     parted: tuple[L.InputLine, str] | None = None  # a head line a blank line follows, and its last line
     skip = 0
     for number, text in enumerate(raw, start=1):
@@ -882,6 +891,8 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             and _first_line_goes_on(previous, text, indents.get(number - 1), set_in, here)
         ):
             joined = LINE
+        if joined == LINE and layout is not None and _over_leading(layout, number, printed):
+            joined = ""
         if parted is not None and _display_goes_on(parted[1], text, here, words, set_in):
             (current, previous), joined = parted, HEAD  # a head across columns so large a blank line parts its lines
             ends.discard(current.no)
