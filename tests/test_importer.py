@@ -1905,3 +1905,14 @@ def test_a_kicker_over_columns_across_display_types_leading_is_no_line_of_text(t
     type's leading, so it goes on only as a head wraps; it stays the kicker."""
     result = _printed(tmp_path, corpus.sample(), "seven-col", layout=True)
     assert _article(result, "文化“软实力”变发展“硬支撑”").kicker == "山西华兴山西中润"
+
+
+def test_a_space_inside_a_heads_quotation_parts_no_columns(tmp_path):
+    """文化“软实力”变发展“ 营造“亲而有度 清而有为”廉洁氛围 on one row (seven-col, the sample, pdftotext -layout): the second
+    head's own space falls at a column's start, but the part before it opens a quotation that the part after closes,
+    so the head is one, not the ends of two columns' lines."""
+    assert strips._quoted_space("营造“亲而有度", "清而有为”廉洁氛围")
+    assert not strips._quoted_space("要坚持“当下改”和“", "长久立”相结合")  # a column's line ending on a hanging quote
+    result = _printed(tmp_path, corpus.sample(), "seven-col", layout=True)
+    assert _article(result, "营造“亲而有度 清而有为”廉洁氛围")
+    assert not any(a.headline.startswith("清而有为") for a in result.issue.articles)

@@ -215,6 +215,7 @@ def _split_at_columns(
                 and k
                 and at + cut >= ends[k - 1] - TOLERANCE
                 and any(abs(at + cut + 1 - n) <= TOLERANCE for n in near)
+                and not _quoted_space(piece[:cut], piece[cut + 1 :])
             ):
                 out.append((at, piece[:cut]))
                 todo.insert(0, (at + cut + 1, piece[cut + 1 :]))
@@ -222,6 +223,14 @@ def _split_at_columns(
         else:
             out.append((at, piece))
     return out
+
+
+def _quoted_space(before: str, after: str) -> bool:
+    """Is the space between ``before`` and ``after`` inside a head's quotation (营造“亲而有度 清而有为”廉洁氛围)? The head
+    opens a quotation that the part after the space closes: one head with a space inside, not two columns' text (a
+    line of text set in a column may end on an opening quote, hanging)."""
+    opened = L.quote_balance(before)[1] > 0 and not before.endswith(tuple(rules.OPENERS))
+    return opened and L.quote_balance(after)[0] > 0 and L.heading_shape(before + after)
 
 
 def _short_rest(piece: str, cut: int) -> bool:
