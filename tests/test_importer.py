@@ -1916,3 +1916,20 @@ def test_a_space_inside_a_heads_quotation_parts_no_columns(tmp_path):
     result = _printed(tmp_path, corpus.sample(), "seven-col", layout=True)
     assert _article(result, "营造“亲而有度 清而有为”廉洁氛围")
     assert not any(a.headline.startswith("清而有为") for a in result.issue.articles)
+
+
+def test_a_waiting_head_is_no_head_of_a_story_sections_later(tmp_path):
+    """“以一为基谋新局 勇争第一创价值” 主题大讨论系列特别策划之四, over the 热议 page's heads, waits for a story (three-col-boxed,
+    the sample, pdftotext -layout); the story sections later that opens with 拓荒：土坯房里的初心烙印 (its head of the form
+    of its subheads 破冰：… / 革新：…) is not it: a head waits on its own pages."""
+    result = _printed(tmp_path, corpus.sample(), "three-col-boxed", layout=True)
+    assert _article(result, "拓荒：土坯房里的初心烙印")
+    assert not any(a.headline.endswith("主题大讨论系列特别策划之四") for a in result.issue.articles)
+
+
+def test_a_head_with_a_space_stays_whole_when_a_story_repeats_its_second_half_only_in_part(tmp_path):
+    """党建领航强引擎 勇争第一促发展 (three-col-boxed, the sample, pdftotext's default mode): a story read without a head further
+    on opens with a long sentence that holds 勇争第一 (…积极践行“以一为基 勇争第一”价值追求…), four of the second half's six
+    pairs; a story's first sentence repeats nearly all of its head, so the head is one."""
+    result = _printed(tmp_path, corpus.sample(), "three-col-boxed")
+    assert _article(result, "党建领航强引擎 勇争第一促发展").byline == "中铝股份党委副书记、工会主席 毛世清"

@@ -15,8 +15,8 @@ from publisher.importer.rejoin import TextPiece
 
 #: Character pairs of a head that the paragraph where a story turns to it must repeat.
 TURN_WORDS = 3
-#: The share of a head's character pairs that its story's first sentence repeats (:meth:`AfterWalk.head_beside`).
-SAID = 0.5
+#: The share of a head's character pairs that its story's first sentence repeats, nearly all (:meth:`AfterWalk.head_beside`).
+SAID = 0.75
 
 
 class AfterWalk:
@@ -115,11 +115,12 @@ class AfterWalk:
         for index, heads in self.orphans:
             numbers = [n for p in heads for n in p.numbers]
             before = self.articles[index - 1] if index else None
+            after = self.articles[index] if index < len(self.articles) else None
             if before is not None and before.headline is None:
                 target: Draft | None = before  # a story without a headline, just before: printed after it
             else:
-                target = next((a for a in self.articles[index:] if lost_its_headline(a)), None)
-            after = self.articles[index] if index < len(self.articles) else None
+                near = [a for a in self.articles[index:] if _near(a, before, after)]
+                target = next((a for a in near if lost_its_headline(a)), None)
             if target is None and heads[0].first.data.get("waits") and after is not None and turns_to(after, heads):
                 self.headline_after_body(after, [p for p in heads if p.kind != L.BYLINE], at=index + 1)
                 self.decide(
@@ -301,3 +302,10 @@ def _bare_parallel(draft: Draft) -> bool:
     """A story read from a bare head of the parallel form: no byline, dateline, kicker, subtitle or label."""
     furnished = draft.byline or draft.lead or draft.kicker or draft.subtitle or draft.series or draft.editor_note
     return bool(_form(draft.headline)) and not furnished
+
+
+def _near(draft: Draft, before: Draft | None, after: Draft | None) -> bool:
+    """Is ``draft`` in the section of the story read before a waiting head or of the one read after it (any, when
+    there is neither)? A head waits for its story on its own pages, never in a later section's."""
+    sections = [d.section for d in (before, after) if d is not None]
+    return not sections or any(draft.section is s for s in sections)
