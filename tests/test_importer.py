@@ -1933,3 +1933,13 @@ def test_a_head_with_a_space_stays_whole_when_a_story_repeats_its_second_half_on
     pairs; a story's first sentence repeats nearly all of its head, so the head is one."""
     result = _printed(tmp_path, corpus.sample(), "three-col-boxed")
     assert _article(result, "党建领航强引擎 勇争第一促发展").byline == "中铝股份党委副书记、工会主席 毛世清"
+
+
+def test_a_head_across_columns_takes_its_rest_set_in_and_no_text_after_it(tmp_path):
+    """以共赢思路打通联动堵点（贯彻四中 / 全会精神一线见闻） (six-col-vertical-jump, 人民日报 2026-01-08, pdftotext -layout): the
+    head is wider than the column and its rest comes rows later, three positions in: display type, no paragraph's
+    indent, so the head goes on to it; and the column's text under the rest (助力人口高质量发展…) does not run on to the
+    head as a line of text would."""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-08")
+    result = _printed(tmp_path, issue, "six-col-vertical-jump", layout=True)
+    assert _article(result, "以共赢思路打通联动堵点（贯彻四中全会精神一线见闻）")

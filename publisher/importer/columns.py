@@ -818,7 +818,7 @@ def _display_goes_on(line: str, after: str, full: float, words: set[str] | froze
     return (
         width(line) > full + 0.5
         and L.heading_shape(line + after)
-        and width(after) < full - (0.5 if set_in is False else INDENT + 1)
+        and width(after) < full - (0.5 if set_in is not None else INDENT + 1)
         and L.heading_shape(after)
         and head_goes_on(line, after, words)
     )
@@ -893,6 +893,8 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             joined = LINE
         if joined == LINE and layout is not None and _over_leading(layout, number, printed):
             joined = ""
+        if joined == LINE and current is not None and current.data.get("display"):
+            joined = ""  # a head across columns, its rest past a blank line (below): no line of text goes on it
         if parted is not None and _display_goes_on(parted[1], text, here, words, set_in):
             (current, previous), joined = parted, HEAD  # a head across columns so large a blank line parts its lines
             ends.discard(current.no)
