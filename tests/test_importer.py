@@ -1943,3 +1943,14 @@ def test_a_head_across_columns_takes_its_rest_set_in_and_no_text_after_it(tmp_pa
     issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-08")
     result = _printed(tmp_path, issue, "six-col-vertical-jump", layout=True)
     assert _article(result, "以共赢思路打通联动堵点（贯彻四中全会精神一线见闻）")
+
+
+def test_a_strips_last_two_rows_printed_the_wrong_way_round_are_put_back(tmp_path):
+    """举行欢迎仪式。 / 动。 / 吴政隆参加上述活 at the foot of a column of 李强同爱尔兰总理马丁会谈 (seven-col, 人民日报 2026-01-07,
+    pdftotext -layout): the short flush line that ends a sentence comes a row before the set-in line that opens it, as
+    baselines of stories side by side differ by less than a row; a paragraph's first line is set in, so the set-in line
+    goes first and the paragraph reads 吴政隆参加上述活动。"""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-07")
+    result = _printed(tmp_path, issue, "seven-col", layout=True)
+    assert "吴政隆参加上述活动。" in [b.text for b in _article(result, "李强同爱尔兰总理马丁会谈").body]
+    assert not any(a.headline == "吴政隆参加上述活" for a in result.issue.articles)

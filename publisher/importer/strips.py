@@ -324,9 +324,30 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
             empty = 0
             out.append(Cell(text, n == 0, source, at - flush, opens, strip))
             opens = False
+        _last_rows_in_order(out)
         if out and out[-1].text:
             out.append(Cell(""))
     return out
+
+
+def _last_rows_in_order(cells: list[Cell]) -> None:
+    """Put a strip's last two lines back in order where pdftotext printed them one row apart the wrong way round
+    (baselines of stories side by side differ by less than a row): a short flush line that ends a sentence, after a
+    blank or a line that ends one (a paragraph's first line is set in), and under it a set-in line that ends none and
+    is the strip's last: the set-in line opens the paragraph the short one ends (吴政隆参加上述活 / 动。)."""
+    if len(cells) < 3 or not all(c.text and c.indent is not None for c in cells[-2:]):
+        return
+    before, short, last = cells[-3:]
+    ends = [not c.text or bool(rules.ENDS_SENTENCE.search(c.text)) for c in (before, short, last)]
+    set_in = [c.indent is not None and 2 <= c.indent <= SET_IN_MAX for c in (short, last)]
+    if (
+        ends == [True, True, False]
+        and set_in == [False, True]
+        and len(short.text) <= HEAD_REST
+        and last.source == short.source + 1
+    ):
+        cells[-2], cells[-1] = last, short
+        last.opens, short.opens = short.opens, False
 
 
 def _side_by_side(block: list[tuple[int, str]]) -> list[Cell]:
