@@ -1834,3 +1834,140 @@ def test_a_vertical_head_with_no_story_of_its_own_is_no_kicker_of_the_next(tmp_p
     result = _printed(tmp_path, issue, "six-col-vertical-jump", layout=True)
     assert _article(result, "更加科学有效地把权力关进制度笼子")
     assert _article(result, "图片报道").kicker is None
+
+
+def _block_around(text: str, start: str) -> list[str]:
+    """The block (lines between blank lines) of layout text that holds the line starting with ``start``."""
+    rows = text.split("\n")
+    at = next(n for n, row in enumerate(rows) if row.lstrip().startswith(start))
+    top = max(n for n in range(at + 1) if n == 0 or not rows[n - 1].strip())
+    return rows[top : rows.index("", at)]
+
+
+def test_a_caption_left_of_a_blocks_columns_lower_down_is_a_column_of_its_own(corpus_pages):
+    """图为广西华界厂区。 韦韦摄 printed on the third row of the block of 文化“软实力”变发展“硬支撑”, left of where that
+    story's columns start (the picture is set beside them): a column of its own, not the start of the text line
+    it shares a row with (four-col, the sample, pdftotext -layout)."""
+    text, result = corpus_pages["sample-four"]["layout"]
+    block = _block_around(text, "图为广西华界厂区。")
+    assert strips._columns(block)[0] == 0
+    assert not any("图为广西华界厂区" in b.text for a in result.issue.articles for b in a.body)
+
+
+def test_a_caption_between_a_kicker_and_its_head_is_a_photo_of_its_own(corpus_pages):
+    """山西华兴山西中润 / 图为广西华界厂区。 韦韦摄 / 文化“软实力”变发展“硬支撑”: layout text reads the caption's column
+    between the kicker and its head, which are set together, so it is a picture standing on its own (a photo
+    story), not the story's (four-col, the sample, pdftotext -layout)."""
+    result = corpus_pages["sample-four"]["layout"][1]
+    photo = _article(result, "图为广西华界厂区。")
+    assert photo.kind == Kind.photo and [f.credit for f in photo.figures] == ["韦韦摄"]
+    assert not _article(result, "文化“软实力”变发展“硬支撑”").figures
+
+
+def test_a_line_ending_in_an_enumerations_comma_goes_on_to_the_next_names():
+    """丁薛祥、何立峰、 (set in) / 张国清、刘国中、王小 (seven-col, 人民日报 2026-01-15, pdftotext -layout): the second line
+    alone reads as a names byline, but the list is still going on at the first line's 、, so it is that
+    paragraph's next line, not a head's writers."""
+    vocabulary = rules.DEFAULT_VOCABULARY
+    assert L.signs("张国清、刘国中、王小", vocabulary)
+    assert columns._runs_on("丁薛祥、何立峰、", "张国清、刘国中、王小", 10, vocabulary, True, False) == columns.LINE
+
+
+def test_two_heads_on_one_row_split_where_a_headless_story_repeats_the_second(tmp_path):
+    """在深化内化转化上下功夫 易门铜业第一炉阳极铜出炉 / □ 本报评论员: both pdftotext modes print two heads set side by side as
+    one line, a space between, the left one's byline under it. The dated story further down the page (本报讯近日，易门铜业
+    阳极精炼节能减排项目投料带负荷试车成功，第一炉阳极铜顺利出炉。) has no head of its own and its first sentence repeats
+    the second half, not the first: that half is its head (seven-col, the sample)."""
+    for layout in (False, True):
+        result = _printed(tmp_path, corpus.sample(), "seven-col", layout=layout)
+        assert _article(result, "在深化内化转化上下功夫").byline == "□ 本报评论员", layout
+        assert _article(result, "易门铜业第一炉阳极铜出炉").text.startswith("近日，易门铜业阳极精炼"), layout
+
+
+def test_a_line_under_display_type_in_no_strip_is_not_set_in_by_its_width():
+    """社会融资规模增量超15万亿元！金融 / “活水”激发经济活力 (six-col-vertical-jump, the sample, pdftotext -layout): the head is
+    wider than the column and in no strip, so the line under it is display type too, whose width tells no indent
+    (it is about two em short of the measure); the break cuts 金融“活水” (the subhead 金融“活水”浇灌到了哪里？ holds the
+    pair), so the head goes on."""
+    words = columns.pairs(["金融“活水”浇灌到了哪里？"])
+    vocabulary = rules.DEFAULT_VOCABULARY
+    head, rest = "社会融资规模增量超15万亿元！金融", "“活水”激发经济活力"
+    assert columns._runs_on(head, rest, 12, vocabulary, True, None, words, False) == columns.HEAD
+    # default mode parts type of other sizes into blocks: there a line set in by its width under the head is text
+    assert columns._runs_on(head, rest, 12, vocabulary, True, None, words, True) == ""
+
+
+def test_a_head_glued_to_the_head_before_at_a_columns_start_goes_where_its_byline_is(tmp_path):
+    """中铝环保在线分析系统助 「铜冶炼」赋能冶炼终点 / 力氧化铝生产数智化转型 预测 / 王永娟 王富强 陈恩林 on a block's first rows
+    (seven-col, the sample, pdftotext -layout): the second head, one space after the first at the next column's start,
+    prints left of its place; it goes to the column that opens with its writers, not to the first head's next column."""
+    result = _printed(tmp_path, corpus.sample(), "seven-col", layout=True)
+    assert _article(result, "「铜冶炼」赋能冶炼终点预测").byline == "王永娟 王富强 陈恩林"
+    assert not any(norm(a.headline) == norm("王永娟 王富强 陈恩林") for a in result.issue.articles)
+
+
+def test_a_subhead_set_in_as_a_paragraph_goes_on_to_its_flush_rest(corpus_pages):
+    """构建绿色低碳发展体系，打造 / 示范性新能源项目 (five-col, the sample, pdftotext -layout): the first line is set in by the
+    indent and fills the rest of the measure with no sentence ended, the second is flush: a paragraph's first line
+    running on, though the first line alone has a head's shape and the rest is short. One subhead of its story."""
+    result = corpus_pages["sample"]["layout"][1]
+    story = _article(result, "中铝集团新能源项目领跑铝行业低碳革命")
+    assert "构建绿色低碳发展体系，打造示范性新能源项目" in [b.text for b in story.body if b.kind == "subhead"]
+    assert not any(a.headline == "构建绿色低碳发展体系，打造" for a in result.issue.articles)
+
+
+def test_a_kicker_over_columns_across_display_types_leading_is_no_line_of_text(tmp_path):
+    """山西华兴山西中润 over the columns of 文化“软实力”变发展“ / 硬支撑”, a blank row between (seven-col, the sample, pdftotext
+    -layout): read at its column's top it fills most of the measure, cut mid-sentence, but the blank row is display
+    type's leading, so it goes on only as a head wraps; it stays the kicker."""
+    result = _printed(tmp_path, corpus.sample(), "seven-col", layout=True)
+    assert _article(result, "文化“软实力”变发展“硬支撑”").kicker == "山西华兴山西中润"
+
+
+def test_a_space_inside_a_heads_quotation_parts_no_columns(tmp_path):
+    """文化“软实力”变发展“ 营造“亲而有度 清而有为”廉洁氛围 on one row (seven-col, the sample, pdftotext -layout): the second
+    head's own space falls at a column's start, but the part before it opens a quotation that the part after closes,
+    so the head is one, not the ends of two columns' lines."""
+    assert strips._quoted_space("营造“亲而有度", "清而有为”廉洁氛围")
+    assert not strips._quoted_space("要坚持“当下改”和“", "长久立”相结合")  # a column's line ending on a hanging quote
+    result = _printed(tmp_path, corpus.sample(), "seven-col", layout=True)
+    assert _article(result, "营造“亲而有度 清而有为”廉洁氛围")
+    assert not any(a.headline.startswith("清而有为") for a in result.issue.articles)
+
+
+def test_a_waiting_head_is_no_head_of_a_story_sections_later(tmp_path):
+    """“以一为基谋新局 勇争第一创价值” 主题大讨论系列特别策划之四, over the 热议 page's heads, waits for a story (three-col-boxed,
+    the sample, pdftotext -layout); the story sections later that opens with 拓荒：土坯房里的初心烙印 (its head of the form
+    of its subheads 破冰：… / 革新：…) is not it: a head waits on its own pages."""
+    result = _printed(tmp_path, corpus.sample(), "three-col-boxed", layout=True)
+    assert _article(result, "拓荒：土坯房里的初心烙印")
+    assert not any(a.headline.endswith("主题大讨论系列特别策划之四") for a in result.issue.articles)
+
+
+def test_a_head_with_a_space_stays_whole_when_a_story_repeats_its_second_half_only_in_part(tmp_path):
+    """党建领航强引擎 勇争第一促发展 (three-col-boxed, the sample, pdftotext's default mode): a story read without a head further
+    on opens with a long sentence that holds 勇争第一 (…积极践行“以一为基 勇争第一”价值追求…), four of the second half's six
+    pairs; a story's first sentence repeats nearly all of its head, so the head is one."""
+    result = _printed(tmp_path, corpus.sample(), "three-col-boxed")
+    assert _article(result, "党建领航强引擎 勇争第一促发展").byline == "中铝股份党委副书记、工会主席 毛世清"
+
+
+def test_a_head_across_columns_takes_its_rest_set_in_and_no_text_after_it(tmp_path):
+    """以共赢思路打通联动堵点（贯彻四中 / 全会精神一线见闻） (six-col-vertical-jump, 人民日报 2026-01-08, pdftotext -layout): the
+    head is wider than the column and its rest comes rows later, three positions in: display type, no paragraph's
+    indent, so the head goes on to it; and the column's text under the rest (助力人口高质量发展…) does not run on to the
+    head as a line of text would."""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-08")
+    result = _printed(tmp_path, issue, "six-col-vertical-jump", layout=True)
+    assert _article(result, "以共赢思路打通联动堵点（贯彻四中全会精神一线见闻）")
+
+
+def test_a_strips_last_two_rows_printed_the_wrong_way_round_are_put_back(tmp_path):
+    """举行欢迎仪式。 / 动。 / 吴政隆参加上述活 at the foot of a column of 李强同爱尔兰总理马丁会谈 (seven-col, 人民日报 2026-01-07,
+    pdftotext -layout): the short flush line that ends a sentence comes a row before the set-in line that opens it, as
+    baselines of stories side by side differ by less than a row; a paragraph's first line is set in, so the set-in line
+    goes first and the paragraph reads 吴政隆参加上述活动。"""
+    issue = next(i for i in corpus.issues() if i.date.isoformat() == "2026-01-07")
+    result = _printed(tmp_path, issue, "seven-col", layout=True)
+    assert "吴政隆参加上述活动。" in [b.text for b in _article(result, "李强同爱尔兰总理马丁会谈").body]
+    assert not any(a.headline == "吴政隆参加上述活" for a in result.issue.articles)

@@ -552,7 +552,7 @@ class Assembler(AfterWalk):
             for piece in figures:
                 self.add_figure(cur, piece)
             return
-        figures = self.pictures_before(seg, heads[0], figures)
+        figures = self.pictures_before(seg, heads[-1], figures)
         draft = self.new_article(heads[0].no)
         if bulleted:
             first = heads[0].first
@@ -586,8 +586,10 @@ class Assembler(AfterWalk):
         return next((a for a in reversed(self.articles) if a.section is cur.section and a.headline is None and a.body), None)
 
     def pictures_before(self, seg: list[TextPiece], head: TextPiece, figures: list[TextPiece]) -> list[TextPiece]:
-        """Captions read before a new story's head, when the story before has ended: pictures standing on their
-        own (a story's picture is set under its head); each becomes a photo story. The figures left for the story."""
+        """Captions read before a new story's head (its last line: a kicker and its head are set together, so a
+        caption between them is in a column of its own), when the story before has ended: pictures standing on
+        their own (a story's picture is set under its head); each becomes a photo story. The figures left for the
+        story."""
         cur = self.cur
         if not (cur is None or cur.ended or self.pending_section is not None) or self.pending_series or self.pending_note:
             return figures

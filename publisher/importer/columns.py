@@ -70,6 +70,17 @@ def _centred_under(line: str, after: str, at: int | None, after_at: int | None, 
     return full - after_at - width(after) >= after_at - 2
 
 
+def _first_line_goes_on(line: str, after: str, at: int | None, after_set_in: bool | None, full: float) -> bool:
+    """Layout text: is ``line``, set in by the indent (``at``: how far right of its strip it starts) and filling the
+    rest of the measure with no sentence ended, a paragraph's first line that goes on to the flush line ``after``
+    (``after_set_in`` False), head-shaped or not? A head is set flush or centred; a subhead set in as a paragraph
+    is, and its rest runs on the same (构建绿色低碳发展体系，打造 / 示范性新能源项目). A dateline and a jump
+    line stand apart as ever."""
+    if at is None or not _indented(at) or after_set_in is not False or not _set_in(line, full) or _is_lead_text(line):
+        return False
+    return not (_is_lead_text(after) or rules.JUMP_OUT.search(after))
+
+
 def _indented(offset: int) -> bool:
     return offset in SET_IN
 
@@ -178,8 +189,10 @@ def _runs_on(
         return LINE  # a dateline broken before its 电 (新华社北京1月9日 / 电 …)
     if line[-1:].isdigit() and after[:1].isdigit() and not _is_lead_text(after):
         return LINE  # a number broken across the lines (…运输量10 / 17.2万吨): no head breaks inside a number
-    if L.signs(after, vocabulary) or _is_lead_text(after) or _jump(after):
-        return ""  # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``
+    if (L.signs(after, vocabulary) and not line.endswith("、")) or _is_lead_text(after) or _jump(after):
+        # a head's byline, a dateline opening a story or a jump line ((上接第1版)) starts at ``after``; a line that
+        # ends in an enumeration's 、 goes on to the list's next names (丁薛祥、何立峰、/ 张国清、…), never to a byline
+        return ""
     cut = not rules.ENDS_SENTENCE.search(line) or L.quote_balance(line)[1] > 0
     filled = full - INDENT - 1 <= w <= full + 1
     # a head's line may stop at a quotation left open or a colon announcing the rest; display type wider than the
@@ -216,8 +229,10 @@ def _runs_on(
             return LINE
         if filled and cut and head and width(after) >= full - INDENT - 1.5 and (line[-1] + after[:1]) in words:
             return LINE  # a head-shaped filled line goes on too where its break cuts a word and no short rest follows
-        if _set_in(after, full) and not displayed:
-            return ""  # a new paragraph starts at ``after``
+        if _set_in(after, full) and not displayed and (blocks or not head or w <= full + 1):
+            # a new paragraph starts at ``after``; in layout text a line under display type in no strip (a head
+            # wider than the column) is display type too, whose width tells no indent
+            return ""
     if head and not (filled and width(after) >= full - INDENT - 1) and L.heading_shape(after):
         # a head's line, going on only when the head wraps; in pdftotext's default mode a kicker (set in
         # another size) comes as a block of its own, so a shorter head-shaped line in the head's block is
@@ -788,6 +803,14 @@ def _split_two_heads(
     return out, breaks, beside
 
 
+def _over_leading(layout: strips.Strips, number: int, printed: set[int]) -> bool:
+    """Layout text: is line ``number - 1`` of the reading on its band's first row, a blank input row between it and
+    line ``number`` (display type's leading: a row of heads or kickers read at the tops of the columns under it)?
+    Such a line goes on only as a head wraps (its rest cuts its word), never as a filled line of text."""
+    above, below = layout.sources[number - 2], layout.sources[number - 1]
+    return number - 1 in layout.tops and above + 1 < below and not any(above < row < below for row in printed)
+
+
 def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str], set_in: bool | None) -> bool:
     """A head wider than the column (display type across columns) goes on past a blank line at ``after``,
     a short head-shaped rest that cuts its word (:func:`head_goes_on`). Short: shorter than a line set in
@@ -795,7 +818,7 @@ def _display_goes_on(line: str, after: str, full: float, words: set[str] | froze
     return (
         width(line) > full + 0.5
         and L.heading_shape(line + after)
-        and width(after) < full - (0.5 if set_in is False else INDENT + 1)
+        and width(after) < full - (0.5 if set_in is not None else INDENT + 1)
         and L.heading_shape(after)
         and head_goes_on(line, after, words)
     )
@@ -827,6 +850,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     heading = True  # the paragraph so far may be a head (its lines went on as a headline does)
     previous = ""
     upright = vertical_runs(raw)
+    printed = set(layout.sources) if layout is not None else set()  # the input rows that print text
     parted: tuple[L.InputLine, str] | None = None  # a head line a blank line follows, and its last line
     skip = 0
     for number, text in enumerate(raw, start=1):
@@ -860,6 +884,17 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             and _centred_under(previous, text, indents.get(number - 1), indents.get(number), here)
         ):
             joined = HEAD
+        if (
+            current is not None
+            and heading
+            and indents
+            and _first_line_goes_on(previous, text, indents.get(number - 1), set_in, here)
+        ):
+            joined = LINE
+        if joined == LINE and layout is not None and _over_leading(layout, number, printed):
+            joined = ""
+        if joined == LINE and current is not None and current.data.get("display"):
+            joined = ""  # a head across columns, its rest past a blank line (below): no line of text goes on it
         if parted is not None and _display_goes_on(parted[1], text, here, words, set_in):
             (current, previous), joined = parted, HEAD  # a head across columns so large a blank line parts its lines
             ends.discard(current.no)

@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING
 
 from publisher.importer import lines as L
 from publisher.importer import rules
+from publisher.importer.columns import TWO_HEADS
 from publisher.importer.drafts import Draft, DraftBlock, FigureDraft
 from publisher.importer.heads import infer_kind, lost_its_headline, topic_split
 from publisher.importer.rejoin import TextPiece
 
 #: Character pairs of a head that the paragraph where a story turns to it must repeat.
 TURN_WORDS = 3
+#: The share of a head's character pairs that its story's first sentence repeats, nearly all (:meth:`AfterWalk.head_beside`).
+SAID = 0.75
 
 
 class AfterWalk:
@@ -112,11 +115,12 @@ class AfterWalk:
         for index, heads in self.orphans:
             numbers = [n for p in heads for n in p.numbers]
             before = self.articles[index - 1] if index else None
+            after = self.articles[index] if index < len(self.articles) else None
             if before is not None and before.headline is None:
                 target: Draft | None = before  # a story without a headline, just before: printed after it
             else:
-                target = next((a for a in self.articles[index:] if lost_its_headline(a)), None)
-            after = self.articles[index] if index < len(self.articles) else None
+                near = [a for a in self.articles[index:] if _near(a, before, after)]
+                target = next((a for a in near if lost_its_headline(a)), None)
             if target is None and heads[0].first.data.get("waits") and after is not None and turns_to(after, heads):
                 self.headline_after_body(after, [p for p in heads if p.kind != L.BYLINE], at=index + 1)
                 self.decide(
@@ -229,7 +233,30 @@ class AfterWalk:
                 body.append(block)
         draft.body = body
 
+    def head_beside(self, draft: Draft) -> bool:
+        """Two heads set side by side on one row come as one line, a space between (A B), which reads as one head
+        with a space inside: a story read without a head whose first sentence repeats B, and not A, is B's (the
+        nearest such head before it in its section). Whether it found one."""
+        lead = draft.paragraphs[0].text if draft.paragraphs else ""
+        sentence = L.bigrams(re.split(r"(?<=[。！？])", lead, maxsplit=1)[0])
+        for other in reversed(self.articles[: self.articles.index(draft)]):
+            pair = TWO_HEADS.match(other.headline or "") if other.section is draft.section else None
+            said = [len(L.bigrams(half) & sentence) / max(1, len(L.bigrams(half))) for half in pair.groups()] if pair else []
+            if said and said[1] >= SAID > said[0]:
+                other.headline, draft.headline, draft.head_lines = pair[1], pair[2], other.head_lines
+                self.decide(
+                    "headline",
+                    other.head_lines,
+                    "two heads side by side on one row: the second heads the story its first sentence tells",
+                    "one head",
+                    draft,
+                )
+                return True
+        return False
+
     def find_headline(self, draft: Draft) -> None:
+        if self.head_beside(draft):
+            return
         first = next((b for b in draft.body if b.kind == "subhead"), None)
         if first is not None:
             draft.body.remove(first)
@@ -275,3 +302,10 @@ def _bare_parallel(draft: Draft) -> bool:
     """A story read from a bare head of the parallel form: no byline, dateline, kicker, subtitle or label."""
     furnished = draft.byline or draft.lead or draft.kicker or draft.subtitle or draft.series or draft.editor_note
     return bool(_form(draft.headline)) and not furnished
+
+
+def _near(draft: Draft, before: Draft | None, after: Draft | None) -> bool:
+    """Is ``draft`` in the section of the story read before a waiting head or of the one read after it (any, when
+    there is neither)? A head waits for its story on its own pages, never in a later section's."""
+    sections = [d.section for d in (before, after) if d is not None]
+    return not sections or any(draft.section is s for s in sections)

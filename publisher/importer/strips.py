@@ -68,7 +68,8 @@ def _columns(block: list[str]) -> list[int]:
     right of the column before it; and where a piece on the block's first row starts right of where every
     column's lines end (a head over columns of its own that start lower down, under a picture), or a short one
     left of where the first column starts (a head whose story is under a picture, beside another's columns; a
-    single character is a wrapped head's rest)."""
+    single character is a wrapped head's rest); lower down, any piece that ends left of that start (a picture's
+    caption set under it, beside the columns of a story that is not the picture's)."""
     pieces = [p for line in block for p in _pieces(line)]
     starts = Counter(at for at, _ in pieces)
     top = {at for at, _ in _pieces(block[0])} if block else set()
@@ -82,7 +83,12 @@ def _columns(block: list[str]) -> list[int]:
             columns.append(at)
     if len(columns) < 2:
         return []
-    left = [at for at, text in _pieces(block[0]) if 1 < len(text) <= HEAD_REST and at + len(text) < columns[0] - TOLERANCE]
+    left = [
+        at
+        for n, line in enumerate(block)
+        for at, text in _pieces(line)
+        if 1 < len(text) and (n or len(text) <= HEAD_REST) and at + len(text) < columns[0] - TOLERANCE
+    ]
     return left[:1] + columns
 
 
@@ -147,6 +153,18 @@ def _wrap_cuts(line: str, below: str) -> set[int]:
     return out
 
 
+def _heads_glued(pieces: list[tuple[int, str]], columns: list[int], ends: list[float], near: set[int]) -> set[int]:
+    """Where a block's first row cuts a head off the head before it at a column's start (:func:`_split_at_columns`):
+    two heads side by side, each a head's width and shape (not a caption's credit). Display type counts a character
+    as one position, so the second prints left of its place: it goes where its story opens (:func:`_place_aside`)."""
+    split = _split_at_columns(pieces, columns, ends, near)
+    return {
+        at
+        for (_, before), (at, text) in itertools.pairwise(split)
+        if at not in {p for p, _ in pieces} and all(len(h) > HEAD_REST and L.heading_shape(h) for h in (before, text))
+    }
+
+
 def _split_aside(pieces: list[tuple[int, str]], beside: set[int] | frozenset[int], columns: list[int]) -> list[tuple[int, str]]:
     """Pieces cut where a row above or below starts a piece of text after a gap (``beside``): display type
     is wider than the body's grid, so a row of two heads side by side (or a wrapped head's last characters
@@ -197,6 +215,7 @@ def _split_at_columns(
                 and k
                 and at + cut >= ends[k - 1] - TOLERANCE
                 and any(abs(at + cut + 1 - n) <= TOLERANCE for n in near)
+                and not _quoted_space(piece[:cut], piece[cut + 1 :])
             ):
                 out.append((at, piece[:cut]))
                 todo.insert(0, (at + cut + 1, piece[cut + 1 :]))
@@ -204,6 +223,14 @@ def _split_at_columns(
         else:
             out.append((at, piece))
     return out
+
+
+def _quoted_space(before: str, after: str) -> bool:
+    """Is the space between ``before`` and ``after`` inside a head's quotation (营造“亲而有度 清而有为”廉洁氛围)? The head
+    opens a quotation that the part after the space closes: one head with a space inside, not two columns' text (a
+    line of text set in a column may end on an opening quote, hanging)."""
+    opened = L.quote_balance(before)[1] > 0 and not before.endswith(tuple(rules.OPENERS))
+    return opened and L.quote_balance(after)[0] > 0 and L.heading_shape(before + after)
 
 
 def _short_rest(piece: str, cut: int) -> bool:
@@ -297,9 +324,30 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
             empty = 0
             out.append(Cell(text, n == 0, source, at - flush, opens, strip))
             opens = False
+        _last_rows_in_order(out)
         if out and out[-1].text:
             out.append(Cell(""))
     return out
+
+
+def _last_rows_in_order(cells: list[Cell]) -> None:
+    """Put a strip's last two lines back in order where pdftotext printed them one row apart the wrong way round
+    (baselines of stories side by side differ by less than a row): a short flush line that ends a sentence, after a
+    blank or a line that ends one (a paragraph's first line is set in), and under it a set-in line that ends none and
+    is the strip's last: the set-in line opens the paragraph the short one ends (吴政隆参加上述活 / 动。)."""
+    if len(cells) < 3 or not all(c.text and c.indent is not None for c in cells[-2:]):
+        return
+    before, short, last = cells[-3:]
+    ends = [not c.text or bool(rules.ENDS_SENTENCE.search(c.text)) for c in (before, short, last)]
+    set_in = [c.indent is not None and 2 <= c.indent <= SET_IN_MAX for c in (short, last)]
+    if (
+        ends == [True, True, False]
+        and set_in == [False, True]
+        and len(short.text) <= HEAD_REST
+        and last.source == short.source + 1
+    ):
+        cells[-2], cells[-1] = last, short
+        last.opens, short.opens = short.opens, False
 
 
 def _side_by_side(block: list[tuple[int, str]]) -> list[Cell]:
@@ -354,7 +402,9 @@ def _block(block: list[tuple[int, str]]) -> list[Cell]:
     cuts = []  # where each row cuts a head off a head
     for n, (_, line) in enumerate(block):
         pieces = _pieces(line)
-        cuts.append({at for at, _ in _split_aside(pieces, around(gaps, n) | wraps[n], columns)} - {at for at, _ in pieces})
+        split = _split_aside(pieces, around(gaps, n) | wraps[n], columns)
+        glued = _heads_glued(split, columns, ends, around(starts, n)) if n == 0 else set()
+        cuts.append({at for at, _ in split} - {at for at, _ in pieces} | glued)
     for n, (source, line) in enumerate(block):
         rests = set().union(*cuts[max(0, n - 3) : max(0, n - 1)])
         cut = _cut(line, columns, ends, around(starts, n), around(gaps, n) | wraps[n], cuts[n] | around(cuts, n), rests)
