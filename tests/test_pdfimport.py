@@ -15,7 +15,7 @@ from PIL import Image
 
 from publisher import loading, pipeline
 from publisher.cli import main
-from publisher.importer import REPORT_JSON, ImportFailure, import_text, known_section_slugs, write_issue
+from publisher.importer import REPORT_JSON, ImportFailure, import_text, known_section_slugs, rules, write_issue
 from publisher.importer.script import PLAIN, Script
 from publisher.pdfimport import PRINT_FILE, import_pdf
 from publisher_channels.pdf import PdfChannel
@@ -579,6 +579,33 @@ def test_the_last_column_beside_a_short_head_runs_on_its_story(typst_runs):
     assert norm(first.headline) == norm(want.headline)
     assert norm("".join(b.text for b in first.body)) == norm("".join(want.paragraphs)).removeprefix(norm(want.gold_byline))
     assert len(result.issue.articles) == len(issue.pieces)
+
+
+@pytest.mark.slow
+def test_captions_set_beside_their_pictures(typst_runs):
+    """typst-six-col-vertical sets a photo's caption in a narrow column at its right, from its foot up, its credit
+    flush right: a picture on its own is a picture story headed by that caption (中国铝业报's three), with its credit;
+    a photo beside the head across the top of the story to its left, in a story set under a vertical head (图片报道),
+    is the vertical head's, its caption with it, as the head across runs on under itself only."""
+    issue, _pdf, _gold, result, _folder = next(run for run in typst_runs if run[0].paper == "中国铝业报")
+    alone = {norm(p.headline): p.photos[0][1] for p in issue.pieces if not p.head_printed}
+    stories = [a for a in result.issue.articles if norm(a.headline) in alone]
+    assert len(stories) == 3
+    assert all(s.kind == "photo" and norm(s.figures[0].credit) == norm(alone[norm(s.headline)]) for s in stories)
+    for issue, _pdf, _gold, result, _folder in (
+        run for run in typst_runs if any(p.headline == "图片报道" for p in run[0].pieces)
+    ):
+        piece = next(p for p in issue.pieces if p.headline == "图片报道")
+        article = next(a for a in result.issue.articles if a.headline == "图片报道")
+        assert [(norm(f.caption), norm(f.credit)) for f in article.figures if f.src] == [tuple(map(norm, piece.photos[0]))]
+
+
+def test_a_credit_names_a_two_character_name_spaced_out():
+    """人民日报 sets a two-character name to the width of three (王  勇摄（影像中国）); the caption ends in that credit."""
+    piece = next(p for i in corpus.crawl("rmrb") for p in i.pieces if p.photos and re.match(r"\S\s+\S摄", p.photos[0][1] or ""))
+    caption, credit = piece.photos[0]
+    found = rules.CREDIT_END.search(f"{caption}{credit}")
+    assert found and found.group(1) == credit
 
 
 @pytest.mark.slow

@@ -191,6 +191,8 @@ COMPOUND_SURNAMES = (
     "西门",
 )
 NAME = rf"{HAN}{{2,4}}"
+#: A two-character name spaced out to the width of three (王  勇), as papers set short names in credits and bylines.
+SPACED_NAME = rf"{HAN}[ \u3000]{{1,2}}{HAN}"
 NAMES_LINE = re.compile(rf"^{NAME}(?:[ \u3000、，,]+{NAME}){{0,5}}$")
 #: （张明 李华） or (王强) closing a news story: the writers' names.
 TRAILING_NAMES = re.compile(rf"[（(]\s*((?:(?:{_ROLE})\s*)?{NAME}(?:[ \u3000、，,]+(?:(?:{_ROLE})\s*)?{NAME}){{0,5}})\s*[）)]$")
@@ -209,7 +211,7 @@ CAPTION_START = re.compile(r"^(?:图为|上图|下图|左图|右图|图\s*[0-9�
 CREDIT_AGENCY = r"(?:[（(][^（）()]{1,10}[）)])?"
 #: 普光进 摄 / 秦亮摄 / （张三 摄） / 本报记者 王五 摄 at the end of a caption.
 CREDIT_END = re.compile(
-    rf"\s*([（(]?\s*(?:(?:本报|新华社|中新社)?(?:特约|摄影)?(?:记者|通讯员)\s*)?{NAME}(?:[ \u3000、]+{NAME}){{0,3}}\s*(?:摄|/摄|供图|绘|制图)\s*[）)]?"
+    rf"\s*([（(]?\s*(?:(?:本报|新华社|中新社)?(?:特约|摄影)?(?:记者|通讯员)\s*)?(?:{SPACED_NAME}|{NAME}(?:[ \u3000、]+{NAME}){{0,3}})\s*(?:摄|/摄|供图|绘|制图)\s*[）)]?"
     rf"{CREDIT_AGENCY})$"
 )
 CREDIT_LINE = re.compile(

@@ -399,8 +399,9 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
             candidates.append(head)
         best = max((h for h in candidates if not h.vertical), key=lambda h: boxes[id(h)][3], default=None)
         for key, (left, right, top, foot) in beside.items():
-            # beside a vertical head that starts below the nearest head across: that head's story is further up
-            nearer = best is None or top >= boxes[id(best)][3] - 1
+            # beside a vertical head that starts below the nearest head across (that head's story is further up), or
+            # beside that head where its text does not run on under it
+            nearer = best is None or top >= boxes[id(best)][3] - 1 or not _runs_under(boxes[id(best)], x0, x1, lines, out.body)
             if nearer and x0 >= left - 1 and x1 <= right + 1 and y0 >= top - 2 * out.body and y1 <= foot:
                 return regions[key]
         if not candidates:
@@ -436,7 +437,7 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
             alone.append(StoryRegion(out.page.number, None, pictures=[picture], band=under(picture.box[1]), alone=True))
         else:
             region.pictures.append(picture)
-    captions = _captions(alone, lines, out.body)
+    captions = _captions(alone, lines, out.body, [p.box for p in out.page.pictures])
     for region in alone:
         if region.alone and _in_text(region, lines, captions, out.body):
             region.alone = False  # its caption, then its story's text: it stands in that story's column
@@ -450,7 +451,9 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
     out.regions = ([orphans] if orphans.lines or orphans.pictures else []) + ordered
 
 
-def _captions(alone: list[StoryRegion], lines: list[PrintedLine], body: float) -> dict[int, StoryRegion]:
+def _captions(
+    alone: list[StoryRegion], lines: list[PrintedLine], body: float, pictures: list[tuple[float, float, float, float]]
+) -> dict[int, StoryRegion]:
     """The lines of small type set right under a picture on its own, line after line: its caption."""
     out: dict[int, StoryRegion] = {}
     for region in alone:
@@ -465,8 +468,38 @@ def _captions(alone: list[StoryRegion], lines: list[PrintedLine], body: float) -
                 break
             out[id(line)] = region
             bottom = max(bottom, line.y1)
+        if not any(r is region for r in out.values()):
+            out.update({id(x): region for x in _caption_beside(region.pictures[0].box, lines, body, out, pictures)})
         region.alone = any(r is region for r in out.values())
     return out
+
+
+def _caption_beside(
+    box: tuple[float, float, float, float],
+    lines: list[PrintedLine],
+    body: float,
+    taken: dict[int, StoryRegion],
+    pictures: list[tuple[float, float, float, float]],
+) -> list[PrintedLine]:
+    """A caption set in a narrow column at the picture's right, within its height (often from its foot up): small
+    type starting a gutter's width from its edge, nothing else in that column beside the picture."""
+    x0, y0, x1, y1 = box
+    # the column runs to the next picture at its right (a row of pictures, each captioned beside), or the page's edge
+    right = min([p[0] for p in pictures if p[0] >= x1 and overlap((p[1], p[3]), (y0, y1)) > 0], default=float("inf"))
+    level = [
+        x for x in lines if id(x) not in taken and x1 <= x.x0 and x.x1 <= right and y0 - 1 <= x.y0 and x.y1 <= y1 + 0.5 * x.height
+    ]
+    if not any(x.x0 <= x1 + 2 * x.size for x in level):
+        return []
+    return level if all(x.size < body * 0.95 for x in level) else []
+
+
+def _runs_under(head: tuple[float, float, float, float], x0: float, x1: float, lines: list[PrintedLine], body: float) -> bool:
+    """The head stands over x0..x1, or its story's text starts right under it there (a head narrower than its story)."""
+    hx0, _, hx1, foot = head
+    return overlap((hx0, hx1), (x0, x1)) > 0 or any(
+        overlap((x.x0, x.x1), (x0, x1)) > 0 and foot - 1 <= x.y0 <= foot + 2.5 * body for x in lines
+    )
 
 
 def _in_text(region: StoryRegion, lines: list[PrintedLine], captions: dict[int, StoryRegion], body: float) -> bool:

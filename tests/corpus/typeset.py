@@ -32,13 +32,21 @@ class TypstStyle:
     jump: int | None = None  # index of a piece continued on a later page
     condensed: float = 1.0  # heads' horizontal scale (长体 at 0.8)
     inline: bool = False  # photos stand in the story's columns after its first paragraph, a column wide
+    beside: bool = False  # a photo's caption stands at its right, not under it
 
 
 TYPST_STYLES = {
     "typst-four-col": TypstStyle("typst-four-col", 4, spans=(2, 2, 4, 1, 3), boxed=(3,), inline=True),
     "typst-five-col-jump": TypstStyle("typst-five-col-jump", 5, spans=(3, 2, 5, 2, 3), body=9.0, jump=0, condensed=0.8),
     "typst-six-col-vertical": TypstStyle(
-        "typst-six-col-vertical", 6, spans=(6, 2, 4, 3, 3, 2, 2, 2), body=9.0, leading=0.55, vertical=(2,), boxed=(4,)
+        "typst-six-col-vertical",
+        6,
+        spans=(6, 2, 4, 3, 3, 2, 2, 2),
+        body=9.0,
+        leading=0.55,
+        vertical=(2,),
+        boxed=(4,),
+        beside=True,
     ),
 }
 
@@ -104,7 +112,13 @@ def render(paper: str, date: dt.date, number: int | None, pieces: list[Piece], s
             "paper": paper,
             "date": f"{day} {weekday}",
             "masthead": [line for line in masthead if line],
-            "style": {"body": chosen.body, "leading": chosen.leading, "condensed": chosen.condensed, "inline": chosen.inline},
+            "style": {
+                "body": chosen.body,
+                "leading": chosen.leading,
+                "condensed": chosen.condensed,
+                "inline": chosen.inline,
+                "beside": chosen.beside,
+            },
             "sections": sections,
             "jump": jump,
         }
