@@ -943,12 +943,15 @@ def test_a_head_wider_than_the_column_takes_back_its_last_characters_from_the_li
     share with the column before's text: that line ends in them after one space. A byline or a dateline
     that ends in a name after a space keeps it."""
     raw = ["赵乐际分别会见韩国总统李在明、爱尔兰总", "会谈前，李强在人民大会堂北大厅为 理马丁"]  # four-col, 人民日报 2026-01-07
-    assert columns._glued_tails(raw, 18, rules.DEFAULT_VOCABULARY) == [
-        "赵乐际分别会见韩国总统李在明、爱尔兰总理马丁",
-        "会谈前，李强在人民大会堂北大厅为",
-    ]
+    assert columns._glued_tails(raw, 18, frozenset(), rules.DEFAULT_VOCABULARY) == (
+        ["赵乐际分别会见韩国总统李在明、爱尔兰总理马丁", "会谈前，李强在人民大会堂北大厅为"],
+        {1},
+    )
     for line in ("中国铝业人力资源部(党委组织部)总经理(部长) 王 星", "本报讯（见习记者 何丹）"):  # the sample's heads' bylines
-        assert columns._glued_tails(["构建干部人才培养新机制 赋能企业高质量发展", line], 12, rules.DEFAULT_VOCABULARY)[1] == line
+        glued, _ = columns._glued_tails(
+            ["构建干部人才培养新机制 赋能企业高质量发展", line], 12, frozenset(), rules.DEFAULT_VOCABULARY
+        )
+        assert glued[1] == line
 
 
 def test_a_name_between_a_head_and_an_agencys_dateline_is_the_heads_end():
@@ -1817,3 +1820,27 @@ def test_a_vertical_head_with_no_story_of_its_own_is_no_kicker_of_the_next(tmp_p
     result = _printed(tmp_path, issue, "six-col-vertical-jump", layout=True)
     assert _article(result, "更加科学有效地把权力关进制度笼子")
     assert _article(result, "图片报道").kicker is None
+
+
+def test_a_long_rest_of_a_head_across_columns_glued_after_the_columns_before(tmp_path):
+    """学习贯彻习近平总书记在二十届中央纪委五 over “腐败是…的 腐败斗争…部署 次全会上的重要讲话和全会精神: the head, beside
+    更加清醒坚定地推进反腐败斗争, wraps into a long rest printed after the two columns' text on its row (五 / 次 stand together
+    in the text); the head ends there, so the row's text is the story beside's, and the dated block the wrapped head's
+    (four-col, 人民日报 2026-01-15)."""
+    issue = _crawled("rmrb", "2026-01-15")
+    text, _ = _pdftotext(issue, "four-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260115, paper=issue.paper)
+    assert _article(result, "学习贯彻习近平总书记在二十届中央纪委五次全会上的重要讲话和全会精神").byline == "新华社北京1月14日电"
+    beside = _article(result, "更加清醒坚定地推进反腐败斗争")
+    assert beside.byline is None and beside.text.startswith("“腐败是党和国家事业发展进程中的")
+
+
+def test_a_glued_head_tail_ends_its_block_the_rows_text_is_the_column_befores(tmp_path):
+    """形势政策系列报告会第五场报告会在北京举 / 本报北京1月13日电 （记者郑海鸥） 场所演出）… 行: the head's 行 goes back on it, and
+    the dateline left on that row is the story beside's (2025年全国营业性演出票房收入超616亿元), not the wrapped head's
+    (four-col, 人民日报 2026-01-14)."""
+    issue = _crawled("rmrb", "2026-01-14")
+    text, _ = _pdftotext(issue, "four-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260114, paper=issue.paper)
+    assert _article(result, "形势政策系列报告会第五场报告会在北京举行").byline == "新华社北京1月13日电"
+    assert "记者郑海鸥" in (_article(result, "2025年全国营业性演出票房收入超616亿元").byline or "")

@@ -438,6 +438,7 @@ class Unwrapped:
             elif (
                 waiting
                 and current is not None
+                and any(x.kind in BODY for x in current)  # (a story being read: heads with no text yet take theirs)
                 and not _is_lead(part[0])
                 and all(_told_later(x, frags[n + 1 :]) is not None for x in waiting)
             ):
@@ -660,21 +661,38 @@ def vertical_runs(raw: list[str]) -> dict[int, tuple[int, str]]:
 
 #: A wrapped head's last characters printed on the next column's line after a space: … 李强在人民大会堂北大厅为 理马丁.
 GLUED_TAIL = re.compile(rf"^(.{{8,}}?) ({rules.HAN}{{1,3}}[{rules.CLOSERS}]?)$")
+#: A longer rest of a head across columns, after the last space of the row it shares with the columns before.
+GLUED_REST = re.compile(rf"^(.{{8,}}) ({rules.HAN}\S{{3,}})$")
 
 
-def _glued_tails(raw: list[str], full: int, vocabulary: rules.Vocabulary) -> list[str]:
+def _glued_tails(
+    raw: list[str], full: int, words: set[str] | frozenset[str], vocabulary: rules.Vocabulary
+) -> tuple[list[str], set[int]]:
     """pdftotext's default mode prints a head wider than the column, wrapped, then the row its last
-    characters share with the text of the column before: that line ends in them after one space (a byline
-    or a dateline ends in a name so too: those are no text). They go back on the head."""
+    characters share with the text of the columns before: that line ends in them after a space (a byline
+    or a dateline ends in a name so too: those are no text). They go back on the head, which then ends its
+    block (the numbers of such heads come second): the text left on that row is the columns' before it."""
     out = list(raw)
+    breaks: set[int] = set()
     for n in range(len(out) - 1):
         head, line = out[n].strip(), out[n + 1].strip()
-        glued = GLUED_TAIL.match(line)
+        glued = GLUED_TAIL.match(line) or _glued_rest(head, line, words)
         if not glued or L.signs(line, vocabulary) or ((lead := rules.NEWS_LEAD.match(line)) and lead.end() >= glued.start(2)):
             continue
         if width(head) > full + 0.5 and L.heading_shape(head) and not _ends(head):
             out[n], out[n + 1] = head + glued.group(2), glued.group(1)
-    return out
+            breaks.add(n + 1)
+    return out, breaks
+
+
+def _glued_rest(head: str, line: str, words: set[str] | frozenset[str]) -> re.Match | None:
+    """A head across two columns wraps into a rest longer than a few characters, printed after the text of
+    the columns before on their row: it takes up the word the head breaks off and reads as a head's end."""
+    glued = GLUED_REST.match(line)
+    if glued is None or not head or not _cut_before(head, glued[2], words):
+        return None
+    rest = glued[2]
+    return glued if L.heading_shape(head + rest) and not re.search(r"[，。；：]", rest) and width(rest) <= width(head) else None
 
 
 def _wrapped_display(head: str, rest: str, full: float) -> bool:
@@ -817,7 +835,8 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     beside: set[int] = set()  # heads of their own printed beside the head before
     if layout is None:
         raw, breaks, beside = _split_two_heads(raw, words, vocabulary)
-        raw = _glued_tails(raw, full, vocabulary)
+        raw, glued = _glued_tails(raw, full, words, vocabulary)
+        breaks |= glued
     narrow = block_measures(raw, full) if layout is None else strip_measures(raw, full, layout.strips)
     out: list[L.InputLine] = []
     first: dict[int, str] = {}
