@@ -1844,3 +1844,15 @@ def test_a_glued_head_tail_ends_its_block_the_rows_text_is_the_column_befores(tm
     result = import_text(text, "rmrb.txt", number=20260114, paper=issue.paper)
     assert _article(result, "形势政策系列报告会第五场报告会在北京举行").byline == "新华社北京1月13日电"
     assert "记者郑海鸥" in (_article(result, "2025年全国营业性演出票房收入超616亿元").byline or "")
+
+
+def test_a_head_of_its_own_told_past_the_next_heads_leaves_the_text_under_it_to_the_story_before(tmp_path):
+    """宁波舟山港成为全球首个年货物吞吐量超14亿吨大港, a block of its own over the last column of the story above (习近平强调，…),
+    then 中国物流业景气指数为52.4% and its text: the block that tells the head's story (…成为全球首个年货物吞吐量超14亿吨的大港)
+    comes past the next head, under its picture; the undated text under the head is the story before's
+    (three-col-boxed, 人民日报 2026-01-09)."""
+    issue = _crawled("rmrb", "2026-01-09")
+    text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260109, paper=issue.paper)
+    assert _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港").text.startswith("浙江宁波舟山港发布数据显示")
+    assert "习近平强调，文明交流互鉴" in _article(result, "习近平向2026年“中非人文交流年”开幕式致贺信").text

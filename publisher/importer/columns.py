@@ -429,9 +429,18 @@ class Unwrapped:
                     target.extend(pictures)
             elif self.continues(part[0]) and opened:
                 target = opened[0]
-            elif waiting and before is not None and not _is_lead(part[0]) and _dated_ahead(frags[n + 1 :]) >= len(waiting):
-                # the heads wait for the datelines still to come: this undated text goes on the story before,
-                # printed round the heads (a head set into the column of the story above it)
+            elif (
+                waiting
+                and before is not None
+                and not _is_lead(part[0])
+                and (
+                    _dated_ahead(frags[n + 1 :]) >= len(waiting)
+                    or (current in waiting and self.told_past_heads(waiting, frags[n + 1 :]))
+                )
+            ):
+                # the heads wait for the datelines still to come, or (right under them) for blocks past the next
+                # heads that tell their stories: this undated text goes on the story before, printed round the heads
+                # (a head set into the column of the story above it)
                 target = before
                 for story in waiting:
                     story[0].data["story"] = True
@@ -456,6 +465,16 @@ class Unwrapped:
             if self.is_open(part[-1]):
                 opened.append(target)
         return [item for slot in slots for item in slot]
+
+    def told_past_heads(self, waiting: list[list[L.InputLine]], frags) -> bool:
+        """Is each waiting head a block of its own (a subhead is set in its text's block) whose story a block
+        printed after the next run of heads tells (:func:`_told_later`)? Such a head's text comes after other
+        stories' (its own text repeats its head further in)."""
+        start = next((k for k, (kind, _) in enumerate(frags) if kind == "head"), len(frags))
+        return all(
+            story[-1].kind == L.SHORT and story[-1].no in self.block_ends and _told_later(story, frags[start:]) is not None
+            for story in waiting
+        )
 
     def parted(self, story: list[L.InputLine]) -> list[list[L.InputLine]]:
         """A story's head lines, or two stories' when they are signed apart (:meth:`signed_apart`): the first
