@@ -1856,3 +1856,15 @@ def test_a_head_of_its_own_told_past_the_next_heads_leaves_the_text_under_it_to_
     result = import_text(text, "rmrb.txt", number=20260109, paper=issue.paper)
     assert _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港").text.startswith("浙江宁波舟山港发布数据显示")
     assert "习近平强调，文明交流互鉴" in _article(result, "习近平向2026年“中非人文交流年”开幕式致贺信").text
+
+
+def test_a_set_in_first_line_ending_a_sentence_opens_a_paragraph_when_its_paragraph_goes_on(tmp_path):
+    """“天价罚单”震惊湖北，震动沿江。 opens a column of 老杨小杨思想“转弯”记, its paragraph going on past it (涉事企业…): a
+    set-in first line that happens to end a sentence, not the last line of 习近平表示，惊悉瑞士瓦莱州克朗— cut at the column's
+    foot, which goes on at 蒙大拿镇…, under the head beside (four-col, 人民日报 2026-01-05)."""
+    issue = _crawled("rmrb", "2026-01-05")
+    text, _ = _pdftotext(issue, "four-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260105, paper=issue.paper)
+    assert "克朗—蒙大拿镇不幸发生一起严重火灾" in _article(result, "习近平就瑞士瓦莱州火灾事件向瑞士联邦主席帕姆兰致慰问电").text
+    assert _article(result, "凝聚复兴伟力绘就时代华章").text.startswith("2025年，是“十四五”收官")
+    assert "“天价罚单”震惊湖北" in _article(result, "老杨小杨思想“转弯”记").text

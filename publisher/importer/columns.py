@@ -75,10 +75,15 @@ def _indented(offset: int) -> bool:
 
 
 def _set_in(text: str, full: float) -> bool:
-    """A paragraph's first line: set in by the indent, about two em short of the measure, running on; an
-    opening quotation mark or bracket at its start may be set half an em wide (punctuation squeezed)."""
+    """A paragraph's first line: set in by the indent, about two em short of the measure, running on."""
+    return _set_in_width(text, full) and not _ends(text)
+
+
+def _set_in_width(text: str, full: float) -> bool:
+    """A line about two em short of the measure, as one set in by the indent; an opening quotation mark or
+    bracket at its start may be set half an em wide (punctuation squeezed)."""
     squeezed = 0.5 if text[:1] in rules.OPENERS else 0.0
-    return full - INDENT - 1.5 <= width(text) - squeezed <= full - INDENT + 0.5 and not _ends(text)
+    return full - INDENT - 1.5 <= width(text) - squeezed <= full - INDENT + 0.5
 
 
 def _ends(text: str) -> bool:
@@ -350,10 +355,13 @@ class Unwrapped:
 
     def continues(self, item: L.InputLine) -> bool:
         """Can ``item`` go on a paragraph cut at a column's foot? Not when it opens with a dateline, or
-        with a line set in by the indent (a new paragraph)."""
+        with a line set in by the indent (a new paragraph), also one that ends a sentence when its paragraph
+        goes on past it (the last line of a paragraph cut above would end it there)."""
         if item.no in self.indents:
             return not _is_lead(item) and not _indented(self.indents[item.no])
-        return not _is_lead(item) and not _set_in(self.first_lines.get(item.no, item.text), self.measure)
+        first = self.first_lines.get(item.no, item.text)
+        set_in = _set_in(first, self.measure) or (item.text != first and _set_in_width(first, self.measure))
+        return not _is_lead(item) and not set_in
 
     def fragments(self, items: list[L.InputLine]) -> list[tuple[str, list[L.InputLine]]]:
         """``items`` cut into ('head', run of head lines), ('body', paragraphs of one block) and
