@@ -1868,3 +1868,15 @@ def test_a_set_in_first_line_ending_a_sentence_opens_a_paragraph_when_its_paragr
     assert "克朗—蒙大拿镇不幸发生一起严重火灾" in _article(result, "习近平就瑞士瓦莱州火灾事件向瑞士联邦主席帕姆兰致慰问电").text
     assert _article(result, "凝聚复兴伟力绘就时代华章").text.startswith("2025年，是“十四五”收官")
     assert "“天价罚单”震惊湖北" in _article(result, "老杨小杨思想“转弯”记").text
+
+
+def test_a_heads_last_word_of_four_characters_glued_after_the_columns_goes_back_on_it():
+    """四部门发文明确金融“五篇大文章” over 据《中国环境报》消息，国家 指导现役机组… 以满足电网快速调节需求的地区， 统计标准: the
+    head's last word, after a closing quote (no pair of characters to tell the cut), is printed at the end of the row it
+    shares with the columns before (five-col, the sample, pdftotext's default mode)."""
+    raw = [
+        "四部门发文明确金融“五篇大文章”",
+        "据《中国环境报》消息，国家 指导现役机组改造升级、新建机组 以满足电网快速调节需求的地区， 统计标准",
+    ]
+    glued, _ = columns._glued_tails(raw, 15, frozenset(), rules.DEFAULT_VOCABULARY)
+    assert glued[0] == "四部门发文明确金融“五篇大文章”统计标准"

@@ -686,8 +686,9 @@ def vertical_runs(raw: list[str]) -> dict[int, tuple[int, str]]:
     return out
 
 
-#: A wrapped head's last characters printed on the next column's line after a space: … 李强在人民大会堂北大厅为 理马丁.
-GLUED_TAIL = re.compile(rf"^(.{{8,}}?) ({rules.HAN}{{1,3}}[{rules.CLOSERS}]?)$")
+#: A wrapped head's last characters (up to five, a line's short last word: 统计标准) printed on the next column's line
+#: after a space: … 李强在人民大会堂北大厅为 理马丁.
+GLUED_TAIL = re.compile(rf"^(.{{8,}}?) ({rules.HAN}{{1,5}}[{rules.CLOSERS}]?)$")
 #: A longer rest of a head across columns, after the last space of the row it shares with the columns before.
 GLUED_REST = re.compile(rf"^(.{{8,}}) ({rules.HAN}\S{{3,}})$")
 
