@@ -1880,3 +1880,16 @@ def test_a_heads_last_word_of_four_characters_glued_after_the_columns_goes_back_
     ]
     glued, _ = columns._glued_tails(raw, 15, frozenset(), rules.DEFAULT_VOCABULARY)
     assert glued[0] == "四部门发文明确金融“五篇大文章”统计标准"
+
+
+def test_a_heads_last_characters_glued_to_the_second_row_under_it():
+    """港珠澳大桥珠海公路口岸出入境旅客超1亿人 over two rows of the columns before, the second ending … 人合法权益，促进商事调解
+    行业发 次: display type takes more leading, so the head's rest shares the second row; it cuts the head's word (人 / 次
+    stand together), and goes back on the head (five-col, 人民日报 2026-01-07, pdftotext's default mode)."""
+    raw = [
+        "港珠澳大桥珠海公路口岸出入境旅客超1亿人",
+        "新华社北京1月6日电 国务院 动，有效解决商事争议，保护当事",
+        "总理李强日前签署国务院令，公布 人合法权益，促进商事调解行业发 次",
+    ]
+    glued, ends = columns._glued_tails(raw, 15, frozenset({"人次"}), rules.DEFAULT_VOCABULARY)
+    assert glued[0] == "港珠澳大桥珠海公路口岸出入境旅客超1亿人次" and glued[2].endswith("行业发") and ends == {1}

@@ -698,19 +698,34 @@ def _glued_tails(
 ) -> tuple[list[str], set[int]]:
     """pdftotext's default mode prints a head wider than the column, wrapped, then the row its last
     characters share with the text of the columns before: that line ends in them after a space (a byline
-    or a dateline ends in a name so too: those are no text). They go back on the head, which then ends its
-    block (the numbers of such heads come second): the text left on that row is the columns' before it."""
+    or a dateline ends in a name so too: those are no text). Display type takes more leading, so the row
+    may be the second under the head (then the rest cuts the word of a head that is no row of columns). They go back on the head, which
+    then ends its block (the numbers of such heads come second): the text left on that row is the columns'."""
     out = list(raw)
     breaks: set[int] = set()
     for n in range(len(out) - 1):
-        head, line = out[n].strip(), out[n + 1].strip()
-        glued = GLUED_TAIL.match(line) or _glued_rest(head, line, words)
-        if not glued or L.signs(line, vocabulary) or ((lead := rules.NEWS_LEAD.match(line)) and lead.end() >= glued.start(2)):
+        head = out[n].strip()
+        if not (width(head) > full + 0.5 and L.heading_shape(head) and not _ends(head)):
             continue
-        if width(head) > full + 0.5 and L.heading_shape(head) and not _ends(head):
-            out[n], out[n + 1] = head + glued.group(2), glued.group(1)
-            breaks.add(n + 1)
+        for m in (n + 1, n + 2):
+            line = out[m].strip() if m < len(out) else ""
+            glued = _glued_tail(head, line, words, vocabulary) if line else None
+            if glued is not None and (m == n + 1 or (" " not in head and _cut_before(head, glued[2], words))):
+                out[n], out[m] = head + glued[2], glued[1]
+                breaks.add(n + 1)
+                break
+            if " " not in line:
+                break  # (the line under is no row of columns beside the head)
     return out, breaks
+
+
+def _glued_tail(head: str, line: str, words: set[str] | frozenset[str], vocabulary: rules.Vocabulary) -> re.Match | None:
+    """The head's last characters at the end of ``line`` after a space (groups: the line's own text, the
+    rest), unless the line is a byline or a dateline, which ends in a name so too."""
+    glued = GLUED_TAIL.match(line) or _glued_rest(head, line, words)
+    if not glued or L.signs(line, vocabulary) or ((lead := rules.NEWS_LEAD.match(line)) and lead.end() >= glued.start(2)):
+        return None
+    return glued
 
 
 def _glued_rest(head: str, line: str, words: set[str] | frozenset[str]) -> re.Match | None:
