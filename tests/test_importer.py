@@ -1893,3 +1893,13 @@ def test_a_heads_last_characters_glued_to_the_second_row_under_it():
     ]
     glued, ends = columns._glued_tails(raw, 15, frozenset({"人次"}), rules.DEFAULT_VOCABULARY)
     assert glued[0] == "港珠澳大桥珠海公路口岸出入境旅客超1亿人次" and glued[2].endswith("行业发") and ends == {1}
+
+
+def test_a_set_in_line_under_text_at_a_blocks_end_is_a_first_line_cut_by_the_column(tmp_path):
+    """《条例》旨在规范, set in by the indent under …起施行。 at its block's end, the next block going on (商事调解活动，…): a
+    paragraph's first line cut at the column's foot, not a head (seven-col, 人民日报 2026-01-07)."""
+    issue = _crawled("rmrb", "2026-01-07")
+    text, _ = _pdftotext(issue, "seven-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260107, paper=issue.paper)
+    assert "《条例》旨在规范" in _article(result, "公布《商事调解条例》").text
+    assert not any(norm(a.headline) == norm("《条例》旨在规范") for a in result.issue.articles)

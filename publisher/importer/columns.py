@@ -271,6 +271,7 @@ class Unwrapped:
             cut = item.text != last or commas or last.endswith(("—", "“", "（"))
             # or the next block takes up the word it cuts (负责人表 / 示，…)
             cut = cut or (after is not None and after.kind == L.PARA and (last[-1:] + after.text[:1]) in self.words)
+            cut = cut or self.first_line_at_foot(before, item, after)
             # (layout text: a strip's top with no comma whose next strip opens with a head beside it goes on in neither)
             tops = self.tops or set()
             beside_head = not commas and after is not None and {item.no, after.no} <= tops and after.kind == L.SHORT
@@ -349,6 +350,14 @@ class Unwrapped:
                 caption.data = {**caption.data, **L.caption_parts(marked.group(2) if marked else caption.text)}
                 item.kind, item.data = L.FURNITURE, {"merged": True}
         self.items[:] = [x for x in self.items if not x.data.get("merged")]
+
+    def first_line_at_foot(self, before: L.InputLine | None, item: L.InputLine, after: L.InputLine | None) -> bool:
+        """A line set in by the indent under a paragraph of its own block, at the block's end, the next block
+        going on with text (…起施行。/ 《条例》旨在规范 / 商事调解活动，…): a paragraph's first line cut at the
+        column's foot (a head, a block of its own or over its text, is not set in under text)."""
+        under_text = before is not None and before.kind == L.PARA and before.no not in self.block_ends
+        goes_on = after is not None and after.kind == L.PARA and self.continues(after)
+        return under_text and goes_on and _set_in(item.text, self.measure)
 
     def is_open(self, item: L.InputLine) -> bool:
         return item.kind in BODY and not rules.ENDS_SENTENCE.search(self.last_lines.get(item.no, item.text))
