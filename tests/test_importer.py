@@ -1903,3 +1903,16 @@ def test_a_set_in_line_under_text_at_a_blocks_end_is_a_first_line_cut_by_the_col
     result = import_text(text, "rmrb.txt", number=20260107, paper=issue.paper)
     assert "《条例》旨在规范" in _article(result, "公布《商事调解条例》").text
     assert not any(norm(a.headline) == norm("《条例》旨在规范") for a in result.issue.articles)
+
+
+def test_a_filled_last_line_ending_in_a_quoted_term_is_cut_mid_sentence(tmp_path):
+    """…习近平总书记着眼于为实现“十五五” fills the measure and ends in a term in quotation marks, no sentence's end: the
+    paragraph goes on at 时期目标任务提供坚强保障…, printed under the photo feature's head 图片报道, which heads its picture.
+    Of the two stories then cut, the block opening with a dash's rest (—这是历史的结论…) goes on the one ending in its
+    first half (…事业兴—) (four-col, 人民日报 2026-01-14)."""
+    issue = _crawled("rmrb", "2026-01-14")
+    text, _ = _pdftotext(issue, "four-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260114, paper=issue.paper)
+    assert "时期目标任务提供坚强保障" in _article(result, "更加科学有效地把权力关进制度笼子").text
+    assert "事业兴——这是历史的结论" in _article(result, "只留清气满乾坤").text
+    assert _article(result, "图片报道")

@@ -360,7 +360,17 @@ class Unwrapped:
         return under_text and goes_on and _set_in(item.text, self.measure)
 
     def is_open(self, item: L.InputLine) -> bool:
-        return item.kind in BODY and not rules.ENDS_SENTENCE.search(self.last_lines.get(item.no, item.text))
+        """A paragraph that stops mid-sentence: its last line ends none, or (default mode, where no indent
+        shows) fills the measure and ends in a term in quotation marks (…为实现“十五五”: a paragraph's last line
+        that closes a sentence ends short)."""
+        last = self.last_lines.get(item.no, item.text)
+        filled = self.tops is None and width(last) >= self.measure - 0.5
+        return item.kind in BODY and (not rules.ENDS_SENTENCE.search(last) or (filled and _quoted_term(last)))
+
+    def takes_up(self, cut: L.InputLine, item: L.InputLine) -> bool:
+        """Does ``item`` open with the rest of the dash (—— broken — / —) that paragraph ``cut`` ends in?"""
+        last, first = self.last_lines.get(cut.no, cut.text), self.first_lines.get(item.no, item.text)
+        return last.endswith("—") and not last.endswith("——") and first.startswith("—") and not first.startswith("——")
 
     def continues(self, item: L.InputLine) -> bool:
         """Can ``item`` go on a paragraph cut at a column's foot? Not when it opens with a dateline, or
@@ -445,7 +455,7 @@ class Unwrapped:
                     slots[:] = [slot for slot in slots if slot is not pictures]
                     target.extend(pictures)
             elif self.continues(part[0]) and opened:
-                target = opened[0]
+                target = next((s for s in opened if self.takes_up(s[-1], part[0])), opened[0])
             elif (
                 waiting
                 and before is not None
@@ -537,6 +547,14 @@ class Unwrapped:
                         story[0].data["story"] = True
             elif kind == "body":
                 cut = self.is_open(part[-1])
+
+
+#: A line ending in a term in quotation marks, no sentence's end inside it: …为实现“十五五”.
+QUOTED_TERM = re.compile(rf"“[^“”{rules.SENTENCE_END}，,]{{1,12}}”$")
+
+
+def _quoted_term(text: str) -> bool:
+    return bool(QUOTED_TERM.search(text))
 
 
 def _is_lead(item: L.InputLine) -> bool:
