@@ -1916,3 +1916,11 @@ def test_a_filled_last_line_ending_in_a_quoted_term_is_cut_mid_sentence(tmp_path
     assert "时期目标任务提供坚强保障" in _article(result, "更加科学有效地把权力关进制度笼子").text
     assert "事业兴——这是历史的结论" in _article(result, "只留清气满乾坤").text
     assert _article(result, "图片报道")
+
+
+def test_a_quotation_under_a_head_is_no_head_under_a_kicker():
+    """紧急提醒：这种“钱”不要用, then “吸粪车婚车队，全球第一个！” (the kicker of the story beside, whose head comes later): a
+    quotation leads into a head from above it, so under a head it is no head, and the line over it is the head
+    (four-col, 都市快报 2026-03-29, pdftotext's default mode)."""
+    head, quoted = "紧急提醒：这种“钱”不要用", "“吸粪车婚车队，全球第一个！”"
+    assert heads.read_head([head, quoted])[:3] == (None, head, quoted)
