@@ -1924,3 +1924,12 @@ def test_a_quotation_under_a_head_is_no_head_under_a_kicker():
     (four-col, 都市快报 2026-03-29, pdftotext's default mode)."""
     head, quoted = "紧急提醒：这种“钱”不要用", "“吸粪车婚车队，全球第一个！”"
     assert heads.read_head([head, quoted])[:3] == (None, head, quoted)
+
+
+def test_a_couplet_head_ending_in_its_columns_tag_starts_a_story(tmp_path):
+    """新生命 新希望（记录中国）, two phrases a space apart and the column's tag, under the end of the story before: a head
+    that ends in its column's tag starts a story, never a subhead (five-col, 人民日报 2026-01-09)."""
+    issue = _crawled("rmrb", "2026-01-09")
+    text, _ = _pdftotext(issue, "five-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260109, paper=issue.paper)
+    assert _article(result, "新生命新希望（记录中国）").text.startswith("西藏定日县长所乡通来村")

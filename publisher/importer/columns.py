@@ -95,8 +95,8 @@ def _ends(text: str) -> bool:
 HEAD_TAG = re.compile(r"^[（(【][^（()）【】]{1,12}[）)】]$")
 
 
-#: A headline that ends in its column's tag: 某某的好事办实（某某谈）.
-TAGGED_HEAD = re.compile(r"\S{4,}[（(][^（()）]{2,8}[）)]$")
+#: A headline that ends in its column's tag: 某某的好事办实（某某谈）, 新生命 新希望（记录中国） (a couplet, a space between).
+TAGGED_HEAD = re.compile(r"(?:\S{4,}|\S{2,} \S{3,})[（(][^（()）]{2,8}[）)]$")
 
 
 def pairs(texts: list[str]) -> set[str]:
