@@ -1933,3 +1933,15 @@ def test_a_couplet_head_ending_in_its_columns_tag_starts_a_story(tmp_path):
     text, _ = _pdftotext(issue, "five-col", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260109, paper=issue.paper)
     assert _article(result, "新生命新希望（记录中国）").text.startswith("西藏定日县长所乡通来村")
+
+
+def test_text_in_a_heads_own_block_is_its_story_even_with_a_dateline_still_to_come(tmp_path):
+    """凝聚复兴伟力 绘就时代华章 / 2025年，是“十四五”… in one block, after a story jumped to page 2, a dated block (新华社北京1月4日电)
+    still to come: the text the head's block runs on into is its own, not the story before's, and the dateline is the
+    vertical head's story's (six-col-vertical-jump, 人民日报 2026-01-05)."""
+    issue = _crawled("rmrb", "2026-01-05")
+    text, _ = _pdftotext(issue, "six-col-vertical-jump", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260105, paper=issue.paper)
+    essay = _article(result, "凝聚复兴伟力绘就时代华章")
+    assert essay.byline is None and essay.text.startswith("2025年，是“十四五”收官")
+    assert _article(result, "习近平就瑞士瓦莱州火灾事件向瑞士联邦主席帕姆兰致慰问电").byline == "新华社北京1月4日电"

@@ -460,6 +460,7 @@ class Unwrapped:
                 waiting
                 and before is not None
                 and not _is_lead(part[0])
+                and not (current in waiting and current[-1].no not in self.block_ends)  # (the head's block runs on into it)
                 and (
                     _dated_ahead(frags[n + 1 :]) >= len(waiting)
                     or (current in waiting and self.told_past_heads(waiting, frags[n + 1 :]))
