@@ -1945,3 +1945,13 @@ def test_text_in_a_heads_own_block_is_its_story_even_with_a_dateline_still_to_co
     essay = _article(result, "凝聚复兴伟力绘就时代华章")
     assert essay.byline is None and essay.text.startswith("2025年，是“十四五”收官")
     assert _article(result, "习近平就瑞士瓦莱州火灾事件向瑞士联邦主席帕姆兰致慰问电").byline == "新华社北京1月4日电"
+
+
+def test_a_block_whose_sentence_the_block_telling_a_waiting_heads_story_goes_on_opens_that_story(tmp_path):
+    """更加清醒坚定地推进反腐败斗争, printed into the column of the story above, waits for the block that says what it says
+    (…强调“更加清醒坚定地推进反腐败斗争”); the block before that one, “腐败是…准确把, stops in the sentence it goes on
+    (握反腐败斗争…), so it opens the waiting head's story (three-col-boxed, 人民日报 2026-01-15)."""
+    issue = _crawled("rmrb", "2026-01-15")
+    text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260115, paper=issue.paper)
+    assert _article(result, "更加清醒坚定地推进反腐败斗争").text.startswith("“腐败是党和国家事业发展进程中的拦路虎")

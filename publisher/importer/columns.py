@@ -456,6 +456,8 @@ class Unwrapped:
                     target.extend(pictures)
             elif self.continues(part[0]) and opened:
                 target = next((s for s in opened if self.takes_up(s[-1], part[0])), opened[0])
+            elif (told := self.told_next(part, frags[n + 1 : n + 2], promised)) is not None:
+                target = promised.pop(told)  # the block that tells a waiting head's story goes on this one's sentence
             elif (
                 waiting
                 and before is not None
@@ -493,6 +495,15 @@ class Unwrapped:
             if self.is_open(part[-1]):
                 opened.append(target)
         return [item for slot in slots for item in slot]
+
+    def told_next(self, part: list[L.InputLine], after, promised: dict) -> int | None:
+        """The first line of the next block (``after``: the fragment after ``part``), when that block is the
+        one that tells a waiting head's story (``promised``) and goes on the sentence ``part`` stops in:
+        ``part`` then opens that story's text."""
+        if not after or after[0][0] != "body" or after[0][1][0].no not in promised:
+            return None
+        block = after[0][1][0]
+        return block.no if self.is_open(part[-1]) and self.continues(block) and not _is_lead(part[0]) else None
 
     def told_past_heads(self, waiting: list[list[L.InputLine]], frags) -> bool:
         """Is each waiting head a block of its own (a subhead is set in its text's block) whose story a block
