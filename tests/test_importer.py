@@ -1955,3 +1955,13 @@ def test_a_block_whose_sentence_the_block_telling_a_waiting_heads_story_goes_on_
     text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260115, paper=issue.paper)
     assert _article(result, "更加清醒坚定地推进反腐败斗争").text.startswith("“腐败是党和国家事业发展进程中的拦路虎")
+
+
+def test_text_opening_with_a_date_and_a_time_of_day_starts_a_story(tmp_path):
+    """学校职工举报自己违规调动、吃空饷 over 3月27日晚，“太原教育”微信公众号…, after a finished paragraph of the story above:
+    text that opens saying when, a time of day after the date, starts a story; the head is no subhead (five-col, 都市快报
+    2026-03-28)."""
+    issue = _crawled("dskb", "2026-03-28")
+    text, _ = _pdftotext(issue, "five-col", tmp_path)
+    result = import_text(text, "dskb.txt", number=20260328, paper=issue.paper)
+    assert _article(result, "学校职工举报自己违规调动、吃空饷").text.startswith("3月27日晚，“太原教育”微信公众号")
