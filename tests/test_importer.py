@@ -1965,3 +1965,14 @@ def test_text_opening_with_a_date_and_a_time_of_day_starts_a_story(tmp_path):
     text, _ = _pdftotext(issue, "five-col", tmp_path)
     result = import_text(text, "dskb.txt", number=20260328, paper=issue.paper)
     assert _article(result, "学校职工举报自己违规调动、吃空饷").text.startswith("3月27日晚，“太原教育”微信公众号")
+
+
+def test_two_heads_signed_apart_the_second_signed_where_its_text_starts(tmp_path):
+    """百舸争流 奋楫者先 / 高质量党建引领保障高质量发展 / 中铝高端副总经理，…董事 李 响, each a block of its own: heads side by
+    side signed under the first. A title and a name (中铝国际党委副书记、工会主席 刘东军) opening a later block sign the second,
+    whose text follows it, so the text read first is the first's (three-col-boxed, the sample)."""
+    text, _ = _pdftotext(corpus.sample(), "three-col-boxed", tmp_path)
+    result = import_text(text, "sample.txt", number=1330, paper=corpus.sample().paper)
+    assert _article(result, "百舸争流 奋楫者先").text.startswith("近年来，中铝材料院")
+    second = _article(result, "高质量党建引领保障高质量发展")
+    assert second.byline == "中铝国际党委副书记、工会主席 刘东军" and second.text.startswith("中铝国际党委全面贯彻")

@@ -443,6 +443,7 @@ class Unwrapped:
                     if head and (told := _told_later(story, frags[n + 1 :])) is not None:
                         promised[told] = story  # a head left with no text waits for the block that tells its story
                 waiting, current = [*kept, *stories], stories[-1]
+                apart = apart and not _signed_later(frags[n + 1 :])
                 if len(stories) > 1 and (apart or part[-1].no not in self.block_ends):
                     # the last head's block runs on into the text, or the first is signed under its head, in the
                     # column after the second's: the text that comes first is the last head's
@@ -456,6 +457,10 @@ class Unwrapped:
                     target.extend(pictures)
             elif self.continues(part[0]) and opened:
                 target = next((s for s in opened if self.takes_up(s[-1], part[0])), opened[0])
+            elif part[0].kind == L.SPEAKER and (signed := _signed_beside(waiting)) is not None:
+                target = signed  # a title and a name opening a block: the signature under the head beside
+                waiting.remove(signed)
+                L.signs_head(part[0])
             elif (told := self.told_next(part, frags[n + 1 : n + 2], promised)) is not None:
                 target = promised.pop(told)  # the block that tells a waiting head's story goes on this one's sentence
             elif (
@@ -599,6 +604,22 @@ def _likeliest(part: list[L.InputLine], waiting: list[list[L.InputLine]]) -> int
 
 def _tagged(story: list[L.InputLine]) -> bool:
     return any(x.kind == L.SHORT and TAGGED_HEAD.search(x.text) for x in story)
+
+
+def _signed_beside(waiting: list[list[L.InputLine]]) -> list[L.InputLine] | None:
+    """The waiting story of a head printed beside a signed one (:meth:`Unwrapped.parted`), with no text yet."""
+    return next((s for s in waiting if s[0].data.get("beside") and all(x.kind in HEADISH for x in s)), None)
+
+
+def _signed_later(frags) -> bool:
+    """Does a block after the first, before the next head, open with a title and a name on a line of its own?
+    Under two heads signed apart, that signs the second head's story, printed after the first's text."""
+    for k, (kind, part) in enumerate(frags):
+        if kind == "head":
+            return False
+        if kind == "body" and k > 0 and part[0].kind == L.SPEAKER:
+            return True
+    return False
 
 
 def _dated_ahead(frags) -> int:
