@@ -1976,3 +1976,25 @@ def test_two_heads_signed_apart_the_second_signed_where_its_text_starts(tmp_path
     assert _article(result, "百舸争流 奋楫者先").text.startswith("近年来，中铝材料院")
     second = _article(result, "高质量党建引领保障高质量发展")
     assert second.byline == "中铝国际党委副书记、工会主席 刘东军" and second.text.startswith("中铝国际党委全面贯彻")
+
+
+def test_a_block_too_short_to_show_its_measure_takes_the_narrow_one_before():
+    """会谈前，李强在人 / 民大会堂北大厅为马丁 / 举行欢迎仪式。/ 吴政隆参加上述活 / 动。 under a block set ten em wide beside a
+    vertical head: too short to show its own measure, it fills the same narrow column, so its set-in lines are
+    paragraphs' first lines, not heads (six-col-vertical-jump, 人民日报 2026-01-07, pdftotext's default mode)."""
+    raw = [
+        "新华社北京1月6日",
+        "电 （记者冯歆然）1月6",
+        "日下午，国务院总理李",
+        "强在北京人民大会堂同",
+        "来华进行正式访问的爱",
+        "尔兰总理马丁举行会谈。",
+        "",
+        "会谈前，李强在人",
+        "民大会堂北大厅为马丁",
+        "举行欢迎仪式。",
+        "吴政隆参加上述活",
+        "动。",
+    ]
+    measures = columns.block_measures(raw, 12)
+    assert measures.get(8) == measures.get(10) == 10

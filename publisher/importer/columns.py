@@ -693,19 +693,24 @@ def block_measures(raw: list[str], full: int) -> dict[int, int]:
     """The measure of each block (lines between blank lines) set narrower than the text's own ``full``, by
     line number: a paragraph's lines but its last fill the column, so the widest width that at least three of
     the block's lines but its last share is the block's column (a story set narrow beside a vertical head),
-    when none of its lines inside is wider."""
+    when none of its lines inside is wider; a block too short to show it, with a line as wide as the narrow
+    block before it and none wider, is that column's."""
     out: dict[int, int] = {}
     block: list[int] = []
+    before = None  # the narrow measure of the block before
     for number, text in enumerate([*raw, ""], start=1):
-        if text.strip():
-            block.append(number)
+        if text.strip() or not block:
+            block += [number] if text.strip() else []
             continue
         widths = Counter(round(width(raw[n - 1].strip())) for n in block[:-1])
         narrow = max((w for w, c in widths.items() if c >= 3 and 8 <= w < full - 1), default=None)
+        if narrow is None and before is not None and widths.get(before):
+            narrow = before  # a block too short to show its measure, filled as narrow as the one before: that column
         inner = [round(width(raw[n - 1].strip())) for n in block[1:-1]]  # (the first may be a head)
-        if narrow is not None and all(w <= narrow + 1 for w in inner):
+        fits = narrow is not None and all(w <= narrow + 1 for w in inner)
+        if fits:
             out.update((n, narrow) for n in block)
-        block = []
+        before, block = narrow if fits else None, []
     return out
 
 
