@@ -1998,3 +1998,15 @@ def test_a_block_too_short_to_show_its_measure_takes_the_narrow_one_before():
     ]
     measures = columns.block_measures(raw, 12)
     assert measures.get(8) == measures.get(10) == 10
+
+
+def test_a_story_told_by_a_first_sentence_cut_at_its_blocks_end(tmp_path):
+    """习近平会见爱尔兰总理马丁, a block of its own, its story told past the next head by a dated block whose one paragraph is
+    cut at the block's end (…在北京人民大会堂会见来华进行正式 / 访问的爱尔兰总理马丁。): the first sentence read on into the
+    next block says what the head says, so the head waits for it and the text under it is the story before's
+    (three-col-boxed, 人民日报 2026-01-06)."""
+    issue = _crawled("rmrb", "2026-01-06")
+    text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260106, paper=issue.paper)
+    assert "会见来华进行正式访问的爱尔兰总理马丁" in _article(result, "习近平会见爱尔兰总理马丁").text
+    assert "中方愿同韩方一道" in _article(result, "习近平同韩国总统李在明举行会谈").text

@@ -638,12 +638,21 @@ def _told_later(story: list[L.InputLine], frags) -> int | None:
     words of ``story``'s head: a story's first sentence says what its head says (宁波舟山港
     … 成为全球首个年货物吞吐量超14亿吨的大港), so that block is the story's text, printed after other stories."""
     head = L.bigrams("".join(x.text for x in story if x.kind == L.SHORT))
-    for kind, part in frags:
+    for (kind, part), after in zip(frags, [*frags[1:], ("other", [])], strict=False):
         if kind == "other" and _page_top(part[0]):
             break
-        if kind == "body" and head and len(head & L.bigrams(part[0].text)) >= 0.6 * len(head):
+        if kind == "body" and head and len(head & L.bigrams(_first_sentence(part, after))) >= 0.6 * len(head):
             return part[0].no
     return None
+
+
+def _first_sentence(part: list[L.InputLine], after: tuple[str, list[L.InputLine]]) -> str:
+    """A block's first paragraph, and when the block is that paragraph cut mid-sentence at its end, the first
+    paragraph of the block after it (``after``), where that sentence most often goes on."""
+    text = part[0].text
+    if len(part) == 1 and not rules.ENDS_SENTENCE.search(text) and after[0] == "body":
+        text += after[1][0].text
+    return text
 
 
 def _leads_before_head(frags) -> int:
