@@ -2010,3 +2010,25 @@ def test_a_story_told_by_a_first_sentence_cut_at_its_blocks_end(tmp_path):
     result = import_text(text, "rmrb.txt", number=20260106, paper=issue.paper)
     assert "会见来华进行正式访问的爱尔兰总理马丁" in _article(result, "习近平会见爱尔兰总理马丁").text
     assert "中方愿同韩方一道" in _article(result, "习近平同韩国总统李在明举行会谈").text
+
+
+def test_a_filled_head_shaped_line_goes_on_to_a_last_line_that_ends_a_sentence_inside():
+    """Q10、鱼油等保健品的所谓“防猝死套餐”也迅速走 fills the measure, cut mid-word, over 红。这些东西真的能防猝死、保健康吗？: a line
+    holding a full stop, shorter than a first line set in, is a paragraph's last line, no head's rest, so the filled line
+    goes on to it as text (three-col-boxed, 都市快报 2026-03-29, pdftotext's default mode)."""
+    rows = [
+        "3月27日，中国人民银行、民政部、市场监管总局",
+        "等部门公布5起非法制售“人民币版”冥币典型案例，",
+        "提醒商家不制作、不售卖“人民币版”冥币，广大公",
+        "众则不要购买和使用。",
+        "据规定，禁止制作、仿制、买卖人民币图样，不",
+        "得在祭祀用品、生活用品、票券上使用人民币图样。",
+        "",
+        "Q10、鱼油等保健品的所谓“防猝死套餐”也迅速走",
+        "红。这些东西真的能防猝死、保健康吗？",
+        "",
+        "此次公布的案例显示，2025年4月，江苏省淮安市",
+        "金湖县某殡葬用品店销售“人民币版”冥币。当地相",
+    ]
+    item = next(x for x in _settled("\n".join(rows)) if x.text.startswith("Q10"))
+    assert item.kind == L.PARA and item.text.endswith("也迅速走红。这些东西真的能防猝死、保健康吗？")

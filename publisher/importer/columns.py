@@ -221,6 +221,8 @@ def _runs_on(
             return LINE
         if filled and cut and head and width(after) >= full - INDENT - 1.5 and (line[-1] + after[:1]) in words:
             return LINE  # a head-shaped filled line goes on too where its break cuts a word and no short rest follows
+        if filled and cut and head and "。" in after[:-1] and width(after) < full - INDENT - 1.5:
+            return LINE  # …也迅速走 / 红。这些…: a paragraph's last line, ending a sentence inside, is no head's rest
         if _set_in(after, full) and not displayed:
             return ""  # a new paragraph starts at ``after``
     if head and not (filled and width(after) >= full - INDENT - 1) and L.heading_shape(after):
