@@ -2032,3 +2032,10 @@ def test_a_filled_head_shaped_line_goes_on_to_a_last_line_that_ends_a_sentence_i
     ]
     item = next(x for x in _settled("\n".join(rows)) if x.text.startswith("Q10"))
     assert item.kind == L.PARA and item.text.endswith("也迅速走红。这些东西真的能防猝死、保健康吗？")
+
+
+def test_a_line_leaving_a_book_title_open_is_no_head():
+    """《关于将“嘉靖通宝”古钱币移交会泽县, under a folio at a column's foot: the title mark 《 never closes on the line, as
+    an opened quotation does not in a head: a paragraph cut by the column (four-col, the sample, pdftotext's default mode)."""
+    assert not L.heading_shape("《关于将“嘉靖通宝”古钱币移交会泽县")
+    assert L.heading_shape("公布《商事调解条例》")

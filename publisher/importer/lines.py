@@ -262,12 +262,12 @@ def caption_parts(body: str) -> dict:
 
 
 def quote_balance(value: str) -> tuple[int, int]:
-    """(closers needed from before, openers left open at the end) for “” and （） pairs."""
+    """(closers needed from before, openers left open at the end) for “”, （） and 《》 pairs."""
     depth = lowest = 0
     for ch in value:
-        if ch in "“「『（(":
+        if ch in "“「『（(《":
             depth += 1
-        elif ch in "”」』）)":
+        elif ch in "”」』）)》":
             depth -= 1
             lowest = min(lowest, depth)
     return -lowest, max(0, depth - lowest)
