@@ -960,12 +960,15 @@ def test_a_head_wider_than_the_column_takes_back_its_last_characters_from_the_li
     share with the column before's text: that line ends in them after one space. A byline or a dateline
     that ends in a name after a space keeps it."""
     raw = ["赵乐际分别会见韩国总统李在明、爱尔兰总", "会谈前，李强在人民大会堂北大厅为 理马丁"]  # four-col, 人民日报 2026-01-07
-    assert columns._glued_tails(raw, 18, rules.DEFAULT_VOCABULARY) == [
-        "赵乐际分别会见韩国总统李在明、爱尔兰总理马丁",
-        "会谈前，李强在人民大会堂北大厅为",
-    ]
+    assert columns._glued_tails(raw, 18, frozenset(), rules.DEFAULT_VOCABULARY) == (
+        ["赵乐际分别会见韩国总统李在明、爱尔兰总理马丁", "会谈前，李强在人民大会堂北大厅为"],
+        {1},
+    )
     for line in ("中国铝业人力资源部(党委组织部)总经理(部长) 王 星", "本报讯（见习记者 何丹）"):  # the sample's heads' bylines
-        assert columns._glued_tails(["构建干部人才培养新机制 赋能企业高质量发展", line], 12, rules.DEFAULT_VOCABULARY)[1] == line
+        glued, _ = columns._glued_tails(
+            ["构建干部人才培养新机制 赋能企业高质量发展", line], 12, frozenset(), rules.DEFAULT_VOCABULARY
+        )
+        assert glued[1] == line
 
 
 def test_a_name_between_a_head_and_an_agencys_dateline_is_the_heads_end():
@@ -1971,3 +1974,222 @@ def test_a_strips_last_two_rows_printed_the_wrong_way_round_are_put_back(tmp_pat
     result = _printed(tmp_path, issue, "seven-col", layout=True)
     assert "吴政隆参加上述活动。" in [b.text for b in _article(result, "李强同爱尔兰总理马丁会谈").body]
     assert not any(a.headline == "吴政隆参加上述活" for a in result.issue.articles)
+
+
+def test_a_long_rest_of_a_head_across_columns_glued_after_the_columns_before(tmp_path):
+    """学习贯彻习近平总书记在二十届中央纪委五 over “腐败是…的 腐败斗争…部署 次全会上的重要讲话和全会精神: the head, beside
+    更加清醒坚定地推进反腐败斗争, wraps into a long rest printed after the two columns' text on its row (五 / 次 stand together
+    in the text); the head ends there, so the row's text is the story beside's, and the dated block the wrapped head's
+    (four-col, 人民日报 2026-01-15)."""
+    issue = _crawled("rmrb", "2026-01-15")
+    text, _ = _pdftotext(issue, "four-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260115, paper=issue.paper)
+    assert _article(result, "学习贯彻习近平总书记在二十届中央纪委五次全会上的重要讲话和全会精神").byline == "新华社北京1月14日电"
+    beside = _article(result, "更加清醒坚定地推进反腐败斗争")
+    assert beside.byline is None and beside.text.startswith("“腐败是党和国家事业发展进程中的")
+
+
+def test_a_glued_head_tail_ends_its_block_the_rows_text_is_the_column_befores(tmp_path):
+    """形势政策系列报告会第五场报告会在北京举 / 本报北京1月13日电 （记者郑海鸥） 场所演出）… 行: the head's 行 goes back on it, and
+    the dateline left on that row is the story beside's (2025年全国营业性演出票房收入超616亿元), not the wrapped head's
+    (four-col, 人民日报 2026-01-14)."""
+    issue = _crawled("rmrb", "2026-01-14")
+    text, _ = _pdftotext(issue, "four-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260114, paper=issue.paper)
+    assert _article(result, "形势政策系列报告会第五场报告会在北京举行").byline == "新华社北京1月13日电"
+    assert "记者郑海鸥" in (_article(result, "2025年全国营业性演出票房收入超616亿元").byline or "")
+
+
+def test_a_head_of_its_own_told_past_the_next_heads_leaves_the_text_under_it_to_the_story_before(tmp_path):
+    """宁波舟山港成为全球首个年货物吞吐量超14亿吨大港, a block of its own over the last column of the story above (习近平强调，…),
+    then 中国物流业景气指数为52.4% and its text: the block that tells the head's story (…成为全球首个年货物吞吐量超14亿吨的大港)
+    comes past the next head, under its picture; the undated text under the head is the story before's
+    (three-col-boxed, 人民日报 2026-01-09)."""
+    issue = _crawled("rmrb", "2026-01-09")
+    text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260109, paper=issue.paper)
+    assert _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港").text.startswith("浙江宁波舟山港发布数据显示")
+    assert "习近平强调，文明交流互鉴" in _article(result, "习近平向2026年“中非人文交流年”开幕式致贺信").text
+
+
+def test_a_set_in_first_line_ending_a_sentence_opens_a_paragraph_when_its_paragraph_goes_on(tmp_path):
+    """“天价罚单”震惊湖北，震动沿江。 opens a column of 老杨小杨思想“转弯”记, its paragraph going on past it (涉事企业…): a
+    set-in first line that happens to end a sentence, not the last line of 习近平表示，惊悉瑞士瓦莱州克朗— cut at the column's
+    foot, which goes on at 蒙大拿镇…, under the head beside (four-col, 人民日报 2026-01-05)."""
+    issue = _crawled("rmrb", "2026-01-05")
+    text, _ = _pdftotext(issue, "four-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260105, paper=issue.paper)
+    assert "克朗—蒙大拿镇不幸发生一起严重火灾" in _article(result, "习近平就瑞士瓦莱州火灾事件向瑞士联邦主席帕姆兰致慰问电").text
+    assert _article(result, "凝聚复兴伟力绘就时代华章").text.startswith("2025年，是“十四五”收官")
+    assert "“天价罚单”震惊湖北" in _article(result, "老杨小杨思想“转弯”记").text
+
+
+def test_a_heads_last_word_of_four_characters_glued_after_the_columns_goes_back_on_it():
+    """四部门发文明确金融“五篇大文章” over 据《中国环境报》消息，国家 指导现役机组… 以满足电网快速调节需求的地区， 统计标准: the
+    head's last word, after a closing quote (no pair of characters to tell the cut), is printed at the end of the row it
+    shares with the columns before (five-col, the sample, pdftotext's default mode)."""
+    raw = [
+        "四部门发文明确金融“五篇大文章”",
+        "据《中国环境报》消息，国家 指导现役机组改造升级、新建机组 以满足电网快速调节需求的地区， 统计标准",
+    ]
+    glued, _ = columns._glued_tails(raw, 15, frozenset(), rules.DEFAULT_VOCABULARY)
+    assert glued[0] == "四部门发文明确金融“五篇大文章”统计标准"
+
+
+def test_a_heads_last_characters_glued_to_the_second_row_under_it():
+    """港珠澳大桥珠海公路口岸出入境旅客超1亿人 over two rows of the columns before, the second ending … 人合法权益，促进商事调解
+    行业发 次: display type takes more leading, so the head's rest shares the second row; it cuts the head's word (人 / 次
+    stand together), and goes back on the head (five-col, 人民日报 2026-01-07, pdftotext's default mode)."""
+    raw = [
+        "港珠澳大桥珠海公路口岸出入境旅客超1亿人",
+        "新华社北京1月6日电 国务院 动，有效解决商事争议，保护当事",
+        "总理李强日前签署国务院令，公布 人合法权益，促进商事调解行业发 次",
+    ]
+    glued, ends = columns._glued_tails(raw, 15, frozenset({"人次"}), rules.DEFAULT_VOCABULARY)
+    assert glued[0] == "港珠澳大桥珠海公路口岸出入境旅客超1亿人次" and glued[2].endswith("行业发") and ends == {1}
+
+
+def test_a_set_in_line_under_text_at_a_blocks_end_is_a_first_line_cut_by_the_column(tmp_path):
+    """《条例》旨在规范, set in by the indent under …起施行。 at its block's end, the next block going on (商事调解活动，…): a
+    paragraph's first line cut at the column's foot, not a head (seven-col, 人民日报 2026-01-07)."""
+    issue = _crawled("rmrb", "2026-01-07")
+    text, _ = _pdftotext(issue, "seven-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260107, paper=issue.paper)
+    assert "《条例》旨在规范" in _article(result, "公布《商事调解条例》").text
+    assert not any(norm(a.headline) == norm("《条例》旨在规范") for a in result.issue.articles)
+
+
+def test_a_filled_last_line_ending_in_a_quoted_term_is_cut_mid_sentence(tmp_path):
+    """…习近平总书记着眼于为实现“十五五” fills the measure and ends in a term in quotation marks, no sentence's end: the
+    paragraph goes on at 时期目标任务提供坚强保障…, printed under the photo feature's head 图片报道, which heads its picture.
+    Of the two stories then cut, the block opening with a dash's rest (—这是历史的结论…) goes on the one ending in its
+    first half (…事业兴—) (four-col, 人民日报 2026-01-14)."""
+    issue = _crawled("rmrb", "2026-01-14")
+    text, _ = _pdftotext(issue, "four-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260114, paper=issue.paper)
+    assert "时期目标任务提供坚强保障" in _article(result, "更加科学有效地把权力关进制度笼子").text
+    assert "事业兴——这是历史的结论" in _article(result, "只留清气满乾坤").text
+    assert _article(result, "图片报道")
+
+
+def test_a_quotation_under_a_head_is_no_head_under_a_kicker():
+    """紧急提醒：这种“钱”不要用, then “吸粪车婚车队，全球第一个！” (the kicker of the story beside, whose head comes later): a
+    quotation leads into a head from above it, so under a head it is no head, and the line over it is the head
+    (four-col, 都市快报 2026-03-29, pdftotext's default mode)."""
+    head, quoted = "紧急提醒：这种“钱”不要用", "“吸粪车婚车队，全球第一个！”"
+    assert heads.read_head([head, quoted])[:3] == (None, head, quoted)
+
+
+def test_a_couplet_head_ending_in_its_columns_tag_starts_a_story(tmp_path):
+    """新生命 新希望（记录中国）, two phrases a space apart and the column's tag, under the end of the story before: a head
+    that ends in its column's tag starts a story, never a subhead (five-col, 人民日报 2026-01-09)."""
+    issue = _crawled("rmrb", "2026-01-09")
+    text, _ = _pdftotext(issue, "five-col", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260109, paper=issue.paper)
+    assert _article(result, "新生命新希望（记录中国）").text.startswith("西藏定日县长所乡通来村")
+
+
+def test_text_in_a_heads_own_block_is_its_story_even_with_a_dateline_still_to_come(tmp_path):
+    """凝聚复兴伟力 绘就时代华章 / 2025年，是“十四五”… in one block, after a story jumped to page 2, a dated block (新华社北京1月4日电)
+    still to come: the text the head's block runs on into is its own, not the story before's, and the dateline is the
+    vertical head's story's (six-col-vertical-jump, 人民日报 2026-01-05)."""
+    issue = _crawled("rmrb", "2026-01-05")
+    text, _ = _pdftotext(issue, "six-col-vertical-jump", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260105, paper=issue.paper)
+    essay = _article(result, "凝聚复兴伟力绘就时代华章")
+    assert essay.byline is None and essay.text.startswith("2025年，是“十四五”收官")
+    assert _article(result, "习近平就瑞士瓦莱州火灾事件向瑞士联邦主席帕姆兰致慰问电").byline == "新华社北京1月4日电"
+
+
+def test_a_block_whose_sentence_the_block_telling_a_waiting_heads_story_goes_on_opens_that_story(tmp_path):
+    """更加清醒坚定地推进反腐败斗争, printed into the column of the story above, waits for the block that says what it says
+    (…强调“更加清醒坚定地推进反腐败斗争”); the block before that one, “腐败是…准确把, stops in the sentence it goes on
+    (握反腐败斗争…), so it opens the waiting head's story (three-col-boxed, 人民日报 2026-01-15)."""
+    issue = _crawled("rmrb", "2026-01-15")
+    text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260115, paper=issue.paper)
+    assert _article(result, "更加清醒坚定地推进反腐败斗争").text.startswith("“腐败是党和国家事业发展进程中的拦路虎")
+
+
+def test_text_opening_with_a_date_and_a_time_of_day_starts_a_story(tmp_path):
+    """学校职工举报自己违规调动、吃空饷 over 3月27日晚，“太原教育”微信公众号…, after a finished paragraph of the story above:
+    text that opens saying when, a time of day after the date, starts a story; the head is no subhead (five-col, 都市快报
+    2026-03-28)."""
+    issue = _crawled("dskb", "2026-03-28")
+    text, _ = _pdftotext(issue, "five-col", tmp_path)
+    result = import_text(text, "dskb.txt", number=20260328, paper=issue.paper)
+    assert _article(result, "学校职工举报自己违规调动、吃空饷").text.startswith("3月27日晚，“太原教育”微信公众号")
+
+
+def test_two_heads_signed_apart_the_second_signed_where_its_text_starts(tmp_path):
+    """百舸争流 奋楫者先 / 高质量党建引领保障高质量发展 / 中铝高端副总经理，…董事 李 响, each a block of its own: heads side by
+    side signed under the first. A title and a name (中铝国际党委副书记、工会主席 刘东军) opening a later block sign the second,
+    whose text follows it, so the text read first is the first's (three-col-boxed, the sample)."""
+    text, _ = _pdftotext(corpus.sample(), "three-col-boxed", tmp_path)
+    result = import_text(text, "sample.txt", number=1330, paper=corpus.sample().paper)
+    assert _article(result, "百舸争流 奋楫者先").text.startswith("近年来，中铝材料院")
+    second = _article(result, "高质量党建引领保障高质量发展")
+    assert second.byline == "中铝国际党委副书记、工会主席 刘东军" and second.text.startswith("中铝国际党委全面贯彻")
+
+
+def test_a_block_too_short_to_show_its_measure_takes_the_narrow_one_before():
+    """会谈前，李强在人 / 民大会堂北大厅为马丁 / 举行欢迎仪式。/ 吴政隆参加上述活 / 动。 under a block set ten em wide beside a
+    vertical head: too short to show its own measure, it fills the same narrow column, so its set-in lines are
+    paragraphs' first lines, not heads (six-col-vertical-jump, 人民日报 2026-01-07, pdftotext's default mode)."""
+    raw = [
+        "新华社北京1月6日",
+        "电 （记者冯歆然）1月6",
+        "日下午，国务院总理李",
+        "强在北京人民大会堂同",
+        "来华进行正式访问的爱",
+        "尔兰总理马丁举行会谈。",
+        "",
+        "会谈前，李强在人",
+        "民大会堂北大厅为马丁",
+        "举行欢迎仪式。",
+        "吴政隆参加上述活",
+        "动。",
+    ]
+    measures = columns.block_measures(raw, 12)
+    assert measures.get(8) == measures.get(10) == 10
+
+
+def test_a_story_told_by_a_first_sentence_cut_at_its_blocks_end(tmp_path):
+    """习近平会见爱尔兰总理马丁, a block of its own, its story told past the next head by a dated block whose one paragraph is
+    cut at the block's end (…在北京人民大会堂会见来华进行正式 / 访问的爱尔兰总理马丁。): the first sentence read on into the
+    next block says what the head says, so the head waits for it and the text under it is the story before's
+    (three-col-boxed, 人民日报 2026-01-06)."""
+    issue = _crawled("rmrb", "2026-01-06")
+    text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
+    result = import_text(text, "rmrb.txt", number=20260106, paper=issue.paper)
+    assert "会见来华进行正式访问的爱尔兰总理马丁" in _article(result, "习近平会见爱尔兰总理马丁").text
+    assert "中方愿同韩方一道" in _article(result, "习近平同韩国总统李在明举行会谈").text
+
+
+def test_a_filled_head_shaped_line_goes_on_to_a_last_line_that_ends_a_sentence_inside():
+    """Q10、鱼油等保健品的所谓“防猝死套餐”也迅速走 fills the measure, cut mid-word, over 红。这些东西真的能防猝死、保健康吗？: a line
+    holding a full stop, shorter than a first line set in, is a paragraph's last line, no head's rest, so the filled line
+    goes on to it as text (three-col-boxed, 都市快报 2026-03-29, pdftotext's default mode)."""
+    rows = [
+        "3月27日，中国人民银行、民政部、市场监管总局",
+        "等部门公布5起非法制售“人民币版”冥币典型案例，",
+        "提醒商家不制作、不售卖“人民币版”冥币，广大公",
+        "众则不要购买和使用。",
+        "据规定，禁止制作、仿制、买卖人民币图样，不",
+        "得在祭祀用品、生活用品、票券上使用人民币图样。",
+        "",
+        "Q10、鱼油等保健品的所谓“防猝死套餐”也迅速走",
+        "红。这些东西真的能防猝死、保健康吗？",
+        "",
+        "此次公布的案例显示，2025年4月，江苏省淮安市",
+        "金湖县某殡葬用品店销售“人民币版”冥币。当地相",
+    ]
+    item = next(x for x in _settled("\n".join(rows)) if x.text.startswith("Q10"))
+    assert item.kind == L.PARA and item.text.endswith("也迅速走红。这些东西真的能防猝死、保健康吗？")
+
+
+def test_a_line_leaving_a_book_title_open_is_no_head():
+    """《关于将“嘉靖通宝”古钱币移交会泽县, under a folio at a column's foot: the title mark 《 never closes on the line, as
+    an opened quotation does not in a head: a paragraph cut by the column (four-col, the sample, pdftotext's default mode)."""
+    assert not L.heading_shape("《关于将“嘉靖通宝”古钱币移交会泽县")
+    assert L.heading_shape("公布《商事调解条例》")

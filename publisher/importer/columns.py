@@ -86,10 +86,15 @@ def _indented(offset: int) -> bool:
 
 
 def _set_in(text: str, full: float) -> bool:
-    """A paragraph's first line: set in by the indent, about two em short of the measure, running on; an
-    opening quotation mark or bracket at its start may be set half an em wide (punctuation squeezed)."""
+    """A paragraph's first line: set in by the indent, about two em short of the measure, running on."""
+    return _set_in_width(text, full) and not _ends(text)
+
+
+def _set_in_width(text: str, full: float) -> bool:
+    """A line about two em short of the measure, as one set in by the indent; an opening quotation mark or
+    bracket at its start may be set half an em wide (punctuation squeezed)."""
     squeezed = 0.5 if text[:1] in rules.OPENERS else 0.0
-    return full - INDENT - 1.5 <= width(text) - squeezed <= full - INDENT + 0.5 and not _ends(text)
+    return full - INDENT - 1.5 <= width(text) - squeezed <= full - INDENT + 0.5
 
 
 def _ends(text: str) -> bool:
@@ -101,8 +106,8 @@ def _ends(text: str) -> bool:
 HEAD_TAG = re.compile(r"^[（(【][^（()）【】]{1,12}[）)】]$")
 
 
-#: A headline that ends in its column's tag: 某某的好事办实（某某谈）.
-TAGGED_HEAD = re.compile(r"\S{4,}[（(][^（()）]{2,8}[）)]$")
+#: A headline that ends in its column's tag: 某某的好事办实（某某谈）, 新生命 新希望（记录中国） (a couplet, a space between).
+TAGGED_HEAD = re.compile(r"(?:\S{4,}|\S{2,} \S{3,})[（(][^（()）]{2,8}[）)]$")
 
 
 def pairs(texts: list[str]) -> set[str]:
@@ -229,6 +234,8 @@ def _runs_on(
             return LINE
         if filled and cut and head and width(after) >= full - INDENT - 1.5 and (line[-1] + after[:1]) in words:
             return LINE  # a head-shaped filled line goes on too where its break cuts a word and no short rest follows
+        if filled and cut and head and "。" in after[:-1] and width(after) < full - INDENT - 1.5:
+            return LINE  # …也迅速走 / 红。这些…: a paragraph's last line, ending a sentence inside, is no head's rest
         if _set_in(after, full) and not displayed and (blocks or not head or w <= full + 1):
             # a new paragraph starts at ``after``; in layout text a line under display type in no strip (a head
             # wider than the column) is display type too, whose width tells no indent
@@ -281,6 +288,7 @@ class Unwrapped:
             cut = item.text != last or commas or last.endswith(("—", "“", "（"))
             # or the next block takes up the word it cuts (负责人表 / 示，…)
             cut = cut or (after is not None and after.kind == L.PARA and (last[-1:] + after.text[:1]) in self.words)
+            cut = cut or self.first_line_at_foot(before, item, after)
             # (layout text: a strip's top with no comma whose next strip opens with a head beside it goes on in neither)
             tops = self.tops or set()
             beside_head = not commas and after is not None and {item.no, after.no} <= tops and after.kind == L.SHORT
@@ -360,15 +368,36 @@ class Unwrapped:
                 item.kind, item.data = L.FURNITURE, {"merged": True}
         self.items[:] = [x for x in self.items if not x.data.get("merged")]
 
+    def first_line_at_foot(self, before: L.InputLine | None, item: L.InputLine, after: L.InputLine | None) -> bool:
+        """A line set in by the indent under a paragraph of its own block, at the block's end, the next block
+        going on with text (…起施行。/ 《条例》旨在规范 / 商事调解活动，…): a paragraph's first line cut at the
+        column's foot (a head, a block of its own or over its text, is not set in under text)."""
+        under_text = before is not None and before.kind == L.PARA and before.no not in self.block_ends
+        goes_on = after is not None and after.kind == L.PARA and self.continues(after)
+        return under_text and goes_on and _set_in(item.text, self.measure)
+
     def is_open(self, item: L.InputLine) -> bool:
-        return item.kind in BODY and not rules.ENDS_SENTENCE.search(self.last_lines.get(item.no, item.text))
+        """A paragraph that stops mid-sentence: its last line ends none, or (default mode, where no indent
+        shows) fills the measure and ends in a term in quotation marks (…为实现“十五五”: a paragraph's last line
+        that closes a sentence ends short)."""
+        last = self.last_lines.get(item.no, item.text)
+        filled = self.tops is None and width(last) >= self.measure - 0.5
+        return item.kind in BODY and (not rules.ENDS_SENTENCE.search(last) or (filled and _quoted_term(last)))
+
+    def takes_up(self, cut: L.InputLine, item: L.InputLine) -> bool:
+        """Does ``item`` open with the rest of the dash (—— broken — / —) that paragraph ``cut`` ends in?"""
+        last, first = self.last_lines.get(cut.no, cut.text), self.first_lines.get(item.no, item.text)
+        return last.endswith("—") and not last.endswith("——") and first.startswith("—") and not first.startswith("——")
 
     def continues(self, item: L.InputLine) -> bool:
         """Can ``item`` go on a paragraph cut at a column's foot? Not when it opens with a dateline, or
-        with a line set in by the indent (a new paragraph)."""
+        with a line set in by the indent (a new paragraph), also one that ends a sentence when its paragraph
+        goes on past it (the last line of a paragraph cut above would end it there)."""
         if item.no in self.indents:
             return not _is_lead(item) and not _indented(self.indents[item.no])
-        return not _is_lead(item) and not _set_in(self.first_lines.get(item.no, item.text), self.measure)
+        first = self.first_lines.get(item.no, item.text)
+        set_in = _set_in(first, self.measure) or (item.text != first and _set_in_width(first, self.measure))
+        return not _is_lead(item) and not set_in
 
     def fragments(self, items: list[L.InputLine]) -> list[tuple[str, list[L.InputLine]]]:
         """``items`` cut into ('head', run of head lines), ('body', paragraphs of one block) and
@@ -431,6 +460,7 @@ class Unwrapped:
                     if head and (told := _told_later(story, frags[n + 1 :])) is not None:
                         promised[told] = story  # a head left with no text waits for the block that tells its story
                 waiting, current = [*kept, *stories], stories[-1]
+                apart = apart and not _signed_later(frags[n + 1 :])
                 if len(stories) > 1 and (apart or part[-1].no not in self.block_ends):
                     # the last head's block runs on into the text, or the first is signed under its head, in the
                     # column after the second's: the text that comes first is the last head's
@@ -443,16 +473,33 @@ class Unwrapped:
                     slots[:] = [slot for slot in slots if slot is not pictures]
                     target.extend(pictures)
             elif self.continues(part[0]) and opened:
-                target = opened[0]
-            elif waiting and before is not None and not _is_lead(part[0]) and _dated_ahead(frags[n + 1 :]) >= len(waiting):
-                # the heads wait for the datelines still to come: this undated text goes on the story before,
-                # printed round the heads (a head set into the column of the story above it)
+                target = next((s for s in opened if self.takes_up(s[-1], part[0])), opened[0])
+            elif part[0].kind == L.SPEAKER and (signed := _signed_beside(waiting)) is not None:
+                target = signed  # a title and a name opening a block: the signature under the head beside
+                waiting.remove(signed)
+                L.signs_head(part[0])
+            elif (told := self.told_next(part, frags[n + 1 : n + 2], promised)) is not None:
+                target = promised.pop(told)  # the block that tells a waiting head's story goes on this one's sentence
+            elif (
+                waiting
+                and before is not None
+                and not _is_lead(part[0])
+                and not (current in waiting and current[-1].no not in self.block_ends)  # (the head's block runs on into it)
+                and (
+                    _dated_ahead(frags[n + 1 :]) >= len(waiting)
+                    or (current in waiting and self.told_past_heads(waiting, frags[n + 1 :]))
+                )
+            ):
+                # the heads wait for the datelines still to come, or (right under them) for blocks past the next
+                # heads that tell their stories: this undated text goes on the story before, printed round the heads
+                # (a head set into the column of the story above it)
                 target = before
                 for story in waiting:
                     story[0].data["story"] = True
             elif (
                 waiting
                 and current is not None
+                and any(x.kind in BODY for x in current)  # (a story being read: heads with no text yet take theirs)
                 and not _is_lead(part[0])
                 and all(_told_later(x, frags[n + 1 :]) is not None for x in waiting)
             ):
@@ -470,6 +517,25 @@ class Unwrapped:
             if self.is_open(part[-1]):
                 opened.append(target)
         return [item for slot in slots for item in slot]
+
+    def told_next(self, part: list[L.InputLine], after, promised: dict) -> int | None:
+        """The first line of the next block (``after``: the fragment after ``part``), when that block is the
+        one that tells a waiting head's story (``promised``) and goes on the sentence ``part`` stops in:
+        ``part`` then opens that story's text."""
+        if not after or after[0][0] != "body" or after[0][1][0].no not in promised:
+            return None
+        block = after[0][1][0]
+        return block.no if self.is_open(part[-1]) and self.continues(block) and not _is_lead(part[0]) else None
+
+    def told_past_heads(self, waiting: list[list[L.InputLine]], frags) -> bool:
+        """Is each waiting head a block of its own (a subhead is set in its text's block) whose story a block
+        printed after the next run of heads tells (:func:`_told_later`)? Such a head's text comes after other
+        stories' (its own text repeats its head further in)."""
+        start = next((k for k, (kind, _) in enumerate(frags) if kind == "head"), len(frags))
+        return all(
+            story[-1].kind == L.SHORT and story[-1].no in self.block_ends and _told_later(story, frags[start:]) is not None
+            for story in waiting
+        )
 
     def parted(self, story: list[L.InputLine]) -> list[list[L.InputLine]]:
         """A story's head lines, or two stories' when they are signed apart (:meth:`signed_apart`): the first
@@ -517,6 +583,14 @@ class Unwrapped:
                 cut = self.is_open(part[-1])
 
 
+#: A line ending in a term in quotation marks, no sentence's end inside it: …为实现“十五五”.
+QUOTED_TERM = re.compile(rf"“[^“”{rules.SENTENCE_END}，,]{{1,12}}”$")
+
+
+def _quoted_term(text: str) -> bool:
+    return bool(QUOTED_TERM.search(text))
+
+
 def _is_lead(item: L.InputLine) -> bool:
     return _is_lead_text(item.text)
 
@@ -549,6 +623,22 @@ def _tagged(story: list[L.InputLine]) -> bool:
     return any(x.kind == L.SHORT and TAGGED_HEAD.search(x.text) for x in story)
 
 
+def _signed_beside(waiting: list[list[L.InputLine]]) -> list[L.InputLine] | None:
+    """The waiting story of a head printed beside a signed one (:meth:`Unwrapped.parted`), with no text yet."""
+    return next((s for s in waiting if s[0].data.get("beside") and all(x.kind in HEADISH for x in s)), None)
+
+
+def _signed_later(frags) -> bool:
+    """Does a block after the first, before the next head, open with a title and a name on a line of its own?
+    Under two heads signed apart, that signs the second head's story, printed after the first's text."""
+    for k, (kind, part) in enumerate(frags):
+        if kind == "head":
+            return False
+        if kind == "body" and k > 0 and part[0].kind == L.SPEAKER:
+            return True
+    return False
+
+
 def _dated_ahead(frags) -> int:
     """How many blocks open with a dateline before the next head (captions read past)."""
     count = 0
@@ -565,12 +655,21 @@ def _told_later(story: list[L.InputLine], frags) -> int | None:
     words of ``story``'s head: a story's first sentence says what its head says (宁波舟山港
     … 成为全球首个年货物吞吐量超14亿吨的大港), so that block is the story's text, printed after other stories."""
     head = L.bigrams("".join(x.text for x in story if x.kind == L.SHORT))
-    for kind, part in frags:
+    for (kind, part), after in zip(frags, [*frags[1:], ("other", [])], strict=False):
         if kind == "other" and _page_top(part[0]):
             break
-        if kind == "body" and head and len(head & L.bigrams(part[0].text)) >= 0.6 * len(head):
+        if kind == "body" and head and len(head & L.bigrams(_first_sentence(part, after))) >= 0.6 * len(head):
             return part[0].no
     return None
+
+
+def _first_sentence(part: list[L.InputLine], after: tuple[str, list[L.InputLine]]) -> str:
+    """A block's first paragraph, and when the block is that paragraph cut mid-sentence at its end, the first
+    paragraph of the block after it (``after``), where that sentence most often goes on."""
+    text = part[0].text
+    if len(part) == 1 and not rules.ENDS_SENTENCE.search(text) and after[0] == "body":
+        text += after[1][0].text
+    return text
 
 
 def _leads_before_head(frags) -> int:
@@ -620,19 +719,24 @@ def block_measures(raw: list[str], full: int) -> dict[int, int]:
     """The measure of each block (lines between blank lines) set narrower than the text's own ``full``, by
     line number: a paragraph's lines but its last fill the column, so the widest width that at least three of
     the block's lines but its last share is the block's column (a story set narrow beside a vertical head),
-    when none of its lines inside is wider."""
+    when none of its lines inside is wider; a block too short to show it, with a line as wide as the narrow
+    block before it and none wider, is that column's."""
     out: dict[int, int] = {}
     block: list[int] = []
+    before = None  # the narrow measure of the block before
     for number, text in enumerate([*raw, ""], start=1):
-        if text.strip():
-            block.append(number)
+        if text.strip() or not block:
+            block += [number] if text.strip() else []
             continue
         widths = Counter(round(width(raw[n - 1].strip())) for n in block[:-1])
         narrow = max((w for w, c in widths.items() if c >= 3 and 8 <= w < full - 1), default=None)
+        if narrow is None and before is not None and widths.get(before):
+            narrow = before  # a block too short to show its measure, filled as narrow as the one before: that column
         inner = [round(width(raw[n - 1].strip())) for n in block[1:-1]]  # (the first may be a head)
-        if narrow is not None and all(w <= narrow + 1 for w in inner):
+        fits = narrow is not None and all(w <= narrow + 1 for w in inner)
+        if fits:
             out.update((n, narrow) for n in block)
-        block = []
+        before, block = narrow if fits else None, []
     return out
 
 
@@ -673,23 +777,56 @@ def vertical_runs(raw: list[str]) -> dict[int, tuple[int, str]]:
     return out
 
 
-#: A wrapped head's last characters printed on the next column's line after a space: … 李强在人民大会堂北大厅为 理马丁.
-GLUED_TAIL = re.compile(rf"^(.{{8,}}?) ({rules.HAN}{{1,3}}[{rules.CLOSERS}]?)$")
+#: A wrapped head's last characters (up to five, a line's short last word: 统计标准) printed on the next column's line
+#: after a space: … 李强在人民大会堂北大厅为 理马丁.
+GLUED_TAIL = re.compile(rf"^(.{{8,}}?) ({rules.HAN}{{1,5}}[{rules.CLOSERS}]?)$")
+#: A longer rest of a head across columns, after the last space of the row it shares with the columns before.
+GLUED_REST = re.compile(rf"^(.{{8,}}) ({rules.HAN}\S{{3,}})$")
 
 
-def _glued_tails(raw: list[str], full: int, vocabulary: rules.Vocabulary) -> list[str]:
+def _glued_tails(
+    raw: list[str], full: int, words: set[str] | frozenset[str], vocabulary: rules.Vocabulary
+) -> tuple[list[str], set[int]]:
     """pdftotext's default mode prints a head wider than the column, wrapped, then the row its last
-    characters share with the text of the column before: that line ends in them after one space (a byline
-    or a dateline ends in a name so too: those are no text). They go back on the head."""
+    characters share with the text of the columns before: that line ends in them after a space (a byline
+    or a dateline ends in a name so too: those are no text). Display type takes more leading, so the row
+    may be the second under the head (then the rest cuts the word of a head that is no row of columns). They go back on the head, which
+    then ends its block (the numbers of such heads come second): the text left on that row is the columns'."""
     out = list(raw)
+    breaks: set[int] = set()
     for n in range(len(out) - 1):
-        head, line = out[n].strip(), out[n + 1].strip()
-        glued = GLUED_TAIL.match(line)
-        if not glued or L.signs(line, vocabulary) or ((lead := rules.NEWS_LEAD.match(line)) and lead.end() >= glued.start(2)):
+        head = out[n].strip()
+        if not (width(head) > full + 0.5 and L.heading_shape(head) and not _ends(head)):
             continue
-        if width(head) > full + 0.5 and L.heading_shape(head) and not _ends(head):
-            out[n], out[n + 1] = head + glued.group(2), glued.group(1)
-    return out
+        for m in (n + 1, n + 2):
+            line = out[m].strip() if m < len(out) else ""
+            glued = _glued_tail(head, line, words, vocabulary) if line else None
+            if glued is not None and (m == n + 1 or (" " not in head and _cut_before(head, glued[2], words))):
+                out[n], out[m] = head + glued[2], glued[1]
+                breaks.add(n + 1)
+                break
+            if " " not in line:
+                break  # (the line under is no row of columns beside the head)
+    return out, breaks
+
+
+def _glued_tail(head: str, line: str, words: set[str] | frozenset[str], vocabulary: rules.Vocabulary) -> re.Match | None:
+    """The head's last characters at the end of ``line`` after a space (groups: the line's own text, the
+    rest), unless the line is a byline or a dateline, which ends in a name so too."""
+    glued = GLUED_TAIL.match(line) or _glued_rest(head, line, words)
+    if not glued or L.signs(line, vocabulary) or ((lead := rules.NEWS_LEAD.match(line)) and lead.end() >= glued.start(2)):
+        return None
+    return glued
+
+
+def _glued_rest(head: str, line: str, words: set[str] | frozenset[str]) -> re.Match | None:
+    """A head across two columns wraps into a rest longer than a few characters, printed after the text of
+    the columns before on their row: it takes up the word the head breaks off and reads as a head's end."""
+    glued = GLUED_REST.match(line)
+    if glued is None or not head or not _cut_before(head, glued[2], words):
+        return None
+    rest = glued[2]
+    return glued if L.heading_shape(head + rest) and not re.search(r"[，。；：]", rest) and width(rest) <= width(head) else None
 
 
 def _wrapped_display(head: str, rest: str, full: float) -> bool:
@@ -840,7 +977,8 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     beside: set[int] = set()  # heads of their own printed beside the head before
     if layout is None:
         raw, breaks, beside = _split_two_heads(raw, words, vocabulary)
-        raw = _glued_tails(raw, full, vocabulary)
+        raw, glued = _glued_tails(raw, full, words, vocabulary)
+        breaks |= glued
     narrow = block_measures(raw, full) if layout is None else strip_measures(raw, full, layout.strips)
     out: list[L.InputLine] = []
     first: dict[int, str] = {}

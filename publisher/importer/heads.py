@@ -87,7 +87,7 @@ def read_head(texts: list[str]) -> tuple[str | None, str, str | None, str | None
 
     Two lines are 引题+主题 unless the second starts with a dash or only the first is a
     whole statement (it has a comma or ！？ inside): then they are 主题+副题. A quotation over a
-    statement is the voice that leads into the head (引题), whatever it holds.
+    statement is the voice that leads into the head (引题), whatever it holds; under one it is no head.
     """
     if len(texts) == 1:
         split = split_heading(texts[0])
@@ -103,6 +103,8 @@ def read_head(texts: list[str]) -> tuple[str | None, str, str | None, str | None
             return a, split[1], split[2], "kicker + headline + subtitle (second line split)", "kicker + headline"
         if quotation(a) and not quotation(b) and not b.startswith(("——", "──", "—", "-")):
             return a, b, None, "kicker + headline (a quotation over the head)", "headline + subtitle"
+        if quotation(b) and not quotation(a):
+            return None, a, b, "headline + subtitle (a quotation under the head)", "kicker + headline"
         if b.startswith(("——", "──", "—", "-")) or (re.search(r"[，！？,!?].", a) and not re.search(r"[，！？,!?]", b)):
             return None, a, b, "headline + subtitle", "kicker + headline"
         return a, b, None, "kicker + headline", "headline + subtitle"

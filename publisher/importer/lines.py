@@ -143,8 +143,12 @@ def classify(lines: list[InputLine], vocabulary: rules.Vocabulary) -> None:
     _column_lines(lines[head:])
     for before, line in zip(lines[head:], lines[head + 1 :], strict=False):
         if line.kind == SPEAKER and before.kind == SHORT:
-            # a title and a name right under a headline sign the piece there (a signature closes a speech)
-            line.kind, line.data = BYLINE, {"authors": [(line.data["name"], line.data["role"])]}
+            signs_head(line)
+
+
+def signs_head(line: InputLine) -> None:
+    """A title and a name right under a headline sign the piece there (a signature closes a speech): a byline."""
+    line.kind, line.data = BYLINE, {"authors": [(line.data["name"], line.data["role"])]}
 
 
 #: Text set in columns: this share of its lines fill the column's measure.
@@ -258,12 +262,12 @@ def caption_parts(body: str) -> dict:
 
 
 def quote_balance(value: str) -> tuple[int, int]:
-    """(closers needed from before, openers left open at the end) for “” and （） pairs."""
+    """(closers needed from before, openers left open at the end) for “”, （） and 《》 pairs."""
     depth = lowest = 0
     for ch in value:
-        if ch in "“「『（(":
+        if ch in "“「『（(《":
             depth += 1
-        elif ch in "”」』）)":
+        elif ch in "”」』）)》":
             depth -= 1
             lowest = min(lowest, depth)
     return -lowest, max(0, depth - lowest)

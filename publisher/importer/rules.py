@@ -70,8 +70,10 @@ NEWS_LEAD = re.compile(
     rf"|(?:新华社|中新社|人民网|新华网|央视网)[{CJK}\d]{{0,16}}?电)"
     r"(?:\s*[（(][^（()）]{1,60}[）)])?)\s*"
 )
-#: A news story's first words say when (近日，… / 2025年，… / 1月5日，…); a subhead's text goes on the story's.
-NEWS_OPENING = re.compile(r"^(?:近日|日前|昨天|昨日|今天|今日|\d{4}年|\d{1,2}月\d{1,2}日)[，,]")
+#: A news story's first words say when (近日，… / 2025年，… / 1月5日，… / 3月27日晚，…); a subhead's text goes on the story's.
+NEWS_OPENING = re.compile(
+    r"^(?:近日|日前|昨天|昨日|今天|今日|\d{4}年|\d{1,2}月\d{1,2}日)(?:上午|下午|中午|晚上|晚间|晚|早上|早晨|凌晨|傍晚|夜间)?[，,]"
+)
 #: 本报讯 记者 张三 通讯员 李四 …: writers named without brackets after the dateline.
 LEAD_NAMES = re.compile(
     rf"^((?:{'|'.join(('本报记者', '见习记者', '特约记者', '记者', '通讯员'))})\s*{HAN}{{2,3}}(?:\s+(?:(?:记者|通讯员)\s*)?{HAN}{{2,3}}){{0,4}})\s+"
