@@ -1,6 +1,6 @@
 """Both importers on the import corpus: headline precision/recall, bylines, sections, photos, per paper and layout.
 
-    .venv/bin/python bench/import_pdf.py [--styles four-col,five-col] [--no-own] [--importers text] [--layout] [--misses] [--shuffled] [--speed]
+    .venv/bin/python bench/import_pdf.py [--styles four-col,five-col] [--no-own] [--importers text] [--layout] [--misses] [--shuffled] [--papers 人民日报,…] [--speed]
 
 PDFs come from three engines: ReportLab in several newspaper styles (tests/corpus/layout.py), Typst in three
 more (tests/corpus/typeset.py, added after the rules and first measured untuned), both with real articles
@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--shuffled", action="store_true", help="draw each page's objects in a shuffled order first (as layout systems may)"
     )
+    parser.add_argument("--papers", help="only these papers of the corpus, comma-separated (e.g. 人民日报,都市快报)")
     parser.add_argument("--speed", action="store_true", help="only time the import of our own PDF of the sample")
     args = parser.parse_args(argv)
     rows = []
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         cases = []  # (engine, layout, paper, pdf, number, gold)
         for style in args.styles.split(","):
             for k, issue in enumerate(corpus.issues()):
+                if args.papers and issue.paper not in args.papers.split(","):
+                    continue
                 pdf = tmp / f"{style}-{k}.pdf"
                 gold = corpus.render(issue, style, pdf)
                 if args.shuffled:
