@@ -733,10 +733,11 @@ def block_measures(raw: list[str], full: int) -> dict[int, int]:
         if narrow is None and before is not None and widths.get(before):
             narrow = before  # a block too short to show its measure, filled as narrow as the one before: that column
         inner = [round(width(raw[n - 1].strip())) for n in block[1:-1]]  # (the first may be a head)
-        fits = narrow is not None and all(w <= narrow + 1 for w in inner)
-        if fits:
+        if narrow is not None and all(w <= narrow + 1 for w in inner):
             out.update((n, narrow) for n in block)
-        before, block = narrow if fits else None, []
+        else:
+            narrow = None
+        before, block = narrow, []
     return out
 
 

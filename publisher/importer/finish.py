@@ -242,7 +242,7 @@ class AfterWalk:
         for other in reversed(self.articles[: self.articles.index(draft)]):
             pair = TWO_HEADS.match(other.headline or "") if other.section is draft.section else None
             said = [len(L.bigrams(half) & sentence) / max(1, len(L.bigrams(half))) for half in pair.groups()] if pair else []
-            if said and said[1] >= SAID > said[0]:
+            if pair and said[1] >= SAID > said[0]:
                 other.headline, draft.headline, draft.head_lines = pair[1], pair[2], other.head_lines
                 self.decide(
                     "headline",
