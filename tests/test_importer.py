@@ -1971,3 +1971,13 @@ def test_a_strips_last_two_rows_printed_the_wrong_way_round_are_put_back(tmp_pat
     result = _printed(tmp_path, issue, "seven-col", layout=True)
     assert "吴政隆参加上述活动。" in [b.text for b in _article(result, "李强同爱尔兰总理马丁会谈").body]
     assert not any(a.headline == "吴政隆参加上述活" for a in result.issue.articles)
+
+
+def test_the_mastheads_paper_name_is_a_line_of_its_own_not_the_section_labels_start(tmp_path):
+    """Default mode prints the masthead's name (蘋果日報) and the section label under it (港聞) as one block; the
+    name, which the running head over the page opens with, is type of its own: the label is the section's name
+    (蘋果日報 2015-06-10, four-col; the Traditional text is read through the Simplified rules)."""
+    issue = _crawled("hkad", "2015-06-10")
+    result = _printed(tmp_path, issue, "four-col")
+    assert [s["name"] for s in result.report.sections][0] == "港聞"
+    assert result.report.masthead[0]["text"] == "蘋果日報"

@@ -811,6 +811,12 @@ def _over_leading(layout: strips.Strips, number: int, printed: set[int]) -> bool
     return number - 1 in layout.tops and above + 1 < below and not any(above < row < below for row in printed)
 
 
+def _nameplate(text: str, page_top: str) -> bool:
+    """The paper's name as its masthead prints it (the running head over the page opens with it): type of its
+    own, so the line under it (the page's section label, set smaller) never goes on it."""
+    return bool(rules.PAPER_NAME.match(text)) and page_top.startswith(text)
+
+
 def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str], set_in: bool | None) -> bool:
     """A head wider than the column (display type across columns) goes on past a blank line at ``after``,
     a short head-shaped rest that cuts its word (:func:`head_goes_on`). Short: shorter than a line set in
@@ -900,6 +906,8 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             ends.discard(current.no)
             current.data["display"] = True
         parted = None
+        if current is not None and _nameplate(current.text, texts[0]):
+            joined = ""
         if current is not None and joined:
             heading = joined == HEAD
             ascii_pair = current.text[-1:].isascii() and current.text[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum()
