@@ -1981,3 +1981,14 @@ def test_the_mastheads_paper_name_is_a_line_of_its_own_not_the_section_labels_st
     result = _printed(tmp_path, issue, "four-col")
     assert [s["name"] for s in result.report.sections][0] == "港聞"
     assert result.report.masthead[0]["text"] == "蘋果日報"
+
+
+def test_a_head_of_two_phrases_over_its_writers_line_is_one_head(tmp_path):
+    """Layout mode: 投行高層　法拉利撞死保安 sets its two phrases apart by display type's wide space, and the writers'
+    line under it spaces its names as widely (記者：謝志輝　詹家志　黎家駒); one writers' line signs one story, so the
+    row over it is one head and the line one byline (蘋果日報 2015-06-10, four-col)."""
+    issue = _crawled("hkad", "2015-06-10")
+    result = _printed(tmp_path, issue, "four-col", layout=True)
+    article = _article(result, "投行高層　法拉利撞死保安")
+    assert norm(article.byline) == norm("記者：謝志輝　詹家志　黎家駒")
+    assert article.text.startswith("全球最大投資銀行之一德意志銀行")

@@ -52,6 +52,31 @@ def _pieces(line: str) -> list[tuple[int, str]]:
     return out
 
 
+def _writers_row(line: str) -> str:
+    """A writers' line (记者：某某 / 某某 / 某某) spaces its names as widely as the columns' gaps, yet it is one
+    line of one column: its pieces, when a writers' line opens the row and only names follow, joined by a
+    space (else the row as it is)."""
+    pieces = _pieces(line)
+    if len(pieces) < 2 or not all(rules.NAMES_LINE.match(text) for _, text in pieces[1:]):
+        return line
+    joined = " ".join(text for _, text in pieces)
+    if not (L.signs(pieces[0][1]) and L.signs(joined) and rules.ROLE_BYLINE.match(pieces[0][1])):
+        return line
+    return " " * pieces[0][0] + joined
+
+
+def _signed_head(block: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A block of a head row over one writers' line (:func:`_writers_row`) and nothing else: the writers' line
+    signs one story, so the row's head-shaped pieces are that story's head, its phrases set apart by display
+    type's wide space (投行高層　法拉利撞死保安), not heads side by side; they are joined by a space."""
+    if len(block) != 2 or len(_pieces(block[1][1])) != 1 or not rules.ROLE_BYLINE.match(block[1][1].strip()):
+        return block
+    pieces = _pieces(block[0][1])
+    if len(pieces) < 2 or not all(L.heading_shape(text) for _, text in pieces):
+        return block
+    return [(block[0][0], " " * pieces[0][0] + " ".join(text for _, text in pieces)), block[1]]
+
+
 def is_layout(text: str) -> bool:
     """Many lines print pieces of text side by side, and their pieces start at recurring positions."""
     lines = [x for x in text.replace("\f", "\n").split("\n") if x.strip()]
@@ -466,11 +491,12 @@ def read(text: str) -> Strips | None:
                 block = []
                 page += 1
             if part.strip():
-                block.append((number, part.rstrip()))
+                block.append((number, _writers_row(part.rstrip())))
             elif block and k == len(parts) - 1:
                 blocks.append((page, block))
                 block = []
     blocks += [(page, block)] if block else []
+    blocks = [(page, _signed_head(block)) for page, block in blocks]
     cells: list[Cell] = []
     for k, (page, block) in enumerate(blocks):
         after = blocks[k + 1] if k + 1 < len(blocks) else None
