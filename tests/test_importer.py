@@ -1992,3 +1992,14 @@ def test_a_head_of_two_phrases_over_its_writers_line_is_one_head(tmp_path):
     article = _article(result, "投行高層　法拉利撞死保安")
     assert norm(article.byline) == norm("記者：謝志輝　詹家志　黎家駒")
     assert article.text.startswith("全球最大投資銀行之一德意志銀行")
+
+
+def test_a_writers_line_and_a_head_spaced_as_widely_come_back_in_default_mode(tmp_path):
+    """Default mode prints the pieces of 投行高層　法拉利撞死保安 and of the writers' line under it,
+    記者：謝志輝　詹家志　黎家駒, each as a block, the two rows' pieces in turn: the names go back on the writers' line and the phrase
+    between them on the head (蘋果日報 2015-06-10, five-col)."""
+    issue = _crawled("hkad", "2015-06-10")
+    result = _printed(tmp_path, issue, "five-col")
+    article = _article(result, "投行高層　法拉利撞死保安")
+    assert norm(article.byline) == norm("記者：謝志輝　詹家志　黎家駒")
+    assert article.text.startswith("全球最大投資銀行之一德意志銀行")

@@ -68,7 +68,7 @@ def _writers_row(line: str) -> str:
 def _signed_head(block: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """A block of a head row over one writers' line (:func:`_writers_row`) and nothing else: the writers' line
     signs one story, so the row's head-shaped pieces are that story's head, its phrases set apart by display
-    type's wide space (投行高層　法拉利撞死保安), not heads side by side; they are joined by a space."""
+    type's wide space (某某某某　某某某某某), not heads side by side; they are joined by a space."""
     if len(block) != 2 or len(_pieces(block[1][1])) != 1 or not rules.ROLE_BYLINE.match(block[1][1].strip()):
         return block
     pieces = _pieces(block[0][1])
