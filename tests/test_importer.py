@@ -2003,3 +2003,13 @@ def test_a_writers_line_and_a_head_spaced_as_widely_come_back_in_default_mode(tm
     article = _article(result, "投行高層　法拉利撞死保安")
     assert norm(article.byline) == norm("記者：謝志輝　詹家志　黎家駒")
     assert article.text.startswith("全球最大投資銀行之一德意志銀行")
+
+
+def test_a_writers_line_after_the_text_signs_the_story_over_a_dateline_naming_no_one(tmp_path):
+    """同事聞古Sir死訊痛哭 opens with 【本報訊】, which names no one, and closes with ■記者詹家志: the writers' line signs
+    the story, and the dateline stays at the start of its text (蘋果日報 2015-06-10, four-col, layout mode)."""
+    issue = _crawled("hkad", "2015-06-10")
+    result = _printed(tmp_path, issue, "four-col", layout=True)
+    article = _article(result, "同事聞古Sir死訊痛哭")
+    assert article.byline == "■記者詹家志"
+    assert article.text.startswith("【本報訊】在漾日居停車場遭法拉利撞斃")
