@@ -2013,3 +2013,13 @@ def test_a_writers_line_after_the_text_signs_the_story_over_a_dateline_naming_no
     article = _article(result, "同事聞古Sir死訊痛哭")
     assert article.byline == "■記者詹家志"
     assert article.text.startswith("【本報訊】在漾日居停車場遭法拉利撞斃")
+
+
+def test_a_heads_second_phrase_over_the_next_strip_goes_back_on_its_first(tmp_path):
+    """Layout mode: 唔講贏梗　唐改稱全力以赴 prints its second phrase over the next strip, whose text goes on the sentence
+    cut at the foot of the strip the first phrase heads (…只稱會全力以 / 赴。…): one head, one story (蘋果日報
+    2012-03-15, four-col)."""
+    issue = _crawled("hkad", "2012-03-15")
+    result = _printed(tmp_path, issue, "four-col", layout=True)
+    article = _article(result, "唔講贏梗　唐改稱全力以赴")
+    assert "全力以赴。唐又指" in article.text.replace("\n", "")

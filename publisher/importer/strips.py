@@ -352,7 +352,27 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
         _last_rows_in_order(out)
         if out and out[-1].text:
             out.append(Cell(""))
-    return out
+    return _second_phrase(out)
+
+
+def _second_phrase(out: list[Cell]) -> list[Cell]:
+    """A head's second phrase, set apart by display type's wide space, prints over the next strip, whose text goes on
+    the sentence cut at the foot of the strip its first phrase heads (某某某某　某某某某某 / … 某某某某 / 某。…):
+    it goes back on the first phrase (a whole one: text, not a wrapped head's rest, under it), printed left of that strip's text (display type counts a character as one
+    position). A head beside it heads its own story, whose text opens a paragraph."""
+    strips = [list(g) for _, g in itertools.groupby([c for c in out if c.text], key=lambda c: c.strip)]
+    merged: set[int] = set()
+    for a, b in itertools.pairwise(strips):
+        if len(a) < 2 or len(b) < 2 or not (a[0].top and b[0].top) or id(a[0]) in merged or len(a[1].text) <= HEAD_REST:
+            continue
+        heads = all(L.heading_shape(c.text) and not rules.ENDS_SENTENCE.search(c.text) for c in (a[0], b[0]))
+        left = b[0].indent is not None and b[0].indent < 0  # it prints left of the strip's text, beside the first
+        goes_on = left and b[1].indent is not None and b[1].indent < 2 and not rules.NEWS_LEAD.match(b[1].text)
+        if heads and goes_on and not rules.ENDS_SENTENCE.search(a[-1].text):
+            a[0].text = f"{a[0].text} {b[0].text}"
+            b[1].opens = True
+            merged.add(id(b[0]))
+    return [c for c in out if id(c) not in merged]
 
 
 def _last_rows_in_order(cells: list[Cell]) -> None:
