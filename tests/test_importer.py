@@ -2193,3 +2193,55 @@ def test_a_line_leaving_a_book_title_open_is_no_head():
     an opened quotation does not in a head: a paragraph cut by the column (four-col, the sample, pdftotext's default mode)."""
     assert not L.heading_shape("《关于将“嘉靖通宝”古钱币移交会泽县")
     assert L.heading_shape("公布《商事调解条例》")
+
+
+def test_the_mastheads_paper_name_is_a_line_of_its_own_not_the_section_labels_start(tmp_path):
+    """Default mode prints the masthead's name (蘋果日報) and the section label under it (港聞) as one block; the
+    name, which the running head over the page opens with, is type of its own: the label is the section's name
+    (蘋果日報 2015-06-10, four-col; the Traditional text is read through the Simplified rules)."""
+    issue = _crawled("hkad", "2015-06-10")
+    result = _printed(tmp_path, issue, "four-col")
+    assert [s["name"] for s in result.report.sections][0] == "港聞"
+    assert result.report.masthead[0]["text"] == "蘋果日報"
+
+
+def test_a_head_of_two_phrases_over_its_writers_line_is_one_head(tmp_path):
+    """Layout mode: 投行高層　法拉利撞死保安 sets its two phrases apart by display type's wide space, and the writers'
+    line under it spaces its names as widely (記者：謝志輝　詹家志　黎家駒); one writers' line signs one story, so the
+    row over it is one head and the line one byline (蘋果日報 2015-06-10, four-col)."""
+    issue = _crawled("hkad", "2015-06-10")
+    result = _printed(tmp_path, issue, "four-col", layout=True)
+    article = _article(result, "投行高層　法拉利撞死保安")
+    assert norm(article.byline) == norm("記者：謝志輝　詹家志　黎家駒")
+    assert article.text.startswith("全球最大投資銀行之一德意志銀行")
+
+
+def test_a_writers_line_and_a_head_spaced_as_widely_come_back_in_default_mode(tmp_path):
+    """Default mode prints the pieces of 投行高層　法拉利撞死保安 and of the writers' line under it,
+    記者：謝志輝　詹家志　黎家駒, each as a block, the two rows' pieces in turn: the names go back on the writers' line and the phrase
+    between them on the head (蘋果日報 2015-06-10, five-col)."""
+    issue = _crawled("hkad", "2015-06-10")
+    result = _printed(tmp_path, issue, "five-col")
+    article = _article(result, "投行高層　法拉利撞死保安")
+    assert norm(article.byline) == norm("記者：謝志輝　詹家志　黎家駒")
+    assert article.text.startswith("全球最大投資銀行之一德意志銀行")
+
+
+def test_a_writers_line_after_the_text_signs_the_story_over_a_dateline_naming_no_one(tmp_path):
+    """同事聞古Sir死訊痛哭 opens with 【本報訊】, which names no one, and closes with ■記者詹家志: the writers' line signs
+    the story, and the dateline stays at the start of its text (蘋果日報 2015-06-10, four-col, layout mode)."""
+    issue = _crawled("hkad", "2015-06-10")
+    result = _printed(tmp_path, issue, "four-col", layout=True)
+    article = _article(result, "同事聞古Sir死訊痛哭")
+    assert article.byline == "■記者詹家志"
+    assert article.text.startswith("【本報訊】在漾日居停車場遭法拉利撞斃")
+
+
+def test_a_heads_second_phrase_over_the_next_strip_goes_back_on_its_first(tmp_path):
+    """Layout mode: 唔講贏梗　唐改稱全力以赴 prints its second phrase over the next strip, whose text goes on the sentence
+    cut at the foot of the strip the first phrase heads (…只稱會全力以 / 赴。…): one head, one story (蘋果日報
+    2012-03-15, four-col)."""
+    issue = _crawled("hkad", "2012-03-15")
+    result = _printed(tmp_path, issue, "four-col", layout=True)
+    article = _article(result, "唔講贏梗　唐改稱全力以赴")
+    assert "全力以赴。唐又指" in article.text.replace("\n", "")

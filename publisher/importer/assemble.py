@@ -507,9 +507,16 @@ class Assembler(AfterWalk):
                 return
         if not heads:
             if bylines:
-                target = cur if cur is not None and cur.body and cur.byline is None else None
+                signs = (
+                    cur is not None
+                    and cur.body
+                    and (cur.byline is None or (_unsigned_dateline(cur) and _closes(cur, self.prev, bylines[0])))
+                )
+                target = cur if signs else None
                 for piece in bylines:
                     if target is not None:
+                        if _unsigned_dateline(target):  # (checked to close it above)
+                            _dateline_to_text(target)
                         self.add_byline(target, piece, head=False)
                         target.ended = True
                         self.decide("byline", piece.numbers, "byline printed after the text", None, target)
@@ -677,3 +684,27 @@ class Assembler(AfterWalk):
             self.orphans.append((len(self.articles), heads + bylines))
         for piece in figures:
             self.add_figure(cur, piece)
+
+
+def _unsigned_dateline(draft: Draft) -> bool:
+    """The headed story's byline is the dateline opening its lead and naming no one (【本报讯】): a writers' line
+    printed after the text (■记者某某) signs the story instead (text read without its head is left as it is)."""
+    unsigned = draft.byline is not None and draft.lead == "news" and not draft.authors and not draft.head_byline
+    return unsigned and draft.headline is not None
+
+
+def _dateline_to_text(draft: Draft) -> None:
+    """Give a dateline that names no one back to the start of the lead it opens, where the paper prints it."""
+    lead = draft.body[0]
+    lead.text = f"{draft.byline}{lead.text}"
+    draft.byline = None
+
+
+def _closes(draft: Draft, previous: TextPiece | None, piece: TextPiece) -> bool:
+    """The writers' line comes right under the story's last paragraph (``previous``, the piece read before it),
+    which ends a sentence, and the story's head is right over its lead: it closes that story (text read out of
+    order, a head given another story's text, leaves it under lines not the head's)."""
+    last = draft.body[-1]
+    if previous is None or previous.numbers != last.lines or not rules.ENDS_SENTENCE.search(last.text):
+        return False
+    return 0 < piece.no - previous.lines[-1].last <= 2 and 0 < draft.body[0].lines[0] - draft.head_lines[-1] <= 2

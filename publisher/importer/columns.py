@@ -941,12 +941,50 @@ def _split_two_heads(
     return out, breaks, beside
 
 
+#: How many lines under a writers' line its names (and the head's phrases between them) may take (:func:`_writers_apart`).
+WRITERS_LINES = 8
+
+
+def _writers_apart(raw: list[str], vocabulary: rules.Vocabulary) -> list[str]:
+    """Default mode: a writers' line under a head (记者：某某　某某　某某) spaces its names as widely as the head
+    its phrases (某某某某　某某某某某), and pdftotext prints each piece as a block of its own, the two rows' pieces
+    in turn. The names that follow the writers' line go back on it, and a head-shaped piece between two of them
+    goes back on the head above it (every line keeps its number; the pieces' lines are left blank)."""
+    out = list(raw)
+    for n in range(1, len(out) - 1):
+        head, writers = out[n - 1].strip(), out[n].strip()
+        if not (rules.ROLE_BYLINE.match(writers) and L.heading_shape(head) and not L.signs(head, vocabulary)):
+            continue
+        pieces: list[tuple[int, str]] = []
+        for m in range(n + 1, min(n + WRITERS_LINES, len(out))):
+            text = out[m].strip()
+            if text and not (L.heading_shape(text) or rules.NAMES_LINE.match(text)):
+                break
+            pieces += [(m, text)] if text else []
+        while pieces and not (rules.NAMES_LINE.match(pieces[-1][1]) and L.signs(pieces[-1][1], vocabulary)):
+            pieces.pop()  # the head's phrases lie between names: what follows the last name is no piece of the row
+        if not pieces:
+            continue
+        names = [t for _, t in pieces if L.signs(t, vocabulary)]
+        phrases = [t for _, t in pieces if not L.signs(t, vocabulary)]
+        out[n - 1], out[n] = " ".join([head, *phrases]), " ".join([writers, *names])
+        for m, _ in pieces:
+            out[m] = ""
+    return out
+
+
 def _over_leading(layout: strips.Strips, number: int, printed: set[int]) -> bool:
     """Layout text: is line ``number - 1`` of the reading on its band's first row, a blank input row between it and
     line ``number`` (display type's leading: a row of heads or kickers read at the tops of the columns under it)?
     Such a line goes on only as a head wraps (its rest cuts its word), never as a filled line of text."""
     above, below = layout.sources[number - 2], layout.sources[number - 1]
     return number - 1 in layout.tops and above + 1 < below and not any(above < row < below for row in printed)
+
+
+def _nameplate(text: str, page_top: str) -> bool:
+    """The paper's name as its masthead prints it (the running head over the page opens with it): type of its
+    own, so the line under it (the page's section label, set smaller) never goes on it."""
+    return bool(rules.PAPER_NAME.match(text)) and page_top.startswith(text)
 
 
 def _display_goes_on(line: str, after: str, full: float, words: set[str] | frozenset[str], set_in: bool | None) -> bool:
@@ -977,7 +1015,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     breaks: set[int] = set()  # lines that end a block though no blank line follows
     beside: set[int] = set()  # heads of their own printed beside the head before
     if layout is None:
-        raw, breaks, beside = _split_two_heads(raw, words, vocabulary)
+        raw, breaks, beside = _split_two_heads(_writers_apart(raw, vocabulary), words, vocabulary)
         raw, glued = _glued_tails(raw, full, words, vocabulary)
         breaks |= glued
     narrow = block_measures(raw, full) if layout is None else strip_measures(raw, full, layout.strips)
@@ -1039,6 +1077,8 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
             ends.discard(current.no)
             current.data["display"] = True
         parted = None
+        if current is not None and _nameplate(current.text, texts[0]):
+            joined = ""
         if current is not None and joined:
             heading = joined == HEAD
             ascii_pair = current.text[-1:].isascii() and current.text[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum()

@@ -52,6 +52,31 @@ def _pieces(line: str) -> list[tuple[int, str]]:
     return out
 
 
+def _writers_row(line: str) -> str:
+    """A writers' line (记者：某某 / 某某 / 某某) spaces its names as widely as the columns' gaps, yet it is one
+    line of one column: its pieces, when a writers' line opens the row and only names follow, joined by a
+    space (else the row as it is)."""
+    pieces = _pieces(line)
+    if len(pieces) < 2 or not all(rules.NAMES_LINE.match(text) for _, text in pieces[1:]):
+        return line
+    joined = " ".join(text for _, text in pieces)
+    if not (L.signs(pieces[0][1]) and L.signs(joined) and rules.ROLE_BYLINE.match(pieces[0][1])):
+        return line
+    return " " * pieces[0][0] + joined
+
+
+def _signed_head(block: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A block of a head row over one writers' line (:func:`_writers_row`) and nothing else: the writers' line
+    signs one story, so the row's head-shaped pieces are that story's head, its phrases set apart by display
+    type's wide space (某某某某　某某某某某), not heads side by side; they are joined by a space."""
+    if len(block) != 2 or len(_pieces(block[1][1])) != 1 or not rules.ROLE_BYLINE.match(block[1][1].strip()):
+        return block
+    pieces = _pieces(block[0][1])
+    if len(pieces) < 2 or not all(L.heading_shape(text) for _, text in pieces):
+        return block
+    return [(block[0][0], " " * pieces[0][0] + " ".join(text for _, text in pieces)), block[1]]
+
+
 def is_layout(text: str) -> bool:
     """Many lines print pieces of text side by side, and their pieces start at recurring positions."""
     lines = [x for x in text.replace("\f", "\n").split("\n") if x.strip()]
@@ -327,7 +352,27 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
         _last_rows_in_order(out)
         if out and out[-1].text:
             out.append(Cell(""))
-    return out
+    return _second_phrase(out)
+
+
+def _second_phrase(out: list[Cell]) -> list[Cell]:
+    """A head's second phrase, set apart by display type's wide space, prints over the next strip, whose text goes on
+    the sentence cut at the foot of the strip its first phrase heads (某某某某　某某某某某 / … 某某某某 / 某。…):
+    it goes back on the first phrase (a whole one: text, not a wrapped head's rest, under it), printed left of that strip's text (display type counts a character as one
+    position). A head beside it heads its own story, whose text opens a paragraph."""
+    strips = [list(g) for _, g in itertools.groupby([c for c in out if c.text], key=lambda c: c.strip)]
+    merged: set[int] = set()
+    for a, b in itertools.pairwise(strips):
+        if len(a) < 2 or len(b) < 2 or not (a[0].top and b[0].top) or id(a[0]) in merged or len(a[1].text) <= HEAD_REST:
+            continue
+        heads = all(L.heading_shape(c.text) and not rules.ENDS_SENTENCE.search(c.text) for c in (a[0], b[0]))
+        left = b[0].indent is not None and b[0].indent < 0  # it prints left of the strip's text, beside the first
+        goes_on = left and b[1].indent is not None and b[1].indent < 2 and not rules.NEWS_LEAD.match(b[1].text)
+        if heads and goes_on and not rules.ENDS_SENTENCE.search(a[-1].text):
+            a[0].text = f"{a[0].text} {b[0].text}"
+            b[1].opens = True
+            merged.add(id(b[0]))
+    return [c for c in out if id(c) not in merged]
 
 
 def _last_rows_in_order(cells: list[Cell]) -> None:
@@ -466,11 +511,12 @@ def read(text: str) -> Strips | None:
                 block = []
                 page += 1
             if part.strip():
-                block.append((number, part.rstrip()))
+                block.append((number, _writers_row(part.rstrip())))
             elif block and k == len(parts) - 1:
                 blocks.append((page, block))
                 block = []
     blocks += [(page, block)] if block else []
+    blocks = [(page, _signed_head(block)) for page, block in blocks]
     cells: list[Cell] = []
     for k, (page, block) in enumerate(blocks):
         after = blocks[k + 1] if k + 1 < len(blocks) else None
