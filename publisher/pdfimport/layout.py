@@ -385,6 +385,16 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
         below = [h.box[1] for h in heads if h.box[1] > hy1 and overlap((h.box[0], h.box[2]), (left, hx0)) > 0]
         beside[id(head)] = (left, hx0, hy0, min(below, default=max([hy1, *(x.y1 for x in lines)])))
 
+    under_foot: dict[int, list[PrintedLine]] = {}  # per head, the lines starting right under it
+
+    def runs_under(head: Head, x0: float, x1: float) -> bool:
+        """The head stands over x0..x1, or its story's text starts right under it there (a head narrower than its
+        story)."""
+        hx0, _, hx1, foot = boxes[id(head)]
+        if id(head) not in under_foot:
+            under_foot[id(head)] = [x for x in lines if foot - 1 <= x.y0 <= foot + 2.5 * out.body]
+        return overlap((hx0, hx1), (x0, x1)) > 0 or any(overlap((x.x0, x.x1), (x0, x1)) > 0 for x in under_foot[id(head)])
+
     def owner(box: tuple[float, float, float, float]) -> StoryRegion:
         x0, y0, x1, y1 = box
         width = max(x1 - x0, 1.0)
@@ -399,10 +409,11 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
             candidates.append(head)
         best = max((h for h in candidates if not h.vertical), key=lambda h: boxes[id(h)][3], default=None)
         for key, (left, right, top, foot) in beside.items():
+            if not (x0 >= left - 1 and x1 <= right + 1 and y0 >= top - 2 * out.body and y1 <= foot):
+                continue
             # beside a vertical head that starts below the nearest head across (that head's story is further up), or
             # beside that head where its text does not run on under it
-            nearer = best is None or top >= boxes[id(best)][3] - 1 or not _runs_under(boxes[id(best)], x0, x1, lines, out.body)
-            if nearer and x0 >= left - 1 and x1 <= right + 1 and y0 >= top - 2 * out.body and y1 <= foot:
+            if best is None or top >= boxes[id(best)][3] - 1 or not runs_under(best, x0, x1):
                 return regions[key]
         if not candidates:
             return orphans
@@ -492,14 +503,6 @@ def _caption_beside(
     if not any(x.x0 <= x1 + 2 * x.size for x in level):
         return []
     return level if all(x.size < body * 0.95 for x in level) else []
-
-
-def _runs_under(head: tuple[float, float, float, float], x0: float, x1: float, lines: list[PrintedLine], body: float) -> bool:
-    """The head stands over x0..x1, or its story's text starts right under it there (a head narrower than its story)."""
-    hx0, _, hx1, foot = head
-    return overlap((hx0, hx1), (x0, x1)) > 0 or any(
-        overlap((x.x0, x.x1), (x0, x1)) > 0 and foot - 1 <= x.y0 <= foot + 2.5 * body for x in lines
-    )
 
 
 def _in_text(region: StoryRegion, lines: list[PrintedLine], captions: dict[int, StoryRegion], body: float) -> bool:

@@ -159,7 +159,7 @@ def _vertical(runs: list[list[Char]]) -> list[PrintedLine]:
     stacks: dict[int, list[int]] = {}
     for k in tops:
         chain = [k]
-        while chain[-1] in below and len(chain) <= len(below):
+        while chain[-1] in below:  # each step goes down the page: no chain comes back on itself
             chain.append(below[chain[-1]])
         if len(chain) >= 3:
             stacks[k] = chain
