@@ -109,6 +109,9 @@ def mode() -> str:
     return "manual" if chosen == "manual" else "auto"
 
 
+_RELAYED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def attempt(args: list[str]) -> int | None:
     """Run ``args`` in the daemon and return its exit status; None when the command must run here."""
     if mode() == "off" or command_of(args) not in COMMANDS or not private(folder()):
@@ -126,20 +129,30 @@ def attempt(args: list[str]) -> int | None:
         connection.connect(str(socket_path()))
     except OSError:  # no daemon, or no working folder to hand over
         return None
+    held: list[int] = []  # signals that came before the daemon named the command's process
+    child: int | None = None
+
+    def relay(signum: int, _frame: object) -> None:
+        if child is None:
+            held.append(signum)
+        else:
+            _forward(child, signum)
+
+    previous = {signum: signal.signal(signum, relay) for signum in _RELAYED}
     with connection:
         try:
             socket.send_fds(connection, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
             replies = connection.makefile("rb")
             started = json.loads(replies.readline() or b"{}")
         except (OSError, ValueError):  # a closed standard stream, or the daemon went away: run here
-            return None
-        except KeyboardInterrupt:  # Ctrl-C before the command started
-            return 130
+            started = {}
         if "pid" not in started:  # the daemon runs older code, or another interpreter set-up
-            return None
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            return 128 + held[0] if held else None  # Ctrl-C meanwhile: the command is not run at all
         child = int(started["pid"])
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, lambda signum, _frame: _forward(child, signum))
+        for pending in held:
+            _forward(child, pending)
         line = replies.readline()
     if not line:
         print(
@@ -396,7 +409,7 @@ def _child(connection: socket.socket, request: dict, fds: list[int]) -> None:
         os.umask(request["umask"])
         for fileno, (name, (encoding, errors)) in enumerate(request["streams"].items()):
             mode = "r" if fileno == 0 else "w"
-            buffering = 1 if fileno and os.isatty(fileno) else -1
+            buffering = 1 if fileno == 2 or (fileno and os.isatty(fileno)) else -1  # as Python's own streams
             setattr(sys, name, open(fileno, mode, buffering=buffering, encoding=encoding, errors=errors, closefd=False))
         sys.argv = ["publisher", *request["argv"]]
         connection.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
@@ -409,6 +422,8 @@ def _child(connection: socket.socket, request: dict, fds: list[int]) -> None:
             code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
             if isinstance(exit.code, str):
                 print(exit.code, file=sys.stderr)
+    except KeyboardInterrupt:  # Ctrl-C before the command line was read
+        code = 130
     except BaseException:
         import traceback
 

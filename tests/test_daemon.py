@@ -186,8 +186,23 @@ def stalled(args: list[str], cwd: Path, env: dict) -> subprocess.Popen:
         [sys.executable, "-m", "publisher", *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     fcntl.fcntl(proc.stdout.fileno(), fcntl.F_SETPIPE_SZ, 4096)
-    assert proc.stdout.read(1) == b"{"
+    assert os.read(proc.stdout.fileno(), 1) == b"{"  # unbuffered: what follows is left for communicate()
     return proc
+
+
+def interrupted(proc: subprocess.Popen) -> tuple[int, str, bytes]:
+    """Ctrl-C a stalled command; read its output only once it has said it stopped, so it cannot finish first."""
+    import select
+    import signal
+
+    proc.send_signal(signal.SIGINT)  # the caller: in the daemon, the command's process is not its own
+    said, deadline = b"", time.monotonic() + 60
+    while b"Aborted!" not in said:
+        assert time.monotonic() < deadline, f"the command did not stop: {said!r}"
+        if select.select([proc.stderr], [], [], 1.0)[0]:
+            said += os.read(proc.stderr.fileno(), 4096) or b"(closed)"
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, (said + err).decode("utf-8"), out
 
 
 def children_of(pid: int) -> list[int]:
@@ -204,19 +219,50 @@ def children_of(pid: int) -> list[int]:
 
 def test_ctrl_c_reaches_the_command_in_the_daemon_as_it_would_a_command_of_its_own(running, site):
     """``show --json`` prints more than a page; interrupted while it waits to write, it stops as it would alone."""
-    import signal
-
     outcomes = []
     for env in (running, {**running, "PUBLISHER_DAEMON": "off"}):
-        proc = stalled(["show", "--json"], site, env)
-        proc.send_signal(signal.SIGINT)  # the caller: the daemon's child is not its process
-        out, err = proc.communicate(timeout=60)
-        outcomes.append((proc.returncode, err.decode("utf-8")))
+        status, err, out = interrupted(stalled(["show", "--json"], site, env))
+        outcomes.append((status, err))
         with pytest.raises(ValueError):
             json.loads(b"{" + out)  # it stopped part-way
     assert served(running, site) == 1
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][0] == 1 and "Aborted!" in outcomes[0][1]
+
+
+def test_ctrl_c_before_the_daemon_names_the_command_s_process_is_passed_on_once_it_does(site, tmp_path, monkeypatch):
+    """The caller relays signals from the moment it hands the command over; one that comes before the answer is held.
+
+    A daemon of the test's own answers late, naming a process of the test's (``sleep``) as the command's.
+    """
+    import signal
+    import socket
+
+    home = tmp_path / "run"
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv("PUBLISHER_DAEMON_DIR", str(home))
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(daemon.socket_path()))
+    listener.listen(1)
+    env = {**os.environ, "PUBLISHER_DAEMON": "manual", "PYTHONPATH": str(REPO)}
+    caller = subprocess.Popen([sys.executable, "-m", "publisher", "show"], cwd=site, env=env, stderr=subprocess.PIPE)
+    connection, _ = listener.accept()
+    request, fds = daemon._receive(connection)  # handed over: from here on the caller relays
+    for fd in fds:
+        os.close(fd)
+    assert request["argv"] == ["show"]
+    command = subprocess.Popen(["sleep", "60"])
+    caller.send_signal(signal.SIGINT)
+    status = Path(f"/proc/{caller.pid}/status")
+    while any(line.split()[1].strip("0") for line in status.read_text().splitlines() if line[3:7] == "Pnd:"):
+        time.sleep(0.01)  # until the caller has taken the signal, before it knows where to send it
+    connection.sendall(json.dumps({"pid": command.pid}).encode() + b"\n")
+    assert command.wait(timeout=30) == -signal.SIGINT
+    connection.sendall(b'{"exit": 130}\n')
+    assert caller.wait(timeout=30) == 130
+    assert caller.stderr.read() == b""
+    connection.close()
+    listener.close()
 
 
 def test_a_command_killed_in_the_daemon_says_so_and_fails(running, site):
