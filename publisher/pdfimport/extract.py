@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import ctypes
 import io
+import os
+import pickle
 import re
+import threading
 import unicodedata
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -130,14 +134,11 @@ def saved(doc: pypdfium2.PdfDocument) -> bytes:
 def read_pages(doc: pypdfium2.PdfDocument, name: str) -> tuple[list[PdfPage], bool]:
     """Each page's characters, rules and pictures as trimmed (each page is opened once: pdfium parses it then),
     and whether a page's crop box was made its trim box (a printer's PDF, to be saved as trimmed)."""
-    pages, trimmed = [], False
     try:
-        for index in range(len(doc)):
-            page = doc[index]
-            trimmed = _trim(page) or trimmed
-            pages.append(_read_page(page, index + 1))
+        read = _read_all(doc)
     except pypdfium2.PdfiumError:
         raise ImportFailure(f"{name} 有损坏的页面，无法读取。请重新从排版系统导出PDF后再导入。") from None
+    pages, trimmed = [page for page, _ in read], any(cut for _, cut in read)
     if not pages:
         raise ImportFailure(f"{name} 没有页面。请重新从排版系统导出PDF后再导入。")
     if sum(len(p.chars) for p in pages) < 20:
@@ -152,6 +153,62 @@ def read_pages(doc: pypdfium2.PdfDocument, name: str) -> tuple[list[PdfPage], bo
             "请在排版系统导出PDF时选择嵌入字体并保留文字信息（可检索的PDF）后再导入；无法重新导出时，请用“导入文本”粘贴校对过的文字。"
         )
     return pages, trimmed
+
+
+def _read_all(doc: pypdfium2.PdfDocument) -> list[tuple[PdfPage, bool]]:
+    """Every page, and whether it was trimmed. pdfium reads one page at a time, most of an import's time; with two
+    cores or more a forked copy of this process reads the second half of the pages meanwhile. Not in a process
+    with threads (a web server's), which a fork would copy half-way; if the copy fails, its pages are read here."""
+    count = len(doc)
+    if count < 4 or len(os.sched_getaffinity(0)) < 2 or threading.active_count() > 1:
+        return [_read_one(doc, index) for index in range(count)]
+    half = (count + 1) // 2
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(reader)
+            with open(writer, "wb") as out:
+                pickle.dump([_packed(*_read_one(doc, index)) for index in range(half, count)], out)
+        finally:
+            os._exit(0)
+    os.close(writer)
+    try:
+        first = [_read_one(doc, index) for index in range(half)]
+        with open(reader, "rb", closefd=False) as pipe:
+            payload = pipe.read()
+    finally:
+        os.close(reader)  # a copy still writing stops (no one reads), so it never waits on us
+        os.waitpid(pid, 0)
+    try:
+        rest = [_unpacked(*packed) for packed in pickle.loads(payload)]
+    except Exception:  # the copy was killed, or its pages would not read: that shows here again
+        rest = [_read_one(doc, index) for index in range(half, count)]
+    for index, (_, cut) in enumerate(rest, start=half):
+        if cut:  # the trim box made the crop box here too, for the PDF the issue keeps
+            _trim(doc[index])
+    return first + rest
+
+
+def _read_one(doc: pypdfium2.PdfDocument, index: int) -> tuple[PdfPage, bool]:
+    page = doc[index]
+    cut = _trim(page)
+    return _read_page(page, index + 1), cut
+
+
+def _packed(page: PdfPage, cut: bool) -> tuple:
+    """A page as a few strings and arrays, which pass between processes ten times faster than its characters."""
+    chars, page.chars = page.chars, []
+    boxes = array("d", [v for c in chars for v in (c.x0, c.y0, c.x1, c.y1, c.size)])
+    return page, "".join(c.c for c in chars), boxes.tobytes(), bytes(c.bold for c in chars), cut
+
+
+def _unpacked(page: PdfPage, text: str, boxes: bytes, bold: bytes, cut: bool) -> tuple[PdfPage, bool]:
+    values = array("d")
+    values.frombytes(boxes)
+    fields = (values[0::5], values[1::5], values[2::5], values[3::5], values[4::5], bold)
+    page.chars = [Char(c, x0, y0, x1, y1, size, b == 1) for c, x0, y0, x1, y1, size, b in zip(text, *fields, strict=True)]
+    return page, cut
 
 
 def unreadable(ch: str) -> bool:
@@ -192,6 +249,23 @@ def _viewer(page) -> tuple[float, float, Callable[..., tuple[float, float, float
     return right - left, top - bottom, shown
 
 
+#: FPDFText_GetTextObject giving the object's address (a plain int), so that consecutive characters of one text
+#: object, which share its font, size and matrix, are told apart by one call, not by reading their font each.
+_TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
+)
+
+
+def _codes(raw, count: int) -> list[int]:
+    """Every character's code point, read in one call (FPDFText_GetText), or one by one where that does not align."""
+    buffer = (ctypes.c_ushort * (2 * count + 1))()
+    written = pdfium_c.FPDFText_GetText(raw, 0, count, buffer)
+    text = bytes(buffer)[: max(0, written - 1) * 2].decode("utf-16-le", errors="replace")
+    if len(text) == count:
+        return [ord(ch) for ch in text]
+    return [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)]
+
+
 def _read_page(page, number: int) -> PdfPage:
     width, height, shown = _viewer(page)
     out = PdfPage(number, width, height)
@@ -199,8 +273,7 @@ def _read_page(page, number: int) -> PdfPage:
     raw = textpage.raw
     rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     prect, pmatrix = ctypes.byref(rect), ctypes.byref(matrix)
-    get_unicode, generated, loose_box, font_size, font_weight = (
-        pdfium_c.FPDFText_GetUnicode,
+    generated, loose_box, font_size, font_weight = (
         pdfium_c.FPDFText_IsGenerated,
         pdfium_c.FPDFText_GetLooseCharBox,
         pdfium_c.FPDFText_GetFontSize,
@@ -208,19 +281,19 @@ def _read_page(page, number: int) -> PdfPage:
     )
     font_info, name, flags = pdfium_c.FPDFText_GetFontInfo, ctypes.create_string_buffer(96), ctypes.c_int()
     pflags = ctypes.byref(flags)
-    last, size, bold = None, 0.0, False
-    for i in range(textpage.count_chars()):
-        code = get_unicode(raw, i)
-        if code in (0, 10, 13, 0xFFFE, 0xFFFF) or generated(raw, i):
-            continue
+    last_object, size, bold = None, 0.0, False
+    chars = out.chars
+    for i, code in enumerate(_codes(raw, textpage.count_chars())):
+        if code in (0, 10, 13, 0xFFFE, 0xFFFF) or (code == 32 and generated(raw, i)):
+            continue  # pdfium makes up line ends and spaces only
         loose_box(raw, i, prect)
-        font_info(raw, i, name, 96, pflags)
-        key = (font_size(raw, i), font_weight(raw, i), name.value)
-        if key != last:  # a new run of type: read its scale and face once
-            last = key
-            size, bold = _font(raw, i, key, pmatrix, matrix)
+        text_object = _TEXT_OBJECT(raw, i)
+        if text_object is None or text_object != last_object:  # another run of type: its face and scale
+            last_object = text_object
+            font_info(raw, i, name, 96, pflags)
+            size, bold = _font(raw, i, (font_size(raw, i), font_weight(raw, i), name.value), pmatrix, matrix)
         ch = chr(code)
-        out.chars.append(Char(" " if ch.isspace() else ch, *shown(rect.left, rect.bottom, rect.right, rect.top), size, bold))
+        chars.append(Char(" " if ch.isspace() else ch, *shown(rect.left, rect.bottom, rect.right, rect.top), size, bold))
     textpage.close()
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
         if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
