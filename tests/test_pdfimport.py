@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from publisher import loading, pipeline
 from publisher.cli import main
 from publisher.importer import REPORT_JSON, ImportFailure, import_text, known_section_slugs, rules, write_issue
 from publisher.importer.script import PLAIN, Script
-from publisher.pdfimport import PRINT_FILE, import_pdf
+from publisher.pdfimport import PRINT_FILE, extract, import_pdf
 from publisher_channels.pdf import PdfChannel
 
 from . import corpus
@@ -274,6 +277,84 @@ def test_a_printers_pdf_reads_as_its_trimmed_pages(tmp_path, wrapped):
     assert marks == [f"A{n:02d} C M Y K 16:32:05" for n in range(1, pages + 1)]
     kept = pypdfium2.PdfDocument(got.binaries[PRINT_FILE])  # the e-paper shows the pages as trimmed
     assert [round(v, 1) for v in kept[0].get_cropbox()] == [round(v, 1) for v in kept[0].get_trimbox()]
+
+
+@pytest.fixture(scope="module")
+def printers_pdf(tmp_path_factory) -> Path:
+    """Seven pages of a city paper as sent to the printer: every page's crop box is grown past its trim box."""
+    out = tmp_path_factory.mktemp("printers")
+    issue = next(i for i in corpus.crawl("dskb") if sum(len(p.photos) for p in i.pieces) >= 2)
+    corpus.render(issue, "four-col", out / "trimmed.pdf")
+    corpus.as_printers_pdf(out / "trimmed.pdf", out / "printers.pdf", wrapped=False)
+    return out / "printers.pdf"
+
+
+def read_in(monkeypatch, pdf: Path, two: bool | None, thread: bool = False) -> tuple[list, list, bytes]:
+    """Every page as read (characters, strips, plates, pictures), the pages this process read itself, and the
+    PDF as it will be kept."""
+    if two is None:  # as on two cores, whatever this machine has
+        monkeypatch.setattr(extract.os, "sched_getaffinity", lambda pid: {0, 1})
+    else:
+        monkeypatch.setattr(extract, "_in_two", lambda count: two)
+    here, read_one = os.getpid(), extract._read_one
+    own: list[int] = []
+
+    def recorded(doc, index):
+        if os.getpid() == here:
+            own.append(index)
+        return read_one(doc, index)
+
+    monkeypatch.setattr(extract, "_read_one", recorded)
+    doc = pypdfium2.PdfDocument(pdf)
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait)
+    if thread:
+        beside.start()
+    try:
+        pages, trimmed = extract.read_pages(doc, pdf.name)
+    finally:
+        stop.set()
+        if thread:
+            beside.join()
+    assert trimmed
+    return pages, own, extract.saved(doc)
+
+
+@pytest.mark.slow
+def test_a_second_process_reads_the_later_pages_as_this_one_would(monkeypatch, printers_pdf):
+    """With two cores a forked copy reads the second half of the pages: the same characters and rules, and the
+    trim box made the crop box on its pages too, in the PDF the issue keeps."""
+    pages, own, kept = read_in(monkeypatch, printers_pdf, two=False)
+    assert own == list(range(7)) and sum(len(p.chars) for p in pages) > 2000
+    assert sum(len(p.pictures) for p in pages[4:]) >= 1 and all(p.strips for p in pages[4:])
+    got, got_own, got_kept = read_in(monkeypatch, printers_pdf, two=True)
+    assert got_own == [0, 1, 2, 3]  # the copy read pages 5 to 7
+    assert got == pages
+    boxes = lambda pdf: [[round(v, 2) for v in page.get_cropbox()] for page in pypdfium2.PdfDocument(pdf)]  # noqa: E731
+    assert boxes(got_kept) == boxes(kept) != boxes(printers_pdf)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("death", ["raises", "killed"])
+def test_pages_a_second_process_fails_to_read_are_read_again_here(monkeypatch, printers_pdf, death):
+    """A copy that fails or is killed loses no page: this process reads its pages itself."""
+    pages, _, _ = read_in(monkeypatch, printers_pdf, two=False)
+
+    def fails(page, cut):
+        if death == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise MemoryError
+
+    monkeypatch.setattr(extract, "_packed", fails)
+    got, own, _ = read_in(monkeypatch, printers_pdf, two=True)
+    assert own == [0, 1, 2, 3, 4, 5, 6] and got == pages
+
+
+@pytest.mark.slow
+def test_a_process_with_threads_reads_its_pages_itself(monkeypatch, printers_pdf):
+    """A fork copies only the calling thread, so a web server's import reads every page in its own process."""
+    pages, own, _ = read_in(monkeypatch, printers_pdf, two=None, thread=True)
+    assert own == list(range(7)) and sum(len(p.chars) for p in pages) > 2000
 
 
 @pytest.mark.slow

@@ -160,7 +160,7 @@ def _read_all(doc: pypdfium2.PdfDocument) -> list[tuple[PdfPage, bool]]:
     cores or more a forked copy of this process reads the second half of the pages meanwhile. Not in a process
     with threads (a web server's), which a fork would copy half-way; if the copy fails, its pages are read here."""
     count = len(doc)
-    if count < 4 or len(os.sched_getaffinity(0)) < 2 or threading.active_count() > 1:
+    if not _in_two(count):
         return [_read_one(doc, index) for index in range(count)]
     half = (count + 1) // 2
     reader, writer = os.pipe()
@@ -188,6 +188,10 @@ def _read_all(doc: pypdfium2.PdfDocument) -> list[tuple[PdfPage, bool]]:
         if cut:  # the trim box made the crop box here too, for the PDF the issue keeps
             _trim(doc[index])
     return first + rest
+
+
+def _in_two(count: int) -> bool:
+    return count >= 4 and len(os.sched_getaffinity(0)) >= 2 and threading.active_count() == 1
 
 
 def _read_one(doc: pypdfium2.PdfDocument, index: int) -> tuple[PdfPage, bool]:
@@ -251,9 +255,7 @@ def _viewer(page) -> tuple[float, float, Callable[..., tuple[float, float, float
 
 #: FPDFText_GetTextObject giving the object's address (a plain int), so that consecutive characters of one text
 #: object, which share its font, size and matrix, are told apart by one call, not by reading their font each.
-_TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
-    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
-)
+_TEXT_OBJECT = ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int))
 
 
 def _codes(raw, count: int) -> list[int]:
