@@ -139,21 +139,23 @@ def attempt(args: list[str]) -> int | None:
             _forward(child, signum)
 
     previous = {signum: signal.signal(signum, relay) for signum in _RELAYED}
-    with connection:
-        try:
-            socket.send_fds(connection, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
-            replies = connection.makefile("rb")
-            started = json.loads(replies.readline() or b"{}")
-        except (OSError, ValueError):  # a closed standard stream, or the daemon went away: run here
-            started = {}
-        if "pid" not in started:  # the daemon runs older code, or another interpreter set-up
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
-            return 128 + held[0] if held else None  # Ctrl-C meanwhile: the command is not run at all
-        child = int(started["pid"])
-        for pending in held:
-            _forward(child, pending)
-        line = replies.readline()
+    try:
+        with connection:
+            try:
+                socket.send_fds(connection, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
+                replies = connection.makefile("rb")
+                started = json.loads(replies.readline() or b"{}")
+            except (OSError, ValueError):  # a closed standard stream, or the daemon went away: run here
+                started = {}
+            if "pid" not in started:  # the daemon runs older code, or another interpreter set-up
+                return 128 + held[0] if held else None  # Ctrl-C meanwhile: the command is not run at all
+            child = int(started["pid"])
+            for pending in held:
+                _forward(child, pending)
+            line = replies.readline()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     if not line:
         print(
             "publisher: the command's process in the daemon ended without an exit status (killed?); "

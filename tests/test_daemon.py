@@ -200,7 +200,10 @@ def interrupted(proc: subprocess.Popen) -> tuple[int, str, bytes]:
     while b"Aborted!" not in said:
         assert time.monotonic() < deadline, f"the command did not stop: {said!r}"
         if select.select([proc.stderr], [], [], 1.0)[0]:
-            said += os.read(proc.stderr.fileno(), 4096) or b"(closed)"
+            chunk = os.read(proc.stderr.fileno(), 4096)
+            if not chunk:  # it ended without saying so: what it did say is the answer
+                break
+            said += chunk
     out, err = proc.communicate(timeout=60)
     return proc.returncode, (said + err).decode("utf-8"), out
 

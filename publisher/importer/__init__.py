@@ -91,8 +91,10 @@ def read_source(source: bytes | str | os.PathLike, filename: str | None, fallbac
         raise ImportFailure(f"无法读取 {path.name}（{exc.strerror}）。请确认文件还在、可以打开后再导入。") from None
 
 
-def given_fields(date: dt.date | None, number: int | None, paper: str | None) -> dict:
-    """The masthead fields the caller gave (--date/--number/--paper, the admin's form)."""
+def given_fields(date: dt.date | None, number: int | None, paper: str | None, script: Script = PLAIN) -> dict:
+    """The masthead fields the caller gave (--date/--number/--paper, the admin's form); the paper's name in
+    Simplified, as its masthead is read."""
+    paper = script.simplified(paper) if paper else paper
     return {k: v for k, v in (("date", date), ("number", number), ("paper", paper)) if v is not None}
 
 
@@ -145,7 +147,7 @@ def import_text(
         unwrapped.settle()
     head = masthead.read(items)
     fields = dict(head.fields)
-    given = given_fields(date, number, script.simplified(paper) if paper else paper)
+    given = given_fields(date, number, paper, script)
     differs = [(k, fields[k], v) for k, v in given.items() if k in fields and fields[k] != v]
     if differs and not override_masthead:
         raise MastheadMismatch(differs)

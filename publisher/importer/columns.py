@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from publisher.importer import lines as L
@@ -639,15 +640,18 @@ def _signed_later(frags) -> bool:
     return False
 
 
-def _dated_ahead(frags) -> int:
-    """How many blocks open with a dateline before the next head (captions read past)."""
-    count = 0
+def _bodies_before_head(frags) -> Iterator[list[L.InputLine]]:
+    """The text blocks before the next head (captions are read past: a photo between the stories' texts)."""
     for kind, part in frags:
         if kind == "head" and any(x.kind not in (L.CAPTION, L.CREDIT) for x in part):
-            break
-        if kind == "body" and _is_lead(part[0]):
-            count += 1
-    return count
+            return
+        if kind == "body":
+            yield part
+
+
+def _dated_ahead(frags) -> int:
+    """How many blocks open with a dateline before the next head."""
+    return sum(1 for part in _bodies_before_head(frags) if _is_lead(part[0]))
 
 
 def _told_later(story: list[L.InputLine], frags) -> int | None:
@@ -676,19 +680,9 @@ def _leads_before_head(frags) -> int:
     """How many stories open in the blocks before the next head: each block that opens with a dateline,
     and one more when the text starts without one and a dateline follows (heads side by side, the first
     story's text undated, the second's dated)."""
-    count = 0
-    first = True
-    undated = False
-    for kind, part in frags:
-        if kind == "head" and any(x.kind not in (L.CAPTION, L.CREDIT) for x in part):
-            break  # (captions are read past: a photo between the stories' texts)
-        if kind == "body":
-            if _is_lead(part[0]):
-                count += 1
-            elif first:
-                undated = True
-            first = False
-    return count + (1 if undated and count else 0)
+    blocks = list(_bodies_before_head(frags))
+    count = sum(1 for part in blocks if _is_lead(part[0]))
+    return count + (1 if count and not _is_lead(blocks[0][0]) else 0)
 
 
 def _stories(run: list[L.InputLine], leads: int) -> list[list[L.InputLine]]:

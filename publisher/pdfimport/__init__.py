@@ -79,7 +79,7 @@ def import_pdf(
         body = layout.body_size(lines) if sum(len(x.text) for x in lines) > 400 else issue_body
         layouts.append(layout.analyse(page, lines, body, vocabulary, first=index == 0))
     head = _masthead(layouts[0])
-    fields = {**head.fields, **given_fields(date, number, script.simplified(paper) if paper else paper)}
+    fields = {**head.fields, **given_fields(date, number, paper, script)}
     if missing := missing_fields(fields):
         words = {"paper": "报名（--paper）", "date": "日期（--date 2025-04-19）", "number": "总期号（--number 1330）"}
         raise ImportFailure(f"{name} 的报头里找不到{'、'.join(words[k] for k in missing)}。请在导入时填写这些信息后再试。")
