@@ -14,7 +14,18 @@ from click.testing import CliRunner
 
 from publisher import loading
 from publisher.cli import main
-from publisher.importer import REPORT_JSON, REPORT_TEXT, ImportFailure, columns, heads, import_text, rules, strips, write_issue
+from publisher.importer import (
+    REPORT_JSON,
+    REPORT_TEXT,
+    ImportFailure,
+    columns,
+    glued,
+    heads,
+    import_text,
+    rules,
+    strips,
+    write_issue,
+)
 from publisher.importer import lines as L
 from publisher.model import Kind
 from publisher.serialize import issue_data
@@ -2245,3 +2256,79 @@ def test_a_heads_second_phrase_over_the_next_strip_goes_back_on_its_first(tmp_pa
     result = _printed(tmp_path, issue, "four-col", layout=True)
     article = _article(result, "唔講贏梗　唐改稱全力以赴")
     assert "全力以赴。唐又指" in article.text.replace("\n", "")
+
+
+# --- default-mode text whose columns pdftotext ran together (a gutter about a character wide) -------------
+
+
+@pytest.fixture(scope="module")
+def run_together(tmp_path_factory):
+    """The sample (real articles) set by Typst, whose gutters are one character wide, as pdftotext's default mode
+    prints it: style -> (text, the paragraphs of the articles printed)."""
+    folder = tmp_path_factory.mktemp("glued")
+    issue, out = corpus.sample(), {}
+    for style in ("typst-four-col", "typst-six-col-vertical"):
+        gold = corpus.render(issue, style, folder / f"{style}.pdf")
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(folder / f"{style}.pdf"), "-"], capture_output=True, check=True)
+        heads = {norm(g["headline"]) for g in gold}
+        paragraphs = [norm(p) for piece in issue.pieces if norm(piece.headline) in heads for p in piece.paragraphs]
+        out[style] = (text.stdout.decode("utf-8"), [p for p in paragraphs if len(p) >= 30])
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", ["typst-four-col", "typst-six-col-vertical"])
+def test_columns_run_together_on_a_line_are_read_column_after_column(run_together, style):
+    """Each row of a story's columns comes out as one line (…国家发展 升企业核心竞争力…): cut at the measure
+    and read column after column, far more of the articles' paragraphs read whole, no character is lost or
+    added, and each line keeps the input line it came from."""
+    text, paragraphs = run_together[style]
+    unglued = glued.read(text)
+    assert unglued is not None
+    flat = lambda value: re.sub(r"\s+", "", value)  # noqa: E731
+    before = sum(p in flat(text) for p in paragraphs)
+    after = sum(p in flat(unglued.text) for p in paragraphs)
+    assert after >= before + 25 and len(paragraphs) > 150, (before, after)
+    assert Counter(flat(unglued.text)) == Counter(flat(text))
+    rows, lines = text.split("\n"), [(n, t.strip()) for n, t in enumerate(unglued.text.split("\n"), start=1) if t.strip()]
+    kept = sum(t in rows[unglued.source(n) - 1] for n, t in lines)  # (a piece parted at a pair of quotes is put back)
+    assert kept >= 0.97 * len(lines)
+
+
+@pytest.mark.slow
+def test_a_story_whose_columns_ran_together_gets_its_paragraphs_back(run_together):
+    """Import-text on that text: the first story's first paragraph whole, its dateline's spaces (2024 年（第 31 批）,
+    which pdftotext prints where the engine sets CJK off from digits) gone."""
+    text, _ = run_together["typst-four-col"]
+    result = import_text(text.encode(), "typst.txt", number=1330)
+    first = corpus.sample().pieces[0]
+    article = _article(result, first.headline)
+    assert norm(article.byline) == "本报讯（见习记者何丹）"
+    assert article.body[0].text == first.paragraphs[0].removeprefix("本报讯（见习记者 何丹）")
+    assert "2024年（第31批）" in article.body[0].text
+    rows = text.split("\n")
+    line = result.report.data()["articles"][0]["lines"][0]
+    assert first.headline in rows[line - 1]  # the report names the line of the input, not of the reading
+
+
+@pytest.mark.slow
+def test_text_whose_columns_stand_apart_is_left_as_it_is(corpus_pages):
+    """pdftotext prints columns a gutter apart as blocks of their own, and the seed puts a paragraph on a line:
+    nothing is cut, and spaces between CJK and Latin a page prints only here and there (a head's phrases set
+    apart: 立法 5月1日起施行) stay."""
+    for key in ("sample", "rmrb-0107", "dskb-0404", "sample-four"):
+        assert glued.read(corpus_pages[key]["default"][0]) is None, key
+    seed = SEED.read_text(encoding="utf-8")
+    assert glued.read(seed) is None and L.unspaced(seed) == seed
+    page = corpus_pages["sample"]["default"][0]
+    assert len(re.findall(r"[\u4e00-\u9fff] [0-9A-Za-z]|[0-9A-Za-z] [\u4e00-\u9fff]", page)) >= 10
+    assert L.unspaced(page) == page
+
+
+def test_spaces_extraction_puts_between_cjk_and_latin_throughout_are_taken_out():
+    """新华社北京 1 月 5 日电: where a page sets CJK off from Latin, pdftotext prints a space; where most such meetings
+    have one, they are the extraction's (Chinese text writes none), and go; Latin words keep theirs."""
+    typst = "新华社北京 1 月 5 日电 记者 张三\n2025 年 4 月 19 日，AI 技术 Deep Seek 发布 3 款\n" * 3
+    assert L.unspaced(typst) == "新华社北京1月5日电 记者 张三\n2025年4月19日，AI技术Deep Seek发布3款\n" * 3
+    few = "立法 5月1日起施行，2025年4月19日，第1330期，3月26日上午，共8章73条，14亿吨，309条，200多个\n"
+    assert L.unspaced(few) == few

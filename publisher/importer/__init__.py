@@ -27,7 +27,7 @@ import yaml
 
 from publisher import loading, writer
 from publisher import text as textlib
-from publisher.importer import columns, masthead, render, strips
+from publisher.importer import columns, glued, masthead, render, strips
 from publisher.importer import lines as L
 from publisher.importer.assemble import Assembler
 from publisher.importer.lines import ImportFailure
@@ -135,11 +135,13 @@ def import_text(
     decoded = script.simplified(decoded.lstrip("\ufeff"))  # read by the rules in Simplified, written back as printed
     original = decoded.replace("\r\n", "\n").replace("\r", "\n")
     layout = strips.read(original)  # pdftotext -layout: columns side by side
-    decoded = layout.text if layout else decoded
+    unglued = None if layout else glued.read(original)  # default mode, columns' lines run together
+    decoded = layout.text if layout else unglued.text if unglued else decoded
     cleaned = textlib.clean(decoded)
     warnings = []
     if len(cleaned) != len(decoded.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")):
         warnings.append("control characters were removed from the input")
+    cleaned = L.unspaced(cleaned)
     unwrapped = columns.unwrap(cleaned, vocabulary, layout)
     items = unwrapped.items if unwrapped else L.split(cleaned)
     L.classify(items, vocabulary)
@@ -178,7 +180,8 @@ def import_text(
     files = script.restored_all(render.files(fields, assembly, issue_furniture))
     issue, load_warnings = load_rendered(files, issue_id)
     pasted = textlib.clean(original)
-    place = layout.source if layout else (lambda n: n)  # a line of the reading -> the pasted input's line
+    moved = layout or unglued  # the reading's lines in another order than the pasted input's
+    place = moved.source if moved else (lambda n: n)  # a line of the reading -> the pasted input's line
     report = Report(name, encoding, pasted.count("\n") + 1, issue_id, issue.title, warnings=warnings + load_warnings)
     report.masthead = [{"line": place(no), "text": t, "field": f} for no, t, f in head.printed]
     report.sections = [{"slug": s.slug, "name": s.name, "line": place(s.line) if s.line else s.line} for s in assembly.sections]
@@ -216,11 +219,11 @@ def import_text(
     reading = cleaned.split("\n")
     input_lines = pasted.split("\n")
     for d in decisions:  # numbers of the pasted input, and the input around each decision (1-based)
-        if layout:
+        if moved:
             d["read"] = [[place(n), reading[n - 1].strip()] for n in d["lines"] if 0 < n <= len(reading)]
             d["chose"], d["alternative"] = _renumbered(d["chose"], place), _renumbered(d["alternative"], place)
         d["lines"] = sorted({place(n) for n in d["lines"]}, key=[place(n) for n in d["lines"]].index)
-        if layout:  # the reading's lines come from input lines all over the page: the lines around each
+        if moved:  # the reading's lines come from input lines all over the page: the lines around each
             near = {k for n in d["lines"] for k in range(n - CONTEXT_LINES, n + CONTEXT_LINES + 1)}
         else:
             near = set(range(min(d["lines"]) - CONTEXT_LINES, max(d["lines"]) + CONTEXT_LINES + 1))
