@@ -92,14 +92,11 @@ def decode(data: bytes, name: str = "the file") -> tuple[str, str]:
     return decoded, "gb18030"
 
 
-#: A space between a CJK character and a Latin letter or digit: the gap a layout system sets there, which
-#: pdftotext prints as a space (新华社北京 1 月 5 日电); Chinese text writes none.
-_CJK_LATIN_SPACE = re.compile(
-    r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) (?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) (?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])"
-)
-
-
-_CJK_LATIN = re.compile(r"[\u3400-\u9fff][A-Za-z0-9]|[A-Za-z0-9][\u3400-\u9fff]")
+#: A space between a CJK character (or CJK punctuation) and a Latin letter or digit: the gap a layout system sets
+#: there, which pdftotext prints as a space (新华社北京 1 月 5 日电); Chinese text writes none.
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK_LATIN_SPACE = re.compile(rf"(?<=[{_CJK}]) (?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) (?=[{_CJK}])")
+_CJK_LATIN = re.compile(rf"[{_CJK}][A-Za-z0-9]|[A-Za-z0-9][{_CJK}]")
 #: The spaces are the extraction's when most places where CJK meets Latin have one (2025 年 4 月), and so
 #: many that they are the pages' convention, not a head's phrases set apart (立法 5月1日起施行).
 SPACED_SHARE = 0.5
