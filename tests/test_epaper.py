@@ -370,7 +370,7 @@ def imported(tmp_path_factory) -> Imported:
 
     tmp = tmp_path_factory.mktemp("epaper-imported")
     original = tmp / "print.pdf"
-    corpus.render(corpus.crawl("rmrb")[0], "six-col-vertical-jump", original)
+    corpus.render(corpus.dated("rmrb", "2026-01-05"), "six-col-vertical-jump", original)
     content = tmp / "content"
     (content / "issues").mkdir(parents=True)
     config_file = tmp / "config.yaml"

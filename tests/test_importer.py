@@ -407,14 +407,10 @@ def _pdftotext(issue, style: str, folder: Path):
     return text, gold
 
 
-def _crawled(name: str, date: str):
-    return next(i for i in corpus.crawl(name) if i.date.isoformat() == date)
-
-
 @pytest.fixture(scope="module")
 def columns_text(tmp_path_factory):
     folder = tmp_path_factory.mktemp("columns")
-    rmrb, dskb = _crawled("rmrb", "2026-01-06"), _crawled("dskb", "2026-03-28")
+    rmrb, dskb = corpus.dated("rmrb", "2026-01-06"), corpus.dated("dskb", "2026-03-28")
     out = {}
     for key, issue, style in (("rmrb", rmrb, "four-col"), ("dskb", dskb, "five-col")):
         text, gold = _pdftotext(issue, style, folder)
@@ -505,7 +501,7 @@ def layout_text(tmp_path_factory):
     folder = tmp_path_factory.mktemp("layout")
     out = {}
     for key, name, date, style in (("rmrb", "rmrb", "2026-01-06", "four-col"), ("dskb", "dskb", "2026-03-28", "five-col")):
-        issue = _crawled(name, date)
+        issue = corpus.dated(name, date)
         pdf = folder / f"{style}-{issue.date}.pdf"
         gold = corpus.render(issue, style, pdf)
         text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
@@ -1009,7 +1005,7 @@ def test_a_head_alone_in_its_strip_beside_the_next_head_gets_its_own_story(tmp_p
     """Layout mode: 宁波舟山港… heads its strip over a photo, 中国物流业景气指数为52.4% the next strip: two heads
     side by side (a kicker stands in its head's strip), not kicker and head. The first one's text comes after
     the second story's, where that text turns to its words."""
-    issue = _crawled("rmrb", "2026-01-09")
+    issue = corpus.dated("rmrb", "2026-01-09")
     pdf = tmp_path / "four-col.pdf"
     corpus.render(issue, "four-col", pdf)
     text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
@@ -1056,7 +1052,7 @@ def test_a_head_across_columns_goes_on_past_a_blank_line():
 def test_a_head_line_ending_in_a_colon_goes_on(tmp_path):
     """A head line ending in a colon announces what the next line says: that line is the head's rest, not
     a head under a kicker (seven-col, 都市快报 2026-03-29, pdftotext -layout)."""
-    issue = _crawled("dskb", "2026-03-29")
+    issue = corpus.dated("dskb", "2026-03-29")
     result = _printed(tmp_path, issue, "seven-col", layout=True)
     story = _article(result, "“华人神探”李昌钰逝世：我一辈子都在做傻瓜")
     assert story.kicker is None and story.text.startswith("美国康涅狄格州纽黑文大学")
@@ -1067,7 +1063,7 @@ def test_a_head_across_columns_parted_by_a_blank_row_stays_a_head(tmp_path):
     (次全国代表大会召开) may be as long as a line set in: set flush, shorter than the measure, it is still the
     head's; and that head is display type, not a paragraph cut at its block's end (six-col-vertical-jump,
     人民日报 2026-01-07, pdftotext -layout)."""
-    issue = _crawled("rmrb", "2026-01-07")
+    issue = corpus.dated("rmrb", "2026-01-07")
     result = _printed(tmp_path, issue, "six-col-vertical-jump", layout=True)
     story = _article(result, "中共中央致电祝贺老挝人民革命党第十二次全国代表大会召开")
     assert story.byline == "新华社北京1月6日电" and story.text.startswith("1月6日，中国共产党中央委员会致电祝贺")
@@ -1104,7 +1100,7 @@ def test_a_wider_head_line_under_a_line_across_the_columns_starts_the_head(tmp_p
     """Layout text: lines in no strip are display type, which no column's measure fills. A wrapped head's
     first line is its widest, so a wider head line under a head-shaped one (no break cutting a word) is the
     head under its kicker (six-col-vertical-jump, 都市快报 2026-04-04, pdftotext -layout)."""
-    issue = _crawled("dskb", "2026-04-04")
+    issue = corpus.dated("dskb", "2026-04-04")
     result = _printed(tmp_path, issue, "six-col-vertical-jump", layout=True)
     story = _article(result, "父亲带6岁男孩爬桐庐大奇山被困11小时")
     assert story.kicker == "走着走着就往野路上走" and story.byline == "记者 董吕平 通讯员 何超"
@@ -1131,7 +1127,7 @@ def test_the_rest_of_a_head_beside_a_head_rows_under_its_cut_stays_with_it(tmp_p
     it off the first (display type takes more leading), left of its column's place; a short piece there is
     that head's rest, so both stories keep their heads and bylines (seven-col, 都市快报 2026-03-28,
     pdftotext -layout)."""
-    issue = _crawled("dskb", "2026-03-28")
+    issue = corpus.dated("dskb", "2026-03-28")
     result = _printed(tmp_path, issue, "seven-col", layout=True)
     assert _article(result, "宁波船商逆势承诺“不加价”！").byline == "记者 夏裕 通讯员 宋兵"
     assert _article(result, "捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世").byline == "记者 董齐"
@@ -1141,7 +1137,7 @@ def test_a_head_cut_off_a_head_goes_to_the_column_that_opens_with_its_writers(tm
     """A head cut off the head beside it heads the column whose text opens as a story's does: with a dateline
     or with the writers' line (记者 董齐), whose story then keeps its text (seven-col, 都市快报 2026-03-28,
     pdftotext -layout)."""
-    issue = _crawled("dskb", "2026-03-28")
+    issue = corpus.dated("dskb", "2026-03-28")
     result = _printed(tmp_path, issue, "seven-col", layout=True)
     story = _article(result, "捐钱、捐房、捐遗体 浙江97岁“三捐”老人离世")
     assert story.text.startswith("昨天，97岁的单厚生在绍兴市中医院安详离世")
@@ -1160,7 +1156,7 @@ def test_a_head_cut_off_a_head_goes_to_the_column_its_story_opens_in(corpus_page
 def test_a_head_line_ending_in_an_enumeration_comma_goes_on_past_a_blank_row(tmp_path):
     """A head across columns whose line ends in 、 lists on: its rest past the blank row of display leading
     goes on it, the whole head judged for its shape (seven-col, 人民日报 2026-01-07, pdftotext -layout)."""
-    issue = _crawled("rmrb", "2026-01-07")
+    issue = corpus.dated("rmrb", "2026-01-07")
     result = _printed(tmp_path, issue, "seven-col", layout=True)
     story = _article(result, "赵乐际分别会见韩国总统李在明、爱尔兰总理马丁")
     assert story.byline == "新华社北京1月6日电" and story.text.startswith("全国人大常委会委员长赵乐际6日上午")
@@ -1574,7 +1570,7 @@ def test_a_sentence_cut_before_a_dated_story_goes_on_past_none(tmp_path):
     """A head over a dated lead (本报北京1月14日电 …) opens a story: a paragraph cut mid-sentence before it (here
     by a pull quote pdftotext ran into the columns) never goes on past it, so the heads stay heads, not
     floats of the cut sentence (five-col, 人民日报 2026-01-15, as read)."""
-    issue = _crawled("rmrb", "2026-01-15")
+    issue = corpus.dated("rmrb", "2026-01-15")
     text, _ = _pdftotext(issue, "five-col", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260115, paper=issue.paper)
     cars = _article(result, "2025年我国汽车产销双超3400万辆")
@@ -1701,7 +1697,7 @@ def test_a_vertical_head_printed_after_other_stories_heads_its_page_s_headless_s
     """pdftotext prints a vertical head one character a line after its story's columns, here after the page's
     other stories: it heads the story its page opens with, read without a head, not the story before it
     (six-col-vertical-jump, 人民日报 2026-01-10)."""
-    issue = _crawled("rmrb", "2026-01-10")
+    issue = corpus.dated("rmrb", "2026-01-10")
     text, _ = _pdftotext(issue, "six-col-vertical-jump", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260110, paper=issue.paper)
     meeting = _article(result, "丁薛祥会见美国华特迪士尼公司首席执行官艾格")
@@ -1713,7 +1709,7 @@ def test_two_heads_in_one_row_the_left_a_question_signed_under_it(tmp_path):
     """谁做的？ 千岛湖…参与投 / 太浪漫了 / 票赢奖品 / 记者 董吕平: a head that asks goes on to its short rest, the
     right one to its own; the byline alone in its block under the two is the first's (its story's text comes
     first, undated; the second's is dated) (three-col-boxed, 都市快报 2026-04-04)."""
-    issue = _crawled("dskb", "2026-04-04")
+    issue = corpus.dated("dskb", "2026-04-04")
     text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
     result = import_text(text, "dskb.txt", number=20260404, paper=issue.paper)
     fountain = _article(result, "滨江这个喷水池“石头日历”谁做的？太浪漫了")
@@ -1735,7 +1731,7 @@ def test_a_head_left_with_no_text_takes_the_later_block_that_tells_its_story(tmp
     """A head across columns printed inside the text of the story above it, its own text (under its photo's
     caption) after the next story's: the block whose first sentence says what the head says (宁波舟山港 …
     吞吐量超14亿吨的大港) is its text; the head is no kicker of the next (four-col, 人民日报 2026-01-09)."""
-    issue = _crawled("rmrb", "2026-01-09")
+    issue = corpus.dated("rmrb", "2026-01-09")
     text, _ = _pdftotext(issue, "four-col", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260109, paper=issue.paper)
     port = _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港")
@@ -1748,7 +1744,7 @@ def test_text_under_heads_whose_stories_come_later_goes_on_the_story_read(tmp_pa
     """Two heads printed one after the other over the text of the first; the second's text comes after the
     page's other stories: the undated paragraph after the first's dated block is the first's, and the second
     head takes the block that tells its story (three-col-boxed, 人民日报 2026-01-07)."""
-    issue = _crawled("rmrb", "2026-01-07")
+    issue = corpus.dated("rmrb", "2026-01-07")
     text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260107, paper=issue.paper)
     talks = _article(result, "李强同爱尔兰总理马丁会谈")
@@ -1783,7 +1779,7 @@ def test_two_heads_in_one_row_the_left_ones_rest_printed_lines_later(tmp_path):
     """…当选几内亚总 全国宣传部长会议在京召开 over other columns' text, 统 alone lines further: the left head takes
     that rest (总 / 统 stand together in the text), the right is a head of its own, neither the other's kicker
     (six-col-vertical-jump, 人民日报 2026-01-06)."""
-    issue = _crawled("rmrb", "2026-01-06")
+    issue = corpus.dated("rmrb", "2026-01-06")
     text, _ = _pdftotext(issue, "six-col-vertical-jump", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260106, paper=issue.paper)
     heads = {norm(a.headline) for a in result.issue.articles}
@@ -1992,7 +1988,7 @@ def test_a_long_rest_of_a_head_across_columns_glued_after_the_columns_before(tmp
     更加清醒坚定地推进反腐败斗争, wraps into a long rest printed after the two columns' text on its row (五 / 次 stand together
     in the text); the head ends there, so the row's text is the story beside's, and the dated block the wrapped head's
     (four-col, 人民日报 2026-01-15)."""
-    issue = _crawled("rmrb", "2026-01-15")
+    issue = corpus.dated("rmrb", "2026-01-15")
     text, _ = _pdftotext(issue, "four-col", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260115, paper=issue.paper)
     assert _article(result, "学习贯彻习近平总书记在二十届中央纪委五次全会上的重要讲话和全会精神").byline == "新华社北京1月14日电"
@@ -2004,7 +2000,7 @@ def test_a_glued_head_tail_ends_its_block_the_rows_text_is_the_column_befores(tm
     """形势政策系列报告会第五场报告会在北京举 / 本报北京1月13日电 （记者郑海鸥） 场所演出）… 行: the head's 行 goes back on it, and
     the dateline left on that row is the story beside's (2025年全国营业性演出票房收入超616亿元), not the wrapped head's
     (four-col, 人民日报 2026-01-14)."""
-    issue = _crawled("rmrb", "2026-01-14")
+    issue = corpus.dated("rmrb", "2026-01-14")
     text, _ = _pdftotext(issue, "four-col", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260114, paper=issue.paper)
     assert _article(result, "形势政策系列报告会第五场报告会在北京举行").byline == "新华社北京1月13日电"
@@ -2016,7 +2012,7 @@ def test_a_head_of_its_own_told_past_the_next_heads_leaves_the_text_under_it_to_
     then 中国物流业景气指数为52.4% and its text: the block that tells the head's story (…成为全球首个年货物吞吐量超14亿吨的大港)
     comes past the next head, under its picture; the undated text under the head is the story before's
     (three-col-boxed, 人民日报 2026-01-09)."""
-    issue = _crawled("rmrb", "2026-01-09")
+    issue = corpus.dated("rmrb", "2026-01-09")
     text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260109, paper=issue.paper)
     assert _article(result, "宁波舟山港成为全球首个年货物吞吐量超14亿吨大港").text.startswith("浙江宁波舟山港发布数据显示")
@@ -2027,7 +2023,7 @@ def test_a_set_in_first_line_ending_a_sentence_opens_a_paragraph_when_its_paragr
     """“天价罚单”震惊湖北，震动沿江。 opens a column of 老杨小杨思想“转弯”记, its paragraph going on past it (涉事企业…): a
     set-in first line that happens to end a sentence, not the last line of 习近平表示，惊悉瑞士瓦莱州克朗— cut at the column's
     foot, which goes on at 蒙大拿镇…, under the head beside (four-col, 人民日报 2026-01-05)."""
-    issue = _crawled("rmrb", "2026-01-05")
+    issue = corpus.dated("rmrb", "2026-01-05")
     text, _ = _pdftotext(issue, "four-col", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260105, paper=issue.paper)
     assert "克朗—蒙大拿镇不幸发生一起严重火灾" in _article(result, "习近平就瑞士瓦莱州火灾事件向瑞士联邦主席帕姆兰致慰问电").text
@@ -2063,7 +2059,7 @@ def test_a_heads_last_characters_glued_to_the_second_row_under_it():
 def test_a_set_in_line_under_text_at_a_blocks_end_is_a_first_line_cut_by_the_column(tmp_path):
     """《条例》旨在规范, set in by the indent under …起施行。 at its block's end, the next block going on (商事调解活动，…): a
     paragraph's first line cut at the column's foot, not a head (seven-col, 人民日报 2026-01-07)."""
-    issue = _crawled("rmrb", "2026-01-07")
+    issue = corpus.dated("rmrb", "2026-01-07")
     text, _ = _pdftotext(issue, "seven-col", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260107, paper=issue.paper)
     assert "《条例》旨在规范" in _article(result, "公布《商事调解条例》").text
@@ -2075,7 +2071,7 @@ def test_a_filled_last_line_ending_in_a_quoted_term_is_cut_mid_sentence(tmp_path
     paragraph goes on at 时期目标任务提供坚强保障…, printed under the photo feature's head 图片报道, which heads its picture.
     Of the two stories then cut, the block opening with a dash's rest (—这是历史的结论…) goes on the one ending in its
     first half (…事业兴—) (four-col, 人民日报 2026-01-14)."""
-    issue = _crawled("rmrb", "2026-01-14")
+    issue = corpus.dated("rmrb", "2026-01-14")
     text, _ = _pdftotext(issue, "four-col", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260114, paper=issue.paper)
     assert "时期目标任务提供坚强保障" in _article(result, "更加科学有效地把权力关进制度笼子").text
@@ -2094,7 +2090,7 @@ def test_a_quotation_under_a_head_is_no_head_under_a_kicker():
 def test_a_couplet_head_ending_in_its_columns_tag_starts_a_story(tmp_path):
     """新生命 新希望（记录中国）, two phrases a space apart and the column's tag, under the end of the story before: a head
     that ends in its column's tag starts a story, never a subhead (five-col, 人民日报 2026-01-09)."""
-    issue = _crawled("rmrb", "2026-01-09")
+    issue = corpus.dated("rmrb", "2026-01-09")
     text, _ = _pdftotext(issue, "five-col", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260109, paper=issue.paper)
     assert _article(result, "新生命新希望（记录中国）").text.startswith("西藏定日县长所乡通来村")
@@ -2104,7 +2100,7 @@ def test_text_in_a_heads_own_block_is_its_story_even_with_a_dateline_still_to_co
     """凝聚复兴伟力 绘就时代华章 / 2025年，是“十四五”… in one block, after a story jumped to page 2, a dated block (新华社北京1月4日电)
     still to come: the text the head's block runs on into is its own, not the story before's, and the dateline is the
     vertical head's story's (six-col-vertical-jump, 人民日报 2026-01-05)."""
-    issue = _crawled("rmrb", "2026-01-05")
+    issue = corpus.dated("rmrb", "2026-01-05")
     text, _ = _pdftotext(issue, "six-col-vertical-jump", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260105, paper=issue.paper)
     essay = _article(result, "凝聚复兴伟力绘就时代华章")
@@ -2116,7 +2112,7 @@ def test_a_block_whose_sentence_the_block_telling_a_waiting_heads_story_goes_on_
     """更加清醒坚定地推进反腐败斗争, printed into the column of the story above, waits for the block that says what it says
     (…强调“更加清醒坚定地推进反腐败斗争”); the block before that one, “腐败是…准确把, stops in the sentence it goes on
     (握反腐败斗争…), so it opens the waiting head's story (three-col-boxed, 人民日报 2026-01-15)."""
-    issue = _crawled("rmrb", "2026-01-15")
+    issue = corpus.dated("rmrb", "2026-01-15")
     text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260115, paper=issue.paper)
     assert _article(result, "更加清醒坚定地推进反腐败斗争").text.startswith("“腐败是党和国家事业发展进程中的拦路虎")
@@ -2126,7 +2122,7 @@ def test_text_opening_with_a_date_and_a_time_of_day_starts_a_story(tmp_path):
     """学校职工举报自己违规调动、吃空饷 over 3月27日晚，“太原教育”微信公众号…, after a finished paragraph of the story above:
     text that opens saying when, a time of day after the date, starts a story; the head is no subhead (five-col, 都市快报
     2026-03-28)."""
-    issue = _crawled("dskb", "2026-03-28")
+    issue = corpus.dated("dskb", "2026-03-28")
     text, _ = _pdftotext(issue, "five-col", tmp_path)
     result = import_text(text, "dskb.txt", number=20260328, paper=issue.paper)
     assert _article(result, "学校职工举报自己违规调动、吃空饷").text.startswith("3月27日晚，“太原教育”微信公众号")
@@ -2170,7 +2166,7 @@ def test_a_story_told_by_a_first_sentence_cut_at_its_blocks_end(tmp_path):
     cut at the block's end (…在北京人民大会堂会见来华进行正式 / 访问的爱尔兰总理马丁。): the first sentence read on into the
     next block says what the head says, so the head waits for it and the text under it is the story before's
     (three-col-boxed, 人民日报 2026-01-06)."""
-    issue = _crawled("rmrb", "2026-01-06")
+    issue = corpus.dated("rmrb", "2026-01-06")
     text, _ = _pdftotext(issue, "three-col-boxed", tmp_path)
     result = import_text(text, "rmrb.txt", number=20260106, paper=issue.paper)
     assert "会见来华进行正式访问的爱尔兰总理马丁" in _article(result, "习近平会见爱尔兰总理马丁").text
@@ -2210,7 +2206,7 @@ def test_the_mastheads_paper_name_is_a_line_of_its_own_not_the_section_labels_st
     """Default mode prints the masthead's name (蘋果日報) and the section label under it (港聞) as one block; the
     name, which the running head over the page opens with, is type of its own: the label is the section's name
     (蘋果日報 2015-06-10, four-col; the Traditional text is read through the Simplified rules)."""
-    issue = _crawled("hkad", "2015-06-10")
+    issue = corpus.dated("hkad", "2015-06-10")
     result = _printed(tmp_path, issue, "four-col")
     assert [s["name"] for s in result.report.sections][0] == "港聞"
     assert result.report.masthead[0]["text"] == "蘋果日報"
@@ -2220,7 +2216,7 @@ def test_a_head_of_two_phrases_over_its_writers_line_is_one_head(tmp_path):
     """Layout mode: 投行高層　法拉利撞死保安 sets its two phrases apart by display type's wide space, and the writers'
     line under it spaces its names as widely (記者：謝志輝　詹家志　黎家駒); one writers' line signs one story, so the
     row over it is one head and the line one byline (蘋果日報 2015-06-10, four-col)."""
-    issue = _crawled("hkad", "2015-06-10")
+    issue = corpus.dated("hkad", "2015-06-10")
     result = _printed(tmp_path, issue, "four-col", layout=True)
     article = _article(result, "投行高層　法拉利撞死保安")
     assert norm(article.byline) == norm("記者：謝志輝　詹家志　黎家駒")
@@ -2231,7 +2227,7 @@ def test_a_writers_line_and_a_head_spaced_as_widely_come_back_in_default_mode(tm
     """Default mode prints the pieces of 投行高層　法拉利撞死保安 and of the writers' line under it,
     記者：謝志輝　詹家志　黎家駒, each as a block, the two rows' pieces in turn: the names go back on the writers' line and the phrase
     between them on the head (蘋果日報 2015-06-10, five-col)."""
-    issue = _crawled("hkad", "2015-06-10")
+    issue = corpus.dated("hkad", "2015-06-10")
     result = _printed(tmp_path, issue, "five-col")
     article = _article(result, "投行高層　法拉利撞死保安")
     assert norm(article.byline) == norm("記者：謝志輝　詹家志　黎家駒")
@@ -2241,7 +2237,7 @@ def test_a_writers_line_and_a_head_spaced_as_widely_come_back_in_default_mode(tm
 def test_a_writers_line_after_the_text_signs_the_story_over_a_dateline_naming_no_one(tmp_path):
     """同事聞古Sir死訊痛哭 opens with 【本報訊】, which names no one, and closes with ■記者詹家志: the writers' line signs
     the story, and the dateline stays at the start of its text (蘋果日報 2015-06-10, four-col, layout mode)."""
-    issue = _crawled("hkad", "2015-06-10")
+    issue = corpus.dated("hkad", "2015-06-10")
     result = _printed(tmp_path, issue, "four-col", layout=True)
     article = _article(result, "同事聞古Sir死訊痛哭")
     assert article.byline == "■記者詹家志"
@@ -2252,7 +2248,7 @@ def test_a_heads_second_phrase_over_the_next_strip_goes_back_on_its_first(tmp_pa
     """Layout mode: 唔講贏梗　唐改稱全力以赴 prints its second phrase over the next strip, whose text goes on the sentence
     cut at the foot of the strip the first phrase heads (…只稱會全力以 / 赴。…): one head, one story (蘋果日報
     2012-03-15, four-col)."""
-    issue = _crawled("hkad", "2012-03-15")
+    issue = corpus.dated("hkad", "2012-03-15")
     result = _printed(tmp_path, issue, "four-col", layout=True)
     article = _article(result, "唔講贏梗　唐改稱全力以赴")
     assert "全力以赴。唐又指" in article.text.replace("\n", "")

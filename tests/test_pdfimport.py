@@ -720,7 +720,7 @@ def test_the_order_a_page_is_drawn_in_does_not_matter(tmp_path, style):
     """Layout systems write a page's objects in any order: drawn shuffled, the same page gives the same stories,
     bylines and photos (a vertical head's characters are stacked by where they stand, a picture's caption and
     credit are read as they stand, whichever comes first)."""
-    issue = corpus.crawl("rmrb")[0] if style.startswith("six") else corpus.sample()
+    issue = corpus.dated("rmrb", "2026-01-05") if style.startswith("six") else corpus.sample()
     pdf, shuffled = tmp_path / "drawn.pdf", tmp_path / "shuffled.pdf"
     corpus.render(issue, style, pdf)
     corpus.as_drawn_shuffled(pdf, shuffled, seed=7)
@@ -764,7 +764,7 @@ def test_photos_standing_in_a_story_s_columns_are_its_figures(tmp_path):
     of the story's second column beside its head, its caption followed by the story's text, is the story's figure,
     not a picture on its own; one in the story's last column, reaching past every line of text to the page's edge,
     is the story's too."""
-    for issue in (corpus.sample(), corpus.crawl("dskb")[2]):
+    for issue in (corpus.sample(), corpus.dated("dskb", "2026-04-04")):
         pdf = tmp_path / f"{issue.date}.pdf"
         corpus.render(issue, "typst-four-col", pdf)
         result = import_pdf(pdf, number=issue.number or 1)

@@ -71,6 +71,12 @@ def crawl(name: str) -> list[CorpusIssue]:
     return out
 
 
+def dated(name: str, date: str) -> CorpusIssue:
+    """The issue of tests/corpus/<name>.yaml printed on ``date`` (YYYY-MM-DD): named, so that a new issue in the
+    file changes no test's page."""
+    return next(i for i in crawl(name) if i.date.isoformat() == date)
+
+
 def crawled() -> list[CorpusIssue]:
     """Every issue taken from a public crawl (all papers but the sample)."""
     return [issue for name in CRAWLS for issue in crawl(name)]
