@@ -15,26 +15,23 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from publisher.importer.columns import width
+from publisher.importer import rules
+from publisher.importer.columns import COLUMN_MAX, INDENT, width
 
 #: A block is cut into columns when at least this many of its lines, and this share of its lines wider
 #: than its measure, hold a line of each of two columns or more.
 MIN_ROWS = 3
 SHARE = 0.5
-#: Columns are this wide (em) at least and at most, and a cut falls within this much of the measure (a
+#: Columns are this wide (em) at least (at most COLUMN_MAX), and a cut falls within this much of the measure (a
 #: space may be a Latin word's or CJK's set off from Latin, punctuation may be set half wide or hang).
 MIN_MEASURE = 8
 SLACK = 2.5
-MAX_MEASURE = 30
 #: A line more of whose characters than this are spaces is type spaced out, not columns.
 LOOSE = 0.15
 #: A vertical head prints at least this many characters, each a line of its own.
 VERTICAL = 3
-#: A paragraph's first line is set in by this many em.
-INDENT = 2
 #: A piece ending a sentence (closing quotes and brackets aside) is a paragraph's last line, no fragment.
-ENDS = ("。", "！", "？", "…", "：")
-CLOSING = "”’」』）"
+ENDS = tuple(rules.SENTENCE_END + "：:")
 
 
 @dataclass
@@ -90,7 +87,7 @@ def _fragments_joined(parts: list[tuple[int, str]], measure: float) -> list[tupl
                 short
                 and at_quotes
                 and abs(width(before) + width(text) - measure) <= SLACK
-                and not before.rstrip(CLOSING).endswith(ENDS)
+                and not before.rstrip(rules.CLOSERS).endswith(ENDS)
             ):
                 out[-1] = (out[-1][0], before + text)
                 continue
@@ -99,21 +96,16 @@ def _fragments_joined(parts: list[tuple[int, str]], measure: float) -> list[tupl
 
 
 def _measure(lines: list[str]) -> float | None:
-    """The measure of a block whose lines hold rows of columns side by side, or None."""
+    """The width most of a block's spaces fall at: its columns' measure, if its lines hold columns side by side."""
     votes: Counter[float] = Counter()
     for line in lines:
         total = width(line)
         for w, _ in _cuts(line):
-            if MIN_MEASURE <= w <= MAX_MEASURE and total - w >= 4:
+            if MIN_MEASURE <= w <= COLUMN_MAX and total - w >= 4:
                 votes[round(w * 2) / 2] += 1
     if not votes:
         return None
-    best = max(votes, key=lambda m: (sum(n for w, n in votes.items() if abs(w - m) <= SLACK / 2), m))
-    glued = [line for line in lines if len(_split(line, best)) > 1]
-    wider = [line for line in lines if width(line) > best + SLACK]
-    if len(glued) < MIN_ROWS or len(glued) < SHARE * len(wider):
-        return None
-    return best
+    return max(votes, key=lambda m: (sum(n for w, n in votes.items() if abs(w - m) <= SLACK / 2), m))
 
 
 def _block(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -122,6 +114,9 @@ def _block(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     if measure is None:
         return lines
     split = [(n, _split(t, measure)) for n, t in lines]
+    glued = sum(len(parts) > 1 for _, parts in split)
+    if glued < MIN_ROWS or glued < SHARE * sum(width(t) > measure + SLACK for _, t in lines):
+        return lines
     columns = max(len(parts) for _, parts in split)
     first = next(k for k, (_, parts) in enumerate(split) if len(parts) > 1)
     for _ in range(columns - len(split[first][1])):  # the first row's first lines, each alone (a paragraph's first)

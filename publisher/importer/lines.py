@@ -94,7 +94,7 @@ def decode(data: bytes, name: str = "the file") -> tuple[str, str]:
 
 #: A space between a CJK character (or CJK punctuation) and a Latin letter or digit: the gap a layout system sets
 #: there, which pdftotext prints as a space (新华社北京 1 月 5 日电); Chinese text writes none.
-_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK = rules.CJK + "\u3000-\u303f\uff00-\uffef"
 _CJK_LATIN_SPACE = re.compile(rf"(?<=[{_CJK}]) (?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) (?=[{_CJK}])")
 _CJK_LATIN = re.compile(rf"[{_CJK}][A-Za-z0-9]|[A-Za-z0-9][{_CJK}]")
 #: The spaces are the extraction's when most places where CJK meets Latin have one (2025 年 4 月), and so
