@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import subprocess
@@ -2319,6 +2320,36 @@ def test_text_whose_columns_stand_apart_is_left_as_it_is(corpus_pages):
     page = corpus_pages["sample"]["default"][0]
     assert len(re.findall(r"[\u4e00-\u9fff] [0-9A-Za-z]|[0-9A-Za-z] [\u4e00-\u9fff]", page)) >= 10
     assert L.unspaced(page) == page
+
+
+def test_a_line_that_opens_with_a_dateline_and_goes_on_is_a_story_s_first_line_never_a_head():
+    """A head printed straight above its story, no blank line between (Typst four-col, 人民日报 2026-01-06, as
+    pdftotext's default mode prints it): the line under it opens with the dateline and goes on with the story's
+    first words, shorter than the measure once the spaces the engine set off digits with are out. It is no head
+    (no head opens with 新华社…电), so the head above keeps its story and the dateline signs it."""
+    text = "\n".join(
+        [
+            "习近平致电祝贺敦布亚当选几内亚总统",
+            "新华社北京 1 月 5 日电 1 月 4 日，国家主席习近平致电",
+            "马马迪·敦布亚，祝贺他当选几内亚共和国总统。",
+            "习近平指出，几内亚是新中国在撒哈拉以南非洲首个建",
+            "交国。长期以来，双方始终坚持相互尊重、平等互利，在涉",
+            "及彼此核心利益和重大关切问题上相互支持，在共同发展中",
+            "",
+            "平陆运河 4 座跨运河桥梁建成通车",
+            "本报南宁 1 月 5 日电 （记者祝佳祺、庞革平）位于广西的平陆运河金海湾大桥、万胜",
+            "塘大桥、旧州大桥、大田坪村大桥 4 座跨运河桥梁 1 月 1 日同步建成通车。此前，平陆运河",
+            "南珠大街跨江桥主线桥、丁屋村大桥等在 2025 年 12 月陆续建成通车。平陆运河上规划建设",
+            "跨运河主航道桥梁 27 座，共建成 19 座、通车 13 座，在建的 8 座桥梁建设进度超 90%。",
+        ]
+    )
+    assert not L.heading_shape("新华社北京1月5日电1月4日，国家主席习近平致电")
+    assert L.heading_shape("新华社记者走进平陆运河")  # a head may name the agency: only a dateline that goes on is text
+    result = import_text(text.encode(), "typst.txt", number=1, paper="人民日报", date=datetime.date(2026, 1, 6))
+    articles = result.issue.articles
+    assert [a.headline for a in articles] == ["习近平致电祝贺敦布亚当选几内亚总统", "平陆运河4座跨运河桥梁建成通车"]
+    assert [a.byline for a in articles] == ["新华社北京1月5日电", "本报南宁1月5日电 （记者祝佳祺、庞革平）"]
+    assert articles[0].body[0].text == "1月4日，国家主席习近平致电马马迪·敦布亚，祝贺他当选几内亚共和国总统。"
 
 
 def test_spaces_extraction_puts_between_cjk_and_latin_throughout_are_taken_out():

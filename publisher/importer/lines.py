@@ -268,6 +268,8 @@ def heading_shape(t: str) -> bool:
         return False  # 问：… ? — a line of an interview
     if quote_balance(t)[1] > 0:  # an opened quote that never closes: a cut paragraph
         return False
+    if (lead := rules.NEWS_LEAD.match(t)) and lead.end() < len(t):  # 新华社北京1月5日电1月4日，…: a story's first line
+        return False
     commas = t.count("，") + t.count(",")
     return commas < 2 and not ("、" in t and commas) and not (commas and len(t) >= 26)
 
