@@ -2352,6 +2352,52 @@ def test_a_line_that_opens_with_a_dateline_and_goes_on_is_a_story_s_first_line_n
     assert articles[0].body[0].text == "1月4日，国家主席习近平致电马马迪·敦布亚，祝贺他当选几内亚共和国总统。"
 
 
+def test_the_running_heads_name_the_sections_their_pages_flag_again():
+    """Each page's running head prints its 版名 and number (很短很新鲜 第 4 版, Typst four-col, 都市快报 2026-03-28,
+    as pdftotext's default mode prints it), and the flag under it prints the name again. Names no vocabulary
+    knows: the running head teaches them, so each flag opens its section and heads no story."""
+    text = "\n".join(
+        [
+            "都市快报 2026 年 3 月 28 日 星期六",
+            "",
+            "很短很新鲜 第 4 版",
+            "",
+            "很短很新鲜",
+            "",
+            "马杜罗再次出庭 瘦了 13 公斤",
+            "当地时间 3 月 26 日上午，遭美国强行控制的委内瑞拉总统马杜罗在美国纽约南区联邦",
+            "地区法院再次出庭，其撤案请求遭法官驳回。",
+            "当天新华社记者通过内部闭路电视观看聆讯，屏幕很小，且画面角度有限。尽管如此，",
+            "记者依然能看出马杜罗消瘦了很多。有媒体报道，马杜罗从 1 月初到现在瘦了 13 公斤。",
+            "",
+            "—4—",
+            "",
+            "都市快报 2026 年 3 月 28 日 星期六",
+            "",
+            "天气与生活 第 5 版",
+            "",
+            "天气与生活",
+            "",
+            "周末好天气，抓紧赏樱花",
+            "——今年首场强对流天气即将来袭",
+            "记者 朱娅珍",
+            "",
+            "“春天孩儿脸”，说变就变。这段时间，雨水说来就来，说走就走，下下停停。",
+        ]
+    )
+    result = import_text(text.encode(), "typst.txt", number=1, paper="都市快报", date=datetime.date(2026, 3, 28))
+    issue = result.issue
+    assert [s.name for s in issue.sections] == ["很短很新鲜", "天气与生活"]
+    assert [(a.headline, issue.section(a.section).name) for a in issue.articles] == [
+        ("马杜罗再次出庭 瘦了13公斤", "很短很新鲜"),
+        ("周末好天气，抓紧赏樱花", "天气与生活"),
+    ]
+    assert issue.articles[1].subtitle == "——今年首场强对流天气即将来袭"
+    assert (
+        rules.DEFAULT_VOCABULARY.with_page_names(["都市快报 第 2 版", "要闻"]) is rules.DEFAULT_VOCABULARY
+    )  # the paper is no section
+
+
 def test_spaces_extraction_puts_between_cjk_and_latin_throughout_are_taken_out():
     """新华社北京 1 月 5 日电: where a page sets CJK off from Latin, pdftotext prints a space; where most such meetings
     have one, they are the extraction's (Chinese text writes none), and go; Latin words keep theirs."""

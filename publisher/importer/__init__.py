@@ -142,6 +142,7 @@ def import_text(
     if len(cleaned) != len(decoded.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")):
         warnings.append("control characters were removed from the input")
     cleaned = L.unspaced(cleaned)
+    vocabulary = vocabulary.with_page_names(cleaned.split("\n"))
     unwrapped = columns.unwrap(cleaned, vocabulary, layout)
     items = unwrapped.items if unwrapped else L.split(cleaned)
     L.classify(items, vocabulary)

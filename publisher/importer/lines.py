@@ -124,13 +124,13 @@ def split(source: str) -> list[InputLine]:
 def masthead_end(lines: list[InputLine]) -> int:
     """How many leading lines form the masthead (paper name, serial, date, 总第N期 …)."""
     # a running head printed above the masthead (要闻 第1版) comes first in extracted text
-    lead = next((i for i, x in enumerate(lines[:3]) if not _PAGE_HEAD.match(x.text)), 0)
+    lead = next((i for i, x in enumerate(lines[:3]) if not rules.PAGE_HEAD.match(x.text)), 0)
     count = lead
     for index, line in enumerate(lines[: 12 + lead]):
         t = line.text
         if index < lead:
             continue
-        if index > lead and _PAGE_HEAD.match(t):
+        if index > lead and rules.PAGE_HEAD.match(t):
             continue  # a running head printed beside the masthead
         if (
             (rules.PAPER_NAME.match(t) and (index == lead or lines[0].text.startswith(t)))
@@ -145,10 +145,6 @@ def masthead_end(lines: list[InputLine]) -> int:
         else:
             break
     return count
-
-
-#: A page's running head: its section name(s) and number (要闻 第1版, 财经聚焦·经济信息 第4版).
-_PAGE_HEAD = re.compile(rf"^(?:{rules.HAN}{{2,8}}[·•・\s]*)+\s*第\s*[0-9一二三四五六七八九十]{{1,3}}\s*版$")
 
 
 def classify(lines: list[InputLine], vocabulary: rules.Vocabulary) -> None:

@@ -10,7 +10,7 @@ newsroom can extend with a YAML file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -290,6 +290,15 @@ class Vocabulary:
         text = re.sub(r"\s+", "", name)
         return self.sections.get(text) or self.series.get(text)
 
+    def with_page_names(self, lines: list[str]) -> Vocabulary:
+        """This vocabulary plus the section names the running heads print (港闻 第1版, 财经·观察 第4版): each is
+        its page's 版名, which the page's flag repeats on a line of its own (the paper's own name is none)."""
+        named = {}
+        for line in lines:
+            if (head := PAGE_HEAD.match(line.strip())) and not PAPER_NAME.match(name := "".join(head.group("name").split())):
+                named.update({part: "" for part in [name, *re.split(r"[·•・]", name)] if part not in self.sections})
+        return replace(self, sections={**self.sections, **named}) if named else self
+
     def extended(self, path: Path) -> Vocabulary:
         """This vocabulary plus a YAML file with ``sections:`` and ``series:`` (label: slug, or a list of labels)."""
         try:
@@ -317,6 +326,8 @@ class Vocabulary:
         )
 
 
+#: A page's running head: its section name(s) and number (要闻 第1版, 财经聚焦·经济信息 第4版).
+PAGE_HEAD = re.compile(rf"^(?P<name>(?:{HAN}{{2,8}}[·•・\s]*)+?)\s*第\s*[0-9一二三四五六七八九十]{{1,3}}\s*版$")
 _LABEL_LINE = re.compile(
     r"^(?:第?\s*(?P<p1>\d{1,2})\s*版\s*)?[【\[［「◆■●▲◇□]?\s*(?P<name>[^\s\d【】\[\]［］「」]{2,17}?)\s*[】\]］」]?"
     r"(?:\s*第?\s*(?P<p2>\d{1,2})\s*版?)?$"
