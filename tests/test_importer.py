@@ -2405,3 +2405,38 @@ def test_spaces_extraction_puts_between_cjk_and_latin_throughout_are_taken_out()
     assert L.unspaced(typst) == "新华社北京1月5日电 记者 张三\n2025年4月19日，AI技术Deep Seek发布3款\n" * 3
     few = "立法 5月1日起施行，2025年4月19日，第1330期，3月26日上午，共8章73条，14亿吨，309条，200多个\n"
     assert L.unspaced(few) == few
+
+
+def test_a_column_tag_wrapped_off_its_head_ends_that_head_never_heads_a_story_of_its_own():
+    """A head that ends with its column's tag in brackets (以共赢思路打通联动堵点（贯彻四中全会精神一线见闻）,
+    Typst four-col, 人民日报 2026-01-08, as pdftotext's default mode prints it), the tag wrapped onto lines of its
+    own: the tag is the head's end, so the story under it keeps its head and no kicker."""
+    text = "\n".join(
+        [
+            "把惠民利民的好事办实（今日谈）",
+            "2026 年育儿补贴 1 月 5 日起正式全面开放申领。自去年",
+            "7 月制定出台实施方案以来，这项惠民利民的好政策惠及上",
+            "千万个家庭。",
+            "育儿是家庭大事，也是国之大事。通过财政资金的精准",
+            "发放，育儿家庭每孩每月能领 300 元补贴，既能直接减轻生",
+            "",
+            "以共赢思路打通联动堵点",
+            "（贯彻四中全会精神一线见",
+            "闻）",
+            "年收入涨了 3 倍，许泽只花了 3 年。如",
+            "何实现的？",
+            "云南省红河哈尼族彝族自治州蒙自市",
+            "的冬日，风还有些暖。草坝镇仙景社区居民",
+            "许泽一身工装站在蓝莓田间，满是汗珠子",
+            "的脸上掩不住笑意：",
+            "“采了 300 多斤，能卖",
+            "两万元！”",
+            "3 年多前，许泽还只是当地一家蓝莓公",
+            "司的运输工，起早贪黑，收入上不去。如今，",
+        ]
+    )
+    result = import_text(text.encode(), "typst.txt", number=1, paper="人民日报", date=datetime.date(2026, 1, 8))
+    articles = result.issue.articles
+    assert articles[0].headline == "把惠民利民的好事办实（今日谈）"
+    assert (articles[1].kicker, articles[1].headline) == (None, "以共赢思路打通联动堵点（贯彻四中全会精神一线见闻）")
+    assert articles[1].body[0].text == "年收入涨了3倍，许泽只花了3年。如何实现的？"

@@ -21,6 +21,9 @@ from publisher.importer.rejoin import TextPiece
 
 HEAD_KINDS = {L.SHORT, L.NAMES, L.BYLINE, L.CAPTION, L.CREDIT, L.LABEL, L.FURNITURE}
 BODY_KINDS = {L.PARA, L.CONTINUED, L.AUTHOR_UNIT}
+# a bracketed column tag that ends a headline: （今日谈）, （一线见闻）; wrapped onto a line of its own it is
+# still the head's end, never a head of its own
+COLUMN_TAG = re.compile(r"^[（(][^（()）]{2,16}[）)]$")
 
 
 class Assembler(AfterWalk):
@@ -469,6 +472,8 @@ class Assembler(AfterWalk):
                 figures.append(piece)  # under a head closed by its subtitle (——…): a photo's caption
             elif bylines and heads:
                 verse.append(piece)
+            elif heads and heads[-1].kind == L.SHORT and COLUMN_TAG.match(piece.text):
+                heads[-1] = TextPiece(heads[-1].lines + piece.lines)
             else:
                 heads.append(piece)  # SHORT, or a names line under no headline
         if len(heads) >= 2 and rules.PHOTO_FEATURE.match(heads[0].text):
