@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/import_pdf.py [--styles four-col,five-col] [--no-own] [--importers text] [--layout] [--misses] [--shuffled] [--papers 人民日报,…] [--speed]
 
-PDFs come from three engines: ReportLab in several newspaper styles (tests/corpus/layout.py), Typst in three
-more (tests/corpus/typeset.py, added after the rules and first measured untuned), both with real articles
-(tests/corpus/*.yaml, the sample issue), and our own pdf channel (the sample issue). Totals per engine too. The
+PDFs come from four engines: ReportLab in several newspaper styles (tests/corpus/layout.py), Typst in three
+more (tests/corpus/typeset.py) and Chromium in two (tests/corpus/browser.py; both added after the rules and first
+measured untuned), all with real articles (tests/corpus/*.yaml, the sample issue), and our own pdf channel (the
+sample issue). Totals per engine too. The
 PDF importer reads the PDF; the text importer reads what pdftotext makes of the same PDF (today's way
 in for a desk; with --layout, what `pdftotext -layout` makes of it). Also times a 10-page A3 import (target: under 2 s).
 """
@@ -27,6 +28,7 @@ from publisher.importer import ImportFailure, import_text, write_issue  # noqa: 
 from publisher.pdfimport import import_pdf  # noqa: E402
 from tests import corpus  # noqa: E402
 from tests.corpus import metrics  # noqa: E402
+from tests.corpus.browser import CHROMIUM_STYLES  # noqa: E402
 from tests.corpus.layout import STYLES  # noqa: E402
 from tests.corpus.typeset import TYPST_STYLES  # noqa: E402
 
@@ -82,7 +84,11 @@ def own_pdf(tmp: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--styles", default=",".join([*STYLES, *TYPST_STYLES]), help="ReportLab's and Typst's (typst-…)")
+    parser.add_argument(
+        "--styles",
+        default=",".join([*STYLES, *TYPST_STYLES, *CHROMIUM_STYLES]),
+        help="ReportLab's, Typst's (typst-…) and Chromium's (chromium-…)",
+    )
     parser.add_argument("--no-own", action="store_true", help="skip our own pdf channel's PDF (it takes a while)")
     parser.add_argument("--importers", default="pdf,text", help="pdf, text or both (each row is one paper and layout)")
     parser.add_argument("--layout", action="store_true", help="feed import-text `pdftotext -layout` text (columns side by side)")
@@ -111,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.shuffled:
                     corpus.as_drawn_shuffled(pdf, pdf.with_name(f"{pdf.stem}-shuffled.pdf"), seed=k)
                     pdf = pdf.with_name(f"{pdf.stem}-shuffled.pdf")
-                engine = "typst" if style in TYPST_STYLES else "reportlab"
+                engine = "typst" if style in TYPST_STYLES else "chromium" if style in CHROMIUM_STYLES else "reportlab"
                 cases.append((engine, style, issue.paper, pdf, issue.number or int(issue.date.strftime("%Y%m%d")), gold))
         if not args.no_own:
             sample = corpus.sample()

@@ -2440,3 +2440,60 @@ def test_a_column_tag_wrapped_off_its_head_ends_that_head_never_heads_a_story_of
     assert articles[0].headline == "把惠民利民的好事办实（今日谈）"
     assert (articles[1].kicker, articles[1].headline) == (None, "以共赢思路打通联动堵点（贯彻四中全会精神一线见闻）")
     assert articles[1].body[0].text == "年收入涨了3倍，许泽只花了3年。如何实现的？"
+
+
+def test_a_running_head_that_names_the_page_after_its_number_dates_the_issue_and_names_the_sections():
+    """A web-to-print page (Chromium, five-col-rules: 人民日报 2026-01-05 and 都市快报 2026-03-28, as pdftotext's
+    default mode prints them) heads each page 第N版 and its name, and pdftotext reads that running head, the flag
+    under it and the running head naming the paper and the day before the masthead's own lines. The day is the
+    running head's; each name after a page's number is a section, so its flag opens it and heads no story."""
+    front = [
+        "人民日报",
+        "",
+        "第1版 要闻",
+        "",
+        "要闻",
+        "",
+        "人民日报 2026年1月5日 星期一",
+        "",
+        "2026年1月5日 星期一",
+        "人民日报社出版",
+        "",
+        "老杨小杨思想“转弯”记",
+        "“埋头拉车摔跟头，抬头看路尝甜头。学习新思",
+        "近5年记者五进楚源，变化有形又无形。",
+    ]
+    result = import_text("\n".join(front).encode(), "chromium.txt", number=1)
+    assert result.issue.date == datetime.date(2026, 1, 5) and result.issue.paper == "人民日报"
+    assert [(a.headline, result.issue.section(a.section).name) for a in result.issue.articles] == [
+        ("老杨小杨思想“转弯”记", "要闻")
+    ]
+    pages = [
+        "第4版 很短很新鲜",
+        "",
+        "很短很新鲜",
+        "",
+        "马杜罗再次出庭 瘦了13公斤",
+        "",
+        "都市快报 2026年3月28日 星期六",
+        "",
+        "当地时间3月26日上午，遭美国强行控制的委内瑞拉总统马杜罗在美国纽约南区联邦地区法院再次出庭，其撤案请求遭法官驳回。",
+        "",
+        "第6版 玩转大杭州",
+        "",
+        "玩转大杭州",
+        "",
+        "都市快报 2026年3月28日 星期六",
+        "",
+        "4月大慈岩，全球免门票",
+        "记者 宣涛 建德微融圈 李孟",
+        "",
+        "你知道吗？建德大慈岩景区今年40岁啦。",
+    ]
+    result = import_text("\n".join(pages).encode(), "chromium.txt", number=1, paper="都市快报", date=datetime.date(2026, 3, 28))
+    issue = result.issue
+    assert [(a.headline, issue.section(a.section).name) for a in issue.articles] == [
+        ("马杜罗再次出庭 瘦了13公斤", "很短很新鲜"),
+        ("4月大慈岩，全球免门票", "玩转大杭州"),
+    ]
+    assert rules.page_head_name("第 12 版  财经·观察") == "财经·观察" and rules.page_head_name("第1版") is None

@@ -17,7 +17,7 @@ class Masthead:
 
 
 def read(lines: list[L.InputLine]) -> Masthead:
-    """Parse the masthead lines (kind MASTHEAD) and any later line that repeats the paper's name."""
+    """Parse the masthead lines (kind MASTHEAD); without a date among them, a running head's (某某日报 2026年1月5日)."""
     out = Masthead()
     for line in (x for x in lines if x.kind == L.MASTHEAD):
         t = line.text
@@ -36,11 +36,8 @@ def read(lines: list[L.InputLine]) -> Masthead:
         out.furniture.append((line.no, t))
         if serial := rules.SERIAL.search(t):
             out.fields.setdefault("serial", "CN " + "".join(serial.group(0).split())[2:])
-        if date := rules.DATE.search(t):
-            try:
-                out.fields.setdefault("date", dt.date(int(date.group(1)), int(date.group(2)), int(date.group(3))))
-            except ValueError:
-                pass
+        if (date := _date(t)) is not None:
+            out.fields.setdefault("date", date)
         if number := rules.NUMBER.search(t):
             out.fields.setdefault("number", int(number.group(1)))
         if site := rules.WEBSITE.search(t):
@@ -50,4 +47,21 @@ def read(lines: list[L.InputLine]) -> Masthead:
             out.fields.setdefault("sponsor", sponsor.group(1).strip())
         if publisher := rules.PUBLISHER.search(t):
             out.fields.setdefault("publisher", publisher.group(1).strip())
+    if "date" not in out.fields:  # a running head printed amid the masthead names the paper and the day
+        for line in lines[:12]:
+            found = rules.DATE.search(line.text)
+            if line.kind != L.MASTHEAD and found and rules.PAPER_NAME.match(line.text[: found.start()].strip()):
+                if (date := _date(line.text)) is not None:
+                    out.fields["date"] = date
+                    break
     return out
+
+
+def _date(text: str) -> dt.date | None:
+    """The first date the text prints (2025年4月19日), if it is one."""
+    if found := rules.DATE.search(text):
+        try:
+            return dt.date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+        except ValueError:
+            return None
+    return None

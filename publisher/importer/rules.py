@@ -295,7 +295,7 @@ class Vocabulary:
         its page's 版名, which the page's flag repeats on a line of its own (the paper's own name is none)."""
         named = {}
         for line in lines:
-            if (head := PAGE_HEAD.match(line.strip())) and not PAPER_NAME.match(name := "".join(head.group("name").split())):
+            if (name := page_head_name(line)) and not PAPER_NAME.match(name):
                 named.update({part: "" for part in [name, *re.split(r"[·•・]", name)] if part not in self.sections})
         return replace(self, sections={**self.sections, **named}) if named else self
 
@@ -326,8 +326,19 @@ class Vocabulary:
         )
 
 
-#: A page's running head: its section name(s) and number (要闻 第1版, 财经聚焦·经济信息 第4版).
-PAGE_HEAD = re.compile(rf"^(?P<name>(?:{HAN}{{2,8}}[·•・\s]*)+?)\s*第\s*[0-9一二三四五六七八九十]{{1,3}}\s*版$")
+_PAGE_NAMES = rf"(?:{HAN}{{2,8}}[·•・\s]*)+?"
+_PAGE_NUMBER = r"第\s*[0-9一二三四五六七八九十]{1,3}\s*版"
+#: A page's running head: its section name(s) and number, either way round (要闻 第1版, 财经聚焦·经济信息 第4版,
+#: 第2版 要闻).
+PAGE_HEAD = re.compile(rf"^(?:(?P<name>{_PAGE_NAMES})\s*{_PAGE_NUMBER}|{_PAGE_NUMBER}\s*(?P<after>{_PAGE_NAMES}))$")
+
+
+def page_head_name(text: str) -> str | None:
+    """The section name(s) a running head prints (财经聚焦·经济信息), spaces out; None: no running head."""
+    head = PAGE_HEAD.match(text.strip())
+    return "".join((head.group("name") or head.group("after")).split()) if head else None
+
+
 _LABEL_LINE = re.compile(
     r"^(?:第?\s*(?P<p1>\d{1,2})\s*版\s*)?[【\[［「◆■●▲◇□]?\s*(?P<name>[^\s\d【】\[\]［］「」]{2,17}?)\s*[】\]］」]?"
     r"(?:\s*第?\s*(?P<p2>\d{1,2})\s*版?)?$"

@@ -20,9 +20,12 @@ DISPLAY = 1.25
 #: A bold line at least this many times the body size is a (small) headline too.
 BOLD_DISPLAY = 1.04
 _PAGE_MARK = re.compile(r"第?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版|^[-—–\s]*[0-9０-９]{1,3}[-—–\s]*$")
-#: A running head's section name(s) before the page number; several (要闻·财经·…) when sections share the page.
+#: A running head's section name(s) beside the page number, before it or after it (要闻 第1版, 第2版 要闻); several
+#: (要闻·财经·…) when sections share the page.
+_NAMES_IN_HEAD = rf"(?:{rules.HAN}{{2,8}}[·•・])*{rules.HAN}{{2,8}}"
 _SECTION_IN_HEAD = re.compile(
-    rf"((?:{rules.HAN}{{2,8}}[·•・])*{rules.HAN}{{2,8}})\s*(?:第\s*[0-9一二三四五六七八九十]{{1,3}}\s*版|[0-9]{{1,2}}\s*$)"
+    rf"(?P<name>{_NAMES_IN_HEAD})\s*(?:第\s*[0-9一二三四五六七八九十]{{1,3}}\s*版|[0-9]{{1,2}}\s*$)"
+    rf"|第\s*[0-9一二三四五六七八九十]{{1,3}}\s*版\s*(?P<after>{_NAMES_IN_HEAD})(?![^\s])"
 )
 
 
@@ -129,7 +132,7 @@ def _furniture(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
             line.role = "folio" if _PAGE_MARK.search(line.text) and len(line.text) <= 8 else "running head"
             out.furniture.append((line, line.role))
             if (m := _SECTION_IN_HEAD.search(line.text)) and out.section is None:
-                out.section = re.split("[·•・]", m.group(1))[0]  # the first is the one the page opens with
+                out.section = re.split("[·•・]", m.group("name") or m.group("after"))[0]  # the page opens with the first
         else:
             rest.append(line)
     return rest
@@ -220,6 +223,7 @@ def _section_band(out: PageLayout, lines: list[PrintedLine], vocabulary: rules.V
             and (
                 any(y is not x and (rules.DATE.search(y.text) or rules.WEEKDAY.search(y.text)) for y in row)
                 or _on_plate(x, out.page.plates)
+                or x.text.replace(" ", "") == out.section  # the name the running head gives the page
             )
         ),
         None,
@@ -345,7 +349,9 @@ def _heads(out: PageLayout, lines: list[PrintedLine]) -> tuple[list[Head], list[
                     changed = True
                     break
                 label = len(line.text) <= 10 and line.size < head.size and (line.bold or vocabulary_like(line.text))
-                if near_above and label and abs(line.x0 - x0) < 2 * body and not rules.DATE.search(line.text):
+                # a column label stands over its head up to a line of its own type apart
+                over = -0.5 * line.size <= y0 - line.y1 < 1.5 * line.size and line.y0 < y0
+                if over and label and abs(line.x0 - x0) < 2 * body and not rules.DATE.search(line.text):
                     head.above.append(line)
                     rest.remove(line)
                     changed = True

@@ -19,6 +19,9 @@ SPACE = 0.55
 HANGING = "，。、；：？！”’）》」』,.;:!?"
 #: Between two CJK characters (which never have a space between words) it must be wider.
 CJK_SPACE = 0.45
+#: Between two Han characters, which a line sets evenly (justifying spreads every gap alike), a gap this much
+#: wider than the line's usual one is a space the PDF leaves out (names in a byline: 张三 李四).
+NAME_SPACE = 0.2
 
 
 @dataclass
@@ -47,19 +50,15 @@ class PrintedLine:
         visible = [c for c in chars if c.c != " "] or chars
         self.size = statistics.median_low([round(c.size, 1) for c in visible])
         self.bold = sum(c.bold for c in visible) * 2 > len(visible)
-        gaps = [
-            (b.y0 - a.y1) if self.vertical else (b.x0 - a.x1)
-            for a, b in zip(chars, chars[1:], strict=False)
-            if a.c != " " and b.c != " "
-        ]
+        gaps = [_gap(a, b, self.vertical) for a, b in zip(chars, chars[1:], strict=False) if a.c != " " and b.c != " "]
         usual = max(0.0, statistics.median(gaps)) if gaps else 0.0  # justified lines spread every gap alike
         out = []
         for prev, ch in zip([None, *chars], chars, strict=False):
             if prev is not None and ch.c != " " and prev.c != " ":
-                gap = ((ch.y0 - prev.y1) if self.vertical else (ch.x0 - prev.x1)) - usual
+                gap = _gap(prev, ch, self.vertical) - usual
                 if gap > SPACE * min(ch.size, prev.size) and not (_cjk(ch.c) and _cjk(prev.c)):
                     out.append(" ")
-                elif gap > CJK_SPACE * min(ch.size, prev.size):
+                elif gap > (NAME_SPACE if _han(ch.c) and _han(prev.c) else CJK_SPACE) * min(ch.size, prev.size):
                     out.append(" ")
             out.append(ch.c)
         self.text = "".join(out).strip()
@@ -90,6 +89,18 @@ class PrintedLine:
         return (self.x0, self.y0, self.x1, self.y1)
 
 
+def _gap(a: Char, b: Char, vertical: bool) -> float:
+    """The blank between two characters of a line; down a vertical one, between their em boxes (centre to centre,
+    as a bracket turned upright has a short box)."""
+    if vertical:
+        return (b.y0 + b.y1 - a.y0 - a.y1) / 2 - (a.size + b.size) / 2
+    return b.x0 - a.x1
+
+
+def _han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+
+
 def _cjk(ch: str) -> bool:
     return "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f" or "\uf900" <= ch <= "\ufaff"
 
@@ -105,10 +116,13 @@ def _same_line(a: Char, b: Char) -> bool:
 
 def _below(a: Char, b: Char) -> bool:
     """b stands under a in a vertical line (one character wide), one character's pitch down: set solid or
-    looser (0.8–1.6 em), or tighter where the engine stacks glyphs by their cap height (0.6 em and up), or two
-    pitches down across the blank between a head's two phrases (…接任　料力推…)."""
+    looser (0.8–1.6 em), or tighter where the engine stacks glyphs by their cap height or turns digits sideways
+    (2025 down the line, half an em each), or two pitches down across the blank between a head's two phrases
+    (…接任　料力推…)."""
     overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
-    return overlap > 0.7 * min(a.x1 - a.x0, b.x1 - b.x0) and 0.6 * a.size <= b.y0 - a.y0 <= 2.6 * a.size
+    aligned = overlap > 0.7 * min(a.x1 - a.x0, b.x1 - b.x0) or abs(a.x0 + a.x1 - b.x0 - b.x1) / 2 <= 0.45 * a.size
+    pitch = (b.y0 + b.y1 - a.y0 - a.y1) / 2  # centre to centre: a bracket turned upright has a short box
+    return aligned and 0.45 * a.size <= pitch <= 2.6 * a.size
 
 
 def page_lines(page: PdfPage) -> list[PrintedLine]:
@@ -145,16 +159,25 @@ def _vertical(runs: list[list[Char]]) -> list[PrintedLine]:
     """Single characters stacked one under another, three or more, become one vertical line (a vertical
     headline), found by where they stand, not by the order the PDF draws them in."""
     singles = sorted((k for k, run in enumerate(runs) if len(run) == 1), key=lambda k: runs[k][0].y0)
+
+    def key(ch: Char) -> int:  # by the centre: punctuation down a vertical line sits at the right of its em box
+        return int((ch.x0 + ch.x1) // 16)
+
     columns: dict[int, list[int]] = {}
     for k in singles:
-        columns.setdefault(int(runs[k][0].x0 // 8), []).append(k)
+        columns.setdefault(key(runs[k][0]), []).append(k)
     below: dict[int, int] = {}
     for k in singles:
         a = runs[k][0]
-        near = [j for key in (int(a.x0 // 8) - 1, int(a.x0 // 8), int(a.x0 // 8) + 1) for j in columns.get(key, [])]
+        near = [j for n in (key(a) - 1, key(a), key(a) + 1) for j in columns.get(n, [])]
         under = [j for j in near if j != k and _below(a, runs[j][0])]
         if under:
             below[k] = min(under, key=lambda j: runs[j][0].y0)
+    above: dict[int, int] = {}  # each character stands under one other at most: the nearest
+    for k, j in below.items():
+        if j not in above or runs[k][0].y0 > runs[above[j]][0].y0:
+            above[j] = k
+    below = {k: j for j, k in above.items()}
     tops = set(below) - set(below.values())
     stacks: dict[int, list[int]] = {}
     for k in tops:

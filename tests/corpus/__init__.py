@@ -1,6 +1,6 @@
 """The import-pdf development corpus: real articles (人民日报, 都市快报 and 蘋果日报 from public crawls, the sample
-中国铝业报) laid out by three engines (our own pdf channel, ReportLab and Typst in several styles), with the gold of
-what was printed."""
+中国铝业报) laid out by four engines (our own pdf channel, ReportLab, Typst and Chromium in several styles), with the
+gold of what was printed."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import yaml
 
 from publisher import loading
 
-from . import typeset
+from . import browser, typeset
+from .browser import CHROMIUM_STYLES
 from .layout import STYLES, Piece, Printer
 from .typeset import TYPST_STYLES
 
@@ -119,8 +120,10 @@ def issues() -> list[CorpusIssue]:
 
 
 def render(issue: CorpusIssue, style: str, path: Path) -> list[dict]:
-    """Lay ``issue`` out in ``style`` (ReportLab's, or Typst's when its name says so) into ``path``; return the
-    gold of every article printed."""
+    """Lay ``issue`` out in ``style`` (ReportLab's, or Typst's or Chromium's when its name says so) into ``path``;
+    return the gold of every article printed."""
+    if style in CHROMIUM_STYLES:
+        return browser.render(issue.paper, issue.date, issue.number, issue.pieces, style, path)
     if style in TYPST_STYLES:
         return typeset.render(issue.paper, issue.date, issue.number, issue.pieces, style, path)
     return Printer(path, issue.paper, issue.date, issue.number, STYLES[style]).run(issue.pieces)
