@@ -315,9 +315,20 @@ class Rq:
         return proc
 
     def stop(self) -> None:
+        """Warm shutdown (RQ lets the job at hand finish), then cold (a second SIGTERM stops the work horse), then
+        SIGKILL: a worker busy on a loaded machine never outlives the test."""
         for proc in self.workers:
             proc.terminate()
-            proc.wait(timeout=30)
+        for proc in self.workers:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=10)
         self.store.close()
 
 

@@ -822,6 +822,22 @@ def test_a_vertical_head_with_digits_turned_sideways_and_punctuation_aside_is_on
 
 
 @pytest.mark.slow
+def test_no_story_runs_across_a_vertical_head(chromium_runs):
+    """A story whose head stands vertical at its right, its text in two columns at its left, and the next story's
+    head across the top beside it (都市快报 2026-03-28): the second column, starting level with that head's foot, is
+    the vertical head's story, and the story beside keeps its own text and byline."""
+    issue, _pdf, _gold, result, _folder = next(run for run in chromium_runs if run[0].date.isoformat() == "2026-03-28")
+    pieces = {norm(p.headline): p for p in issue.pieces}
+    for article in result.issue.articles:
+        piece = pieces[norm(article.headline)]
+        text, want = norm("".join(b.text for b in article.body)), norm("".join(piece.paragraphs))
+        assert want in (text, norm(article.byline or "") + text), piece.headline  # a dateline opening the text signs it
+    vertical = issue.pieces[3]
+    beside = next(a for a in result.issue.articles if norm(a.headline) == norm(issue.pieces[4].headline))
+    assert vertical.headline == "宁波船商逆势承诺“不加价”！" and norm(beside.byline) == norm(issue.pieces[4].gold_byline)
+
+
+@pytest.mark.slow
 def test_names_set_apart_with_no_space_in_the_pdf_are_a_byline(tmp_path):
     """Chromium writes no space character between the names of a byline (王永娟 王富强 陈恩林), only a quarter em of
     blank: between two Han characters, which a line sets evenly, that blank is a space, so the names sign the story."""

@@ -418,8 +418,14 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
             if not (x0 >= left - 1 and x1 <= right + 1 and y0 >= top - 2 * out.body and y1 <= foot):
                 continue
             # beside a vertical head that starts below the nearest head across (that head's story is further up), or
-            # beside that head where its text does not run on under it
-            if best is None or top >= boxes[id(best)][3] - 1 or not runs_under(best, x0, x1):
+            # beside that head where its text does not run on under it, or with the vertical head between them (no
+            # story's text runs across another's head)
+            if (
+                best is None
+                or top >= boxes[id(best)][3] - 1
+                or boxes[key][2] <= boxes[id(best)][0] + 1
+                or not runs_under(best, x0, x1)
+            ):
                 return regions[key]
         if not candidates:
             return orphans

@@ -167,8 +167,33 @@ class PageReader:
         self.stories.append(story)
         if region.head is not None:
             self.head(story, region.head)
+            if region.head.vertical:
+                self.tier_atop(story, leaves, layout.body, region.head.size)
         self.body(story, leaves, layout, continued=False)
         self.attach_pictures(story, region)
+
+    def tier_atop(self, story: PrintedStory, leaves: list[list[PrintedLine]], body: float, head: float) -> None:
+        """A line in a head's type atop the text of a story whose head stands vertical at its right is that head's
+        kicker, or its subtitle when it opens with a dash (it has no room over a head it does not stand above)."""
+        draft = story.draft
+        if not leaves or len(leaves[0]) != 1 or draft.kicker or draft.subtitle:
+            return
+        line = leaves[0][0]
+        if not (body * 1.06 <= line.size < head and len(line.text) <= 40):
+            return
+        if rules.ENDS_SENTENCE.search(line.text):
+            return
+        leaves.pop(0)
+        line.role = "head"
+        draft.head_lines.append(line.id)
+        if dash := _DASH.match(line.text):
+            self.drop(line, dash.group(0), "subtitle dash")
+            draft.subtitle = line.text[dash.end() :] or None
+        else:
+            draft.kicker = line.text
+        self.decide(
+            "headline", line, "a line in a head's type atop the text beside a vertical head", "the text's first line", story
+        )
 
     def picture_story(self, region: StoryRegion, section: SectionDraft) -> None:
         """A picture on its own with its caption: a picture story whose headline is the caption (as the text
