@@ -840,7 +840,8 @@ def test_no_story_runs_across_a_vertical_head(chromium_runs):
 @pytest.mark.slow
 def test_names_set_apart_with_no_space_in_the_pdf_are_a_byline(tmp_path):
     """Chromium writes no space character between the names of a byline (王永娟 王富强 陈恩林), only a quarter em of
-    blank: between two Han characters, which a line sets evenly, that blank is a space, so the names sign the story."""
+    blank: between two Han characters, which a line sets evenly, or after a closing bracket, that blank is a space,
+    so the names sign the story."""
     issue = corpus.sample()
     pdf = tmp_path / "sample.pdf"
     corpus.render(issue, "chromium-five-col-rules", pdf)
@@ -853,6 +854,9 @@ def test_names_set_apart_with_no_space_in_the_pdf_are_a_byline(tmp_path):
     for piece in signed:
         article = got[norm(piece.headline)]
         assert article.byline == piece.byline_line and len(article.authors) == piece.byline_line.count(" ") + 1
+    titled = [p for p in issue.pieces if p.byline_line and re.search(r"[)）] [\u4e00-\u9fff]", p.byline_line)]
+    assert titled  # a title closed by a bracket, then the name it signs: …(部长) 王 星
+    assert [got[norm(p.headline)].byline for p in titled] == [p.byline_line for p in titled]
 
 
 def test_rules_name_no_papers_stories_or_people():

@@ -20,8 +20,10 @@ HANGING = "，。、；：？！”’）》」』,.;:!?"
 #: Between two CJK characters (which never have a space between words) it must be wider.
 CJK_SPACE = 0.45
 #: Between two Han characters, which a line sets evenly (justifying spreads every gap alike), a gap this much
-#: wider than the line's usual one is a space the PDF leaves out (names in a byline: 张三 李四).
+#: wider than the line's usual one is a space the PDF leaves out (names in a byline: 张三 李四); also after a
+#: closing bracket (a title and the name it signs: …(部长) 张三).
 NAME_SPACE = 0.2
+CLOSING = ")）】」"
 
 
 @dataclass
@@ -58,7 +60,9 @@ class PrintedLine:
                 gap = _gap(prev, ch, self.vertical) - usual
                 if gap > SPACE * min(ch.size, prev.size) and not (_cjk(ch.c) and _cjk(prev.c)):
                     out.append(" ")
-                elif gap > (NAME_SPACE if _han(ch.c) and _han(prev.c) else CJK_SPACE) * min(ch.size, prev.size):
+                elif gap > (NAME_SPACE if _han(ch.c) and (_han(prev.c) or prev.c in CLOSING) else CJK_SPACE) * min(
+                    ch.size, prev.size
+                ):
                     out.append(" ")
             out.append(ch.c)
         self.text = "".join(out).strip()
