@@ -26,6 +26,7 @@ from publisher_channels.pdf import PdfChannel
 from . import corpus
 from .conftest import REPO, SAMPLE_CONTENT, SAMPLE_ID, make_config
 from .corpus import metrics
+from .corpus.browser import CHROMIUM_STYLES
 from .corpus.metrics import norm, output_chars
 
 SAMPLE_DIR = SAMPLE_CONTENT / "issues" / SAMPLE_ID
@@ -812,9 +813,8 @@ def test_a_vertical_head_with_digits_turned_sideways_and_punctuation_aside_is_on
     """Down a vertical head Chromium turns digits sideways (2025, half an em each), sets a comma or a ！ at the right
     of its em box and a bracket turned upright in a short box: each character once, in one head, no space added."""
     heads = {norm(a.headline): a.headline for _i, _p, _g, result, _f in chromium_runs for a in result.issue.articles}
-    vertical = [
-        p.headline for issue in corpus.issues() for k, p in enumerate(issue.pieces) if k == 3 and p.head_printed
-    ]  # the style's vertical head
+    turned = CHROMIUM_STYLES["chromium-four-col-vertical"].vertical  # the pieces the style sets with a vertical head
+    vertical = [p.headline for issue in corpus.issues() for k, p in enumerate(issue.pieces) if k in turned and p.head_printed]
     assert len(vertical) >= 12
     flat = lambda text: re.sub(r"\s", "", text or "")  # noqa: E731  (the phrases' blank: a space either way)
     assert [h for h in vertical if flat(heads.get(norm(h))) != flat(h)] == []
@@ -835,6 +835,8 @@ def test_no_story_runs_across_a_vertical_head(chromium_runs):
     vertical = issue.pieces[3]
     beside = next(a for a in result.issue.articles if norm(a.headline) == norm(issue.pieces[4].headline))
     assert vertical.headline == "宁波船商逆势承诺“不加价”！" and norm(beside.byline) == norm(issue.pieces[4].gold_byline)
+    turned = next(a for a in result.issue.articles if norm(a.headline) == norm(vertical.headline))
+    assert (turned.kicker, norm(turned.byline)) == (vertical.kicker, norm(vertical.gold_byline))  # the line atop its text
 
 
 @pytest.mark.slow

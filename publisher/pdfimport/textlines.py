@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass
 
+from publisher.importer import rules
 from publisher.pdfimport.extract import Char, PdfPage
 
 #: Horizontal gap (in ems of the smaller size) that ends a line: a column gutter.
@@ -101,8 +103,11 @@ def _gap(a: Char, b: Char, vertical: bool) -> float:
     return b.x0 - a.x1
 
 
+_HAN = re.compile(rules.HAN)
+
+
 def _han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+    return _HAN.match(ch) is not None
 
 
 def _cjk(ch: str) -> bool:
