@@ -772,8 +772,9 @@ def test_photos_standing_in_a_story_s_columns_are_its_figures(tmp_path):
     """typst-four-col sets photos inside a story's columns after its first paragraph, a column wide: one at the top
     of the story's second column beside its head, its caption followed by the story's text, is the story's figure,
     not a picture on its own; one in the story's last column, reaching past every line of text to the page's edge,
-    is the story's too."""
-    for issue in (corpus.sample(), corpus.dated("dskb", "2026-04-04")):
+    is the story's too; one cropped to its frame in the last columns of a story whose short head stands at its left
+    (图片报道), its caption followed by the next story's head, is that story's."""
+    for issue in (corpus.sample(), corpus.dated("dskb", "2026-04-04"), corpus.dated("rmrb", "2026-01-13")):
         pdf = tmp_path / f"{issue.date}.pdf"
         corpus.render(issue, "typst-four-col", pdf)
         result = import_pdf(pdf, number=issue.number or 1)
@@ -859,6 +860,97 @@ def test_names_set_apart_with_no_space_in_the_pdf_are_a_byline(tmp_path):
     titled = [p for p in issue.pieces if p.byline_line and re.search(r"[)）] [\u4e00-\u9fff]", p.byline_line)]
     assert titled  # a title closed by a bracket, then the name it signs: …(部长) 王 星
     assert [got[norm(p.headline)].byline for p in titled] == [p.byline_line for p in titled]
+
+
+FEATURES = "chromium-six-col-features"
+
+
+@pytest.fixture(scope="module")
+def features_runs(tmp_path_factory):
+    """Three corpus issues (three papers) set by Chromium in the style added after the others were tuned and first
+    measured untuned (P 0.777, photos 3/18 over the corpus): photos atop their stories, cropped to their frames,
+    pull quotes, a 导读 box whose pages stand flush right, section flags reversed out of a red band."""
+    out = tmp_path_factory.mktemp("features")
+    runs = []
+    for issue in (corpus.sample(), corpus.dated("dskb", "2026-04-04"), corpus.dated("rmrb", "2026-01-06")):
+        pdf = out / f"{issue.date}.pdf"
+        gold = corpus.render(issue, FEATURES, pdf)
+        result = import_pdf(pdf, number=issue.number or int(issue.date.strftime("%Y%m%d")))
+        runs.append((issue, pdf, gold, result, write_issue(result, out / "out")))
+    return runs
+
+
+@pytest.mark.slow
+def test_pull_quotes_guides_and_photos_atop_read_as_print_shows_them(features_runs):
+    """Every story, head and byline comes back as printed (a dateline whose bracket closes on the next line too:
+    本报讯（记者 … 包成 | 勇）), and nothing is lost."""
+    for issue, pdf, _gold, result, _folder in features_runs:
+        got = {norm(a.headline): a for a in result.issue.articles}
+        assert set(got) == {norm(p.headline) for p in issue.pieces}, issue.date
+        assert [norm(got[norm(p.headline)].byline or "") for p in issue.pieces] == [
+            norm(p.gold_byline or "") for p in issue.pieces
+        ]
+        assert output_chars(result) == page_text_chars(pdf), pdf.name
+    assert any("（" in p.gold_byline and "）" in p.gold_byline for i, *_ in features_runs for p in i.pieces if p.gold_byline)
+
+
+@pytest.mark.slow
+def test_a_pull_quote_is_furniture_and_its_sentence_stays_in_the_story(features_runs):
+    """A sentence of a story set again in display type amid its columns is no story's head: the report lists it as
+    furniture, and the story's text holds the sentence once, where it was printed."""
+    from publisher.pdfimport.layout import PULL_QUOTE
+
+    from .corpus.modules import pull_quote
+
+    quoted = 0
+    for issue, _pdf, _gold, result, _folder in features_runs:
+        furniture = "".join(norm(f["text"]) for f in result.report.data()["furniture"] if f["why"] == PULL_QUOTE)  # a line each
+        got = {norm(a.headline): a for a in result.issue.articles}
+        for k, piece in enumerate(issue.pieces):
+            quote = pull_quote(piece) if k in CHROMIUM_STYLES[FEATURES].pull and piece.head_printed else None
+            if quote is None:
+                continue
+            quoted += 1
+            assert norm(quote) in furniture, quote
+            text = norm("".join(b.text for b in got[norm(piece.headline)].body))
+            assert text.count(norm(quote)) == 1, piece.headline
+    assert quoted >= 4
+
+
+@pytest.mark.slow
+def test_photos_set_atop_a_story_are_its_figures_with_their_captions(features_runs):
+    """Photos stacked over a story's head, each captioned under it, are the story's figures (not picture stories,
+    nor the figures of the story above), each with its own caption; a photo cropped to its frame is placed by the
+    frame, not by the whole image it crops."""
+    photos = 0
+    for issue, pdf, _gold, result, folder in features_runs:
+        got = {norm(a.headline): a for a in result.issue.articles}
+        for piece in (p for p in issue.pieces if p.photos and p.head_printed):
+            figures = [f for f in got[norm(piece.headline)].figures if f.src and (folder / f.src).is_file()]
+            assert [norm(f.caption) for f in figures] == [norm(c) for c, _credit in piece.photos], piece.headline
+            photos += len(figures)
+        pages, _ = extract.read_pages(extract.open_pdf(pdf.read_bytes(), pdf.name), pdf.name)
+        for page in pages:
+            for picture in page.pictures:
+                x0, y0, x1, y1 = picture.box
+                assert 0 <= x0 < x1 <= page.width and 0 <= y0 < y1 <= page.height, (pdf.name, page.number)
+                assert y1 - y0 <= 90 / 25.4 * 72 + 1  # the frame's height (90 mm), not the cropped image's
+    assert photos >= 8
+
+
+@pytest.mark.slow
+def test_a_guide_with_its_pages_set_flush_right_is_furniture(features_runs):
+    """The front page's 导读 lists heads of inside pages with the page each is on, set apart at the row's right: the
+    box is furniture (its heads are no stories there), and the section flag under it opens the section."""
+    for issue, _pdf, _gold, result, _folder in features_runs:
+        guide = [f["text"] for f in result.report.data()["furniture"] if f["text"] and f["why"].startswith("导读")]
+        inside = [p for p in issue.pieces if p.section != issue.pieces[0].section]
+        if not inside:
+            continue
+        assert "导读" in guide and sum(bool(re.fullmatch(r"第\d+版", t.replace(" ", ""))) for t in guide) >= 2, guide
+        assert norm(inside[0].headline) in {norm(t) for t in guide}
+        got = {norm(a.headline): result.issue.section(a.section).name for a in result.issue.articles}
+        assert [got[norm(p.headline)] for p in issue.pieces] == [p.section for p in issue.pieces], issue.date
 
 
 def test_rules_name_no_papers_stories_or_people():

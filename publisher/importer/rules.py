@@ -39,6 +39,8 @@ GUIDE_LABEL = re.compile(r"^(?:今日|本期|本版)?(?:导读|要目|提要)$")
 TEASER = re.compile(
     r"^[^。]{2,40}?[（(▶→>\s]\s*(?:详见|见|转)?\s*第?\s*(?:[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})\s*版\s*[）)]?$"
 )
+#: A page named on its own, set apart from the teaser it closes (第3版, （详见第3版）, 3版).
+PAGE_REF = re.compile(r"[（(▶→>]?(?:详见|见|转)?第?(?:[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})版[）)]?")
 
 # --- page furniture (anywhere) --------------------------------------------------------------
 FURNITURE = [

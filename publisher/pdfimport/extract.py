@@ -304,7 +304,7 @@ def _read_page(page, number: int) -> PdfPage:
                 out.strips.append(box)
             if 10 <= x1 - x0 < width / 2 and 5 <= y1 - y0 <= height * STRIP and _dark_fill(obj):
                 out.plates.append(box)
-        elif (picture := _picture(obj, shown(*_page_bounds(obj)), width, height)) is not None:
+        elif (picture := _picture(obj, shown(*_page_bounds(obj, clipped=True)), width, height)) is not None:
             out.pictures.append(picture)
     return out
 
@@ -337,15 +337,42 @@ def _background(box: tuple[float, float, float, float], width: float, height: fl
     return (x1 - x0) * (y1 - y0) > BACKGROUND * width * height
 
 
-def _page_bounds(obj) -> tuple[float, float, float, float]:
+def _page_bounds(obj, clipped: bool = False) -> tuple[float, float, float, float]:
     """An object's bounds on the page: inside a Form XObject (a placed advert, a page wrapped whole) they are
-    in the form's space, which its matrix (and those of the forms around it) maps to the page's."""
+    in the form's space, which its matrix (and those of the forms around it) maps to the page's. ``clipped``:
+    only what its clipping path lets show (a photo cropped to its frame, as layout systems place pictures)."""
     bounds = obj.get_bounds()
+    if clipped and (clip := _clip_box(obj)) is not None:
+        x0, y0, x1, y1 = max(bounds[0], clip[0]), max(bounds[1], clip[1]), min(bounds[2], clip[2]), min(bounds[3], clip[3])
+        if x1 > x0 and y1 > y0:
+            bounds = (x0, y0, x1, y1)
     form = obj.container
     while form is not None:
         bounds = form.get_matrix().on_rect(*bounds)
         form = form.container
     return bounds
+
+
+def _clip_box(obj) -> tuple[float, float, float, float] | None:
+    """The box around an object's clipping path (each of its paths narrows what shows), or None when it has none."""
+    clip = pdfium_c.FPDFPageObj_GetClipPath(obj.raw)
+    if not clip:
+        return None
+    box = None
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for path in range(pdfium_c.FPDFClipPath_CountPaths(clip)):
+        points = []
+        for index in range(pdfium_c.FPDFClipPath_CountPathSegments(clip, path)):
+            segment = pdfium_c.FPDFClipPath_GetPathSegment(clip, path, index)
+            if segment and pdfium_c.FPDFPathSegment_GetPoint(segment, x, y):
+                points.append((x.value, y.value))
+        if points:
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            here = (min(xs), min(ys), max(xs), max(ys))
+            box = (
+                here if box is None else (max(box[0], here[0]), max(box[1], here[1]), min(box[2], here[2]), min(box[3], here[3]))
+            )
+    return box
 
 
 def _picture(obj, box: tuple[float, float, float, float], width: float, height: float) -> EmbeddedImage | None:

@@ -7,6 +7,7 @@ it is a small headline; lines under a head and inside its width belong to that h
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -61,12 +62,21 @@ class StoryRegion:
     pictures: list[EmbeddedImage] = field(default_factory=list)
     band: PrintedLine | None = None  # the section label it stands under, when one is set across the page above it
     alone: bool = False  # a picture on its own with its caption under it (a picture story, its caption the head)
+    breaks: list[float] = field(default_factory=list)  # where a pull quote is set across all its columns
+
+    def leaves(self) -> list[list[PrintedLine]]:
+        """Its lines in reading order: the columns above a pull quote set across them all, then those under it."""
+        cuts = sorted(self.breaks)
+        bands: list[list[PrintedLine]] = [[] for _ in range(len(cuts) + 1)]
+        for line in self.lines:
+            bands[bisect.bisect(cuts, (line.y0 + line.y1) / 2)].append(line)
+        return [leaf for band in bands for leaf in columns(band)]
 
     @property
     def boxes(self) -> list[tuple[float, float, float, float]]:
         """Rectangles covering the region: its head and each column of its text."""
         out = [self.head.box] if self.head else []
-        for leaf in columns(self.lines):
+        for leaf in self.leaves():
             out.append((min(x.x0 for x in leaf), min(x.y0 for x in leaf), max(x.x1 for x in leaf), max(x.y1 for x in leaf)))
         out += [p.box for p in self.pictures]
         return out
@@ -104,7 +114,8 @@ def analyse(page: PdfPage, lines: list[PrintedLine], body: float, vocabulary: ru
         rest = _guide(out, _masthead(out, rest))
     rest = _bands(out, _section_band(out, rest, vocabulary))
     heads, rest = _heads(out, rest)
-    _regions(out, heads, rest)
+    heads, quotes = _pull_quotes(out, heads, rest)
+    _regions(out, heads, rest, quotes)
     return out
 
 
@@ -174,10 +185,17 @@ def _masthead(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
 def _guide(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
     """The front page's 导读 box: rows of teasers (a headline, often after its section, ending with the page it
     is on), with the box's label beside or above them. It points into the issue; it is not a story."""
-    teasers = sorted(
-        (x for x in lines if rules.TEASER.match(x.text) and not (rules.JUMP_IN.match(x.text) or rules.JUMP_OUT.search(x.text))),
-        key=lambda x: (x.y0, x.x0),
-    )
+    teasers = [
+        x for x in lines if rules.TEASER.match(x.text) and not (rules.JUMP_IN.match(x.text) or rules.JUMP_OUT.search(x.text))
+    ]
+    # a teaser whose page is set flush right, apart from its headline (a row of a table, dots or space between)
+    for ref in (x for x in lines if rules.PAGE_REF.fullmatch(x.text.replace(" ", ""))):
+        left = [
+            x for x in lines if x is not ref and x.x1 <= ref.x0 and overlap((x.y0, x.y1), (ref.y0, ref.y1)) > 0.5 * ref.height
+        ]
+        if left:
+            teasers += [max(left, key=lambda x: x.x1), ref]
+    teasers = sorted({id(x): x for x in teasers}.values(), key=lambda x: (x.y0, x.x0))
     groups: list[list[PrintedLine]] = []
     for line in teasers:
         if groups and line.y0 - max(x.y1 for x in groups[-1]) < line.size:
@@ -185,7 +203,7 @@ def _guide(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
         else:
             groups.append([line])
     rest = lines
-    for group in (g for g in groups if len(g) >= 2):
+    for group in (g for g in groups if sum(not rules.PAGE_REF.fullmatch(x.text.replace(" ", "")) for x in g) >= 2):
         x0, y0 = min(x.x0 for x in group), min(x.y0 for x in group)
         x1, y1 = max(x.x1 for x in group), max(x.y1 for x in group)
         size = max(x.size for x in group)
@@ -365,12 +383,77 @@ def _heads(out: PageLayout, lines: list[PrintedLine]) -> tuple[list[Head], list[
     return heads, rest
 
 
+#: A sentence's end (a head may end with a bracket or a title mark, never with a full stop).
+_SENTENCE = re.compile(rf"[。！？!?…][{rules.CLOSERS}]*$")
+#: What a pull quote is listed as among the furniture.
+PULL_QUOTE = "pull quote (a sentence of the story repeated in display type)"
+
+
+def _pull_quotes(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> tuple[list[Head], list[Head]]:
+    """The heads that are no heads: a sentence of a story set again in display type amid its columns (a pull
+    quote), its text running on right above it. They are furniture, and the text under them is the story's."""
+    kept, quotes = [], []
+    for head in heads:
+        said = re.sub(r"\s+", "", "".join(x.text for x in head.lines))
+        x0, y0, x1, _ = head.box
+        wide = (x0 - (x1 - x0), x1 + (x1 - x0))  # set centred, a quote may be narrower than the columns it is amid
+        amid = any(overlap((x.x0, x.x1), wide) > 0 and 0 <= y0 - x.y1 < 2.5 * out.body for x in lines)
+        quote = said.strip(rules.OPENERS + rules.CLOSERS)
+        if amid and not head.vertical and len(quote) >= 8 and _SENTENCE.search(said) and _printed(quote, lines):
+            for line in head.lines + head.above:
+                line.role = "pull quote"
+                out.furniture.append((line, PULL_QUOTE))
+            quotes.append(head)
+        else:
+            kept.append(head)
+    return kept, quotes
+
+
+def _printed(text: str, lines: list[PrintedLine]) -> bool:
+    """``text`` is set in the body, line after line down a column and on at the top of the next one."""
+    texts = {id(x): re.sub(r"\s+", "", x.text) for x in lines}
+
+    def next_to(line: PrintedLine, down: bool) -> PrintedLine | None:
+        """The line set right under ``line`` in its column (or right over it)."""
+        near = [
+            x
+            for x in lines
+            if (x.y0 > line.y0 if down else x.y0 < line.y0)
+            and overlap((x.x0, x.x1), (line.x0, line.x1)) > 0.5 * min(x.width, line.width)
+            and (x.y0 - line.y1 if down else line.y0 - x.y1) < line.height
+        ]
+        return min(near, key=lambda x: abs(x.y0 - line.y0), default=None)
+
+    def after(line: PrintedLine) -> PrintedLine | None:
+        if (under := next_to(line, down=True)) is not None:
+            return under
+        top = line
+        while (up := next_to(top, down=False)) is not None:
+            top = up
+        beside = [x for x in lines if line.x1 < x.x0 < line.x1 + 3 * line.height and top.y0 - line.height < x.y0 < line.y0]
+        return min(beside, key=lambda x: (x.y0, x.x0), default=None)
+
+    for line in lines:
+        own = texts[id(line)]
+        if text in own:
+            return True
+        for start in (i for i in range(len(own)) if text.startswith(own[i:])):
+            rest, here = text[len(own) - start :], after(line)
+            while rest and here is not None and (rest.startswith(texts[id(here)]) or texts[id(here)].startswith(rest)):
+                rest = rest[len(texts[id(here)]) :]
+                here = after(here) if rest else None
+            if not rest:
+                return True
+    return False
+
+
 def vocabulary_like(text: str) -> bool:
     return bool(re.fullmatch(f"[【\\[［]?{rules.HAN}{{2,8}}[】\\]］]?", text.replace(" ", "")))
 
 
-def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> None:
-    """Each line goes to the nearest head above it whose width it sits under (else to the page's headless region)."""
+def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine], quotes: list[Head]) -> None:
+    """Each line goes to the nearest head above it whose width it sits under (else to the page's headless region);
+    a pull quote with none of its story's lines beside it is set across the story's columns, which break there."""
     bands = sorted(out.bands, key=lambda x: x.y0)
 
     def under(y: float) -> PrintedLine | None:
@@ -452,10 +535,19 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
         return regions[id(best)]
 
     alone = []
+    leads: dict[int, StoryRegion] = {}  # caption lines of pictures set atop a story, by line
     for picture in out.page.pictures:
+        if (lead := _lead_picture(picture.box, heads, lines, out)) is not None:
+            head, caption = lead
+            regions[id(head)].pictures.append(picture)
+            leads.update({id(x): regions[id(head)] for x in caption})
+            continue
         region = owner(picture.box)
         over = region.head
-        if over is None or (not over.vertical and overlap((over.box[0], over.box[2]), (picture.box[0], picture.box[2])) <= 0):
+        level = over is not None and over.box[1] - 1 <= picture.box[1] <= over.box[3] + 2 * out.body  # beside a short head
+        if over is None or (
+            not over.vertical and overlap((over.box[0], over.box[2]), (picture.box[0], picture.box[2])) <= 0 and not level
+        ):
             # under no head (a vertical head's story is at its left): a picture standing for itself
             alone.append(StoryRegion(out.page.number, None, pictures=[picture], band=under(picture.box[1]), alone=True))
         else:
@@ -469,9 +561,55 @@ def _regions(out: PageLayout, heads: list[Head], lines: list[PrintedLine]) -> No
         owner(region.pictures[0].box).pictures.append(region.pictures[0])
     alone = [r for r in alone if r.alone]
     for line in lines:
-        (captions.get(id(line)) or owner(line.box)).lines.append(line)
+        (captions.get(id(line)) or leads.get(id(line)) or owner(line.box)).lines.append(line)
+    for quote in quotes:
+        region = owner(quote.box)
+        if not any(overlap((x.y0, x.y1), (quote.box[1], quote.box[3])) > 0 for x in region.lines):
+            region.breaks.append((quote.box[1] + quote.box[3]) / 2)
     ordered = sorted([*regions.values(), *alone], key=_reading_key)
     out.regions = ([orphans] if orphans.lines or orphans.pictures else []) + ordered
+
+
+def _lead_picture(
+    box: tuple[float, float, float, float],
+    heads: list[Head],
+    lines: list[PrintedLine],
+    out: PageLayout,
+) -> tuple[Head, list[PrintedLine]] | None:
+    """A picture set atop a story: its caption (small type line after line under it), then, a line's space or less
+    below and with no rule between, the story's head across the picture's width (or another such picture). The
+    picture is that story's, captioned where it stands, not a picture story of its own nor the story's above it."""
+    x0, top, x1, foot = box
+    if any(
+        x.size >= out.body * 0.95
+        and 0 <= top - x.y1 < 1.5 * out.body
+        and overlap((x.x0, x.x1), (x0, x1)) > 0.5 * min(x.width, x1 - x0)
+        for x in lines
+    ):
+        return None  # under a column's text: it stands in the story above's columns, at their foot
+    caption: list[PrintedLine] = []
+    for line in sorted(lines, key=lambda x: x.y0):
+        if line.y1 <= foot or overlap((line.x0, line.x1), (x0, x1)) < 0.5 * line.width:
+            continue
+        if line.size >= out.body * 0.95 or line.y0 > foot + 1.5 * line.height:
+            break
+        caption.append(line)
+        foot = max(foot, line.y1)
+    for head in sorted((h for h in heads if not h.vertical), key=lambda h: h.box[1]):
+        hx0, hy0, hx1, _ = head.box
+        if not foot - 1 <= hy0 <= foot + 1.8 * out.body:
+            continue
+        if overlap((hx0, hx1), (x0, x1)) < 0.5 * min(hx1 - hx0, x1 - x0) or abs(hx0 - x0) > 2 * out.body:
+            continue
+        if any(foot - 1 <= (s[1] + s[3]) / 2 <= hy0 + 1 and overlap((s[0], s[2]), (x0, x1)) > 0 for s in out.page.strips):
+            continue  # a rule between them: the head opens a story of its own under a picture that is not its
+        return head, caption
+    for picture in out.page.pictures:  # pictures stacked atop the story, each with its caption
+        px0, py0, px1, _ = picture.box
+        if foot - 1 <= py0 <= foot + 1.8 * out.body and overlap((px0, px1), (x0, x1)) > 0.5 * min(px1 - px0, x1 - x0):
+            below = _lead_picture(picture.box, heads, lines, out)
+            return (below[0], caption) if below is not None else None
+    return None
 
 
 def _captions(

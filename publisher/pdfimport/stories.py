@@ -15,7 +15,7 @@ from publisher.importer import rules
 from publisher.importer.drafts import Draft, DraftBlock, FigureDraft, SectionDraft
 from publisher.importer.heads import infer_kind
 from publisher.pdfimport.extract import EmbeddedImage
-from publisher.pdfimport.layout import Head, PageLayout, StoryRegion, columns
+from publisher.pdfimport.layout import Head, PageLayout, StoryRegion
 from publisher.pdfimport.textlines import PrintedLine, _cjk
 
 _DASH = re.compile(r"^(?:——|──|—|-{2})\s*")
@@ -49,6 +49,17 @@ def join(parts: list[str]) -> str:
             out += " "
         out += part
     return out
+
+
+def _goes_on(line: PrintedLine, first: PrintedLine, body: float) -> bool:
+    """``first`` (the next leaf's first line) is small type set right under ``line`` from the same edge: the caption
+    runs on (set tight, its lines may come apart in two leaves)."""
+    return first.size < body * 0.97 and abs(first.x0 - line.x0) < 1 and 0 <= first.y0 - line.y1 < line.height
+
+
+def _left_open(text: str) -> bool:
+    """A bracket opened and not closed: the line goes on into the next (本报讯（记者 张三 李 | 四）…)."""
+    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
 
 
 def _line_kind(text: str, vocabulary: rules.Vocabulary) -> L.InputLine:
@@ -128,7 +139,7 @@ class PageReader:
         if region.alone:
             self.picture_story(region, section)
             return
-        leaves = columns(region.lines)
+        leaves = region.leaves()
         first = leaves[0][0] if leaves and leaves[0] else None
         if first is None:
             if region.head is None:  # images above every head and no text: the story before's
@@ -198,7 +209,7 @@ class PageReader:
     def picture_story(self, region: StoryRegion, section: SectionDraft) -> None:
         """A picture on its own with its caption: a picture story whose headline is the caption (as the text
         importer reads a caption outside every story)."""
-        lines = [x for leaf in columns(region.lines) for x in leaf]  # as read, whatever order they were drawn in
+        lines = [x for leaf in region.leaves() for x in leaf]  # as read, whatever order they were drawn in
         draft = Draft(section=section, first_line=lines[0].id, kind="photo")
         story = PrintedStory(draft, [region])
         self.stories.append(story)
@@ -294,7 +305,7 @@ class PageReader:
                 caption.clear()
 
         at_top = not continued and not draft.body
-        for leaf in leaves:
+        for n, leaf in enumerate(leaves):
             x0 = min(x.x0 for x in leaf)
             x1 = max(x.x1 for x in leaf)
             k = 0
@@ -332,6 +343,8 @@ class PageReader:
                     byline, taken = self.byline(item, text, line, body), 1
                     if not byline and small:
                         byline, taken = self.wrapped_byline(leaf, k, x1, body)
+                    if byline and _left_open(text) and not small:
+                        byline = None  # a lead's dateline whose bracket closes on the next line: the paragraph's
                     if byline:
                         draft.byline, draft.authors = byline
                         draft.head_byline = True
@@ -393,7 +406,8 @@ class PageReader:
                     self.paragraph(story, open_para)
                     open_para = None
                 k += 1
-            flush_caption()
+            if not (caption and n + 1 < len(leaves) and _goes_on(caption[-1], leaves[n + 1][0], body)):
+                flush_caption()
         if open_para is not None:
             self.paragraph(story, open_para)
 

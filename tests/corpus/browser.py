@@ -27,13 +27,35 @@ TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).par
 CHROMIUM_STYLES = {
     "chromium-five-col-rules": ModuleStyle("chromium-five-col-rules", 5, spans=(3, 2, 2, 3, 5, 1, 4), boxed=(3,), jump=0),
     "chromium-four-col-vertical": ModuleStyle("chromium-four-col-vertical", 4, spans=(4, 2, 2, 3, 1), body=9.0, vertical=(3,)),
+    "chromium-six-col-features": ModuleStyle(
+        "chromium-six-col-features", 6, spans=(4, 2, 3, 3, 6, 2, 2, 2), body=9.0, pull=(0, 2, 4), photo_first=True
+    ),
 }
-RULED = {"chromium-five-col-rules"}  # gutters with a hairline in them
-HEADS = {1: 15, 2: 19, 3: 23, 4: 26, 5: 28}  # pt, by the columns a head spans
+#: What each style prints beyond the common page: hairlines in the gutters; a 导读 box on the front page (the
+#: heads of the inside pages' lead stories and their pages); section flags reversed out of a red band.
+LOOKS = {"chromium-five-col-rules": {"rules"}, "chromium-six-col-features": {"digest", "reversed"}}
+HEADS = {1: 15, 2: 19, 3: 23, 4: 26, 5: 28, 6: 30}  # pt, by the columns a head spans
+DIGEST = 2  # stories of each inside section the 导读 lists
+
+
+def _digest(sections: list[dict], pages: dict[str, int]) -> list[dict]:
+    """The 导读 lines: the first stories of every section after the front page's, each with the page it is on."""
+    heads = [piece["headline"] for section in sections[1:] for piece in _pieces(section)[:DIGEST]]
+    return [{"headline": head, "page": pages.get(head, 2)} for head in heads]
+
+
+def _pieces(section: dict) -> list[dict]:
+    return [piece for row in section["rows"] for piece in row if piece["head_printed"] and piece["paragraphs"]]
 
 
 def _html(
-    paper: str, date: dt.date, number: int | None, sections: list[dict], jump: dict | None, style: str, jump_to: int
+    paper: str,
+    date: dt.date,
+    number: int | None,
+    sections: list[dict],
+    jump: dict | None,
+    style: str,
+    pages: dict[str, int],
 ) -> str:
     weekday = f"星期{WEEKDAYS[date.weekday()]}"
     day = f"{date.year}年{date.month}月{date.day}日"
@@ -45,9 +67,10 @@ def _html(
         masthead=masthead,
         sections=sections,
         jump=jump,
-        jump_to=jump_to,
+        jump_to=pages.get("（上接", 2),
+        digest=_digest(sections, pages) if "digest" in LOOKS.get(style, ()) else [],
         heads=HEADS,
-        style={"body": chosen.body, "rules": style in RULED},
+        style={"body": chosen.body, "looks": LOOKS.get(style, set())},
     )
 
 
@@ -62,13 +85,19 @@ def _print(html: str, folder: Path, path: Path) -> None:
         browser.close()
 
 
-def _rest_page(path: Path) -> int:
-    """The page the jumped story's rest was set on (the browser decides where a page breaks)."""
+def _pages(path: Path, heads: list[str]) -> dict[str, int]:
+    """The page each of ``heads`` was first set on after the front page, and under "（上接" the page of a jumped
+    story's rest: the browser decides where a page breaks, so the lines that name a page are set again."""
     doc = pypdfium2.PdfDocument(path)
-    for index in range(len(doc)):
-        if re.search(r"（上接第\d+版）", re.sub(r"\s+", "", doc[index].get_textpage().get_text_range())):
-            return index + 1
-    raise AssertionError("the jumped story's rest was not printed")
+    texts = [re.sub(r"\s+", "", doc[index].get_textpage().get_text_range()) for index in range(len(doc))]
+    found: dict[str, int] = {}
+    for number, text in enumerate(texts[1:], start=2):
+        for head in ["（上接", *heads]:
+            if head not in found and (
+                re.search(r"（上接第\d+版）", text) if head == "（上接" else re.sub(r"\s+", "", head) in text
+            ):
+                found[head] = number
+    return found
 
 
 def render(paper: str, date: dt.date, number: int | None, pieces: list[Piece], style: str, path: Path) -> list[dict]:
@@ -76,7 +105,12 @@ def render(paper: str, date: dt.date, number: int | None, pieces: list[Piece], s
     with tempfile.TemporaryDirectory(prefix="chromium-") as name:
         folder = Path(name)
         sections, jump = plan(pieces, CHROMIUM_STYLES[style], folder)
-        _print(_html(paper, date, number, sections, jump, style, 2), folder, path)
-        if jump is not None and (to := _rest_page(path)) != 2:  # set the jump line again with the page it points to
-            _print(_html(paper, date, number, sections, jump, style, to), folder, path)
+        _print(_html(paper, date, number, sections, jump, style, {}), folder, path)
+        named = [item["headline"] for item in _digest(sections, {})] if "digest" in LOOKS.get(style, ()) else []
+        if jump is not None or named:
+            pages = _pages(path, named)
+            if jump is not None and "（上接" not in pages:
+                raise AssertionError("the jumped story's rest was not printed")
+            if any(pages.get(head, 2) != 2 for head in ["（上接", *named]):  # set again with the pages they are on
+                _print(_html(paper, date, number, sections, jump, style, pages), folder, path)
     return gold(pieces)

@@ -3,6 +3,7 @@ many columns, with which treatment (box, vertical head, jump). Each engine sets 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,18 @@ class ModuleStyle:
     condensed: float = 1.0  # heads' horizontal scale (长体 at 0.8)
     inline: bool = False  # photos stand in the story's columns after its first paragraph, a column wide
     beside: bool = False  # a photo's caption stands at its right, not under it
+    pull: tuple[int, ...] = ()  # indexes of pieces that print a pull quote (a sentence of their own, in display type)
+    photo_first: bool = False  # a story's photos stand atop it, over its head
+
+
+def pull_quote(piece: Piece) -> str | None:
+    """The sentence a story's pull quote repeats: the first of its second paragraph, when it is of a quote's
+    length (a real sentence of the story, as a desk picks one)."""
+    for paragraph in piece.paragraphs[1:2]:
+        sentence = re.match(r"[^。！？!?]{12,46}[。！？!?]", paragraph)
+        if sentence:
+            return sentence.group(0)
+    return None
 
 
 def story(piece: Piece, index: int, span: int, style: ModuleStyle, folder: Path) -> dict:
@@ -48,6 +61,8 @@ def story(piece: Piece, index: int, span: int, style: ModuleStyle, folder: Path)
         "vertical": index in style.vertical,
         "boxed": index in style.boxed,
         "jump": jump,
+        "pull": pull_quote(piece) if index in style.pull else None,
+        "photo_first": style.photo_first,
     }
 
 
