@@ -323,6 +323,28 @@ def test_a_print_pdf_is_imported_and_its_pages_shown_with_the_blocks_outlined(si
     assert editor.get(f"/admin/issues/{issue_id}/print-page/9.png").status_code == 404
 
 
+def test_every_line_left_out_of_a_print_pdf_says_why_in_chinese(site, editor, tmp_path):
+    """The report names why each line is in no article (a running head, a folio, a pull quote, the 导读, a jump
+    line…) in Chinese, in the table and on the outlined page alike: the importer's own reasons are for the CLI. The
+    upload is a browser-made PDF of about 1 MB, whose streams run past the 64 KB a form's field may hold in memory
+    before a line break: the import page takes it (it answered 413 内容太大)."""
+    from tests import corpus
+
+    issue = corpus.dated("dskb", "2026-04-04")
+    pdf = tmp_path / "dskb.pdf"
+    corpus.render(issue, "chromium-six-col-features", pdf)
+    response = upload(editor, pdf.read_bytes(), "都市快报.pdf", number="1")
+    assert response.status_code == 302, alert(response.get_data(as_text=True))
+    page = editor.get(response.headers["Location"]).get_data(as_text=True)
+    table = page[page.index("<h2>不属于任何文章的行</h2>") :]
+    reasons = [html.unescape(r) for r in re.findall(r'<td data-label="原因">([^<]*)</td>', table)]
+    outlined = [html.unescape(t) for t in re.findall(r'<rect class="block-furniture"[^>]*><title>([^<]*)</title>', page)]
+    assert len(reasons) > 20 and len(outlined) > 20
+    assert {"页眉（报名、日期、版名）", "引语（文中一句话用大字重复）", "导读（本期要目）"} <= set(reasons)
+    assert [r for r in reasons if re.search("[A-Za-z]", r)] == []
+    assert [t for t in outlined if re.search("（[^（]*[A-Za-z][^（]*）$", t)] == []
+
+
 def test_an_issue_exported_one_page_a_file_is_imported_as_its_whole_pdf(site, editor, tmp_path):
     """Chosen in any order, the pages go in the natural order of their names (page5 before page10)."""
     from publisher.pdfimport import import_pdf

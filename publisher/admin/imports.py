@@ -165,7 +165,14 @@ def overlay(report: dict, issue) -> list[dict]:
         if box and page and 1 <= page <= len(pages):
             x0, y0, x1, y1 = box
             pages[page - 1]["blocks"].append(
-                {"kind": "furniture", "label": f"{item['text']}（{item['why']}）", "x": x0, "y": y0, "w": x1 - x0, "h": y1 - y0}
+                {
+                    "kind": "furniture",
+                    "label": f"{item['text']}（{LEFT_OUT.get(item['why'], item['why'])}）",
+                    "x": x0,
+                    "y": y0,
+                    "w": x1 - x0,
+                    "h": y1 - y0,
+                }
             )
     return pages
 
@@ -225,4 +232,16 @@ LEFT_OUT = {
     "a source line with no story to belong to": lazy_gettext("找不到所属文章的来源"),
     "a section label with no story under it": lazy_gettext("下面没有文章的版面标签"),
     "a column label with no story under it": lazy_gettext("下面没有文章的专栏标签"),
+    "running head": lazy_gettext("页眉（报名、日期、版名）"),
+    "folio": lazy_gettext("版次"),
+    "section label": lazy_gettext("版名"),
+    "page head beside the section label": lazy_gettext("版名旁的日期等"),
+    "jump line": lazy_gettext("转版提示"),
+    "repeated headline of a continued story": lazy_gettext("转版后重复的标题"),
+    "label decoration": lazy_gettext("栏目标签的装饰符号"),
+    "subtitle dash": lazy_gettext("副题前的破折号"),
+    "editor's note label": lazy_gettext("“编者按”字样"),
+    "bullet": lazy_gettext("项目符号"),
+    "导读 (a list of what is inside the issue)": lazy_gettext("导读（本期要目）"),
+    "pull quote (a sentence of the story repeated in display type)": lazy_gettext("引语（文中一句话用大字重复）"),
 }

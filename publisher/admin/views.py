@@ -439,6 +439,9 @@ def upload_limit():
     if request.endpoint != "admin.import_upload":
         return None
     request.max_content_length = imports.UPLOAD_BYTES
+    # the multipart parser holds a file's bytes until it sees where the part may end: a PDF whose streams run long
+    # without a line break fills more than a form's limit (64 KB), so this page's limit is the upload's
+    request.max_form_memory_size = imports.UPLOAD_BYTES
     if (request.content_length or 0) > imports.UPLOAD_BYTES and current_user.is_authenticated:
         return _import_page(
             imports.ImportForm(formdata=None),
