@@ -848,7 +848,8 @@ def test_names_set_apart_with_no_space_in_the_pdf_are_a_byline(tmp_path):
     issue = corpus.sample()
     pdf = tmp_path / "sample.pdf"
     corpus.render(issue, "chromium-five-col-rules", pdf)
-    assert "王永娟王富强" in re.sub(r"\s", "", pypdfium2.PdfDocument(pdf)[4].get_textpage().get_text_range())
+    printed = "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(pdf))
+    assert "王永娟王富强" in re.sub(r"\s", "", printed)
     got = {norm(a.headline): a for a in import_pdf(pdf, number=issue.number).issue.articles}
     signed = [
         p for p in issue.pieces if p.byline_line and re.fullmatch(r"[\u4e00-\u9fff]{2,3}( [\u4e00-\u9fff]{2,3})+", p.byline_line)
@@ -951,6 +952,22 @@ def test_a_guide_with_its_pages_set_flush_right_is_furniture(features_runs):
         assert norm(inside[0].headline) in {norm(t) for t in guide}
         got = {norm(a.headline): result.issue.section(a.section).name for a in result.issue.articles}
         assert [got[norm(p.headline)] for p in issue.pieces] == [p.section for p in issue.pieces], issue.date
+
+
+@pytest.mark.slow
+def test_a_head_of_two_phrases_in_tracked_type_is_one_head(tmp_path):
+    """Chromium's heads are tracked (0.15 em between characters), so the ideographic space between a head's two
+    phrases (投行高層　法拉利撞死保安) prints as a blank of an em and twice the tracking, wider than a gutter: the
+    phrases are one head when the story's text runs on under both, and two stories' heads side by side stay two."""
+    whole = []
+    for date in ("2015-06-10", "2020-01-05"):
+        issue = corpus.dated("hkad", date)
+        pdf = tmp_path / f"{date}.pdf"
+        corpus.render(issue, "chromium-five-col-rules", pdf)
+        got = {norm(a.headline) for a in import_pdf(pdf, number=1).issue.articles}
+        assert got == {norm(p.headline) for p in issue.pieces}, date
+        whole += [p.headline for p in issue.pieces if "　" in p.headline]
+    assert len(whole) >= 4
 
 
 def test_rules_name_no_papers_stories_or_people():

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from publisher.importer import rules
+from publisher.pdfimport import textlines
 from publisher.pdfimport.extract import EmbeddedImage, PdfPage
 from publisher.pdfimport.textlines import PrintedLine
 
@@ -113,7 +114,7 @@ def analyse(page: PdfPage, lines: list[PrintedLine], body: float, vocabulary: ru
     if first:
         rest = _guide(out, _masthead(out, rest))
     rest = _bands(out, _section_band(out, rest, vocabulary))
-    heads, rest = _heads(out, rest)
+    heads, rest = _heads(out, _phrases(out, rest))
     heads, quotes = _pull_quotes(out, heads, rest)
     _regions(out, heads, rest, quotes)
     return out
@@ -328,6 +329,44 @@ def _is_display(line: PrintedLine, body: float) -> bool:
     if line.size >= body * DISPLAY:
         return True
     return line.bold and line.size >= body * BOLD_DISPLAY and len(line.text) <= rules.HEADING_MAX
+
+
+#: The blank between a head's two phrases, less the tracking at both its sides (ems): an ideographic space.
+PHRASE = (0.8, 1.3)
+#: A head is tracked (字距: its characters set apart) when its usual blank is this wide (ems) at least.
+TRACKED = 0.08
+
+
+def _phrases(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
+    """A head's two phrases an ideographic space apart, in tracked type, came out as two lines (the blank, an em and
+    the tracking twice, is wider than a gutter): the second goes on the first when both are display type of one
+    size on one baseline and the text under the head runs across where the second begins. Two stories' heads side
+    by side have each its own text under it, a gutter apart."""
+    display = sorted((x for x in lines if not x.vertical and x.size >= out.body * DISPLAY), key=lambda x: x.x0)
+    gone: set[int] = set()
+    for line in display:
+        while id(line) not in gone and line.text[-1:] not in "。？！?!…":
+            track = textlines.usual_gap(line)
+            if track < TRACKED * line.size:
+                break
+            follow = next((m for m in display if id(m) not in gone and _phrase_after(line, m, track, lines, out.body)), None)
+            if follow is None:
+                break
+            line.chars.extend(follow.chars)
+            line.finish()
+            gone.add(id(follow))
+    return [x for x in lines if id(x) not in gone]
+
+
+def _phrase_after(line: PrintedLine, other: PrintedLine, track: float, lines: list[PrintedLine], body: float) -> bool:
+    blank = (other.x0 - line.x1 - 2 * track) / line.size
+    if other is line or abs(other.size - line.size) > 0.02 * line.size or abs(other.y1 - line.y1) > 0.1 * line.size:
+        return False
+    if not PHRASE[0] <= blank <= PHRASE[1]:
+        return False
+    return any(
+        x.size < line.size and 0 <= x.y0 - line.y1 < 3 * line.size and x.x0 < other.x0 - body and x.x1 > other.x0 for x in lines
+    )
 
 
 def _heads(out: PageLayout, lines: list[PrintedLine]) -> tuple[list[Head], list[PrintedLine]]:

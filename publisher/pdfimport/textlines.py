@@ -54,8 +54,7 @@ class PrintedLine:
         visible = [c for c in chars if c.c != " "] or chars
         self.size = statistics.median_low([round(c.size, 1) for c in visible])
         self.bold = sum(c.bold for c in visible) * 2 > len(visible)
-        gaps = [_gap(a, b, self.vertical) for a, b in zip(chars, chars[1:], strict=False) if a.c != " " and b.c != " "]
-        usual = max(0.0, statistics.median(gaps)) if gaps else 0.0  # justified lines spread every gap alike
+        usual = usual_gap(self)  # justified lines spread every gap alike
         out = []
         for prev, ch in zip([None, *chars], chars, strict=False):
             if prev is not None and ch.c != " " and prev.c != " ":
@@ -93,6 +92,13 @@ class PrintedLine:
     @property
     def box(self) -> tuple[float, float, float, float]:
         return (self.x0, self.y0, self.x1, self.y1)
+
+
+def usual_gap(line: PrintedLine) -> float:
+    """The blank a line sets between its characters: the tracking, or what justifying spread."""
+    chars = line.chars
+    gaps = [_gap(a, b, line.vertical) for a, b in zip(chars, chars[1:], strict=False) if a.c != " " and b.c != " "]
+    return max(0.0, statistics.median(gaps)) if gaps else 0.0
 
 
 def _gap(a: Char, b: Char, vertical: bool) -> float:
