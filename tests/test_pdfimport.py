@@ -20,7 +20,7 @@ from publisher import loading, pipeline
 from publisher.cli import main
 from publisher.importer import REPORT_JSON, ImportFailure, import_text, known_section_slugs, rules, write_issue
 from publisher.importer.script import PLAIN, Script
-from publisher.pdfimport import PRINT_FILE, extract, import_pdf
+from publisher.pdfimport import PRINT_FILE, extract, import_pdf, textlines
 from publisher_channels.pdf import PdfChannel
 
 from . import corpus
@@ -892,7 +892,14 @@ def test_pull_quotes_guides_and_photos_atop_read_as_print_shows_them(features_ru
             norm(p.gold_byline or "") for p in issue.pieces
         ]
         assert output_chars(result) == page_text_chars(pdf), pdf.name
-    assert any("（" in p.gold_byline and "）" in p.gold_byline for i, *_ in features_runs for p in i.pieces if p.gold_byline)
+    # the case is printed: a line that opens a dateline's bracket and leaves it open
+    pages = [
+        page
+        for _i, pdf, *_ in features_runs
+        for page in extract.read_pages(extract.open_pdf(pdf.read_bytes(), pdf.name), pdf.name)[0]
+    ]
+    opened = [x.text for page in pages for x in textlines.page_lines(page) if re.match(r"本报讯（[^）]+$", x.text)]
+    assert opened, "no dateline's bracket closes on the next line"
 
 
 @pytest.mark.slow

@@ -343,18 +343,14 @@ def _phrases(out: PageLayout, lines: list[PrintedLine]) -> list[PrintedLine]:
     size on one baseline and the text under the head runs across where the second begins. Two stories' heads side
     by side have each its own text under it, a gutter apart."""
     display = sorted((x for x in lines if not x.vertical and x.size >= out.body * DISPLAY), key=lambda x: x.x0)
-    gone: set[int] = set()
-    for line in display:
-        while id(line) not in gone and line.text[-1:] not in "。？！?!…":
-            track = textlines.usual_gap(line)
-            if track < TRACKED * line.size:
-                break
-            follow = next((m for m in display if id(m) not in gone and _phrase_after(line, m, track, lines, out.body)), None)
-            if follow is None:
-                break
-            line.chars.extend(follow.chars)
-            line.finish()
-            gone.add(id(follow))
+
+    def follower(line: PrintedLine, gone: set[int]) -> PrintedLine | None:
+        track = textlines.usual_gap(line)
+        if line.text[-1:] in textlines.ENDS or track < TRACKED * line.size:
+            return None
+        return next((m for m in display if id(m) not in gone and _phrase_after(line, m, track, lines, out.body)), None)
+
+    gone = textlines.join_on(display, follower)
     return [x for x in lines if id(x) not in gone]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from publisher.importer import rules
@@ -233,18 +234,28 @@ def _touching(lines: list[PrintedLine]) -> list[PrintedLine]:
     for line in lines:
         if not line.vertical:
             starts.setdefault(round(line.chars[0].y1), []).append(line)
+
+    def follower(line: PrintedLine, gone: set[int]) -> PrintedLine | None:
+        if line.vertical:
+            return None
+        last = line.chars[-1]
+        near = [m for key in (round(last.y1) - 1, round(last.y1), round(last.y1) + 1) for m in starts.get(key, [])]
+        return next((m for m in near if m is not line and id(m) not in gone and _goes_on(last, m.chars[0])), None)
+
+    gone = join_on(lines, follower)
+    return [x for x in lines if id(x) not in gone]
+
+
+def join_on(lines: list[PrintedLine], follower: Callable[[PrintedLine, set[int]], PrintedLine | None]) -> set[int]:
+    """Each line takes on, again and again, the line ``follower`` finds going on from it (given those already
+    taken); the ids of the lines taken, which are gone."""
     gone: set[int] = set()
     for line in lines:
-        while not line.vertical and id(line) not in gone:
-            last = line.chars[-1]
-            near = [m for key in (round(last.y1) - 1, round(last.y1), round(last.y1) + 1) for m in starts.get(key, [])]
-            follow = next((m for m in near if m is not line and id(m) not in gone and _goes_on(last, m.chars[0])), None)
-            if follow is None:
-                break
+        while id(line) not in gone and (follow := follower(line, gone)) is not None:
             line.chars.extend(follow.chars)
             line.finish()
             gone.add(id(follow))
-    return [x for x in lines if id(x) not in gone]
+    return gone
 
 
 def _goes_on(a: Char, b: Char) -> bool:
