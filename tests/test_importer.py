@@ -426,11 +426,12 @@ def _article(result, headline: str):
 
 def _printed(tmp_path: Path, issue, style: str, layout: bool = False):
     """A corpus issue laid out by ReportLab in ``style``, read back by import-text from what pdftotext makes of
-    it (with ``layout``: ``pdftotext -layout``)."""
+    it (with ``layout``: ``pdftotext -layout``), which it keeps beside the PDF."""
     pdf = tmp_path / f"{style}.pdf"
     corpus.render(issue, style, pdf)
     mode = ["-layout"] if layout else []
     text = subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    pdf.with_suffix(".txt").write_bytes(text)
     return import_text(text, f"{style}.txt", number=issue.number or int(issue.date.strftime("%Y%m%d")), paper=issue.paper)
 
 
@@ -2497,3 +2498,16 @@ def test_a_running_head_that_names_the_page_after_its_number_dates_the_issue_and
         ("4月大慈岩，全球免门票", "玩转大杭州"),
     ]
     assert rules.page_head_name("第 12 版  财经·观察") == "财经·观察" and rules.page_head_name("第1版") is None
+
+
+@pytest.mark.slow
+def test_a_head_joined_with_its_tag_under_a_kicker_never_crashes(tmp_path):
+    """A two-line head under a kicker whose last line is a tag of its own ((第一期), as Chromium's narrow head
+    breaks the sample's 读书班 head in layout mode): the head and its tag are one piece, not one of the run's
+    pieces, and finding the captions before it took the run's pieces for the head's (a ValueError)."""
+    issue = corpus.sample()
+    result = _printed(tmp_path, issue, "chromium-five-col-rules", layout=True)
+    text = (tmp_path / "chromium-five-col-rules.txt").read_bytes()
+    assert output_chars(result) == input_chars(text)
+    tagged = [a for a in result.issue.articles if a.headline.endswith("（第一期）")]
+    assert len(tagged) == 1 and tagged[0].byline == "本报讯（见习记者 黎佩佩）" and len(tagged[0].body) >= 3

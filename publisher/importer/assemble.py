@@ -605,7 +605,8 @@ class Assembler(AfterWalk):
         cur = self.cur
         if not (cur is None or cur.ended or self.pending_section is not None) or self.pending_series or self.pending_note:
             return figures
-        before = seg[: seg.index(head)]
+        # the head may be two pieces joined (a head and its tag on the next line): it starts where its first line is
+        before = seg[: next(k for k, piece in enumerate(seg) if piece.first is head.first)]
         kept = []
         for piece in figures:
             if piece not in before:
