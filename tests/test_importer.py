@@ -2511,3 +2511,19 @@ def test_a_head_joined_with_its_tag_under_a_kicker_never_crashes(tmp_path):
     assert output_chars(result) == input_chars(text)
     tagged = [a for a in result.issue.articles if a.headline.endswith("（第一期）")]
     assert len(tagged) == 1 and tagged[0].byline == "本报讯（见习记者 黎佩佩）" and len(tagged[0].body) >= 3
+
+
+def test_a_heads_two_phrases_on_a_row_of_layout_text_are_one_head(tmp_path):
+    """蘋果日報's heads print two phrases parted by display type's wide space (京整頓港澳系統　張曉明高危), which
+    `pdftotext -layout` prints as a gap as wide as a gutter, the second phrase over the next column (at its very
+    start, too). They are one head, never a kicker and its head, because the text under the first phrase runs on
+    into the column under the second; a head beside them on the row heads its own story."""
+    issue = corpus.dated("hkad", "2020-01-05")
+    result = _printed(tmp_path, issue, "five-col", layout=True)
+    got = {norm(a.headline): a for a in result.issue.articles}
+    phrased = [p for p in issue.pieces if "\u3000" in p.headline]
+    assert len(phrased) >= 3
+    for piece in phrased:
+        article = got[norm(piece.headline)]
+        assert article.headline == piece.headline and article.kicker is None
+    assert set(got) == {norm(p.headline) for p in issue.pieces}  # the heads beside them stay heads of their own

@@ -58,6 +58,8 @@ def split_heading(text: str) -> tuple[str | None, str, str | None] | None:
     '某某电厂 营造…氛围': a short name before a long headline is its kicker;
     '守正创新 笃行致远 某某理念之…': a couplet before a longer phrase is the headline, the rest its subtitle.
     """
+    if "\u3000" in text and len(_parts(text.replace("\u3000", ""))) == 1:
+        return None  # two phrases parted by an ideographic space: one head (某某某某　某某某某某)
     parts = _parts(text)
     if len(parts) == 2:
         a, b = parts

@@ -35,6 +35,8 @@ TOLERANCE = 3
 SET_IN_MAX = 6
 #: A wrapped head's rest on a row of its own holds at most this many characters.
 HEAD_REST = 6
+#: A head's phrase holds at most this many characters.
+PHRASE_MAX = 16
 #: Empty rows in a column strip that part it into blocks.
 GAP_ROWS = 2
 
@@ -75,6 +77,64 @@ def _signed_head(block: list[tuple[int, str]]) -> list[tuple[int, str]]:
     if len(pieces) < 2 or not all(L.heading_shape(text) for _, text in pieces):
         return block
     return [(block[0][0], " " * pieces[0][0] + " ".join(text for _, text in pieces)), block[1]]
+
+
+def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int] = frozenset()) -> str:
+    """A head row over ``body``, the rows of its story's columns, with a head's second phrase joined to its first
+    by an ideographic space. Display type's wide space between a head's two phrases (某某某某　某某某某某) prints as a gap as wide
+    as a gutter, so the row reads as two heads side by side. The phrases are one head when the text under the first runs
+    on, unfinished, into the column next to it under the second (the column whose start is nearest), whose first line is flush
+    with it and no dateline. Display type is larger than the text's, so each phrase is shorter than the lines under it (a
+    row of text across the columns is no head). A head beside it heads a story of its own, whose text opens a paragraph;
+    a phrase with a line of its own printed under it (``beneath``: where the pieces of the head's block below it start;
+    a byline, a subtitle) is a head of its own, and a date or a phrase that holds a sentence's stops is no head's phrase."""
+    pieces = _pieces(head)
+    columns = _columns(body)
+    if len(pieces) < 2 or not columns or len(body) < 2:
+        return head
+    rows = [_pieces(line) for line in body]
+
+    def column(at: int) -> int:  # the column a piece starts over: the one whose start is nearest
+        return min(columns, key=lambda c: abs(c - at))
+
+    def under(c: int) -> list[tuple[int, str]]:
+        return [(start, text) for row in rows for start, text in row if column(start) == c]
+
+    out: list[tuple[int, str]] = [pieces[0]]
+    for at, text in pieces[1:]:
+        first_at, first = out[-1]
+        phrases = all(_phrase(t) for t in (first, text)) and not any(
+            abs(start - x) <= TOLERANCE for start in beneath for x in (first_at, at)
+        )
+        left, right = under(column(first_at)), under(column(at))
+        goes_on = (
+            columns.index(column(at)) == columns.index(column(first_at)) + 1
+            and bool(left and right)
+            and all(len(t) < max(len(x) for _, x in side) for t, side in ((first, left), (text, right)))
+            and not rules.ENDS_SENTENCE.search(left[-1][1])
+            and right[0][0] - column(at) <= 1
+            and not rules.NEWS_LEAD.match(right[0][1])
+        )
+        if phrases and goes_on:
+            out[-1] = (first_at, f"{first}\u3000{text}")  # the head's own space: never a kicker beside its head
+        else:
+            out.append((at, text))
+    if len(out) == len(pieces):
+        return head
+    line = ""
+    for at, text in out:  # each piece where it started (a gap of three spaces at least)
+        line += " " * (at if not line else max(at - len(line), 3)) + text
+    return line
+
+
+def _phrase(text: str) -> bool:
+    """Could this piece of a head row be one phrase of a head: head-shaped, short, no stop inside, no date?"""
+    return (
+        L.heading_shape(text)
+        and len(text) <= PHRASE_MAX
+        and not re.search(r"[。，；、,;]", text)
+        and not (rules.DATE.search(text) or rules.WEEKDAY.search(text))
+    )
 
 
 def is_layout(text: str) -> bool:
@@ -517,6 +577,13 @@ def read(text: str) -> Strips | None:
                 block = []
     blocks += [(page, block)] if block else []
     blocks = [(page, _signed_head(block)) for page, block in blocks]
+    for k, (page, block) in enumerate(blocks):  # a head row over its columns, or a block of its own over them
+        after = blocks[k + 1] if k + 1 < len(blocks) and blocks[k + 1][0] == page else None
+        if len(block) > 3 or after is None:
+            block[0] = (block[0][0], _head_phrases(block[0][1], [line for _, line in block[1:]]))
+        else:
+            beneath = {at for _, line in block[1:] for at, _ in _pieces(line)}
+            block[0] = (block[0][0], _head_phrases(block[0][1], [line for _, line in after[1]], beneath))
     cells: list[Cell] = []
     for k, (page, block) in enumerate(blocks):
         after = blocks[k + 1] if k + 1 < len(blocks) else None
