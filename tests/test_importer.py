@@ -2323,6 +2323,68 @@ def test_text_whose_columns_stand_apart_is_left_as_it_is(corpus_pages):
     assert L.unspaced(page) == page
 
 
+@pytest.fixture(scope="module")
+def run_together_layout(tmp_path_factory):
+    """The sample (real articles) set by Typst, whose gutters are one character wide, as `pdftotext -layout` prints
+    it: style -> (text, the paragraphs of the articles printed)."""
+    folder = tmp_path_factory.mktemp("glued-layout")
+    issue, out = corpus.sample(), {}
+    for style in ("typst-four-col", "typst-six-col-vertical", "typst-five-col-jump"):
+        gold = corpus.render(issue, style, folder / f"{style}.pdf")
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-enc", "UTF-8", str(folder / f"{style}.pdf"), "-"], capture_output=True, check=True
+        )
+        heads = {norm(g["headline"]) for g in gold}
+        paragraphs = [norm(p) for piece in issue.pieces if norm(piece.headline) in heads for p in piece.paragraphs]
+        out[style] = (text.stdout.decode("utf-8"), [p for p in paragraphs if len(p) >= 30])
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", ["typst-four-col", "typst-six-col-vertical"])
+def test_layout_rows_whose_columns_stand_a_space_apart_are_cut_at_the_measure(run_together_layout, style, monkeypatch):
+    """A gutter about a character wide prints as one space in layout mode too, so a row's two columns read as one
+    piece (…科技储备等指 率显著提高…): cut where its text so far fills the block's measure, each strip reads its
+    own column's lines, far more of the articles' paragraphs read whole, no character is lost or added, and each
+    line keeps the input row it came from."""
+    text, paragraphs = run_together_layout[style]
+    flat = lambda value: re.sub(r"\s+", "", value)  # noqa: E731
+    rows = text.split("\n")
+    glued_rows = [r for r in rows if re.search(r"[\u4e00-\u9fff，。、；][ ][\u4e00-\u9fff“]", r)]
+    assert len(glued_rows) >= 100  # the convention, in the real text
+    reading = strips.read(text)
+    assert reading is not None
+    after = sum(p in flat(reading.text) for p in paragraphs)
+    monkeypatch.setattr(strips, "_gutters_opened", lambda block: block)
+    before = sum(p in flat(strips.read(text).text) for p in paragraphs)
+    assert after >= before + 35 and len(paragraphs) > 150, (before, after)
+    assert Counter(flat(reading.text)) == Counter(flat(text))
+    lines = [(n, t.strip()) for n, t in enumerate(reading.text.split("\n")) if t.strip()]
+    assert sum(t in rows[reading.sources[n] - 1] for n, t in lines) >= 0.97 * len(lines)
+
+
+@pytest.mark.slow
+def test_layout_text_of_several_measures_is_read_by_its_strips_measures(run_together_layout, monkeypatch):
+    """Typst's five-col-jump sets stories of two wide columns and of three narrow ones on one page, so no one measure
+    is filled by most of the text's lines and the text would be read a line a paragraph. Each strip fills its own: the
+    text is read by the measure of the strips holding most lines, the others by their own, and the paragraphs read
+    whole again, the first story's first one too."""
+    text, paragraphs = run_together_layout["typst-five-col-jump"]
+    reading = strips.read(text)
+    assert columns.measure([t.strip() for t in reading.text.split("\n") if t.strip()]) is None  # the convention
+
+    def bodies() -> set[str]:
+        result = import_text(text.encode(), "typst.txt", number=1330)
+        return {norm(b.text) for a in result.issue.articles for b in a.body}
+
+    read = bodies()
+    assert norm(corpus.sample().pieces[0].paragraphs[0].removeprefix("本报讯（见习记者 何丹）")) in read
+    monkeypatch.setattr(columns, "_strips_measure", lambda raw, strip_of: None)
+    unread = bodies()
+    before, after = sum(p in unread for p in paragraphs), sum(p in read for p in paragraphs)
+    assert after >= before + 20 and after >= 0.25 * len(paragraphs), (before, after)
+
+
 def test_a_line_that_opens_with_a_dateline_and_goes_on_is_a_story_s_first_line_never_a_head():
     """A head printed straight above its story, no blank line between (Typst four-col, 人民日报 2026-01-06, as
     pdftotext's default mode prints it): the line under it opens with the dateline and goes on with the story's

@@ -16,9 +16,13 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from publisher.importer import lines as L
-from publisher.importer import rules, strips
+from publisher.importer import rules
+
+if TYPE_CHECKING:  # (strips reads layout text with this module's measures)
+    from publisher.importer import strips
 
 #: Text is set in columns when this share of its lines of 8 em or more fill one measure.
 SET_IN_COLUMNS = 0.4
@@ -749,6 +753,20 @@ def strip_measures(raw: list[str], full: int, strip_of: dict[int, int]) -> dict[
     return out
 
 
+def _strips_measure(raw: list[str], strip_of: dict[int, int]) -> int | None:
+    """Layout text whose pages set columns of several measures (no one measure most lines fill): the measure of
+    the strips that hold most lines, each strip filling its own."""
+    lines: dict[int, list[str]] = {}
+    for number, strip in strip_of.items():
+        lines.setdefault(strip, []).append(raw[number - 1].strip())
+    votes: Counter[int] = Counter()
+    for texts in lines.values():
+        here = measure(texts) if len(texts) >= 4 else None
+        votes[here or 0] += len(texts) if here else 0
+    votes.pop(0, None)
+    return max(votes, key=lambda m: (votes[m], m)) if votes else None
+
+
 #: A vertical line of type comes out of pdftotext one character a line: at least this many in a row.
 VERTICAL_MIN = 4
 
@@ -1002,7 +1020,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
     indents = layout.indents if layout else None
     raw = source.split("\n")
     texts = [t.strip() for t in raw if t.strip()]
-    full = measure(texts)
+    full = measure(texts) or (_strips_measure(raw, layout.strips) if layout is not None else None)
     if full is None:
         return None
     words = pairs(texts)

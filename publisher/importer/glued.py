@@ -108,15 +108,26 @@ def _measure(lines: list[str]) -> float | None:
     return max(votes, key=lambda m: (sum(n for w, n in votes.items() if abs(w - m) <= SLACK / 2), m))
 
 
+def cut(texts: list[str]) -> tuple[float, list[list[str]]] | None:
+    """The measure of a block's lines and each line cut into the lines of its columns, when enough of them
+    hold columns side by side (else None)."""
+    measure = _measure(texts)
+    if measure is None:
+        return None
+    parts = [_split(t, measure) for t in texts]
+    glued = sum(len(p) > 1 for p in parts)
+    if glued < MIN_ROWS or glued < SHARE * sum(width(t) > measure + SLACK for t in texts):
+        return None
+    return measure, parts
+
+
 def _block(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """A block's lines, column after column, when its rows hold columns side by side."""
-    measure = _measure([t for _, t in lines])
-    if measure is None:
+    found = cut([t for _, t in lines])
+    if found is None:
         return lines
-    split = [(n, _split(t, measure)) for n, t in lines]
-    glued = sum(len(parts) > 1 for _, parts in split)
-    if glued < MIN_ROWS or glued < SHARE * sum(width(t) > measure + SLACK for _, t in lines):
-        return lines
+    measure, parts = found
+    split = [(n, p) for (n, _), p in zip(lines, parts, strict=True)]
     columns = max(len(parts) for _, parts in split)
     first = next(k for k, (_, parts) in enumerate(split) if len(parts) > 1)
     for _ in range(columns - len(split[first][1])):  # the first row's first lines, each alone (a paragraph's first)

@@ -18,8 +18,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from publisher.importer import glued, rules
 from publisher.importer import lines as L
-from publisher.importer import rules
 
 #: Columns are separated by at least this many spaces.
 GAP = re.compile(r" {3,}")
@@ -135,6 +135,28 @@ def _phrase(text: str) -> bool:
         and not re.search(r"[。，；、,;]", text)
         and not (rules.DATE.search(text) or rules.WEEKDAY.search(text))
     )
+
+
+def _gutters_opened(block: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A block's rows with a gap opened where a single space parts two columns' lines. A gutter about a
+    character wide prints as one space in layout mode too, so the lines of a row's columns read as one piece;
+    it is cut where its text so far fills the measure most of the block's pieces fill (as :mod:`.glued` cuts
+    default-mode lines), the rest moved right to leave a gap, taken back from the gap after it where that is wide."""
+    rows = [(n, _pieces(line)) for n, line in block]
+    found = glued.cut([text for _, pieces in rows for _, text in pieces])
+    if found is None:
+        return block
+    parts = iter(found[1])
+    out = []
+    for n, pieces in rows:
+        line = ""
+        for at, text in pieces:
+            start = at
+            for part in next(parts):
+                line += " " * (start if not line else max(start - len(line), 3)) + part
+                start += len(part) + 1
+        out.append((n, line))
+    return out
 
 
 def is_layout(text: str) -> bool:
@@ -576,7 +598,7 @@ def read(text: str) -> Strips | None:
                 blocks.append((page, block))
                 block = []
     blocks += [(page, block)] if block else []
-    blocks = [(page, _signed_head(block)) for page, block in blocks]
+    blocks = [(page, _signed_head(_gutters_opened(block))) for page, block in blocks]
     for k, (page, block) in enumerate(blocks):  # a head row over its columns, or a block of its own over them
         after = blocks[k + 1] if k + 1 < len(blocks) and blocks[k + 1][0] == page else None
         if len(block) > 3 or after is None:
