@@ -2385,6 +2385,27 @@ def test_layout_text_of_several_measures_is_read_by_its_strips_measures(run_toge
     assert after >= before + 20 and after >= 0.25 * len(paragraphs), (before, after)
 
 
+@pytest.mark.slow
+def test_a_flag_inside_the_masthead_names_the_section_and_the_masthead_goes_on_under_it(run_together_layout):
+    """Typst prints the page's flag (要闻) between the paper's name and the masthead's date, 总第N期 and publisher:
+    the flag names the section, the lines under it are still masthead, never a head and its kicker; a head beside
+    another on a row, over a column of its own, is a head of its own; digits the engine sets off with spaces
+    (4 月 15 日至 16 日) part no columns."""
+    text, _ = run_together_layout["typst-five-col-jump"]
+    top = [row.strip() for row in text.split("\n")[:12] if row.strip()]
+    assert top.index("要闻") < top.index("总第 1330 期")  # the convention, in the real text
+    result = import_text(text.encode(), "typst.txt", number=1330)
+    furniture = {norm(x["text"]) for x in result.report.furniture if x["why"] == "masthead"}
+    assert {"总第1330期", "中国铝业报社出版"} <= {norm(x["text"]) for x in result.report.masthead} | furniture
+    assert [s["name"] for s in result.report.sections][0] == "要闻"
+    sample = corpus.sample().pieces
+    first = _article(result, sample[0].headline)
+    assert first.kicker is None and norm(first.byline) == "本报讯（见习记者何丹）"
+    commentary = _article(result, "在深化内化转化上下功夫")
+    assert norm(commentary.byline) == "□本报评论员" and commentary.body[0].text.startswith("4月15日至16日举行的")
+    assert not any("\u3000" in a.headline for a in result.issue.articles)  # (the paper sets no head in two phrases)
+
+
 def test_a_line_that_opens_with_a_dateline_and_goes_on_is_a_story_s_first_line_never_a_head():
     """A head printed straight above its story, no blank line between (Typst four-col, 人民日报 2026-01-06, as
     pdftotext's default mode prints it): the line under it opens with the dateline and goes on with the story's

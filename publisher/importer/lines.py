@@ -121,17 +121,23 @@ def split(source: str) -> list[InputLine]:
     return out
 
 
-def masthead_end(lines: list[InputLine]) -> int:
-    """How many leading lines form the masthead (paper name, serial, date, 总第N期 …)."""
+def masthead_lines(lines: list[InputLine]) -> tuple[int, set[int]]:
+    """Where the masthead (paper name, serial, date, 总第N期 …) ends among the leading lines, and which of them
+    are its lines: the page's flag printed inside it (要闻, repeating the running head's name) names the section."""
     # a running head printed above the masthead (要闻 第1版) comes first in extracted text
     lead = next((i for i, x in enumerate(lines[:3]) if not rules.PAGE_HEAD.match(x.text)), 0)
     count = lead
+    names = {rules.page_head_name(x.text) for x in lines[: 12 + lead]} - {None}
+    flags = set()
     for index, line in enumerate(lines[: 12 + lead]):
         t = line.text
         if index < lead:
             continue
         if index > lead and rules.PAGE_HEAD.match(t):
             continue  # a running head printed beside the masthead
+        if index > lead and t.strip() in names:
+            flags.add(index)
+            continue
         if (
             (rules.PAPER_NAME.match(t) and (index == lead or lines[0].text.startswith(t)))
             or rules.PAPER_EN.match(t)
@@ -144,14 +150,14 @@ def masthead_end(lines: list[InputLine]) -> int:
             count = index + 1
         else:
             break
-    return count
+    return count, set(range(count)) - flags
 
 
 def classify(lines: list[InputLine], vocabulary: rules.Vocabulary) -> None:
     """Set ``kind`` (and parsed ``data``) on every line, in place."""
-    head = masthead_end(lines)
+    head, masthead = masthead_lines(lines)
     for index, line in enumerate(lines):
-        if index < head:
+        if index in masthead:
             line.kind = MASTHEAD
         else:
             classify_line(line, vocabulary)

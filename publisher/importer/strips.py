@@ -83,8 +83,8 @@ def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int]
     """A head row over ``body``, the rows of its story's columns, with a head's second phrase joined to its first
     by an ideographic space. Display type's wide space between a head's two phrases (某某某某　某某某某某) prints as a gap as wide
     as a gutter, so the row reads as two heads side by side. The phrases are one head when the text under the first runs
-    on, unfinished, into the column next to it under the second (the column whose start is nearest), whose first line is flush
-    with it and no dateline. Display type is larger than the text's, so each phrase is shorter than the lines under it (a
+    on, unfinished, into the column next to it under the second (the column whose start is nearest, and whose lines end
+    right of where the phrase starts), whose first line is flush with it and no dateline. Display type is larger than the text's, so each phrase is shorter than the lines under it (a
     row of text across the columns is no head). A head beside it heads a story of its own, whose text opens a paragraph;
     a phrase with a line of its own printed under it (``beneath``: where the pieces of the head's block below it start;
     a byline, a subtitle) is a head of its own, and a date or a phrase that holds a sentence's stops is no head's phrase."""
@@ -110,6 +110,7 @@ def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int]
         goes_on = (
             columns.index(column(at)) == columns.index(column(first_at)) + 1
             and bool(left and right)
+            and at < _common_end([p for row in rows for p in row], column(at))
             and all(len(t) < max(len(x) for _, x in side) for t, side in ((first, left), (text, right)))
             and not rules.ENDS_SENTENCE.search(left[-1][1])
             and right[0][0] - column(at) <= 1
@@ -128,11 +129,12 @@ def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int]
 
 
 def _phrase(text: str) -> bool:
-    """Could this piece of a head row be one phrase of a head: head-shaped, short, no stop inside, no date?"""
+    """Could this piece of a head row be one phrase of a head: head-shaped, short, no stop or space inside (a couplet
+    is two phrases already), no date?"""
     return (
         L.heading_shape(text)
         and len(text) <= PHRASE_MAX
-        and not re.search(r"[。，；、,;]", text)
+        and not re.search(r"[。，；、,; ]", text)
         and not (rules.DATE.search(text) or rules.WEEKDAY.search(text))
     )
 
@@ -323,6 +325,7 @@ def _split_at_columns(
                 and at + cut >= ends[k - 1] - TOLERANCE
                 and any(abs(at + cut + 1 - n) <= TOLERANCE for n in near)
                 and not _quoted_space(piece[:cut], piece[cut + 1 :])
+                and not _digits_set_off(piece, cut)
             ):
                 out.append((at, piece[:cut]))
                 todo.insert(0, (at + cut + 1, piece[cut + 1 :]))
@@ -330,6 +333,18 @@ def _split_at_columns(
         else:
             out.append((at, piece))
     return out
+
+
+def _digits_set_off(piece: str, cut: int) -> bool:
+    """Is the space at ``cut`` one the engine sets between CJK and digits (4 月 15 日至 16 日), as it does elsewhere in
+    the piece? Such a line's digits take more positions than their width, so a space inside it may fall where the next
+    column starts on the rows around it; it parts no columns."""
+    if not re.fullmatch(r"\d [^\x00-\x7f]|[^\x00-\x7f] \d", piece[cut - 1 : cut + 2]):
+        return False
+    return bool(_SET_OFF.search(piece[: cut - 1]) or _SET_OFF.search(piece[cut + 2 :]))
+
+
+_SET_OFF = re.compile(r"\d [^\x00-\x7f]|[^\x00-\x7f] \d")
 
 
 def _quoted_space(before: str, after: str) -> bool:
