@@ -2406,6 +2406,19 @@ def test_a_flag_inside_the_masthead_names_the_section_and_the_masthead_goes_on_u
     assert not any("\u3000" in a.headline for a in result.issue.articles)  # (the paper sets no head in two phrases)
 
 
+@pytest.mark.slow
+def test_a_strip_set_wider_than_the_text_is_read_by_its_own_measure(tmp_path):
+    """A picture's story set wider than the page's columns (人民日报 2026-01-13, Typst four-col: 图片报道 over its
+    picture, 26 em against the columns' 20): its strip's lines fill a measure of their own, so they run on into one
+    paragraph, none of them a head."""
+    issue = corpus.dated("rmrb", "2026-01-13")
+    result = _printed(tmp_path, issue, "typst-four-col", layout=True)
+    piece = next(p for p in issue.pieces if p.headline == "图片报道")
+    article = _article(result, "图片报道")
+    assert [norm(b.text) for b in article.body][:1] == [norm(piece.paragraphs[0])]
+    assert not any(a.headline.startswith(piece.paragraphs[0][:10]) for a in result.issue.articles)
+
+
 def test_a_line_that_opens_with_a_dateline_and_goes_on_is_a_story_s_first_line_never_a_head():
     """A head printed straight above its story, no blank line between (Typst four-col, 人民日报 2026-01-06, as
     pdftotext's default mode prints it): the line under it opens with the dateline and goes on with the story's
@@ -2434,6 +2447,19 @@ def test_a_line_that_opens_with_a_dateline_and_goes_on_is_a_story_s_first_line_n
     assert [a.headline for a in articles] == ["习近平致电祝贺敦布亚当选几内亚总统", "平陆运河4座跨运河桥梁建成通车"]
     assert [a.byline for a in articles] == ["新华社北京1月5日电", "本报南宁1月5日电 （记者祝佳祺、庞革平）"]
     assert articles[0].body[0].text == "1月4日，国家主席习近平致电马马迪·敦布亚，祝贺他当选几内亚共和国总统。"
+
+
+def test_a_running_head_is_matched_in_one_pass_over_a_long_paragraph():
+    """The masthead's reading asks of its first lines, whole paragraphs once unwrapped, whether each is a running head:
+    a section name is runs of Han characters apart by separators, each run taken whole, so a paragraph of hundreds of
+    them fails at once (a name as groups of two to eight characters, any run cut any way, took exponential time)."""
+    paragraph = "国家统计局数据显示初步核算一季度国内生产总值同比增长" * 12
+    assert rules.page_head_name(paragraph) is None and rules.page_head_name(paragraph + " 第1版") is not None
+    assert [rules.page_head_name(t) for t in ("财经聚焦·经济信息 第4版", "第4版 很短很新鲜", "要闻第1版")] == [
+        "财经聚焦·经济信息",
+        "很短很新鲜",
+        "要闻",
+    ]
 
 
 def test_the_running_heads_name_the_sections_their_pages_flag_again():

@@ -740,15 +740,15 @@ def block_measures(raw: list[str], full: int) -> dict[int, int]:
 
 
 def strip_measures(raw: list[str], full: int, strip_of: dict[int, int]) -> dict[int, int]:
-    """Layout text: the measure of each column strip set narrower than the text's own ``full``, by line
-    number (a strip is one column: its lines fill its own measure)."""
+    """Layout text: the measure of each column strip set narrower or wider than the text's own ``full``, by
+    line number (a strip is one column: its lines fill its own measure; a picture's story may run wider)."""
     lines: dict[int, list[int]] = {}
     for number, strip in strip_of.items():
         lines.setdefault(strip, []).append(number)
     out: dict[int, int] = {}
     for numbers in lines.values():
         here = measure([raw[n - 1].strip() for n in numbers]) if len(numbers) >= 4 else None
-        if here is not None and here < full - 1:
+        if here is not None and abs(here - full) > 1:
             out.update((n, here) for n in numbers)
     return out
 

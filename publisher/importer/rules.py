@@ -328,7 +328,9 @@ class Vocabulary:
         )
 
 
-_PAGE_NAMES = rf"(?:{HAN}{{2,8}}[·•・\s]*)+?"
+#: Runs of two Han characters or more, apart by separators (a run may not be cut into groups: no backtracking blow-up
+#: on a long paragraph).
+_PAGE_NAMES = rf"{HAN}{{2,}}(?:[·•・\s]+{HAN}{{2,}})*?"
 _PAGE_NUMBER = r"第\s*[0-9一二三四五六七八九十]{1,3}\s*版"
 #: A page's running head: its section name(s) and number, either way round (要闻 第1版, 财经聚焦·经济信息 第4版,
 #: 第2版 要闻).

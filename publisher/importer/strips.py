@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from publisher.importer import glued, rules
 from publisher.importer import lines as L
+from publisher.importer.columns import measure, width
 
 #: Columns are separated by at least this many spaces.
 GAP = re.compile(r" {3,}")
@@ -37,6 +38,8 @@ SET_IN_MAX = 6
 HEAD_REST = 6
 #: A head's phrase holds at most this many characters.
 PHRASE_MAX = 16
+#: A block of this many rows at least, each a single piece, is one column's strip (a story set alone, as wide as it is).
+COLUMN_ROWS = 3
 #: Empty rows in a column strip that part it into blocks.
 GAP_ROWS = 2
 
@@ -492,6 +495,22 @@ def _last_rows_in_order(cells: list[Cell]) -> None:
         last.opens, short.opens = short.opens, False
 
 
+def _one_column(block: list[tuple[int, str]]) -> bool:
+    """Is ``block`` one column of text, as wide as it is set (a picture's story wider than the page's columns)? A piece
+    a row, at least COLUMN_ROWS rows, and lines that fill its measure, hold a sentence's stops and run on, mid-sentence
+    (heads never do)."""
+    if len(block) < COLUMN_ROWS or any(len(_pieces(line)) != 1 for _, line in block):
+        return False
+    texts = [line.strip() for _, line in block]
+    full = measure(texts)
+    run_on = [
+        t
+        for t in texts
+        if full and abs(width(t) - full) <= 1 and re.search("[，。；、]", t) and not rules.ENDS_SENTENCE.search(t)
+    ]
+    return len(run_on) >= 2
+
+
 def _side_by_side(block: list[tuple[int, str]]) -> list[Cell]:
     """A block too short to show its columns (two heads side by side, a byline under the first): its pieces
     left to right by where the pieces beside others start, each such column top to bottom, so a line under
@@ -529,6 +548,8 @@ def _block(block: list[tuple[int, str]]) -> list[Cell]:
     columns = _columns([line for _, line in block])
     pieces = [p for _, line in block for p in _pieces(line)]
     ends = [_common_end(pieces, c) for c in columns]
+    if not columns and _one_column(block):
+        return _band([(source, [(line.strip(), len(line) - len(line.lstrip()))]) for source, line in block])
     if not columns:
         return _side_by_side(block) + [Cell("")]
     out: list[Cell] = []
