@@ -2417,6 +2417,12 @@ def test_a_strip_set_wider_than_the_text_is_read_by_its_own_measure(tmp_path):
     article = _article(result, "图片报道")
     assert [norm(b.text) for b in article.body][:1] == [norm(piece.paragraphs[0])]
     assert not any(a.headline.startswith(piece.paragraphs[0][:10]) for a in result.issue.articles)
+    # a story's columns set only a character or two wider (20 em against 18: ReportLab four-col, 2026-01-07) read by the
+    # text's measure still, so a head as wide as them is a head, not a line of text that runs on to its wrapped rest
+    issue = corpus.dated("rmrb", "2026-01-07")
+    result = _printed(tmp_path, issue, "four-col", layout=True)
+    assert {norm(a.headline) for a in result.issue.articles} >= {norm("港珠澳大桥珠海公路口岸出入境旅客超1亿人次")}
+    assert not any(a.headline.startswith("本报珠海") for a in result.issue.articles)
 
 
 def test_a_line_that_opens_with_a_dateline_and_goes_on_is_a_story_s_first_line_never_a_head():

@@ -739,16 +739,22 @@ def block_measures(raw: list[str], full: int) -> dict[int, int]:
     return out
 
 
+#: A strip this many times as wide as the text's measure, or more, is read by its own (a picture's story set across it).
+WIDER = 1.25
+
+
 def strip_measures(raw: list[str], full: int, strip_of: dict[int, int]) -> dict[int, int]:
-    """Layout text: the measure of each column strip set narrower or wider than the text's own ``full``, by
-    line number (a strip is one column: its lines fill its own measure; a picture's story may run wider)."""
+    """Layout text: the measure of each column strip set narrower than the text's own ``full``, or far wider (a
+    picture's story across it), by line number (a strip is one column: its lines fill its own measure). A strip a
+    little wider is the text's own measure still: a story's columns set a character or two wider read as they did,
+    so a head as wide as them stays a head."""
     lines: dict[int, list[int]] = {}
     for number, strip in strip_of.items():
         lines.setdefault(strip, []).append(number)
     out: dict[int, int] = {}
     for numbers in lines.values():
         here = measure([raw[n - 1].strip() for n in numbers]) if len(numbers) >= 4 else None
-        if here is not None and abs(here - full) > 1:
+        if here is not None and (here < full - 1 or here >= WIDER * full):
             out.update((n, here) for n in numbers)
     return out
 
