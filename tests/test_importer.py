@@ -2259,19 +2259,25 @@ def test_a_heads_second_phrase_over_the_next_strip_goes_back_on_its_first(tmp_pa
 # --- default-mode text whose columns pdftotext ran together (a gutter about a character wide) -------------
 
 
-@pytest.fixture(scope="module")
-def run_together(tmp_path_factory):
-    """The sample (real articles) set by Typst, whose gutters are one character wide, as pdftotext's default mode
-    prints it: style -> (text, the paragraphs of the articles printed)."""
-    folder = tmp_path_factory.mktemp("glued")
+def _sample_by_typst(folder: Path, styles: tuple[str, ...], *flags: str) -> dict[str, tuple[str, list[str]]]:
+    """The sample (real articles) set by Typst, whose gutters are one character wide, as pdftotext prints it (with
+    ``flags``): style -> (text, the paragraphs of the articles printed, 30 characters or longer)."""
     issue, out = corpus.sample(), {}
-    for style in ("typst-four-col", "typst-six-col-vertical"):
+    for style in styles:
         gold = corpus.render(issue, style, folder / f"{style}.pdf")
-        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(folder / f"{style}.pdf"), "-"], capture_output=True, check=True)
+        text = subprocess.run(
+            ["pdftotext", *flags, "-enc", "UTF-8", str(folder / f"{style}.pdf"), "-"], capture_output=True, check=True
+        )
         heads = {norm(g["headline"]) for g in gold}
         paragraphs = [norm(p) for piece in issue.pieces if norm(piece.headline) in heads for p in piece.paragraphs]
         out[style] = (text.stdout.decode("utf-8"), [p for p in paragraphs if len(p) >= 30])
     return out
+
+
+@pytest.fixture(scope="module")
+def run_together(tmp_path_factory):
+    """The sample set by Typst as pdftotext's default mode prints it."""
+    return _sample_by_typst(tmp_path_factory.mktemp("glued"), ("typst-four-col", "typst-six-col-vertical"))
 
 
 @pytest.mark.slow
@@ -2325,19 +2331,9 @@ def test_text_whose_columns_stand_apart_is_left_as_it_is(corpus_pages):
 
 @pytest.fixture(scope="module")
 def run_together_layout(tmp_path_factory):
-    """The sample (real articles) set by Typst, whose gutters are one character wide, as `pdftotext -layout` prints
-    it: style -> (text, the paragraphs of the articles printed)."""
-    folder = tmp_path_factory.mktemp("glued-layout")
-    issue, out = corpus.sample(), {}
-    for style in ("typst-four-col", "typst-six-col-vertical", "typst-five-col-jump"):
-        gold = corpus.render(issue, style, folder / f"{style}.pdf")
-        text = subprocess.run(
-            ["pdftotext", "-layout", "-enc", "UTF-8", str(folder / f"{style}.pdf"), "-"], capture_output=True, check=True
-        )
-        heads = {norm(g["headline"]) for g in gold}
-        paragraphs = [norm(p) for piece in issue.pieces if norm(piece.headline) in heads for p in piece.paragraphs]
-        out[style] = (text.stdout.decode("utf-8"), [p for p in paragraphs if len(p) >= 30])
-    return out
+    """The sample set by Typst as `pdftotext -layout` prints it."""
+    styles = ("typst-four-col", "typst-six-col-vertical", "typst-five-col-jump")
+    return _sample_by_typst(tmp_path_factory.mktemp("glued-layout"), styles, "-layout")
 
 
 @pytest.mark.slow
