@@ -2638,3 +2638,15 @@ def test_a_heads_two_phrases_on_a_row_of_layout_text_are_one_head(tmp_path):
         article = got[norm(piece.headline)]
         assert article.headline == piece.headline and article.kicker is None
     assert set(got) == {norm(p.headline) for p in issue.pieces}  # the heads beside them stay heads of their own
+
+
+def test_a_heads_first_phrase_may_span_columns_and_its_story_opens_set_in_under_it(tmp_path):
+    """Seven narrow columns (蘋果日報 2020-01-05): the head's first phrase, in display type, spans two columns, so its
+    second one stands over the third, into which the text under the first runs on. The phrases are one head; the line
+    under it, set in by the indent, opens the story: its strip is measured without the head on its first row (a head
+    as wide as the strip's lines would make its measure), so the line fills that measure but the indent and goes on."""
+    issue = corpus.dated("hkad", "2020-01-05")
+    result = _printed(tmp_path, issue, "seven-col", layout=True)
+    piece = next(p for p in issue.pieces if p.headline.startswith("京整頓港澳系統"))
+    article = _article(result, piece.headline)
+    assert article.kicker is None and article.body[0].text.startswith("北京昨日突然宣佈撤換中聯辦主任王志民")

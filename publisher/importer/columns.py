@@ -743,17 +743,21 @@ def block_measures(raw: list[str], full: int) -> dict[int, int]:
 WIDER = 1.25
 
 
-def strip_measures(raw: list[str], full: int, strip_of: dict[int, int]) -> dict[int, int]:
+def strip_measures(
+    raw: list[str], full: int, strip_of: dict[int, int], tops: set[int] | frozenset[int] = frozenset()
+) -> dict[int, int]:
     """Layout text: the measure of each column strip set narrower than the text's own ``full``, or far wider (a
-    picture's story across it), by line number (a strip is one column: its lines fill its own measure). A strip a
-    little wider is the text's own measure still: a story's columns set a character or two wider read as they did,
-    so a head as wide as them stays a head."""
+    picture's story across it), by line number (a strip is one column: its lines fill its own measure; a line on its
+    band's first row, ``tops``, may be a head over it and counts for none). A strip a little wider is the text's own
+    measure still: a story's columns set a character or two wider read as they did, so a head as wide as them stays
+    a head."""
     lines: dict[int, list[int]] = {}
     for number, strip in strip_of.items():
         lines.setdefault(strip, []).append(number)
     out: dict[int, int] = {}
     for numbers in lines.values():
-        here = measure([raw[n - 1].strip() for n in numbers]) if len(numbers) >= 4 else None
+        texts = [raw[n - 1].strip() for n in numbers if n not in tops]
+        here = measure(texts) if len(texts) >= 4 else None
         if here is not None and (here < full - 1 or here >= WIDER * full):
             out.update((n, here) for n in numbers)
     return out
@@ -1036,7 +1040,7 @@ def unwrap(source: str, vocabulary: rules.Vocabulary, layout: strips.Strips | No
         raw, breaks, beside = _split_two_heads(_writers_apart(raw, vocabulary), words, vocabulary)
         raw, glued = _glued_tails(raw, full, words, vocabulary)
         breaks |= glued
-    narrow = block_measures(raw, full) if layout is None else strip_measures(raw, full, layout.strips)
+    narrow = block_measures(raw, full) if layout is None else strip_measures(raw, full, layout.strips, layout.tops)
     out: list[L.InputLine] = []
     first: dict[int, str] = {}
     last: dict[int, str] = {}

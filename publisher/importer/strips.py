@@ -86,8 +86,8 @@ def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int]
     """A head row over ``body``, the rows of its story's columns, with a head's second phrase joined to its first
     by an ideographic space. Display type's wide space between a head's two phrases (某某某某　某某某某某) prints as a gap as wide
     as a gutter, so the row reads as two heads side by side. The phrases are one head when the text under the first runs
-    on, unfinished, into the column next to it under the second (the column whose start is nearest, and whose lines end
-    right of where the phrase starts), whose first line is flush with it and no dateline. Display type is larger than the text's, so each phrase is shorter than the lines under it (a
+    on, unfinished, from the column before the second's into the column under the second (the column whose start is
+    nearest, and whose lines end right of where the phrase starts), whose first line is flush with it and no dateline. Display type is larger than the text's, so each phrase is shorter than the lines under it (a
     row of text across the columns is no head). A head beside it heads a story of its own, whose text opens a paragraph;
     a phrase with a line of its own printed under it (``beneath``: where the pieces of the head's block below it start;
     a byline, a subtitle) is a head of its own, and a date or a phrase that holds a sentence's stops is no head's phrase."""
@@ -109,9 +109,10 @@ def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int]
         phrases = all(_phrase(t) for t in (first, text)) and not any(
             abs(start - x) <= TOLERANCE for start in beneath for x in (first_at, at)
         )
-        left, right = under(column(first_at)), under(column(at))
+        k = columns.index(column(at))
+        left, right = under(columns[k - 1]), under(column(at))  # (the first phrase's display type may span columns)
         goes_on = (
-            columns.index(column(at)) == columns.index(column(first_at)) + 1
+            k > columns.index(column(first_at))
             and bool(left and right)
             and at < _common_end([p for row in rows for p in row], column(at))
             and all(len(t) < max(len(x) for _, x in side) for t, side in ((first, left), (text, right)))
