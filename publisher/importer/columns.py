@@ -751,13 +751,9 @@ def strip_measures(
     band's first row, ``tops``, may be a head over it and counts for none). A strip a little wider is the text's own
     measure still: a story's columns set a character or two wider read as they did, so a head as wide as them stays
     a head."""
-    lines: dict[int, list[int]] = {}
-    for number, strip in strip_of.items():
-        lines.setdefault(strip, []).append(number)
     out: dict[int, int] = {}
-    for numbers in lines.values():
-        texts = [raw[n - 1].strip() for n in numbers if n not in tops]
-        here = measure(texts) if len(texts) >= 4 else None
+    for numbers in _by_strip(strip_of):
+        here = _strip_measure(raw, [n for n in numbers if n not in tops])
         if here is not None and (here < full - 1 or here >= WIDER * full):
             out.update((n, here) for n in numbers)
     return out
@@ -766,15 +762,24 @@ def strip_measures(
 def _strips_measure(raw: list[str], strip_of: dict[int, int]) -> int | None:
     """Layout text whose pages set columns of several measures (no one measure most lines fill): the measure of
     the strips that hold most lines, each strip filling its own."""
-    lines: dict[int, list[str]] = {}
-    for number, strip in strip_of.items():
-        lines.setdefault(strip, []).append(raw[number - 1].strip())
     votes: Counter[int] = Counter()
-    for texts in lines.values():
-        here = measure(texts) if len(texts) >= 4 else None
-        votes[here or 0] += len(texts) if here else 0
-    votes.pop(0, None)
+    for numbers in _by_strip(strip_of):
+        if (here := _strip_measure(raw, numbers)) is not None:
+            votes[here] += len(numbers)
     return max(votes, key=lambda m: (votes[m], m)) if votes else None
+
+
+def _by_strip(strip_of: dict[int, int]) -> list[list[int]]:
+    """The line numbers of each column strip."""
+    lines: dict[int, list[int]] = {}
+    for number, strip in strip_of.items():
+        lines.setdefault(strip, []).append(number)
+    return list(lines.values())
+
+
+def _strip_measure(raw: list[str], numbers: list[int]) -> int | None:
+    """The measure these lines of one strip fill (four lines at least show it)."""
+    return measure([raw[n - 1].strip() for n in numbers]) if len(numbers) >= 4 else None
 
 
 #: A vertical line of type comes out of pdftotext one character a line: at least this many in a row.

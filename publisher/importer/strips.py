@@ -84,24 +84,25 @@ def _signed_head(block: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int] = frozenset()) -> str:
     """A head row over ``body``, the rows of its story's columns, with a head's second phrase joined to its first
-    by an ideographic space. Display type's wide space between a head's two phrases (某某某某　某某某某某) prints as a gap as wide
-    as a gutter, so the row reads as two heads side by side. The phrases are one head when the text under the first runs
-    on, unfinished, from the column before the second's into the column under the second (the column whose start is
-    nearest, and whose lines end right of where the phrase starts), whose first line is flush with it and no dateline. Display type is larger than the text's, so each phrase is shorter than the lines under it (a
-    row of text across the columns is no head). A head beside it heads a story of its own, whose text opens a paragraph;
+    by an ideographic space. Display type's wide space between a head's two phrases (某某某某　某某某某某) prints as a
+    gap as wide as a gutter, so the row reads as two heads side by side. The phrases are one head when the text under
+    the first runs on, unfinished, from the column before the second's into the column under the second (the column
+    whose start is nearest, and whose lines end right of where the phrase starts), whose first line is flush with it
+    and no dateline. Display type is larger than the text's, so each phrase is shorter than the lines under it (a row
+    of text across the columns is no head). A head beside it heads a story of its own, whose text opens a paragraph;
     a phrase with a line of its own printed under it (``beneath``: where the pieces of the head's block below it start;
     a byline, a subtitle) is a head of its own, and a date or a phrase that holds a sentence's stops is no head's phrase."""
     pieces = _pieces(head)
     columns = _columns(body)
     if len(pieces) < 2 or not columns or len(body) < 2:
         return head
-    rows = [_pieces(line) for line in body]
+    flat = [piece for line in body for piece in _pieces(line)]
 
     def column(at: int) -> int:  # the column a piece starts over: the one whose start is nearest
         return min(columns, key=lambda c: abs(c - at))
 
     def under(c: int) -> list[tuple[int, str]]:
-        return [(start, text) for row in rows for start, text in row if column(start) == c]
+        return [(start, text) for start, text in flat if column(start) == c]
 
     out: list[tuple[int, str]] = [pieces[0]]
     for at, text in pieces[1:]:
@@ -114,7 +115,7 @@ def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int]
         goes_on = (
             k > columns.index(column(first_at))
             and bool(left and right)
-            and at < _common_end([p for row in rows for p in row], column(at))
+            and at < _common_end(flat, column(at))
             and all(len(t) < max(len(x) for _, x in side) for t, side in ((first, left), (text, right)))
             and not rules.ENDS_SENTENCE.search(left[-1][1])
             and right[0][0] - column(at) <= 1
@@ -343,11 +344,12 @@ def _digits_set_off(piece: str, cut: int) -> bool:
     """Is the space at ``cut`` one the engine sets between CJK and digits (4 月 15 日至 16 日), as it does elsewhere in
     the piece? Such a line's digits take more positions than their width, so a space inside it may fall where the next
     column starts on the rows around it; it parts no columns."""
-    if not re.fullmatch(r"\d [^\x00-\x7f]|[^\x00-\x7f] \d", piece[cut - 1 : cut + 2]):
+    if not _SET_OFF.fullmatch(piece[cut - 1 : cut + 2]):
         return False
     return bool(_SET_OFF.search(piece[: cut - 1]) or _SET_OFF.search(piece[cut + 2 :]))
 
 
+#: A space between a digit and a CJK character, either way round.
 _SET_OFF = re.compile(r"\d [^\x00-\x7f]|[^\x00-\x7f] \d")
 
 
