@@ -2421,6 +2421,44 @@ def test_a_strip_set_wider_than_the_text_is_read_by_its_own_measure(tmp_path):
     assert not any(a.headline.startswith("本报珠海") for a in result.issue.articles)
 
 
+@pytest.mark.slow
+def test_heads_wrapped_in_display_type_beside_narrow_columns(tmp_path):
+    """Typst six-col-vertical (人民日报), as `pdftotext -layout` prints it: a head's rest prints rows below its first
+    line, display type taking more leading than the columns beside it, over its story's first line (set in, so
+    the rest is never cut where that line starts: 港珠澳…出入境旅 / 客超 1 亿人次), nor a head whose first line opens
+    with digits the engine sets off where its story's first line starts (2025 年…收入超 / 616 亿元)."""
+    heads = {}
+    for date in ("2026-01-07", "2026-01-14"):
+        result = _printed(tmp_path, corpus.dated("rmrb", date), "typst-six-col-vertical", layout=True)
+        heads[date] = {norm(a.headline): a for a in result.issue.articles}
+    assert norm("港珠澳大桥珠海公路口岸出入境旅客超1亿人次") in heads["2026-01-07"]
+    assert not any(h.startswith(norm("客超1")) for h in heads["2026-01-07"])
+    assert norm("2025年全国营业性演出票房收入超616亿元") in heads["2026-01-14"]
+    assert not any(h.startswith(norm("2025616")) for h in heads["2026-01-14"])
+
+
+def test_spaces_set_between_cjk_and_digits_neither_part_columns_nor_make_a_line_loose():
+    """A commentary's two columns a space apart (Typst six-col-vertical, 人民日报 2026-01-08): the engine sets digits
+    off with spaces (2026 年育儿补贴 1 月 5 日), so many that the row would count as type spaced out; those spaces are
+    not counted, nor cut at, and the rows are cut at the gutter's space. A single space between a digit and CJK may
+    be the gutter itself (超30 把…: ReportLab sets no digit off)."""
+    rows = [
+        "2026 年育儿补贴 1 月 5 日起正式 每孩每月能领 300 元补贴，既能直接",
+        "全面开放申领。自去年 7 月制定出台实 减轻生育养育负担，推动建设生育友",
+        "施方案以来，这项惠民利民的好政策 好型社会，也能以“小切口”撬动“大",
+        "育儿是家庭大事，也是国之大事。 品质生活，体现的正是“投资于人”的",
+    ]
+    found = glued.cut(rows)
+    assert found is not None
+    assert [parts[0] for parts in found[1]] == [
+        "2026 年育儿补贴 1 月 5 日起正式",
+        "全面开放申领。自去年 7 月制定出台实",
+        "施方案以来，这项惠民利民的好政策",
+        "育儿是家庭大事，也是国之大事。",
+    ]
+    assert [i for _, i in glued._cuts("广深港高铁2025年跨境旅客超30 把惠民利民的好事办实（今日谈）")] == [17]
+
+
 def test_a_line_that_opens_with_a_dateline_and_goes_on_is_a_story_s_first_line_never_a_head():
     """A head printed straight above its story, no blank line between (Typst four-col, 人民日报 2026-01-06, as
     pdftotext's default mode prints it): the line under it opens with the dateline and goes on with the story's

@@ -12,6 +12,7 @@ lines share; text with no such block is left alone.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -26,8 +27,11 @@ SHARE = 0.5
 #: space may be a Latin word's or CJK's set off from Latin, punctuation may be set half wide or hang).
 MIN_MEASURE = 8
 SLACK = 2.5
-#: A line more of whose characters than this are spaces is type spaced out, not columns.
+#: A line more of whose characters than this are spaces is type spaced out, not columns (the spaces an engine sets
+#: between CJK and digits aside).
 LOOSE = 0.15
+#: A space between a digit and a CJK character, either way round.
+SET_OFF = re.compile(r"(?<=\d) (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) (?=\d)")
 #: A vertical head prints at least this many characters, each a line of its own.
 VERTICAL = 3
 #: A piece ending a sentence (closing quotes and brackets aside) is a paragraph's last line, no fragment.
@@ -50,12 +54,20 @@ def _cuts(line: str) -> list[tuple[float, int]]:
     """Each space between two printed characters: the width of the text before it, and its position (none in
     a line spaced out character by character, as pdftotext prints type set loose)."""
     out: list[tuple[float, int]] = []
-    if line.count(" ") > LOOSE * len(line):
+    set_off = set_off_spaces(line)
+    if line.count(" ") - len(set_off) > LOOSE * len(line):
         return out
     for i, ch in enumerate(line):
-        if ch == " " and 0 < i < len(line) - 1 and line[i - 1] != " " and line[i + 1] != " ":
+        if ch == " " and 0 < i < len(line) - 1 and line[i - 1] != " " and line[i + 1] != " " and i not in set_off:
             out.append((width(line[:i]), i))
     return out
+
+
+def set_off_spaces(line: str) -> set[int]:
+    """Where ``line`` holds the spaces an engine sets between CJK and digits (4 月 15 日), when it sets two at least:
+    such spaces part no columns (a single one may be a gutter: 超30 把…)."""
+    found = {m.start() for m in SET_OFF.finditer(line)}
+    return found if len(found) >= 2 else set()
 
 
 def _split(line: str, measure: float) -> list[str]:

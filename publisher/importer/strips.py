@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from publisher.importer import glued, rules
 from publisher.importer import lines as L
-from publisher.importer.columns import measure, width
+from publisher.importer.columns import SET_IN, measure, width
 
 #: Columns are separated by at least this many spaces.
 GAP = re.compile(r" {3,}")
@@ -284,7 +284,8 @@ def _split_aside(pieces: list[tuple[int, str]], beside: set[int] | frozenset[int
     is wider than the body's grid, so a row of two heads side by side (or a wrapped head's last characters
     beside the text of the column before) keeps one space or none between them, while the shorter row next
     to it keeps the gap, its piece starting at the same position. With no space the cut is never at a
-    column's start or within a first line's indent (a head across columns over the text's rows)."""
+    column's start or within a first line's indent (a head across columns over the text's rows), and never
+    within the indent of the column the piece starts at (a head's short rest over the story's first line)."""
     out = []
     for at, piece in pieces:
         start = 0
@@ -296,6 +297,11 @@ def _split_aside(pieces: list[tuple[int, str]], beside: set[int] | frozenset[int
                 continue
             if not spaced and any(column - TOLERANCE <= at + c < column + SET_IN_MAX for column in columns):
                 continue
+            if any(
+                abs(at + start - column) <= TOLERANCE and column + SET_IN.start <= at + c < column + SET_IN_MAX
+                for column in columns
+            ):
+                continue  # (where the piece's own column sets a paragraph's first line in)
             out.append((at + start, piece[start : c - 1 if spaced else c]))
             start = c
         out.append((at + start, piece[start:]))
@@ -344,13 +350,7 @@ def _digits_set_off(piece: str, cut: int) -> bool:
     """Is the space at ``cut`` one the engine sets between CJK and digits (4 月 15 日至 16 日), as it does elsewhere in
     the piece? Such a line's digits take more positions than their width, so a space inside it may fall where the next
     column starts on the rows around it; it parts no columns."""
-    if not _SET_OFF.fullmatch(piece[cut - 1 : cut + 2]):
-        return False
-    return bool(_SET_OFF.search(piece[: cut - 1]) or _SET_OFF.search(piece[cut + 2 :]))
-
-
-#: A space between a digit and a CJK character, either way round.
-_SET_OFF = re.compile(r"\d [^\x00-\x7f]|[^\x00-\x7f] \d")
+    return cut in glued.set_off_spaces(piece)
 
 
 def _quoted_space(before: str, after: str) -> bool:
@@ -447,7 +447,7 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
             if not text:
                 empty += 1
                 continue
-            if empty >= GAP_ROWS and out and out[-1].text:
+            if empty >= GAP_ROWS and out and out[-1].text and not _head_rest_below(out, text, rows[n + 1 :], k):
                 out.append(Cell(""))
             empty = 0
             out.append(Cell(text, n == 0, source, at - flush, opens, strip))
@@ -456,6 +456,24 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
         if out and out[-1].text:
             out.append(Cell(""))
     return _second_phrase(out)
+
+
+def _head_rest_below(out: list[Cell], text: str, below: list[tuple[int, list[tuple[str, int]]]], k: int) -> bool:
+    """Is ``text``, rows under a head that starts its strip or a part of it (the last of ``out``) with the column
+    empty between them, that head's wrapped rest? Display type takes more leading than the body beside it, so
+    the rest prints rows lower; it is shorter than the head, a head's shape, ends no sentence, and the story's
+    text starts on the row under it."""
+    head = out[-1]
+    starts = len(out) < 2 or not out[-2].text or out[-2].strip != head.strip
+    return (
+        starts
+        and L.heading_shape(head.text)
+        and L.heading_shape(text)
+        and len(text) < len(head.text)
+        and not rules.ENDS_SENTENCE.search(head.text + text)
+        and bool(below)
+        and bool(below[0][1][k][0])
+    )
 
 
 def _second_phrase(out: list[Cell]) -> list[Cell]:
