@@ -2437,6 +2437,23 @@ def test_heads_wrapped_in_display_type_beside_narrow_columns(tmp_path):
     assert not any(h.startswith(norm("2025616")) for h in heads["2026-01-14"])
 
 
+@pytest.mark.slow
+def test_layout_text_whose_columns_mostly_stand_a_space_apart_is_layout_text(tmp_path):
+    """Typst five-col-jump (都市快报 2026-04-04), as `pdftotext -layout` prints it: gutters a character wide print as
+    one space, so few rows show pieces side by side, but many print a column's text far right of the margin, the
+    columns left of it empty on that row (default mode never sets a line in so far), starting at positions that
+    recur give or take a position: it is read as layout text, and the head over a column of its own is found."""
+    issue = corpus.dated("dskb", "2026-04-04")
+    result = _printed(tmp_path, issue, "typst-five-col-jump", layout=True)
+    text = (tmp_path / "typst-five-col-jump.txt").read_text(encoding="utf-8")
+    rows = [row for row in text.split("\n") if row.strip()]
+    assert sum(len(strips._pieces(row)) > 1 for row in rows) < 0.3 * len(rows)  # (the convention, in the real text)
+    assert strips.is_layout(text)
+    assert norm("一小区楼栋加装电梯，只通其中一层") in {norm(a.headline) for a in result.issue.articles}
+    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "typst-five-col-jump.pdf"), "-"], capture_output=True)
+    assert not strips.is_layout(raw.stdout.decode())
+
+
 def test_spaces_set_between_cjk_and_digits_neither_part_columns_nor_make_a_line_loose():
     """A commentary's two columns a space apart (Typst six-col-vertical, 人民日报 2026-01-08): the engine sets digits
     off with spaces (2026 年育儿补贴 1 月 5 日), so many that the row would count as type spaced out; those spaces are

@@ -167,13 +167,17 @@ def _gutters_opened(block: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 
 def is_layout(text: str) -> bool:
-    """Many lines print pieces of text side by side, and their pieces start at recurring positions."""
+    """Many lines print pieces of text side by side, or a column's text right of the margin (set in further than a
+    paragraph's indent: the columns left of it are empty on that row), and their pieces start at recurring
+    positions (give or take a position or two: display type and digits shift what follows them)."""
     lines = [x for x in text.replace("\f", "\n").split("\n") if x.strip()]
-    split = [p for p in (_pieces(x) for x in lines) if len(p) >= 2]
+    split = [[(0, "")] + p if p[0][0] >= SET_IN_MAX else p for p in (_pieces(x) for x in lines)]
+    split = [p for p in split if len(p) >= 2]
     if len(split) < MIN_LINES or len(split) < SIDE_BY_SIDE * len(lines):
         return False
     starts = Counter(at for pieces in split for at, _ in pieces[1:])
-    recurring = sum(n for n in starts.values() if n >= MIN_STARTS)
+    near = {at: sum(n for p, n in starts.items() if abs(p - at) <= TOLERANCE - 1) for at in starts}
+    recurring = sum(n for at, n in starts.items() if near[at] >= MIN_STARTS)
     return recurring >= 0.5 * sum(starts.values())
 
 
