@@ -2695,6 +2695,24 @@ def test_a_heads_two_phrases_on_a_row_of_layout_text_are_one_head(tmp_path):
     assert set(got) == {norm(p.headline) for p in issue.pieces}  # the heads beside them stay heads of their own
 
 
+@pytest.mark.slow
+def test_a_heads_two_phrases_over_one_column_are_one_head(tmp_path):
+    """Typst four-col (蘋果日報 2020-01-05): a story set across a wide column prints its head's two phrases both over
+    that column, the second holding digits set off with spaces (關閉兩月　又一城有望 16 日重開). A column's top heads one
+    story, so they are one head, not a kicker and its head; two heads on a row over columns of their own, the first
+    far left of its column (a picture under it), stay two."""
+    issue = corpus.dated("hkad", "2020-01-05")
+    result = _printed(tmp_path, issue, "typst-four-col", layout=True)
+    piece = next(p for p in issue.pieces if p.headline.startswith("關閉兩月"))
+    article = _article(result, piece.headline)
+    assert article.headline == piece.headline and article.kicker is None
+    assert norm(article.body[0].text).startswith(norm("關閉近兩個月的九龍塘又一城商場"))
+    result = _printed(tmp_path, corpus.dated("rmrb", "2026-01-09"), "seven-col", layout=True)
+    assert {norm("宁波舟山港成为全球首个年货物吞吐量超14亿吨大港"), norm("中国物流业景气指数为52.4%")} <= {
+        norm(a.headline) for a in result.issue.articles
+    }
+
+
 def test_a_heads_first_phrase_may_span_columns_and_its_story_opens_set_in_under_it(tmp_path):
     """Seven narrow columns (蘋果日報 2020-01-05): the head's first phrase, in display type, spans two columns, so its
     second one stands over the third, into which the text under the first runs on. The phrases are one head; the line

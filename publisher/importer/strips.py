@@ -88,7 +88,8 @@ def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int]
     gap as wide as a gutter, so the row reads as two heads side by side. The phrases are one head when the text under
     the first runs on, unfinished, from the column before the second's into the column under the second (the column
     whose start is nearest, and whose lines end right of where the phrase starts), whose first line is flush with it
-    and no dateline. Display type is larger than the text's, so each phrase is shorter than the lines under it (a row
+    and no dateline; or when both stand over one column, the first at its start and the second before its lines' end
+    (a column's top heads one story). Display type is larger than the text's, so each phrase is shorter than the lines under it (a row
     of text across the columns is no head). A head beside it heads a story of its own, whose text opens a paragraph;
     a phrase with a line of its own printed under it (``beneath``: where the pieces of the head's block below it start;
     a byline, a subtitle) is a head of its own, and a date or a phrase that holds a sentence's stops is no head's phrase."""
@@ -111,6 +112,10 @@ def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int]
             abs(start - x) <= TOLERANCE for start in beneath for x in (first_at, at)
         )
         k = columns.index(column(at))
+        if k == columns.index(column(first_at)):  # both over one column, which heads one story: one head
+            if phrases and under(column(at)) and abs(first_at - column(at)) <= TOLERANCE and at < _common_end(flat, column(at)):
+                out[-1] = (first_at, f"{first}\u3000{text}")
+                continue
         left, right = under(columns[k - 1]), under(column(at))  # (the first phrase's display type may span columns)
         goes_on = (
             k > columns.index(column(first_at))
@@ -134,12 +139,12 @@ def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int]
 
 
 def _phrase(text: str) -> bool:
-    """Could this piece of a head row be one phrase of a head: head-shaped, short, no stop or space inside (a couplet
-    is two phrases already), no date?"""
+    """Could this piece of a head row be one phrase of a head: head-shaped, short, no stop or space inside but those
+    an engine sets digits off with (a couplet is two phrases already), no date?"""
     return (
         L.heading_shape(text)
         and len(text) <= PHRASE_MAX
-        and not re.search(r"[。，；、,; ]", text)
+        and not re.search(r"[。，；、,; ]", "".join(ch for k, ch in enumerate(text) if k not in glued.set_off_spaces(text)))
         and not (rules.DATE.search(text) or rules.WEEKDAY.search(text))
     )
 
