@@ -2713,6 +2713,20 @@ def test_a_heads_two_phrases_over_one_column_are_one_head(tmp_path):
     }
 
 
+@pytest.mark.slow
+def test_a_heads_two_phrases_under_the_top_of_a_story_beside(tmp_path):
+    """ReportLab six-col-vertical-jump (蘋果日報 2015-06-10): the story right of the head starts a row higher, so the
+    head's row of two phrases (投行高層　法拉利撞死保安) is its block's second: its phrases are joined there too, while
+    the piece further right on that row, under the text of the story beside, stays that story's text."""
+    issue = corpus.dated("hkad", "2015-06-10")
+    result = _printed(tmp_path, issue, "six-col-vertical-jump", layout=True)
+    piece = next(p for p in issue.pieces if p.headline.startswith("投行高層"))
+    assert "\u3000" in piece.headline
+    article = _article(result, piece.headline)
+    assert article.headline == piece.headline and article.kicker is None
+    assert not any("居停車場" in a.headline for a in result.issue.articles)
+
+
 def test_a_heads_first_phrase_may_span_columns_and_its_story_opens_set_in_under_it(tmp_path):
     """Seven narrow columns (蘋果日報 2020-01-05): the head's first phrase, in display type, spans two columns, so its
     second one stands over the third, into which the text under the first runs on. The phrases are one head; the line

@@ -38,6 +38,8 @@ SET_IN_MAX = 6
 HEAD_REST = 6
 #: A head's phrase holds at most this many characters.
 PHRASE_MAX = 16
+#: A head row is one of its block's first this many rows (the story beside may start higher).
+HEAD_ROWS = 3
 #: A block of this many rows at least, each a single piece, is one column's strip (a story set alone, as wide as it is).
 COLUMN_ROWS = 3
 #: Empty rows in a column strip that part it into blocks.
@@ -82,7 +84,9 @@ def _signed_head(block: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return [(block[0][0], " " * pieces[0][0] + " ".join(text for _, text in pieces)), block[1]]
 
 
-def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int] = frozenset()) -> str:
+def _head_phrases(
+    head: str, body: list[str], beneath: set[int] | frozenset[int] = frozenset(), above: set[int] | frozenset[int] = frozenset()
+) -> str:
     """A head row over ``body``, the rows of its story's columns, with a head's second phrase joined to its first
     by an ideographic space. Display type's wide space between a head's two phrases (某某某某　某某某某某) prints as a
     gap as wide as a gutter, so the row reads as two heads side by side. The phrases are one head when the text under
@@ -92,7 +96,8 @@ def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int]
     (a column's top heads one story). Display type is larger than the text's, so each phrase is shorter than the lines under it (a row
     of text across the columns is no head). A head beside it heads a story of its own, whose text opens a paragraph;
     a phrase with a line of its own printed under it (``beneath``: where the pieces of the head's block below it start;
-    a byline, a subtitle) is a head of its own, and a date or a phrase that holds a sentence's stops is no head's phrase."""
+    a byline, a subtitle) is a head of its own, a second phrase with a piece printed above it (``above``: where the
+    pieces of the rows over the head start; the text of the column of a story beside, starting higher) is that text, and a date or a phrase that holds a sentence's stops is no head's phrase."""
     pieces = _pieces(head)
     columns = _columns(body)
     if len(pieces) < 2 or not columns or len(body) < 2:
@@ -111,6 +116,7 @@ def _head_phrases(head: str, body: list[str], beneath: set[int] | frozenset[int]
         phrases = all(_phrase(t) for t in (first, text)) and not any(
             abs(start - x) <= TOLERANCE for start in beneath for x in (first_at, at)
         )
+        phrases = phrases and not any(abs(start - at) <= TOLERANCE for start in above)
         k = columns.index(column(at))
         if k == columns.index(column(first_at)):  # both over one column, which heads one story: one head
             if phrases and under(column(at)) and abs(first_at - column(at)) <= TOLERANCE and at < _common_end(flat, column(at)):
@@ -667,11 +673,16 @@ def read(text: str) -> Strips | None:
     blocks = [(page, _signed_head(_gutters_opened(block))) for page, block in blocks]
     for k, (page, block) in enumerate(blocks):  # a head row over its columns, or a block of its own over them
         after = blocks[k + 1] if k + 1 < len(blocks) and blocks[k + 1][0] == page else None
-        if len(block) > 3 or after is None:
-            block[0] = (block[0][0], _head_phrases(block[0][1], [line for _, line in block[1:]]))
-        else:
-            beneath = {at for _, line in block[1:] for at, _ in _pieces(line)}
-            block[0] = (block[0][0], _head_phrases(block[0][1], [line for _, line in after[1]], beneath))
+        for r in range(min(HEAD_ROWS, len(block))):  # (a story beside, right of the head, may start a row or two higher)
+            above = {at for _, line in block[:r] for at, _ in _pieces(line)}  # (a column's text goes on under it)
+            pieces = _pieces(block[r][1])
+            if r and (len(pieces) < 2 or min(above) <= pieces[1][0] + len(pieces[1][1])):
+                continue
+            if len(block) > 3 or after is None:
+                block[r] = (block[r][0], _head_phrases(block[r][1], [line for _, line in block[r + 1 :]], above=above))
+            else:
+                beneath = {at for _, line in block[r + 1 :] for at, _ in _pieces(line)}
+                block[r] = (block[r][0], _head_phrases(block[r][1], [line for _, line in after[1]], beneath, above))
     cells: list[Cell] = []
     for k, (page, block) in enumerate(blocks):
         after = blocks[k + 1] if k + 1 < len(blocks) else None
