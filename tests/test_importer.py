@@ -2454,6 +2454,20 @@ def test_layout_text_whose_columns_mostly_stand_a_space_apart_is_layout_text(tmp
     assert not strips.is_layout(raw.stdout.decode())
 
 
+@pytest.mark.slow
+def test_a_head_beside_a_wrapped_head_goes_over_its_story_s_dated_column(tmp_path):
+    """Typst five-col-jump (人民日报 2026-01-07), `pdftotext -layout`: a wide head wraps (…全国代表大 / 会召开), and the head
+    beside it on the row keeps one space from it, while its story's text starts on that row in the columns right of
+    it, no column left empty: the row below holds the first head's short last word, so the second is cut off at the
+    space; it goes on a row of its own over the column that opens with its dateline (新华社北京 1 月 6 日电, digits set
+    off with spaces)."""
+    result = _printed(tmp_path, corpus.dated("rmrb", "2026-01-07"), "typst-five-col-jump", layout=True)
+    first = _article(result, "中共中央致电祝贺老挝人民革命党第十二次全国代表大会召开")
+    beside = _article(result, "李强同爱尔兰总理马丁会谈")
+    assert norm(first.byline or "").startswith(norm("新华社北京1月6日电")) and first.kicker is None
+    assert norm(beside.byline or "") == norm("新华社北京1月6日电（记者冯歆然）")
+
+
 def test_spaces_set_between_cjk_and_digits_neither_part_columns_nor_make_a_line_loose():
     """A commentary's two columns a space apart (Typst six-col-vertical, 人民日报 2026-01-08): the engine sets digits
     off with spaces (2026 年育儿补贴 1 月 5 日), so many that the row would count as type spaced out; those spaces are

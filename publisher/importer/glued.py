@@ -63,6 +63,12 @@ def _cuts(line: str) -> list[tuple[float, int]]:
     return out
 
 
+def without_set_off(line: str) -> str:
+    """``line`` without the spaces an engine sets between CJK and digits (新华社北京 1 月 6 日电 reads as a dateline)."""
+    spaces = set_off_spaces(line)
+    return "".join(ch for k, ch in enumerate(line) if k not in spaces)
+
+
 def set_off_spaces(line: str) -> set[int]:
     """Where ``line`` holds the spaces an engine sets between CJK and digits (4 月 15 日), when it sets two at least:
     such spaces part no columns (a single one may be a gutter: 超30 把…)."""

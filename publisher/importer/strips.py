@@ -130,7 +130,7 @@ def _head_phrases(
             and all(len(t) < max(len(x) for _, x in side) for t, side in ((first, left), (text, right)))
             and not rules.ENDS_SENTENCE.search(left[-1][1])
             and right[0][0] - column(at) <= 1
-            and not rules.NEWS_LEAD.match(right[0][1])
+            and not _dated(right[0][1])
         )
         if phrases and goes_on:
             out[-1] = (first_at, f"{first}\u3000{text}")  # the head's own space: never a kicker beside its head
@@ -150,7 +150,7 @@ def _phrase(text: str) -> bool:
     return (
         L.heading_shape(text)
         and len(text) <= PHRASE_MAX
-        and not re.search(r"[。，；、,; ]", "".join(ch for k, ch in enumerate(text) if k not in glued.set_off_spaces(text)))
+        and not re.search(r"[。，；、,; ]", glued.without_set_off(text))
         and not (rules.DATE.search(text) or rules.WEEKDAY.search(text))
     )
 
@@ -263,8 +263,8 @@ def _wrap_cuts(line: str, below: str) -> set[int]:
     """Where a head wrapped in its column ends on this row, the head beside it starting one space after it:
     display type leaves one space between heads side by side, and the row below, at the same position, takes
     up what the part before the space cuts (it closes a quotation or bracket left open there, goes on a
-    number or a sentence: 心之所系，行之所至（今 / 日谈）). The position after that space, for
-    :func:`_split_aside`."""
+    number or a sentence: 心之所系，行之所至（今 / 日谈）; or it is a head's short last word under a first line
+    twice as long as the head beside: …全国代表大 / 会召开). The position after that space, for :func:`_split_aside`."""
     rests = {at: piece for at, piece in _pieces(below)}
     out = set()
     for at, piece in _pieces(line):
@@ -277,7 +277,10 @@ def _wrap_cuts(line: str, below: str) -> set[int]:
             continue
         closes = L.quote_balance(before)[1] > 0 and L.quote_balance(after)[0] > 0
         number = before[-1].isdigit() and after[0].isdigit()
-        if closes or number or rules.STARTS_MID.match(after):
+        # a head's short last word under a first line twice as long as the head beside (a head across two columns
+        # beside one over one), not a head of two phrases wrapped (某某某某某 某某某 / 某某)
+        ends_short = len(rest) <= HEAD_REST and len(before) >= 2 * (len(piece) - k - 1)
+        if closes or number or ends_short or rules.STARTS_MID.match(after):
             out.add(at + k + 1)
     return out
 
@@ -368,6 +371,11 @@ def _digits_set_off(piece: str, cut: int) -> bool:
     return cut in glued.set_off_spaces(piece)
 
 
+def _dated(text: str) -> bool:
+    """Does ``text`` open with a dateline (本报北京 1 月 6 日电, digits set off or not)?"""
+    return bool(rules.NEWS_LEAD.match(glued.without_set_off(text)))
+
+
 def _quoted_space(before: str, after: str) -> bool:
     """Is the space between ``before`` and ``after`` inside a head's quotation (营造“亲而有度 清而有为”廉洁氛围)? The head
     opens a quotation that the part after the space closes: one head with a space inside, not two columns' text (a
@@ -431,23 +439,33 @@ def _cut(
 def _place_aside(rows: list[tuple[int, list[tuple[str, int]]]], asides: list[list[tuple[int, str, int]]]) -> None:
     """Put each piece set aside by :func:`_cut` in a column the row leaves empty, the one it fell in or one
     right of it: the first whose text below opens with a dateline or a writers' line (the head's story
-    starts there), else the first."""
-    for n, ((_, cells), aside) in enumerate(zip(rows, asides, strict=True)):
+    starts there), else the first. With none empty, a head whose story opens on that row in a column right of it
+    with a dateline or a writers' line goes on a row of its own over that column's line (the same input line)."""
+    heads = []
+    for n, ((source, cells), aside) in enumerate(zip(rows, asides, strict=True)):
         for at, piece, k in aside:
             free = [j for j in range(k, len(cells)) if not cells[j][0]]
             if not free:
+                opens = [j for j in range(k + 1, len(cells)) if _dated(cells[j][0]) or L.signs(cells[j][0])]
+                if opens:
+                    heads.append((n, source, opens[0], piece, at))
+                    continue
                 text, first = cells[k]
                 cells[k] = (f"{text} {piece}", first)
                 continue
             below = {j: next((c[j][0] for _, c in rows[n + 1 :] if c[j][0]), "") for j in free}
-            dated = [j for j in free if rules.NEWS_LEAD.match(below[j]) or L.signs(below[j])]
+            dated = [j for j in free if _dated(below[j]) or L.signs(below[j])]
             j = (dated or free)[0]
             cells[j] = (piece, at)
+    for n, source, j, piece, at in reversed(heads):
+        row: list[tuple[str, int]] = [("", -1)] * len(rows[n][1])
+        row[j] = (piece, at)
+        rows.insert(n, (source, row))
 
 
 def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
-    """A band's column strips, each read top to bottom, left to right (a cell on the band's first row
-    heads it). Lines of two stories side by side whose baselines differ come on alternate rows, so only
+    """A band's column strips, each read top to bottom, left to right (a cell on the band's first row, or on a row
+    from the same input line, heads it). Lines of two stories side by side whose baselines differ come on alternate rows, so only
     a gap of GAP_ROWS rows or more parts a strip. A cell's indent counts from where most of its strip's
     lines start (a paragraph's first line is set in by two em: two to five positions)."""
     out: list[Cell] = []
@@ -465,7 +483,7 @@ def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
             if empty >= GAP_ROWS and out and out[-1].text and not _head_rest_below(out, text, rows[n + 1 :], k):
                 out.append(Cell(""))
             empty = 0
-            out.append(Cell(text, n == 0, source, at - flush, opens, strip))
+            out.append(Cell(text, source == rows[0][0], source, at - flush, opens, strip))
             opens = False
         _last_rows_in_order(out)
         if out and out[-1].text:
@@ -503,7 +521,7 @@ def _second_phrase(out: list[Cell]) -> list[Cell]:
             continue
         heads = all(L.heading_shape(c.text) and not rules.ENDS_SENTENCE.search(c.text) for c in (a[0], b[0]))
         left = b[0].indent is not None and b[0].indent < 0  # it prints left of the strip's text, beside the first
-        goes_on = left and b[1].indent is not None and b[1].indent < 2 and not rules.NEWS_LEAD.match(b[1].text)
+        goes_on = left and b[1].indent is not None and b[1].indent < 2 and not _dated(b[1].text)
         if heads and goes_on and not rules.ENDS_SENTENCE.search(a[-1].text):
             a[0].text = f"{a[0].text} {b[0].text}"
             b[1].opens = True
