@@ -87,17 +87,18 @@ def _signed_head(block: list[tuple[int, str]]) -> list[tuple[int, str]]:
 def _head_phrases(
     head: str, body: list[str], beneath: set[int] | frozenset[int] = frozenset(), above: set[int] | frozenset[int] = frozenset()
 ) -> str:
-    """A head row over ``body``, the rows of its story's columns, with a head's second phrase joined to its first
-    by an ideographic space. Display type's wide space between a head's two phrases (某某某某　某某某某某) prints as a
-    gap as wide as a gutter, so the row reads as two heads side by side. The phrases are one head when the text under
-    the first runs on, unfinished, from the column before the second's into the column under the second (the column
+    """A head row over ``body``, the rows of its story's columns, with a head's second phrase joined to its first by
+    an ideographic space. Display type's wide space between a head's two phrases (某某某某　某某某某某) prints as a gap as
+    wide as a gutter, so the row reads as two heads side by side. The phrases are one head when the text under the
+    first runs on, unfinished, from the column before the second's into the column under the second (the column
     whose start is nearest, and whose lines end right of where the phrase starts), whose first line is flush with it
     and no dateline; or when both stand over one column, the first at its start and the second before its lines' end
-    (a column's top heads one story). Display type is larger than the text's, so each phrase is shorter than the lines under it (a row
-    of text across the columns is no head). A head beside it heads a story of its own, whose text opens a paragraph;
-    a phrase with a line of its own printed under it (``beneath``: where the pieces of the head's block below it start;
-    a byline, a subtitle) is a head of its own, a second phrase with a piece printed above it (``above``: where the
-    pieces of the rows over the head start; the text of the column of a story beside, starting higher) is that text, and a date or a phrase that holds a sentence's stops is no head's phrase."""
+    (a column's top heads one story). Display type is larger than the text's, so each phrase is shorter than the
+    lines under it (a row of text across the columns is no head). A head beside it heads a story of its own, whose
+    text opens a paragraph; a phrase with a line of its own printed under it (``beneath``: where the pieces of the
+    head's block below it start; a byline, a subtitle) is a head of its own, a second phrase with a piece printed
+    above it (``above``: where the pieces of the rows over the head start; the text of the column of a story beside,
+    starting higher) is that text, and a date or a phrase that holds a sentence's stops is no head's phrase."""
     pieces = _pieces(head)
     columns = _columns(body)
     if len(pieces) < 2 or not columns or len(body) < 2:
@@ -118,10 +119,10 @@ def _head_phrases(
         )
         phrases = phrases and not any(abs(start - at) <= TOLERANCE for start in above)
         k = columns.index(column(at))
-        if k == columns.index(column(first_at)):  # both over one column, which heads one story: one head
-            if phrases and under(column(at)) and abs(first_at - column(at)) <= TOLERANCE and at < _common_end(flat, column(at)):
-                out[-1] = (first_at, f"{first}\u3000{text}")
-                continue
+        one_column = k == columns.index(column(first_at)) and abs(first_at - column(at)) <= TOLERANCE
+        if phrases and one_column and under(column(at)) and at < _common_end(flat, column(at)):
+            out[-1] = (first_at, f"{first}\u3000{text}")  # both over one column, which heads one story: one head
+            continue
         left, right = under(columns[k - 1]), under(column(at))  # (the first phrase's display type may span columns)
         goes_on = (
             k > columns.index(column(first_at))
@@ -465,9 +466,9 @@ def _place_aside(rows: list[tuple[int, list[tuple[str, int]]]], asides: list[lis
 
 def _band(rows: list[tuple[int, list[tuple[str, int]]]]) -> list[Cell]:
     """A band's column strips, each read top to bottom, left to right (a cell on the band's first row, or on a row
-    from the same input line, heads it). Lines of two stories side by side whose baselines differ come on alternate rows, so only
-    a gap of GAP_ROWS rows or more parts a strip. A cell's indent counts from where most of its strip's
-    lines start (a paragraph's first line is set in by two em: two to five positions)."""
+    from the same input line, heads it). Lines of two stories side by side whose baselines differ come on alternate
+    rows, so only a gap of GAP_ROWS rows or more parts a strip. A cell's indent counts from where most of its
+    strip's lines start (a paragraph's first line is set in by two em: two to five positions)."""
     out: list[Cell] = []
     for k in range(len(rows[0][1])):
         strip = next(_STRIPS)
