@@ -13,7 +13,8 @@ import shutil
 import pytest
 
 from publisher import loading, plugins
-from publisher.importer import ImportFailure, import_text, known_section_slugs
+from publisher.admin import imports
+from publisher.importer import REPORT_TEXT, ImportFailure, import_text, known_section_slugs
 from publisher.jobs import wait
 from tests.conftest import SEED, root
 from tests.test_admin import Site, sign_in, token
@@ -125,6 +126,7 @@ def test_the_seed_is_imported_reviewed_and_built(site, editor):
     assert "总第1330期" in furniture and "图片说明标记" in furniture
     assert f"{len(issue.articles)} 篇文章，{len(report.decisions)} 处需要核对" in page  # the flash
     assert "chinalco-news-1330.txt" in page
+    assert "这份文本是分栏排的" not in page  # a paragraph a line: nothing guessed from columns
 
     entry = site.store.history(1)[0]
     assert (entry.user, entry.action, entry.issue_id, entry.detail) == ("editor", "imported", SEED_ID, "chinalco-news-1330.txt")
@@ -292,6 +294,29 @@ def test_uploads_over_the_limit_get_413_in_chinese_and_other_forms_keep_the_smal
     )
     assert response.status_code == 413 and "内容太大" in response.get_data(as_text=True)  # signed in: no 500
     assert site.store.builds(TINY_ID) == []
+
+
+def test_text_extracted_from_a_print_pdf_is_reported_as_guessed_with_the_pdf_import_offered(site, editor, tmp_path):
+    """Text that sets its columns as pdftotext prints a print PDF (here `pdftotext -layout` of a corpus issue laid
+    out by ReportLab) is imported, and the report page says its heads and columns were guessed, offering the PDF
+    import instead; the report file says so too."""
+    import subprocess
+
+    from tests import corpus
+
+    issue = next(iter(corpus.crawl("rmrb")))
+    pdf = tmp_path / "rmrb.pdf"
+    corpus.render(issue, "four-col", pdf)
+    for flags, columns in ((["-layout"], "side by side"), ([], "one after another")):
+        text = subprocess.run(["pdftotext", *flags, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+        response = upload(editor, text, "人民日报.txt", number="1", replace="y")
+        assert response.status_code == 302, alert(response.get_data(as_text=True))
+        folder = loading.issue_dir(site.config.content_dir, f"{issue.date.isoformat()}-1")
+        assert imports.read_report(folder)["columns"] == columns
+        assert f"sets its columns {columns}" in (folder / REPORT_TEXT).read_text(encoding="utf-8")  # for the CLI's user
+        page = editor.get(response.headers["Location"]).get_data(as_text=True)
+        hint = page[page.index("这份文本是分栏排的") :]
+        assert "请改为上传 PDF 本身" in hint and 'href="/admin/import"' in hint[: hint.index("</section>")]
 
 
 def test_a_print_pdf_is_imported_and_its_pages_shown_with_the_blocks_outlined(site, editor, tmp_path):

@@ -184,6 +184,7 @@ def import_text(
     moved = layout or unglued  # the reading's lines in another order than the pasted input's
     place = moved.source if moved else (lambda n: n)  # a line of the reading -> the pasted input's line
     report = Report(name, encoding, pasted.count("\n") + 1, issue_id, issue.title, warnings=warnings + load_warnings)
+    report.columns = "side by side" if layout else "run together" if unglued else "one after another" if unwrapped else ""
     report.masthead = [{"line": place(no), "text": t, "field": f} for no, t, f in head.printed]
     report.sections = [{"slug": s.slug, "name": s.name, "line": place(s.line) if s.line else s.line} for s in assembly.sections]
     report.articles = []

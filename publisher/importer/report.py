@@ -21,6 +21,10 @@ class Report:
     furniture: list[dict] = field(default_factory=list)  # {line, text, why}: text in no article
     synthesized: list[dict] = field(default_factory=list)  # {article, field, text}: made up, not in the input
     warnings: list[str] = field(default_factory=list)
+    #: How the text sets its columns, when it does: "side by side" (as `pdftotext -layout` prints a page),
+    #: "run together" (each row's columns on one line) or "one after another" (pdftotext's default mode); "" for a
+    #: paragraph a line. Heads and reading order are then guessed from the text, which the print PDF itself tells.
+    columns: str = ""
 
     def data(self) -> dict:
         return {
@@ -37,6 +41,7 @@ class Report:
             "furniture": self.furniture,
             "synthesized": self.synthesized,
             "warnings": self.warnings,
+            "columns": self.columns,
         }
 
     def to_json(self) -> str:
@@ -68,6 +73,13 @@ class Report:
             out += ["", "Not in any article (page furniture, labels, markers):"]
             for f in self.furniture:
                 out.append(f"  {_where(f)}: {f['text'][:60]}  ({f['why']})")
+        if self.columns:
+            out += [
+                "",
+                f"The text sets its columns {self.columns}, as pdftotext prints a print PDF: heads, columns and reading order",
+                "are guessed from it. Where the print PDF is at hand, `publisher import-pdf` reads its type sizes, positions",
+                "and photos instead.",
+            ]
         for warning in self.warnings:
             out.append(f"warning: {warning}")
         return "\n".join(out) + "\n"
