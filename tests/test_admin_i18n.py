@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from flask_babel import force_locale
 
 from publisher.admin import HERE
 from publisher.admin.messages import say
@@ -183,4 +184,60 @@ def test_channel_messages_are_told_by_headline_in_chinese_and_as_written_in_engl
         assert say("set $PUBLISHER_QUEUE_URL in /etc/publisher/config.yaml") == "set （服务器设置） in config.yaml"
     with s.app.test_request_context("/admin/?lang=en"):
         assert say(feed, named) == "绿色低碳项目全面投产: image x.jpg is missing; the feed shows its caption only"
+    s.queue.close()
+
+
+def _readings_written() -> set[str]:
+    """Every reading (what an importer chose where unsure, or the other reading) the importers write as a literal:
+    the third and fourth arguments of their ``decide`` calls, ``chose``/``alternative`` values, and what
+    ``read_head`` returns; f-strings with their fixed parts only."""
+    import ast
+
+    from publisher import importer, pdfimport
+
+    found: set[str] = set()
+    files = [*Path(importer.__file__).parent.glob("*.py"), *Path(pdfimport.__file__).parent.glob("*.py")]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            values: list[ast.AST] = []
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "decide":
+                values = node.args[2:4]
+            elif isinstance(node, ast.Dict):
+                values = [
+                    v
+                    for k, v in zip(node.keys, node.values)
+                    if isinstance(k, ast.Constant) and k.value in ("chose", "alternative")
+                ]
+            elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and len(node.value.elts) >= 4:
+                values = node.value.elts[3:5]
+            for value in values:
+                for n in ast.walk(value):
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str) and re.search(r"[a-z]{2,}\W+[a-z]{2,}", n.value):
+                        if not any(isinstance(p, ast.JoinedStr) and n in p.values for p in ast.walk(value)):
+                            found.add(n.value)
+    return found
+
+
+def test_every_reading_the_importers_write_is_shown_in_chinese(tmp_path):
+    """The import report keeps the importers' readings in English (for the CLI); the report and review pages show
+    each one in Chinese, the parts they fill in (line numbers, a headline) kept, and in English for an English
+    editor."""
+    from publisher.admin import readings
+
+    written = _readings_written()
+    assert len(written) >= 50 and "kicker + headline" in written
+    content = tmp_path / "content"
+    shutil.copytree(root("tiny"), content)
+    s = Site(tmp_path, content)
+    with s.app.test_request_context():
+        untold = [r for r in written if readings.describe(r) == r or english_words(readings.describe(r))]
+        assert untold == []
+        assert readings.describe("paragraph continues at line 19 (next)") == "与第 19 行接成一段（紧接着）"
+        assert readings.describe("one line read as headline + subtitle") == "一行拆成主题 + 副题"
+        assert readings.describe("continued on page 3, but the rest was not found") == "转第 3 版，但没有找到后文"
+        assert readings.describe("'某某某某' as the headline") == "以“某某某某”作主题"
+        assert readings.describe("习近平会见爱尔兰总理马丁") == "习近平会见爱尔兰总理马丁"  # the paper's own text
+        assert readings.describe(None) == "–"
+    with s.app.test_request_context(), force_locale("en"):
+        assert readings.describe("paragraph continues at line 19 (next)") == "paragraph continues at line 19 (next)"
     s.queue.close()

@@ -18,6 +18,7 @@ from publisher.importer import REPORT_TEXT, ImportFailure, import_text, known_se
 from publisher.jobs import wait
 from tests.conftest import SEED, root
 from tests.test_admin import Site, sign_in, token
+from tests.test_admin_i18n import english_words, visible
 
 SEED_ID = "2025-04-19-1330"
 TINY_ID = "2025-05-01-1331"
@@ -317,6 +318,8 @@ def test_text_extracted_from_a_print_pdf_is_reported_as_guessed_with_the_pdf_imp
         page = editor.get(response.headers["Location"]).get_data(as_text=True)
         hint = page[page.index("这份文本是分栏排的") :]
         assert "请改为上传 PDF 本身" in hint and 'href="/admin/import"' in hint[: hint.index("</section>")]
+        decisions = page[page.index("<h2>需要核对的地方</h2>") : page.index("<h2>版面与文章</h2>")]
+        assert decisions.count("<tr>") > 1 and english_words(visible(decisions)) == []  # readings told in Chinese
 
 
 def test_a_print_pdf_is_imported_and_its_pages_shown_with_the_blocks_outlined(site, editor, tmp_path):

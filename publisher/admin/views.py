@@ -36,7 +36,7 @@ from markupsafe import Markup
 from werkzeug.routing import BaseConverter
 
 from publisher import editions, loading, snapshots
-from publisher.admin import imports, messages, problems, services
+from publisher.admin import imports, messages, problems, readings, services
 from publisher.admin.auth import login_manager
 from publisher.admin.files import channel_files, media_type
 from publisher.admin.messages import explain
@@ -67,6 +67,7 @@ bp.add_app_template_global(explain)
 bp.add_app_template_global(messages.state_label)
 bp.add_app_template_global(messages.who)
 bp.add_app_template_global(problems.describe, "describe_problem")
+bp.add_app_template_global(readings.describe, "describe_reading")
 
 
 def human_bytes(n: float | None) -> str:
