@@ -234,7 +234,7 @@ def test_an_import_decision_is_switched_in_one_click(tmp_path, browser):
         page.click("form.import button.primary")
         page.wait_for_url(f"{live.url}/admin/issues/{SAMPLE_ID}/import-report")
         page.click(f"a[href='/admin/issues/{SAMPLE_ID}/review']")
-        panel = page.locator("section.decision", has_text="我国经济起步稳开局好").filter(has_text="kicker + headline")
+        panel = page.locator("section.decision", has_text="我国经济起步稳开局好").filter(has_text="引题 + 主题")
         assert "一季度国内生产总值同比增长5.4%" in panel.locator("pre.context").text_content()
         panel.locator("button:has-text('改用另一种读法')").click()
         assert "已改用另一种读法" in page.text_content(".flash")
