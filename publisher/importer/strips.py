@@ -377,6 +377,11 @@ def _dated(text: str) -> bool:
     return bool(rules.NEWS_LEAD.match(glued.without_set_off(text)))
 
 
+def _opens_story(text: str) -> bool:
+    """Does a story's text open with ``text``: a dateline or a writers' line?"""
+    return _dated(text) or L.signs(text)
+
+
 def _quoted_space(before: str, after: str) -> bool:
     """Is the space between ``before`` and ``after`` inside a head's quotation (营造“亲而有度 清而有为”廉洁氛围)? The head
     opens a quotation that the part after the space closes: one head with a space inside, not two columns' text (a
@@ -447,7 +452,7 @@ def _place_aside(rows: list[tuple[int, list[tuple[str, int]]]], asides: list[lis
         for at, piece, k in aside:
             free = [j for j in range(k, len(cells)) if not cells[j][0]]
             if not free:
-                opens = [j for j in range(k + 1, len(cells)) if _dated(cells[j][0]) or L.signs(cells[j][0])]
+                opens = [j for j in range(k + 1, len(cells)) if _opens_story(cells[j][0])]
                 if opens:
                     heads.append((n, source, opens[0], piece, at))
                     continue
@@ -455,7 +460,7 @@ def _place_aside(rows: list[tuple[int, list[tuple[str, int]]]], asides: list[lis
                 cells[k] = (f"{text} {piece}", first)
                 continue
             below = {j: next((c[j][0] for _, c in rows[n + 1 :] if c[j][0]), "") for j in free}
-            dated = [j for j in free if _dated(below[j]) or L.signs(below[j])]
+            dated = [j for j in free if _opens_story(below[j])]
             j = (dated or free)[0]
             cells[j] = (piece, at)
     for n, source, j, piece, at in reversed(heads):
